@@ -52,10 +52,10 @@ export interface ShowChartOptions {
 }
 
 /**
- * Render a vega-lite chart and display it (interactive spec + static SVG).
- * @returns the SVG string.
+ * Render a vega-lite chart and display it (interactive spec + static SVG). Returns nothing,
+ * so that a cell ending in `await showChart(...)` prints no value after the chart.
  */
-export async function showChart(spec: VlSpec, options: ShowChartOptions = {}): Promise<string> {
+export async function showChart(spec: VlSpec, options: ShowChartOptions = {}): Promise<void> {
   const svg = options.save ? (await saveFigure(options.save.dir, options.save.name, spec)).svg : await renderSvg(spec);
   const { $schema: _schema, ...rest } = spec;
   const title = typeof spec.title === "string" ? spec.title : spec.title?.text ?? "chart";
@@ -64,7 +64,6 @@ export async function showChart(spec: VlSpec, options: ShowChartOptions = {}): P
     "image/svg+xml": svg,
     "text/plain": `[chart: ${title}${options.save ? ` -> figures/${options.save.name}` : ""}]`,
   });
-  return svg;
 }
 
 /** A table cell value. */

@@ -1,0 +1,1013 @@
+/**
+ * Comparing latent spaces: do two models (or a model and its input) arrange the same rows
+ * alike, and how much information does a latent code carry linearly?
+ *
+ * - linear CKA: similarity of two representations up to rotation and scale (Kornblith et
+ *   al. 2019), in the feature-space form so it costs O(n d^2) instead of O(n^2);
+ * - k-nearest-neighbour overlap and trustworthiness (Venna & Kaski 2001, as
+ *   sklearn.manifold.trustworthiness): is local structure kept;
+ * - silhouette: are labelled groups (sectors, anomaly kinds) separated;
+ * - linear probes: softmax regression and ridge regression on held-out rows;
+ * - a Pearson correlation table between latent dimensions and input features.
+ *
+ * Neighbour searches are exact brute force over Float64 copies of the data. Above
+ * `maxExact` points the per-point metrics use a seeded random sample of query points
+ * (neighbours are still searched among all points), and the result says so.
+ * Inputs are Matrices `[nPoints, nDims]`; non-finite values throw with row and column.
+ */
+
+import { Matrix } from "../runtime/matrix";
+import { Rng } from "../runtime/rng";
+import { toRng, Matrix64, RngLike } from "../evaluate/stats";
+
+/** Above this many points, per-point metrics sample query points (brute force is O(n^2 d)). */
+export const MAX_EXACT_POINTS = 10_000;
+
+/** Query points sampled when n > maxExact: the sampling error of a mean of per-point values in [0, 1] is then <= 0.5 / sqrt(2000) ~ 0.011. */
+export const DEFAULT_QUERY_SAMPLE = 2000;
+
+/** Seed of the query sample when the caller gives none (recorded in results). */
+export const DEFAULT_SAMPLE_SEED = 0;
+
+/** Options of the sampled neighbour metrics. */
+export interface SampleOptions {
+  /** Compute over all points up to this many; above it, sample queries. Default MAX_EXACT_POINTS. */
+  maxExact?: number;
+  /** Query points when sampling. Default DEFAULT_QUERY_SAMPLE. */
+  sampleSize?: number;
+  /** Stream or seed of the sample. Default DEFAULT_SAMPLE_SEED. */
+  rng?: RngLike;
+}
+
+/** How many points a per-point metric used. */
+export interface SampleInfo {
+  /** Points in the data. */
+  n: number;
+  /** Points the metric averaged over (n when not sampled). */
+  nQueries: number;
+  /** True when nQueries < n (a random sample of query points). */
+  sampled: boolean;
+  /** Seed of the sample stream, when sampled. */
+  seed?: number;
+}
+
+/** Copy a Matrix to Float64, checking shape and finiteness. */
+function toF64(X: Matrix, name: string): Float64Array {
+  if (!X || !(X.data instanceof Float32Array || (X.data as unknown) instanceof Float64Array)) {
+    throw new Error(`${name} must be a Matrix {data, rows, cols}.`);
+  }
+  if (X.data.length !== X.rows * X.cols) {
+    throw new Error(`${name} has ${X.data.length} values but shape [${X.rows}, ${X.cols}]; build it with matrix().`);
+  }
+  if (X.rows === 0 || X.cols === 0) throw new Error(`${name} is empty (shape [${X.rows}, ${X.cols}]); pass at least one point and one dimension.`);
+  const out = new Float64Array(X.data.length);
+  for (let k = 0; k < out.length; k++) {
+    const v = X.data[k]!;
+    if (!Number.isFinite(v)) {
+      throw new Error(`${name}[row ${Math.floor(k / X.cols)}, col ${k % X.cols}] is ${v}; remove or repair non-finite rows first.`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+function sameRows(X: Matrix, Y: Matrix, nameX: string, nameY: string): void {
+  if (X.rows !== Y.rows) throw new Error(`${nameX} has ${X.rows} rows but ${nameY} has ${Y.rows}; the rows must be the same points in the same order.`);
+}
+
+/** Subtract column means in place. */
+function centre(x: Float64Array, n: number, d: number): void {
+  const m = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) m[j] += x[i * d + j]!;
+  for (let j = 0; j < d; j++) m[j] /= n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] -= m[j]!;
+}
+
+/** A^T B for row-major A `[n, p]` and B `[n, q]` -> `[p, q]`. */
+function crossProduct(a: Float64Array, p: number, b: Float64Array, q: number, n: number): Float64Array {
+  const out = new Float64Array(p * q);
+  for (let i = 0; i < n; i++) {
+    const ai = i * p;
+    const bi = i * q;
+    for (let r = 0; r < p; r++) {
+      const v = a[ai + r]!;
+      if (v === 0) continue;
+      const o = r * q;
+      for (let c = 0; c < q; c++) out[o + c] += v * b[bi + c]!;
+    }
+  }
+  return out;
+}
+
+function frobeniusSq(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return s;
+}
+
+/**
+ * Linear centred kernel alignment of two representations of the same n points:
+ * `||Y^T X||_F^2 / (||X^T X||_F ||Y^T Y||_F)` on column-centred X and Y. 1 for identical
+ * spaces, invariant to orthogonal transforms and isotropic scaling of either, near 0 for
+ * unrelated ones (about d/n for independent noise). O(n (dx + dy)^2).
+ * @param X `[n, dx]`, Y `[n, dy]`, n >= 2.
+ * @throws when a representation is constant (CKA undefined).
+ */
+export function linearCKA(X: Matrix, Y: Matrix): number {
+  sameRows(X, Y, "X", "Y");
+  const n = X.rows;
+  if (n < 2) throw new Error(`linearCKA needs at least 2 points, got ${n}.`);
+  const x = toF64(X, "X");
+  const y = toF64(Y, "Y");
+  centre(x, n, X.cols);
+  centre(y, n, Y.cols);
+  const xx = Math.sqrt(frobeniusSq(crossProduct(x, X.cols, x, X.cols, n)));
+  const yy = Math.sqrt(frobeniusSq(crossProduct(y, Y.cols, y, Y.cols, n)));
+  if (xx === 0) throw new Error("linearCKA: X is constant (every column has zero variance); CKA is undefined.");
+  if (yy === 0) throw new Error("linearCKA: Y is constant (every column has zero variance); CKA is undefined.");
+  const yx = frobeniusSq(crossProduct(y, Y.cols, x, X.cols, n));
+  return Math.min(1, yx / (xx * yy));
+}
+
+/**
+ * k nearest neighbours of the given query rows among all n rows (squared Euclidean; the
+ * query itself excluded; ties broken by lower index). Exact brute force, O(m n d).
+ * Writes neighbour indices `[m, k]` (nearest first) and squared distances `[m, k]`.
+ */
+function knnSearch(x: Float64Array, n: number, d: number, queries: ArrayLike<number>, k: number): { idx: Int32Array; dist: Float64Array } {
+  if (isIdentity(queries, n)) return knnAll(x, n, d, k);
+  const m = queries.length;
+  const idx = new Int32Array(m * k);
+  const dist = new Float64Array(m * k);
+  const bd = new Float64Array(k);
+  const bi = new Int32Array(k);
+  for (let qi = 0; qi < m; qi++) {
+    const q = queries[qi]!;
+    const qo = q * d;
+    let filled = 0;
+    let worst = Infinity;
+    for (let j = 0; j < n; j++) {
+      if (j === q) continue;
+      const jo = j * d;
+      let s = 0;
+      // Partial-distance search: stop summing once this point cannot enter the top k.
+      for (let t = 0; t < d; t++) {
+        const diff = x[qo + t]! - x[jo + t]!;
+        s += diff * diff;
+        if (s >= worst) break;
+      }
+      if (filled < k) {
+        // Insert keeping ascending order; equal distances keep scan (index) order.
+        let p = filled++;
+        while (p > 0 && bd[p - 1]! > s) {
+          bd[p] = bd[p - 1]!;
+          bi[p] = bi[p - 1]!;
+          p--;
+        }
+        bd[p] = s;
+        bi[p] = j;
+        if (filled === k) worst = bd[k - 1]!;
+      } else if (s < worst) {
+        let p = k - 1;
+        while (p > 0 && bd[p - 1]! > s) {
+          bd[p] = bd[p - 1]!;
+          bi[p] = bi[p - 1]!;
+          p--;
+        }
+        bd[p] = s;
+        bi[p] = j;
+        worst = bd[k - 1]!;
+      }
+    }
+    idx.set(bi, qi * k);
+    dist.set(bd, qi * k);
+  }
+  return { idx, dist };
+}
+
+function isIdentity(q: ArrayLike<number>, n: number): boolean {
+  if (q.length !== n) return false;
+  for (let i = 0; i < n; i++) if (q[i] !== i) return false;
+  return true;
+}
+
+/**
+ * k nearest neighbours of every row: each pair's distance is computed once and offered to
+ * both rows' lists (half the work of n separate scans). Every row receives its candidates
+ * in ascending index order (rows before it from the outer loop, rows after it from its own),
+ * so ties still go to the lower index.
+ */
+function knnAll(x: Float64Array, n: number, d: number, k: number): { idx: Int32Array; dist: Float64Array } {
+  const bd = new Float64Array(n * k).fill(Infinity);
+  const bi = new Int32Array(n * k).fill(-1);
+  const worst = new Float64Array(n).fill(Infinity);
+  const offer = (row: number, s: number, j: number): void => {
+    const o = row * k;
+    let p = k - 1;
+    while (p > 0 && bd[o + p - 1]! > s) {
+      bd[o + p] = bd[o + p - 1]!;
+      bi[o + p] = bi[o + p - 1]!;
+      p--;
+    }
+    bd[o + p] = s;
+    bi[o + p] = j;
+    worst[row] = bd[o + k - 1]!;
+  };
+  for (let i = 0; i < n; i++) {
+    const io = i * d;
+    for (let j = i + 1; j < n; j++) {
+      const wi = worst[i]!;
+      const wj = worst[j]!;
+      const bound = wi > wj ? wi : wj;
+      const jo = j * d;
+      let s = 0;
+      for (let t = 0; t < d; t++) {
+        const diff = x[io + t]! - x[jo + t]!;
+        s += diff * diff;
+        if (s >= bound) break;
+      }
+      if (s < wi) offer(i, s, j);
+      if (s < wj) offer(j, s, i);
+    }
+  }
+  return { idx: bi, dist: bd };
+}
+
+/** Squared Euclidean distance between rows starting at offsets a and b. */
+function sqDist(x: Float64Array, a: number, b: number, d: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) {
+    const diff = x[a + t]! - x[b + t]!;
+    s += diff * diff;
+  }
+  return s;
+}
+
+function checkK(k: number, n: number, fn: string): void {
+  if (!Number.isInteger(k) || k < 1 || k > n - 1) {
+    throw new Error(`${fn}: k must be an integer in 1..${n - 1} (n - 1 for ${n} points), got ${k}.`);
+  }
+}
+
+/**
+ * Exact k nearest neighbours (Euclidean, self excluded, ties by lower index) by brute
+ * force. O(m n d): fine for n up to ~10k; pass `queries` to search for a subset only.
+ * @param X `[n, d]`.
+ * @param queries rows to find neighbours for (default all rows).
+ * @returns neighbour row indices `[m, k]` row-major, nearest first.
+ */
+export function knnIndices(X: Matrix, k: number, queries?: ArrayLike<number>): Int32Array {
+  const x = toF64(X, "X");
+  checkK(k, X.rows, "knnIndices");
+  const q = queries ?? Int32Array.from({ length: X.rows }, (_, i) => i);
+  for (let i = 0; i < q.length; i++) {
+    const v = q[i]!;
+    if (!Number.isInteger(v) || v < 0 || v >= X.rows) throw new Error(`knnIndices: queries[${i}] = ${v} is not a row index in 0..${X.rows - 1}.`);
+  }
+  return knnSearch(x, X.rows, X.cols, q, k).idx;
+}
+
+/** Pick query rows: all when n <= maxExact, else a seeded sample. */
+function chooseQueries(n: number, options: SampleOptions): { queries: Int32Array; info: SampleInfo } {
+  const maxExact = options.maxExact ?? MAX_EXACT_POINTS;
+  const sampleSize = options.sampleSize ?? DEFAULT_QUERY_SAMPLE;
+  if (!(Number.isInteger(sampleSize) && sampleSize >= 1)) throw new Error(`sampleSize must be a positive integer, got ${sampleSize}.`);
+  if (n <= maxExact || sampleSize >= n) {
+    return { queries: Int32Array.from({ length: n }, (_, i) => i), info: { n, nQueries: n, sampled: false } };
+  }
+  const rng: Rng = toRng(options.rng ?? DEFAULT_SAMPLE_SEED);
+  return { queries: rng.sampleIndices(n, sampleSize), info: { n, nQueries: sampleSize, sampled: true, seed: rng.seed } };
+}
+
+/** Neighbourhood agreement of two spaces. */
+export interface KnnOverlapResult extends SampleInfo {
+  /** Mean over query points of |N_X ∩ N_Y| / k (fraction of shared neighbours). */
+  overlap: number;
+  /** Mean over query points of the Jaccard index |N_X ∩ N_Y| / |N_X ∪ N_Y|. */
+  jaccard: number;
+  k: number;
+}
+
+/**
+ * How many of each point's k nearest neighbours in X are also among its k nearest in Y.
+ * Reports both the mean fraction overlap |∩| / k (the headline number, 1 for identical
+ * neighbourhoods, about k / n for unrelated spaces) and the mean Jaccard |∩| / (2k - |∩|).
+ * Above `maxExact` points, a seeded sample of query points is used (see `sampled`).
+ * @param X `[n, dx]`, Y `[n, dy]`: the same points in the same order.
+ */
+export function knnOverlap(X: Matrix, Y: Matrix, k: number, options: SampleOptions = {}): KnnOverlapResult {
+  sameRows(X, Y, "X", "Y");
+  const x = toF64(X, "X");
+  const y = toF64(Y, "Y");
+  const n = X.rows;
+  checkK(k, n, "knnOverlap");
+  const { queries, info } = chooseQueries(n, options);
+  const a = knnSearch(x, n, X.cols, queries, k).idx;
+  const b = knnSearch(y, n, Y.cols, queries, k).idx;
+  const seen = new Int32Array(n).fill(-1);
+  let sumFrac = 0;
+  let sumJac = 0;
+  for (let q = 0; q < queries.length; q++) {
+    for (let t = 0; t < k; t++) seen[a[q * k + t]!] = q;
+    let inter = 0;
+    for (let t = 0; t < k; t++) if (seen[b[q * k + t]!] === q) inter++;
+    sumFrac += inter / k;
+    sumJac += inter / (2 * k - inter);
+  }
+  return { ...info, overlap: sumFrac / queries.length, jaccard: sumJac / queries.length, k };
+}
+
+/** Trustworthiness with its sample information. */
+export interface TrustworthinessResult extends SampleInfo {
+  /** In [0, 1]: 1 when no low-dimensional neighbour is a stranger in the original space. */
+  value: number;
+  k: number;
+}
+
+/**
+ * Trustworthiness (Venna & Kaski 2001; sklearn.manifold.trustworthiness, Euclidean):
+ * `T = 1 - 2 / (n k (2n - 3k - 1)) * sum_i sum_{j in N_low_k(i)} max(0, r(i, j) - k)`
+ * where r(i, j) is the rank of j among i's neighbours in the original space (1 = nearest;
+ * ties broken by lower index). Penalises points that are neighbours in the embedding but
+ * not in the original space. Above `maxExact` points the sum runs over a seeded sample of
+ * m query points with `n k` replaced by `m k` (an unbiased estimate of T).
+ * @param Xhigh `[n, dHigh]` original space; Xlow `[n, dLow]` embedding; k < n / 2.
+ */
+export function trustworthiness(Xhigh: Matrix, Xlow: Matrix, k: number, options: SampleOptions = {}): TrustworthinessResult {
+  sameRows(Xhigh, Xlow, "Xhigh", "Xlow");
+  const n = Xhigh.rows;
+  if (!Number.isInteger(k) || k < 1 || k >= n / 2) {
+    throw new Error(`trustworthiness: k must be an integer with 1 <= k < n / 2 = ${n / 2}, got ${k}.`);
+  }
+  const hi = toF64(Xhigh, "Xhigh");
+  const lo = toF64(Xlow, "Xlow");
+  const dh = Xhigh.cols;
+  const { queries, info } = chooseQueries(n, options);
+  const lowNn = knnSearch(lo, n, Xlow.cols, queries, k).idx;
+  const distH = new Float64Array(n);
+  const thr = new Float64Array(k);
+  const thrIdx = new Int32Array(k);
+  const order = new Int32Array(k);
+  const closer = new Int32Array(k + 1);
+  // Per threshold: points at exactly its distance with a lower index (they rank before it).
+  const tieExtra = new Int32Array(k);
+  let penalty = 0;
+  for (let qi = 0; qi < queries.length; qi++) {
+    const i = queries[qi]!;
+    const io = i * dh;
+    const nn = lowNn.subarray(qi * k, qi * k + k);
+    // Original-space distances of the k low-space neighbours first: only points closer than
+    // the farthest of them matter for ranks, so other distances may stop early (partial sums).
+    for (let t = 0; t < k; t++) distH[nn[t]!] = sqDist(hi, io, nn[t]! * dh, dh);
+    let bound = 0;
+    for (let t = 0; t < k; t++) bound = Math.max(bound, distH[nn[t]!]!);
+    for (let j = 0; j < n; j++) {
+      const jo = j * dh;
+      let s = 0;
+      for (let t = 0; t < dh; t++) {
+        const diff = hi[io + t]! - hi[jo + t]!;
+        s += diff * diff;
+        if (s > bound) break;
+      }
+      distH[j] = s;
+    }
+    // Sort the k low-space neighbours by their original-space distance.
+    for (let t = 0; t < k; t++) order[t] = t;
+    order.sort((a, b) => distH[nn[a]!]! - distH[nn[b]!]! || nn[a]! - nn[b]!);
+    for (let t = 0; t < k; t++) {
+      thrIdx[t] = nn[order[t]!]!;
+      thr[t] = distH[thrIdx[t]!]!;
+    }
+    // closer[p] counts points strictly closer than thr[p] (via a difference array over the
+    // sorted thresholds: a point at distance s is closer than every thr[p] > s).
+    closer.fill(0);
+    for (let l = 0; l < n; l++) {
+      if (l === i) continue;
+      const s = distH[l]!;
+      if (s >= thr[k - 1]!) {
+        if (s === thr[k - 1]!) countTies(l, s);
+        continue;
+      }
+      // First p with thr[p] > s.
+      let a = 0;
+      let b = k;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (thr[mid]! > s) b = mid;
+        else a = mid + 1;
+      }
+      closer[a]++;
+      if (a > 0 && thr[a - 1] === s) countTies(l, s);
+    }
+    let running = 0;
+    for (let p = 0; p < k; p++) {
+      running += closer[p]!;
+      const rank = running + tieExtra[p]! + 1;
+      if (rank > k) penalty += rank - k;
+    }
+    tieExtra.fill(0);
+  }
+  // Points at exactly a threshold's distance with a lower index rank before that neighbour.
+  function countTies(l: number, s: number): void {
+    for (let p = 0; p < k; p++) if (thr[p] === s && l < thrIdx[p]!) tieExtra[p]++;
+  }
+  const m = queries.length;
+  const value = 1 - (2 / (m * k * (2 * n - 3 * k - 1))) * penalty;
+  return { ...info, value, k };
+}
+
+/** Mean silhouette with its sample information. */
+export interface SilhouetteResult extends SampleInfo {
+  /** Mean silhouette coefficient in [-1, 1]. */
+  score: number;
+  /** Distinct labels. */
+  nClusters: number;
+}
+
+/**
+ * Mean silhouette coefficient (Euclidean; Rousseeuw 1987, as sklearn.metrics.
+ * silhouette_score): for each point, a = mean distance to the other members of its
+ * cluster, b = lowest mean distance to another cluster, s = (b - a) / max(a, b); points
+ * alone in their cluster get s = 0. Above `maxExact` points, s is averaged over a seeded
+ * sample of query points whose a and b are still computed against all points (more
+ * accurate than sklearn's `sample_size`, which subsamples both).
+ * @param X `[n, d]`; labels `[n]` cluster per point (numbers or strings), 2..n-1 distinct.
+ */
+export function silhouette(X: Matrix, labels: ArrayLike<number | string>, options: SampleOptions = {}): SilhouetteResult {
+  const n = X.rows;
+  if (labels.length !== n) throw new Error(`silhouette: labels has ${labels.length} values but X has ${n} rows; align them.`);
+  const x = toF64(X, "X");
+  const d = X.cols;
+  const codes = new Int32Array(n);
+  const dict = new Map<number | string, number>();
+  for (let i = 0; i < n; i++) {
+    const v = labels[i]!;
+    if (typeof v === "number" && Number.isNaN(v)) throw new Error(`silhouette: labels[${i}] is NaN; every point needs a label.`);
+    let c = dict.get(v);
+    if (c === undefined) dict.set(v, (c = dict.size));
+    codes[i] = c;
+  }
+  const C = dict.size;
+  if (C < 2 || C > n - 1) {
+    throw new Error(`silhouette needs between 2 and n - 1 = ${n - 1} distinct labels, got ${C}.`);
+  }
+  const size = new Int32Array(C);
+  for (let i = 0; i < n; i++) size[codes[i]!]++;
+  const { queries, info } = chooseQueries(n, options);
+  const m = queries.length;
+  // sums[q * C + c]: sum of distances from query q to the points of cluster c.
+  const sums = new Float64Array(m * C);
+  if (!info.sampled) {
+    // All points: each pair once, added to both ends.
+    for (let i = 0; i < n; i++) {
+      const io = i * d;
+      const ci = codes[i]!;
+      for (let j = i + 1; j < n; j++) {
+        const jo = j * d;
+        let s = 0;
+        for (let t = 0; t < d; t++) {
+          const diff = x[io + t]! - x[jo + t]!;
+          s += diff * diff;
+        }
+        const dist = Math.sqrt(s);
+        sums[i * C + codes[j]!] += dist;
+        sums[j * C + ci] += dist;
+      }
+    }
+  } else {
+    for (let q = 0; q < m; q++) {
+      const i = queries[q]!;
+      const io = i * d;
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        const jo = j * d;
+        let s = 0;
+        for (let t = 0; t < d; t++) {
+          const diff = x[io + t]! - x[jo + t]!;
+          s += diff * diff;
+        }
+        sums[q * C + codes[j]!] += Math.sqrt(s);
+      }
+    }
+  }
+  let total = 0;
+  for (let q = 0; q < m; q++) {
+    const own = codes[queries[q]!]!;
+    if (size[own]! <= 1) continue; // singleton: s = 0
+    const a = sums[q * C + own]! / (size[own]! - 1);
+    let b = Infinity;
+    for (let c = 0; c < C; c++) if (c !== own) b = Math.min(b, sums[q * C + c]! / size[c]!);
+    const den = Math.max(a, b);
+    total += den > 0 ? (b - a) / den : 0;
+  }
+  return { ...info, score: total / m, nClusters: C };
+}
+
+/** Column means and standard deviations of training rows (constant columns get sd 1). */
+interface Standardiser {
+  mean: Float64Array;
+  sd: Float64Array;
+}
+
+function fitStandardiser(x: Float64Array, n: number, d: number): Standardiser {
+  const mean = new Float64Array(d);
+  const sd = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j]!;
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
+    const c = x[i * d + j]! - mean[j]!;
+    sd[j] += c * c;
+  }
+  for (let j = 0; j < d; j++) {
+    const s = Math.sqrt(sd[j]! / n);
+    sd[j] = s > 0 ? s : 1;
+  }
+  return { mean, sd };
+}
+
+function standardise(x: Float64Array, n: number, d: number, st: Standardiser): Float64Array {
+  const out = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = (x[i * d + j]! - st.mean[j]!) / st.sd[j]!;
+  return out;
+}
+
+/** Default L2 penalty of the softmax probe (on the mean loss, standardised inputs): weak, only keeps separable classes finite. */
+export const PROBE_L2 = 1e-3;
+/** Default iteration cap of the L-BFGS probe fit (a convex problem in <= a few hundred parameters). */
+export const PROBE_MAX_ITER = 300;
+/** Default gradient tolerance (max-abs of the gradient of the mean loss). */
+export const PROBE_TOL = 1e-6;
+/** L-BFGS memory: pairs of (step, gradient change) kept (5-20 is the usual range). */
+const LBFGS_MEMORY = 10;
+/** Armijo sufficient-decrease constant (Nocedal & Wright's standard 1e-4). */
+const ARMIJO_C = 1e-4;
+/** Step halvings tried per line search: 2^-50 ~ 1e-15, below which no step makes progress. */
+const MAX_STEP_HALVINGS = 50;
+/** Relative loss change below which the fit has stalled (near double precision). */
+const LOSS_STALL = 1e-12;
+
+/** Options of `logisticProbe`. */
+export interface LogisticProbeOptions {
+  /** L2 penalty on weights (not biases), added to the mean cross-entropy as l2/2 ||W||^2. Default PROBE_L2. */
+  l2?: number;
+  maxIter?: number;
+  tol?: number;
+}
+
+/** Held-out quality of a linear classifier on a representation. */
+export interface LogisticProbeResult {
+  /** Fraction of test rows classified correctly. */
+  accuracy: number;
+  /** Mean recall over classes present in the test labels (sklearn's balanced_accuracy_score). */
+  balancedAccuracy: number;
+  /** Unweighted mean F1 over classes in test labels or predictions (sklearn f1_score average="macro"). */
+  macroF1: number;
+  /** Accuracy of always predicting the most frequent training class, for reference. */
+  majorityAccuracy: number;
+  trainAccuracy: number;
+  /** Class labels seen in training, in model order. */
+  classes: number[];
+  nTrain: number;
+  nTest: number;
+  iterations: number;
+  converged: boolean;
+  /** Test rows whose class never occurred in training (always misclassified). */
+  nUnseenTestLabels: number;
+}
+
+function labelCodes(y: ArrayLike<number>, name: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    if (!Number.isFinite(v)) throw new Error(`${name}[${i}] is ${v}; class labels must be finite numbers.`);
+    out.push(v);
+  }
+  return out;
+}
+
+/**
+ * Linear probe: multinomial logistic (softmax) regression fitted on standardised training
+ * rows (mean/sd from the training rows only) by L-BFGS with a backtracking line search,
+ * evaluated on held-out rows. Deterministic (zero initialisation, full batch).
+ * @param Xtrain `[nTrain, d]`, yTrain `[nTrain]` class labels (numbers), >= 2 classes.
+ * @param Xtest `[nTest, d]`, yTest `[nTest]`.
+ */
+export function logisticProbe(
+  Xtrain: Matrix,
+  yTrain: ArrayLike<number>,
+  Xtest: Matrix,
+  yTest: ArrayLike<number>,
+  options: LogisticProbeOptions = {},
+): LogisticProbeResult {
+  const l2 = options.l2 ?? PROBE_L2;
+  const maxIter = options.maxIter ?? PROBE_MAX_ITER;
+  const tol = options.tol ?? PROBE_TOL;
+  if (!(l2 >= 0)) throw new Error(`logisticProbe: l2 must be >= 0, got ${l2}.`);
+  if (Xtrain.cols !== Xtest.cols) throw new Error(`Xtrain has ${Xtrain.cols} columns but Xtest has ${Xtest.cols}.`);
+  if (yTrain.length !== Xtrain.rows) throw new Error(`yTrain has ${yTrain.length} labels but Xtrain has ${Xtrain.rows} rows.`);
+  if (yTest.length !== Xtest.rows) throw new Error(`yTest has ${yTest.length} labels but Xtest has ${Xtest.rows} rows.`);
+  const d = Xtrain.cols;
+  const n = Xtrain.rows;
+  const xtr = toF64(Xtrain, "Xtrain");
+  const xte = toF64(Xtest, "Xtest");
+  const ytrRaw = labelCodes(yTrain, "yTrain");
+  const yteRaw = labelCodes(yTest, "yTest");
+  const classes = [...new Set(ytrRaw)].sort((a, b) => a - b);
+  const C = classes.length;
+  if (C < 2) throw new Error(`logisticProbe needs at least 2 classes in yTrain, got ${C} (${classes.join(", ")}).`);
+  const code = new Map(classes.map((c, i) => [c, i]));
+  const ytr = Int32Array.from(ytrRaw, (v) => code.get(v)!);
+  const st = fitStandardiser(xtr, n, d);
+  const ztr = standardise(xtr, n, d, st);
+  const zte = standardise(xte, Xtest.rows, d, st);
+
+  // Parameters: W [d, C] then b [C].
+  const P = d * C + C;
+  const probs = new Float64Array(C);
+  const lossGrad = (w: Float64Array, grad: Float64Array): number => {
+    grad.fill(0);
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const zo = i * d;
+      let maxLogit = -Infinity;
+      for (let c = 0; c < C; c++) {
+        let s = w[d * C + c]!;
+        for (let j = 0; j < d; j++) s += ztr[zo + j]! * w[j * C + c]!;
+        probs[c] = s;
+        if (s > maxLogit) maxLogit = s;
+      }
+      let sumExp = 0;
+      for (let c = 0; c < C; c++) {
+        probs[c] = Math.exp(probs[c]! - maxLogit);
+        sumExp += probs[c]!;
+      }
+      const yi = ytr[i]!;
+      loss -= Math.log(probs[yi]! / sumExp);
+      for (let c = 0; c < C; c++) {
+        const g = probs[c]! / sumExp - (c === yi ? 1 : 0);
+        grad[d * C + c] += g;
+        for (let j = 0; j < d; j++) grad[j * C + c] += g * ztr[zo + j]!;
+      }
+    }
+    loss /= n;
+    for (let p = 0; p < P; p++) grad[p] /= n;
+    for (let p = 0; p < d * C; p++) {
+      loss += 0.5 * l2 * w[p]! * w[p]!;
+      grad[p] += l2 * w[p]!;
+    }
+    return loss;
+  };
+  const fit = lbfgs(lossGrad, new Float64Array(P), maxIter, tol);
+  const w = fit.x;
+
+  const predict = (z: Float64Array, rows: number): Int32Array => {
+    const out = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      let best = 0;
+      let bestV = -Infinity;
+      for (let c = 0; c < C; c++) {
+        let s = w[d * C + c]!;
+        for (let j = 0; j < d; j++) s += z[i * d + j]! * w[j * C + c]!;
+        if (s > bestV) {
+          bestV = s;
+          best = c;
+        }
+      }
+      out[i] = best;
+    }
+    return out;
+  };
+  const predTrain = predict(ztr, n);
+  let trainCorrect = 0;
+  for (let i = 0; i < n; i++) if (predTrain[i] === ytr[i]) trainCorrect++;
+  const predTest = Array.from(predict(zte, Xtest.rows), (c) => classes[c]!);
+  const counts = new Map<number, number>();
+  for (const v of ytrRaw) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let majority = classes[0]!;
+  for (const c of classes) if (counts.get(c)! > counts.get(majority)!) majority = c;
+  const cls = classificationScores(yteRaw, predTest);
+  const majorityAccuracy = yteRaw.length ? yteRaw.filter((v) => v === majority).length / yteRaw.length : NaN;
+  return {
+    ...cls,
+    majorityAccuracy,
+    trainAccuracy: trainCorrect / n,
+    classes,
+    nTrain: n,
+    nTest: Xtest.rows,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    nUnseenTestLabels: yteRaw.filter((v) => !code.has(v)).length,
+  };
+}
+
+/**
+ * Accuracy, balanced accuracy and macro-F1 of predicted against true class labels, with
+ * sklearn's definitions: balanced accuracy = mean recall over classes present in yTrue;
+ * macro-F1 = mean over classes in yTrue ∪ yPred of 2 tp / (2 tp + fp + fn).
+ * @throws on empty or misaligned input.
+ */
+export function classificationScores(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): { accuracy: number; balancedAccuracy: number; macroF1: number } {
+  const n = yTrue.length;
+  if (n === 0) throw new Error("classificationScores: yTrue is empty; pass at least one held-out row.");
+  if (yPred.length !== n) throw new Error(`yPred has ${yPred.length} labels but yTrue has ${n}.`);
+  const tp = new Map<number, number>();
+  const support = new Map<number, number>();
+  const predicted = new Map<number, number>();
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    const t = yTrue[i]!;
+    const p = yPred[i]!;
+    support.set(t, (support.get(t) ?? 0) + 1);
+    predicted.set(p, (predicted.get(p) ?? 0) + 1);
+    if (t === p) {
+      correct++;
+      tp.set(t, (tp.get(t) ?? 0) + 1);
+    }
+  }
+  let recallSum = 0;
+  for (const [c, s] of support) recallSum += (tp.get(c) ?? 0) / s;
+  const all = new Set([...support.keys(), ...predicted.keys()]);
+  let f1Sum = 0;
+  for (const c of all) {
+    const t = tp.get(c) ?? 0;
+    const fp = (predicted.get(c) ?? 0) - t;
+    const fn = (support.get(c) ?? 0) - t;
+    f1Sum += (2 * t) / (2 * t + fp + fn);
+  }
+  return { accuracy: correct / n, balancedAccuracy: recallSum / support.size, macroF1: f1Sum / all.size };
+}
+
+/**
+ * Minimise a smooth convex function by L-BFGS (two-loop recursion) with a backtracking
+ * Armijo line search. Stops when max |grad| < tol, when the loss stops changing (relative
+ * LOSS_STALL), or after maxIter iterations.
+ */
+function lbfgs(
+  f: (x: Float64Array, grad: Float64Array) => number,
+  x0: Float64Array,
+  maxIter: number,
+  tol: number,
+): { x: Float64Array; iterations: number; converged: boolean } {
+  const P = x0.length;
+  let x = Float64Array.from(x0);
+  let g = new Float64Array(P);
+  let fx = f(x, g);
+  const S: Float64Array[] = [];
+  const Yv: Float64Array[] = [];
+  const rho: number[] = [];
+  const dir = new Float64Array(P);
+  const alphaHist = new Float64Array(LBFGS_MEMORY);
+  const maxAbs = (v: Float64Array) => v.reduce((m, t) => Math.max(m, Math.abs(t)), 0);
+  let it = 0;
+  for (; it < maxIter; it++) {
+    if (maxAbs(g) < tol) return { x, iterations: it, converged: true };
+    // Two-loop recursion: dir = -H g.
+    dir.set(g);
+    for (let h = S.length - 1; h >= 0; h--) {
+      let a = 0;
+      for (let p = 0; p < P; p++) a += S[h]![p]! * dir[p]!;
+      a *= rho[h]!;
+      alphaHist[h] = a;
+      for (let p = 0; p < P; p++) dir[p] -= a * Yv[h]![p]!;
+    }
+    if (S.length > 0) {
+      const last = S.length - 1;
+      let sy = 0;
+      let yy = 0;
+      for (let p = 0; p < P; p++) {
+        sy += S[last]![p]! * Yv[last]![p]!;
+        yy += Yv[last]![p]! * Yv[last]![p]!;
+      }
+      const gamma = sy / yy;
+      for (let p = 0; p < P; p++) dir[p] *= gamma;
+    }
+    for (let h = 0; h < S.length; h++) {
+      let b = 0;
+      for (let p = 0; p < P; p++) b += Yv[h]![p]! * dir[p]!;
+      b *= rho[h]!;
+      for (let p = 0; p < P; p++) dir[p] += S[h]![p]! * (alphaHist[h]! - b);
+    }
+    for (let p = 0; p < P; p++) dir[p] = -dir[p]!;
+    let slope = 0;
+    for (let p = 0; p < P; p++) slope += dir[p]! * g[p]!;
+    if (!(slope < 0)) {
+      // Not a descent direction (numerical trouble): restart from steepest descent.
+      S.length = 0;
+      Yv.length = 0;
+      rho.length = 0;
+      for (let p = 0; p < P; p++) dir[p] = -g[p]!;
+      slope = 0;
+      for (let p = 0; p < P; p++) slope -= g[p]! * g[p]!;
+    }
+    let step = S.length === 0 ? Math.min(1, 1 / Math.max(maxAbs(g), 1e-12)) : 1;
+    const xNew = new Float64Array(P);
+    const gNew = new Float64Array(P);
+    let fNew = Infinity;
+    for (let ls = 0; ls < MAX_STEP_HALVINGS; ls++) {
+      for (let p = 0; p < P; p++) xNew[p] = x[p]! + step * dir[p]!;
+      fNew = f(xNew, gNew);
+      if (fNew <= fx + ARMIJO_C * step * slope) break;
+      step /= 2;
+    }
+    if (!(fNew <= fx)) return { x, iterations: it, converged: false };
+    const s = new Float64Array(P);
+    const yv = new Float64Array(P);
+    let sy = 0;
+    for (let p = 0; p < P; p++) {
+      s[p] = xNew[p]! - x[p]!;
+      yv[p] = gNew[p]! - g[p]!;
+      sy += s[p]! * yv[p]!;
+    }
+    // Keep only curvature pairs with s.y > 0 (holds for convex losses up to rounding).
+    if (sy > 1e-12) {
+      S.push(s);
+      Yv.push(yv);
+      rho.push(1 / sy);
+      if (S.length > LBFGS_MEMORY) {
+        S.shift();
+        Yv.shift();
+        rho.shift();
+      }
+    }
+    const rel = Math.abs(fx - fNew) / Math.max(1, Math.abs(fx));
+    x = xNew;
+    g = gNew;
+    fx = fNew;
+    // Stalled at double precision: call it converged when the gradient is nearly at tolerance.
+    if (rel < LOSS_STALL) return { x, iterations: it + 1, converged: maxAbs(g) < tol * 100 };
+  }
+  return { x, iterations: it, converged: maxAbs(g) < tol };
+}
+
+/** Options of `ridgeProbe`. */
+export interface RidgeProbeOptions {
+  /** Penalty alpha on ||w||^2 added to the residual sum of squares (sklearn Ridge), on standardised inputs. Default 1. */
+  alpha?: number;
+}
+
+/** Held-out quality of a ridge regression on a representation. */
+export interface RidgeProbeResult {
+  /** R^2 on the test rows (1 - SS_res / SS_tot about the test mean; can be negative). */
+  r2: number;
+  /** Mean squared error on the test rows. */
+  mse: number;
+  trainR2: number;
+  /** Weights on standardised inputs `[d]`. */
+  coefficients: Float64Array;
+  intercept: number;
+  nTrain: number;
+  nTest: number;
+}
+
+/** Default ridge penalty: with standardised inputs and n in the thousands, a light touch. */
+export const RIDGE_ALPHA = 1;
+
+/**
+ * Linear probe for a continuous target: ridge regression on standardised inputs (train
+ * statistics), min ||y - ȳ - Z w||^2 + alpha ||w||^2, solved exactly by Cholesky; reports
+ * held-out R^2.
+ * @param Xtrain `[nTrain, d]`, yTrain `[nTrain]`; Xtest `[nTest, d]`, yTest `[nTest]` (>= 2 rows).
+ */
+export function ridgeProbe(
+  Xtrain: Matrix,
+  yTrain: ArrayLike<number>,
+  Xtest: Matrix,
+  yTest: ArrayLike<number>,
+  options: RidgeProbeOptions = {},
+): RidgeProbeResult {
+  const alpha = options.alpha ?? RIDGE_ALPHA;
+  if (!(alpha >= 0)) throw new Error(`ridgeProbe: alpha must be >= 0, got ${alpha}.`);
+  if (Xtrain.cols !== Xtest.cols) throw new Error(`Xtrain has ${Xtrain.cols} columns but Xtest has ${Xtest.cols}.`);
+  if (yTrain.length !== Xtrain.rows) throw new Error(`yTrain has ${yTrain.length} values but Xtrain has ${Xtrain.rows} rows.`);
+  if (yTest.length !== Xtest.rows) throw new Error(`yTest has ${yTest.length} values but Xtest has ${Xtest.rows} rows.`);
+  const d = Xtrain.cols;
+  const n = Xtrain.rows;
+  const xtr = toF64(Xtrain, "Xtrain");
+  const xte = toF64(Xtest, "Xtest");
+  const ytr = Float64Array.from(labelCodes(yTrain, "yTrain"));
+  const yte = Float64Array.from(labelCodes(yTest, "yTest"));
+  const st = fitStandardiser(xtr, n, d);
+  const ztr = standardise(xtr, n, d, st);
+  const zte = standardise(xte, Xtest.rows, d, st);
+  let ym = 0;
+  for (let i = 0; i < n; i++) ym += ytr[i]!;
+  ym /= n;
+  const A = crossProduct(ztr, d, ztr, d, n);
+  for (let j = 0; j < d; j++) A[j * d + j] += alpha;
+  const yc = Float64Array.from(ytr, (v) => v - ym);
+  const rhs = crossProduct(ztr, d, yc, 1, n);
+  const w = choleskySolve(A, rhs, d);
+  const predictR2 = (z: Float64Array, y: Float64Array): { r2: number; mse: number } => {
+    const m = y.length;
+    let my = 0;
+    for (let i = 0; i < m; i++) my += y[i]!;
+    my /= m;
+    let ssRes = 0;
+    let ssTot = 0;
+    for (let i = 0; i < m; i++) {
+      let p = ym;
+      for (let j = 0; j < d; j++) p += z[i * d + j]! * w[j]!;
+      ssRes += (y[i]! - p) ** 2;
+      ssTot += (y[i]! - my) ** 2;
+    }
+    return { r2: ssTot > 0 ? 1 - ssRes / ssTot : ssRes === 0 ? 1 : 0, mse: ssRes / m };
+  };
+  const test = predictR2(zte, yte);
+  return { r2: test.r2, mse: test.mse, trainR2: predictR2(ztr, ytr).r2, coefficients: w, intercept: ym, nTrain: n, nTest: Xtest.rows };
+}
+
+/** Solve A x = b for symmetric positive definite A `[d, d]` by Cholesky. */
+function choleskySolve(A: Float64Array, b: Float64Array, d: number): Float64Array {
+  const L = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * d + j]!;
+      for (let k = 0; k < j; k++) s -= L[i * d + k]! * L[j * d + k]!;
+      if (i === j) {
+        // A pivot at rounding level relative to the diagonal means A is singular.
+        if (!(s > 1e-12 * Math.max(1, A[i * d + i]!))) {
+          throw new Error("ridgeProbe: the normal equations are singular (collinear or constant inputs); use alpha > 0.");
+        }
+        L[i * d + i] = Math.sqrt(s);
+      } else L[i * d + j] = s / L[j * d + j]!;
+    }
+  }
+  const z = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * d + k]! * z[k]!;
+    z[i] = s / L[i * d + i]!;
+  }
+  const x = new Float64Array(d);
+  for (let i = d - 1; i >= 0; i--) {
+    let s = z[i]!;
+    for (let k = i + 1; k < d; k++) s -= L[k * d + i]! * x[k]!;
+    x[i] = s / L[i * d + i]!;
+  }
+  return x;
+}
+
+/**
+ * Seeded train/test split of n rows; with `stratify` labels, each class is split in the
+ * same proportion (at least one test row for classes with >= 2 rows).
+ * @returns sorted row indices of each part.
+ */
+export function trainTestSplit(
+  n: number,
+  testFraction: number,
+  rng: RngLike,
+  stratify?: ArrayLike<number | string>,
+): { train: Int32Array; test: Int32Array } {
+  if (!(Number.isInteger(n) && n >= 2)) throw new Error(`trainTestSplit needs n >= 2 rows, got ${n}.`);
+  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`testFraction must be in (0, 1), got ${testFraction}.`);
+  const r = toRng(rng);
+  const groups = new Map<number | string, number[]>();
+  if (stratify) {
+    if (stratify.length !== n) throw new Error(`stratify has ${stratify.length} labels but n = ${n}.`);
+    for (let i = 0; i < n; i++) {
+      const g = stratify[i]!;
+      let l = groups.get(g);
+      if (!l) groups.set(g, (l = []));
+      l.push(i);
+    }
+  } else groups.set(0, Array.from({ length: n }, (_, i) => i));
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const key of [...groups.keys()].sort((a, b) => String(a).localeCompare(String(b)))) {
+    const rows = groups.get(key)!;
+    r.shuffle(rows);
+    let nTest = Math.round(rows.length * testFraction);
+    if (rows.length >= 2) nTest = Math.min(rows.length - 1, Math.max(1, nTest));
+    else nTest = 0;
+    rows.forEach((row, i) => (i < nTest ? test : train).push(row));
+  }
+  return { train: Int32Array.from(train).sort(), test: Int32Array.from(test).sort() };
+}
+
+/**
+ * Pearson correlation between every column of A and every column of B (e.g. latent
+ * dimensions vs input features, for a heatmap). Constant columns give NaN (undefined).
+ * @param A `[n, p]`, B `[n, q]`: the same rows in the same order, n >= 2.
+ * @returns `[p, q]`: entry (i, j) = corr(A[:, i], B[:, j]).
+ */
+export function correlationMatrix(A: Matrix, B: Matrix): Matrix64 {
+  sameRows(A, B, "A", "B");
+  const n = A.rows;
+  if (n < 2) throw new Error(`correlationMatrix needs at least 2 rows, got ${n}.`);
+  const a = toF64(A, "A");
+  const b = toF64(B, "B");
+  const scale = (x: Float64Array, d: number): void => {
+    centre(x, n, d);
+    const norm = new Float64Array(d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) norm[j] += x[i * d + j]! ** 2;
+    for (let j = 0; j < d; j++) {
+      const s = Math.sqrt(norm[j]!);
+      for (let i = 0; i < n; i++) x[i * d + j] = s > 0 ? x[i * d + j]! / s : NaN;
+    }
+  };
+  scale(a, A.cols);
+  scale(b, B.cols);
+  const data = crossProduct(a, A.cols, b, B.cols, n);
+  for (let k = 0; k < data.length; k++) data[k] = Math.max(-1, Math.min(1, data[k]!));
+  return { data, rows: A.cols, cols: B.cols };
+}

@@ -1,0 +1,70 @@
+// %% [markdown]
+// # 05 · The Conv1D autoencoder over price windows
+//
+// **Purpose.** The row models see one token-day at a time. This model sees a **window** of
+// consecutive days of one token, `[windowLength, nFeatures]`, and compresses it with 1-D
+// convolutions over time into one latent vector per window. It can recognise patterns that
+// unfold over days (a ramp then a collapse) that no single day shows.
+//
+// **Inputs.** `features.parquet`, `dataset.json` (notebook 01).
+//
+// **Outputs.** `models/conv1d/`, `models/pca-windows/`, `latents-conv1d` and `errors-conv1d`
+// (one row per window, keyed by the window's last day), figures.
+//
+// The convolution is written as pad + shifted slices + one matrix product: it matches
+// `tf.conv1d` exactly and, unlike `tf.layers.conv1d`, its gradients exist on the
+// WebAssembly backend.
+
+// %%
+import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { loadDataset, splitWindows } from "./lib/pipeline/dataset";
+import { profileFitOptions, trainWithProgress, lossCurveSpecs, splitWindowSets, windowFeatureNames, evaluateAndSaveWindowModel } from "./lib/pipeline/modeling";
+import { createModel, encoderLengths } from "./lib/models/index";
+import { flattenWindows } from "./lib/runtime/matrix";
+import { showChart, showTable, showMarkdown } from "./lib/viz/display";
+import { SectionBuilder } from "./lib/report/sections";
+
+const ctx = await setupNotebook("05-train-conv1d-ae");
+const section = new SectionBuilder("05-train-conv1d-ae", "Conv1D autoencoder over price windows");
+const d = loadDataset(ctx.store);
+
+// %% [markdown]
+// ## Windows
+// Windows of `L` consecutive days with stride `S`, built separately inside each split (a
+// window never crosses a split boundary, a gap or a missing day).
+
+// %%
+const L = ctx.config.settings.windowLength, S = ctx.config.settings.windowStride;
+const w = splitWindowSets(d, L, S, (which) => splitWindows(d, which, L, S));
+showTable([
+  { split: "train", windows: w.train.n, shape: `[${w.train.n}, ${L}, ${w.train.features}]` },
+  { split: "validation", windows: w.validation.n, shape: `[${w.validation.n}, ${L}, ${w.validation.features}]` },
+  { split: "test", windows: w.test.n, shape: `[${w.test.n}, ${L}, ${w.test.features}]` },
+], { caption: `Windows of ${L} days, stride ${S}` });
+
+// %% [markdown]
+// ## Build
+// Encoder: two convolutions (kernel 3, stride 2: the time axis halves each time), flatten,
+// dense to a 16-dimensional latent vector. Decoder: dense, reshape, then upsampling by
+// repetition and convolutions back to `[L, nFeatures]`.
+
+// %%
+const LATENT = 16;
+const conv = createModel("conv1d", { featureNames: d.meta.featureNames, windowLength: L, latentDim: LATENT, filters: [16, 32], kernelSize: 3, strides: 2, seed: ctx.config.seed });
+showMarkdown(`Encoder time steps: ${[L, ...encoderLengths({ windowLength: L, filters: [16, 32], strides: 2 })].join(" → ")}; latent size ${LATENT}.`);
+
+// %%
+const history = await trainWithProgress(conv, w.train, w.validation, profileFitOptions(ctx));
+for (const spec of lossCurveSpecs(history, "Conv1D AE training")) await showChart(spec);
+
+// %% [markdown]
+// ## Baseline and score
+// The linear reference here is PCA on the flattened windows with the same latent size.
+
+// %%
+const pcaW = createModel("pca", { name: "pca-windows", featureNames: windowFeatureNames(d.meta.featureNames, L), latentDim: LATENT });
+await pcaW.fit(flattenWindows(w.train), flattenWindows(w.validation), profileFitOptions(ctx));
+await pcaW.save(`${ctx.config.paths.models}/pca-windows`);
+const metrics = await evaluateAndSaveWindowModel(ctx, d, conv, history, w, { section: section, pca: pcaW, figurePrefix: "05-conv1d" });
+section.save(ctx.store);
+finishNotebook(ctx, { inputs: ["features.parquet", "dataset.json"], outputs: ["models/conv1d", "models/pca-windows", "latents-conv1d", "errors-conv1d"], metrics: { test: metrics[2], windowLength: L, stride: S, bestEpoch: history.bestEpoch } });
