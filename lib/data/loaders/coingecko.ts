@@ -1,0 +1,154 @@
+/**
+ * Loader for CoinGecko exports:
+ *
+ *  - "<coin>-usd-max.csv" from a coin page's "max" download: snapped_at,price,market_cap,
+ *    total_volume with snapped_at like "2013-04-28 00:00:00 UTC", one row per day. There
+ *    is one price per day, so open = high = low = close = price (an info entry says so:
+ *    intraday-range features are zero for these tokens).
+ *  - a /coins/{id}/market_chart JSON response: {prices, market_caps, total_volumes}, each
+ *    a list of [epoch ms, value] pairs, possibly many per day. Points become bars with
+ *    open = high = low = close = price and validation aggregates them to UTC days, so a
+ *    day's OHLC comes from its points. total_volumes are rolling 24 h totals, so a day's
+ *    volume is its last value, not a sum.
+ *
+ * Token ids come from the file name: "btc-usd-max.csv" -> "btc", "bitcoin_market_chart.json"
+ * -> "bitcoin".
+ */
+import { CsvReader, findColumns, type ColumnSpec } from "../csv";
+import { DataError } from "../errors";
+import { RawRows } from "../raw";
+import { sectorFor, symbolForName } from "../sectors";
+import { DateParser } from "../timestamps";
+import { validateRows, type ValidationResult } from "../validate";
+import { jsonNumber, listInputFiles, readJsonFile, sectorSettings, stemOf, type LoadOptions } from "./common";
+
+/** Layout name used in messages. */
+export const COINGECKO_LAYOUT = "CoinGecko";
+
+/** Columns of a "max" CSV export. */
+export const COINGECKO_COLUMNS: readonly ColumnSpec[] = [
+  { key: "time", names: ["snapped_at"], required: true },
+  { key: "price", names: ["price"], required: true },
+  { key: "marketCap", names: ["market_cap", "marketcap"], required: false },
+  { key: "volume", names: ["total_volume", "volume"], required: true },
+];
+
+/** "<coin>-<vs>-max" / "<coin>-<vs>-<days>" export names. */
+const EXPORT_NAME_RE = /^(.+?)-([a-z]{3,4})-(max|\d+)$/i;
+/** "<id>_market_chart" / "<id>-market-chart" response names. */
+const CHART_NAME_RE = /^(.+?)[_-]?market[_-]?chart$/i;
+
+function coinKey(file: string): string {
+  const stem = stemOf(file);
+  const m = EXPORT_NAME_RE.exec(stem) ?? CHART_NAME_RE.exec(stem);
+  return m ? m[1]! : stem;
+}
+
+/** A [ms, value] series as a time -> value lookup (aligned by index when the times match). */
+function seriesLookup(series: unknown, file: string, name: string): ((idx: number, ms: number) => number) | null {
+  if (series === undefined) return null;
+  if (!Array.isArray(series)) throw new DataError(file, null, name, `expected a list of [epoch ms, value] pairs, got ${typeof series}. Save the market_chart response as is.`);
+  const times = new Float64Array(series.length);
+  const values = new Float64Array(series.length);
+  series.forEach((p: unknown, k: number) => {
+    if (!Array.isArray(p) || p.length < 2) throw new DataError(file, null, `${name}[${k}]`, `expected a [epoch ms, value] pair, got ${JSON.stringify(p)}. Save the market_chart response as is.`);
+    times[k] = jsonNumber(p[0], file, `${name}[${k}][0]`);
+    values[k] = jsonNumber(p[1], file, `${name}[${k}][1]`);
+  });
+  let map: Map<number, number> | null = null;
+  return (idx, ms) => {
+    if (idx < times.length && times[idx] === ms) return values[idx]!;
+    if (map === null) {
+      map = new Map();
+      for (let k = 0; k < times.length; k++) map.set(times[k]!, values[k]!);
+    }
+    return map.get(ms) ?? NaN;
+  };
+}
+
+/** Load CoinGecko "max" CSVs and/or market_chart JSONs (folder or file) into a validated Panel. */
+export function loadCoinGecko(target: string, options: LoadOptions = {}): ValidationResult {
+  const { files, notes } = listInputFiles(target, (n) => /\.(csv|json)$/i.test(n), COINGECKO_LAYOUT, "CoinGecko <coin>-usd-max.csv or market_chart .json files");
+  const raw = new RawRows();
+  raw.notes.push(...notes);
+  const dates = new DateParser();
+  const sectors = sectorSettings(options);
+  let priceOnlyRows = 0;
+  const priceOnlyTokens = new Set<string>();
+  let chartRows = 0;
+  const chartTokens = new Set<string>();
+
+  for (const file of files) {
+    dates.startFile(file);
+    const key = coinKey(file);
+    if (/\.json$/i.test(file)) {
+      const doc = readJsonFile(file) as Record<string, unknown> | null;
+      if (doc === null || typeof doc !== "object" || Array.isArray(doc) || !Array.isArray(doc.prices)) {
+        throw new DataError(file, null, null, "is not a CoinGecko market_chart response: expected an object with prices, market_caps and total_volumes lists of [epoch ms, value] pairs.");
+      }
+      if (doc.total_volumes === undefined) {
+        throw new DataError(file, null, "total_volumes", "the response has no total_volumes list; volumes are needed for every row. Request market_chart again (it always includes total_volumes).");
+      }
+      const prices = doc.prices as unknown[];
+      if (prices.length === 0) throw new DataError(file, null, "prices", "the prices list is empty. Request a longer range.");
+      const caps = seriesLookup(doc.market_caps, file, "market_caps");
+      const vols = seriesLookup(doc.total_volumes, file, "total_volumes")!;
+      const fi = raw.addFile(file, "item");
+      const symbol = symbolForName(key) ?? key.toUpperCase();
+      const tok = raw.token(`coingecko:${key}`, { symbol, name: key, sector: sectorFor(symbol, key, sectors.custom, sectors.builtin) }, { intervalMs: null, volume: "last", intraday: true }, key.toLowerCase());
+      prices.forEach((p: unknown, k: number) => {
+        if (!Array.isArray(p) || p.length < 2) throw new DataError(file, null, `prices[${k}]`, `expected a [epoch ms, price] pair, got ${JSON.stringify(p)}. Save the market_chart response as is.`);
+        const ms = jsonNumber(p[0], file, `prices[${k}][0]`);
+        const t = dates.epoch(ms, null, `prices[${k}][0]`, false);
+        const price = jsonNumber(p[1], file, `prices[${k}][1]`);
+        raw.push(tok, t, price, price, price, price, vols(k, ms), caps ? caps(k, ms) : NaN, fi, k + 1);
+      });
+      chartRows += prices.length;
+      chartTokens.add(raw.tokens[tok]!.id);
+      continue;
+    }
+    const reader = new CsvReader(file, { header: true });
+    const col = findColumns(reader.header!, COINGECKO_COLUMNS as ColumnSpec[], file, COINGECKO_LAYOUT);
+    const fi = raw.addFile(file);
+    const symbol = key.toUpperCase();
+    const tok = raw.token(`coingecko:${key}`, { symbol, name: key, sector: sectorFor(symbol, key, sectors.custom, sectors.builtin) }, { intervalMs: null }, key.toLowerCase());
+    const iTime = col.time!;
+    const iPrice = col.price!;
+    const iCap = col.marketCap!;
+    const iVol = col.volume!;
+    for (const row of reader.rows()) {
+      const t = dates.bytes(row.data, row.starts[iTime]!, row.ends[iTime]!, row.line, row.columnName(iTime));
+      const price = row.num(iPrice);
+      raw.push(tok, t, price, price, price, price, row.num(iVol), iCap >= 0 ? row.num(iCap) : NaN, fi, row.line);
+      priceOnlyRows++;
+    }
+    priceOnlyTokens.add(raw.tokens[tok]!.id);
+  }
+  if (priceOnlyRows > 0) {
+    raw.notes.push({
+      check: "price only",
+      action: "info",
+      count: priceOnlyRows,
+      detail: "CoinGecko max exports give one price per day: open = high = low = close = price, so intraday range features are zero for these tokens.",
+      examples: [...priceOnlyTokens].slice(0, 5),
+    });
+  }
+  if (chartRows > 0) {
+    raw.notes.push({
+      check: "market_chart points",
+      action: "info",
+      count: chartRows,
+      detail:
+        "market_chart price points became daily OHLC (open = first point, close = last point of the UTC day); " +
+        "total_volumes are rolling 24 h totals, so a day's volume is its last value, not a sum.",
+      examples: [...chartTokens].slice(0, 5),
+    });
+  }
+  raw.notes.push(...dates.entries());
+  return validateRows(raw, {
+    source: `coingecko:${target}`,
+    duplicates: options.duplicates,
+    staleRunDays: options.staleRunDays,
+    jumpLogThreshold: options.jumpLogThreshold,
+  });
+}

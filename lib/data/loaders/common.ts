@@ -1,0 +1,144 @@
+/**
+ * What the price loaders share: their options, the list of supported formats (for error
+ * messages), finding input files in a folder, and reading JSON numbers.
+ *
+ * A loader takes a folder or one file. In a folder it reads every file of its layout
+ * (sorted by path, subfolders included) and names the files it skipped in the report,
+ * so that a stray README or a forgotten .zip is visible rather than silently ignored.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DataError, quoteCell } from "../errors";
+import { parseNumberText } from "../csv";
+import type { ValidationEntry } from "../validate";
+import { MAX_EXAMPLES } from "../validate";
+
+/** Options shared by the price loaders (all optional). */
+export interface LoadOptions {
+  /** Same token and day with different values: "error" (default) or "keep-last". */
+  duplicates?: "error" | "keep-last";
+  /** Flag runs of at least this many identical closes (default STALE_RUN_DAYS = 5). */
+  staleRunDays?: number;
+  /** Flag |log return| above this (default JUMP_LOG_THRESHOLD = ln 3). */
+  jumpLogThreshold?: number;
+  /**
+   * Sectors for tokens: true (default) uses the built-in map of well-known symbols;
+   * false leaves sectors null (unless a long CSV has a sector column); an object maps
+   * symbols or names to sectors and is consulted before the built-in map.
+   */
+  sectors?: boolean | Record<string, string>;
+  /** Binance: token symbol for REST JSON files whose name does not carry one. */
+  symbol?: string;
+  /** Long CSV: field delimiter (default ","). */
+  delimiter?: string;
+  /** Long CSV: rows are intraday bars to aggregate into UTC days (default false). */
+  intraday?: boolean;
+}
+
+/** The supported sources and their file layouts, for error messages and docs. */
+export const SUPPORTED_FORMATS: readonly string[] = [
+  'kaggle: Kaggle "Cryptocurrency Historical Prices" coin_<Name>.csv (SNo,Name,Symbol,Date,High,Low,Open,Close,Volume,Marketcap)',
+  "binance: Binance klines CSV <SYMBOL>-<interval>-<date>.csv with or without header (open_time,open,high,low,close,volume,close_time,...), " +
+    "daily <SYMBOL>.csv (timestamp,open,high,low,close,volume), or a REST /api/v3/klines .json response",
+  "coingecko: CoinGecko <coin>-usd-max.csv (snapped_at,price,market_cap,total_volume) or a market_chart .json ({prices, market_caps, total_volumes})",
+  "csv: long CSV token,date,open,high,low,close,volume[,market_cap][,symbol][,name][,sector]",
+];
+
+/** Deepest folder level searched below the given folder (vendor downloads nest symbol/interval folders). */
+const MAX_FOLDER_DEPTH = 6;
+
+/** Sector lookup settings derived from LoadOptions.sectors. */
+export function sectorSettings(options: LoadOptions): { custom: Record<string, string> | undefined; builtin: boolean } {
+  const s = options.sectors ?? true;
+  if (s === true) return { custom: undefined, builtin: true };
+  if (s === false) return { custom: undefined, builtin: false };
+  return { custom: s, builtin: true };
+}
+
+/**
+ * The input files of a loader: `target` itself when it is a file, else every file below
+ * the folder whose name `accept`s, sorted by path. Throws a DataError when the path does
+ * not exist, when a single file is not of the layout, or when a folder holds none.
+ * Skipped files are returned as an "ignored files" info entry.
+ */
+export function listInputFiles(
+  target: string,
+  accept: (name: string) => boolean,
+  layout: string,
+  expected: string,
+): { files: string[]; notes: ValidationEntry[] } {
+  if (!fs.existsSync(target)) {
+    throw new DataError(target, null, null, `does not exist. Point the ${layout} loader at a folder of ${expected} or at one such file.`);
+  }
+  const stat = fs.statSync(target);
+  if (stat.isFile()) {
+    if (!accept(path.basename(target))) {
+      throw new DataError(target, null, null, `is not a ${layout} file (expected ${expected}). Supported formats: ${SUPPORTED_FORMATS.join("; ")}.`);
+    }
+    return { files: [target], notes: [] };
+  }
+  const files: string[] = [];
+  const ignored: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    const names = fs.readdirSync(dir).sort();
+    for (const name of names) {
+      if (name.startsWith(".")) continue;
+      const full = path.join(dir, name);
+      const st = fs.statSync(full);
+      if (st.isDirectory()) {
+        if (depth < MAX_FOLDER_DEPTH) walk(full, depth + 1);
+        else ignored.push(path.relative(target, full) + "/");
+      } else if (accept(name)) files.push(full);
+      else ignored.push(path.relative(target, full));
+    }
+  };
+  walk(target, 0);
+  if (files.length === 0) {
+    const found = ignored.length ? ignored.slice(0, 10).map((f) => JSON.stringify(f)).join(", ") + (ignored.length > 10 ? ", ..." : "") : "nothing";
+    throw new DataError(target, null, null, `holds no ${expected} (found: ${found}). Supported formats: ${SUPPORTED_FORMATS.join("; ")}.`);
+  }
+  const notes: ValidationEntry[] = [];
+  if (ignored.length > 0) {
+    const zips = ignored.filter((f) => /\.zip$/i.test(f)).length;
+    notes.push({
+      check: "ignored files",
+      action: "info",
+      count: ignored.length,
+      detail: `files in the folder that are not ${expected} were not read${zips ? ` (${zips} .zip archive(s): unzip them first)` : ""}.`,
+      examples: ignored.slice(0, MAX_EXAMPLES),
+    });
+  }
+  return { files, notes };
+}
+
+/** Read and parse a JSON file, turning a syntax error into a DataError for that file. */
+export function readJsonFile(file: string): unknown {
+  const text = fs.readFileSync(file, "utf8");
+  if (text.trim() === "") throw new DataError(file, null, null, "the file is empty. Expected a JSON document.");
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (e) {
+    throw new DataError(file, null, null, `is not valid JSON (${(e as Error).message}). Re-download the file or check that it was saved completely.`);
+  }
+}
+
+/**
+ * A JSON value as a number: numbers as they are, numeric strings parsed (Binance sends
+ * prices as strings), null as NaN (dropped and counted later). Anything else throws a
+ * DataError at `where` (e.g. "item 3, open").
+ */
+export function jsonNumber(v: unknown, file: string, where: string): number {
+  if (typeof v === "number") return v;
+  if (v === null) return NaN;
+  if (typeof v === "string") {
+    const n = parseNumberText(v);
+    if (n !== null) return n;
+  }
+  const text = typeof v === "string" ? quoteCell(v) : JSON.stringify(v) ?? String(v);
+  throw new DataError(file, null, where, `${text} is not a number. Fix the value or remove the item.`);
+}
+
+/** File name without its last extension. */
+export function stemOf(file: string): string {
+  return path.basename(file).replace(/\.[^.]*$/, "");
+}

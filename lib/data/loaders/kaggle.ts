@@ -1,0 +1,68 @@
+/**
+ * Loader for the Kaggle "Cryptocurrency Historical Prices" data set: a folder of
+ * coin_<Name>.csv files, one per coin, with the header
+ * SNo,Name,Symbol,Date,High,Low,Open,Close,Volume,Marketcap and daily rows whose Date is
+ * the day's close, "2017-10-02 23:59:59" (UTC): the row belongs to that UTC day.
+ *
+ * The token id is the file's coin name in lower case ("coin_Bitcoin.csv" -> "bitcoin");
+ * Symbol and Name come from the first row and are kept verbatim.
+ */
+import * as path from "node:path";
+import { CsvReader, findColumns, type ColumnSpec } from "../csv";
+import { RawRows } from "../raw";
+import { sectorFor } from "../sectors";
+import { DateParser } from "../timestamps";
+import { validateRows, type ValidationResult } from "../validate";
+import { listInputFiles, sectorSettings, type LoadOptions } from "./common";
+
+/** Layout name used in messages. */
+export const KAGGLE_LAYOUT = 'Kaggle "Cryptocurrency Historical Prices"';
+
+/** The columns of a Kaggle coin file (Marketcap optional: NaN when absent). */
+export const KAGGLE_COLUMNS: readonly ColumnSpec[] = [
+  { key: "name", names: ["name"], required: true },
+  { key: "symbol", names: ["symbol"], required: true },
+  { key: "date", names: ["date"], required: true },
+  { key: "high", names: ["high"], required: true },
+  { key: "low", names: ["low"], required: true },
+  { key: "open", names: ["open"], required: true },
+  { key: "close", names: ["close"], required: true },
+  { key: "volume", names: ["volume"], required: true },
+  { key: "marketcap", names: ["marketcap", "market_cap"], required: false },
+];
+
+/** Load a folder of Kaggle coin_*.csv files (or one file) into a validated Panel. */
+export function loadKaggle(target: string, options: LoadOptions = {}): ValidationResult {
+  const { files, notes } = listInputFiles(target, (n) => /\.csv$/i.test(n), KAGGLE_LAYOUT, "coin_<Name>.csv files");
+  const raw = new RawRows();
+  raw.notes.push(...notes);
+  const dates = new DateParser();
+  const sectors = sectorSettings(options);
+  for (const file of files) {
+    const reader = new CsvReader(file, { header: true });
+    const col = findColumns(reader.header!, KAGGLE_COLUMNS as ColumnSpec[], file, KAGGLE_LAYOUT);
+    const fi = raw.addFile(file);
+    dates.startFile(file);
+    const stem = path.basename(file).replace(/\.csv$/i, "").replace(/^coin_/i, "");
+    const iDate = col.date!;
+    const iOpen = col.open!;
+    const iHigh = col.high!;
+    const iLow = col.low!;
+    const iClose = col.close!;
+    const iVol = col.volume!;
+    const iCap = col.marketcap!;
+    let tok = -1;
+    for (const row of reader.rows()) {
+      if (tok < 0) {
+        const symbol = row.text(col.symbol!).trim();
+        const name = row.text(col.name!).trim() || stem;
+        const id = stem.toLowerCase();
+        tok = raw.token(`coin:${id}`, { symbol, name, sector: sectorFor(symbol, name, sectors.custom, sectors.builtin) }, { intervalMs: null }, id);
+      }
+      const t = dates.bytes(row.data, row.starts[iDate]!, row.ends[iDate]!, row.line, row.columnName(iDate));
+      raw.push(tok, t, row.num(iOpen), row.num(iHigh), row.num(iLow), row.num(iClose), row.num(iVol), iCap >= 0 ? row.num(iCap) : NaN, fi, row.line);
+    }
+  }
+  raw.notes.push(...dates.entries());
+  return validateRows(raw, { source: `kaggle:${target}`, duplicates: options.duplicates, staleRunDays: options.staleRunDays, jumpLogThreshold: options.jumpLogThreshold });
+}
