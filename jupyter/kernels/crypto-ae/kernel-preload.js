@@ -1,0 +1,17 @@
+// Preloaded into the tslab kernel (node -r). tslab compiles cells with a TypeScript watch
+// program that also watches the project's .ts files on disk; when one of them changes while
+// a kernel runs, TypeScript schedules a rebuild timer that tslab never fires, and the next
+// cell dies with "Unexpected pending rebuildTimer" (the whole kernel exits). Watching files
+// on disk is turned off here instead: the kernel sees lib/ as it was when the kernel
+// started. After editing lib/, restart the kernel (as with any Python module).
+"use strict";
+const path = require("path");
+try {
+  const tslabDir = path.dirname(require.resolve("tslab/package.json", { paths: [process.cwd()] }));
+  const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] }));
+  const inert = () => ({ close() {} });
+  ts.sys.watchFile = inert;
+  ts.sys.watchDirectory = inert;
+} catch (err) {
+  process.stderr.write(`[crypto-ae kernel] could not turn off file watching: ${err && err.message}\n`);
+}
