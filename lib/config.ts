@@ -78,9 +78,9 @@ export const PROFILE_SETTINGS: Record<ProfileName, ProfileSettings> = {
   default: {
     nTokens: 160,
     nDays: 1500,
-    maxEpochs: 60,
+    maxEpochs: 150,
     batchSize: 256,
-    patience: 6,
+    patience: 10,
     umapMaxPoints: 6000,
     windowLength: 30,
     windowStride: 5,

@@ -6,6 +6,13 @@
  *   npm run notebook -- 03           one notebook (by number or name); its inputs are the
  *                                    artifacts the earlier notebooks wrote
  *   npm run notebook -- 02 05        several
+ *   npm run notebook -- --force      rerun even the notebooks that are up to date
+ *
+ * A full run skips a notebook whose inputs have not changed since it last ran successfully:
+ * its fingerprint covers the notebook, lib/, the lock file, the kernel, the run settings
+ * (profile, source, data path, seed, backend), the data files of a real source and the
+ * fingerprints of every notebook before it (whose artifacts it reads). Naming notebooks
+ * always runs them.
  *
  * Profile, data source, backend and seed come from CAE_PROFILE, CAE_SOURCE, CAE_BACKEND,
  * CAE_SEED (see lib/config.ts). Progress lines from the notebooks (epochs, stages) are
@@ -14,6 +21,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { findRoot, loadConfig } from "../lib/config";
 import { atomicWriteJson } from "../lib/runtime/files";
 import { KERNEL_NAME } from "./build-notebooks";
@@ -68,6 +76,40 @@ function fmt(seconds: number): string {
   return m > 0 ? `${m}m${String(s).padStart(2, "0")}s` : `${s}s`;
 }
 
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  if (fs.statSync(dir).isFile()) return [dir];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(p) : [p];
+  }).sort();
+}
+
+/** Hash of everything every notebook depends on (code, kernel, settings, data files). */
+export function baseFingerprint(root: string, config: ReturnType<typeof loadConfig>): string {
+  const h = createHash("sha256");
+  const code = [...listFiles(path.join(root, "lib")), ...listFiles(path.join(root, "jupyter")), path.join(root, "package-lock.json"), path.join(root, "scripts", "execute_notebook.py")];
+  for (const f of code.filter((f) => fs.existsSync(f))) h.update(path.relative(root, f)).update(fs.readFileSync(f));
+  h.update(JSON.stringify({ profile: config.profile, source: config.source, dataPath: config.dataPath, seed: config.seed, backend: config.backend, creditCard: config.creditCardPath, settings: config.settings }));
+  // Data files are fingerprinted by name, size and modification time (hashing gigabytes would defeat the purpose).
+  for (const f of [...(config.dataPath ? listFiles(config.dataPath) : []), ...listFiles(config.creditCardPath)]) {
+    const st = fs.statSync(f);
+    h.update(`${f}:${st.size}:${st.mtimeMs}`);
+  }
+  return h.digest("hex");
+}
+
+/** Fingerprints of all notebooks in order: each covers the base, its own file and all before it. */
+export function notebookFingerprints(root: string, all: string[], base: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let chain = base;
+  for (const name of all) {
+    chain = createHash("sha256").update(chain).update(fs.readFileSync(path.join(root, "notebooks", `${name}.ipynb`))).digest("hex");
+    out.set(name, chain);
+  }
+  return out;
+}
+
 /** Execute one notebook; resolves with its exit code. */
 function runOne(py: string, root: string, reportDir: string, name: string, timeout: number, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
@@ -107,7 +149,12 @@ async function main(): Promise<void> {
   const root = findRoot(__dirname);
   const config = loadConfig(); // validates CAE_PROFILE / CAE_SOURCE / CAE_BACKEND / CAE_SEED
   const all = listNotebooks(root);
-  const chosen = selectNotebooks(all, process.argv.slice(2).filter((a) => !a.startsWith("-")));
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => a.startsWith("-") && a !== "--force");
+  if (unknown.length) throw new Error(`Unknown option ${unknown.join(", ")}. Options: --force (rerun up-to-date notebooks).`);
+  const explicit = args.filter((a) => !a.startsWith("-"));
+  const force = args.includes("--force") || process.env.CAE_FORCE === "1" || explicit.length > 0;
+  const chosen = selectNotebooks(all, explicit);
   const py = findJupyterPython();
   if (!py) throw new Error(`Jupyter (nbclient + nbconvert) not found. Install it: ${JUPYTER_FIX}`);
   if (!fs.existsSync(path.join(root, "node_modules", "tslab"))) throw new Error("tslab is not installed: run npm ci first (or npm start, which installs it).");
@@ -115,12 +162,20 @@ async function main(): Promise<void> {
   const env = jupyterEnv(root, { CAE_PROGRESS: "stderr" });
   console.log(`Running ${chosen.length} notebook(s): profile=${config.profile} source=${config.source} seed=${config.seed} cell-timeout=${timeout}s`);
   const t0 = Date.now();
-  const results: { notebook: string; seconds: number; ok: boolean }[] = [];
+  const fingerprints = notebookFingerprints(root, all, baseFingerprint(root, config));
+  const previous = readRunLog(config.paths.report);
+  const results: RunResult[] = [];
   for (const [i, name] of chosen.entries()) {
+    const fingerprint = fingerprints.get(name)!;
+    const last = previous.notebooks?.[name];
+    if (!force && last?.ok && last.fingerprint === fingerprint && fs.existsSync(path.join(config.paths.report, "notebooks", `${name}.html`))) {
+      console.log(`\n== [${i + 1}/${chosen.length}] ${name}: up to date (ran ${last.finishedAt}); --force reruns it`);
+      continue;
+    }
     console.log(`\n== [${i + 1}/${chosen.length}] ${name}`);
     const t = Date.now();
     const code = await runOne(py, root, config.paths.report, name, timeout, env);
-    results.push({ notebook: name, seconds: (Date.now() - t) / 1000, ok: code === 0 });
+    results.push({ notebook: name, seconds: (Date.now() - t) / 1000, ok: code === 0, fingerprint });
     if (code !== 0) {
       console.error(`\n${name} failed (exit ${code}). Its partial output: ${path.join(config.paths.report, "notebooks", `${name}.html`)}. Rerun alone: npm run notebook -- ${name.slice(0, 2)}`);
       writeRunLog(config.paths.report, config.profile, results, t0);
@@ -128,18 +183,25 @@ async function main(): Promise<void> {
     }
   }
   writeRunLog(config.paths.report, config.profile, results, t0);
-  console.log(`\nAll ${chosen.length} notebook(s) ran in ${fmt((Date.now() - t0) / 1000)}. HTML: report/notebooks/`);
+  const ran = results.length, skipped = chosen.length - ran;
+  console.log(`\n${ran} notebook(s) ran in ${fmt((Date.now() - t0) / 1000)}${skipped ? `, ${skipped} up to date` : ""}. HTML: ${path.join(config.paths.report, "notebooks")}`);
+}
+
+interface RunResult { notebook: string; seconds: number; ok: boolean; fingerprint: string }
+interface RunLog { lastRunSeconds?: number; notebooks?: Record<string, { seconds: number; ok: boolean; finishedAt: string; profile: string; fingerprint?: string }> }
+
+function readRunLog(reportDir: string): RunLog {
+  const file = path.join(reportDir, "notebooks", "run-log.json");
+  if (!fs.existsSync(file)) return {};
+  try { return JSON.parse(fs.readFileSync(file, "utf8")) as RunLog; } catch { return {}; }
 }
 
 /** Record the run (for the report's "duration" line), merged with earlier runs of other notebooks. */
-function writeRunLog(reportDir: string, profile: string, results: { notebook: string; seconds: number; ok: boolean }[], t0: number): void {
+function writeRunLog(reportDir: string, profile: string, results: RunResult[], t0: number): void {
   const file = path.join(reportDir, "notebooks", "run-log.json");
-  let previous: { notebooks?: Record<string, { seconds: number; ok: boolean; finishedAt: string; profile: string }> } = {};
-  if (fs.existsSync(file)) {
-    try { previous = JSON.parse(fs.readFileSync(file, "utf8")); } catch { previous = {}; }
-  }
+  const previous = readRunLog(reportDir);
   const notebooks = { ...(previous.notebooks ?? {}) };
-  for (const r of results) notebooks[r.notebook] = { seconds: r.seconds, ok: r.ok, finishedAt: new Date().toISOString(), profile };
+  for (const r of results) notebooks[r.notebook] = { seconds: r.seconds, ok: r.ok, finishedAt: new Date().toISOString(), profile, fingerprint: r.fingerprint };
   atomicWriteJson(file, { lastRunSeconds: (Date.now() - t0) / 1000, notebooks });
 }
 

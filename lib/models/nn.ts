@@ -1,0 +1,383 @@
+/**
+ * Network building blocks written on tfjs-core ops, shared by the AE, VAE, DAE and Conv1D AE.
+ *
+ * Why not tf.layers for training: a custom loop over own variables is 4-5x faster on the
+ * wasm backend than LayersModel.fit (fewer ops per step, no symbolic bookkeeping), and
+ * tf.layers.conv1d cannot train on wasm at all: its filter gradient needs the
+ * Conv2DBackpropFilter kernel, which wasm lacks. Two trainable convolutions are provided:
+ *
+ * - `conv1dSame`: pad + K shifted slices + concat + one matMul (im2col). Equals tf.conv1d
+ *   with "same" padding and needs only elementary kernels. Slow on wasm, whose Slice and
+ *   Concat kernels run in JavaScript and copy whole tensors.
+ * - `conv1dFast` (the default): forward pass by tf.conv1d itself, gradient written by hand
+ *   from forward convolutions only: dx is the correlation of the zero-upsampled output
+ *   gradient with the flipped kernel, and dW is a dilated correlation of the input with the
+ *   output gradient in which the batch plays the role of the channels. Same values as
+ *   conv1dSame (tests compare both, values and gradients) at 3-20x the training speed.
+ *
+ * Weights keep the shapes and names of the equivalent tfjs-layers layers (`<layer>/kernel`,
+ * `<layer>/bias`, conv kernels `[K, Cin, Cout]`) so that a saved model is a genuine tfjs
+ * LayersModel. Initial weights are drawn in plain TypeScript from the seeded Rng (Glorot
+ * uniform, zero biases), one forked stream per weight name, so they are identical on every
+ * backend.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+// Gradient functions: tfjs-core's CommonJS build registers none, and its ESM file
+// dist/register_all_gradients.js cannot be require()d by plain Node (extensionless ESM
+// imports), which is how the notebook kernel loads modules. tfjs-layers' CommonJS build
+// registers every gradient in the shared registry when it loads, so import it for that.
+import "@tensorflow/tfjs-layers";
+import type { Rng } from "../runtime/rng";
+import type { Activation } from "./types";
+
+/** The function type tf.customGrad takes (not exported by tfjs-core under a name). */
+type CustomGradientFn = Parameters<typeof tf.customGrad>[0];
+
+/** Rows per inference chunk: bounds memory (8192 x 150 floats = 4.9 MB) while keeping op overhead small. */
+export const INFERENCE_CHUNK_ROWS = 8192;
+
+/**
+ * Throw unless a tfjs backend is active. Without this check tfjs would silently pick the
+ * slowest registered backend (pure-JS cpu) on the first tensor.
+ */
+export function requireBackend(who: string): void {
+  if (!tf.engine().backendName) {
+    throw new Error(`${who}: no TensorFlow.js backend is initialised. Call \`await initBackend()\` (lib/runtime/backend) once before building or loading models.`);
+  }
+}
+
+/** Apply an activation function. */
+export function activate<T extends tf.Tensor>(x: T, act: Activation): T {
+  switch (act) {
+    case "relu":
+      return tf.relu(x);
+    case "elu":
+      return tf.elu(x);
+    case "selu":
+      return tf.selu(x);
+    case "tanh":
+      return tf.tanh(x);
+    case "sigmoid":
+      return tf.sigmoid(x);
+    case "softplus":
+      return tf.softplus(x);
+    case "swish":
+      return tf.mul(x, tf.sigmoid(x)) as T;
+    case "linear":
+      return x;
+  }
+}
+
+/**
+ * `x W + b` with a hand-written gradient: x `[n, in]`, W `[in, out]`, b `[out]` -> `[n, out]`.
+ *
+ * Why: tfjs' own matMul gradient multiplies with transposeA / transposeB flags, and the wasm
+ * backend's BatchMatMul is 5-8x slower with those flags than on plain operands (measured:
+ * 6.3 ms vs 1.1 ms for `[3840, 32] x [32, 48]^T`). Transposing explicitly first is cheap.
+ * The forward pass is one fused matMul + bias kernel.
+ */
+export const linear = tf.customGrad(((...args: unknown[]) => {
+  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.fused.matMul({ a: x, b: w, bias: b }),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D), tf.sum(dy, 0)];
+    },
+  };
+}) as unknown as CustomGradientFn) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+/** Dense layer `act(x W + b)`: x `[n, in]`, W `[in, out]`, b `[out]` -> `[n, out]`. */
+export function dense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, act: Activation): tf.Tensor2D {
+  return activate(linear(x, kernel, bias), act);
+}
+
+/** Output length of a "same"-padded convolution with this stride: ceil(L / stride). */
+export function sameLength(length: number, stride: number): number {
+  return Math.ceil(length / stride);
+}
+
+/**
+ * TensorFlow's "same" padding of a strided 1-D convolution: output length ceil(L / s), total
+ * padding max((out - 1) * s + K - L, 0) so that the last window fits, the left side getting
+ * the smaller half.
+ */
+export function samePadding(length: number, kernelSize: number, stride: number): { outLength: number; left: number; right: number } {
+  const outLength = sameLength(length, stride);
+  const total = Math.max((outLength - 1) * stride + kernelSize - length, 0);
+  const left = Math.floor(total / 2);
+  return { outLength, left, right: total - left };
+}
+
+/**
+ * 1-D convolution with TensorFlow's "same" padding, as pad + K shifted slices + concat + matMul.
+ * Equals `tf.conv1d(x, kernel, stride, "same")` (+ bias, activation) and trains on wasm.
+ *
+ * Stride s: the padded sequence is viewed as `[B, P/s, s, Cin]` (phase decomposition) so that
+ * tap k of output step j, padded index k + j*s, is element [j + floor(k/s), k mod s]: one plain
+ * slice per tap, no strided slice (which has no gradient in tfjs).
+ *
+ * @param x `[B, L, Cin]`
+ * @param kernel `[K, Cin, Cout]` (the tfjs-layers conv1d kernel layout)
+ * @param bias `[Cout]`
+ * @returns `[B, ceil(L / stride), Cout]`
+ */
+export function conv1dSame(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.Tensor1D, stride: number, act: Activation): tf.Tensor3D {
+  const [batch, length, cin] = x.shape;
+  const [k, kin, cout] = kernel.shape;
+  if (kin !== cin) throw new Error(`conv1dSame: kernel expects ${kin} input channels but x has ${cin}.`);
+  const { outLength: lo, left: padLeft } = samePadding(length, k, stride);
+  // Pad right beyond "same" so the length is a whole number of phases; the extra zeros are never read.
+  const phases = lo + Math.floor((k - 1) / stride);
+  const padRight = stride * phases - length - padLeft;
+  const xp = padLeft > 0 || padRight > 0 ? tf.pad(x, [[0, 0], [padLeft, padRight], [0, 0]]) : x;
+  let patches: tf.Tensor;
+  if (stride === 1) {
+    const taps: tf.Tensor3D[] = [];
+    for (let t = 0; t < k; t++) taps.push(k === 1 ? (xp as tf.Tensor3D) : tf.slice(xp, [0, t, 0], [batch, lo, cin]));
+    patches = taps.length === 1 ? taps[0]! : tf.concat(taps, 2);
+  } else {
+    const xr = tf.reshape(xp, [batch, phases, stride, cin]) as tf.Tensor4D;
+    const taps: tf.Tensor4D[] = [];
+    for (let t = 0; t < k; t++) taps.push(tf.slice(xr, [0, Math.floor(t / stride), t % stride, 0], [batch, lo, 1, cin]));
+    patches = taps.length === 1 ? taps[0]! : tf.concat(taps, 3);
+  }
+  const flat = tf.reshape(patches, [batch * lo, k * cin]) as tf.Tensor2D;
+  const w = tf.reshape(kernel, [k * cin, cout]) as tf.Tensor2D;
+  const y = dense(flat, w, bias, act);
+  return tf.reshape(y, [batch, lo, cout]);
+}
+
+/**
+ * 1-D convolution without bias, "same" padding: tf.conv1d forward, hand-written gradient
+ * made of forward convolutions only (see the module header), so it trains on wasm.
+ * x `[B, L, Cin]`, kernel `[K, Cin, Cout]` -> `[B, ceil(L / stride), Cout]`.
+ */
+export function conv1dNoBias(x: tf.Tensor3D, kernel: tf.Tensor3D, stride: number): tf.Tensor3D {
+  const op = tf.customGrad(((...args: unknown[]) => {
+    const [xi, wi, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+    save([xi, wi]);
+    return {
+      value: tf.conv1d(xi, wi, stride, "same"),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor3D, tf.Tensor3D];
+        const [batch, length, cin] = xs.shape;
+        const [k, , cout] = ws.shape;
+        const lo = dy.shape[1]!;
+        const pad = samePadding(length, k, stride);
+        // dx[i] = sum_k sum_t [t*s + k - left == i] dy[t] W[k]^T: insert s-1 zeros between the
+        // steps of dy, pad so that a "valid" correlation with the flipped kernel yields L steps.
+        let up = dy as tf.Tensor3D;
+        if (stride > 1) up = tf.reshape(tf.pad(tf.reshape(dy, [batch, lo, 1, cout]), [[0, 0], [0, 0], [0, stride - 1], [0, 0]]), [batch, lo * stride, cout]);
+        const left = k - 1 - pad.left;
+        const needed = length + k - 1;
+        const have = left + up.shape[1];
+        let upPadded = tf.pad(up, [[0, 0], [left, Math.max(0, needed - have)], [0, 0]]) as tf.Tensor3D;
+        if (have > needed) upPadded = tf.slice(upPadded, [0, 0, 0], [batch, needed, cout]);
+        const flipped = tf.transpose(tf.reverse(ws, 0), [0, 2, 1]) as tf.Tensor3D; // [K, Cout, Cin]
+        const dx = tf.conv1d(upPadded, flipped, 1, "valid");
+        // dW[k, ci, co] = sum_b sum_t xpad[b, t*s + k, ci] dy[b, t, co]: a correlation along time
+        // with dilation s, where the batch is the channel axis: x as [Cin, Lp, B], dy as [Lo, B, Cout].
+        const xp = pad.left + pad.right > 0 ? tf.pad(xs, [[0, 0], [pad.left, pad.right], [0, 0]]) : xs;
+        const xt = tf.transpose(xp, [2, 1, 0]) as tf.Tensor3D;
+        const dyt = tf.transpose(dy, [1, 0, 2]) as tf.Tensor3D;
+        let dw = tf.conv1d(xt, dyt, 1, "valid", "NWC", stride) as tf.Tensor3D; // [Cin, >= K, Cout]
+        if (dw.shape[1] !== k) dw = tf.slice(dw, [0, 0, 0], [cin, k, cout]);
+        return [dx, tf.transpose(dw, [1, 0, 2])];
+      },
+    };
+  }) as unknown as CustomGradientFn);
+  return op(x, kernel) as tf.Tensor3D;
+}
+
+/**
+ * 1-D convolution with "same" padding, bias and activation (the default convolution).
+ * @param x `[B, L, Cin]`
+ * @param kernel `[K, Cin, Cout]`
+ * @param bias `[Cout]`
+ * @returns `[B, ceil(L / stride), Cout]`
+ */
+export function conv1dFast(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.Tensor1D, stride: number, act: Activation): tf.Tensor3D {
+  return activate(tf.add(conv1dNoBias(x, kernel, stride), bias) as tf.Tensor3D, act);
+}
+
+/**
+ * Nearest-neighbour upsampling along time: every step repeated `factor` times,
+ * `[B, L, C]` -> `[B, L * factor, C]` (what tfjs-layers' upSampling2d does on `[B, L, 1, C]`).
+ * Forward: a broadcast multiply; gradient: a sum over the repeats (tfjs' own gradients of
+ * concat and tile go through JS-side slicing on wasm and cost 10-20x more).
+ */
+export function repeatSteps(x: tf.Tensor3D, factor: number): tf.Tensor3D {
+  if (factor === 1) return x;
+  const op = tf.customGrad(((...args: unknown[]) => {
+    const [xi] = args as [tf.Tensor3D];
+    const [b, l, c] = xi.shape;
+    const value = tf.reshape(tf.mul(tf.reshape(xi, [b, l, 1, c]), tf.ones([1, 1, factor, 1])), [b, l * factor, c]) as tf.Tensor3D;
+    return { value, gradFunc: (dy: tf.Tensor) => [tf.sum(tf.reshape(dy, [b, l, factor, c]), 2)] };
+  }) as unknown as CustomGradientFn);
+  return op(x) as tf.Tensor3D;
+}
+
+/** A named trainable weight with its initial values. */
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  init: "glorot" | "zeros";
+  /** Fan-in / fan-out for Glorot (Keras convention: conv fans include the kernel size). */
+  fanIn?: number;
+  fanOut?: number;
+}
+
+/**
+ * An ordered set of named tf.Variables: the model's weights. Order is the order of creation,
+ * which is also the order of the weights in weights.bin.
+ */
+export class ParamStore {
+  private readonly vars = new Map<string, tf.Variable>();
+
+  /** Create every parameter, drawing initial values from `rng.fork(name)`. */
+  constructor(specs: ParamSpec[], rng: Rng) {
+    requireBackend("Model");
+    for (const s of specs) {
+      if (this.vars.has(s.name)) throw new Error(`Duplicate parameter name "${s.name}".`);
+      const size = s.shape.reduce((a, b) => a * b, 1);
+      const values = new Float32Array(size);
+      if (s.init === "glorot") {
+        const fanIn = s.fanIn ?? s.shape[0]!;
+        const fanOut = s.fanOut ?? s.shape[s.shape.length - 1]!;
+        // Glorot/Xavier uniform: Var = 2 / (fanIn + fanOut) gives limit sqrt(6 / (fanIn + fanOut)).
+        const limit = Math.sqrt(6 / (fanIn + fanOut));
+        const r = rng.fork(s.name);
+        for (let i = 0; i < size; i++) values[i] = r.range(-limit, limit);
+      }
+      const initial = tf.tensor(values, s.shape);
+      this.vars.set(s.name, tf.variable(initial, true, uniqueVariableName(s.name)));
+      initial.dispose();
+    }
+  }
+
+  /** The variable called `name` (throws on a typo). */
+  get(name: string): tf.Variable {
+    const v = this.vars.get(name);
+    if (v === undefined) throw new Error(`No parameter "${name}". Known: ${[...this.vars.keys()].join(", ")}.`);
+    return v;
+  }
+
+  /** Parameter names in order. */
+  names(): string[] {
+    return [...this.vars.keys()];
+  }
+
+  /** All variables in order. */
+  list(): tf.Variable[] {
+    return [...this.vars.values()];
+  }
+
+  /** Copy of every weight as a Float32Array, by name. */
+  snapshot(): Map<string, { shape: number[]; values: Float32Array }> {
+    const out = new Map<string, { shape: number[]; values: Float32Array }>();
+    for (const [name, v] of this.vars) out.set(name, { shape: [...v.shape], values: Float32Array.from(v.dataSync() as Float32Array) });
+    return out;
+  }
+
+  /** Assign weights by name; every parameter must be present with its exact shape. */
+  assign(values: Map<string, { shape: number[]; values: Float32Array }> | Record<string, tf.Tensor>, source: string): void {
+    const get = (name: string): { shape: number[]; tensor: () => tf.Tensor } | undefined => {
+      if (values instanceof Map) {
+        const v = values.get(name);
+        return v && { shape: v.shape, tensor: () => tf.tensor(v.values, v.shape) };
+      }
+      const t = values[name];
+      return t && { shape: t.shape, tensor: () => t };
+    };
+    const names = values instanceof Map ? [...values.keys()] : Object.keys(values);
+    const extra = names.filter((n) => !this.vars.has(n));
+    if (extra.length > 0) throw new Error(`${source} has weights this model does not: ${extra.join(", ")}.`);
+    for (const [name, v] of this.vars) {
+      const src = get(name);
+      if (src === undefined) throw new Error(`${source} lacks weight "${name}".`);
+      if (src.shape.length !== v.shape.length || src.shape.some((d, i) => d !== v.shape[i])) {
+        throw new Error(`${source}: weight "${name}" has shape [${src.shape}] but the model needs [${v.shape}].`);
+      }
+    }
+    for (const [name, v] of this.vars) {
+      tf.tidy(() => v.assign(get(name)!.tensor()));
+    }
+  }
+
+  /** Number of scalar weights. */
+  size(): number {
+    let n = 0;
+    for (const v of this.vars.values()) n += v.size;
+    return n;
+  }
+
+  /** Dispose every variable. */
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+  }
+}
+
+let variableCounter = 0;
+/** tfjs variable names are global: suffix a counter so that two models can coexist. */
+function uniqueVariableName(name: string): string {
+  variableCounter += 1;
+  return `cae_${variableCounter}_${name}`;
+}
+
+/**
+ * Run `fn` over `[n, ...sampleShape]` data in chunks of INFERENCE_CHUNK_ROWS rows, without
+ * gradients, and gather each output (row-major, `outWidths[i]` floats per row) in JS memory.
+ */
+export function runChunked(
+  data: Float32Array,
+  n: number,
+  sampleShape: number[],
+  outWidths: number[],
+  fn: (x: tf.Tensor) => tf.Tensor[],
+): Float32Array[] {
+  const width = sampleShape.reduce((a, b) => a * b, 1);
+  const outs = outWidths.map((w) => new Float32Array(n * w));
+  for (let start = 0; start < n; start += INFERENCE_CHUNK_ROWS) {
+    const size = Math.min(INFERENCE_CHUNK_ROWS, n - start);
+    const results = tf.tidy(() => {
+      const x = tf.tensor(data.subarray(start * width, (start + size) * width), [size, ...sampleShape]);
+      return fn(x);
+    });
+    results.forEach((r, i) => {
+      outs[i]!.set(r.dataSync() as Float32Array, start * outWidths[i]!);
+      r.dispose();
+    });
+  }
+  return outs;
+}
+
+/** One aligned input of sumChunked: `[n, ...sampleShape]` row-major. */
+export interface ChunkStream {
+  data: Float32Array;
+  sampleShape: number[];
+}
+
+/**
+ * Sum scalar statistics over row-aligned streams `[n, ...]` in chunks of INFERENCE_CHUNK_ROWS
+ * rows, without gradients. `fn` gets one tensor per stream and returns one scalar per
+ * statistic (a sum over its chunk); the result is each statistic's total, accumulated in float64.
+ */
+export function sumChunked(streams: ChunkStream[], n: number, fn: (xs: tf.Tensor[]) => tf.Scalar[]): number[] {
+  const widths = streams.map((s) => s.sampleShape.reduce((a, b) => a * b, 1));
+  let totals: number[] = [];
+  for (let start = 0; start < n; start += INFERENCE_CHUNK_ROWS) {
+    const size = Math.min(INFERENCE_CHUNK_ROWS, n - start);
+    const stacked = tf.tidy(() => {
+      const xs = streams.map((s, i) => tf.tensor(s.data.subarray(start * widths[i]!, (start + size) * widths[i]!), [size, ...s.sampleShape]));
+      return tf.stack(fn(xs));
+    });
+    const values = stacked.dataSync();
+    stacked.dispose();
+    if (totals.length === 0) totals = new Array<number>(values.length).fill(0);
+    for (let i = 0; i < values.length; i++) totals[i] += values[i]!;
+  }
+  return totals;
+}
