@@ -1,34 +1,68 @@
 /**
- * Benchmark of the data path: how fast, and in how much memory, the library turns a long
- * token x day panel into model inputs.
+ * Benchmark of the data path: how fast, and in how much memory, the library turns price
+ * files into model inputs, and how the time grows with the number of rows.
  *
- *   npx tsx scripts/bench-data.ts                      # 1000 x 1000 and 2000 x 5000 (1M and 10M rows)
- *   npx tsx scripts/bench-data.ts --sizes 200x500      # tokens x days, comma-separated
- *   npx tsx scripts/bench-data.ts --json out.json      # also write the results as JSON
+ * Full pipeline (the default): for each size, a long CSV (token,date,open,high,low,close,
+ * volume) is written to a temporary file, then timed are
+ *   1. loadPanel("csv", file, { intraday })  read + validate (+ aggregate bars to UTC days)
+ *   2. buildFeatures(panel)                    the daily feature rows
+ * Two readings of "rows" are covered: "hourly" files of N hourly bars with ISO timestamps
+ * (2021-03-04T05:00:00Z), loaded with intraday: true and aggregated to about N / 24 daily
+ * rows, and "daily" files of N daily rows with ISO dates. Writing the file is timed apart
+ * and not counted; the file is read back while it is still in the page cache, as a file
+ * just downloaded would be. Temporary files are deleted after each size.
+ *
+ *   npx tsx scripts/bench-data.ts                          # hourly and daily, 250k, 1M, 3M and 10M rows
+ *   npx tsx scripts/bench-data.ts --rows 250k,1M           # row counts, comma-separated (k, M suffixes)
+ *   npx tsx scripts/bench-data.ts --variants hourly        # hourly, daily or both (default)
+ *   npx tsx scripts/bench-data.ts --tmp /big/disk          # where the CSVs go (default: the OS temp folder)
+ *   npx tsx scripts/bench-data.ts --json out.json          # also write the results as JSON
+ *
+ * Featurise only (the earlier mode): an in-process random-walk panel, no files, timed
+ * through buildFeatures, the date split, the scaler and the windows.
+ *
+ *   npx tsx scripts/bench-data.ts --features-only                    # 1000 x 1000 and 2000 x 5000 (1M and 10M rows)
+ *   npx tsx scripts/bench-data.ts --features-only --sizes 200x500    # tokens x days, comma-separated
  *
  * Each size runs in its own child process so that its peak RSS (the operating system's
  * high-water mark, `process.resourceUsage().maxRSS`) is its own and not the previous size's.
- * Every stage is timed separately with `timeStage(name, fn)`; RSS is sampled
- * (`process.memoryUsage().rss`) before and after each stage, and the process peak is read
- * after it. Stages are synchronous, so the peak is the only faithful in-stage measure.
+ * Every stage is timed separately with `timeStage(name, fn)`: wall time, CPU time (user +
+ * system of the process, steadier than wall time when other jobs share the cores), RSS
+ * before and after, and the process peak after it. Stages are synchronous, so the peak is
+ * the only faithful in-stage measure.
  *
- * The panel is generated in-process: seeded random walks with a common market factor,
- * ragged starts and a few missing days, keyed by token-day. Add stages (loading,
- * validation) by calling `timeStage` in `runSize` in data-flow order.
+ * The markets are seeded random walks with a common market factor, ragged starts, token
+ * histories of different lengths and a few missing bars (some spanning whole days), so
+ * that the gap, aggregation and warm-up paths all run.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { Panel, TokenInfo } from "../lib/data/panel";
-import { isoToDay } from "../lib/data/panel";
-import { makeRng } from "../lib/runtime/rng";
+import { isoToDay, MS_PER_DAY } from "../lib/data/panel";
+import { loadPanel } from "../lib/data/load";
+import { makeRng, type Rng } from "../lib/runtime/rng";
 import { buildFeatures } from "../lib/features/features";
 import { splitByDate } from "../lib/features/split";
 import { StandardScaler } from "../lib/features/scaler";
 import { makeWindows } from "../lib/features/windows";
 
-/** Default sizes, tokens x days: 1M rows, then 10M rows. */
+/** Default row counts of the pipeline mode: 1M and 10M (the targets) plus 250k and 3M to show the growth. */
+const DEFAULT_ROWS = "250k,1M,3M,10M";
+/** Default featurise-only sizes, tokens x days: 1M rows, then 10M rows. */
 const DEFAULT_SIZES = "1000x1000,2000x5000";
-/** First calendar day of the generated panel. */
+/** The file layouts of the pipeline mode. */
+const VARIANT_NAMES = ["hourly", "daily"] as const;
+/** A file layout of the pipeline mode. */
+type Variant = (typeof VARIANT_NAMES)[number];
+
+/** The issue's target: 10M rows in under 60 s and under 4 GB peak RSS. */
+const TARGET_ROWS = 10_000_000;
+const TARGET_SECONDS = 60;
+const TARGET_PEAK_MB = 4096;
+
+/** First calendar day of the generated in-process panel (featurise-only mode). */
 const START_ISO = "2012-01-01";
 /** Share of token-days dropped at random (missing days exercise the gap paths). */
 const MISSING_SHARE = 0.002;
@@ -40,11 +74,83 @@ const WINDOW_STRIDE = 5;
 /** Seed of the generated market. */
 const SEED = 20240607;
 const MB = 1024 * 1024;
+const MS_PER_HOUR = 3_600_000;
+
+/**
+ * Token counts of the files: "a few hundred to a few thousand" tokens, as a broad exchange
+ * listing has. Sizes below MIN_TOKENS x the mean history get shorter histories instead,
+ * down to MIN_MEAN_DAYS; below that, fewer tokens.
+ */
+const MIN_TOKENS = 200;
+const MAX_TOKENS = 2000;
+/**
+ * Shortest mean history in days: twice the features' longest warm-up (31 days with the
+ * default windows), so that even the shortest histories (mean x (1 - LENGTH_SPREAD))
+ * keep feature rows.
+ */
+const MIN_MEAN_DAYS = 60;
+/**
+ * Mean history of a token in the hourly files: 240 days = 5,760 bars, so that 10M bars are
+ * about 1,700 tokens and every token outlives the features' longest warm-up (30 days).
+ */
+const HOURLY_MEAN_DAYS = 240;
+/**
+ * Mean history of a token in the daily files: rows / MAX_TOKENS days, at least a year and
+ * at most 5,000 days (13.7 years, as long as the oldest coins' histories): 10M rows are
+ * 2,000 tokens x 5,000 days, 250k rows 685 tokens x 365 days.
+ */
+const DAILY_MIN_MEAN_DAYS = 365;
+const DAILY_MAX_MEAN_DAYS = 5000;
+/** Token history lengths are uniform in mean x (1 +- LENGTH_SPREAD), rescaled to sum to the row count. */
+const LENGTH_SPREAD = 0.25;
+/** Numbers written with about this many significant digits, as exchanges print them. */
+const PRICE_DIGITS = 8;
+
+/** Per-layout settings of the generated files. */
+interface VariantSpec {
+  /** Bar length in ms. */
+  barMs: number;
+  /** First bar of the calendar (ISO). */
+  startIso: string;
+  /** Timestamp text of a bar: ISO date-time to the second with Z, or ISO date. */
+  format: (ms: number) => string;
+  /** Chance that a bar is followed by missing bars, and the longest such gap in bars. */
+  gapChance: number;
+  maxGapBars: number;
+  /** Option `intraday` of loadPanel. */
+  intraday: boolean;
+}
+
+/**
+ * Hourly: a gap after 1 bar in 2,000 (about 3 per token), up to 48 bars long, so that some
+ * gaps remove whole days. Daily: a gap after 1 row in 500, up to 5 days long.
+ */
+const VARIANTS: Record<Variant, VariantSpec> = {
+  hourly: {
+    barMs: MS_PER_HOUR,
+    startIso: "2019-01-01",
+    format: (ms) => `${new Date(ms).toISOString().slice(0, 19)}Z`,
+    gapChance: 1 / 2000,
+    maxGapBars: 48,
+    intraday: true,
+  },
+  daily: {
+    barMs: MS_PER_DAY,
+    startIso: "2000-01-01",
+    format: (ms) => new Date(ms).toISOString().slice(0, 10),
+    gapChance: 1 / 500,
+    maxGapBars: 5,
+    intraday: false,
+  },
+};
 
 /** Timing and memory of one stage. */
 export interface StageResult {
   name: string;
+  /** Wall time. */
   seconds: number;
+  /** CPU time of the process (user + system, all threads) during the stage. */
+  cpuSeconds: number;
   /** Rows the stage processed (for rows/s), when meaningful. */
   rows: number | null;
   rowsPerSecond: number | null;
@@ -61,19 +167,27 @@ function peakRssMB(): number {
   return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
 }
 
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /**
- * Run `fn`, record its wall time and memory under `name`, and return its result.
+ * Run `fn`, record its wall time, CPU time and memory under `name`, and return its result.
  * @param rows rows processed, to report rows/s (a number, or a function of the result).
  */
 export function timeStage<T>(name: string, fn: () => T, rows?: number | ((result: T) => number)): T {
   const rssBefore = process.memoryUsage().rss / MB;
+  const cpu0 = cpuSeconds();
   const t0 = process.hrtime.bigint();
   const result = fn();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = cpuSeconds() - cpu0;
   const n = typeof rows === "function" ? rows(result) : rows ?? null;
   const stage: StageResult = {
     name,
     seconds,
+    cpuSeconds: cpu,
     rows: n,
     rowsPerSecond: n === null ? null : n / seconds,
     rssBeforeMB: rssBefore,
@@ -81,9 +195,13 @@ export function timeStage<T>(name: string, fn: () => T, rows?: number | ((result
     peakRssMB: peakRssMB(),
   };
   STAGES.push(stage);
-  const rate = stage.rowsPerSecond === null ? "" : `, ${Math.round(stage.rowsPerSecond).toLocaleString("en-US")} rows/s`;
-  console.error(`  ${name}: ${seconds.toFixed(2)} s${rate}, rss ${stage.rssAfterMB.toFixed(0)} MB, peak ${stage.peakRssMB.toFixed(0)} MB`);
+  const rate = stage.rowsPerSecond === null ? "" : `, ${fmtInt(stage.rowsPerSecond)} rows/s`;
+  console.error(`  ${name}: ${seconds.toFixed(2)} s (cpu ${cpu.toFixed(2)} s)${rate}, rss ${stage.rssAfterMB.toFixed(0)} MB, peak ${stage.peakRssMB.toFixed(0)} MB`);
   return result;
+}
+
+function fmtInt(v: number): string {
+  return Math.round(v).toLocaleString("en-US");
 }
 
 /**
@@ -145,7 +263,171 @@ export function randomWalkPanel(nTokens: number, nDays: number, seed = SEED): Pa
   return p;
 }
 
-/** Run every stage on one size, in this process. */
+/** Shape of a generated long CSV: how many tokens, and each one's number of rows. */
+export interface CsvShape {
+  variant: Variant;
+  rows: number;
+  tokens: number;
+  /** Mean rows (bars) per token. */
+  meanBars: number;
+}
+
+/** Tokens and mean history length for `rows` rows of `variant` (see MIN_TOKENS, HOURLY_MEAN_DAYS, DAILY_*). */
+export function csvShape(variant: Variant, rows: number): CsvShape {
+  let tokens: number;
+  if (variant === "hourly") {
+    tokens = Math.round(rows / (HOURLY_MEAN_DAYS * 24));
+  } else {
+    const days = Math.min(DAILY_MAX_MEAN_DAYS, Math.max(DAILY_MIN_MEAN_DAYS, rows / MAX_TOKENS));
+    tokens = Math.round(rows / days);
+  }
+  const barsPerDay = MS_PER_DAY / VARIANTS[variant].barMs;
+  tokens = Math.min(MAX_TOKENS, Math.max(MIN_TOKENS, tokens), Math.floor(rows / (MIN_MEAN_DAYS * barsPerDay)));
+  tokens = Math.max(1, tokens);
+  return { variant, rows, tokens, meanBars: rows / tokens };
+}
+
+/** What writeLongCsv wrote. */
+export interface CsvWritten extends CsvShape {
+  file: string;
+  bytes: number;
+  /** Calendar bars from the first to the last timestamp of the file. */
+  calendarBars: number;
+  seconds: number;
+}
+
+/**
+ * Write a long CSV of exactly `shape.rows` rows: per token a seeded random walk
+ * (hourly volatility = daily / sqrt 24) on a shared market factor, open = previous close,
+ * high >= max(open, close) >= min(open, close) >= low > 0, per-token tick sizes giving
+ * about PRICE_DIGITS significant digits. Tokens start up to a fifth of the mean history
+ * late; after a bar, with the variant's gap chance, up to maxGapBars bars are missing.
+ * Rows are in (token, time) order, as an export would write them.
+ */
+export function writeLongCsv(file: string, shape: CsvShape, seed = SEED): CsvWritten {
+  const t0 = process.hrtime.bigint();
+  const spec = VARIANTS[shape.variant];
+  const rng = makeRng(seed).fork(`csv:${shape.variant}:${shape.rows}`);
+  const marketRng = rng.fork("market");
+  const startMs = isoToDay(spec.startIso) * MS_PER_DAY;
+  const barsPerDay = MS_PER_DAY / spec.barMs;
+  // Per-bar market factor and timestamp texts, grown on demand (one draw per calendar bar, in
+  // calendar order, so the values do not depend on how far the tokens reach).
+  let market = new Float64Array(0);
+  const stamps: string[] = [];
+  const marketSd = 0.03 / Math.sqrt(barsPerDay);
+  const grow = (upTo: number): void => {
+    if (upTo < market.length) return;
+    const next = new Float64Array(Math.max(upTo + 1, market.length * 2, 1024));
+    next.set(market);
+    for (let h = market.length; h < next.length; h++) {
+      next[h] = marketRng.normal(0, marketSd);
+      stamps.push(spec.format(startMs + h * spec.barMs));
+    }
+    market = next;
+  };
+  // history lengths: uniform spread, rescaled so they sum to exactly `rows`
+  const lengths = new Float64Array(shape.tokens);
+  let sum = 0;
+  for (let t = 0; t < shape.tokens; t++) sum += lengths[t] = rng.range(1 - LENGTH_SPREAD, 1 + LENGTH_SPREAD);
+  const counts = new Int32Array(shape.tokens);
+  let assigned = 0;
+  for (let t = 0; t < shape.tokens; t++) assigned += counts[t] = Math.max(1, Math.floor((lengths[t]! / sum) * shape.rows));
+  for (let t = 0; assigned < shape.rows; t = (t + 1) % shape.tokens, assigned++) counts[t]!++;
+  for (let t = 0; assigned > shape.rows; t = (t + 1) % shape.tokens) {
+    if (counts[t]! > 1) {
+      counts[t]!--;
+      assigned--;
+    }
+  }
+  const idWidth = String(shape.tokens - 1).length;
+  const lateStart = Math.max(1, Math.floor(MAX_LATE_START_SHARE * shape.meanBars));
+
+  const fd = fs.openSync(file, "w");
+  let bytes = 0;
+  let buf = "token,date,open,high,low,close,volume\n";
+  const flush = (): void => {
+    bytes += fs.writeSync(fd, buf);
+    buf = "";
+  };
+  let lastBar = 0;
+  try {
+    for (let t = 0; t < shape.tokens; t++) {
+      const id = `T${String(t).padStart(idWidth, "0")},`;
+      const beta = rng.range(0.5, 1.5);
+      const sigma = (0.02 + 0.06 * rng.uniform()) / Math.sqrt(barsPerDay);
+      let c = Math.exp(rng.normal(0, 3));
+      // tick size: 10^-decimals, so that the first price has about PRICE_DIGITS digits
+      const decimals = Math.min(12, Math.max(2, PRICE_DIGITS - 1 - Math.floor(Math.log10(c))));
+      const scale = 10 ** decimals;
+      const price = (p: number): string => String(Math.max(1, Math.round(p * scale)) / scale);
+      const baseVolume = Math.exp(rng.normal(10, 2));
+      let h = rng.int(lateStart);
+      for (let k = 0; k < counts[t]!; k++, h++) {
+        if (k > 0 && rng.uniform() < spec.gapChance) h += 1 + rng.int(spec.maxGapBars);
+        grow(h);
+        const o = c;
+        c = c * Math.exp(beta * market[h]! + rng.normal(0, sigma));
+        const hi = Math.max(o, c) * Math.exp(Math.abs(rng.normal(0, 0.5 * sigma)));
+        const lo = Math.min(o, c) * Math.exp(-Math.abs(rng.normal(0, 0.5 * sigma)));
+        const v = Math.round(baseVolume * Math.exp(rng.normal(0, 0.5)) * 100) / 100;
+        buf += `${id}${stamps[h]},${price(o)},${price(hi)},${price(lo)},${price(c)},${v}\n`;
+        if (buf.length >= MB) flush();
+      }
+      if (h > lastBar) lastBar = h;
+    }
+    flush();
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { ...shape, file, bytes, calendarBars: lastBar, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+/** Result of one pipeline run (one child process). */
+interface PipelineResult {
+  variant: Variant;
+  rows: number;
+  tokens: number;
+  fileMB: number;
+  generateSeconds: number;
+  panelRows: number;
+  rowsMerged: number;
+  featureRows: number;
+  features: number;
+  validation: { check: string; action: string; count: number }[];
+  gaps: { count: number; tokensWithGaps: number; longest: number };
+  stages: StageResult[];
+  peakRssMB: number;
+}
+
+/** Child: time loadPanel and buildFeatures on one generated file. */
+function runPipeline(variant: Variant, file: string, rows: number): Omit<PipelineResult, "fileMB" | "generateSeconds"> {
+  const spec = VARIANTS[variant];
+  const { panel, report } = timeStage("load + validate", () => loadPanel("csv", file, { intraday: spec.intraday }), rows);
+  if (report.rowsRead !== rows) throw new Error(`The loader read ${report.rowsRead} rows of ${file}, but ${rows} were written: the benchmark input or the loader is wrong.`);
+  const table = timeStage("buildFeatures", () => buildFeatures(panel), panel.day.length);
+  const validation = report.entries.map((e) => ({ check: e.check, action: e.action, count: e.count }));
+  console.error(
+    `  validation: ${fmtInt(report.rowsRead)} read, ${fmtInt(report.rowsKept)} daily rows kept, ${fmtInt(report.rowsMerged)} bars merged, ` +
+      `${fmtInt(report.gaps.count)} missing days; ${validation.map((e) => `${e.check} ${fmtInt(e.count)}`).join(", ")}`,
+  );
+  console.error(`  features: ${fmtInt(table.X.rows)} rows x ${table.X.cols}; dropped ${table.dropped.map((d) => `${d.reason} ${fmtInt(d.count)}`).join(", ") || "none"}`);
+  return {
+    variant,
+    rows,
+    tokens: report.tokens,
+    panelRows: panel.day.length,
+    rowsMerged: report.rowsMerged,
+    featureRows: table.X.rows,
+    features: table.X.cols,
+    validation,
+    gaps: report.gaps,
+    stages: STAGES,
+    peakRssMB: peakRssMB(),
+  };
+}
+
+/** Child: every stage of the featurise-only mode on one size. */
 function runSize(nTokens: number, nDays: number): void {
   console.error(`${nTokens} tokens x ${nDays} days:`);
   const panel = timeStage("generate panel", () => randomWalkPanel(nTokens, nDays), (p) => p.day.length);
@@ -174,6 +456,154 @@ function parseSizes(text: string): [number, number][] {
   });
 }
 
+/** "250k" -> 250000, "1M" -> 1000000, "1.5M", "300000". */
+function parseRowCounts(text: string): number[] {
+  return text.split(",").map((s) => {
+    const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
+    const v = m ? Math.round(Number(m[1]) * (m[2] === "" ? 1 : /k/i.test(m[2]!) ? 1e3 : 1e6)) : NaN;
+    if (!(v >= 1)) throw new Error(`Bad row count "${s}": use positive counts such as 250k, 1M or 300000, separated by commas.`);
+    return v;
+  });
+}
+
+function parseVariants(text: string): Variant[] {
+  return text.split(",").map((s) => {
+    const v = s.trim();
+    if (!(VARIANT_NAMES as readonly string[]).includes(v)) throw new Error(`Bad variant "${s}": use ${VARIANT_NAMES.join(" and/or ")}, separated by commas.`);
+    return v as Variant;
+  });
+}
+
+/** Run this script again in a child process and return the JSON object it prints last. */
+function runChild<T>(args: string[], what: string): T {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, ...args], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * MB });
+  if (child.status !== 0) throw new Error(`Benchmark of ${what} failed with exit code ${child.status}${child.signal ? ` (signal ${child.signal})` : ""}.`);
+  return JSON.parse(child.stdout.trim().split("\n").pop()!) as T;
+}
+
+function writeJson(out: string, value: unknown): void {
+  const tmp = `${out}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(value, null, 2));
+  fs.renameSync(tmp, out);
+}
+
+function featuresOnly(sizesText: string, out: string | undefined): void {
+  const results: unknown[] = [];
+  for (const [t, d] of parseSizes(sizesText)) results.push(runChild(["--one", `${t}x${d}`], `${t}x${d}`));
+  console.log("\nsize (tokens x days)   panel rows   stage                          seconds   cpu s   rows/s        peak RSS MB");
+  for (const r of results as { tokens: number; days: number; panelRows: number; stages: StageResult[] }[]) {
+    for (const s of r.stages) {
+      console.log(
+        `${`${r.tokens} x ${r.days}`.padEnd(22)} ${String(r.panelRows).padStart(10)}   ${s.name.padEnd(30)} ${s.seconds.toFixed(2).padStart(7)}  ${s.cpuSeconds.toFixed(2).padStart(6)}   ` +
+          `${(s.rowsPerSecond === null ? "" : fmtInt(s.rowsPerSecond)).padStart(11)}   ${s.peakRssMB.toFixed(0).padStart(8)}`,
+      );
+    }
+  }
+  if (out) writeJson(out, results);
+}
+
+/** Slope of log(y) on log(x): y grows as x^slope. */
+function logLogSlope(x: number[], y: number[]): number {
+  const lx = x.map(Math.log);
+  const ly = y.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
+  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < lx.length; i++) {
+    sxy += (lx[i]! - mx) * (ly[i]! - my);
+    sxx += (lx[i]! - mx) ** 2;
+  }
+  return sxy / sxx;
+}
+
+function shortRows(n: number): string {
+  if (n >= 1e6 && n % 1e5 === 0) return `${n / 1e6}M`;
+  if (n >= 1e3 && n % 100 === 0) return `${n / 1e3}k`;
+  return String(n);
+}
+
+function printPipelineTable(variant: Variant, results: PipelineResult[]): void {
+  if (results.length === 0) return;
+  const spec = VARIANTS[variant];
+  const base = results.reduce((a, b) => (b.rows < a.rows ? b : a));
+  const total = (r: PipelineResult): { wall: number; cpu: number } => ({
+    wall: r.stages.reduce((s, x) => s + x.seconds, 0),
+    cpu: r.stages.reduce((s, x) => s + x.cpuSeconds, 0),
+  });
+  const baseT = total(base);
+  console.log(
+    `\n${variant === "hourly" ? "Hourly bars (ISO date-times) -> loadPanel intraday: true, aggregated to UTC days -> buildFeatures" : "Daily rows (ISO dates) -> loadPanel -> buildFeatures"}`,
+  );
+  console.log(
+    `${"rows".padStart(6)}  ${"tokens".padStart(6)}  ${"file MB".padStart(7)}  ${"gen s*".padStart(6)}  ${"daily rows".padStart(10)}  ${"feat rows".padStart(10)}  ` +
+      `${"load+validate s (cpu)".padStart(21)}  ${"features s (cpu)".padStart(17)}  ${"total s (cpu)".padStart(15)}  ` +
+      `${"load rows/s".padStart(11)}  ${"pipeline rows/s".padStart(15)}  ${"peak RSS MB".padStart(11)}  ${`s/row vs ${shortRows(base.rows)} wall, cpu`.padStart(22)}`,
+  );
+  for (const r of results) {
+    const load = r.stages.find((s) => s.name === "load + validate")!;
+    const feat = r.stages.find((s) => s.name === "buildFeatures")!;
+    const t = total(r);
+    const growthWall = t.wall / r.rows / (baseT.wall / base.rows);
+    const growthCpu = t.cpu / r.rows / (baseT.cpu / base.rows);
+    console.log(
+      `${shortRows(r.rows).padStart(6)}  ${String(r.tokens).padStart(6)}  ${r.fileMB.toFixed(0).padStart(7)}  ${r.generateSeconds.toFixed(1).padStart(6)}  ` +
+        `${fmtInt(r.panelRows).padStart(10)}  ${fmtInt(r.featureRows).padStart(10)}  ` +
+        `${`${load.seconds.toFixed(2)} (${load.cpuSeconds.toFixed(2)})`.padStart(21)}  ${`${feat.seconds.toFixed(2)} (${feat.cpuSeconds.toFixed(2)})`.padStart(17)}  ` +
+        `${`${t.wall.toFixed(2)} (${t.cpu.toFixed(2)})`.padStart(15)}  ${fmtInt(r.rows / load.seconds).padStart(11)}  ${fmtInt(r.rows / t.wall).padStart(15)}  ` +
+        `${r.peakRssMB.toFixed(0).padStart(11)}  ${`${growthWall.toFixed(2)}, ${growthCpu.toFixed(2)}`.padStart(22)}`,
+    );
+  }
+  if (results.length >= 2) {
+    const rows = results.map((r) => r.rows);
+    console.log(
+      `time grows as rows^${logLogSlope(rows, results.map((r) => total(r).wall)).toFixed(2)} (wall), rows^${logLogSlope(rows, results.map((r) => total(r).cpu)).toFixed(2)} (cpu) ` +
+        `from ${shortRows(Math.min(...rows))} to ${shortRows(Math.max(...rows))} rows (1.00 = linear)`,
+    );
+  }
+  for (const r of results.filter((x) => x.rows === TARGET_ROWS)) {
+    const t = total(r);
+    const ok = t.wall < TARGET_SECONDS && r.peakRssMB < TARGET_PEAK_MB;
+    console.log(
+      `target (${shortRows(TARGET_ROWS)} ${spec.intraday ? "bars" : "rows"} < ${TARGET_SECONDS} s, < ${TARGET_PEAK_MB} MB): ${t.wall.toFixed(1)} s wall (${t.cpu.toFixed(1)} s cpu), ` +
+        `${r.peakRssMB.toFixed(0)} MB peak -> ${ok ? "met" : "NOT met"}`,
+    );
+  }
+}
+
+function pipeline(rowCounts: number[], variants: Variant[], tmpRoot: string, out: string | undefined): void {
+  if (!fs.existsSync(tmpRoot)) throw new Error(`Temporary folder ${tmpRoot} does not exist: create it or pass another with --tmp.`);
+  const dir = fs.mkdtempSync(path.join(tmpRoot, "bench-data-"));
+  const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  process.on("exit", cleanup);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+  console.log(`data benchmark: ${variants.join(" + ")} files of ${rowCounts.map(shortRows).join(", ")} rows; ${os.cpus().length} cores, load average ${os.loadavg().map((v) => v.toFixed(2)).join(" ")}`);
+  const results: PipelineResult[] = [];
+  try {
+    for (const variant of variants) {
+      for (const rows of rowCounts) {
+        const shape = csvShape(variant, rows);
+        const file = path.join(dir, `${variant}-${rows}.csv`);
+        try {
+          console.error(`${variant}, ${fmtInt(rows)} rows, ${shape.tokens} tokens x ${fmtInt(shape.meanBars)} ${variant === "hourly" ? "bars" : "days"} on average:`);
+          const written = writeLongCsv(file, shape);
+          console.error(`  write CSV (not counted): ${written.seconds.toFixed(1)} s, ${(written.bytes / MB).toFixed(0)} MB, ${fmtInt(written.calendarBars)} calendar ${variant === "hourly" ? "hours" : "days"}`);
+          const r = runChild<Omit<PipelineResult, "fileMB" | "generateSeconds">>(["--one-pipeline", file, "--variant", variant, "--rows", String(rows)], `${variant} ${rows} rows`);
+          results.push({ ...r, fileMB: written.bytes / MB, generateSeconds: written.seconds });
+        } finally {
+          fs.rmSync(file, { force: true });
+        }
+      }
+    }
+  } finally {
+    cleanup();
+  }
+  console.log(`\nload average at the end: ${os.loadavg().map((v) => v.toFixed(2)).join(" ")} (wall time suffers when it is above the ${os.cpus().length} cores; cpu time much less)`);
+  for (const variant of variants) printPipelineTable(variant, results.filter((r) => r.variant === variant));
+  console.log("* writing the CSV is not part of the pipeline and is not counted in any rate.");
+  if (out) writeJson(out, results);
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const arg = (flag: string): string | undefined => {
@@ -186,27 +616,19 @@ function main(): void {
     runSize(t, d);
     return;
   }
-  const results: unknown[] = [];
-  for (const [t, d] of parseSizes(arg("--sizes") ?? DEFAULT_SIZES)) {
-    const child = spawnSync(process.execPath, [...process.execArgv, __filename, "--one", `${t}x${d}`], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * MB });
-    if (child.status !== 0) throw new Error(`Benchmark of ${t}x${d} failed with exit code ${child.status}${child.signal ? ` (signal ${child.signal})` : ""}.`);
-    results.push(JSON.parse(child.stdout.trim().split("\n").pop()!));
+  const onePipeline = arg("--one-pipeline");
+  if (onePipeline) {
+    const result = runPipeline(parseVariants(arg("--variant") ?? "")[0]!, onePipeline, parseRowCounts(arg("--rows") ?? "")[0]!);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
   }
-  console.log("\nsize (tokens x days)   panel rows   stage                          seconds   rows/s        peak RSS MB");
-  for (const r of results as { tokens: number; days: number; panelRows: number; stages: StageResult[] }[]) {
-    for (const s of r.stages) {
-      console.log(
-        `${`${r.tokens} x ${r.days}`.padEnd(22)} ${String(r.panelRows).padStart(10)}   ${s.name.padEnd(30)} ${s.seconds.toFixed(2).padStart(7)}   ` +
-          `${(s.rowsPerSecond === null ? "" : Math.round(s.rowsPerSecond).toLocaleString("en-US")).padStart(11)}   ${s.peakRssMB.toFixed(0).padStart(8)}`,
-      );
-    }
+  if (args.includes("--features-only")) {
+    if (arg("--rows") !== undefined || arg("--variants") !== undefined) throw new Error("--rows and --variants belong to the pipeline mode; with --features-only give --sizes TOKENSxDAYS.");
+    featuresOnly(arg("--sizes") ?? DEFAULT_SIZES, arg("--json"));
+    return;
   }
-  const out = arg("--json");
-  if (out) {
-    const tmp = `${out}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(results, null, 2));
-    fs.renameSync(tmp, out);
-  }
+  if (arg("--sizes") !== undefined) throw new Error("--sizes TOKENSxDAYS belongs to --features-only; the pipeline mode takes --rows (e.g. --rows 250k,1M).");
+  pipeline(parseRowCounts(arg("--rows") ?? DEFAULT_ROWS), parseVariants(arg("--variants") ?? VARIANT_NAMES.join(",")), arg("--tmp") ?? os.tmpdir(), arg("--json"));
 }
 
 if (require.main === module) main();

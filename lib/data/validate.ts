@@ -356,6 +356,9 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
       `no valid rows: all ${n} rows read from ${raw.files.length} file(s) were dropped${drops.length ? ` (${drops.join("; ")})` : ""}. Check the file layout and values.`,
     );
   }
+  const eInferred = book.define("bar interval inferred", "info", "tokens whose source does not state a bar interval: the most common spacing between consecutive bars was taken as the interval (for the incomplete-day check).");
+  const gapCounts = new Map<number, Map<number, number>>();
+  const inferredInterval = new Map<number, number>();
   const eIncomplete = book.define("incomplete days", "flagged", "UTC days with fewer bars than the interval implies (e.g. < 24 hourly bars): kept, but their OHLC covers part of the day.");
   let intradayBars = 0;
   let intradayDays = 0;
@@ -391,6 +394,24 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     marketCap = new Float64Array(nOut);
     const first = new Int32Array(nOut);
     src = first;
+    // Sources that do not state their bar interval (a long CSV of intraday bars): take the
+    // most common spacing between a token's consecutive bars, so incomplete days are still found.
+    for (let q = 1; q < u; q++) {
+      const r = uniq[q]!, p = uniq[q - 1]!;
+      const t = c.token[r]!;
+      if (t !== c.token[p] || !tokIntraday[t] || raw.tokenMeta[t]!.intervalMs !== null) continue;
+      const gap = c.time[r]! - c.time[p]!;
+      if (gap <= 0) continue;
+      let counts = gapCounts.get(t);
+      if (!counts) gapCounts.set(t, (counts = new Map()));
+      counts.set(gap, (counts.get(gap) ?? 0) + 1);
+    }
+    for (const [t, counts] of gapCounts) {
+      let best = 0, bestN = 0;
+      for (const [gap, k] of counts) if (k > bestN || (k === bestN && gap < best)) { best = gap; bestN = k; }
+      inferredInterval.set(t, best);
+      book.hit(eInferred, () => `${raw.tokens[t]!.id}: ${best / 60_000} min (${bestN} of ${[...counts.values()].reduce((a, b) => a + b, 0)} spacings)`);
+    }
     let bars = 0;
     let o = -1;
     for (let q = 0; q < u; q++) {
@@ -428,7 +449,7 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     if (!tokIntraday[c.token[first]!]) return;
     intradayBars += nBars;
     intradayDays++;
-    const interval = raw.tokenMeta[c.token[first]!]!.intervalMs;
+    const interval = raw.tokenMeta[c.token[first]!]!.intervalMs ?? inferredInterval.get(c.token[first]!) ?? null;
     if (interval === null || interval >= MS_PER_DAY) return;
     const expected = Math.round(MS_PER_DAY / interval);
     if (nBars < expected) book.hit(eIncomplete, () => `${tid(first)} ${dayToIso(outDay[o]!)}: ${nBars} of ${expected} bars (${loc(first)})`);

@@ -53,6 +53,19 @@ describe("long CSV loader", () => {
     assert.equal(report.rowsMerged, 2);
   });
 
+  test("hourly rows without a stated interval: the interval is inferred and short days are flagged", () => {
+    const rows = [LONG_HEADER];
+    for (let h = 0; h < 24; h++) rows.push(`a,2022-01-01T${String(h).padStart(2, "0")}:00:00Z,1,2,0.5,1.5,1`);
+    for (let h = 0; h < 20; h++) rows.push(`a,2022-01-02T${String(h).padStart(2, "0")}:00:00Z,1,2,0.5,1.5,1`);
+    const { panel, report } = loadLongCsv(tmpFile("h2.csv", rows.join("\n")), { intraday: true });
+    assert.equal(panel.day.length, 2);
+    const inferred = report.entries.find((e) => e.check === "bar interval inferred");
+    assert.ok(inferred && inferred.examples[0]!.includes("60 min"), JSON.stringify(inferred));
+    const incomplete = report.entries.find((e) => e.check === "incomplete days");
+    assert.equal(incomplete?.count, 1);
+    assert.ok(incomplete!.examples[0]!.includes("20 of 24 bars"));
+  });
+
   test("many tokens and rows keep every row accounted for", () => {
     const rows = [LONG_HEADER];
     for (let t = 0; t < 30; t++) for (let d = 0; d < 40; d++) rows.push(`T${t},${dayToIso(19000 + d)},${1 + d},${2 + d},${0.5 + d},${1.5 + d},${t}`);
