@@ -317,6 +317,68 @@ export function knnOverlap(X: Matrix, Y: Matrix, k: number, options: SampleOptio
   return { ...info, overlap: sumFrac / queries.length, jaccard: sumJac / queries.length, k };
 }
 
+/** Options of `trustworthiness`. */
+export interface TrustworthinessOptions extends SampleOptions {
+  /**
+   * The k nearest neighbours of every point in the embedding, `[n, k]` row-major, self
+   * excluded (e.g. `knnNeighbourMatrix` of a graph computed once and shared with other
+   * metrics); when given, the embedding is not searched again. Order within a row does
+   * not matter.
+   */
+  lowNeighbours?: Int32Array;
+}
+
+/** Rows of a precomputed `[n, k]` neighbour matrix for the query points, checked. */
+function neighboursOfQueries(nb: Int32Array, n: number, k: number, queries: ArrayLike<number>): Int32Array {
+  if (!(nb instanceof Int32Array) || nb.length !== n * k) {
+    throw new Error(`lowNeighbours must be an Int32Array [n, k] = [${n}, ${k}] (${n * k} values), got ${nb?.length} values; build it with knnNeighbourMatrix(graph, k).`);
+  }
+  const out = new Int32Array(queries.length * k);
+  for (let q = 0; q < queries.length; q++) {
+    const i = queries[q]!;
+    for (let t = 0; t < k; t++) {
+      const j = nb[i * k + t]!;
+      if (!(j >= 0 && j < n) || j === i) throw new Error(`lowNeighbours[${i}][${t}] = ${j} is not another point's row (0..${n - 1}, not ${i} itself).`);
+      out[q * k + t] = j;
+    }
+  }
+  return out;
+}
+
+/**
+ * Overlap of two precomputed neighbour matrices of the same points (e.g. the shared kNN
+ * graphs of two latent spaces, or of a latent space and its embedding): the mean over
+ * points of |N_a ∩ N_b| / k and the mean Jaccard index, as `knnOverlap` reports them
+ * without searching again.
+ * @param a `[n, k]` and b `[n, k]` row-major neighbour indices, self excluded.
+ */
+export function neighbourOverlap(a: Int32Array, b: Int32Array, k: number): { overlap: number; jaccard: number; n: number; k: number } {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`neighbourOverlap: k must be a positive integer, got ${k}.`);
+  if (a.length !== b.length || a.length % k !== 0 || a.length === 0) {
+    throw new Error(`neighbourOverlap: a has ${a.length} and b has ${b.length} indices; both must be [n, k] with k = ${k} for the same n > 0 points.`);
+  }
+  const n = a.length / k;
+  const seen = new Int32Array(n).fill(-1);
+  let sumFrac = 0;
+  let sumJac = 0;
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) {
+      const j = a[i * k + t]!;
+      if (!(j >= 0 && j < n)) throw new Error(`neighbourOverlap: a[${i}][${t}] = ${j} is not a row index in 0..${n - 1}.`);
+      seen[j] = i;
+    }
+    let inter = 0;
+    for (let t = 0; t < k; t++) {
+      const j = b[i * k + t]!;
+      if (!(j >= 0 && j < n)) throw new Error(`neighbourOverlap: b[${i}][${t}] = ${j} is not a row index in 0..${n - 1}.`);
+      if (seen[j] === i) inter++;
+    }
+    sumFrac += inter / k;
+    sumJac += inter / (2 * k - inter);
+  }
+  return { overlap: sumFrac / n, jaccard: sumJac / n, n, k };
+}
+
 /** Trustworthiness with its sample information. */
 export interface TrustworthinessResult extends SampleInfo {
   /** In [0, 1]: 1 when no low-dimensional neighbour is a stranger in the original space. */
@@ -333,7 +395,7 @@ export interface TrustworthinessResult extends SampleInfo {
  * m query points with `n k` replaced by `m k` (an unbiased estimate of T).
  * @param Xhigh `[n, dHigh]` original space; Xlow `[n, dLow]` embedding; k < n / 2.
  */
-export function trustworthiness(Xhigh: Matrix, Xlow: Matrix, k: number, options: SampleOptions = {}): TrustworthinessResult {
+export function trustworthiness(Xhigh: Matrix, Xlow: Matrix, k: number, options: TrustworthinessOptions = {}): TrustworthinessResult {
   sameRows(Xhigh, Xlow, "Xhigh", "Xlow");
   const n = Xhigh.rows;
   if (!Number.isInteger(k) || k < 1 || k >= n / 2) {
@@ -343,7 +405,7 @@ export function trustworthiness(Xhigh: Matrix, Xlow: Matrix, k: number, options:
   const lo = toF64(Xlow, "Xlow");
   const dh = Xhigh.cols;
   const { queries, info } = chooseQueries(n, options);
-  const lowNn = knnSearch(lo, n, Xlow.cols, queries, k).idx;
+  const lowNn = options.lowNeighbours ? neighboursOfQueries(options.lowNeighbours, n, k, queries) : knnSearch(lo, n, Xlow.cols, queries, k).idx;
   const distH = new Float64Array(n);
   const thr = new Float64Array(k);
   const thrIdx = new Int32Array(k);

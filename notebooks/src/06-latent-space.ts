@@ -123,17 +123,18 @@ const extra: Record<string, string[]> = {};
 if (volTarget) extra.volatility = labelsOf(volTarget);
 if (regimeTarget) extra.regime = labelsOf(regimeTarget);
 const plotPick = stratifiedSample({ token: Int32Array.from(sample, (r) => aligned.token[r]!), day: Int32Array.from(sample, (r) => aligned.day[r]!) }, la.PLOT_POINTS, ctx.rng.fork("plot-sample"));
-const plot = la.umapPlotRows(aligned, sample, embeddings, plotPick.indices, d.tokens, extra);
+const plotRows = la.umapPlotRows(aligned, sample, embeddings, plotPick.indices, d.tokens, extra);
 const shown = `${plotPick.indices.length.toLocaleString("en-US")} of the ${sample.length.toLocaleString("en-US")} embedded token-days per panel`;
-await showChart(la.umapSmallMultiples(plot.rows, { field: "sector", type: "nominal", title: "sector" }, { title: "UMAP of each model's latent space, by sector", subtitle: shown, models: models }), fig("06-umap-sector"));
+await showChart(la.umapSmallMultiples(plotRows, { field: "sector", type: "nominal", title: "sector" }, { title: "UMAP of each model's latent space, by sector", subtitle: shown, models: models }), fig("06-umap-sector"));
 
 // %%
-await showChart(la.umapSmallMultiples(plot.rows, { field: "token", type: "nominal", title: "token", domain: [...plot.topTokens, la.OTHER_TOKENS], range: [...la.TOKEN_COLOURS.slice(0, plot.topTokens.length), la.OTHER_COLOUR] }, { title: `UMAP by token: the ${plot.topTokens.length} tokens with the most points`, subtitle: shown, models: models }), fig("06-umap-token"));
-await showChart(la.umapSmallMultiples(plot.rows, { field: "year", type: "quantitative", title: "date (year)", scheme: "viridis" }, { title: "UMAP by date", subtitle: shown, models: models }), fig("06-umap-time"));
+const byToken = la.umapTokenRows(aligned, sample, embeddings, plotPick.indices, d.tokens);
+await showChart(la.umapSmallMultiples(byToken.rows, { field: "token", type: "nominal", title: "token", domain: [...byToken.topTokens, la.OTHER_TOKENS], range: [...la.TOKEN_COLOURS.slice(0, byToken.topTokens.length), la.OTHER_COLOUR] }, { title: `UMAP by token: the ${byToken.topTokens.length} tokens with the most embedded points`, subtitle: `all their embedded token-days; grey: ${shown}`, models: models }), fig("06-umap-token"));
+await showChart(la.umapSmallMultiples(plotRows, { field: "date", type: "temporal", title: "date", scheme: "viridis" }, { title: "UMAP by date", subtitle: shown, models: models }), fig("06-umap-time"));
 
 // %%
-if (volTarget) await showChart(la.umapSmallMultiples(plot.rows, { field: "volatility", type: "ordinal", title: "vol_30d tercile", domain: [...la.VOL_TERCILES], range: [...la.TERCILE_COLOURS] }, { title: "UMAP by volatility regime (terciles of 30-day volatility)", subtitle: shown, models: models }), fig("06-umap-volatility"));
-if (regimeTarget) await showChart(la.umapSmallMultiples(plot.rows, { field: "regime", type: "nominal", title: "market regime", domain: regimeTarget.classes }, { title: "UMAP by the simulated market regime of the day", subtitle: shown, models: models }), fig("06-umap-regime"));
+if (volTarget) await showChart(la.umapSmallMultiples(plotRows, { field: "volatility", type: "ordinal", title: "vol_30d tercile", domain: [...la.VOL_TERCILES], range: [...la.TERCILE_COLOURS] }, { title: "UMAP by volatility regime (terciles of 30-day volatility)", subtitle: shown, models: models }), fig("06-umap-volatility"));
+if (regimeTarget) await showChart(la.umapSmallMultiples(plotRows, { field: "regime", type: "nominal", title: "market regime", domain: regimeTarget.classes, range: regimeTarget.classes.map((c) => la.REGIME_COLOURS[c] ?? "#888888") }, { title: "UMAP by the simulated market regime of the day", subtitle: shown, models: models }), fig("06-umap-regime"));
 timed("figures: UMAP");
 
 // %% [markdown]
@@ -177,7 +178,7 @@ showTable([
 if (!sampleSectors) showMarkdown("Fewer than two sectors are known for these tokens: sector silhouettes and probes are skipped.");
 await showChart(barChart(quality.flatMap((q) => [
   { model: la.modelLabel(q.model), measure: "trustworthiness", value: q.trustworthiness },
-  { model: la.modelLabel(q.model), measure: "latent → UMAP overlap", value: q.umapOverlap },
+  { model: la.modelLabel(q.model), measure: "kNN overlap", value: q.umapOverlap },
 ]), { title: "How faithful is each UMAP map?", subtitle: `trustworthiness and kNN overlap (k = ${la.METRIC_K}) of the 2-D embedding against the latent space`, category: "model", value: "value", group: "measure", sort: null, valueTitle: "value (1 = perfect)" }), fig("06-umap-quality"));
 timed("neighbour metrics and silhouettes");
 
@@ -195,10 +196,10 @@ timed("neighbour metrics and silhouettes");
 const sectorTarget = la.sectorTarget(aligned, d.tokens);
 const targets = [sectorTarget, volTarget, regimeTarget].filter((t): t is la.ProbeTarget => t !== null);
 const probes = la.runProbes(aligned, reps, targets, { rng: ctx.rng.fork("probe-sample") });
-showMarkdown(`Targets: ${targets.map((t) => `**${t.name}**: ${t.description} (${t.classes.length} classes)`).join("; ")}. The ${probes.note}.`);
+showMarkdown(`Targets: ${targets.map((t) => `**${t.name}**: ${t.description} (${t.classes.length} classes)`).join("; ")}. Probes were ${probes.note}.` + probes.skipped.map((sk) => ` The **${sk.target}** probe was not run: ${sk.reason}.`).join(""));
 const probeTable = la.probePivot(probes.rows, order);
 showTable(probeTable, { caption: "Linear probes on held-out test-split days: balanced accuracy and macro-F1", digits: 3 });
-await showChart(barChart(probes.rows.map((p) => ({ representation: la.modelLabel(p.representation), target: p.target, "balanced accuracy": p.balancedAccuracy })), { title: "Linear probes: balanced accuracy on test-split days", subtitle: "fitted on the train split; chance = 1 / classes", category: "representation", value: "balanced accuracy", group: "target", sort: null }), fig("06-probes"));
+await showChart(barChart(probes.rows.map((p) => ({ representation: la.modelLabel(p.representation), target: p.target, "balanced accuracy": p.balancedAccuracy })), { title: "Linear probes: balanced accuracy on test-split days", subtitle: `fitted on the train split; chance: ${targets.filter((t) => probes.rows.some((p) => p.target === t.name)).map((t) => `${t.name} ${(1 / t.classes.length).toFixed(2)}`).join(", ")}`, category: "representation", value: "balanced accuracy", group: "target", sort: null }), fig("06-probes"));
 timed("probes");
 
 // %% [markdown]
@@ -250,7 +251,7 @@ timed("traversals");
 // balanced accuracy on test-split days), with the input features and chance as references.
 
 // %%
-const findingsInput: la.LatentFindingsInput = { models: models, cka: cka, overlap: overlap, quality: quality, featuresSeparation: featuresSeparation, probes: probes.rows, correlations: correlations, traversals: traversals, nSectors: sectorTarget ? sectorTarget.classes.length : 0, synthetic: synthetic };
+const findingsInput: la.LatentFindingsInput = { models: models, cka: cka, overlap: overlap, quality: quality, featuresSeparation: featuresSeparation, probes: probes.rows, skippedProbes: probes.skipped, correlations: correlations, traversals: traversals, nSectors: sectorTarget ? sectorTarget.classes.length : 0, synthetic: synthetic };
 const sectorRows = la.sectorRecoveryRows(findingsInput);
 showTable(sectorRows, { caption: "Sector recovery by representation", digits: 3 });
 const { headline, findings } = la.latentFindings(findingsInput);
@@ -273,7 +274,7 @@ ctx.store.writeJson("latent-comparison", {
 });
 section.headline({ "models compared": models.length, "aligned token-days": aligned.n, "embedded points per model": sample.length, ...headline });
 for (const f of findings) section.finding(f);
-section.finding(`Method: ${aligned.note} UMAP input: ${sampled.note}. Probes: ${probes.note}.`);
+section.finding(`Method: ${aligned.note} UMAP input: ${sampled.note}. Probes were ${probes.note}.`);
 section.table("Linear CKA between representations", la.pairTable(cka, order));
 section.table("Linear probes on test-split days (balanced accuracy, macro-F1)", probeTable);
 section.table("Sector recovery by representation", sectorRows);
