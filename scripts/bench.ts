@@ -38,7 +38,7 @@ interface Benchmark {
 const BENCHMARKS: readonly Benchmark[] = [
   { name: "data", script: "bench-data.ts", what: "load + validate + featurise", full: [], quick: ["--rows", "250k,1M"] },
   { name: "models", script: "bench-models.ts", what: "autoencoder training speed and memory", full: [], quick: ["--epochs", "2"] },
-  { name: "umap", script: "bench-umap.ts", what: "UMAP neighbour search and layout", full: [], quick: ["--sizes", "5000"] },
+  { name: "umap", script: "bench-umap.ts", what: "UMAP neighbour search and layout", full: [], quick: ["--sizes", "5000", "--no-metrics"] },
 ];
 
 /**
