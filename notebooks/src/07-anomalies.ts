@@ -90,10 +90,10 @@ for (const f of an.thresholdFindings(outcomes)) showMarkdown(f);
 // %%
 const primaryP99 = outcomes.find((o) => o.model === primary.model && o.rule === "p99" && o.variant === "global")!;
 const groups = an.contributionGroups(primary, primaryP99.flags);
-await showChart(charts.heatmap(an.contributionRows(groups, primary.featureNames), {
+await showChart(an.widenYLabels(an.withContrastLabels(charts.heatmap(an.contributionRows(groups, primary.featureNames), {
   title: `${primary.model.toUpperCase()}: share of the reconstruction error per feature`, subtitle: "mean share of each row's squared error; rows grouped by flag and (with labels) by anomaly kind",
   x: "feature", y: "group", value: "share", xSort: primary.featureNames, width: 620, height: 40 + 26 * groups.length, showValues: true,
-}), fig("07-feature-contributions"));
+}), "share", 0.12), 240), fig("07-feature-contributions"));
 
 // %% [markdown]
 // ## Agreement across models
@@ -112,10 +112,12 @@ showTable(an.agreementSummaryRows(agreement), { caption: "Agreement of flags acr
 const p99 = agreement.find((r) => r.rule === "p99")!;
 const rho = an.pairwiseSpearman(aligned);
 showTable(an.pairTableRows(p99.pairs, rho), { caption: "Pairs at the 99th percentile, with the Spearman correlation of their scores", digits: 3 });
-await showChart(charts.concat([
-  charts.heatmap(an.pairMatrixRows(aligned.models, p99.pairs, (p) => (p as an.PairAgreement).jaccard, "jaccard"), { title: "Jaccard of flags (99th percentile)", x: "a", y: "b", value: "jaccard", xSort: aligned.models, ySort: aligned.models, domain: [0, 1], showValues: true, width: 260, height: 260 }),
-  charts.heatmap(an.pairMatrixRows(aligned.models, rho, (p) => (p as an.PairCorrelation).spearman, "spearman"), { title: "Spearman correlation of scores", x: "a", y: "b", value: "spearman", xSort: aligned.models, ySort: aligned.models, domain: [-1, 1], diverging: true, showValues: true, width: 260, height: 260 }),
-], { title: "How similar are the detectors?", columns: 2 }), fig("07-agreement"));
+const agreementChart = charts.concat([
+  an.withContrastLabels(charts.heatmap(an.pairMatrixRows(aligned.models, p99.pairs, (p) => p.jaccard, "jaccard"), { title: "Jaccard of flags (99th percentile)", x: "a", y: "b", value: "jaccard", xSort: aligned.models, ySort: aligned.models, domain: [0, 1], showValues: true, width: 260, height: 260 }), "jaccard", 0.5),
+  an.withContrastLabels(charts.heatmap(an.pairMatrixRows(aligned.models, rho, (p) => p.spearman, "spearman"), { title: "Spearman correlation of scores", x: "a", y: "b", value: "spearman", xSort: aligned.models, ySort: aligned.models, domain: [-1, 1], diverging: true, showValues: true, width: 260, height: 260 }), "spearman", -0.7, 0.7),
+], { title: "How similar are the detectors?", columns: 2 });
+agreementChart.resolve = { scale: { color: "independent" } };
+await showChart(agreementChart, fig("07-agreement"));
 
 // %% [markdown]
 // Which anomalies are found by which models: an UpSet chart counts, for the token-days
@@ -156,6 +158,7 @@ if (gt === null) {
 } else {
   showTable(an.groundTruthRows(gt), { caption: "Detection quality against injected anomalies (all scored rows; held-out = validation + test)", digits: 3, maxRows: 30 });
   showTable(an.aucByKindRows(gt.detectors), { caption: "ROC-AUC per detector and anomaly kind (kind vs normal rows)", digits: 3, maxRows: 30 });
+  showTable(an.aucByKindRows(gt.detectors, "averagePrecision"), { caption: "PR-AUC (average precision) per detector and anomaly kind (kind vs normal rows; a random detector scores the kind's share of rows)", digits: 3, maxRows: 30 });
   for (const f of an.groundTruthFindings(gt)) showMarkdown(f);
 }
 
@@ -163,8 +166,8 @@ if (gt === null) {
 if (gt !== null) {
   const kinds = Object.keys(an.aucByKindRows(gt.detectors)[0] ?? {}).filter((k) => k !== "detector");
   const heat = an.aucByKindRows(gt.detectors).flatMap((r) => kinds.map((k) => ({ detector: String(r.detector), kind: k, auc: r[k] as number | null })));
-  await showChart(charts.heatmap(heat, { title: "ROC-AUC by detector and anomaly kind", subtitle: "0.5 = chance; rows = model · score", x: "kind", y: "detector", value: "auc", xSort: kinds, domain: [0.3, 1], showValues: true, width: 420, height: 22 * gt.detectors.length }), fig("07-auc-by-kind"));
-  await showChart(an.rocPrSpec(gt.curves.roc, gt.curves.pr, gt.curves.prevalence, "ROC and precision-recall curves (MSE per model, consensus; token-day labels)"), fig("07-roc-pr"));
+  await showChart(an.withContrastLabels(charts.heatmap(heat, { title: "ROC-AUC by detector and anomaly kind", subtitle: "0.5 = chance; rows = model · score", x: "kind", y: "detector", value: "auc", xSort: kinds, domain: [0, 1], showValues: true, width: 420, height: 22 * gt.detectors.length }), "auc", 0.45), fig("07-auc-by-kind"));
+  await showChart(an.rocPrSpec(gt.curves.roc, gt.curves.pr, gt.curves.prevalence, "ROC and precision-recall curves (MSE per model, the VAE's −ELBO, consensus; token-day labels)"), fig("07-roc-pr"));
   const recall = an.thresholdRecallRows(outcomes, errors);
   if (recall) showTable(recall, { caption: "Precision and recall at each global threshold (all scored rows), overall and per kind", digits: 3, maxRows: 30 });
 }
@@ -175,7 +178,10 @@ if (gt !== null) {
 // The token-days with the highest consensus on the **test** split (what an analyst would
 // have received out of sample), one per episode. For each: the models whose 99th-percentile
 // rule flags it and the features that carry most of its error (shares averaged over the
-// autoencoders). Then the token's closing price around the day (red point).
+// autoencoders). With labels, the table also gives the closest labelled anomaly of the same
+// token within 3 days: features built on trailing windows (returns, volatility, z-scores)
+// keep an anomaly visible for a few days, so a flag next to one is a near miss, not a false
+// alarm. Then the token's closing price around the day (red point).
 
 // %%
 const explained = an.explainTopAnomalies(errors, aligned, consensus, d.tokens, { n: 6, rowMask: an.splitMask(aligned.split, ["test"]), flagsByModel: p99.flags });
@@ -207,7 +213,7 @@ const truth = fs.existsSync(ctx.store.jsonPath("market-truth")) ? ctx.store.read
 const check = an.stressCheckEvents(truth, { fromDay: stress[0]!.day, toDay: stress[stress.length - 1]!.day });
 const checks = an.checkEventDays(stress, check.events);
 showTable(ranking.ranked.slice(0, an.TOP_STRESS_DAYS).map((s, i) => ({ rank: i + 1, date: s.date, "tokens flagged": s.flagged, "tokens scored": s.tokens, share: s.share })), { caption: `Top ${an.TOP_STRESS_DAYS} stress days (consensus above its training 99th percentile)`, digits: 3 });
-showTable(checks.map((c) => ({ event: c.event, "best rank (event days)": c.rank, day: c.day, "best rank (+1 day)": c.rankWithLag, "day (+1)": c.dayWithLag, share: c.share, "ranked days": c.of, [`in top ${an.TOP_STRESS_DAYS}`]: c.inTop ? "yes" : "no" })), { caption: `Where the ${check.kind} crash days rank among ${ranking.ranked.length} stress days` });
+showTable(checks.map((c) => ({ event: c.event, "best rank (event days)": c.rank, day: c.day, share: c.share, "best rank (+1 day)": c.rankWithLag, "day (+1)": c.dayWithLag, "share (+1)": c.shareWithLag, "ranked days": c.of, [`in top ${an.TOP_STRESS_DAYS}`]: c.inTop ? "yes" : "no" })), { caption: `Where the ${check.kind} crash days rank among ${ranking.ranked.length} stress days` });
 await showChart(an.stressSpec(stress, an.eventMarks(check.events), ranking.ranked.slice(0, an.TOP_STRESS_DAYS), { title: "Market stress index: share of tokens flagged per day", subtitle: `red dashed: ${check.kind} crash days; orange: top ${an.TOP_STRESS_DAYS} days` }), fig("07-stress-index"));
 for (const f of an.stressFindings(stress, checks, check.kind)) showMarkdown(f);
 
@@ -237,7 +243,8 @@ else {
 // %%
 ctx.store.writeTable("anomaly-scores", an.gridTable(aligned, consensus, cflags.flags, d.tokens));
 ctx.store.writeTable("stress-index", { day: Int32Array.from(stress, (s) => s.day), date: stress.map((s) => s.date), tokens: Int32Array.from(stress, (s) => s.tokens), flagged: Int32Array.from(stress, (s) => s.flagged), share: Float64Array.from(stress, (s) => s.share) });
-ctx.store.writeJson("anomaly-thresholds", { consensus: { quantile: an.CONSENSUS_QUANTILE, threshold: cflags.threshold }, thresholds: outcomes.map((o) => ({ model: o.model, score: o.score, rule: o.rule, variant: o.variant, threshold: o.threshold, expectedRate: o.expectedRate, observed: o.observed, tail: o.tail, warnings: o.warnings })) });
+const thresholdsFile = ctx.store.writeJson("anomaly-thresholds", { consensus: { quantile: an.CONSENSUS_QUANTILE, threshold: cflags.threshold }, thresholds: outcomes.map((o) => ({ model: o.model, score: o.score, rule: o.rule, variant: o.variant, threshold: o.threshold, expectedRate: o.expectedRate, observed: o.observed, tail: o.tail, warnings: o.warnings })) });
+showMarkdown(`Saved \`anomaly-scores\` (${aligned.n.toLocaleString("en-US")} token-days), \`stress-index\` (${stress.length} days) and \`${thresholdsFile.split("/").pop()}\`.`);
 
 // %% [markdown]
 // ## Conclusions
@@ -258,8 +265,8 @@ section.finding(`Agreement of flags across models (mean over pairs): ${meanJ.map
 if (top1) section.finding(`The top test anomaly is ${top1.symbol} on ${top1.date}${hasLabels ? ` (true kind: ${top1.kind})` : ""}, driven by ${top1.top.map((t) => `${t.feature} (${(t.share * 100).toFixed(0)}% of its error)`).join(", ")}.`);
 for (const f of an.stressFindings(stress, checks, check.kind)) section.finding(f);
 if (es.result) for (const f of an.eventStudyFindings(es.result)) section.finding(f);
-if (gt) section.table("ROC-AUC per detector and anomaly kind", an.aucByKindRows(gt.detectors));
-section.table("Thresholds: promised vs observed flag rates (training MSE)", an.thresholdSummaryRows(outcomes));
+if (gt) section.table("ROC-AUC per detector and anomaly kind (kind vs normal rows)", an.aucByKindRows(gt.detectors));
+section.table("Thresholds fitted on training MSE: promised rate, training rates (all models) and each model's test rate", an.thresholdSummaryRows(outcomes, { compact: true }));
 section.figure("07-stress-index", `Market stress index with the ${check.kind} crash days marked.`);
 if (gt) section.figure("07-roc-pr", "ROC and precision-recall curves per model and for the consensus.");
 section.figure("07-overlap", "Which models flag which token-days (UpSet, 99th percentile).");
