@@ -111,7 +111,13 @@ export function heatmap(rows: Row[], o: Common & { x: string; y: string; value: 
     },
   }];
   if (o.showValues) {
-    layers.push({ mark: { type: "text", fontSize: 10 }, encoding: { ...base, text: { field: o.value, type: "quantitative", format: ".2f" }, color: { value: "#222" } } });
+    // Light text on dark cells: viridis is dark at its low end, the diverging scheme at both ends.
+    const values = rows.map((r) => r[o.value]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+    const [lo, hi] = o.domain ?? [Math.min(...values), Math.max(...values)];
+    const dark = o.diverging
+      ? `abs(datum['${o.value}']) > ${0.55 * Math.max(Math.abs(lo), Math.abs(hi))}`
+      : `datum['${o.value}'] < ${lo + 0.45 * (hi - lo)}`;
+    layers.push({ mark: { type: "text", fontSize: 10 }, encoding: { ...base, text: { field: o.value, type: "quantitative", format: ".2f" }, color: { condition: { test: dark, value: "white" }, value: "#222" } } });
   }
   return { ...frame(o), data: { values: compactRows(rows, 4) }, layer: layers };
 }
