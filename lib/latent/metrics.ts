@@ -647,6 +647,14 @@ function labelCodes(y: ArrayLike<number>, name: string): number[] {
   return out;
 }
 
+/** Shape checks shared by the probes; the matrices as Float64. */
+function probeInputs(Xtrain: Matrix, yTrain: ArrayLike<number>, Xtest: Matrix, yTest: ArrayLike<number>, what: string): { d: number; n: number; xtr: Float64Array; xte: Float64Array } {
+  if (Xtrain.cols !== Xtest.cols) throw new Error(`Xtrain has ${Xtrain.cols} columns but Xtest has ${Xtest.cols}.`);
+  if (yTrain.length !== Xtrain.rows) throw new Error(`yTrain has ${yTrain.length} ${what} but Xtrain has ${Xtrain.rows} rows.`);
+  if (yTest.length !== Xtest.rows) throw new Error(`yTest has ${yTest.length} ${what} but Xtest has ${Xtest.rows} rows.`);
+  return { d: Xtrain.cols, n: Xtrain.rows, xtr: toF64(Xtrain, "Xtrain"), xte: toF64(Xtest, "Xtest") };
+}
+
 /**
  * Linear probe: multinomial logistic (softmax) regression fitted on standardised training
  * rows (mean/sd from the training rows only) by L-BFGS with a backtracking line search,
@@ -665,13 +673,7 @@ export function logisticProbe(
   const maxIter = options.maxIter ?? PROBE_MAX_ITER;
   const tol = options.tol ?? PROBE_TOL;
   if (!(l2 >= 0)) throw new Error(`logisticProbe: l2 must be >= 0, got ${l2}.`);
-  if (Xtrain.cols !== Xtest.cols) throw new Error(`Xtrain has ${Xtrain.cols} columns but Xtest has ${Xtest.cols}.`);
-  if (yTrain.length !== Xtrain.rows) throw new Error(`yTrain has ${yTrain.length} labels but Xtrain has ${Xtrain.rows} rows.`);
-  if (yTest.length !== Xtest.rows) throw new Error(`yTest has ${yTest.length} labels but Xtest has ${Xtest.rows} rows.`);
-  const d = Xtrain.cols;
-  const n = Xtrain.rows;
-  const xtr = toF64(Xtrain, "Xtrain");
-  const xte = toF64(Xtest, "Xtest");
+  const { d, n, xtr, xte } = probeInputs(Xtrain, yTrain, Xtest, yTest, "labels");
   const ytrRaw = labelCodes(yTrain, "yTrain");
   const yteRaw = labelCodes(yTest, "yTest");
   const classes = [...new Set(ytrRaw)].sort((a, b) => a - b);
@@ -939,13 +941,7 @@ export function ridgeProbe(
 ): RidgeProbeResult {
   const alpha = options.alpha ?? RIDGE_ALPHA;
   if (!(alpha >= 0)) throw new Error(`ridgeProbe: alpha must be >= 0, got ${alpha}.`);
-  if (Xtrain.cols !== Xtest.cols) throw new Error(`Xtrain has ${Xtrain.cols} columns but Xtest has ${Xtest.cols}.`);
-  if (yTrain.length !== Xtrain.rows) throw new Error(`yTrain has ${yTrain.length} values but Xtrain has ${Xtrain.rows} rows.`);
-  if (yTest.length !== Xtest.rows) throw new Error(`yTest has ${yTest.length} values but Xtest has ${Xtest.rows} rows.`);
-  const d = Xtrain.cols;
-  const n = Xtrain.rows;
-  const xtr = toF64(Xtrain, "Xtrain");
-  const xte = toF64(Xtest, "Xtest");
+  const { d, n, xtr, xte } = probeInputs(Xtrain, yTrain, Xtest, yTest, "values");
   const ytr = Float64Array.from(labelCodes(yTrain, "yTrain"));
   const yte = Float64Array.from(labelCodes(yTest, "yTest"));
   const st = fitStandardiser(xtr, n, d);
