@@ -13,7 +13,8 @@ import { generateMarket, type MarketTruth } from "../data/synthetic";
 import { loadPanel } from "../data/load";
 import { RawRows } from "../data/raw";
 import { validateRows, formatValidationReport, type ValidationReport } from "../data/validate";
-import { MS_PER_DAY, dayToIso, type Panel } from "../data/panel";
+import { MS_PER_DAY, dayToIso, isoToDay, type Panel } from "../data/panel";
+import { marketEventDays } from "../anomaly/market-events";
 
 /** A loaded market with its validation report. */
 export interface Market {
@@ -24,7 +25,7 @@ export interface Market {
   sourceLabel: string;
   /** Ground truth of the simulator, or null for real data. */
   truth: MarketTruth | null;
-  /** Market-wide crash days (UTC day numbers): simulated ones, or none for real data. */
+  /** Market-wide crash days (UTC day numbers): the simulated ones, or for real data the documented events that fall in the data's span. */
   crashDays: number[];
   /** A JSON-friendly summary of the truth for later notebooks (crash days, regimes). */
   truthJson: Record<string, unknown>;
@@ -78,10 +79,12 @@ export async function loadMarket(config: Config): Promise<Market> {
     throw new Error(`Data path ${target} does not exist for source "${config.source}". Put the files there or set CAE_DATA_PATH (see the README's data sources).`);
   }
   const { panel, report } = loadPanel(config.source, target);
+  const span = report.firstDay && report.lastDay ? { fromDay: isoToDay(report.firstDay), toDay: isoToDay(report.lastDay) } : undefined;
+  const documented = span ? marketEventDays(undefined, span).map((e) => e.startDay) : [];
   return {
     panel, report, reportMarkdown: formatValidationReport(report), truth: null,
     sourceLabel: `${config.source}: ${path.basename(target)} (${report.tokens} tokens, ${report.firstDay} to ${report.lastDay})`,
-    crashDays: [],
+    crashDays: documented,
     truthJson: { kind: "real", crashDays: [] },
   };
 }

@@ -120,7 +120,7 @@ showTable(corr.bySector.map((s) => ({ sector: s.sector, tokens: s.tokens, "mean 
 const rolling = eda.rollingMarketCorrelation(panel, 60, 7);
 const crashMarks = market.crashDays.map((d) => ({ date: dayToIso(d), correlation: rolling.find((r) => r.date >= dayToIso(d))?.correlation ?? null, event: "crash day" })).filter((m) => m.correlation !== null);
 await showChart(charts.timeSeries(rolling, {
-  title: "Average pairwise correlation (60-day window)", subtitle: market.crashDays.length ? "triangles: market-wide crash days" : undefined,
+  title: "Average pairwise correlation (60-day window)", subtitle: market.crashDays.length ? (market.truth ? "triangles: simulated market-wide crash days" : "triangles: documented market-wide crash days") : undefined,
   date: "date", value: "correlation", marks: crashMarks, markLabel: "event",
 }), fig("01-rolling-correlation"));
 
