@@ -54,8 +54,8 @@ const HPO_MAX_TRAIN_ROWS = 40_000;
 const HPO_MAX_VALIDATION_ROWS = 10_000;
 /** Epoch budget of the last rung: 27 = 3^3 gives rungs of 3, 9 and 27 epochs for ten configurations at eta = 3; never more than the profile's maxEpochs. */
 const HPO_MAX_EPOCHS = Math.min(s.maxEpochs, 27);
-/** Seeds per configuration in the final comparison: enough to see the seed-to-seed spread. */
-const CONFIRM_SEEDS = 3;
+/** Seeds per configuration in the final comparison: two show the seed-to-seed spread and keep three configurations within the default profile's budget. */
+const CONFIRM_SEEDS = 2;
 
 const d = loadDataset(ctx.store);
 const splits = splitMatrices(d);
@@ -133,54 +133,74 @@ showTable(effects.map((e) => ({ hyperparameter: e.parameter, "distinct values": 
 // ## Fair comparison: winner vs default
 //
 // The winner's search score is optimistic: it was *selected* for being low on this
-// validation sample, and it trained through warm restarts. So both configurations are
+// validation sample, and it trained through warm restarts. So the configurations are
 // retrained **from scratch**, on the same subsample, for the same budget
 // (`HPO_MAX_EPOCHS` epochs, early stopping as in the search), with several seeds, and
-// scored on the full validation split. PCA with the winner's latent size, fitted on the
-// same subsample, is the linear reference. Only after that is the **test** split scored:
-// once, for the chosen configuration and the default, so the test number carries no
-// selection bias.
+// scored on the full validation split:
+//
+// - the winner;
+// - the winner's architecture and training settings with the **default's latent size**,
+//   to separate what a wider code buys (reconstruction always improves with more latent
+//   dimensions) from what better training buys;
+// - the default configuration of notebook 02.
+//
+// PCA with the same latent sizes, fitted on the same subsample, is the linear reference.
+// Only after that is the **test** split scored, once per configuration, so the test
+// numbers carry no selection bias.
 
 // %%
 const metaPath = path.join(ctx.config.paths.models, "ae", "meta.json");
 const defaultMeta = fs.existsSync(metaPath) ? JSON.parse(fs.readFileSync(metaPath, "utf8")) : null;
-const defaultConfig = defaultMeta
+const defaultConfig: hpo.HpoConfig = defaultMeta
   ? hpo.configFromModelMeta(defaultMeta, { batchSize: s.batchSize, learningRate: DEFAULT_LEARNING_RATE })
-  : { kind: "ae" as const, latentDim: 8, hiddenUnits: [32, 16], activation: "relu" as const, learningRate: DEFAULT_LEARNING_RATE, dropout: 0, l2: 0, batchSize: s.batchSize };
+  : { kind: "ae", latentDim: 8, hiddenUnits: [32, 16], activation: "relu", learningRate: DEFAULT_LEARNING_RATE, dropout: 0, l2: 0, batchSize: s.batchSize };
 if (!defaultMeta) showMarkdown(`No \`models/ae/meta.json\` (run notebook 02 first for its full-data numbers); the default is the reference configuration of notebook 02.`);
+const winner = search.best.config;
+const sameLatent: hpo.HpoConfig | null = winner.latentDim !== defaultConfig.latentDim ? { ...winner, latentDim: defaultConfig.latentDim } : null;
 const seeds = Array.from({ length: CONFIRM_SEEDS }, (_, k) => ctx.config.seed + k);
 const evalSets = { validation: splits.validation, test: splits.test };
 const repProgress = new Progress("replicates");
-const bestReps = await hpo.seedReplicates(search.best.config, d.meta.featureNames, trainSample.matrix, valSample.matrix, evalSets, { epochs: HPO_MAX_EPOCHS, patience: s.patience, seeds: seeds, onDone: (r) => repProgress.update(`winner seed ${r.seed}: val ${r.valMse.toFixed(4)}`) });
-const defaultReps = await hpo.seedReplicates(defaultConfig, d.meta.featureNames, trainSample.matrix, valSample.matrix, evalSets, { epochs: HPO_MAX_EPOCHS, patience: s.patience, seeds: seeds, onDone: (r) => repProgress.update(`default seed ${r.seed}: val ${r.valMse.toFixed(4)}`) });
-repProgress.done(`${2 * seeds.length} trainings`);
+const replicate = (label: string, c: hpo.HpoConfig) => hpo.seedReplicates(c, d.meta.featureNames, trainSample.matrix, valSample.matrix, evalSets, { epochs: HPO_MAX_EPOCHS, patience: s.patience, seeds: seeds, onDone: (r) => repProgress.update(`${label} seed ${r.seed}: val MSE ${r.valMse.toFixed(4)}`) });
+const bestReps = await replicate("winner", winner);
+const sameLatentReps = sameLatent ? await replicate(`winner at latent ${defaultConfig.latentDim}`, sameLatent) : null;
+const defaultReps = await replicate("default", defaultConfig);
+repProgress.done(`${(sameLatent ? 3 : 2) * seeds.length} trainings`);
 const bestSum = hpo.summariseReplicates(bestReps);
+const sameSum = sameLatentReps ? hpo.summariseReplicates(sameLatentReps) : null;
 const defSum = hpo.summariseReplicates(defaultReps);
-
-const pcaBest = createModel("pca", { featureNames: d.meta.featureNames, latentDim: search.best.config.latentDim });
-await pcaBest.fit(trainSample.matrix, valSample.matrix, { maxEpochs: 1, batchSize: s.batchSize, patience: 1 });
-const pcaDefault = createModel("pca", { featureNames: d.meta.featureNames, latentDim: defaultConfig.latentDim });
-await pcaDefault.fit(trainSample.matrix, valSample.matrix, { maxEpochs: 1, batchSize: s.batchSize, patience: 1 });
-const nb02Test = defaultMeta?.extra?.testMse ?? null;
-const comparison = [
-  { model: `winner (trial ${search.best.trial})`, configuration: hpo.describeConfig(search.best.config, nf), seeds: bestSum.seeds, "val MSE mean": bestSum.valMean, "val MSE sd": bestSum.valSd, "test MSE mean": bestSum.testMean, "test MSE sd": bestSum.testSd },
-  { model: "default (notebook 02 configuration)", configuration: hpo.describeConfig(defaultConfig, nf), seeds: defSum.seeds, "val MSE mean": defSum.valMean, "val MSE sd": defSum.valSd, "test MSE mean": defSum.testMean, "test MSE sd": defSum.testSd },
-  { model: `PCA-${search.best.config.latentDim} (winner's latent size)`, configuration: "linear, fitted on the same subsample", seeds: 1, "val MSE mean": hpo.reconstructionMse(pcaBest, splits.validation), "val MSE sd": null, "test MSE mean": hpo.reconstructionMse(pcaBest, splits.test), "test MSE sd": null },
-  { model: `PCA-${defaultConfig.latentDim} (default latent size)`, configuration: "linear, fitted on the same subsample", seeds: 1, "val MSE mean": hpo.reconstructionMse(pcaDefault, splits.validation), "val MSE sd": null, "test MSE mean": hpo.reconstructionMse(pcaDefault, splits.test), "test MSE sd": null },
+const pcaAt = async (k: number) => {
+  const m = createModel("pca", { featureNames: d.meta.featureNames, latentDim: k });
+  await m.fit(trainSample.matrix, valSample.matrix, { maxEpochs: 1, batchSize: s.batchSize, patience: 1 });
+  const out = { latentDim: k, valMse: hpo.reconstructionMse(m, splits.validation), testMse: hpo.reconstructionMse(m, splits.test) };
+  m.dispose();
+  return out;
+};
+const pcaWinner = await pcaAt(winner.latentDim);
+const pcaDefault = await pcaAt(defaultConfig.latentDim);
+const nb02Test: number | null = defaultMeta?.extra?.testMse ?? null;
+const row = (model: string, c: hpo.HpoConfig, r: hpo.ReplicateSummary) => ({ model: model, configuration: hpo.describeConfig(c, nf), seeds: r.seeds, "val MSE mean": r.valMean, "val MSE sd": r.valSd, "test MSE mean": r.testMean, "test MSE sd": r.testSd });
+const comparison: Record<string, string | number | null>[] = [
+  row(`winner (trial ${search.best.trial})`, winner, bestSum),
+  ...(sameLatent && sameSum ? [row(`winner at latent ${defaultConfig.latentDim}`, sameLatent, sameSum)] : []),
+  row("default (notebook 02 configuration)", defaultConfig, defSum),
+  ...[pcaWinner, ...(pcaDefault.latentDim !== pcaWinner.latentDim ? [pcaDefault] : [])].map((p) => ({ model: `PCA-${p.latentDim}`, configuration: "linear, fitted on the same subsample", seeds: 1, "val MSE mean": p.valMse, "val MSE sd": null, "test MSE mean": p.testMse, "test MSE sd": null })),
   ...(nb02Test !== null ? [{ model: "AE of notebook 02 (all training rows, its own budget)", configuration: hpo.describeConfig(defaultConfig, nf), seeds: 1, "val MSE mean": defaultMeta.metrics?.bestValLoss ?? null, "val MSE sd": null, "test MSE mean": nb02Test, "test MSE sd": null }] : []),
 ];
-pcaBest.dispose();
-pcaDefault.dispose();
 showTable(comparison, { caption: `Reconstruction MSE per value on the full validation and test splits; networks retrained from scratch on the search subsample for ${HPO_MAX_EPOCHS} epochs with ${seeds.length} seeds`, digits: 4 });
-const barRows = [
-  { model: "winner", split: "validation", mse: bestSum.valMean, lo: bestSum.valMean - (bestSum.valSd || 0), hi: bestSum.valMean + (bestSum.valSd || 0) },
-  { model: "default", split: "validation", mse: defSum.valMean, lo: defSum.valMean - (defSum.valSd || 0), hi: defSum.valMean + (defSum.valSd || 0) },
-  { model: "winner", split: "test", mse: bestSum.testMean, lo: bestSum.testMean - (bestSum.testSd || 0), hi: bestSum.testMean + (bestSum.testSd || 0) },
-  { model: "default", split: "test", mse: defSum.testMean, lo: defSum.testMean - (defSum.testSd || 0), hi: defSum.testMean + (defSum.testSd || 0) },
-  { model: `PCA-${search.best.config.latentDim}`, split: "validation", mse: comparison[2]!["val MSE mean"] as number, lo: null, hi: null },
-  { model: `PCA-${search.best.config.latentDim}`, split: "test", mse: comparison[2]!["test MSE mean"] as number, lo: null, hi: null },
+const bars = (model: string, r: hpo.ReplicateSummary) => [
+  { model: model, split: "validation", mse: r.valMean, lo: r.valMean - (r.valSd || 0), hi: r.valMean + (r.valSd || 0) },
+  { model: model, split: "test", mse: r.testMean, lo: r.testMean - (r.testSd || 0), hi: r.testMean + (r.testSd || 0) },
 ];
-await showChart(charts.barChart(barRows, { title: "Winner vs default, same data and budget", subtitle: `mean over ${seeds.length} seeds, whiskers ± 1 sd; PCA with the winner's latent size for reference`, category: "model", value: "mse", group: "split", lo: "lo", hi: "hi", valueTitle: "reconstruction MSE per value", sort: null }), fig("09-best-vs-default"));
+const barRows = [
+  ...bars("winner", bestSum),
+  ...(sameSum ? bars(`winner at latent ${defaultConfig.latentDim}`, sameSum) : []),
+  ...bars("default", defSum),
+  ...[pcaWinner, ...(pcaDefault.latentDim !== pcaWinner.latentDim ? [pcaDefault] : [])].flatMap((p) => [
+    { model: `PCA-${p.latentDim}`, split: "validation", mse: p.valMse, lo: null, hi: null },
+    { model: `PCA-${p.latentDim}`, split: "test", mse: p.testMse, lo: null, hi: null },
+  ]),
+];
+await showChart(charts.barChart(barRows, { title: "Winner vs default, same data and budget", subtitle: `mean over ${seeds.length} seeds, whiskers ± 1 sd; PCA of the same latent sizes for reference`, category: "model", value: "mse", group: "split", lo: "lo", hi: "hi", valueTitle: "reconstruction MSE per value", sort: null }), fig("09-best-vs-default"));
 
 // %% [markdown]
 // ## Save
@@ -200,9 +220,10 @@ const bestJson = {
   method: { name: "successive halving", eta: hpo.DEFAULT_ETA, schedule: schedule, trials: configs.length, maxEpochs: HPO_MAX_EPOCHS, patience: s.patience, resume: "survivors continue from their weights with a fresh optimiser" },
   searchSpace: space,
   subsample: { train: { rows: trainSample.matrix.rows, of: splits.train.rows, note: trainSample.note }, validation: { rows: valSample.matrix.rows, of: splits.validation.rows, note: valSample.note } },
-  best: { trial: search.best.trial, config: search.best.config, description: hpo.describeConfig(search.best.config, nf), searchValMse: search.best.valMse, epochs: search.best.epochsRun, replicates: bestReps, summary: bestSum },
+  best: { trial: search.best.trial, config: winner, description: hpo.describeConfig(winner, nf), searchValMse: search.best.valMse, epochs: search.best.epochsRun, replicates: bestReps, summary: bestSum },
+  winnerAtDefaultLatent: sameLatent ? { config: sameLatent, replicates: sameLatentReps, summary: sameSum } : null,
   default: { config: defaultConfig, description: hpo.describeConfig(defaultConfig, nf), fromMeta: defaultMeta !== null, replicates: defaultReps, summary: defSum, notebook02TestMse: nb02Test },
-  pca: { winnerLatent: { latentDim: search.best.config.latentDim, valMse: comparison[2]!["val MSE mean"], testMse: comparison[2]!["test MSE mean"] }, defaultLatent: { latentDim: defaultConfig.latentDim, valMse: comparison[3]!["val MSE mean"], testMse: comparison[3]!["test MSE mean"] } },
+  pca: { winnerLatent: pcaWinner, defaultLatent: pcaDefault },
   testGainPercent: gain,
   validationGainPercent: valGain,
   effects: effects,
@@ -218,23 +239,30 @@ showMarkdown(`Saved \`hpo-trials.parquet\` (${search.trials.length} rows), \`hpo
 
 // %%
 const latentEffect = effects.find((e) => e.parameter === "latent size")!;
-const pcaWin = comparison[2]!["test MSE mean"] as number;
 section.headline({
   "configurations tried": configs.length,
   "epochs trained in the search": search.totalEpochs,
   "search seconds": Number(search.seconds.toFixed(1)),
-  "winner": hpo.describeConfig(search.best.config, nf),
+  "winner": hpo.describeConfig(winner, nf),
   "winner test MSE (mean of seeds)": bestSum.testMean,
   "default test MSE (mean of seeds)": defSum.testMean,
   "test MSE change vs default": `${gain >= 0 ? "-" : "+"}${Math.abs(gain).toFixed(1)}%`,
 });
 section.finding(`Successive halving raced **${configs.length}** sampled configurations (${schedule.map((r) => `${r.configs} × ${r.epochs} epochs`).join(" → ")}) on ${trainSample.matrix.rows < splits.train.rows ? `a stratified subsample of **${trainSample.matrix.rows.toLocaleString("en-US")}** of ${splits.train.rows.toLocaleString("en-US")} training rows` : `all **${splits.train.rows.toLocaleString("en-US")}** training rows`}, **${search.totalEpochs}** epochs in ${search.seconds.toFixed(0)} s. The winner: ${hpo.describeConfig(search.best.config, nf)}.`);
 section.finding(`Retrained from scratch with ${seeds.length} seeds on the same data and budget, the winner reaches validation MSE **${bestSum.valMean.toFixed(4)}** (sd ${(bestSum.valSd || 0).toFixed(4)}) against **${defSum.valMean.toFixed(4)}** (sd ${(defSum.valSd || 0).toFixed(4)}) for the default configuration: ${valGain >= 0 ? `${valGain.toFixed(1)}% lower` : `${(-valGain).toFixed(1)}% higher`}${Number.isFinite(gapInSd) ? `, a gap of ${Math.abs(gapInSd).toFixed(1)} seed standard deviations` : ""}. On the test split, scored once after selection, the winner's MSE is **${bestSum.testMean.toFixed(4)}** vs **${defSum.testMean.toFixed(4)}** (${gain >= 0 ? `${gain.toFixed(1)}% lower` : `${(-gain).toFixed(1)}% higher`}).`);
-section.finding(`PCA with the winner's latent size (${search.best.config.latentDim}) has test MSE ${pcaWin.toFixed(4)}: the tuned network is ${bestSum.testMean < pcaWin ? `${((1 - bestSum.testMean / pcaWin) * 100).toFixed(1)}% below` : `${((bestSum.testMean / pcaWin - 1) * 100).toFixed(1)}% above`} the best linear code of that size.`);
+section.finding(`PCA with the winner's latent size (${winner.latentDim}) has test MSE ${pcaWinner.testMse.toFixed(4)}: the tuned network is ${bestSum.testMean < pcaWinner.testMse ? `${((1 - bestSum.testMean / pcaWinner.testMse) * 100).toFixed(1)}% below` : `${((bestSum.testMean / pcaWinner.testMse - 1) * 100).toFixed(1)}% above`} the best linear code of that size.`);
+if (sameSum) {
+  const share = (defSum.testMean - sameSum.testMean) / (defSum.testMean - bestSum.testMean);
+  section.finding(`How much of the difference is the latent size? With the default's latent size (${defaultConfig.latentDim}) the winner's architecture and training settings reach test MSE **${sameSum.testMean.toFixed(4)}** against ${defSum.testMean.toFixed(4)} for the default${Number.isFinite(share) && defSum.testMean > bestSum.testMean ? `: ${Math.max(0, Math.min(100, share * 100)).toFixed(0)}% of the winner's gain remains at equal latent size` : ""}. For PCA, going from ${pcaDefault.latentDim} to ${pcaWinner.latentDim} components changes test MSE from ${pcaDefault.testMse.toFixed(4)} to ${pcaWinner.testMse.toFixed(4)}.`);
+}
 /** Fewer configurations than this make a rank correlation meaningless (a single swap flips it). */
 const MIN_TRIALS_FOR_EFFECTS = 6;
-if (configs.length >= MIN_TRIALS_FOR_EFFECTS && Number.isFinite(latentEffect.spearman)) {
-  section.finding(`Latent size and the rung-0 objective have Spearman ρ = ${latentEffect.spearman.toFixed(2)} over ${configs.length} configurations${latentEffect.spearman < -0.3 ? ": wider bottlenecks reconstruct better, as they must, so a reconstruction objective alone will always favour them; the latent size should also be judged by what the code is used for (notebook 10)" : ""}.`);
+if (configs.length >= MIN_TRIALS_FOR_EFFECTS) {
+  const strongest = effects.filter((e) => Number.isFinite(e.spearman)).sort((a, b) => Math.abs(b.spearman) - Math.abs(a.spearman))[0];
+  const parts: string[] = [];
+  if (strongest) parts.push(`Over ${configs.length} configurations the rung-0 objective is most strongly associated with **${strongest.parameter}** (Spearman ρ = ${strongest.spearman.toFixed(2)}; negative = larger values, lower error)`);
+  if (Number.isFinite(latentEffect.spearman)) parts.push(`latent size has ρ = ${latentEffect.spearman.toFixed(2)}${latentEffect.spearman < -0.3 ? ": wider bottlenecks reconstruct better, as they must, so a reconstruction objective alone favours them and the latent size should also be judged by what the code is used for (notebook 10)" : ""}`);
+  if (parts.length) section.finding(`${parts.join("; ")}. With this few points these are descriptive associations, not tests.`);
 }
 section.table("Trials (furthest rung reached)", summary);
 section.table("Winner vs default on the full validation and test splits", comparison);
