@@ -216,5 +216,7 @@ export function erfc(x: number): number {
                   (0.09678418 +
                     t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
-  return x >= 0 ? r : 2 - r;
+  // The approximation's relative error (< 1.2e-7) can push it just above 1 at x = 0: clamp to erfc's range.
+  const clamped = Math.min(r, 1);
+  return x >= 0 ? clamped : 2 - clamped;
 }
