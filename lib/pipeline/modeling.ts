@@ -19,10 +19,18 @@ import { SPLIT_NAMES, type Dataset } from "./dataset";
 import * as charts from "../viz/charts";
 import type { VlSpec } from "../viz/render";
 
+/**
+ * Smallest decrease of the validation loss that counts as progress for early stopping.
+ * Losses here are mean squared errors of standardised features (order 0.01-1): a gain below
+ * 1e-4 per `patience` epochs is below what changes any result downstream, so training
+ * counts as converged instead of creeping on until the epoch limit.
+ */
+export const CONVERGENCE_MIN_DELTA = 1e-4;
+
 /** Fit options from the profile, overridable per notebook. */
 export function profileFitOptions(ctx: NotebookContext, overrides: Partial<FitOptions> = {}): FitOptions {
   const s = ctx.config.settings;
-  return { maxEpochs: s.maxEpochs, batchSize: s.batchSize, patience: s.patience, seed: ctx.config.seed, ...overrides };
+  return { maxEpochs: s.maxEpochs, batchSize: s.batchSize, patience: s.patience, minDelta: CONVERGENCE_MIN_DELTA, seed: ctx.config.seed, ...overrides };
 }
 
 /** Train with one progress line updated per epoch (in the cell and on the runner's terminal). */
