@@ -173,7 +173,7 @@ saveDataset(ctx.store, dataset);
 ctx.store.writeJson("market-truth", market.truthJson);
 const dropped = market.report.rowsRead - market.report.rowsKept;
 section.headline({
-  "data source": market.sourceLabel,
+  dataset: market.sourceLabel,
   tokens: Number(summary.tokens),
   "token-days": panel.day.length,
   "calendar days": Number(summary["calendar days"]),
