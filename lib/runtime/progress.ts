@@ -11,6 +11,16 @@ import * as fs from "node:fs";
 
 let displayCounter = 0;
 
+/**
+ * Least time between two in-place updates of a notebook progress line. The kernel's
+ * messaging socket holds back a message now and then, and a message sent while one is held
+ * back kills the kernel ("Socket is busy writing"): a model trained for 150 epochs in a loop
+ * of several models sends hundreds of updates. One update per interval (and always the
+ * final one) keeps the line live at a fraction of the traffic; the runner's terminal still
+ * gets every line.
+ */
+export const PROGRESS_MIN_INTERVAL_MS = 2000;
+
 type WriteDisplay = (data: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
 
 function writer(): WriteDisplay | null {
@@ -55,21 +65,27 @@ export class Progress {
     return (Date.now() - this.t0) / 1000;
   }
 
-  /** Replace the line's text. */
-  update(text: string): void {
+  private lastWrite = 0;
+
+  /** Replace the line's text (the notebook shows it at most every PROGRESS_MIN_INTERVAL_MS). */
+  update(text: string, force = false): void {
     const line = `${this.label}: ${text}`;
     const write = writer();
     if (write) {
-      write({ data: { "text/plain": line }, metadata: {}, transient: { display_id: this.id } }, this.started);
-      this.started = true;
+      const now = Date.now();
+      if (force || !this.started || now - this.lastWrite >= PROGRESS_MIN_INTERVAL_MS) {
+        write({ data: { "text/plain": line }, metadata: {}, transient: { display_id: this.id } }, this.started);
+        this.started = true;
+        this.lastWrite = now;
+      }
     } else if (process.env.CAE_QUIET !== "1") {
       console.log(line);
     }
     toTerminal(line);
   }
 
-  /** Final text for the line. */
+  /** Final text for the line (always shown). */
   done(text: string): void {
-    this.update(`${text} (${this.elapsed().toFixed(1)} s)`);
+    this.update(`${text} (${this.elapsed().toFixed(1)} s)`, true);
   }
 }

@@ -112,9 +112,9 @@ showMarkdown(`Training on ${training.note}; early stopping on ${validation.note}
 //
 // The market notebooks' architectures, sized for 31 inputs: a dense encoder
 // `31 → 24 → 16 → 8`, a mirrored decoder, ReLU hidden layers, linear bottleneck and output.
-// The VAE adds the KL term (β = 1, short warm-up); the DAE learns to undo Gaussian noise
-// and masking; PCA keeps the 8 leading directions of the normal training rows. Every model
-// scores a transaction by its reconstruction MSE.
+// The VAE adds the KL term (β = 0.25 as in notebook 03, short warm-up); the DAE learns to
+// undo Gaussian noise and masking; PCA keeps the 8 leading directions of the normal
+// training rows. Every model scores a transaction by its reconstruction MSE.
 
 // %%
 const models = cc.CREDITCARD_MODEL_KINDS.map((kind) => ({ label: kind as string, model: cc.buildCreditCardModel(kind, features.featureNames, ctx.config.seed) }));
@@ -123,7 +123,8 @@ showTable(models.map((m) => ({ model: m.label, inputs: features.featureNames.len
 // %% [markdown]
 // ## Train
 //
-// Adam, mini-batches and early stopping on the validation normals, as in notebooks 02-04.
+// Adam, mini-batches and early stopping on the validation normals, as in notebooks 02-04
+// (the progress line updates every few seconds; the runner's terminal shows every epoch).
 // When labels exist a second AE is trained on **all** training rows, frauds included, with
 // the same cap: the difference shows what fraud contamination of the training data costs.
 
@@ -133,8 +134,8 @@ for (const m of models) histories[m.label] = await trainWithProgress(m.model, Xt
 const allRows = labels ? cc.selectTrainingRows(split.train, labels, { normalOnly: false, maxRows: maxTrain, rng: ctx.rng.fork("train-rows-all") }) : null;
 const aeAll = allRows ? { label: "ae (all rows)", model: cc.buildCreditCardModel("ae", features.featureNames, ctx.config.seed, "creditcard-ae-all") } : null;
 if (aeAll && allRows) histories[aeAll.label] = await trainWithProgress(aeAll.model, takeRows(features.X, allRows.rows), Xval, profileFitOptions(ctx));
-const lossRows = Object.entries(histories).filter(([label]) => label !== "pca").flatMap(([label, h]) => h.epochs.map((e) => ({ model: label, epoch: e.epoch, "validation loss": e.valLoss })));
-await showChart(charts.lineChart(lossRows, { title: "Validation loss per epoch", subtitle: "reconstruction MSE on validation normals (VAE: negative ELBO)", x: "epoch", y: "validation loss", series: "model", logY: true }), fig("11-loss"));
+const lossRows = Object.entries(histories).filter(([label]) => label !== "pca").flatMap(([label, h]) => h.epochs.map((e) => ({ model: label, epoch: e.epoch, "relative validation loss": e.valLoss / h.epochs[0]!.valLoss })));
+await showChart(charts.lineChart(lossRows, { title: "Validation loss per epoch, relative to epoch 1", subtitle: "reconstruction MSE on validation normals (VAE: negative ELBO), divided by its first-epoch value", x: "epoch", y: "relative validation loss", series: "model" }), fig("11-loss"));
 
 // %% [markdown]
 // ## Score and threshold
@@ -147,7 +148,7 @@ await showChart(charts.lineChart(lossRows, { title: "Validation loss per epoch",
 // %%
 const calibrationRows = labels ? split.validation.filter((i) => labels[i] === 0) : split.validation;
 const scored = [...models, ...(aeAll ? [aeAll] : [])].map((m) => cc.scoreModel(m.label, m.model, features.X, calibrationRows, split.test));
-showTable(scored.flatMap((s) => s.thresholds.map((t) => ({ model: s.label, rule: t.name, "score >": t.result.threshold, "calibration rows": s.nCalibration, note: t.result.warnings.join(" ") }))), { caption: "Thresholds fitted on validation normals" });
+showTable(scored.flatMap((s) => s.thresholds.map((t) => ({ model: s.label, rule: t.name, "score >": t.result.threshold, "calibration rows": s.nCalibration, note: t.result.warnings.join(" ") }))), { caption: labels ? "Thresholds fitted on validation normals" : "Thresholds fitted on validation rows (no labels)" });
 
 // %% [markdown]
 // ## Evaluate
@@ -164,8 +165,8 @@ const ks = cc.chooseKs(split.test.length, split.counts[2]!.frauds);
 const trainedOn = (label: string) => (label === "ae (all rows)" ? allRows!.note : training.note);
 const evaluations = scored.map((s) => cc.evaluateDetector(s.label, s.test, testLabels, s.thresholds, { ks: ks, rng: ctx.rng.fork(`bootstrap-${s.label}`), trainedOn: trainedOn(s.label) }));
 showTable(cc.metricsTable(evaluations), { caption: "Detection quality on the test split (95% bootstrap intervals)" });
-showTable(cc.atKTable(evaluations), { caption: "Precision and recall at k" });
-showTable(cc.confusionTable(evaluations), { caption: "Confusion tables at the thresholds" });
+if (labels) showTable(cc.atKTable(evaluations), { caption: "Precision and recall at k" });
+showTable(cc.confusionTable(evaluations), { caption: labels ? "Confusion tables at the thresholds" : "Test rows flagged at each threshold (no labels, so no confusion table)" });
 
 // %% [markdown]
 // ## Plot
@@ -185,7 +186,7 @@ else showMarkdown("No labels: ROC and precision-recall curves need the Class col
 // %%
 const testGroups = Array.from(split.test, (i) => (labels ? (labels[i] === 1 ? "fraud" : "normal") : "all"));
 const densityRows = cc.scoreDensityRows(scored.map((s) => ({ model: s.label, scores: s.test, thresholds: s.thresholds.filter((t) => t.name !== "p95") })), testGroups);
-await showChart(cc.scoreDistributionChart(densityRows, "each class normalised to area 1; dashed: the p99 and POT thresholds"), fig("11-score-distributions"));
+await showChart(cc.scoreDistributionChart(densityRows, labels ? "each class normalised to area 1; dashed: the p99 and POT thresholds" : "no labels: all test rows; dashed: the p99 and POT thresholds"), fig("11-score-distributions"));
 
 // %%
 const sample = cc.classBalancedSample(split.test, labels, ctx.config.settings.umapMaxPoints, ctx.rng.fork("umap-sample"));
@@ -219,10 +220,11 @@ showMarkdown(`Saved ${scored.length} models, the test scores and \`${path.basena
 // PR-AUC only against its baseline (the fraud rate of the data it was measured on).
 
 // %%
-const findings = cc.creditCardFindings({ source: source, evaluations: evaluations.filter((e) => e.model !== "ae (all rows)"), contaminated: evaluations.find((e) => e.model === "ae (all rows)") ?? null, training: training });
+const mainEvaluations = evaluations.filter((e) => e.model !== "ae (all rows)");
+const findings = cc.creditCardFindings({ source: source, evaluations: mainEvaluations, contaminated: evaluations.find((e) => e.model === "ae (all rows)") ?? null, training: training });
 showMarkdown(findings.map((f) => `- ${f}`).join("\n"));
-const bestRoc = cc.bestBy(evaluations, "rocAuc");
-const bestAp = cc.bestBy(evaluations, "averagePrecision");
+const bestRoc = cc.bestBy(mainEvaluations, "rocAuc");
+const bestAp = cc.bestBy(mainEvaluations, "averagePrecision");
 section.headline({
   "data used": source.label,
   transactions: data.rows,
@@ -234,12 +236,16 @@ section.headline({
 });
 section.finding(source.description);
 for (const f of findings) section.finding(f);
-section.table("Detection quality per model on the test split (95% bootstrap intervals)", cc.metricsTable(evaluations));
-section.table("Confusion tables at the p95, p99 and POT thresholds", cc.confusionTable(evaluations));
-section.table("Precision and recall at k", cc.atKTable(evaluations));
+if (labels) {
+  section.table("Detection quality per model on the test split (95% bootstrap intervals)", cc.metricsTable(evaluations));
+  section.table("Confusion tables at the p95, p99 and POT thresholds", cc.confusionTable(evaluations));
+  section.table("Precision and recall at k", cc.atKTable(evaluations));
+} else {
+  section.table("Test rows flagged at each threshold (no labels)", cc.confusionTable(evaluations).map((r) => ({ model: r.model, threshold: r.threshold, "score >": r["score >"], flagged: r.flagged })));
+}
 if (curves.length) section.figure("11-roc-pr", "ROC and precision-recall curves of every model on the test split.");
-section.figure("11-score-distributions", "Reconstruction error of frauds and normal transactions, with the thresholds.");
-section.figure("11-umap-latents", "UMAP of each model's latent space on test rows, coloured by class.");
+section.figure("11-score-distributions", labels ? "Reconstruction error of frauds and normal transactions, with the thresholds." : "Reconstruction error of the test rows (no labels), with the thresholds.");
+section.figure("11-umap-latents", labels ? "UMAP of each model's latent space on test rows, coloured by class." : "UMAP of each model's latent space on test rows, coloured by the AE's p99 flag (no labels).");
 section.save(ctx.store);
 finishNotebook(ctx, {
   inputs: [source.kind === "real" ? "creditcard.csv" : "seeded stand-in (no creditcard.csv)"],
