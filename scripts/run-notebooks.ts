@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     console.log(`\n== [${i + 1}/${chosen.length}] ${name}`);
     const t = Date.now();
     const code = await runOne(py, root, config.paths.report, name, timeout, env);
-    results.push({ notebook: name, seconds: (Date.now() - t) / 1000, ok: code === 0, fingerprint });
+    results.push({ notebook: name, seconds: (Date.now() - t) / 1000, ok: code === 0, fingerprint, finishedAt: new Date().toISOString() });
     if (code !== 0) {
       console.error(`\n${name} failed (exit ${code}). Its partial output: ${path.join(config.paths.report, "notebooks", `${name}.html`)}. Rerun alone: npm run notebook -- ${name.slice(0, 2)}`);
       writeRunLog(config.paths.report, config.profile, results, t0);
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   console.log(`\n${ran} notebook(s) ran in ${fmt((Date.now() - t0) / 1000)}${skipped ? `, ${skipped} up to date` : ""}. HTML: ${path.join(config.paths.report, "notebooks")}`);
 }
 
-interface RunResult { notebook: string; seconds: number; ok: boolean; fingerprint: string }
+interface RunResult { notebook: string; seconds: number; ok: boolean; fingerprint: string; finishedAt: string }
 interface RunLog { lastRunSeconds?: number; notebooks?: Record<string, { seconds: number; ok: boolean; finishedAt: string; profile: string; fingerprint?: string }> }
 
 function readRunLog(reportDir: string): RunLog {
@@ -201,7 +201,7 @@ function writeRunLog(reportDir: string, profile: string, results: RunResult[], t
   const file = path.join(reportDir, "notebooks", "run-log.json");
   const previous = readRunLog(reportDir);
   const notebooks = { ...(previous.notebooks ?? {}) };
-  for (const r of results) notebooks[r.notebook] = { seconds: r.seconds, ok: r.ok, finishedAt: new Date().toISOString(), profile, fingerprint: r.fingerprint };
+  for (const r of results) notebooks[r.notebook] = { seconds: r.seconds, ok: r.ok, finishedAt: r.finishedAt, profile, fingerprint: r.fingerprint };
   atomicWriteJson(file, { lastRunSeconds: (Date.now() - t0) / 1000, notebooks });
 }
 
