@@ -204,8 +204,8 @@ export class RawRows {
     if (this.finished) throw new Error("RawRows.columns() can be called once.");
     this.finished = true;
     const n = this.n;
-    const joinF = (blocks: Float64Array[]): Float64Array => {
-      const out = new Float64Array(n);
+    // One join for both column types: copy the blocks into a flat array, releasing each as it goes.
+    const join = <T extends Float64Array | Int32Array>(blocks: T[], out: T): T => {
       let off = 0;
       while (blocks.length > 0) {
         const b = blocks.shift()!;
@@ -215,17 +215,8 @@ export class RawRows {
       }
       return out;
     };
-    const joinI = (blocks: Int32Array[]): Int32Array => {
-      const out = new Int32Array(n);
-      let off = 0;
-      while (blocks.length > 0) {
-        const b = blocks.shift()!;
-        const take = Math.min(BLOCK_ROWS, n - off);
-        out.set(take === BLOCK_ROWS ? b : b.subarray(0, take), off);
-        off += take;
-      }
-      return out;
-    };
+    const joinF = (blocks: Float64Array[]): Float64Array => join(blocks, new Float64Array(n));
+    const joinI = (blocks: Int32Array[]): Int32Array => join(blocks, new Int32Array(n));
     const f = this.blocksF.map(joinF);
     this.cur = [];
     const cols: RawColumns = {
