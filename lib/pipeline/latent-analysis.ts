@@ -512,6 +512,47 @@ export function sectorTarget(aligned: AlignedLatents, tokens: TokenInfo[]): Prob
   return { name: "sector", labels: Int32Array.from(names, (s) => code.get(s) ?? -1), classes, description: "the token's sector (from the token list)" };
 }
 
+/** Share of each sector's tokens held out of probe training in the unseen-token probe. */
+export const HELD_OUT_TOKEN_FRACTION = 0.3;
+
+/**
+ * The same target restricted so that test tokens were never seen in training: a seeded,
+ * per-class share of tokens is held out; training keeps train-split rows of the other tokens
+ * and scoring keeps test-split rows of the held-out tokens (labels -1 elsewhere). With the
+ * date split alone a probe sees every token in training, so it could read a sector by
+ * recognising the token; here it must generalise to new tokens.
+ * @returns the restricted target, or null when no class has two tokens to split.
+ */
+export function heldOutTokenTarget(target: ProbeTarget, aligned: AlignedLatents, options: { rng: Rng; fraction?: number }): ProbeTarget | null {
+  const fraction = options.fraction ?? HELD_OUT_TOKEN_FRACTION;
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`heldOutTokenTarget: fraction must be in (0, 1), got ${fraction}.`);
+  const tokenClass = new Map<number, number>();
+  for (let i = 0; i < aligned.n; i++) if (target.labels[i]! >= 0) tokenClass.set(aligned.token[i]!, target.labels[i]!);
+  const byClass = new Map<number, number[]>();
+  for (const [t, c] of [...tokenClass.entries()].sort((a, b) => a[0] - b[0])) {
+    if (!byClass.has(c)) byClass.set(c, []);
+    byClass.get(c)!.push(t);
+  }
+  const heldOut = new Set<number>();
+  for (const tokens of byClass.values()) {
+    if (tokens.length < 2) continue;
+    const k = Math.min(tokens.length - 1, Math.max(1, Math.round(fraction * tokens.length)));
+    options.rng.shuffle(tokens).slice(0, k).forEach((t) => heldOut.add(t));
+  }
+  if (heldOut.size === 0) return null;
+  const labels = Int32Array.from(target.labels, (y, i) => {
+    const held = heldOut.has(aligned.token[i]!);
+    const split = aligned.split[i]!;
+    return (split === 0 && !held) || (split === 2 && held) ? y : -1;
+  });
+  return {
+    name: `${target.name}, unseen tokens`,
+    labels,
+    classes: target.classes,
+    description: `${target.description}; ${heldOut.size} of ${tokenClass.size} tokens (${Math.round(fraction * 100)}% of each class) held out of training and scored on the test split`,
+  };
+}
+
 /** Tercile names of the volatility target. */
 export const VOL_TERCILES = ["low vol", "mid vol", "high vol"] as const;
 

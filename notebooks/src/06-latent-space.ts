@@ -188,13 +188,16 @@ timed("neighbour metrics and silhouettes");
 // A linear probe (softmax regression) is fitted on the **train split's** token-days and
 // scored on the **test split's** days, for each latent space, for PCA and for the raw
 // (scaled) input features. Targets: the token's sector; the volatility tercile of the
-// token-day; on the synthetic market, the simulated market regime of the day. Balanced
+// token-day; on the synthetic market, the simulated market regime of the day. The sector is
+// also probed on **unseen tokens** (a share of each sector's tokens kept out of training),
+// which stops the probe from reading a sector off a token it has already seen. Balanced
 // accuracy (mean recall over classes) makes the levels comparable across targets: chance
 // is 1 / number of classes.
 
 // %%
 const sectorTarget = la.sectorTarget(aligned, d.tokens);
-const targets = [sectorTarget, volTarget, regimeTarget].filter((t): t is la.ProbeTarget => t !== null);
+const unseenSectorTarget = sectorTarget ? la.heldOutTokenTarget(sectorTarget, aligned, { rng: ctx.rng.fork("held-out-tokens") }) : null;
+const targets = [sectorTarget, unseenSectorTarget, volTarget, regimeTarget].filter((t): t is la.ProbeTarget => t !== null);
 const probes = la.runProbes(aligned, reps, targets, { rng: ctx.rng.fork("probe-sample") });
 showMarkdown(`Targets: ${targets.map((t) => `**${t.name}**: ${t.description} (${t.classes.length} classes)`).join("; ")}. Probes were ${probes.note}.` + probes.skipped.map((sk) => ` The **${sk.target}** probe was not run: ${sk.reason}.`).join(""));
 const probeTable = la.probePivot(probes.rows, order);

@@ -292,6 +292,39 @@ describe("probe targets and probes", () => {
   });
 });
 
+describe("unseen-token probe target", () => {
+  const d = makeDataset();
+  const a = la.alignLatents([rowFrame(d, "ae", 1)], d);
+  const sector = la.sectorTarget(a, TOKENS)!;
+
+  test("trains on other tokens' train rows and scores held-out tokens' test rows only", () => {
+    const u = la.heldOutTokenTarget(sector, a, { rng: new Rng(3), fraction: 0.5 })!;
+    assert.equal(u.name, "sector, unseen tokens");
+    const trainTokens = new Set<number>(), testTokens = new Set<number>();
+    for (let i = 0; i < a.n; i++) {
+      if (u.labels[i]! < 0) continue;
+      assert.equal(u.labels[i], sector.labels[i], "kept labels are the original ones");
+      assert.ok(a.split[i] === 0 || a.split[i] === 2, "only train and test rows are labelled");
+      (a.split[i] === 0 ? trainTokens : testTokens).add(a.token[i]!);
+    }
+    for (const t of testTokens) assert.ok(!trainTokens.has(t), `token ${t} is both trained on and scored`);
+    // Only "defi" has two tokens (T1, T3): one is held out; single-token sectors stay in training.
+    assert.equal(testTokens.size, 1);
+    assert.ok([1, 3].includes([...testTokens][0]!));
+    assert.ok(trainTokens.has(0) && trainTokens.has(2));
+    assert.match(u.description, /1 of 4 tokens \(50% of each class\) held out/);
+  });
+
+  test("same seed, same tokens; no class with two tokens gives null; bad fraction throws", () => {
+    const a1 = la.heldOutTokenTarget(sector, a, { rng: new Rng(9) })!;
+    const a2 = la.heldOutTokenTarget(sector, a, { rng: new Rng(9) })!;
+    assert.deepEqual(Array.from(a1.labels), Array.from(a2.labels));
+    const single = { ...sector, labels: Int32Array.from(sector.labels, (y, i) => (a.token[i] === 3 ? -1 : y)) };
+    assert.equal(la.heldOutTokenTarget(single, a, { rng: new Rng(1) }), null);
+    assert.throws(() => la.heldOutTokenTarget(sector, a, { rng: new Rng(1), fraction: 1 }), /fraction must be in \(0, 1\)/);
+  });
+});
+
 describe("market variables, correlations, traversals", () => {
   /** Two tokens and a stablecoin over 30 days; token prices grow 1% and 3% a day, the stablecoin 50%. */
   function panel(): Panel {
