@@ -24,7 +24,7 @@ describe("Binance loader", () => {
   test("file names give symbol and interval", () => {
     assert.deepEqual(parseBinanceFileName("/x/BTCUSDT-1h-2022-01.csv"), { symbol: "BTCUSDT", intervalMs: 3_600_000, intervalText: "1h" });
     assert.equal(parseBinanceFileName("ADABTC-1m-2021-11-27.csv").intervalMs, 60_000);
-    assert.equal(parseBinanceFileName("ADAUSDT.csv").symbol, null);
+    assert.equal(parseBinanceFileName("AVAXUSDT.csv").symbol, null);
   });
 
   test("hourly bulk file with header: aggregated to UTC days, incomplete day flagged", () => {
@@ -66,18 +66,18 @@ describe("Binance loader", () => {
   });
 
   test("simple daily layout with ISO dates", () => {
-    const { panel } = loadBinance(path.join(DIR, "ADAUSDT.csv"));
-    const rows = rowsOf(panel, "ADAUSDT");
-    assert.deepEqual(rows.map((r) => r.day), ["2022-04-21", "2022-04-22", "2022-04-23", "2022-04-24"]);
-    assert.equal(rows[0]!.v, 105000000.1);
+    const { panel } = loadBinance(path.join(DIR, "AVAXUSDT.csv"));
+    const rows = rowsOf(panel, "AVAXUSDT");
+    assert.deepEqual(rows.map((r) => r.day), ["2023-03-01", "2023-03-02", "2023-03-03", "2023-03-04"]);
+    assert.equal(rows[0]!.v, 2500000.25);
     assert.equal(panel.tokens[0]!.sector, "layer-1");
   });
 
   test("REST /api/v3/klines JSON with string numbers, across midnight", () => {
     const { panel, report } = loadBinance(path.join(DIR, "BNBUSDT-1m-rest.json"));
     assert.deepEqual(rowsOf(panel, "BNBUSDT"), [
-      { day: "2021-10-22", o: 60685.22, h: 60780.41, l: 60670.9, c: 60771.81, v: 43.5 },
-      { day: "2021-10-23", o: 60771.8, h: 60800, l: 60750, c: 60790, v: 10.25 },
+      { day: "2021-10-22", o: 300.1, h: 301.2, l: 299.8, c: 301, v: 43.5 },
+      { day: "2021-10-23", o: 301, h: 301.5, l: 300.7, c: 301.3, v: 10.25 },
     ]);
     assert.equal(panel.tokens[0]!.sector, "exchange");
     assert.match(entry(report, "incomplete days")!.examples[0]!, /BNBUSDT-1m-rest\.json item 1/);
@@ -86,7 +86,7 @@ describe("Binance loader", () => {
   test("a folder mixes all layouts, one token per symbol", () => {
     const { panel, report } = loadBinance(DIR);
     assertPanel(panel);
-    assert.deepEqual(panel.tokens.map((t) => t.id), ["ADAUSDT", "BNBUSDT", "BTCUSDT", "ETHUSDT", "SOLUSDT"]);
+    assert.deepEqual(panel.tokens.map((t) => t.id), ["AVAXUSDT", "BNBUSDT", "BTCUSDT", "ETHUSDT", "SOLUSDT"]);
     assert.equal(report.files.length, 5);
     assert.equal(report.rowsRead, 4 + 3 + 30 + 3 + 5);
     assert.equal(panel.day.length, 4 + 2 + 2 + 3 + 1);

@@ -12,18 +12,18 @@ const entry = (r: ValidationReport, check: string) => r.entries.find((e) => e.ch
 
 describe("CoinGecko loader", () => {
   test("max CSV: price-only rows, zero market cap repaired to unknown, gap counted", () => {
-    const { panel, report } = loadCoinGecko(path.join(DIR, "btc-usd-max.csv"));
+    const { panel, report } = loadCoinGecko(path.join(DIR, "avax-usd-max.csv"));
     assertPanel(panel);
-    assert.deepEqual(panel.tokens, [{ id: "btc", symbol: "BTC", name: "btc", sector: "layer-1" }]);
-    assert.deepEqual([...panel.day].map(dayToIso), ["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-05", "2020-01-06"]);
+    assert.deepEqual(panel.tokens, [{ id: "avax", symbol: "AVAX", name: "avax", sector: "layer-1" }]);
+    assert.deepEqual([...panel.day].map(dayToIso), ["2023-01-01", "2023-01-02", "2023-01-03", "2023-01-05", "2023-01-06"]);
     for (let i = 0; i < panel.day.length; i++) {
       assert.equal(panel.open[i], panel.close[i]);
       assert.equal(panel.high[i], panel.close[i]);
       assert.equal(panel.low[i], panel.close[i]);
     }
-    assert.equal(panel.close[0], 7195.153895430029);
-    assert.equal(panel.volume[0], 18565664996.84);
-    assert.equal(panel.marketCap[0], 130464189662.63);
+    assert.equal(panel.close[0], 10.25);
+    assert.equal(panel.volume[0], 150000000.25);
+    assert.equal(panel.marketCap[0], 3200000000.5);
     assert.ok(Number.isNaN(panel.marketCap[4]!), "market_cap 0.0 means unknown");
     const po = entry(report, "price only");
     assert.equal(po?.action, "info");
@@ -53,9 +53,9 @@ describe("CoinGecko loader", () => {
 
   test("a folder reads both layouts", () => {
     const { panel, report } = loadCoinGecko(DIR);
-    assert.deepEqual(panel.tokens.map((t) => t.id), ["bitcoin", "btc"]);
+    assert.deepEqual(panel.tokens.map((t) => t.id), ["avax", "bitcoin"]);
     const { start, end } = tokenRanges(panel);
-    assert.equal(end[1]! - start[1]!, 5);
+    assert.equal(end[0]! - start[0]!, 5);
     assert.equal(report.files.length, 2);
     assert.equal(entry(report, "mixed date formats"), undefined, "one format per file is not mixing");
   });

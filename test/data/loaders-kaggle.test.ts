@@ -13,7 +13,7 @@ describe("Kaggle loader", () => {
     const { panel, report } = loadKaggle(DIR);
     assertPanel(panel);
     assert.deepEqual(panel.tokens, [
-      { id: "bitcoin", symbol: "BTC", name: "Bitcoin", sector: "layer-1" },
+      { id: "avalanche", symbol: "AVAX", name: "Avalanche", sector: "layer-1" },
       { id: "ethereum", symbol: "ETH", name: "Ethereum", sector: "layer-1" },
     ]);
     assert.equal(panel.day.length, 7);
@@ -21,9 +21,9 @@ describe("Kaggle loader", () => {
     assert.deepEqual([start[0], end[0], start[1], end[1]], [0, 4, 4, 7]);
     // "2016-01-01 23:59:59" is the close of 2016-01-01 (UTC)
     assert.equal(dayToIso(panel.day[0]!), "2016-01-01");
-    assert.deepEqual([panel.open[0], panel.high[0], panel.low[0], panel.close[0]], [430.7210083007813, 436.2460021972656, 427.5150146484375, 434.3340148925781]);
-    assert.equal(panel.volume[0], 36278900);
-    assert.equal(panel.marketCap[0], 6529299589.3);
+    assert.deepEqual([panel.open[0], panel.high[0], panel.low[0], panel.close[0]], [4.0, 4.5, 3.9, 4.25]);
+    assert.equal(panel.volume[0], 1500000);
+    assert.equal(panel.marketCap[0], 250000000.5);
     assert.equal(panel.source, `kaggle:${DIR}`);
     assert.equal(report.files.length, 2);
     assert.equal(report.rowsRead, 7);
@@ -43,7 +43,7 @@ describe("Kaggle loader", () => {
   test("a custom sector map overrides the built-in one", () => {
     const { panel } = loadKaggle(DIR, { sectors: { ETH: "smart-contracts" } });
     assert.equal(panel.tokens.find((t) => t.id === "ethereum")!.sector, "smart-contracts");
-    assert.equal(panel.tokens.find((t) => t.id === "bitcoin")!.sector, "layer-1");
+    assert.equal(panel.tokens.find((t) => t.id === "avalanche")!.sector, "layer-1");
   });
 
   test("a Kaggle file without Marketcap gets NaN market caps", () => {

@@ -10,9 +10,9 @@ import { FIXTURES, tmpDir, tmpFile } from "./support";
 describe("loadPanel", () => {
   test("dispatches by source name to each loader", () => {
     const cases: [string, string, string[]][] = [
-      ["kaggle", "kaggle", ["bitcoin", "ethereum"]],
-      ["binance", "binance", ["ADAUSDT", "BNBUSDT", "BTCUSDT", "ETHUSDT", "SOLUSDT"]],
-      ["coingecko", "coingecko", ["bitcoin", "btc"]],
+      ["kaggle", "kaggle", ["avalanche", "ethereum"]],
+      ["binance", "binance", ["AVAXUSDT", "BNBUSDT", "BTCUSDT", "ETHUSDT", "SOLUSDT"]],
+      ["coingecko", "coingecko", ["avax", "bitcoin"]],
       ["csv", "long", ["btc", "mycoin"]],
     ];
     for (const [source, dir, ids] of cases) {
