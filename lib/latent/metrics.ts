@@ -195,9 +195,11 @@ function isIdentity(q: ArrayLike<number>, n: number): boolean {
  * k nearest neighbours of every row: each pair's distance is computed once and offered to
  * both rows' lists (half the work of n separate scans). Every row receives its candidates
  * in ascending index order (rows before it from the outer loop, rows after it from its own),
- * so ties still go to the lower index.
+ * so ties still go to the lower index. `x` is row-major `[n, d]` Float64; returns indices
+ * `[n, k]` (-1 and Infinity where fewer than k other rows exist) and squared distances.
+ * Shared with the UMAP neighbour graph (lib/latent/umap.ts).
  */
-function knnAll(x: Float64Array, n: number, d: number, k: number): { idx: Int32Array; dist: Float64Array } {
+export function knnAll(x: Float64Array, n: number, d: number, k: number): { idx: Int32Array; dist: Float64Array } {
   const bd = new Float64Array(n * k).fill(Infinity);
   const bi = new Int32Array(n * k).fill(-1);
   const worst = new Float64Array(n).fill(Infinity);

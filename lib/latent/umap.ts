@@ -25,6 +25,7 @@
 import { UMAP } from "umap-js";
 import type { Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
+import { knnAll } from "./metrics";
 
 /** umap-js / umap-learn default neighbourhood size. */
 export const DEFAULT_N_NEIGHBORS = 15;
@@ -149,45 +150,14 @@ function checkInteger(value: number, name: string, min: number): void {
 }
 
 /**
- * Exact k nearest neighbours of every row (Euclidean, in Float64), self first. Each pair's
- * distance is computed once and offered to both points' lists; candidates reach every
- * list in increasing row order, so ties go to the lower row number and the result is
- * fully deterministic. O(n^2 d / 2) time, O(n k) memory.
+ * Exact k nearest neighbours of every row (Euclidean, in Float64), self first, in the form
+ * umap-js takes. The search is knnAll from metrics.ts (each pair's distance computed once,
+ * ties to the lower row number, fully deterministic), so UMAP and the neighbour metrics see
+ * the same graph. O(n^2 d / 2) time, O(n k) memory.
  */
 function exactKnn(x: Float64Array, n: number, d: number, k: number): PrecomputedKnn {
   const m = k - 1; // neighbours besides self
-  const bestD = new Float64Array(n * m).fill(Infinity);
-  const bestI = new Int32Array(n * m).fill(-1);
-  const worst = new Float64Array(n).fill(Infinity);
-  const filled = new Int32Array(n);
-  // Insert (s, j) into row r's sorted list; equal distances stay behind earlier ones.
-  const insert = (r: number, s: number, j: number): void => {
-    const base = r * m;
-    let p = filled[r]! < m ? filled[r]!++ : m - 1;
-    while (p > 0 && bestD[base + p - 1]! > s) {
-      bestD[base + p] = bestD[base + p - 1]!;
-      bestI[base + p] = bestI[base + p - 1]!;
-      p--;
-    }
-    bestD[base + p] = s;
-    bestI[base + p] = j;
-    if (filled[r] === m) worst[r] = bestD[base + m - 1]!;
-  };
-  if (m > 0) {
-    for (let i = 0; i < n; i++) {
-      const io = i * d;
-      for (let j = i + 1; j < n; j++) {
-        const jo = j * d;
-        let s = 0;
-        for (let t = 0; t < d; t++) {
-          const diff = x[io + t]! - x[jo + t]!;
-          s += diff * diff;
-        }
-        if (s < worst[i]!) insert(i, s, j);
-        if (s < worst[j]!) insert(j, s, i);
-      }
-    }
-  }
+  const { idx: bestI, dist: bestD } = m > 0 ? knnAll(x, n, d, m) : { idx: new Int32Array(0), dist: new Float64Array(0) };
   const indices: number[][] = new Array(n);
   const distances: number[][] = new Array(n);
   for (let i = 0; i < n; i++) {
