@@ -40,7 +40,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Panel, TokenInfo } from "../lib/data/panel";
-import { isoToDay, MS_PER_DAY } from "../lib/data/panel";
+import { allocatePanel, isoToDay, MS_PER_DAY } from "../lib/data/panel";
 import { loadPanel } from "../lib/data/load";
 import { makeRng, type Rng } from "../lib/runtime/rng";
 import { buildFeatures } from "../lib/features/features";
@@ -226,20 +226,7 @@ export function randomWalkPanel(nTokens: number, nDays: number, seed = SEED): Pa
       }
     }
   }
-  const p: Panel = {
-    tokens: Array.from({ length: nTokens }, (_, t): TokenInfo => ({ id: `SYN${t}`, symbol: `SYN${t}`, name: `Synthetic ${t}`, sector: null })),
-    token: new Int32Array(n),
-    day: new Int32Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-    marketCap: new Float64Array(n).fill(NaN),
-    anomalyKind: null,
-    events: null,
-    source: `bench-random-walk(seed=${seed})`,
-  };
+  const p: Panel = allocatePanel(n, Array.from({ length: nTokens }, (_, t): TokenInfo => ({ id: `SYN${t}`, symbol: `SYN${t}`, name: `Synthetic ${t}`, sector: null })), `bench-random-walk(seed=${seed})`);
   let i = 0;
   for (let t = 0; t < nTokens; t++) {
     const beta = 0.5 + rng.uniform();

@@ -57,6 +57,27 @@ export interface Panel {
   source: string;
 }
 
+/**
+ * A Panel of `n` zeroed rows for a generator to fill: market caps start unknown (NaN), and
+ * ground-truth columns exist only when `labelled` is set.
+ */
+export function allocatePanel(n: number, tokens: TokenInfo[], source: string, labelled = false): Panel {
+  return {
+    tokens,
+    token: new Int32Array(n),
+    day: new Int32Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+    marketCap: new Float64Array(n).fill(NaN),
+    anomalyKind: labelled ? new Int8Array(n) : null,
+    events: labelled ? [] : null,
+    source,
+  };
+}
+
 /** Number of rows in a panel. */
 export function panelLength(p: Panel): number {
   return p.day.length;

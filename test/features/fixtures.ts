@@ -3,7 +3,7 @@
  * test wants them. Built directly in the Panel layout (sorted by token, then day).
  */
 import type { Panel, TokenInfo } from "../../lib/data/panel";
-import { isoToDay } from "../../lib/data/panel";
+import { allocatePanel, isoToDay } from "../../lib/data/panel";
 import { makeRng } from "../../lib/runtime/rng";
 
 /** Day number of 2024-01-01: fixture day offsets count from here. */
@@ -27,20 +27,7 @@ export interface SeriesSpec {
  */
 export function makePanel(series: SeriesSpec[], withAnomalies = false): Panel {
   const n = series.reduce((s, t) => s + t.days.length, 0);
-  const p: Panel = {
-    tokens: series.map((s, k): TokenInfo => ({ id: s.id ?? `T${k}`, symbol: s.id ?? `T${k}`, name: `Token ${k}`, sector: null })),
-    token: new Int32Array(n),
-    day: new Int32Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-    marketCap: new Float64Array(n).fill(NaN),
-    anomalyKind: withAnomalies ? new Int8Array(n) : null,
-    events: withAnomalies ? [] : null,
-    source: "fixture",
-  };
+  const p: Panel = allocatePanel(n, series.map((s, k): TokenInfo => ({ id: s.id ?? `T${k}`, symbol: s.id ?? `T${k}`, name: `Token ${k}`, sector: null })), "fixture", withAnomalies);
   let i = 0;
   series.forEach((s, t) => {
     if (s.close.length !== s.days.length) throw new Error(`fixture token ${t}: ${s.days.length} days but ${s.close.length} closes`);
