@@ -10,7 +10,7 @@
  */
 import * as path from "node:path";
 import type { Autoencoder, FitOptions, TrainHistory, EpochRecord } from "../models/types";
-import type { Matrix, Windows } from "../runtime/matrix";
+import { takeRows, type Matrix, type Windows } from "../runtime/matrix";
 import type { NotebookContext } from "../runtime/notebook";
 import { Progress } from "../runtime/progress";
 import { matrixColumns } from "../runtime/artifacts";
@@ -291,7 +291,7 @@ export async function evaluateAndSaveRowModel(ctx: NotebookContext, d: Dataset, 
   }
 
   const { keys, rows: all } = datasetKeys(d);
-  await saveModelOutputs(ctx, model, d, takeRowsOf(d.X, all), keys, { history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length }, testMse: mse, ...o.extra });
+  await saveModelOutputs(ctx, model, d, takeRows(d.X, all), keys, { history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length }, testMse: mse, ...o.extra });
 
   const perEpoch = history.epochs.reduce((a, e) => a + e.seconds, 0) / Math.max(1, history.epochs.length);
   o.section.headline({
@@ -309,12 +309,6 @@ export async function evaluateAndSaveRowModel(ctx: NotebookContext, d: Dataset, 
   o.section.figure(`${o.figurePrefix}-loss`, `${model.name.toUpperCase()}: training and validation loss per epoch.`);
   o.section.figure(figName, `${model.name.toUpperCase()}: actual vs reconstructed features on test days.`);
   return rows;
-}
-
-function takeRowsOf(m: Matrix, rows: Int32Array): Matrix {
-  const out = new Float32Array(rows.length * m.cols);
-  for (let k = 0; k < rows.length; k++) out.set(m.data.subarray(rows[k]! * m.cols, (rows[k]! + 1) * m.cols), k * m.cols);
-  return { data: out, rows: rows.length, cols: m.cols };
 }
 
 /** Window stacks of each split with their keys. */

@@ -8,6 +8,7 @@
  * notebook's name: the user sees epochs tick while nbconvert is silent.
  */
 import * as fs from "node:fs";
+import { displayWriter } from "./jupyter";
 
 let displayCounter = 0;
 
@@ -20,17 +21,6 @@ let displayCounter = 0;
  * gets every line.
  */
 export const PROGRESS_MIN_INTERVAL_MS = 2000;
-
-type WriteDisplay = (data: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
-
-function writer(): WriteDisplay | null {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require("tslab/dist/jupyter").lastWriteDisplayData as WriteDisplay | null) ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** Write a line to the runner's terminal when the runner asked for it. */
 export function toTerminal(line: string): void {
@@ -70,7 +60,7 @@ export class Progress {
   /** Replace the line's text (the notebook shows it at most every PROGRESS_MIN_INTERVAL_MS). */
   update(text: string, force = false): void {
     const line = `${this.label}: ${text}`;
-    const write = writer();
+    const write = displayWriter();
     if (write) {
       const now = Date.now();
       if (force || !this.started || now - this.lastWrite >= PROGRESS_MIN_INTERVAL_MS) {

@@ -6,31 +6,19 @@
  */
 import { escapeHtml } from "./html";
 import { renderSvg, saveFigure, THEME, type VlSpec } from "./render";
+import { displayWriter } from "../runtime/jupyter";
 
 /** vega-lite mime type that JupyterLab's built-in renderer understands. */
 const VEGALITE_MIME = "application/vnd.vegalite.v5+json";
 
-type WriteDisplay = (data: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
-
-function writer(): WriteDisplay | null {
-  try {
-    // tslab keeps the current cell's display writer here; absent outside a kernel.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const jupyter = require("tslab/dist/jupyter");
-    return (jupyter.lastWriteDisplayData as WriteDisplay | null) ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /** True when running inside a Jupyter kernel cell. */
 export function inNotebook(): boolean {
-  return writer() !== null;
+  return displayWriter() !== null;
 }
 
 /** Emit one display bundle (mime type -> content). Prints the text/plain part outside a kernel. */
 export function displayBundle(data: Record<string, unknown>): void {
-  const write = writer();
+  const write = displayWriter();
   if (write) write({ data, metadata: {}, transient: {} }, false);
   else if (typeof data["text/plain"] === "string") console.log(data["text/plain"]);
 }
