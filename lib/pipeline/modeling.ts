@@ -243,6 +243,27 @@ export function concatRows(list: Matrix[]): Matrix {
   return { data, rows, cols: list[0]!.cols };
 }
 
+/**
+ * Reconstruction error of a model on each split beside PCA of the same latent size and the
+ * training mean (both on `asMatrix` of the input: windows are compared flattened).
+ */
+function splitErrorRows<X>(model: Autoencoder<X>, pca: Autoencoder<Matrix>, splits: { train: X; validation: X; test: X }, asMatrix: (x: X) => Matrix, countLabel: string): Record<string, string | number>[] {
+  return (["train", "validation", "test"] as const).map((which) => {
+    const m = reconstructionMetrics(model, splits[which]);
+    const p = reconstructionMetrics(pca, asMatrix(splits[which]));
+    const b = meanBaseline(asMatrix(splits.train), asMatrix(splits[which]));
+    return { split: which, [countLabel]: m.n, [`${model.name} MSE`]: m.mse, [`PCA-${pca.latentDim} MSE`]: p.mse, "mean MSE": b.mse, [`${model.name} MAE`]: m.mae, [`PCA-${pca.latentDim} MAE`]: p.mae, "mean MAE": b.mae };
+  });
+}
+
+/** Save a model's loss curves under figures/ for the report (the notebook showed them after training). */
+async function saveLossFigures(ctx: NotebookContext, modelName: string, history: TrainHistory, figurePrefix: string): Promise<void> {
+  const { saveFigure } = await import("../viz/render");
+  for (const [k, spec] of lossCurveSpecs(history, `${modelName.toUpperCase()} training`).entries()) {
+    await saveFigure(ctx.figuresDir, `${figurePrefix}-loss${k === 0 ? "" : "-terms"}`, spec);
+  }
+}
+
 /** Options of evaluateAndSaveRowModel. */
 export interface RowModelReport {
   /** The report section of the notebook. */
@@ -267,13 +288,7 @@ export interface SplitMatrices { train: Matrix; validation: Matrix; test: Matrix
  */
 export async function evaluateAndSaveRowModel(ctx: NotebookContext, d: Dataset, model: Autoencoder<Matrix>, history: TrainHistory, splits: SplitMatrices, o: RowModelReport): Promise<Record<string, string | number>[]> {
   const { showChart, showTable } = await import("../viz/display");
-  const rows: Record<string, string | number>[] = [];
-  for (const which of ["train", "validation", "test"] as const) {
-    const m = reconstructionMetrics(model, splits[which]);
-    const p = reconstructionMetrics(o.pca, splits[which]);
-    const b = meanBaseline(splits.train, splits[which]);
-    rows.push({ split: which, rows: m.n, [`${model.name} MSE`]: m.mse, [`PCA-${o.pca.latentDim} MSE`]: p.mse, "mean MSE": b.mse, [`${model.name} MAE`]: m.mae, [`PCA-${o.pca.latentDim} MAE`]: p.mae, "mean MAE": b.mae });
-  }
+  const rows = splitErrorRows(model, o.pca, splits, (x) => x, "rows");
   showTable(rows, { caption: `Reconstruction error per value (standardised features): ${model.name} vs PCA with the same latent size vs predicting the training mean` });
   const test = rows[2]!;
   const mse = test[`${model.name} MSE`] as number, pmse = test[`PCA-${o.pca.latentDim} MSE`] as number, bmse = test["mean MSE"] as number;
@@ -284,11 +299,7 @@ export async function evaluateAndSaveRowModel(ctx: NotebookContext, d: Dataset, 
   const example = reconstructionExample(d, testRecon, d.idx.test, tokens, features);
   const figName = `${o.figurePrefix}-reconstruction`;
   await showChart(reconstructionChart(example, `${model.name.toUpperCase()}: reconstruction of test days`), { save: { dir: ctx.figuresDir, name: figName } });
-  for (const [k, spec] of lossCurveSpecs(history, `${model.name.toUpperCase()} training`).entries()) {
-    // Saved for the report; the notebook already showed them after training.
-    const { saveFigure } = await import("../viz/render");
-    await saveFigure(ctx.figuresDir, `${o.figurePrefix}-loss${k === 0 ? "" : "-terms"}`, spec);
-  }
+  await saveLossFigures(ctx, model.name, history, o.figurePrefix);
 
   const { keys, rows: all } = datasetKeys(d);
   await saveModelOutputs(ctx, model, d, takeRows(d.X, all), keys, { history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length }, testMse: mse, ...o.extra });
@@ -349,13 +360,7 @@ export function windowFeatureNames(featureNames: string[], length: number): stri
 export async function evaluateAndSaveWindowModel(ctx: NotebookContext, d: Dataset, model: Autoencoder<Windows>, history: TrainHistory, w: SplitWindows, o: { section: import("../report/sections").SectionBuilder; pca: Autoencoder<Matrix>; figurePrefix: string }): Promise<Record<string, string | number>[]> {
   const { showChart, showTable } = await import("../viz/display");
   const { flattenWindows } = await import("../runtime/matrix");
-  const rows: Record<string, string | number>[] = [];
-  for (const which of ["train", "validation", "test"] as const) {
-    const m = reconstructionMetrics(model, w[which]);
-    const p = reconstructionMetrics(o.pca, flattenWindows(w[which]));
-    const b = meanBaseline(flattenWindows(w.train), flattenWindows(w[which]));
-    rows.push({ split: which, windows: m.n, [`${model.name} MSE`]: m.mse, [`PCA-${o.pca.latentDim} MSE`]: p.mse, "mean MSE": b.mse, [`${model.name} MAE`]: m.mae, [`PCA-${o.pca.latentDim} MAE`]: p.mae, "mean MAE": b.mae });
-  }
+  const rows = splitErrorRows(model, o.pca, w, flattenWindows, "windows");
   showTable(rows, { caption: `Reconstruction error per value over windows: ${model.name} vs PCA on flattened windows (same latent size) vs the mean window` });
   const test = rows[2]!;
   const mse = test[`${model.name} MSE`] as number, pmse = test[`PCA-${o.pca.latentDim} MSE`] as number, bmse = test["mean MSE"] as number;
@@ -380,8 +385,7 @@ export async function evaluateAndSaveWindowModel(ctx: NotebookContext, d: Datase
   }
   const figName = `${o.figurePrefix}-reconstruction`;
   await showChart(reconstructionChart(exampleRows, `${model.name.toUpperCase()}: one test window reconstructed`), { save: { dir: ctx.figuresDir, name: figName } });
-  const { saveFigure } = await import("../viz/render");
-  for (const [k, spec] of lossCurveSpecs(history, `${model.name.toUpperCase()} training`).entries()) await saveFigure(ctx.figuresDir, `${o.figurePrefix}-loss${k === 0 ? "" : "-terms"}`, spec);
+  await saveLossFigures(ctx, model.name, history, o.figurePrefix);
 
   const all = concatWindows([w.train, w.validation, w.test]);
   await saveModelOutputs(ctx, model, d, all, windowKeys(d, w.sets), { history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length }, testMse: mse, windowLength: w.train.length });
