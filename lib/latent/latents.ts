@@ -12,18 +12,12 @@
 import type { Matrix } from "../runtime/matrix";
 import { takeRows } from "../runtime/matrix";
 import type { ArtifactStore, Table } from "../runtime/artifacts";
-import { columnsToMatrix, matrixColumns } from "../runtime/artifacts";
+import { MODEL_PRODUCERS, columnsToMatrix, matrixColumns } from "../runtime/artifacts";
 import type { TokenInfo } from "../data/panel";
 import { dayToIso } from "../data/panel";
 
-/** The notebook that writes each model's latents, for "run this first" errors (PCA is fitted next to the AE). */
-export const LATENT_PRODUCERS: Record<string, string> = {
-  ae: "02-train-ae",
-  vae: "03-train-vae",
-  dae: "04-train-dae",
-  conv1d: "05-train-conv1d-ae",
-  pca: "02-train-ae",
-};
+/** The notebook that writes each model's latents, for "run this first" errors (one table for the project: MODEL_PRODUCERS). */
+export const LATENT_PRODUCERS: Readonly<Record<string, string>> = MODEL_PRODUCERS;
 
 /** Sector text stored for tokens whose sector is unknown (as the model notebooks write it). */
 export const UNKNOWN_SECTOR = "unknown";

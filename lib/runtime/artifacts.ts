@@ -21,15 +21,23 @@ export type Column = Float64Array | Float32Array | Int32Array | Int8Array | Uint
 /** A table as named columns of equal length. */
 export type Table = Record<string, Column>;
 
+/** The notebook that trains each model and writes its latents and errors (PCA is fitted next to the AE). */
+export const MODEL_PRODUCERS: Readonly<Record<string, string>> = {
+  ae: "02-train-ae",
+  vae: "03-train-vae",
+  dae: "04-train-dae",
+  conv1d: "05-train-conv1d-ae",
+  pca: "02-train-ae",
+};
+
 /** Which notebook writes which artifact, for "run this first" errors. */
-export const ARTIFACT_PRODUCERS: Record<string, string> = {
+export const ARTIFACT_PRODUCERS: Readonly<Record<string, string>> = {
   panel: "01-data-eda",
+  tokens: "01-data-eda",
   features: "01-data-eda",
-  splits: "01-data-eda",
-  "latents-ae": "02-train-ae",
-  "latents-vae": "03-train-vae",
-  "latents-dae": "04-train-dae",
-  "latents-conv1d": "05-train-conv1d-ae",
+  dataset: "01-data-eda",
+  "market-truth": "01-data-eda",
+  ...Object.fromEntries(Object.entries(MODEL_PRODUCERS).flatMap(([m, nb]) => [[`latents-${m}`, nb], [`errors-${m}`, nb]])),
 };
 
 function toSeries(name: string, col: Column): pl.Series {

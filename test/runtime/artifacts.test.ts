@@ -66,6 +66,8 @@ describe("ArtifactStore", () => {
 
   test("a missing artifact names the notebook to run first", () => {
     assert.throws(() => store.readTable("latents-vae"), /Run notebook 03-train-vae first/);
+    assert.throws(() => store.readTable("errors-pca"), /Run notebook 02-train-ae first/);
+    assert.throws(() => store.readJson("dataset"), /Run notebook 01-data-eda first/);
   });
 
   test("matrix columns round trip", () => {
