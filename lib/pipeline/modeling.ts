@@ -10,14 +10,16 @@
  */
 import * as path from "node:path";
 import type { Autoencoder, FitOptions, TrainHistory, EpochRecord } from "../models/types";
-import { takeRows, type Matrix, type Windows } from "../runtime/matrix";
+import { flattenWindows, takeRows, type Matrix, type Windows } from "../runtime/matrix";
 import type { NotebookContext } from "../runtime/notebook";
 import { Progress } from "../runtime/progress";
 import { matrixColumns } from "../runtime/artifacts";
 import { ANOMALY_KINDS, dayToIso } from "../data/panel";
 import { SPLIT_NAMES, type Dataset } from "./dataset";
 import * as charts from "../viz/charts";
-import type { VlSpec } from "../viz/render";
+import type { SectionBuilder } from "../report/sections";
+import { saveFigure, type VlSpec } from "../viz/render";
+import { showChart, showTable } from "../viz/display";
 
 /**
  * Smallest decrease of the validation loss that counts as progress for early stopping.
@@ -258,7 +260,6 @@ function splitErrorRows<X>(model: Autoencoder<X>, pca: Autoencoder<Matrix>, spli
 
 /** Save a model's loss curves under figures/ for the report (the notebook showed them after training). */
 async function saveLossFigures(ctx: NotebookContext, modelName: string, history: TrainHistory, figurePrefix: string): Promise<void> {
-  const { saveFigure } = await import("../viz/render");
   for (const [k, spec] of lossCurveSpecs(history, `${modelName.toUpperCase()} training`).entries()) {
     await saveFigure(ctx.figuresDir, `${figurePrefix}-loss${k === 0 ? "" : "-terms"}`, spec);
   }
@@ -267,7 +268,7 @@ async function saveLossFigures(ctx: NotebookContext, modelName: string, history:
 /** Options of evaluateAndSaveRowModel. */
 export interface RowModelReport {
   /** The report section of the notebook. */
-  section: import("../report/sections").SectionBuilder;
+  section: SectionBuilder;
   /** The PCA baseline of the same latent size (fitted here when absent). */
   pca: Autoencoder<Matrix>;
   /** Figure-name prefix, e.g. "02-ae". */
@@ -287,7 +288,6 @@ export interface SplitMatrices { train: Matrix; validation: Matrix; test: Matrix
  * section. Returns the metrics table rows.
  */
 export async function evaluateAndSaveRowModel(ctx: NotebookContext, d: Dataset, model: Autoencoder<Matrix>, history: TrainHistory, splits: SplitMatrices, o: RowModelReport): Promise<Record<string, string | number>[]> {
-  const { showChart, showTable } = await import("../viz/display");
   const rows = splitErrorRows(model, o.pca, splits, (x) => x, "rows");
   showTable(rows, { caption: `Reconstruction error per value (standardised features): ${model.name} vs PCA with the same latent size vs predicting the training mean` });
   const test = rows[2]!;
@@ -357,9 +357,7 @@ export function windowFeatureNames(featureNames: string[], length: number): stri
  * flattened windows (same latent size) and the mean window, a reconstruction example,
  * outputs saved per window (keyed by its last day).
  */
-export async function evaluateAndSaveWindowModel(ctx: NotebookContext, d: Dataset, model: Autoencoder<Windows>, history: TrainHistory, w: SplitWindows, o: { section: import("../report/sections").SectionBuilder; pca: Autoencoder<Matrix>; figurePrefix: string }): Promise<Record<string, string | number>[]> {
-  const { showChart, showTable } = await import("../viz/display");
-  const { flattenWindows } = await import("../runtime/matrix");
+export async function evaluateAndSaveWindowModel(ctx: NotebookContext, d: Dataset, model: Autoencoder<Windows>, history: TrainHistory, w: SplitWindows, o: { section: SectionBuilder; pca: Autoencoder<Matrix>; figurePrefix: string }): Promise<Record<string, string | number>[]> {
   const rows = splitErrorRows(model, o.pca, w, flattenWindows, "windows");
   showTable(rows, { caption: `Reconstruction error per value over windows: ${model.name} vs PCA on flattened windows (same latent size) vs the mean window` });
   const test = rows[2]!;
