@@ -136,7 +136,10 @@ export function findRoot(start: string = __dirname): string {
   for (;;) {
     if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "lib", "config.ts"))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`Cannot find the project root above ${start}: set CAE_ROOT to the folder that holds package.json.`);
+    if (parent === dir)
+      throw new Error(
+        `Cannot find the project root above ${start}: set CAE_ROOT to the folder that holds package.json.`,
+      );
     dir = parent;
   }
 }
@@ -156,7 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let seed = DEFAULT_SEED;
   if (env.CAE_SEED !== undefined && env.CAE_SEED !== "") {
     seed = Number(env.CAE_SEED);
-    if (!Number.isInteger(seed) || seed < 0) throw new Error(`CAE_SEED must be a non-negative integer, got "${env.CAE_SEED}".`);
+    if (!Number.isInteger(seed) || seed < 0)
+      throw new Error(`CAE_SEED must be a non-negative integer, got "${env.CAE_SEED}".`);
   }
   const out = env.CAE_OUT ? path.resolve(root, env.CAE_OUT) : root;
   const paths: Paths = {
@@ -168,7 +172,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     report: path.join(out, "report"),
     notebooks: path.join(root, "notebooks"),
   };
-  const dataPath = source === "synthetic" ? null : path.resolve(root, env.CAE_DATA_PATH || path.join("data", "raw", source));
+  const dataPath =
+    source === "synthetic" ? null : path.resolve(root, env.CAE_DATA_PATH || path.join("data", "raw", source));
   const creditCardPath = path.resolve(root, env.CAE_CREDITCARD || path.join("data", "raw", "creditcard.csv"));
   return { profile, settings: PROFILE_SETTINGS[profile], source, dataPath, creditCardPath, backend, seed, paths };
 }

@@ -42,7 +42,7 @@ import * as path from "node:path";
 import type { Panel, TokenInfo } from "../lib/data/panel";
 import { allocatePanel, isoToDay, MS_PER_DAY } from "../lib/data/panel";
 import { loadPanel } from "../lib/data/load";
-import { makeRng, type Rng } from "../lib/runtime/rng";
+import { makeRng } from "../lib/runtime/rng";
 import { buildFeatures } from "../lib/features/features";
 import { splitByDate } from "../lib/features/split";
 import { StandardScaler } from "../lib/features/scaler";
@@ -183,7 +183,7 @@ export function timeStage<T>(name: string, fn: () => T, rows?: number | ((result
   const result = fn();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = cpuSeconds() - cpu0;
-  const n = typeof rows === "function" ? rows(result) : rows ?? null;
+  const n = typeof rows === "function" ? rows(result) : (rows ?? null);
   const stage: StageResult = {
     name,
     seconds,
@@ -196,7 +196,9 @@ export function timeStage<T>(name: string, fn: () => T, rows?: number | ((result
   };
   STAGES.push(stage);
   const rate = stage.rowsPerSecond === null ? "" : `, ${fmtInt(stage.rowsPerSecond)} rows/s`;
-  console.error(`  ${name}: ${seconds.toFixed(2)} s (cpu ${cpu.toFixed(2)} s)${rate}, rss ${stage.rssAfterMB.toFixed(0)} MB, peak ${stage.peakRssMB.toFixed(0)} MB`);
+  console.error(
+    `  ${name}: ${seconds.toFixed(2)} s (cpu ${cpu.toFixed(2)} s)${rate}, rss ${stage.rssAfterMB.toFixed(0)} MB, peak ${stage.peakRssMB.toFixed(0)} MB`,
+  );
   return result;
 }
 
@@ -214,7 +216,8 @@ export function randomWalkPanel(nTokens: number, nDays: number, seed = SEED): Pa
   const market = new Float64Array(nDays);
   for (let d = 0; d < nDays; d++) market[d] = rng.normal(0, 0.03);
   const first = new Int32Array(nTokens);
-  for (let t = 0; t < nTokens; t++) first[t] = t === 0 ? 0 : rng.int(Math.max(1, Math.floor(MAX_LATE_START_SHARE * nDays)));
+  for (let t = 0; t < nTokens; t++)
+    first[t] = t === 0 ? 0 : rng.int(Math.max(1, Math.floor(MAX_LATE_START_SHARE * nDays)));
   // Missing days are drawn in a first pass so the arrays can be allocated at their exact size.
   const present = new Uint8Array(nTokens * nDays);
   let n = 0;
@@ -226,7 +229,14 @@ export function randomWalkPanel(nTokens: number, nDays: number, seed = SEED): Pa
       }
     }
   }
-  const p: Panel = allocatePanel(n, Array.from({ length: nTokens }, (_, t): TokenInfo => ({ id: `SYN${t}`, symbol: `SYN${t}`, name: `Synthetic ${t}`, sector: null })), `bench-random-walk(seed=${seed})`);
+  const p: Panel = allocatePanel(
+    n,
+    Array.from(
+      { length: nTokens },
+      (_, t): TokenInfo => ({ id: `SYN${t}`, symbol: `SYN${t}`, name: `Synthetic ${t}`, sector: null }),
+    ),
+    `bench-random-walk(seed=${seed})`,
+  );
   let i = 0;
   for (let t = 0; t < nTokens; t++) {
     const beta = 0.5 + rng.uniform();
@@ -319,7 +329,8 @@ export function writeLongCsv(file: string, shape: CsvShape, seed = SEED): CsvWri
   for (let t = 0; t < shape.tokens; t++) sum += lengths[t] = rng.range(1 - LENGTH_SPREAD, 1 + LENGTH_SPREAD);
   const counts = new Int32Array(shape.tokens);
   let assigned = 0;
-  for (let t = 0; t < shape.tokens; t++) assigned += counts[t] = Math.max(1, Math.floor((lengths[t]! / sum) * shape.rows));
+  for (let t = 0; t < shape.tokens; t++)
+    assigned += counts[t] = Math.max(1, Math.floor((lengths[t]! / sum) * shape.rows));
   for (let t = 0; assigned < shape.rows; t = (t + 1) % shape.tokens, assigned++) counts[t]!++;
   for (let t = 0; assigned > shape.rows; t = (t + 1) % shape.tokens) {
     if (counts[t]! > 1) {
@@ -390,15 +401,24 @@ interface PipelineResult {
 /** Child: time loadPanel and buildFeatures on one generated file. */
 function runPipeline(variant: Variant, file: string, rows: number): Omit<PipelineResult, "fileMB" | "generateSeconds"> {
   const spec = VARIANTS[variant];
-  const { panel, report } = timeStage("load + validate", () => loadPanel("csv", file, { intraday: spec.intraday }), rows);
-  if (report.rowsRead !== rows) throw new Error(`The loader read ${report.rowsRead} rows of ${file}, but ${rows} were written: the benchmark input or the loader is wrong.`);
+  const { panel, report } = timeStage(
+    "load + validate",
+    () => loadPanel("csv", file, { intraday: spec.intraday }),
+    rows,
+  );
+  if (report.rowsRead !== rows)
+    throw new Error(
+      `The loader read ${report.rowsRead} rows of ${file}, but ${rows} were written: the benchmark input or the loader is wrong.`,
+    );
   const table = timeStage("buildFeatures", () => buildFeatures(panel), panel.day.length);
   const validation = report.entries.map((e) => ({ check: e.check, action: e.action, count: e.count }));
   console.error(
     `  validation: ${fmtInt(report.rowsRead)} read, ${fmtInt(report.rowsKept)} daily rows kept, ${fmtInt(report.rowsMerged)} bars merged, ` +
       `${fmtInt(report.gaps.count)} missing days; ${validation.map((e) => `${e.check} ${fmtInt(e.count)}`).join(", ")}`,
   );
-  console.error(`  features: ${fmtInt(table.X.rows)} rows x ${table.X.cols}; dropped ${table.dropped.map((d) => `${d.reason} ${fmtInt(d.count)}`).join(", ") || "none"}`);
+  console.error(
+    `  features: ${fmtInt(table.X.rows)} rows x ${table.X.cols}; dropped ${table.dropped.map((d) => `${d.reason} ${fmtInt(d.count)}`).join(", ") || "none"}`,
+  );
   return {
     variant,
     rows,
@@ -417,12 +437,29 @@ function runPipeline(variant: Variant, file: string, rows: number): Omit<Pipelin
 /** Child: every stage of the featurise-only mode on one size. */
 function runSize(nTokens: number, nDays: number): void {
   console.error(`${nTokens} tokens x ${nDays} days:`);
-  const panel = timeStage("generate panel", () => randomWalkPanel(nTokens, nDays), (p) => p.day.length);
+  const panel = timeStage(
+    "generate panel",
+    () => randomWalkPanel(nTokens, nDays),
+    (p) => p.day.length,
+  );
   const table = timeStage("buildFeatures", () => buildFeatures(panel), panel.day.length);
-  const split = timeStage("splitByDate", () => splitByDate(table.day, { lookbackDays: table.lookbackDays, windowLength: WINDOW_LENGTH }), table.X.rows);
-  const scaler = timeStage("StandardScaler.fit (train)", () => new StandardScaler({ featureNames: table.featureNames, clip: 10 }).fit(table.X, split.train), split.train.length);
+  const split = timeStage(
+    "splitByDate",
+    () => splitByDate(table.day, { lookbackDays: table.lookbackDays, windowLength: WINDOW_LENGTH }),
+    table.X.rows,
+  );
+  const scaler = timeStage(
+    "StandardScaler.fit (train)",
+    () => new StandardScaler({ featureNames: table.featureNames, clip: 10 }).fit(table.X, split.train),
+    split.train.length,
+  );
   const scaled = timeStage("transform (in place)", () => scaler.transform(table.X, true), table.X.rows);
-  timeStage("makeWindows (validation)", () => makeWindows({ ...table, X: scaled }, { length: WINDOW_LENGTH, stride: WINDOW_STRIDE, rows: split.validation }), split.validation.length);
+  timeStage(
+    "makeWindows (validation)",
+    () =>
+      makeWindows({ ...table, X: scaled }, { length: WINDOW_LENGTH, stride: WINDOW_STRIDE, rows: split.validation }),
+    split.validation.length,
+  );
   const summary = {
     tokens: nTokens,
     days: nDays,
@@ -448,7 +485,8 @@ function parseRowCounts(text: string): number[] {
   return text.split(",").map((s) => {
     const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
     const v = m ? Math.round(Number(m[1]) * (m[2] === "" ? 1 : /k/i.test(m[2]!) ? 1e3 : 1e6)) : NaN;
-    if (!(v >= 1)) throw new Error(`Bad row count "${s}": use positive counts such as 250k, 1M or 300000, separated by commas.`);
+    if (!(v >= 1))
+      throw new Error(`Bad row count "${s}": use positive counts such as 250k, 1M or 300000, separated by commas.`);
     return v;
   });
 }
@@ -456,15 +494,23 @@ function parseRowCounts(text: string): number[] {
 function parseVariants(text: string): Variant[] {
   return text.split(",").map((s) => {
     const v = s.trim();
-    if (!(VARIANT_NAMES as readonly string[]).includes(v)) throw new Error(`Bad variant "${s}": use ${VARIANT_NAMES.join(" and/or ")}, separated by commas.`);
+    if (!(VARIANT_NAMES as readonly string[]).includes(v))
+      throw new Error(`Bad variant "${s}": use ${VARIANT_NAMES.join(" and/or ")}, separated by commas.`);
     return v as Variant;
   });
 }
 
 /** Run this script again in a child process and return the JSON object it prints last. */
 function runChild<T>(args: string[], what: string): T {
-  const child = spawnSync(process.execPath, [...process.execArgv, __filename, ...args], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * MB });
-  if (child.status !== 0) throw new Error(`Benchmark of ${what} failed with exit code ${child.status}${child.signal ? ` (signal ${child.signal})` : ""}.`);
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+    maxBuffer: 16 * MB,
+  });
+  if (child.status !== 0)
+    throw new Error(
+      `Benchmark of ${what} failed with exit code ${child.status}${child.signal ? ` (signal ${child.signal})` : ""}.`,
+    );
   return JSON.parse(child.stdout.trim().split("\n").pop()!) as T;
 }
 
@@ -477,7 +523,9 @@ function writeJson(out: string, value: unknown): void {
 function featuresOnly(sizesText: string, out: string | undefined): void {
   const results: unknown[] = [];
   for (const [t, d] of parseSizes(sizesText)) results.push(runChild(["--one", `${t}x${d}`], `${t}x${d}`));
-  console.log("\nsize (tokens x days)   panel rows   stage                          seconds   cpu s   rows/s        peak RSS MB");
+  console.log(
+    "\nsize (tokens x days)   panel rows   stage                          seconds   cpu s   rows/s        peak RSS MB",
+  );
   for (const r of results as { tokens: number; days: number; panelRows: number; stages: StageResult[] }[]) {
     for (const s of r.stages) {
       console.log(
@@ -544,7 +592,13 @@ function printPipelineTable(variant: Variant, results: PipelineResult[]): void {
   if (results.length >= 2) {
     const rows = results.map((r) => r.rows);
     console.log(
-      `time grows as rows^${logLogSlope(rows, results.map((r) => total(r).wall)).toFixed(2)} (wall), rows^${logLogSlope(rows, results.map((r) => total(r).cpu)).toFixed(2)} (cpu) ` +
+      `time grows as rows^${logLogSlope(
+        rows,
+        results.map((r) => total(r).wall),
+      ).toFixed(2)} (wall), rows^${logLogSlope(
+        rows,
+        results.map((r) => total(r).cpu),
+      ).toFixed(2)} (cpu) ` +
         `from ${shortRows(Math.min(...rows))} to ${shortRows(Math.max(...rows))} rows (1.00 = linear)`,
     );
   }
@@ -559,12 +613,18 @@ function printPipelineTable(variant: Variant, results: PipelineResult[]): void {
 }
 
 function pipeline(rowCounts: number[], variants: Variant[], tmpRoot: string, out: string | undefined): void {
-  if (!fs.existsSync(tmpRoot)) throw new Error(`Temporary folder ${tmpRoot} does not exist: create it or pass another with --tmp.`);
+  if (!fs.existsSync(tmpRoot))
+    throw new Error(`Temporary folder ${tmpRoot} does not exist: create it or pass another with --tmp.`);
   const dir = fs.mkdtempSync(path.join(tmpRoot, "bench-data-"));
   const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true });
   process.on("exit", cleanup);
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
-  console.log(`data benchmark: ${variants.join(" + ")} files of ${rowCounts.map(shortRows).join(", ")} rows; ${os.cpus().length} cores, load average ${os.loadavg().map((v) => v.toFixed(2)).join(" ")}`);
+  console.log(
+    `data benchmark: ${variants.join(" + ")} files of ${rowCounts.map(shortRows).join(", ")} rows; ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ")}`,
+  );
   const results: PipelineResult[] = [];
   try {
     for (const variant of variants) {
@@ -572,10 +632,17 @@ function pipeline(rowCounts: number[], variants: Variant[], tmpRoot: string, out
         const shape = csvShape(variant, rows);
         const file = path.join(dir, `${variant}-${rows}.csv`);
         try {
-          console.error(`${variant}, ${fmtInt(rows)} rows, ${shape.tokens} tokens x ${fmtInt(shape.meanBars)} ${variant === "hourly" ? "bars" : "days"} on average:`);
+          console.error(
+            `${variant}, ${fmtInt(rows)} rows, ${shape.tokens} tokens x ${fmtInt(shape.meanBars)} ${variant === "hourly" ? "bars" : "days"} on average:`,
+          );
           const written = writeLongCsv(file, shape);
-          console.error(`  write CSV (not counted): ${written.seconds.toFixed(1)} s, ${(written.bytes / MB).toFixed(0)} MB, ${fmtInt(written.calendarBars)} calendar ${variant === "hourly" ? "hours" : "days"}`);
-          const r = runChild<Omit<PipelineResult, "fileMB" | "generateSeconds">>(["--one-pipeline", file, "--variant", variant, "--rows", String(rows)], `${variant} ${rows} rows`);
+          console.error(
+            `  write CSV (not counted): ${written.seconds.toFixed(1)} s, ${(written.bytes / MB).toFixed(0)} MB, ${fmtInt(written.calendarBars)} calendar ${variant === "hourly" ? "hours" : "days"}`,
+          );
+          const r = runChild<Omit<PipelineResult, "fileMB" | "generateSeconds">>(
+            ["--one-pipeline", file, "--variant", variant, "--rows", String(rows)],
+            `${variant} ${rows} rows`,
+          );
           results.push({ ...r, fileMB: written.bytes / MB, generateSeconds: written.seconds });
         } finally {
           fs.rmSync(file, { force: true });
@@ -585,8 +652,17 @@ function pipeline(rowCounts: number[], variants: Variant[], tmpRoot: string, out
   } finally {
     cleanup();
   }
-  console.log(`\nload average at the end: ${os.loadavg().map((v) => v.toFixed(2)).join(" ")} (wall time suffers when it is above the ${os.cpus().length} cores; cpu time much less)`);
-  for (const variant of variants) printPipelineTable(variant, results.filter((r) => r.variant === variant));
+  console.log(
+    `\nload average at the end: ${os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ")} (wall time suffers when it is above the ${os.cpus().length} cores; cpu time much less)`,
+  );
+  for (const variant of variants)
+    printPipelineTable(
+      variant,
+      results.filter((r) => r.variant === variant),
+    );
   console.log("* writing the CSV is not part of the pipeline and is not counted in any rate.");
   if (out) writeJson(out, results);
 }
@@ -605,17 +681,32 @@ function main(): void {
   }
   const onePipeline = arg("--one-pipeline");
   if (onePipeline) {
-    const result = runPipeline(parseVariants(arg("--variant") ?? "")[0]!, onePipeline, parseRowCounts(arg("--rows") ?? "")[0]!);
+    const result = runPipeline(
+      parseVariants(arg("--variant") ?? "")[0]!,
+      onePipeline,
+      parseRowCounts(arg("--rows") ?? "")[0]!,
+    );
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   if (args.includes("--features-only")) {
-    if (arg("--rows") !== undefined || arg("--variants") !== undefined) throw new Error("--rows and --variants belong to the pipeline mode; with --features-only give --sizes TOKENSxDAYS.");
+    if (arg("--rows") !== undefined || arg("--variants") !== undefined)
+      throw new Error(
+        "--rows and --variants belong to the pipeline mode; with --features-only give --sizes TOKENSxDAYS.",
+      );
     featuresOnly(arg("--sizes") ?? DEFAULT_SIZES, arg("--json"));
     return;
   }
-  if (arg("--sizes") !== undefined) throw new Error("--sizes TOKENSxDAYS belongs to --features-only; the pipeline mode takes --rows (e.g. --rows 250k,1M).");
-  pipeline(parseRowCounts(arg("--rows") ?? DEFAULT_ROWS), parseVariants(arg("--variants") ?? VARIANT_NAMES.join(",")), arg("--tmp") ?? os.tmpdir(), arg("--json"));
+  if (arg("--sizes") !== undefined)
+    throw new Error(
+      "--sizes TOKENSxDAYS belongs to --features-only; the pipeline mode takes --rows (e.g. --rows 250k,1M).",
+    );
+  pipeline(
+    parseRowCounts(arg("--rows") ?? DEFAULT_ROWS),
+    parseVariants(arg("--variants") ?? VARIANT_NAMES.join(",")),
+    arg("--tmp") ?? os.tmpdir(),
+    arg("--json"),
+  );
 }
 
 if (require.main === module) main();

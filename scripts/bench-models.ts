@@ -72,7 +72,8 @@ function waveWindows(n: number, rng: Rng): Windows {
     const phase = rng.uniform() * 2 * Math.PI;
     for (let t = 0; t < WINDOW_LENGTH; t++) {
       for (let f = 0; f < WINDOW_FEATURES; f++) {
-        data[(i * WINDOW_LENGTH + t) * WINDOW_FEATURES + f] = a * Math.sin((2 * Math.PI * t) / WINDOW_LENGTH + phase + f) + 0.1 * rng.normal();
+        data[(i * WINDOW_LENGTH + t) * WINDOW_FEATURES + f] =
+          a * Math.sin((2 * Math.PI * t) / WINDOW_LENGTH + phase + f) + 0.1 * rng.normal();
       }
     }
   }
@@ -86,7 +87,11 @@ function median(xs: number[]): number {
 }
 
 /** The reference: the same AE as a tfjs-layers Sequential trained by LayersModel.fit. */
-async function layersReference(train: Matrix, valid: Matrix, epochs: number): Promise<{ seconds: number[]; valLoss: number; parameters: number }> {
+async function layersReference(
+  train: Matrix,
+  valid: Matrix,
+  epochs: number,
+): Promise<{ seconds: number[]; valLoss: number; parameters: number }> {
   const model = tfl.sequential();
   model.add(tfl.layers.dense({ units: 16, activation: "relu", inputShape: [FEATURES] }));
   model.add(tfl.layers.dense({ units: 8 }));
@@ -127,7 +132,11 @@ async function runOne(kind: BenchKind, epochs: number): Promise<BenchResult> {
   if (kind === "layers-ae") {
     const mixRng = rng.fork("mix");
     const mix = Array.from({ length: RANK * FEATURES }, () => mixRng.normal() / Math.sqrt(RANK));
-    const ref = await layersReference(lowRankRows(ROWS, FEATURES, mix, rng.fork("train")), lowRankRows(Math.round(ROWS * VALIDATION_FRACTION), FEATURES, mix, rng.fork("valid")), epochs);
+    const ref = await layersReference(
+      lowRankRows(ROWS, FEATURES, mix, rng.fork("train")),
+      lowRankRows(Math.round(ROWS * VALIDATION_FRACTION), FEATURES, mix, rng.fork("valid")),
+      epochs,
+    );
     return {
       model: kind,
       backend,
@@ -147,7 +156,11 @@ async function runOne(kind: BenchKind, epochs: number): Promise<BenchResult> {
   if (kind === "conv1d") {
     const train = waveWindows(WINDOWS, rng.fork("train"));
     const valid = waveWindows(Math.round(WINDOWS * VALIDATION_FRACTION), rng.fork("valid"));
-    const model = createModel("conv1d", { featureNames: defaultFeatureNames(WINDOW_FEATURES), windowLength: WINDOW_LENGTH, seed: SEED });
+    const model = createModel("conv1d", {
+      featureNames: defaultFeatureNames(WINDOW_FEATURES),
+      windowLength: WINDOW_LENGTH,
+      seed: SEED,
+    });
     parameters = model.parameterCount();
     input = `${WINDOWS} x ${WINDOW_LENGTH} x ${WINDOW_FEATURES}`;
     history = await model.fit(train, valid, fit);
@@ -158,10 +171,19 @@ async function runOne(kind: BenchKind, epochs: number): Promise<BenchResult> {
     const train = lowRankRows(ROWS, FEATURES, mix, rng.fork("train"));
     const valid = lowRankRows(Math.round(ROWS * VALIDATION_FRACTION), FEATURES, mix, rng.fork("valid"));
     // The reference configuration 32-16-8-16-32.
-    const model = createModel(kind, { featureNames: defaultFeatureNames(FEATURES), latentDim: 8, hiddenUnits: [16], seed: SEED } as never);
+    const model = createModel(kind, {
+      featureNames: defaultFeatureNames(FEATURES),
+      latentDim: 8,
+      hiddenUnits: [16],
+      seed: SEED,
+    } as never);
     parameters = "parameterCount" in model ? (model as { parameterCount(): number }).parameterCount() : null;
     input = `${ROWS} x ${FEATURES}`;
-    history = await (model as { fit: (a: Matrix, b: Matrix, o: typeof fit) => Promise<TrainHistory> }).fit(train, valid, fit);
+    history = await (model as { fit: (a: Matrix, b: Matrix, o: typeof fit) => Promise<TrainHistory> }).fit(
+      train,
+      valid,
+      fit,
+    );
     model.dispose();
   }
   const secs = history.epochs.map((e) => e.seconds);
@@ -186,7 +208,8 @@ function arg(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const child = process.env.BENCH_MODEL as BenchKind | undefined;
   const epochs = Number(arg("epochs", "4"));
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer, got ${arg("epochs", "")}.`);
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new Error(`--epochs must be a positive integer, got ${arg("epochs", "")}.`);
   if (child) {
     const result = await runOne(child, epochs);
     process.send!(result);
@@ -196,7 +219,10 @@ async function main(): Promise<void> {
   const results: BenchResult[] = [];
   for (const kind of kinds) {
     const result = await new Promise<BenchResult>((resolve, reject) => {
-      const proc = fork(__filename, process.argv.slice(2), { env: { ...process.env, BENCH_MODEL: kind }, execArgv: process.execArgv });
+      const proc = fork(__filename, process.argv.slice(2), {
+        env: { ...process.env, BENCH_MODEL: kind },
+        execArgv: process.execArgv,
+      });
       let got: BenchResult | null = null;
       proc.on("message", (m) => (got = m as BenchResult));
       proc.on("exit", (code) => (got ? resolve(got) : reject(new Error(`${kind} benchmark exited with code ${code}`))));

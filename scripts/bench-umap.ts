@@ -34,7 +34,14 @@ import * as fs from "node:fs";
 import { autoEpochs, computeKnn, DEFAULT_N_NEIGHBORS, runUmap } from "../lib/latent/umap";
 import { logisticProbe, silhouette, trustworthiness } from "../lib/latent/metrics";
 import { PROFILE_SETTINGS } from "../lib/config";
-import { LATENT_MODELS, METRIC_K, PROBE_MAX_TRAIN, ckaPairs, neighbourGraph, overlapPairs } from "../lib/pipeline/latent-analysis";
+import {
+  LATENT_MODELS,
+  METRIC_K,
+  PROBE_MAX_TRAIN,
+  ckaPairs,
+  neighbourGraph,
+  overlapPairs,
+} from "../lib/pipeline/latent-analysis";
 import { neighbourOverlap } from "../lib/latent/metrics";
 import { makeRng } from "../lib/runtime/rng";
 import type { Matrix } from "../lib/runtime/matrix";
@@ -91,7 +98,8 @@ export function clusteredLatents(n: number, seed = DATA_SEED): Matrix {
   for (let i = 0; i < n; i++) {
     const c = rng.int(CLUSTERS);
     const along = rng.normal(0, STRETCH_SD);
-    for (let j = 0; j < DIM; j++) data[i * DIM + j] = centres[c]![j]! + along * directions[c]![j]! + rng.normal(0, NOISE_SD);
+    for (let j = 0; j < DIM; j++)
+      data[i * DIM + j] = centres[c]![j]! + along * directions[c]![j]! + rng.normal(0, NOISE_SD);
   }
   return { data, rows: n, cols: DIM };
 }
@@ -103,7 +111,13 @@ function runSize(n: number, epochsList: number[] | null, withNnDescent: boolean)
   const knn = computeKnn(X, DEFAULT_N_NEIGHBORS);
   const knnCpu = cpuSeconds() - c0;
   console.error(`  kNN (${knn.method}, k = ${knn.k}): ${knn.seconds.toFixed(2)} s, cpu ${knnCpu.toFixed(2)} s`);
-  const result: SizeResult = { n, dim: DIM, knn: { method: knn.method, seconds: knn.seconds, cpuSeconds: knnCpu }, layouts: [], peakRssMB: 0 };
+  const result: SizeResult = {
+    n,
+    dim: DIM,
+    knn: { method: knn.method, seconds: knn.seconds, cpuSeconds: knnCpu },
+    layouts: [],
+    peakRssMB: 0,
+  };
   if (withNnDescent) {
     c0 = cpuSeconds();
     const approx = computeKnn(X, DEFAULT_N_NEIGHBORS, { method: "nn-descent", rng: makeRng(LAYOUT_SEED) });
@@ -114,15 +128,25 @@ function runSize(n: number, epochsList: number[] | null, withNnDescent: boolean)
       for (const j of approx.indices[i]!) if (exact.has(j)) hit++;
     }
     result.nnDescent = { seconds: approx.seconds, cpuSeconds: cpu, recall: hit / (n * knn.k) };
-    console.error(`  kNN (nn-descent): ${approx.seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s, recall ${result.nnDescent.recall.toFixed(4)}`);
+    console.error(
+      `  kNN (nn-descent): ${approx.seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s, recall ${result.nnDescent.recall.toFixed(4)}`,
+    );
   }
   for (const nEpochs of epochsList ?? [autoEpochs(n)]) {
     c0 = cpuSeconds();
     const r = runUmap(X, { rng: makeRng(LAYOUT_SEED), knn, nEpochs });
     const cpu = cpuSeconds() - c0;
     const tw = trustworthiness(X, r.embedding, QUALITY_K, { rng: makeRng(LAYOUT_SEED) });
-    result.layouts.push({ nEpochs, seconds: r.seconds, cpuSeconds: cpu, trustworthiness: tw.value, trustQueries: tw.nQueries });
-    console.error(`  layout ${nEpochs} epochs: ${r.seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s, trustworthiness ${tw.value.toFixed(4)} (${tw.nQueries} queries)`);
+    result.layouts.push({
+      nEpochs,
+      seconds: r.seconds,
+      cpuSeconds: cpu,
+      trustworthiness: tw.value,
+      trustQueries: tw.nQueries,
+    });
+    console.error(
+      `  layout ${nEpochs} epochs: ${r.seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s, trustworthiness ${tw.value.toFixed(4)} (${tw.nQueries} queries)`,
+    );
   }
   result.peakRssMB = process.resourceUsage().maxRSS / 1024;
   return result;
@@ -133,7 +157,14 @@ interface MetricsResult {
   points: number;
   alignedRows: number;
   models: number;
-  perModel: { knn: number; umap: number; embeddingKnn: number; trustworthiness: number; umapOverlap: number; silhouettes: number };
+  perModel: {
+    knn: number;
+    umap: number;
+    embeddingKnn: number;
+    trustworthiness: number;
+    umapOverlap: number;
+    silhouettes: number;
+  };
   overlapPairs: number;
   cka: number;
   probes: number;
@@ -152,7 +183,9 @@ function runMetrics(): MetricsResult {
   const t = () => performance.now() / 1000;
   const start = t();
   const nModels = LATENT_MODELS.length;
-  console.error(`metrics of notebook 06 at the default profile's size: ${nModels} models, ${METRIC_POINTS.toLocaleString("en-US")} points each, ${ALIGNED_ROWS.toLocaleString("en-US")} aligned rows`);
+  console.error(
+    `metrics of notebook 06 at the default profile's size: ${nModels} models, ${METRIC_POINTS.toLocaleString("en-US")} points each, ${ALIGNED_ROWS.toLocaleString("en-US")} aligned rows`,
+  );
   const per = { knn: 0, umap: 0, embeddingKnn: 0, trustworthiness: 0, umapOverlap: 0, silhouettes: 0 };
   const graphs: { name: string; neighbours: Int32Array }[] = [];
   for (let m = 0; m < nModels; m++) {
@@ -182,7 +215,10 @@ function runMetrics(): MetricsResult {
   let s = t();
   overlapPairs(graphs);
   const overlap = t() - s;
-  const aligned = Array.from({ length: nModels }, (_, m) => ({ name: `m${m}`, X: clusteredLatents(ALIGNED_ROWS, DATA_SEED + 100 + m) }));
+  const aligned = Array.from({ length: nModels }, (_, m) => ({
+    name: `m${m}`,
+    X: clusteredLatents(ALIGNED_ROWS, DATA_SEED + 100 + m),
+  }));
   s = t();
   ckaPairs(aligned);
   const cka = t() - s;
@@ -191,15 +227,35 @@ function runMetrics(): MetricsResult {
   const reps = [...aligned.map((a) => a.X), clusteredLatents(ALIGNED_ROWS, DATA_SEED + 200)];
   for (const X of reps) {
     const train = { data: X.data.subarray(0, PROBE_MAX_TRAIN * X.cols), rows: PROBE_MAX_TRAIN, cols: X.cols };
-    const test = { data: X.data.subarray(PROBE_MAX_TRAIN * X.cols, 2 * PROBE_MAX_TRAIN * X.cols), rows: PROBE_MAX_TRAIN, cols: X.cols };
-    for (const classes of [SECTORS, 3, 3]) logisticProbe(train, labelsFor(train, classes), test, labelsFor(test, classes));
+    const test = {
+      data: X.data.subarray(PROBE_MAX_TRAIN * X.cols, 2 * PROBE_MAX_TRAIN * X.cols),
+      rows: PROBE_MAX_TRAIN,
+      cols: X.cols,
+    };
+    for (const classes of [SECTORS, 3, 3])
+      logisticProbe(train, labelsFor(train, classes), test, labelsFor(test, classes));
   }
   const probes = t() - s;
   void FEATURE_COUNT;
-  const result: MetricsResult = { points: METRIC_POINTS, alignedRows: ALIGNED_ROWS, models: nModels, perModel: per, overlapPairs: overlap, cka, probes, total: t() - start, cpuTotal: cpuSeconds() - c0, peakRssMB: process.resourceUsage().maxRSS / 1024 };
+  const result: MetricsResult = {
+    points: METRIC_POINTS,
+    alignedRows: ALIGNED_ROWS,
+    models: nModels,
+    perModel: per,
+    overlapPairs: overlap,
+    cka,
+    probes,
+    total: t() - start,
+    cpuTotal: cpuSeconds() - c0,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  };
   const f = (v: number) => v.toFixed(2);
-  console.error(`  per ${nModels} models: kNN ${f(per.knn)} s, UMAP ${f(per.umap)} s, embedding kNN ${f(per.embeddingKnn)} s, trustworthiness ${f(per.trustworthiness)} s, latent-UMAP overlap ${f(per.umapOverlap)} s, silhouettes ${f(per.silhouettes)} s`);
-  console.error(`  overlap pairs ${f(overlap)} s, CKA pairs ${f(cka)} s, probes ${f(probes)} s; total ${f(result.total)} s (cpu ${f(result.cpuTotal)} s)`);
+  console.error(
+    `  per ${nModels} models: kNN ${f(per.knn)} s, UMAP ${f(per.umap)} s, embedding kNN ${f(per.embeddingKnn)} s, trustworthiness ${f(per.trustworthiness)} s, latent-UMAP overlap ${f(per.umapOverlap)} s, silhouettes ${f(per.silhouettes)} s`,
+  );
+  console.error(
+    `  overlap pairs ${f(overlap)} s, CKA pairs ${f(cka)} s, probes ${f(probes)} s; total ${f(result.total)} s (cpu ${f(result.cpuTotal)} s)`,
+  );
   return result;
 }
 
@@ -212,7 +268,8 @@ function main(): void {
   const parseList = (text: string, what: string): number[] =>
     text.split(",").map((s) => {
       const v = Number(s.trim());
-      if (!Number.isInteger(v) || v < 1) throw new Error(`Bad ${what} "${s}": use positive integers separated by commas.`);
+      if (!Number.isInteger(v) || v < 1)
+        throw new Error(`Bad ${what} "${s}": use positive integers separated by commas.`);
       return v;
     });
   const epochsText = arg("--epochs");
@@ -233,11 +290,19 @@ function main(): void {
     const childArgs = [...process.execArgv, __filename, "--one", String(n)];
     if (epochsText) childArgs.push("--epochs", epochsText);
     if (withNnDescent) childArgs.push("--nn-descent");
-    const child = spawnSync(process.execPath, childArgs, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * MB });
-    if (child.status !== 0) throw new Error(`Benchmark of ${n} points failed with exit code ${child.status}${child.signal ? ` (signal ${child.signal})` : ""}.`);
+    const child = spawnSync(process.execPath, childArgs, {
+      stdio: ["ignore", "pipe", "inherit"],
+      encoding: "utf8",
+      maxBuffer: 16 * MB,
+    });
+    if (child.status !== 0)
+      throw new Error(
+        `Benchmark of ${n} points failed with exit code ${child.status}${child.signal ? ` (signal ${child.signal})` : ""}.`,
+      );
     results.push(JSON.parse(child.stdout.trim().split("\n").pop()!) as SizeResult);
   }
-  if (results.length) console.log("\npoints   kNN s (cpu)      epochs   layout s (cpu)     total s   trustworthiness   peak RSS MB");
+  if (results.length)
+    console.log("\npoints   kNN s (cpu)      epochs   layout s (cpu)     total s   trustworthiness   peak RSS MB");
   for (const r of results) {
     for (const l of r.layouts) {
       console.log(
@@ -246,17 +311,33 @@ function main(): void {
           `${l.trustworthiness.toFixed(4).padStart(15)}   ${r.peakRssMB.toFixed(0).padStart(11)}`,
       );
     }
-    if (r.nnDescent) console.log(`${String(r.n).padStart(6)}   NN-descent instead of exact: ${r.nnDescent.seconds.toFixed(2)} s (cpu ${r.nnDescent.cpuSeconds.toFixed(2)}), recall ${r.nnDescent.recall.toFixed(4)}`);
+    if (r.nnDescent)
+      console.log(
+        `${String(r.n).padStart(6)}   NN-descent instead of exact: ${r.nnDescent.seconds.toFixed(2)} s (cpu ${r.nnDescent.cpuSeconds.toFixed(2)}), recall ${r.nnDescent.recall.toFixed(4)}`,
+      );
   }
   let metrics: MetricsResult | null = null;
   if (!args.includes("--no-metrics")) {
-    const child = spawnSync(process.execPath, [...process.execArgv, __filename, "--metrics-child"], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * MB });
-    if (child.status !== 0) throw new Error(`Metrics benchmark failed with exit code ${child.status}${child.signal ? ` (signal ${child.signal})` : ""}.`);
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, "--metrics-child"], {
+      stdio: ["ignore", "pipe", "inherit"],
+      encoding: "utf8",
+      maxBuffer: 16 * MB,
+    });
+    if (child.status !== 0)
+      throw new Error(
+        `Metrics benchmark failed with exit code ${child.status}${child.signal ? ` (signal ${child.signal})` : ""}.`,
+      );
     metrics = JSON.parse(child.stdout.trim().split("\n").pop()!) as MetricsResult;
     const p = metrics.perModel;
-    console.log(`\nnotebook 06 metrics at the default profile's size (${metrics.models} models x ${metrics.points.toLocaleString("en-US")} points; CKA over ${metrics.alignedRows.toLocaleString("en-US")} rows), seconds:`);
-    console.log(`  kNN graphs ${p.knn.toFixed(2)}  UMAP layouts ${p.umap.toFixed(2)}  embedding graphs ${p.embeddingKnn.toFixed(2)}  trustworthiness ${p.trustworthiness.toFixed(2)}  latent-UMAP overlap ${p.umapOverlap.toFixed(3)}  silhouettes ${p.silhouettes.toFixed(2)}`);
-    console.log(`  overlap pairs ${metrics.overlapPairs.toFixed(3)}  CKA pairs ${metrics.cka.toFixed(2)}  probes ${metrics.probes.toFixed(2)}  total ${metrics.total.toFixed(2)} (cpu ${metrics.cpuTotal.toFixed(2)})  peak RSS ${metrics.peakRssMB.toFixed(0)} MB`);
+    console.log(
+      `\nnotebook 06 metrics at the default profile's size (${metrics.models} models x ${metrics.points.toLocaleString("en-US")} points; CKA over ${metrics.alignedRows.toLocaleString("en-US")} rows), seconds:`,
+    );
+    console.log(
+      `  kNN graphs ${p.knn.toFixed(2)}  UMAP layouts ${p.umap.toFixed(2)}  embedding graphs ${p.embeddingKnn.toFixed(2)}  trustworthiness ${p.trustworthiness.toFixed(2)}  latent-UMAP overlap ${p.umapOverlap.toFixed(3)}  silhouettes ${p.silhouettes.toFixed(2)}`,
+    );
+    console.log(
+      `  overlap pairs ${metrics.overlapPairs.toFixed(3)}  CKA pairs ${metrics.cka.toFixed(2)}  probes ${metrics.probes.toFixed(2)}  total ${metrics.total.toFixed(2)} (cpu ${metrics.cpuTotal.toFixed(2)})  peak RSS ${metrics.peakRssMB.toFixed(0)} MB`,
+    );
   }
   const out = arg("--json");
   if (out) {

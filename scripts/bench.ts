@@ -36,9 +36,27 @@ interface Benchmark {
 
 /** The benchmarks, in the order they run by default. */
 const BENCHMARKS: readonly Benchmark[] = [
-  { name: "data", script: "bench-data.ts", what: "load + validate + featurise", full: [], quick: ["--rows", "250k,1M"] },
-  { name: "models", script: "bench-models.ts", what: "autoencoder training speed and memory", full: [], quick: ["--epochs", "2"] },
-  { name: "umap", script: "bench-umap.ts", what: "UMAP neighbour search and layout", full: [], quick: ["--sizes", "5000", "--no-metrics"] },
+  {
+    name: "data",
+    script: "bench-data.ts",
+    what: "load + validate + featurise",
+    full: [],
+    quick: ["--rows", "250k,1M"],
+  },
+  {
+    name: "models",
+    script: "bench-models.ts",
+    what: "autoencoder training speed and memory",
+    full: [],
+    quick: ["--epochs", "2"],
+  },
+  {
+    name: "umap",
+    script: "bench-umap.ts",
+    what: "UMAP neighbour search and layout",
+    full: [],
+    quick: ["--sizes", "5000", "--no-metrics"],
+  },
 ];
 
 /**
@@ -78,12 +96,18 @@ function parseArgs(argv: string[]): { only: Benchmark[]; quick: boolean; jsonDir
     if (a === "--quick") quick = true;
     else if (a === "--only" || a === "--json-dir") {
       const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value, e.g. ${a === "--only" ? "--only data,models" : "--json-dir bench-results"}.`);
+      if (v === undefined || v.startsWith("--"))
+        throw new Error(
+          `${a} needs a value, e.g. ${a === "--only" ? "--only data,models" : "--json-dir bench-results"}.`,
+        );
       if (a === "--json-dir") jsonDir = v;
       else {
         only = v.split(",").map((name) => {
           const b = BENCHMARKS.find((x) => x.name === name.trim());
-          if (!b) throw new Error(`Unknown benchmark "${name}" in --only: choose from ${BENCHMARKS.map((x) => x.name).join(", ")}, separated by commas.`);
+          if (!b)
+            throw new Error(
+              `Unknown benchmark "${name}" in --only: choose from ${BENCHMARKS.map((x) => x.name).join(", ")}, separated by commas.`,
+            );
           return b;
         });
       }
@@ -109,7 +133,10 @@ function main(): void {
   if (jsonDir) fs.mkdirSync(jsonDir, { recursive: true });
   console.log(
     `Benchmarks: ${only.map((b) => b.name).join(", ")}${quick ? " (quick sizes)" : ""}; node ${process.version}, ${os.cpus().length} cores, ` +
-      `${(os.totalmem() / 1024 ** 3).toFixed(0)} GB, load average ${os.loadavg().map((v) => v.toFixed(2)).join(" ")}`,
+      `${(os.totalmem() / 1024 ** 3).toFixed(0)} GB, load average ${os
+        .loadavg()
+        .map((v) => v.toFixed(2))
+        .join(" ")}`,
   );
   const summary: { name: string; wall: number; cpu: number | null; ok: boolean }[] = [];
   const t0 = process.hrtime.bigint();
@@ -128,7 +155,11 @@ function main(): void {
     const cpu = cpuStart === null || cpuEnd === null ? null : cpuEnd - cpuStart;
     const ok = child.status === 0;
     if (!ok) {
-      const why = child.error ? child.error.message : child.signal ? `signal ${child.signal}` : `exit code ${child.status}`;
+      const why = child.error
+        ? child.error.message
+        : child.signal
+          ? `signal ${child.signal}`
+          : `exit code ${child.status}`;
       console.log(`\n${b.name} FAILED (${why}); going on with the others.`);
     }
     console.log(`\n--- ${b.name}: ${formatSeconds(wall)} wall${cpu === null ? "" : `, ${formatSeconds(cpu)} cpu`} ---`);
@@ -138,9 +169,13 @@ function main(): void {
   const cpuEnd = childrenCpuSeconds();
   console.log("\n=== summary ===");
   for (const s of summary) {
-    console.log(`${s.name.padEnd(8)} ${s.ok ? "ok    " : "FAILED"} ${formatSeconds(s.wall).padStart(10)} wall${s.cpu === null ? "" : `  ${formatSeconds(s.cpu).padStart(10)} cpu`}`);
+    console.log(
+      `${s.name.padEnd(8)} ${s.ok ? "ok    " : "FAILED"} ${formatSeconds(s.wall).padStart(10)} wall${s.cpu === null ? "" : `  ${formatSeconds(s.cpu).padStart(10)} cpu`}`,
+    );
   }
-  console.log(`${"total".padEnd(15)} ${formatSeconds(wall).padStart(10)} wall${cpu0 === null || cpuEnd === null ? "" : `  ${formatSeconds(cpuEnd - cpu0).padStart(10)} cpu`}`);
+  console.log(
+    `${"total".padEnd(15)} ${formatSeconds(wall).padStart(10)} wall${cpu0 === null || cpuEnd === null ? "" : `  ${formatSeconds(cpuEnd - cpu0).padStart(10)} cpu`}`,
+  );
   if (summary.some((s) => !s.ok)) process.exitCode = 1;
 }
 

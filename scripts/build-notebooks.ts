@@ -32,9 +32,11 @@ export function parsePercent(text: string): Cell[] {
     while (current.lines.length && current.lines[0]!.trim() === "") current.lines.shift();
     if (current.lines.length) {
       const source = current.lines.map((l, i) => (i < current!.lines.length - 1 ? `${l}\n` : l));
-      cells.push(current.type === "markdown"
-        ? { cell_type: "markdown", metadata: {}, source }
-        : { cell_type: "code", metadata: {}, source, execution_count: null, outputs: [] });
+      cells.push(
+        current.type === "markdown"
+          ? { cell_type: "markdown", metadata: {}, source }
+          : { cell_type: "code", metadata: {}, source, execution_count: null, outputs: [] },
+      );
     }
   };
   for (const line of text.split(/\r?\n/)) {
@@ -73,7 +75,10 @@ function main(): void {
   const srcDir = path.join(root, "notebooks", "src");
   const check = process.argv.includes("--check");
   const stale: string[] = [];
-  for (const file of fs.readdirSync(srcDir).filter((f) => f.endsWith(".ts")).sort()) {
+  for (const file of fs
+    .readdirSync(srcDir)
+    .filter((f) => f.endsWith(".ts"))
+    .sort()) {
     const out = path.join(root, "notebooks", file.replace(/\.ts$/, ".ipynb"));
     const text = toNotebook(parsePercent(fs.readFileSync(path.join(srcDir, file), "utf8")));
     const current = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : null;

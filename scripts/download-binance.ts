@@ -35,7 +35,7 @@ function describe(event: DownloadEvent): string {
 }
 
 async function main(): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseDownloadArgs>;
   try {
     parsed = parseDownloadArgs(process.argv.slice(2));
   } catch (err) {
@@ -50,7 +50,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const o = parsed.options;
-  console.log(`Binance ${o.granularity} ${o.interval} klines for ${o.symbols.join(", ")}, ${o.from} to ${o.to}, from ${o.baseUrl}`);
+  console.log(
+    `Binance ${o.granularity} ${o.interval} klines for ${o.symbols.join(", ")}, ${o.from} to ${o.to}, from ${o.baseUrl}`,
+  );
   const summary = await downloadKlines({ ...o, onProgress: (event) => console.log(describe(event)) });
   console.log(formatSummary(summary));
   return summary.failed.length > 0 ? EXIT_FAILED : 0;

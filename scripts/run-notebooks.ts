@@ -30,11 +30,16 @@ import { KERNEL_NAME } from "./build-notebooks";
 const SYSTEM_PYTHON = "/usr/bin/python3";
 
 /** How to install Jupyter's headless parts on Debian. */
-export const JUPYTER_FIX = "apt-get update && apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-client (or: pip install nbclient nbconvert)";
+export const JUPYTER_FIX =
+  "apt-get update && apt-get install -y --no-install-recommends jupyter-nbconvert python3-nbclient jupyter-client (or: pip install nbclient nbconvert)";
 
 /** The notebooks in run order (file stems under notebooks/). */
 export function listNotebooks(root: string): string[] {
-  return fs.readdirSync(path.join(root, "notebooks")).filter((f) => /^\d\d-.+\.ipynb$/.test(f)).map((f) => f.replace(/\.ipynb$/, "")).sort();
+  return fs
+    .readdirSync(path.join(root, "notebooks"))
+    .filter((f) => /^\d\d-.+\.ipynb$/.test(f))
+    .map((f) => f.replace(/\.ipynb$/, ""))
+    .sort();
 }
 
 /** Resolve selectors like "03", "3", "03-train-vae" to notebook stems; throws listing the allowed values. */
@@ -79,18 +84,36 @@ function fmt(seconds: number): string {
 function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   if (fs.statSync(dir).isFile()) return [dir];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? listFiles(p) : [p];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? listFiles(p) : [p];
+    })
+    .sort();
 }
 
 /** Hash of everything every notebook depends on (code, kernel, settings, data files). */
 export function baseFingerprint(root: string, config: ReturnType<typeof loadConfig>): string {
   const h = createHash("sha256");
-  const code = [...listFiles(path.join(root, "lib")), ...listFiles(path.join(root, "jupyter")), path.join(root, "package-lock.json"), path.join(root, "scripts", "execute_notebook.py")];
+  const code = [
+    ...listFiles(path.join(root, "lib")),
+    ...listFiles(path.join(root, "jupyter")),
+    path.join(root, "package-lock.json"),
+    path.join(root, "scripts", "execute_notebook.py"),
+  ];
   for (const f of code.filter((f) => fs.existsSync(f))) h.update(path.relative(root, f)).update(fs.readFileSync(f));
-  h.update(JSON.stringify({ profile: config.profile, source: config.source, dataPath: config.dataPath, seed: config.seed, backend: config.backend, creditCard: config.creditCardPath, settings: config.settings }));
+  h.update(
+    JSON.stringify({
+      profile: config.profile,
+      source: config.source,
+      dataPath: config.dataPath,
+      seed: config.seed,
+      backend: config.backend,
+      creditCard: config.creditCardPath,
+      settings: config.settings,
+    }),
+  );
   // Data files are fingerprinted by name, size and modification time (hashing gigabytes would defeat the purpose).
   for (const f of [...(config.dataPath ? listFiles(config.dataPath) : []), ...listFiles(config.creditCardPath)]) {
     const st = fs.statSync(f);
@@ -104,24 +127,41 @@ export function notebookFingerprints(root: string, all: string[], base: string):
   const out = new Map<string, string>();
   let chain = base;
   for (const name of all) {
-    chain = createHash("sha256").update(chain).update(fs.readFileSync(path.join(root, "notebooks", `${name}.ipynb`))).digest("hex");
+    chain = createHash("sha256")
+      .update(chain)
+      .update(fs.readFileSync(path.join(root, "notebooks", `${name}.ipynb`)))
+      .digest("hex");
     out.set(name, chain);
   }
   return out;
 }
 
 /** Execute one notebook; resolves with its exit code. */
-function runOne(py: string, root: string, reportDir: string, name: string, timeout: number, env: NodeJS.ProcessEnv): Promise<number> {
+function runOne(
+  py: string,
+  root: string,
+  reportDir: string,
+  name: string,
+  timeout: number,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(py, [
-      path.join(root, "scripts", "execute_notebook.py"),
-      path.join(root, "notebooks", `${name}.ipynb`),
-      path.join(reportDir, "notebooks"),
-      "--kernel", KERNEL_NAME,
-      "--timeout", String(timeout),
-      "--templates", path.join(root, "jupyter", "templates"),
-    ], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      py,
+      [
+        path.join(root, "scripts", "execute_notebook.py"),
+        path.join(root, "notebooks", `${name}.ipynb`),
+        path.join(reportDir, "notebooks"),
+        "--kernel",
+        KERNEL_NAME,
+        "--timeout",
+        String(timeout),
+        "--templates",
+        path.join(root, "jupyter", "templates"),
+      ],
+      { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+    );
     const prefix = () => `[${name} ${fmt((Date.now() - t0) / 1000)}]`;
     let buffer = "";
     const onData = (chunk: Buffer) => {
@@ -132,7 +172,11 @@ function runOne(py: string, root: string, reportDir: string, name: string, timeo
         buffer = buffer.slice(nl + 1);
         if (line.startsWith("[cae] ")) console.log(`${prefix()} ${line.slice(6)}`);
         else if (line.startsWith("[cae-runner] ")) console.log(`${prefix()} ${line.slice(13)}`);
-        else if (/^\[(NbConvertApp|ListKernelSpecs|KernelSpecManager)\]/.test(line) || line.includes("Native kernel (python3) is not available")) continue;
+        else if (
+          /^\[(NbConvertApp|ListKernelSpecs|KernelSpecManager)\]/.test(line) ||
+          line.includes("Native kernel (python3) is not available")
+        )
+          continue;
         else console.log(`${prefix()} ${line}`);
       }
     };
@@ -151,16 +195,20 @@ async function main(): Promise<void> {
   const all = listNotebooks(root);
   const args = process.argv.slice(2);
   const unknown = args.filter((a) => a.startsWith("-") && a !== "--force");
-  if (unknown.length) throw new Error(`Unknown option ${unknown.join(", ")}. Options: --force (rerun up-to-date notebooks).`);
+  if (unknown.length)
+    throw new Error(`Unknown option ${unknown.join(", ")}. Options: --force (rerun up-to-date notebooks).`);
   const explicit = args.filter((a) => !a.startsWith("-"));
   const force = args.includes("--force") || process.env.CAE_FORCE === "1" || explicit.length > 0;
   const chosen = selectNotebooks(all, explicit);
   const py = findJupyterPython();
   if (!py) throw new Error(`Jupyter (nbclient + nbconvert) not found. Install it: ${JUPYTER_FIX}`);
-  if (!fs.existsSync(path.join(root, "node_modules", "tslab"))) throw new Error("tslab is not installed: run npm ci first (or npm start, which installs it).");
+  if (!fs.existsSync(path.join(root, "node_modules", "tslab")))
+    throw new Error("tslab is not installed: run npm ci first (or npm start, which installs it).");
   const timeout = Number(process.env.CAE_CELL_TIMEOUT || config.settings.cellTimeoutSeconds);
   const env = jupyterEnv(root, { CAE_PROGRESS: "stderr" });
-  console.log(`Running ${chosen.length} notebook(s): profile=${config.profile} source=${config.source} seed=${config.seed} cell-timeout=${timeout}s`);
+  console.log(
+    `Running ${chosen.length} notebook(s): profile=${config.profile} source=${config.source} seed=${config.seed} cell-timeout=${timeout}s`,
+  );
   const t0 = Date.now();
   const fingerprints = notebookFingerprints(root, all, baseFingerprint(root, config));
   const previous = readRunLog(config.paths.report);
@@ -168,32 +216,64 @@ async function main(): Promise<void> {
   for (const [i, name] of chosen.entries()) {
     const fingerprint = fingerprints.get(name)!;
     const last = previous.notebooks?.[name];
-    if (!force && last?.ok && last.fingerprint === fingerprint && fs.existsSync(path.join(config.paths.report, "notebooks", `${name}.html`))) {
+    if (
+      !force &&
+      last?.ok &&
+      last.fingerprint === fingerprint &&
+      fs.existsSync(path.join(config.paths.report, "notebooks", `${name}.html`))
+    ) {
       console.log(`\n== [${i + 1}/${chosen.length}] ${name}: up to date (ran ${last.finishedAt}); --force reruns it`);
       continue;
     }
     console.log(`\n== [${i + 1}/${chosen.length}] ${name}`);
     const t = Date.now();
     const code = await runOne(py, root, config.paths.report, name, timeout, env);
-    results.push({ notebook: name, seconds: (Date.now() - t) / 1000, ok: code === 0, fingerprint, finishedAt: new Date().toISOString() });
+    results.push({
+      notebook: name,
+      seconds: (Date.now() - t) / 1000,
+      ok: code === 0,
+      fingerprint,
+      finishedAt: new Date().toISOString(),
+    });
     if (code !== 0) {
-      console.error(`\n${name} failed (exit ${code}). Its partial output: ${path.join(config.paths.report, "notebooks", `${name}.html`)}. Rerun alone: npm run notebook -- ${name.slice(0, 2)}`);
+      console.error(
+        `\n${name} failed (exit ${code}). Its partial output: ${path.join(config.paths.report, "notebooks", `${name}.html`)}. Rerun alone: npm run notebook -- ${name.slice(0, 2)}`,
+      );
       writeRunLog(config.paths.report, config.profile, results, t0);
       process.exit(1);
     }
   }
   writeRunLog(config.paths.report, config.profile, results, t0);
-  const ran = results.length, skipped = chosen.length - ran;
-  console.log(`\n${ran} notebook(s) ran in ${fmt((Date.now() - t0) / 1000)}${skipped ? `, ${skipped} up to date` : ""}. HTML: ${path.join(config.paths.report, "notebooks")}`);
+  const ran = results.length,
+    skipped = chosen.length - ran;
+  console.log(
+    `\n${ran} notebook(s) ran in ${fmt((Date.now() - t0) / 1000)}${skipped ? `, ${skipped} up to date` : ""}. HTML: ${path.join(config.paths.report, "notebooks")}`,
+  );
 }
 
-interface RunResult { notebook: string; seconds: number; ok: boolean; fingerprint: string; finishedAt: string }
-interface RunLog { lastRunSeconds?: number; notebooks?: Record<string, { seconds: number; ok: boolean; finishedAt: string; profile: string; fingerprint?: string }> }
+interface RunResult {
+  notebook: string;
+  seconds: number;
+  ok: boolean;
+  fingerprint: string;
+  finishedAt: string;
+}
+interface RunLog {
+  lastRunSeconds?: number;
+  notebooks?: Record<
+    string,
+    { seconds: number; ok: boolean; finishedAt: string; profile: string; fingerprint?: string }
+  >;
+}
 
 function readRunLog(reportDir: string): RunLog {
   const file = path.join(reportDir, "notebooks", "run-log.json");
   if (!fs.existsSync(file)) return {};
-  try { return JSON.parse(fs.readFileSync(file, "utf8")) as RunLog; } catch { return {}; }
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as RunLog;
+  } catch {
+    return {};
+  }
 }
 
 /** Record the run (for the report's "duration" line), merged with earlier runs of other notebooks. */
@@ -201,7 +281,14 @@ function writeRunLog(reportDir: string, profile: string, results: RunResult[], t
   const file = path.join(reportDir, "notebooks", "run-log.json");
   const previous = readRunLog(reportDir);
   const notebooks = { ...(previous.notebooks ?? {}) };
-  for (const r of results) notebooks[r.notebook] = { seconds: r.seconds, ok: r.ok, finishedAt: r.finishedAt, profile, fingerprint: r.fingerprint };
+  for (const r of results)
+    notebooks[r.notebook] = {
+      seconds: r.seconds,
+      ok: r.ok,
+      finishedAt: r.finishedAt,
+      profile,
+      fingerprint: r.fingerprint,
+    };
   atomicWriteJson(file, { lastRunSeconds: (Date.now() - t0) / 1000, notebooks });
 }
 

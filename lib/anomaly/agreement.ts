@@ -10,8 +10,8 @@
  * flagged.
  */
 
-import { assertSameLength, averageRanks, pearson, NumericVector } from "../evaluate/stats";
-import { Labels, toBinaryLabels } from "./metrics";
+import { assertSameLength, averageRanks, pearson, type NumericVector } from "../evaluate/stats";
+import { type Labels, toBinaryLabels } from "./metrics";
 
 /** Boolean flags per row (booleans, or numbers with non-zero = flagged). */
 export type Flags = Labels;
@@ -111,7 +111,9 @@ export function consensusScore(scoreVectors: NumericVector[]): Float64Array {
   const out = new Float64Array(n);
   scoreVectors.forEach((v, m) => {
     if (v.length !== n) {
-      throw new Error(`consensusScore: score vector ${m} has ${v.length} values, vector 0 has ${n}; align them row by row.`);
+      throw new Error(
+        `consensusScore: score vector ${m} has ${v.length} values, vector 0 has ${n}; align them row by row.`,
+      );
     }
     const r = rankNormalise(v);
     for (let i = 0; i < n; i++) out[i] += r[i]!;
@@ -160,14 +162,16 @@ export function flagOverlaps(flagsByModel: Record<string, Flags>, includeEmpty =
   const m = models.length;
   if (m === 0) throw new Error("flagOverlaps needs flags of at least one model.");
   if (m > MAX_OVERLAP_MODELS) throw new Error(`flagOverlaps supports at most ${MAX_OVERLAP_MODELS} models, got ${m}.`);
-  if (includeEmpty && m > 12) throw new Error(`includeEmpty lists 2^${m} - 1 combinations; pass includeEmpty=false for more than 12 models.`);
+  if (includeEmpty && m > 12)
+    throw new Error(`includeEmpty lists 2^${m} - 1 combinations; pass includeEmpty=false for more than 12 models.`);
   const n = flagsByModel[models[0]!]!.length;
   if (n === 0) throw new Error(`flagOverlaps: flags of "${models[0]}" are empty; pass one flag per row.`);
   const masks = new Int32Array(n);
   const totals: Record<string, number> = {};
   models.forEach((name, j) => {
     const f = flagsByModel[name]!;
-    if (f.length !== n) throw new Error(`flagOverlaps: "${name}" has ${f.length} flags, "${models[0]}" has ${n}; align them row by row.`);
+    if (f.length !== n)
+      throw new Error(`flagOverlaps: "${name}" has ${f.length} flags, "${models[0]}" has ${n}; align them row by row.`);
     const b = flags01(f, n, `flags of "${name}"`);
     let t = 0;
     for (let i = 0; i < n; i++) {
@@ -203,7 +207,10 @@ export interface AgreementMatrix {
  * Pairwise agreement of several detectors' flags, for a heatmap.
  * @param metric "jaccard" or "kappa".
  */
-export function agreementMatrix(flagsByModel: Record<string, Flags>, metric: "jaccard" | "kappa" = "jaccard"): AgreementMatrix {
+export function agreementMatrix(
+  flagsByModel: Record<string, Flags>,
+  metric: "jaccard" | "kappa" = "jaccard",
+): AgreementMatrix {
   const models = Object.keys(flagsByModel);
   const m = models.length;
   if (m === 0) throw new Error("agreementMatrix needs flags of at least one model.");

@@ -18,8 +18,14 @@
  * rows away from every event of that token, so no control window overlaps an event's.
  */
 
-import { bootstrapCI, clusterBootstrapCI, BootstrapResult, DEFAULT_ALPHA, DEFAULT_N_BOOT } from "../evaluate/bootstrap";
-import { toRng, RngLike } from "../evaluate/stats";
+import {
+  bootstrapCI,
+  clusterBootstrapCI,
+  type BootstrapResult,
+  DEFAULT_ALPHA,
+  DEFAULT_N_BOOT,
+} from "../evaluate/bootstrap";
+import { toRng, type RngLike } from "../evaluate/stats";
 
 /** Default horizons in rows: next day, one trading week, one trading month. */
 export const EVENT_HORIZONS = [1, 5, 20] as const;
@@ -108,7 +114,11 @@ function forward(r: ArrayLike<number>, i: number, h: number): { ret: number; vol
  *   where undefined, e.g. each token's first row).
  * @param events flagged rows as (token, index) pairs.
  */
-export function eventStudy(returnsByToken: ArrayLike<number>[], events: EventRef[], options: EventStudyOptions): EventStudyResult {
+export function eventStudy(
+  returnsByToken: ArrayLike<number>[],
+  events: EventRef[],
+  options: EventStudyOptions,
+): EventStudyResult {
   const horizons = options.horizons ?? EVENT_HORIZONS;
   const perEvent = options.controlsPerEvent ?? CONTROLS_PER_EVENT;
   const cleanControls = options.cleanControls ?? true;
@@ -116,9 +126,13 @@ export function eventStudy(returnsByToken: ArrayLike<number>[], events: EventRef
   const nBoot = options.nBoot ?? DEFAULT_N_BOOT;
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   if (horizons.length === 0) throw new Error("eventStudy: horizons is empty; pass e.g. [1, 5, 20].");
-  for (const h of horizons) if (!(Number.isInteger(h) && h >= 1)) throw new Error(`eventStudy: horizon ${h} must be a positive integer number of rows.`);
-  if (!(Number.isInteger(perEvent) && perEvent >= 1)) throw new Error(`eventStudy: controlsPerEvent must be a positive integer, got ${perEvent}.`);
-  if (events.length === 0) throw new Error("eventStudy: no events; flag some rows first (an event study of nothing is undefined).");
+  for (const h of horizons)
+    if (!(Number.isInteger(h) && h >= 1))
+      throw new Error(`eventStudy: horizon ${h} must be a positive integer number of rows.`);
+  if (!(Number.isInteger(perEvent) && perEvent >= 1))
+    throw new Error(`eventStudy: controlsPerEvent must be a positive integer, got ${perEvent}.`);
+  if (events.length === 0)
+    throw new Error("eventStudy: no events; flag some rows first (an event study of nothing is undefined).");
   const rng = toRng(options.rng);
 
   // Deduplicate and validate events; per token, sorted event indices and an indicator prefix sum.
@@ -126,7 +140,9 @@ export function eventStudy(returnsByToken: ArrayLike<number>[], events: EventRef
   let nDuplicate = 0;
   events.forEach((e, k) => {
     if (!Number.isInteger(e.token) || e.token < 0 || e.token >= returnsByToken.length) {
-      throw new Error(`eventStudy: events[${k}].token = ${e.token} is not a token index in 0..${returnsByToken.length - 1}.`);
+      throw new Error(
+        `eventStudy: events[${k}].token = ${e.token} is not a token index in 0..${returnsByToken.length - 1}.`,
+      );
     }
     const len = returnsByToken[e.token]!.length;
     if (!Number.isInteger(e.index) || e.index < 0 || e.index >= len) {
@@ -252,14 +268,16 @@ export function eventStudyFromRows(
   options: EventStudyOptions,
 ): EventStudyResult {
   const n = returns.length;
-  if (tokens.length !== n) throw new Error(`tokens has ${tokens.length} values but returns has ${n}; align them row by row.`);
+  if (tokens.length !== n)
+    throw new Error(`tokens has ${tokens.length} values but returns has ${n}; align them row by row.`);
   const segStart: number[] = [];
   const seen = new Set<number>();
   const segOfRow = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;
     if (i === 0 || t !== tokens[i - 1]) {
-      if (seen.has(t)) throw new Error(`eventStudyFromRows: token ${t} reappears at row ${i}; sort rows by (token, day) first.`);
+      if (seen.has(t))
+        throw new Error(`eventStudyFromRows: token ${t} reappears at row ${i}; sort rows by (token, day) first.`);
       seen.add(t);
       segStart.push(i);
     }
@@ -272,7 +290,8 @@ export function eventStudyFromRows(
   const events: EventRef[] = [];
   for (let k = 0; k < eventRows.length; k++) {
     const row = eventRows[k]!;
-    if (!Number.isInteger(row) || row < 0 || row >= n) throw new Error(`eventStudyFromRows: eventRows[${k}] = ${row} is not a row in 0..${n - 1}.`);
+    if (!Number.isInteger(row) || row < 0 || row >= n)
+      throw new Error(`eventStudyFromRows: eventRows[${k}] = ${row} is not a row in 0..${n - 1}.`);
     const seg = segOfRow[row]!;
     events.push({ token: seg, index: row - segStart[seg]! });
   }

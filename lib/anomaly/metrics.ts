@@ -13,7 +13,7 @@
  * Non-finite scores throw (they signal a bug upstream), naming the index.
  */
 
-import { argsort, assertSameLength, averageRanks, toFinite64, NumericVector } from "../evaluate/stats";
+import { argsort, assertSameLength, averageRanks, toFinite64, type NumericVector } from "../evaluate/stats";
 
 /**
  * Ground-truth labels, one per row: booleans, or numbers where 0 is normal and any positive
@@ -110,7 +110,13 @@ function binaryCurve(s: Float64Array, y: Uint8Array): BinaryCurve {
       fps.push(fp);
     }
   }
-  return { thresholds: Float64Array.from(thr), tps: Float64Array.from(tps), fps: Float64Array.from(fps), nPos: tp, nNeg: fp };
+  return {
+    thresholds: Float64Array.from(thr),
+    tps: Float64Array.from(tps),
+    fps: Float64Array.from(fps),
+    nPos: tp,
+    nNeg: fp,
+  };
 }
 
 /**

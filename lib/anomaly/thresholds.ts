@@ -16,7 +16,7 @@
  * Training scores must be finite (a NaN score is an upstream bug); the error names the index.
  */
 
-import { normalSurvival, quantileSorted, toFinite64, NumericVector } from "../evaluate/stats";
+import { normalSurvival, quantileSorted, toFinite64, type NumericVector } from "../evaluate/stats";
 
 /** Consistency constant making the MAD estimate sigma for normal data: 1 / Phi^-1(3/4). */
 export const MAD_TO_SIGMA = 1.4826;
@@ -95,7 +95,9 @@ function rateAbove(sorted: Float64Array, t: number): number {
 
 function allEqualWarning(sorted: Float64Array): string[] {
   return sorted[0] === sorted[sorted.length - 1]
-    ? [`All ${sorted.length} training scores equal ${sorted[0]}; the threshold is that value and flags only higher scores.`]
+    ? [
+        `All ${sorted.length} training scores equal ${sorted[0]}; the threshold is that value and flags only higher scores.`,
+      ]
     : [];
 }
 
@@ -108,7 +110,8 @@ function allEqualWarning(sorted: Float64Array): string[] {
  * @param q quantile level in [0, 1], e.g. 0.99.
  */
 export function percentileThreshold(trainScores: NumericVector, q: number): ThresholdResult {
-  if (!(q >= 0 && q <= 1)) throw new Error(`percentileThreshold: q must be in [0, 1], got ${q} (pass 0.99 for the 99th percentile).`);
+  if (!(q >= 0 && q <= 1))
+    throw new Error(`percentileThreshold: q must be in [0, 1], got ${q} (pass 0.99 for the 99th percentile).`);
   const s = checkTrain(trainScores);
   const threshold = quantileSorted(s, q);
   const trainRate = rateAbove(s, threshold);
@@ -116,7 +119,9 @@ export function percentileThreshold(trainScores: NumericVector, q: number): Thre
   // Warn when ties halve the promised rate, but only when at least 2 rows were expected
   // above the threshold (with fewer, rounding alone explains the gap).
   if (warnings.length === 0 && trainRate < (1 - q) / 2 && s.length * (1 - q) >= 2) {
-    warnings.push(`Ties at the threshold: ${(trainRate * 100).toFixed(3)}% of training scores exceed it, expected ${((1 - q) * 100).toFixed(3)}%.`);
+    warnings.push(
+      `Ties at the threshold: ${(trainRate * 100).toFixed(3)}% of training scores exceed it, expected ${((1 - q) * 100).toFixed(3)}%.`,
+    );
   }
   return { method: "percentile", threshold, expectedRate: 1 - q, trainRate, nTrain: s.length, params: { q }, warnings };
 }
@@ -129,7 +134,8 @@ export function percentileThreshold(trainScores: NumericVector, q: number): Thre
  * @param k number of robust standard deviations, > 0 (e.g. 3).
  */
 export function madThreshold(trainScores: NumericVector, k: number): ThresholdResult {
-  if (!(k > 0) || !Number.isFinite(k)) throw new Error(`madThreshold: k must be a positive number of robust sigmas, got ${k}.`);
+  if (!(k > 0) || !Number.isFinite(k))
+    throw new Error(`madThreshold: k must be a positive number of robust sigmas, got ${k}.`);
   const s = checkTrain(trainScores);
   const med = quantileSorted(s, 0.5);
   const dev = new Float64Array(s.length);
@@ -139,7 +145,9 @@ export function madThreshold(trainScores: NumericVector, k: number): ThresholdRe
   const threshold = med + k * MAD_TO_SIGMA * mad;
   const warnings = allEqualWarning(s);
   if (mad === 0 && warnings.length === 0) {
-    warnings.push(`MAD is 0 (at least half the ${s.length} training scores equal the median ${med}); the threshold is the median.`);
+    warnings.push(
+      `MAD is 0 (at least half the ${s.length} training scores equal the median ${med}); the threshold is the median.`,
+    );
   }
   return {
     method: "mad",
@@ -284,7 +292,10 @@ export function gpdFit(excesses: NumericVector): GpdFit {
     }
   }
   let bestTheta = thetas[best]!;
-  for (const [t, f] of [[c, fc], [d, fd]] as const) {
+  for (const [t, f] of [
+    [c, fc],
+    [d, fd],
+  ] as const) {
     if (f > bestLl) {
       bestLl = f;
       bestTheta = t;
@@ -343,7 +354,14 @@ export function potThreshold(trainScores: NumericVector, options: PotOptions): P
   for (let i = n - 1; i >= 0 && s[i]! > u; i--) excess.push(s[i]! - u);
   const nExceedances = excess.length;
   const params = { initialQuantile, targetRate, minExceedances };
-  const base = { method: "pot" as const, expectedRate: targetRate, nTrain: n, params, initialThreshold: u, nExceedances };
+  const base = {
+    method: "pot" as const,
+    expectedRate: targetRate,
+    nTrain: n,
+    params,
+    initialThreshold: u,
+    nExceedances,
+  };
 
   const fallbackTo = (reason: string): PotThresholdResult => {
     const threshold = quantileSorted(s, 1 - targetRate);
@@ -361,7 +379,15 @@ export function potThreshold(trainScores: NumericVector, options: PotOptions): P
   if (s[0] === s[n - 1]) {
     const threshold = s[0]!;
     const reason = `all ${n} training scores equal ${threshold}; there is no tail to fit.`;
-    return { ...base, threshold, trainRate: 0, shape: NaN, scale: NaN, fallback: reason, warnings: [...allEqualWarning(s), `POT: ${reason}`] };
+    return {
+      ...base,
+      threshold,
+      trainRate: 0,
+      shape: NaN,
+      scale: NaN,
+      fallback: reason,
+      warnings: [...allEqualWarning(s), `POT: ${reason}`],
+    };
   }
   if (nExceedances < minExceedances) {
     return fallbackTo(
@@ -383,11 +409,14 @@ export function potThreshold(trainScores: NumericVector, options: PotOptions): P
     return fallbackTo(`the GPD fit failed (${(err as Error).message})`);
   }
   const threshold = gpdTailQuantile(u, fit.shape, fit.scale, exceedRate, targetRate);
-  if (!Number.isFinite(threshold)) return fallbackTo(`the fitted tail gives a non-finite threshold (shape ${fit.shape}).`);
+  if (!Number.isFinite(threshold))
+    return fallbackTo(`the fitted tail gives a non-finite threshold (shape ${fit.shape}).`);
   const warnings: string[] = [];
   // Smith (1985): maximum likelihood is regular only for shape > -0.5.
   if (fit.shape <= -0.5) {
-    warnings.push(`Fitted GPD shape ${fit.shape.toFixed(3)} <= -0.5: a short bounded tail, where maximum likelihood is irregular.`);
+    warnings.push(
+      `Fitted GPD shape ${fit.shape.toFixed(3)} <= -0.5: a short bounded tail, where maximum likelihood is irregular.`,
+    );
   }
   return { ...base, threshold, trainRate: rateAbove(s, threshold), shape: fit.shape, scale: fit.scale, warnings };
 }
@@ -408,7 +437,9 @@ export function fitThreshold(trainScores: NumericVector, spec: ThresholdSpec): T
     case "pot":
       return potThreshold(trainScores, spec);
     default:
-      throw new Error(`Unknown threshold method "${(spec as { method: string }).method}"; use "percentile", "mad" or "pot".`);
+      throw new Error(
+        `Unknown threshold method "${(spec as { method: string }).method}"; use "percentile", "mad" or "pot".`,
+      );
   }
 }
 
@@ -503,13 +534,16 @@ export function groupThresholds(
   }
   const s = toFinite64(trainScores, "trainScores");
   if (trainGroups.length !== s.length) {
-    throw new Error(`trainGroups has ${trainGroups.length} values but trainScores has ${s.length}; align them row by row.`);
+    throw new Error(
+      `trainGroups has ${trainGroups.length} values but trainScores has ${s.length}; align them row by row.`,
+    );
   }
   const global = fitThreshold(s, spec);
   const byGroup = new Map<number, number[]>();
   for (let i = 0; i < s.length; i++) {
     const g = trainGroups[i]!;
-    if (!Number.isInteger(g)) throw new Error(`trainGroups[${i}] is ${g}; group ids must be integers (e.g. token indices).`);
+    if (!Number.isInteger(g))
+      throw new Error(`trainGroups[${i}] is ${g}; group ids must be integers (e.g. token indices).`);
     let list = byGroup.get(g);
     if (!list) byGroup.set(g, (list = []));
     list.push(s[i]!);
@@ -535,9 +569,24 @@ export function groupThresholds(
     const fallback = (own as PotThresholdResult).fallback;
     if (fallback !== undefined) {
       nGlobalFallback++;
-      groups.push({ group: g, nTrain: values.length, source: "global", own, threshold: global.threshold, expectedRate: global.expectedRate, reason: fallback });
+      groups.push({
+        group: g,
+        nTrain: values.length,
+        source: "global",
+        own,
+        threshold: global.threshold,
+        expectedRate: global.expectedRate,
+        reason: fallback,
+      });
     } else {
-      groups.push({ group: g, nTrain: values.length, source: "group", own, threshold: own.threshold, expectedRate: own.expectedRate });
+      groups.push({
+        group: g,
+        nTrain: values.length,
+        source: "group",
+        own,
+        threshold: own.threshold,
+        expectedRate: own.expectedRate,
+      });
     }
   }
   return { spec, global, groups, minGroupSize, nGlobalFallback };
@@ -556,10 +605,15 @@ export interface AppliedGroupThresholds extends AppliedThreshold {
  * global one when its group was not in training (counted in `nUnseenGroupRows`).
  * NaN scores are not flagged and are counted in `nNaN`.
  */
-export function applyGroupThresholds(scores: NumericVector, groups: ArrayLike<number>, gt: GroupThresholds): AppliedGroupThresholds {
+export function applyGroupThresholds(
+  scores: NumericVector,
+  groups: ArrayLike<number>,
+  gt: GroupThresholds,
+): AppliedGroupThresholds {
   const n = scores.length;
   if (n === 0) throw new Error("applyGroupThresholds: scores is empty; pass one score per row.");
-  if (groups.length !== n) throw new Error(`groups has ${groups.length} values but scores has ${n}; align them row by row.`);
+  if (groups.length !== n)
+    throw new Error(`groups has ${groups.length} values but scores has ${n}; align them row by row.`);
   const lookup = new Map<number, GroupThreshold>();
   for (const g of gt.groups) lookup.set(g.group, g);
   const flags = new Uint8Array(n);

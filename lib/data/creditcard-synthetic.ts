@@ -27,9 +27,9 @@
  * 5. Each V_j is centred and scaled over all rows to the real component's standard
  *    deviation, as PCA scores are (zero mean over the data set).
  */
-import { Rng, makeRng } from "../runtime/rng";
-import { Matrix } from "../runtime/matrix";
-import { CREDITCARD_FEATURE_NAMES, CREDITCARD_N_FEATURES, CreditCardData } from "./creditcard-types";
+import { type Rng, makeRng } from "../runtime/rng";
+import type { Matrix } from "../runtime/matrix";
+import { CREDITCARD_FEATURE_NAMES, CREDITCARD_N_FEATURES, type CreditCardData } from "./creditcard-types";
 
 export type { CreditCardData } from "./creditcard-types";
 
@@ -52,8 +52,8 @@ const SPAN_SECONDS = 2 * 86400;
  * decrease with the index.
  */
 const V_SD = [
-  1.96, 1.65, 1.52, 1.42, 1.38, 1.33, 1.24, 1.19, 1.1, 1.09, 1.02, 1.0, 0.995, 0.96,
-  0.92, 0.88, 0.85, 0.84, 0.81, 0.77, 0.73, 0.73, 0.62, 0.61, 0.52, 0.48, 0.4, 0.33,
+  1.96, 1.65, 1.52, 1.42, 1.38, 1.33, 1.24, 1.19, 1.1, 1.09, 1.02, 1.0, 0.995, 0.96, 0.92, 0.88, 0.85, 0.84, 0.81, 0.77,
+  0.73, 0.73, 0.62, 0.61, 0.52, 0.48, 0.4, 0.33,
 ];
 
 /**
@@ -62,8 +62,8 @@ const V_SD = [
  * and extreme skews do not dominate.
  */
 const V_SKEW = [
-  -3.3, -4.6, -2.2, 0.7, -2.4, 1.8, 2.6, -8.5, 0.55, 1.2, 0.36, -2.3, 0.07, -2.0,
-  -0.31, -1.1, -3.8, -0.26, 0.11, -2.0, 3.6, -0.21, -5.9, -0.55, -0.42, 0.58, -1.2, 11.2,
+  -3.3, -4.6, -2.2, 0.7, -2.4, 1.8, 2.6, -8.5, 0.55, 1.2, 0.36, -2.3, 0.07, -2.0, -0.31, -1.1, -3.8, -0.26, 0.11, -2.0,
+  3.6, -0.21, -5.9, -0.55, -0.42, 0.58, -1.2, 11.2,
 ];
 const SKEW_TO_EPSILON = 0.1;
 const MAX_EPSILON = 0.45;
@@ -79,8 +79,25 @@ const EXTREME_TAIL_COMPONENTS = new Set([8, 23, 28]);
  * V4, V11, V2 highest. Zero for the components that do not separate (V13, V15, V22..V26).
  */
 const FRAUD_SHIFT: Record<number, number> = {
-  14: -3.4, 17: -3.0, 12: -2.9, 10: -2.6, 3: -2.3, 4: 2.4, 11: 2.1, 16: -2.0, 7: -1.7,
-  1: -1.4, 2: 1.2, 9: -1.2, 18: -1.0, 5: -0.8, 6: -0.6, 21: 0.5, 19: 0.4, 27: 0.3, 8: 0.3,
+  14: -3.4,
+  17: -3.0,
+  12: -2.9,
+  10: -2.6,
+  3: -2.3,
+  4: 2.4,
+  11: 2.1,
+  16: -2.0,
+  7: -1.7,
+  1: -1.4,
+  2: 1.2,
+  9: -1.2,
+  18: -1.0,
+  5: -0.8,
+  6: -0.6,
+  21: 0.5,
+  19: 0.4,
+  27: 0.3,
+  8: 0.3,
 };
 /** Frauds are more dispersed: noise sd x (1 + FRAUD_SPREAD * severity). */
 const FRAUD_SPREAD = 0.6;
@@ -132,8 +149,10 @@ function daytime(hour: number): number {
 export function generateCreditCard(options: CreditCardOptions, rngOrSeed: Rng | number): CreditCardData {
   const rows = options.rows;
   const fraudRate = options.fraudRate ?? ULB_FRAUD_RATE;
-  if (!Number.isInteger(rows) || rows < 2) throw new Error(`generateCreditCard: rows must be an integer >= 2, got ${rows}.`);
-  if (!(fraudRate >= 0 && fraudRate <= 0.5)) throw new Error(`generateCreditCard: fraudRate must be in [0, 0.5], got ${fraudRate}.`);
+  if (!Number.isInteger(rows) || rows < 2)
+    throw new Error(`generateCreditCard: rows must be an integer >= 2, got ${rows}.`);
+  if (!(fraudRate >= 0 && fraudRate <= 0.5))
+    throw new Error(`generateCreditCard: fraudRate must be in [0, 0.5], got ${fraudRate}.`);
   const root = typeof rngOrSeed === "number" ? makeRng(rngOrSeed) : rngOrSeed;
   const nFraud = Math.round(rows * fraudRate);
 
@@ -176,7 +195,9 @@ export function generateCreditCard(options: CreditCardOptions, rngOrSeed: Rng | 
     const spend = r.normal();
     const night = 1 - daytime(((time[k]! + t0) % 86400) / 3600);
     let severity = 0;
-    if (fraud) severity = r.uniform() < CAMOUFLAGED_SHARE ? r.uniform() * CAMOUFLAGED_MAX : Math.exp(SEVERITY_LOG_SD * r.normal());
+    if (fraud)
+      severity =
+        r.uniform() < CAMOUFLAGED_SHARE ? r.uniform() * CAMOUFLAGED_MAX : Math.exp(SEVERITY_LOG_SD * r.normal());
     const spread = 1 + FRAUD_SPREAD * severity;
     for (let j = 0; j < 28; j++) {
       const c = j + 1;

@@ -68,7 +68,10 @@ export function loadCreditCard(file: string): CreditCardData {
       const i = idx[j]!;
       const v = row.num(i);
       if (!Number.isFinite(v)) {
-        throw row.error(i, `${row.isEmpty(i) ? "is empty" : `${JSON.stringify(row.text(i))} is not a finite number`}. The credit-card features must be complete: fix the value or remove the row.`);
+        throw row.error(
+          i,
+          `${row.isEmpty(i) ? "is empty" : `${JSON.stringify(row.text(i))} is not a finite number`}. The credit-card features must be complete: fix the value or remove the row.`,
+        );
       }
       feats[base + j] = v;
       if (i === iTime) time[n] = v;
@@ -76,7 +79,11 @@ export function loadCreditCard(file: string): CreditCardData {
     }
     if (labels) {
       const c = row.num(iClass);
-      if (c !== 0 && c !== 1) throw row.error(iClass, `${JSON.stringify(row.text(iClass))} is not a class label. Class must be 0 (normal) or 1 (fraud).`);
+      if (c !== 0 && c !== 1)
+        throw row.error(
+          iClass,
+          `${JSON.stringify(row.text(iClass))} is not a class label. Class must be 0 (normal) or 1 (fraud).`,
+        );
       labels[n] = c;
     }
     n++;

@@ -125,7 +125,12 @@ export function parseNumberText(text: string): number | null {
  * Parse a numeric cell or throw a DataError naming file, line and column.
  * For values that do not come from a CsvRow (JSON strings, tests).
  */
-export function parseNumberCell(text: string, file: string | null, line: number | null, column: string | number | null): number {
+export function parseNumberCell(
+  text: string,
+  file: string | null,
+  line: number | null,
+  column: string | number | null,
+): number {
   const v = parseNumberText(text);
   if (v === null) throw notANumber(text, file, line, column);
   return v;
@@ -181,7 +186,7 @@ export class CsvRow {
    */
   num(i: number): number {
     const v = parseNumberFast(this.data, this.starts[i]!, this.ends[i]!);
-    if (v === v) return v;
+    if (!Number.isNaN(v)) return v;
     const text = this.text(i);
     const slow = parseNumberText(text);
     if (slow === null) throw notANumber(text, this.file, this.line, this.columnName(i));
@@ -265,12 +270,24 @@ export class CsvReader {
   private pending = false;
   private consumed = false;
 
-  constructor(readonly file: string, options: CsvReadOptions = {}) {
+  constructor(
+    readonly file: string,
+    options: CsvReadOptions = {},
+  ) {
     const delimiter = options.delimiter ?? ",";
-    if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 127 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
-      throw new Error(`CSV delimiter must be one ASCII character other than a quote or line break, got ${JSON.stringify(delimiter)}.`);
+    if (
+      delimiter.length !== 1 ||
+      delimiter.charCodeAt(0) > 127 ||
+      delimiter === '"' ||
+      delimiter === "\n" ||
+      delimiter === "\r"
+    ) {
+      throw new Error(
+        `CSV delimiter must be one ASCII character other than a quote or line break, got ${JSON.stringify(delimiter)}.`,
+      );
     }
-    if (!fs.existsSync(file)) throw new DataError(file, null, null, `file not found. Check the path ${JSON.stringify(file)}.`);
+    if (!fs.existsSync(file))
+      throw new DataError(file, null, null, `file not found. Check the path ${JSON.stringify(file)}.`);
     this.delim = delimiter.charCodeAt(0);
     this.chunk = Math.max(1024, options.chunkBytes ?? CHUNK_BYTES);
     this.strict = options.strictWidth ?? true;
@@ -282,13 +299,23 @@ export class CsvReader {
     this.row = new CsvRow(file, () => header);
     try {
       this.fill();
-      if (this.data.length >= 3 && this.data[0] === 0xef && this.data[1] === 0xbb && this.data[2] === 0xbf) this.pos = 3;
+      if (this.data.length >= 3 && this.data[0] === 0xef && this.data[1] === 0xbb && this.data[2] === 0xbf)
+        this.pos = 3;
       if (!this.next()) {
-        throw new DataError(file, null, null, "the file is empty. Expected a header line followed by one data row per line.");
+        throw new DataError(
+          file,
+          null,
+          null,
+          "the file is empty. Expected a header line followed by one data row per line.",
+        );
       }
       const r = this.row;
       let isHeader = options.header ?? true;
-      if (isHeader === "auto") isHeader = r.count > 0 && Number.isNaN(parseNumberFast(r.data, r.starts[0]!, r.ends[0]!)) && parseNumberText(r.text(0)) === null;
+      if (isHeader === "auto")
+        isHeader =
+          r.count > 0 &&
+          Number.isNaN(parseNumberFast(r.data, r.starts[0]!, r.ends[0]!)) &&
+          parseNumberText(r.text(0)) === null;
       if (isHeader) {
         header = [];
         for (let i = 0; i < r.count; i++) header.push(r.text(i).trim());
@@ -336,7 +363,12 @@ export class CsvReader {
         yield this.row;
       }
       if (n === 0) {
-        throw new DataError(this.file, null, null, `has a header (${(this.header ?? []).join(",")}) but no data rows. Add data or point the loader at another file.`);
+        throw new DataError(
+          this.file,
+          null,
+          null,
+          `has a header (${(this.header ?? []).join(",")}) but no data rows. Add data or point the loader at another file.`,
+        );
       }
     } finally {
       this.close();
@@ -354,8 +386,15 @@ export class CsvReader {
         return;
       }
     }
-    const what = this.header ? `the header has ${this.width} (${this.header.join(",")})` : `the first row has ${this.width}`;
-    throw new DataError(this.file, r.line, null, `this row has ${r.count} fields but ${what}. Check for an unquoted comma or a missing value.`);
+    const what = this.header
+      ? `the header has ${this.width} (${this.header.join(",")})`
+      : `the first row has ${this.width}`;
+    throw new DataError(
+      this.file,
+      r.line,
+      null,
+      `this row has ${r.count} fields but ${what}. Check for an unquoted comma or a missing value.`,
+    );
   }
 
   /** Read the next chunk, keeping the unparsed tail [pos, len) at the buffer start. */
@@ -468,7 +507,12 @@ export class CsvReader {
         for (;;) {
           if (i >= len) {
             if (!this.eof) return NEED_MORE;
-            throw new DataError(this.file, this.line + 1, count + 1, "a quoted field is never closed. Add the closing quote (\") or remove the stray one.");
+            throw new DataError(
+              this.file,
+              this.line + 1,
+              count + 1,
+              'a quoted field is never closed. Add the closing quote (") or remove the stray one.',
+            );
           }
           const c = d[i]!;
           if (c === QUOTE) {
@@ -487,7 +531,12 @@ export class CsvReader {
         }
         if (i < len && d[i] === CR && (i + 1 >= len || d[i + 1] === LF)) i++;
         if (i < len && d[i] !== delim && d[i] !== LF) {
-          throw new DataError(this.file, this.line + 1 + extraLines, count + 1, "unexpected text after a closing quote. Quote the whole field and double any quote inside it (\"\").");
+          throw new DataError(
+            this.file,
+            this.line + 1 + extraLines,
+            count + 1,
+            'unexpected text after a closing quote. Quote the whole field and double any quote inside it ("").',
+          );
         }
       } else {
         s = i;
@@ -535,7 +584,11 @@ export interface ColumnSpec {
 
 /** Lower-case, trim, and turn runs of spaces, dashes and dots into "_": "Quote asset volume" -> "quote_asset_volume". */
 export function normaliseHeaderName(name: string): string {
-  return name.replace(/^\uFEFF/, "").trim().toLowerCase().replace(/[\s\-.]+/g, "_");
+  return name
+    .replace(/^\uFEFF/, "")
+    .trim()
+    .toLowerCase()
+    .replace(/[\s\-.]+/g, "_");
 }
 
 /**
@@ -552,7 +605,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
       d[i * cols + j] = v;
     }
   }
@@ -571,7 +625,12 @@ function closeEnough(a: string, b: string): boolean {
  * throws a DataError listing what the layout expects and what the file has, with a
  * "did you mean" for a near miss.
  */
-export function findColumns(header: string[], specs: ColumnSpec[], file: string, layout: string): Record<string, number> {
+export function findColumns(
+  header: string[],
+  specs: ColumnSpec[],
+  file: string,
+  layout: string,
+): Record<string, number> {
   const norm = header.map(normaliseHeaderName);
   const out: Record<string, number> = {};
   const missing: string[] = [];
@@ -587,13 +646,13 @@ export function findColumns(header: string[], specs: ColumnSpec[], file: string,
       const label = spec.label ?? spec.names[0]!;
       missing.push(label);
       const used = new Set(specs.flatMap((s) => s.names));
-      const near = header.find((h, k) => !used.has(norm[k]!) && spec.names.some((n) => closeEnough(norm[k]!, n)));
+      const near = header.find((_h, k) => !used.has(norm[k]!) && spec.names.some((n) => closeEnough(norm[k]!, n)));
       if (near !== undefined) hints.push(`"${label}" (did you mean ${JSON.stringify(near)}?)`);
       else hints.push(`"${label}"`);
     }
   }
   if (missing.length > 0) {
-    const expected = specs.map((s) => (s.required ? s.label ?? s.names[0] : `[${s.label ?? s.names[0]}]`)).join(", ");
+    const expected = specs.map((s) => (s.required ? (s.label ?? s.names[0]) : `[${s.label ?? s.names[0]}]`)).join(", ");
     throw new DataError(
       file,
       1,

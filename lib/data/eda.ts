@@ -10,8 +10,12 @@ import { dayToIso, tokenRanges, type Panel } from "./panel";
 
 /** Per-day coverage: how many tokens have a row that day. */
 export function tokensPerDay(p: Panel): { day: number; date: string; tokens: number }[] {
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < p.day.length; i++) { lo = Math.min(lo, p.day[i]!); hi = Math.max(hi, p.day[i]!); }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < p.day.length; i++) {
+    lo = Math.min(lo, p.day[i]!);
+    hi = Math.max(hi, p.day[i]!);
+  }
   if (!Number.isFinite(lo)) return [];
   const counts = new Int32Array(hi - lo + 1);
   for (let i = 0; i < p.day.length; i++) counts[p.day[i]! - lo]! += 1;
@@ -19,24 +23,46 @@ export function tokensPerDay(p: Panel): { day: number; date: string; tokens: num
 }
 
 /** Missing-data grid: per token and calendar month, the share of days missing within the token's life. */
-export function missingByTokenMonth(p: Panel, maxTokens = 60): { token: string; month: string; missing: number; listed: boolean }[] {
+export function missingByTokenMonth(
+  p: Panel,
+  maxTokens = 60,
+): { token: string; month: string; missing: number; listed: boolean }[] {
   const { start, end } = tokenRanges(p);
   const out: { token: string; month: string; missing: number; listed: boolean }[] = [];
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < p.day.length; i++) { lo = Math.min(lo, p.day[i]!); hi = Math.max(hi, p.day[i]!); }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < p.day.length; i++) {
+    lo = Math.min(lo, p.day[i]!);
+    hi = Math.max(hi, p.day[i]!);
+  }
   const months: string[] = [];
-  for (let d = lo; d <= hi; d++) { const m = dayToIso(d).slice(0, 7); if (months[months.length - 1] !== m) months.push(m); }
+  for (let d = lo; d <= hi; d++) {
+    const m = dayToIso(d).slice(0, 7);
+    if (months[months.length - 1] !== m) months.push(m);
+  }
   const step = Math.max(1, Math.ceil(p.tokens.length / maxTokens));
   for (let t = 0; t < p.tokens.length; t += step) {
     if (end[t]! <= start[t]!) continue;
-    const first = p.day[start[t]!]!, last = p.day[end[t]! - 1]!;
+    const first = p.day[start[t]!]!,
+      last = p.day[end[t]! - 1]!;
     const have = new Map<string, number>();
-    for (let i = start[t]!; i < end[t]!; i++) { const m = dayToIso(p.day[i]!).slice(0, 7); have.set(m, (have.get(m) ?? 0) + 1); }
+    for (let i = start[t]!; i < end[t]!; i++) {
+      const m = dayToIso(p.day[i]!).slice(0, 7);
+      have.set(m, (have.get(m) ?? 0) + 1);
+    }
     const expected = new Map<string, number>();
-    for (let d = first; d <= last; d++) { const m = dayToIso(d).slice(0, 7); expected.set(m, (expected.get(m) ?? 0) + 1); }
+    for (let d = first; d <= last; d++) {
+      const m = dayToIso(d).slice(0, 7);
+      expected.set(m, (expected.get(m) ?? 0) + 1);
+    }
     for (const m of months) {
       const e = expected.get(m) ?? 0;
-      out.push({ token: p.tokens[t]!.symbol, month: m, missing: e === 0 ? 1 : 1 - (have.get(m) ?? 0) / e, listed: e > 0 });
+      out.push({
+        token: p.tokens[t]!.symbol,
+        month: m,
+        missing: e === 0 ? 1 : 1 - (have.get(m) ?? 0) / e,
+        listed: e > 0,
+      });
     }
   }
   return out;
@@ -53,8 +79,18 @@ export function dailyLogReturns(p: Panel): Float64Array {
 
 /** Distribution summary of a sample. */
 export interface DistributionSummary {
-  n: number; mean: number; sd: number; skewness: number; excessKurtosis: number;
-  q01: number; q05: number; median: number; q95: number; q99: number; min: number; max: number;
+  n: number;
+  mean: number;
+  sd: number;
+  skewness: number;
+  excessKurtosis: number;
+  q01: number;
+  q05: number;
+  median: number;
+  q95: number;
+  q99: number;
+  min: number;
+  max: number;
   /** Share of |z| > 4 observations, and what a normal distribution would give (6.3e-5). */
   tail4: number;
 }
@@ -68,14 +104,23 @@ export function summarise(values: ArrayLike<number>): DistributionSummary {
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) x.push(values[i]!);
   if (x.length < 4) throw new Error(`Need at least 4 finite values to summarise a distribution, got ${x.length}.`);
   const sorted = x.slice().sort((a, b) => a - b);
-  const mean = ss.mean(x), sd = ss.standardDeviation(x);
+  const mean = ss.mean(x),
+    sd = ss.standardDeviation(x);
   let tail = 0;
   for (const v of x) if (Math.abs(v - mean) > 4 * sd) tail++;
   return {
-    n: x.length, mean, sd,
-    skewness: ss.sampleSkewness(x), excessKurtosis: ss.sampleKurtosis(x),
-    q01: ss.quantileSorted(sorted, 0.01), q05: ss.quantileSorted(sorted, 0.05), median: ss.quantileSorted(sorted, 0.5),
-    q95: ss.quantileSorted(sorted, 0.95), q99: ss.quantileSorted(sorted, 0.99), min: sorted[0]!, max: sorted[sorted.length - 1]!,
+    n: x.length,
+    mean,
+    sd,
+    skewness: ss.sampleSkewness(x),
+    excessKurtosis: ss.sampleKurtosis(x),
+    q01: ss.quantileSorted(sorted, 0.01),
+    q05: ss.quantileSorted(sorted, 0.05),
+    median: ss.quantileSorted(sorted, 0.5),
+    q95: ss.quantileSorted(sorted, 0.95),
+    q99: ss.quantileSorted(sorted, 0.99),
+    min: sorted[0]!,
+    max: sorted[sorted.length - 1]!,
     tail4: tail / x.length,
   };
 }
@@ -86,7 +131,11 @@ export { NORMAL_TAIL_4 };
  * Density of standardised values against the standard normal, on a log scale so the tails
  * show: rows (z, density, series) for "empirical" and "normal".
  */
-export function tailDensity(values: ArrayLike<number>, bins = 60, range = 8): { z: number; density: number; series: string }[] {
+export function tailDensity(
+  values: ArrayLike<number>,
+  bins = 60,
+  range = 8,
+): { z: number; density: number; series: string }[] {
   const s = summarise(values);
   const counts = new Float64Array(bins);
   let n = 0;
@@ -111,8 +160,12 @@ export function tailDensity(values: ArrayLike<number>, bins = 60, range = 8): { 
 /** Wide matrix of daily returns `[nDays][nTokens]` (NaN where missing) for the chosen tokens. */
 function returnGrid(p: Panel, tokens: number[]): { days: number[]; grid: Float64Array[] } {
   const r = dailyLogReturns(p);
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < p.day.length; i++) { lo = Math.min(lo, p.day[i]!); hi = Math.max(hi, p.day[i]!); }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < p.day.length; i++) {
+    lo = Math.min(lo, p.day[i]!);
+    hi = Math.max(hi, p.day[i]!);
+  }
   const nDays = hi - lo + 1;
   const col = new Map(tokens.map((t, j) => [t, j]));
   const grid = tokens.map(() => new Float64Array(nDays).fill(NaN));
@@ -124,14 +177,27 @@ function returnGrid(p: Panel, tokens: number[]): { days: number[]; grid: Float64
 }
 
 function pairCorrelation(a: Float64Array, b: Float64Array, from = 0, to = a.length): { r: number; n: number } {
-  let n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  let n = 0,
+    sa = 0,
+    sb = 0,
+    saa = 0,
+    sbb = 0,
+    sab = 0;
   for (let k = from; k < to; k++) {
-    const x = a[k]!, y = b[k]!;
+    const x = a[k]!,
+      y = b[k]!;
     if (Number.isNaN(x) || Number.isNaN(y)) continue;
-    n++; sa += x; sb += y; saa += x * x; sbb += y * y; sab += x * y;
+    n++;
+    sa += x;
+    sb += y;
+    saa += x * x;
+    sbb += y * y;
+    sab += x * y;
   }
   if (n < 3) return { r: NaN, n };
-  const cov = sab - (sa * sb) / n, va = saa - (sa * sa) / n, vb = sbb - (sb * sb) / n;
+  const cov = sab - (sa * sb) / n,
+    va = saa - (sa * sa) / n,
+    vb = sbb - (sb * sb) / n;
   return { r: va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : NaN, n };
 }
 
@@ -139,9 +205,16 @@ function pairCorrelation(a: Float64Array, b: Float64Array, from = 0, to = a.leng
  * Pairwise return correlations of up to `maxTokens` tokens (the longest-lived, ordered by
  * sector then symbol), as long rows for a heatmap, with the within- and between-sector means.
  */
-export function sectorCorrelation(p: Panel, maxTokens = 40, minOverlap = 60): {
-  rows: { a: string; b: string; r: number }[]; order: string[];
-  withinSector: number; betweenSector: number; bySector: { sector: string; within: number; tokens: number }[];
+export function sectorCorrelation(
+  p: Panel,
+  maxTokens = 40,
+  minOverlap = 60,
+): {
+  rows: { a: string; b: string; r: number }[];
+  order: string[];
+  withinSector: number;
+  betweenSector: number;
+  bySector: { sector: string; within: number; tokens: number }[];
 } {
   const { start, end } = tokenRanges(p);
   const lengths = p.tokens.map((_, t) => ({ t, len: end[t]! - start[t]! }));
@@ -156,14 +229,25 @@ export function sectorCorrelation(p: Panel, maxTokens = 40, minOverlap = 60): {
   const lists = [...bySectorPick.values()];
   for (let k = 0; chosen.length < Math.min(maxTokens, p.tokens.length); k++) {
     let added = false;
-    for (const l of lists) if (k < l.length && chosen.length < maxTokens) { chosen.push(l[k]!); added = true; }
+    for (const l of lists)
+      if (k < l.length && chosen.length < maxTokens) {
+        chosen.push(l[k]!);
+        added = true;
+      }
     if (!added) break;
   }
-  chosen.sort((a, b) => (p.tokens[a]!.sector ?? "").localeCompare(p.tokens[b]!.sector ?? "") || p.tokens[a]!.symbol.localeCompare(p.tokens[b]!.symbol));
+  chosen.sort(
+    (a, b) =>
+      (p.tokens[a]!.sector ?? "").localeCompare(p.tokens[b]!.sector ?? "") ||
+      p.tokens[a]!.symbol.localeCompare(p.tokens[b]!.symbol),
+  );
   const { grid } = returnGrid(p, chosen);
   const label = (t: number) => `${p.tokens[t]!.symbol} (${p.tokens[t]!.sector ?? "?"})`;
   const rows: { a: string; b: string; r: number }[] = [];
-  let wSum = 0, wN = 0, bSum = 0, bN = 0;
+  let wSum = 0,
+    wN = 0,
+    bSum = 0,
+    bN = 0;
   const secStats = new Map<string, { sum: number; n: number }>();
   for (let i = 0; i < chosen.length; i++) {
     for (let j = 0; j < chosen.length; j++) {
@@ -171,21 +255,37 @@ export function sectorCorrelation(p: Panel, maxTokens = 40, minOverlap = 60): {
       const value = n >= minOverlap ? r : NaN;
       if (Number.isFinite(value)) rows.push({ a: label(chosen[i]!), b: label(chosen[j]!), r: value });
       if (i < j && Number.isFinite(value)) {
-        const si = p.tokens[chosen[i]!]!.sector, sj = p.tokens[chosen[j]!]!.sector;
+        const si = p.tokens[chosen[i]!]!.sector,
+          sj = p.tokens[chosen[j]!]!.sector;
         if (si !== null && si === sj) {
-          wSum += value; wN++;
+          wSum += value;
+          wN++;
           const st = secStats.get(si) ?? { sum: 0, n: 0 };
-          st.sum += value; st.n++; secStats.set(si, st);
-        } else { bSum += value; bN++; }
+          st.sum += value;
+          st.n++;
+          secStats.set(si, st);
+        } else {
+          bSum += value;
+          bN++;
+        }
       }
     }
   }
   const counts = new Map<string, number>();
-  for (const t of chosen) { const s = p.tokens[t]!.sector ?? "unknown"; counts.set(s, (counts.get(s) ?? 0) + 1); }
+  for (const t of chosen) {
+    const s = p.tokens[t]!.sector ?? "unknown";
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
   return {
-    rows, order: chosen.map(label),
-    withinSector: wN ? wSum / wN : NaN, betweenSector: bN ? bSum / bN : NaN,
-    bySector: [...secStats.entries()].map(([sector, st]) => ({ sector, within: st.sum / st.n, tokens: counts.get(sector) ?? 0 })),
+    rows,
+    order: chosen.map(label),
+    withinSector: wN ? wSum / wN : NaN,
+    betweenSector: bN ? bSum / bN : NaN,
+    bySector: [...secStats.entries()].map(([sector, st]) => ({
+      sector,
+      within: st.sum / st.n,
+      tokens: counts.get(sector) ?? 0,
+    })),
   };
 }
 
@@ -193,18 +293,31 @@ export function sectorCorrelation(p: Panel, maxTokens = 40, minOverlap = 60): {
  * Rolling average pairwise correlation of non-stablecoin returns (window in days), sampled
  * every `step` days: how much tokens move together over time (it jumps in crashes).
  */
-export function rollingMarketCorrelation(p: Panel, window = 60, step = 7, maxTokens = 30): { date: string; correlation: number; pairs: number }[] {
+export function rollingMarketCorrelation(
+  p: Panel,
+  window = 60,
+  step = 7,
+  maxTokens = 30,
+): { date: string; correlation: number; pairs: number }[] {
   const { start, end } = tokenRanges(p);
-  const candidates = p.tokens.map((tok, t) => ({ t, len: end[t]! - start[t]!, stable: tok.sector === "stablecoin" }))
-    .filter((c) => !c.stable && c.len > window).sort((a, b) => b.len - a.len).slice(0, maxTokens).map((c) => c.t);
+  const candidates = p.tokens
+    .map((tok, t) => ({ t, len: end[t]! - start[t]!, stable: tok.sector === "stablecoin" }))
+    .filter((c) => !c.stable && c.len > window)
+    .sort((a, b) => b.len - a.len)
+    .slice(0, maxTokens)
+    .map((c) => c.t);
   const { days, grid } = returnGrid(p, candidates);
   const out: { date: string; correlation: number; pairs: number }[] = [];
   for (let e = window; e <= days.length; e += step) {
-    let sum = 0, n = 0;
+    let sum = 0,
+      n = 0;
     for (let i = 0; i < grid.length; i++) {
       for (let j = i + 1; j < grid.length; j++) {
         const { r, n: m } = pairCorrelation(grid[i]!, grid[j]!, e - window, e);
-        if (m >= window * 0.6 && Number.isFinite(r)) { sum += r; n++; }
+        if (m >= window * 0.6 && Number.isFinite(r)) {
+          sum += r;
+          n++;
+        }
       }
     }
     if (n > 0) out.push({ date: dayToIso(days[e - 1]!), correlation: sum / n, pairs: n });
@@ -215,9 +328,12 @@ export function rollingMarketCorrelation(p: Panel, window = 60, step = 7, maxTok
 /** Panel-wide counts for the summary table. */
 export function panelSummary(p: Panel): Record<string, number | string> {
   const { start, end } = tokenRanges(p);
-  let lo = Infinity, hi = -Infinity, gaps = 0;
+  let lo = Infinity,
+    hi = -Infinity,
+    gaps = 0;
   for (let i = 0; i < p.day.length; i++) {
-    lo = Math.min(lo, p.day[i]!); hi = Math.max(hi, p.day[i]!);
+    lo = Math.min(lo, p.day[i]!);
+    hi = Math.max(hi, p.day[i]!);
     if (i > 0 && p.token[i] === p.token[i - 1] && p.day[i]! - p.day[i - 1]! > 1) gaps += p.day[i]! - p.day[i - 1]! - 1;
   }
   const lives = p.tokens.map((_, t) => end[t]! - start[t]!).filter((l) => l > 0);

@@ -122,8 +122,13 @@ export function tokenRanges(p: Panel): { start: Int32Array; end: Int32Array } {
 export function assertPanel(p: Panel): void {
   const n = p.day.length;
   const cols: [string, { length: number }][] = [
-    ["token", p.token], ["open", p.open], ["high", p.high], ["low", p.low],
-    ["close", p.close], ["volume", p.volume], ["marketCap", p.marketCap],
+    ["token", p.token],
+    ["open", p.open],
+    ["high", p.high],
+    ["low", p.low],
+    ["close", p.close],
+    ["volume", p.volume],
+    ["marketCap", p.marketCap],
   ];
   if (p.anomalyKind) cols.push(["anomalyKind", p.anomalyKind]);
   for (const [name, col] of cols) {
@@ -131,11 +136,14 @@ export function assertPanel(p: Panel): void {
   }
   for (let i = 0; i < n; i++) {
     const t = p.token[i]!;
-    if (t < 0 || t >= p.tokens.length) throw new Error(`Panel row ${i}: token index ${t} out of range 0..${p.tokens.length - 1}.`);
+    if (t < 0 || t >= p.tokens.length)
+      throw new Error(`Panel row ${i}: token index ${t} out of range 0..${p.tokens.length - 1}.`);
     if (i > 0) {
       const pt = p.token[i - 1]!;
       if (t < pt || (t === pt && p.day[i]! <= p.day[i - 1]!)) {
-        throw new Error(`Panel row ${i}: not sorted by (token, day) or duplicate key (token ${p.tokens[t]!.id}, day ${dayToIso(p.day[i]!)}).`);
+        throw new Error(
+          `Panel row ${i}: not sorted by (token, day) or duplicate key (token ${p.tokens[t]!.id}, day ${dayToIso(p.day[i]!)}).`,
+        );
       }
     }
   }

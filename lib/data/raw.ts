@@ -65,7 +65,11 @@ const RESERVED_DEVICE_NAMES = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
  * characters become "_" ("../etc/passwd" -> "etc_passwd", "<b>X</b>" -> "b_X_b").
  */
 export function safeTokenId(raw: string): string {
-  let id = raw.trim().replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._-]+/, "").replace(/_+$/, "");
+  let id = raw
+    .trim()
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .replace(/^[._-]+/, "")
+    .replace(/_+$/, "");
   id = id.slice(0, MAX_TOKEN_ID_LENGTH);
   if (id === "") id = "token";
   if (RESERVED_DEVICE_NAMES.test(id)) id = `t_${id}`;
@@ -74,7 +78,12 @@ export function safeTokenId(raw: string): string {
 
 /** True when `id` is what safeTokenId would leave unchanged. */
 export function isSafeTokenId(id: string): boolean {
-  return /^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(id) && id.length <= MAX_TOKEN_ID_LENGTH && !RESERVED_DEVICE_NAMES.test(id) && !id.endsWith("_");
+  return (
+    /^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(id) &&
+    id.length <= MAX_TOKEN_ID_LENGTH &&
+    !RESERVED_DEVICE_NAMES.test(id) &&
+    !id.endsWith("_")
+  );
 }
 
 const COLUMN_NAMES = ["time", "open", "high", "low", "close", "volume", "marketCap"] as const;
@@ -133,7 +142,12 @@ export class RawRows {
    * `safeTokenId(idHint ?? key)`, made unique with "-2", "-3"...; the symbol and name are
    * kept verbatim (display text, never a path).
    */
-  token(key: string, info: { symbol: string; name: string; sector: string | null }, meta: Partial<TokenMeta> = {}, idHint?: string): number {
+  token(
+    key: string,
+    info: { symbol: string; name: string; sector: string | null },
+    meta: Partial<TokenMeta> = {},
+    idHint?: string,
+  ): number {
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
     const wanted = idHint ?? key;
@@ -147,7 +161,11 @@ export class RawRows {
     this.ids.add(id);
     const idx = this.tokens.length;
     this.tokens.push({ id, symbol: info.symbol, name: info.name, sector: info.sector });
-    this.tokenMeta.push({ intervalMs: meta.intervalMs ?? null, volume: meta.volume ?? "sum", intraday: meta.intraday ?? false });
+    this.tokenMeta.push({
+      intervalMs: meta.intervalMs ?? null,
+      volume: meta.volume ?? "sum",
+      intraday: meta.intraday ?? false,
+    });
     this.tokenKeys.push(key);
     this.byKey.set(key, idx);
     return idx;
@@ -168,7 +186,18 @@ export class RawRows {
   }
 
   /** Append one row. `time` is UTC epoch ms; pass NaN for an unknown market cap. */
-  push(token: number, time: number, open: number, high: number, low: number, close: number, volume: number, marketCap: number, file: number, line: number): void {
+  push(
+    token: number,
+    time: number,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+    volume: number,
+    marketCap: number,
+    file: number,
+    line: number,
+  ): void {
     if (this.fill === BLOCK_ROWS) this.newBlock();
     const k = this.fill++;
     const c = this.cur;

@@ -67,8 +67,8 @@
  * missing days, one stream per token), so the market and sector factors do not depend
  * on the number of tokens, and one token's path does not shift another's.
  */
-import { Rng, makeRng } from "../runtime/rng";
-import { ANOMALY_KINDS, AnomalyEvent, AnomalyKind, Panel, TokenInfo, isoToDay } from "./panel";
+import { type Rng, makeRng } from "../runtime/rng";
+import { ANOMALY_KINDS, type AnomalyEvent, type AnomalyKind, type Panel, type TokenInfo, isoToDay } from "./panel";
 
 /** Sectors of the synthetic market, in the order used by `MarketTruth.sectorNames`. */
 export const SECTORS = ["layer-1", "defi", "exchange", "meme", "stablecoin", "gaming", "infra"] as const;
@@ -298,7 +298,13 @@ const ANOMALY_BUFFER_DAYS = 3;
 const ANOMALY_MAX_TRIES = 200;
 /** Token weights for pump-and-dumps: small speculative sectors are the usual targets. */
 const PUMP_SECTOR_WEIGHT: Record<Sector, number> = {
-  "layer-1": 0.6, defi: 1.2, exchange: 0.6, meme: 3, stablecoin: 0, gaming: 2, infra: 1,
+  "layer-1": 0.6,
+  defi: 1.2,
+  exchange: 0.6,
+  meme: 3,
+  stablecoin: 0,
+  gaming: 2,
+  infra: 1,
 };
 
 /** Per-sector parameter ranges (log-uniform for prices, caps, turnover and vols). */
@@ -316,54 +322,225 @@ interface SectorProfile {
 
 const SECTOR_PROFILES: Record<Sector, SectorProfile> = {
   "layer-1": {
-    beta: [0.8, 1.3], loading: [0.6, 1.2], idioVol: [0.015, 0.04], sectorVol: 0.012,
-    price: [0.5, 2000], cap: [2e8, 5e10], turnover: [0.02, 0.12], jumpRate: 0.001,
-    words: [["Aether", "Nova", "Solace", "Quantum", "Helix", "Zenith", "Orbit", "Vertex", "Lumen", "Arcadia",
-      "Polar", "Tessera", "Kairos", "Nimbus", "Corvid", "Atlas", "Borealis", "Cinder", "Halcyon", "Meridian"],
-    ["Chain", "Network", "Ledger", "Protocol", "Layer", "Net"]],
+    beta: [0.8, 1.3],
+    loading: [0.6, 1.2],
+    idioVol: [0.015, 0.04],
+    sectorVol: 0.012,
+    price: [0.5, 2000],
+    cap: [2e8, 5e10],
+    turnover: [0.02, 0.12],
+    jumpRate: 0.001,
+    words: [
+      [
+        "Aether",
+        "Nova",
+        "Solace",
+        "Quantum",
+        "Helix",
+        "Zenith",
+        "Orbit",
+        "Vertex",
+        "Lumen",
+        "Arcadia",
+        "Polar",
+        "Tessera",
+        "Kairos",
+        "Nimbus",
+        "Corvid",
+        "Atlas",
+        "Borealis",
+        "Cinder",
+        "Halcyon",
+        "Meridian",
+      ],
+      ["Chain", "Network", "Ledger", "Protocol", "Layer", "Net"],
+    ],
   },
   defi: {
-    beta: [0.9, 1.5], loading: [0.7, 1.4], idioVol: [0.03, 0.06], sectorVol: 0.025,
-    price: [0.2, 800], cap: [2e7, 5e9], turnover: [0.03, 0.2], jumpRate: 0.002,
-    words: [["Mosaic", "Lattice", "Tidal", "Granary", "Spindle", "Cascade", "Keystone", "Pillar", "Quarry",
-      "Riverbed", "Saffron", "Trellis", "Umber", "Verdant", "Wicker", "Yarrow", "Zephyr", "Bramble", "Osprey", "Marlin"],
-    ["Finance", "Swap", "Lend", "Vault", "DAO", "Yield"]],
+    beta: [0.9, 1.5],
+    loading: [0.7, 1.4],
+    idioVol: [0.03, 0.06],
+    sectorVol: 0.025,
+    price: [0.2, 800],
+    cap: [2e7, 5e9],
+    turnover: [0.03, 0.2],
+    jumpRate: 0.002,
+    words: [
+      [
+        "Mosaic",
+        "Lattice",
+        "Tidal",
+        "Granary",
+        "Spindle",
+        "Cascade",
+        "Keystone",
+        "Pillar",
+        "Quarry",
+        "Riverbed",
+        "Saffron",
+        "Trellis",
+        "Umber",
+        "Verdant",
+        "Wicker",
+        "Yarrow",
+        "Zephyr",
+        "Bramble",
+        "Osprey",
+        "Marlin",
+      ],
+      ["Finance", "Swap", "Lend", "Vault", "DAO", "Yield"],
+    ],
   },
   exchange: {
-    beta: [0.7, 1.1], loading: [0.6, 1.2], idioVol: [0.015, 0.035], sectorVol: 0.012,
-    price: [0.05, 300], cap: [5e7, 2e10], turnover: [0.01, 0.06], jumpRate: 0.001,
-    words: [["Bitharbor", "Coinmarsh", "Tradewell", "Kestrel", "Ledgerline", "Marketa", "Orderly", "Pivot",
-      "Quayside", "Tollgate", "Bazaar", "Wharf"], ["Exchange", "Coin", "Token"]],
+    beta: [0.7, 1.1],
+    loading: [0.6, 1.2],
+    idioVol: [0.015, 0.035],
+    sectorVol: 0.012,
+    price: [0.05, 300],
+    cap: [5e7, 2e10],
+    turnover: [0.01, 0.06],
+    jumpRate: 0.001,
+    words: [
+      [
+        "Bitharbor",
+        "Coinmarsh",
+        "Tradewell",
+        "Kestrel",
+        "Ledgerline",
+        "Marketa",
+        "Orderly",
+        "Pivot",
+        "Quayside",
+        "Tollgate",
+        "Bazaar",
+        "Wharf",
+      ],
+      ["Exchange", "Coin", "Token"],
+    ],
   },
   meme: {
-    beta: [1.1, 2.0], loading: [0.8, 1.5], idioVol: [0.05, 0.09], sectorVol: 0.04,
-    price: [1e-6, 0.05], cap: [5e6, 5e9], turnover: [0.05, 0.5], jumpRate: 0.004,
-    words: [["Moon", "Wobbly", "Sleepy", "Turbo", "Fluffy", "Grumpy", "Rocket", "Bouncy", "Cosmic", "Soggy",
-      "Dizzy", "Sneaky", "Chonky", "Giga", "Tiny", "Lazy"],
-    ["Otter", "Frog", "Hamster", "Pigeon", "Llama", "Wombat", "Gecko", "Badger", "Walrus", "Puffin", "Corgi", "Goose"]],
+    beta: [1.1, 2.0],
+    loading: [0.8, 1.5],
+    idioVol: [0.05, 0.09],
+    sectorVol: 0.04,
+    price: [1e-6, 0.05],
+    cap: [5e6, 5e9],
+    turnover: [0.05, 0.5],
+    jumpRate: 0.004,
+    words: [
+      [
+        "Moon",
+        "Wobbly",
+        "Sleepy",
+        "Turbo",
+        "Fluffy",
+        "Grumpy",
+        "Rocket",
+        "Bouncy",
+        "Cosmic",
+        "Soggy",
+        "Dizzy",
+        "Sneaky",
+        "Chonky",
+        "Giga",
+        "Tiny",
+        "Lazy",
+      ],
+      [
+        "Otter",
+        "Frog",
+        "Hamster",
+        "Pigeon",
+        "Llama",
+        "Wombat",
+        "Gecko",
+        "Badger",
+        "Walrus",
+        "Puffin",
+        "Corgi",
+        "Goose",
+      ],
+    ],
   },
   stablecoin: {
-    beta: [0, 0], loading: [0, 0], idioVol: [0, 0], sectorVol: 0,
-    price: [1, 1], cap: [1e8, 5e10], turnover: [0.1, 1], jumpRate: 0,
-    words: [["Steady", "Par", "Level", "Even", "Ballast", "Keel", "Plumb", "Still", "Harbor", "Bedrock", "Anchorage", "Mooring"],
-    ["Dollar", "USD"]],
+    beta: [0, 0],
+    loading: [0, 0],
+    idioVol: [0, 0],
+    sectorVol: 0,
+    price: [1, 1],
+    cap: [1e8, 5e10],
+    turnover: [0.1, 1],
+    jumpRate: 0,
+    words: [
+      [
+        "Steady",
+        "Par",
+        "Level",
+        "Even",
+        "Ballast",
+        "Keel",
+        "Plumb",
+        "Still",
+        "Harbor",
+        "Bedrock",
+        "Anchorage",
+        "Mooring",
+      ],
+      ["Dollar", "USD"],
+    ],
   },
   gaming: {
-    beta: [1.0, 1.7], loading: [0.7, 1.4], idioVol: [0.04, 0.08], sectorVol: 0.03,
-    price: [0.005, 20], cap: [1e7, 3e9], turnover: [0.04, 0.3], jumpRate: 0.003,
-    words: [["Pixel", "Quest", "Dungeon", "Arcade", "Guild", "Realm", "Shard", "Loot", "Saga", "Voxel", "Rune", "Glyph"],
-    ["Heroes", "Worlds", "Legends", "Kingdoms", "Arena", "Raiders", "Odyssey"]],
+    beta: [1.0, 1.7],
+    loading: [0.7, 1.4],
+    idioVol: [0.04, 0.08],
+    sectorVol: 0.03,
+    price: [0.005, 20],
+    cap: [1e7, 3e9],
+    turnover: [0.04, 0.3],
+    jumpRate: 0.003,
+    words: [
+      ["Pixel", "Quest", "Dungeon", "Arcade", "Guild", "Realm", "Shard", "Loot", "Saga", "Voxel", "Rune", "Glyph"],
+      ["Heroes", "Worlds", "Legends", "Kingdoms", "Arena", "Raiders", "Odyssey"],
+    ],
   },
   infra: {
-    beta: [0.9, 1.4], loading: [0.6, 1.3], idioVol: [0.03, 0.055], sectorVol: 0.02,
-    price: [0.05, 60], cap: [2e7, 5e9], turnover: [0.03, 0.15], jumpRate: 0.002,
-    words: [["Sentinel", "Conduit", "Parallax", "Waypoint", "Lodestar", "Filament", "Aqueduct", "Semaphore",
-      "Watchtower", "Keyframe", "Gossamer", "Relayer"], ["Oracle", "Relay", "Storage", "Compute", "Bridge", "Index"]],
+    beta: [0.9, 1.4],
+    loading: [0.6, 1.3],
+    idioVol: [0.03, 0.055],
+    sectorVol: 0.02,
+    price: [0.05, 60],
+    cap: [2e7, 5e9],
+    turnover: [0.03, 0.15],
+    jumpRate: 0.002,
+    words: [
+      [
+        "Sentinel",
+        "Conduit",
+        "Parallax",
+        "Waypoint",
+        "Lodestar",
+        "Filament",
+        "Aqueduct",
+        "Semaphore",
+        "Watchtower",
+        "Keyframe",
+        "Gossamer",
+        "Relayer",
+      ],
+      ["Oracle", "Relay", "Storage", "Compute", "Bridge", "Index"],
+    ],
   },
 };
 
 /** The flagship (token 0, BTC-like): beta 1, little idiosyncratic noise, price in the thousands. */
-const FLAGSHIP = { beta: 1, loading: 0.2, idioVol: 0.006, price: [6000, 12000] as [number, number], cap: 1.3e11, turnover: 0.03 };
+const FLAGSHIP = {
+  beta: 1,
+  loading: 0.2,
+  idioVol: 0.006,
+  price: [6000, 12000] as [number, number],
+  cap: 1.3e11,
+  turnover: 0.03,
+};
 
 // ---------------------------------------------------------------------------------------
 
@@ -372,8 +549,10 @@ export function resolveMarketOptions(options: MarketOptions = {}): ResolvedMarke
   const d = DEFAULT_MARKET_OPTIONS;
   const nTokens = options.nTokens ?? d.nTokens;
   const nDays = options.nDays ?? d.nDays;
-  if (!Number.isInteger(nTokens) || nTokens < 1) throw new Error(`generateMarket: nTokens must be a positive integer, got ${nTokens}.`);
-  if (!Number.isInteger(nDays) || nDays < 30) throw new Error(`generateMarket: nDays must be an integer >= 30, got ${nDays}. Use at least a month of days.`);
+  if (!Number.isInteger(nTokens) || nTokens < 1)
+    throw new Error(`generateMarket: nTokens must be a positive integer, got ${nTokens}.`);
+  if (!Number.isInteger(nDays) || nDays < 30)
+    throw new Error(`generateMarket: nDays must be an integer >= 30, got ${nDays}. Use at least a month of days.`);
   const startDate = options.startDate ?? d.startDate;
   isoToDay(startDate); // throws on a bad date
   const rate = (name: string, v: number | undefined, fallback: number, max: number): number => {
@@ -391,19 +570,40 @@ export function resolveMarketOptions(options: MarketOptions = {}): ResolvedMarke
   // Crashes need CRASH_MIN_DAY quiet days first, 5 at the end and about a week each.
   const maxCrashes = Math.max(0, Math.floor((nDays - CRASH_MIN_DAY - 5) / 7));
   const crashCount = options.crashCount ?? Math.min(maxCrashes, Math.max(1, Math.round(nDays / 365)));
-  if (!Number.isInteger(crashCount) || crashCount < 0) throw new Error(`generateMarket: crashCount must be a non-negative integer, got ${crashCount}.`);
-  if (crashCount > maxCrashes) throw new Error(`generateMarket: crashCount ${crashCount} does not fit in ${nDays} days; use at most ${maxCrashes} or more days.`);
-  return { nTokens, nDays, startDate, sectorMix, anomalyRate, anomalyMix, crashCount, missingDayRate, lateListingRate, delistingRate };
+  if (!Number.isInteger(crashCount) || crashCount < 0)
+    throw new Error(`generateMarket: crashCount must be a non-negative integer, got ${crashCount}.`);
+  if (crashCount > maxCrashes)
+    throw new Error(
+      `generateMarket: crashCount ${crashCount} does not fit in ${nDays} days; use at most ${maxCrashes} or more days.`,
+    );
+  return {
+    nTokens,
+    nDays,
+    startDate,
+    sectorMix,
+    anomalyRate,
+    anomalyMix,
+    crashCount,
+    missingDayRate,
+    lateListingRate,
+    delistingRate,
+  };
 }
 
-function normaliseMix<K extends string>(name: string, keys: readonly K[], mix: Partial<Record<K, number>>): Record<K, number> {
+function normaliseMix<K extends string>(
+  name: string,
+  keys: readonly K[],
+  mix: Partial<Record<K, number>>,
+): Record<K, number> {
   for (const k of Object.keys(mix)) {
-    if (!(keys as readonly string[]).includes(k)) throw new Error(`generateMarket: unknown ${name} key "${k}". Allowed: ${keys.join(", ")}.`);
+    if (!(keys as readonly string[]).includes(k))
+      throw new Error(`generateMarket: unknown ${name} key "${k}". Allowed: ${keys.join(", ")}.`);
   }
   let total = 0;
   for (const k of keys) {
     const w = mix[k] ?? 0;
-    if (!(w >= 0) || !Number.isFinite(w)) throw new Error(`generateMarket: ${name}.${k} must be a finite weight >= 0, got ${w}.`);
+    if (!(w >= 0) || !Number.isFinite(w))
+      throw new Error(`generateMarket: ${name}.${k} must be a finite weight >= 0, got ${w}.`);
     total += w;
   }
   if (!(total > 0)) throw new Error(`generateMarket: ${name} weights sum to 0; give at least one positive weight.`);
@@ -472,7 +672,10 @@ interface Episode {
   factor: number;
 }
 
-const KIND_INDEX: Record<AnomalyKind, number> = Object.fromEntries(ANOMALY_KINDS.map((k, i) => [k, i])) as Record<AnomalyKind, number>;
+const KIND_INDEX: Record<AnomalyKind, number> = Object.fromEntries(ANOMALY_KINDS.map((k, i) => [k, i])) as Record<
+  AnomalyKind,
+  number
+>;
 
 /**
  * Generate a synthetic crypto market panel with labelled anomalies.
@@ -542,7 +745,10 @@ export function generateMarket(options: MarketOptions, rngOrSeed: Rng | number):
     anomalyKind: new Int8Array(nRows),
   };
   const work = makeWorkspace(nDays);
-  const anomalyRows = Object.fromEntries(ANOMALY_KINDS.slice(1).map((k) => [k, 0])) as Record<InjectedAnomalyKind, number>;
+  const anomalyRows = Object.fromEntries(ANOMALY_KINDS.slice(1).map((k) => [k, 0])) as Record<
+    InjectedAnomalyKind,
+    number
+  >;
   for (let t = 0; t < nTokens; t++) {
     simulateToken(specs[t]!, byToken[t]!, market, startDay, root.fork(`token:${t}`), work);
     let row = rowStart[t]!;
@@ -565,7 +771,12 @@ export function generateMarket(options: MarketOptions, rngOrSeed: Rng | number):
   }
 
   const events: AnomalyEvent[] = episodes
-    .map((e) => ({ token: e.token, kind: ANOMALY_KINDS[e.kind]!, startDay: startDay + e.start, endDay: startDay + e.start + e.len - 1 }))
+    .map((e) => ({
+      token: e.token,
+      kind: ANOMALY_KINDS[e.kind]!,
+      startDay: startDay + e.start,
+      endDay: startDay + e.start + e.len - 1,
+    }))
     .sort((a, b) => a.token - b.token || a.startDay - b.startDay);
 
   const panel: Panel = {
@@ -676,7 +887,11 @@ function simulateMarket(opts: ResolvedMarketOptions, rng: Rng): MarketPaths {
     let zPrev = 0;
     let shockPrev = 0;
     for (let d = 0; d < nDays; d++) {
-      if (d > 0) h = Math.min(GARCH_MAX_H, omega + MARKET.alpha * h * zPrev * zPrev + MARKET.beta * h + CRASH_GARCH_WEIGHT * shockPrev * shockPrev);
+      if (d > 0)
+        h = Math.min(
+          GARCH_MAX_H,
+          omega + MARKET.alpha * h * zPrev * zPrev + MARKET.beta * h + CRASH_GARCH_WEIGHT * shockPrev * shockPrev,
+        );
       const reg = REGIMES[REGIME_NAMES[regime[d]!]!];
       const sd = reg.volMult * MARKET.longRunVol * Math.sqrt(h);
       // On a crash day the day's own innovation may not offset the shock: it is made negative.
@@ -714,7 +929,14 @@ function simulateMarket(opts: ResolvedMarketOptions, rng: Rng): MarketPaths {
     let zPrev = 0;
     let shockPrev = 0;
     for (let d = 0; d < nDays; d++) {
-      if (d > 0) h = Math.min(GARCH_MAX_H, omega + SECTOR_GARCH.alpha * h * zPrev * zPrev + SECTOR_GARCH.beta * h + CRASH_GARCH_WEIGHT * shockPrev * shockPrev);
+      if (d > 0)
+        h = Math.min(
+          GARCH_MAX_H,
+          omega +
+            SECTOR_GARCH.alpha * h * zPrev * zPrev +
+            SECTOR_GARCH.beta * h +
+            CRASH_GARCH_WEIGHT * shockPrev * shockPrev,
+        );
       const sd = prof.sectorVol * Math.sqrt(h);
       const z = r.studentT(SECTOR_GARCH.dof);
       const crash = isCrash[d] ? crashShockAt[d]! * CRASH_SECTOR_EXTRA * r.uniform() : 0;
@@ -732,7 +954,10 @@ function simulateMarket(opts: ResolvedMarketOptions, rng: Rng): MarketPaths {
 
 function makeTokens(opts: ResolvedMarketOptions, rng: Rng): { specs: TokenSpec[]; infos: TokenInfo[] } {
   const { nTokens, nDays } = opts;
-  const counts = apportion(nTokens, SECTORS.map((s) => opts.sectorMix[s]));
+  const counts = apportion(
+    nTokens,
+    SECTORS.map((s) => opts.sectorMix[s]),
+  );
   const hasFlagship = counts[0]! > 0;
   const labels: number[] = [];
   counts.forEach((c, k) => {
@@ -812,15 +1037,34 @@ function makeTokens(opts: ResolvedMarketOptions, rng: Rng): { specs: TokenSpec[]
     let deathStart = end;
     let deathDrift = 0;
     if (delisted && !stable) {
-      const len = Math.min(Math.floor((end - first) / 2), DEATH.minDays + Math.floor(uDeathLen * (DEATH.maxDays - DEATH.minDays)));
+      const len = Math.min(
+        Math.floor((end - first) / 2),
+        DEATH.minDays + Math.floor(uDeathLen * (DEATH.maxDays - DEATH.minDays)),
+      );
       deathStart = end - len;
       deathDrift = -(DEATH.minDrift + uDeathDrift * (DEATH.maxDrift - DEATH.minDrift));
     }
 
     specs.push({
-      sector: k, stable, beta: stable ? 0 : beta, loading: stable ? 0 : loading, idioVol, dof, garchAlpha, garchBeta,
-      drift, price0, supply0: cap0 / price0, supplyGrowth, turnover, jumpRate: prof.jumpRate,
-      first, end, delisted, deathStart, deathDrift,
+      sector: k,
+      stable,
+      beta: stable ? 0 : beta,
+      loading: stable ? 0 : loading,
+      idioVol,
+      dof,
+      garchAlpha,
+      garchBeta,
+      drift,
+      price0,
+      supply0: cap0 / price0,
+      supplyGrowth,
+      turnover,
+      jumpRate: prof.jumpRate,
+      first,
+      end,
+      delisted,
+      deathStart,
+      deathDrift,
     });
     const { name, symbol } = makeName(sector, nameRng, usedNames, usedSymbols, flagship);
     infos.push({ id: `SYN${String(t).padStart(3, "0")}`, symbol, name, sector });
@@ -829,7 +1073,13 @@ function makeTokens(opts: ResolvedMarketOptions, rng: Rng): { specs: TokenSpec[]
 }
 
 /** A made-up name and ticker for a token of a sector, unique within the market. */
-function makeName(sector: Sector, rng: Rng, usedNames: Set<string>, usedSymbols: Set<string>, flagship: boolean): { name: string; symbol: string } {
+function makeName(
+  sector: Sector,
+  rng: Rng,
+  usedNames: Set<string>,
+  usedSymbols: Set<string>,
+  flagship: boolean,
+): { name: string; symbol: string } {
   let a: string;
   let b: string;
   let name: string;
@@ -854,10 +1104,12 @@ function makeName(sector: Sector, rng: Rng, usedNames: Set<string>, usedSymbols:
   const candidates: string[] = [];
   if (flagship) candidates.push("GNC");
   else if (sector === "stablecoin") candidates.push(`${A[0]}USD`, `${A.slice(0, 2)}USD`, `${A.slice(0, 3)}USD`);
-  else if (sector === "meme") candidates.push(`${A[0]}${B.slice(0, 3)}`, `${A.slice(0, 2)}${B.slice(0, 2)}`, `${B.slice(0, 4)}`);
+  else if (sector === "meme")
+    candidates.push(`${A[0]}${B.slice(0, 3)}`, `${A.slice(0, 2)}${B.slice(0, 2)}`, `${B.slice(0, 4)}`);
   else candidates.push(A.slice(0, 3), `${A.slice(0, 2)}${B[0]}`, `${A.slice(0, 3)}${B[0]}`, A.slice(0, 4));
   let symbol = candidates.find((c) => !usedSymbols.has(c));
-  for (let n = 2; symbol === undefined; n++) if (!usedSymbols.has(`${candidates[0]}${n}`)) symbol = `${candidates[0]}${n}`;
+  for (let n = 2; symbol === undefined; n++)
+    if (!usedSymbols.has(`${candidates[0]}${n}`)) symbol = `${candidates[0]}${n}`;
   usedSymbols.add(symbol);
   return { name, symbol };
 }
@@ -865,7 +1117,13 @@ function makeName(sector: Sector, rng: Rng, usedNames: Set<string>, usedSymbols:
 // ---------------------------------------------------------------------------------------
 // Anomaly placement. busy: 1 = buffer zone, 2 = episode day, per (token, day index).
 
-function placeAnomalies(opts: ResolvedMarketOptions, specs: TokenSpec[], crashIndex: number[], busy: Uint8Array, rng: Rng): Episode[] {
+function placeAnomalies(
+  opts: ResolvedMarketOptions,
+  specs: TokenSpec[],
+  crashIndex: number[],
+  busy: Uint8Array,
+  rng: Rng,
+): Episode[] {
   const { nDays } = opts;
   const episodes: Episode[] = [];
   if (opts.anomalyRate === 0) return episodes;
@@ -930,7 +1188,11 @@ function placeAnomalies(opts: ResolvedMarketOptions, specs: TokenSpec[], crashIn
         continue;
       }
       const base = ep.token * nDays;
-      for (let d = Math.max(s.first, ep.start - ANOMALY_BUFFER_DAYS); d < Math.min(s.end, ep.start + ep.len + ANOMALY_BUFFER_DAYS); d++) {
+      for (
+        let d = Math.max(s.first, ep.start - ANOMALY_BUFFER_DAYS);
+        d < Math.min(s.end, ep.start + ep.len + ANOMALY_BUFFER_DAYS);
+        d++
+      ) {
         busy[base + d] = d >= ep.start && d < ep.start + ep.len ? 2 : Math.max(busy[base + d]!, 1);
       }
       episodes.push(ep);
@@ -942,7 +1204,18 @@ function placeAnomalies(opts: ResolvedMarketOptions, specs: TokenSpec[], crashIn
 
 /** Draw an episode's shape (token and start are set at placement). */
 function drawEpisode(kind: InjectedAnomalyKind, r: Rng): Episode {
-  const ep: Episode = { token: -1, kind: KIND_INDEX[kind], start: -1, len: 1, retAdd: null, level: null, volMult: [1], rangeMult: 1, depth: 0, factor: 1 };
+  const ep: Episode = {
+    token: -1,
+    kind: KIND_INDEX[kind],
+    start: -1,
+    len: 1,
+    retAdd: null,
+    level: null,
+    volMult: [1],
+    rangeMult: 1,
+    depth: 0,
+    factor: 1,
+  };
   switch (kind) {
     case "pump_and_dump": {
       // Ramp 3..8 days to +50%..+300% (log-uniform), collapse in 1..3 days to 5..30% below start.
@@ -1035,12 +1308,29 @@ interface Workspace {
 function makeWorkspace(nDays: number): Workspace {
   const f = () => new Float64Array(nDays);
   return {
-    open: f(), high: f(), low: f(), close: f(), volume: f(), cap: f(), label: new Int8Array(nDays),
-    retAdd: f(), level: f(), volMult: f(), rangeMult: f(), flashDepth: f(),
+    open: f(),
+    high: f(),
+    low: f(),
+    close: f(),
+    volume: f(),
+    cap: f(),
+    label: new Int8Array(nDays),
+    retAdd: f(),
+    level: f(),
+    volMult: f(),
+    rangeMult: f(),
+    flashDepth: f(),
   };
 }
 
-function simulateToken(s: TokenSpec, eps: Episode[], market: MarketPaths, startDay: number, rng: Rng, w: Workspace): void {
+function simulateToken(
+  s: TokenSpec,
+  eps: Episode[],
+  market: MarketPaths,
+  startDay: number,
+  rng: Rng,
+  w: Workspace,
+): void {
   const { first, end } = s;
   w.retAdd.fill(0, first, end);
   w.level.fill(0, first, end);
@@ -1065,7 +1355,11 @@ function simulateToken(s: TokenSpec, eps: Episode[], market: MarketPaths, startD
   const omega = 1 - s.garchAlpha - s.garchBeta;
   const longRunSigma = s.stable
     ? STABLE_SIGMA
-    : Math.sqrt(s.beta * s.beta * MARKET.longRunVol ** 2 + s.loading * s.loading * SECTOR_PROFILES[SECTORS[s.sector]!].sectorVol ** 2 + s.idioVol ** 2);
+    : Math.sqrt(
+        s.beta * s.beta * MARKET.longRunVol ** 2 +
+          s.loading * s.loading * SECTOR_PROFILES[SECTORS[s.sector]!].sectorVol ** 2 +
+          s.idioVol ** 2,
+      );
   let h = 1;
   let zPrev = 0;
   let logClose = Math.log(s.price0);
@@ -1103,7 +1397,8 @@ function simulateToken(s: TokenSpec, eps: Episode[], market: MarketPaths, startD
     const high = Math.max(open, close) * Math.exp(rangeSigma * exponential(rng));
     let low = Math.min(open, close) * Math.exp(-rangeSigma * exponential(rng));
     // Flash crash: the low is far below the open, and the close sits well above the low.
-    if (w.flashDepth[d]! > 0) low = Math.min(open * Math.exp(-w.flashDepth[d]!), close * Math.exp(-0.5 * w.flashDepth[d]!));
+    if (w.flashDepth[d]! > 0)
+      low = Math.min(open * Math.exp(-w.flashDepth[d]!), close * Math.exp(-0.5 * w.flashDepth[d]!));
     const supply = s.supply0 * Math.exp((s.supplyGrowth * age) / 365);
     const cap = close * supply;
     // Volume: size x turnover, reaction to |r| and volatility, AR(1) noise, weekend dip.
@@ -1114,7 +1409,9 @@ function simulateToken(s: TokenSpec, eps: Episode[], market: MarketPaths, startD
     if (s.stable) {
       logVol += STABLE_STRESS_LOADING * (Math.abs(market.m[d]!) / market.mVol[d]! - ABS_T_MEAN);
     } else {
-      logVol += VOLUME_ABS_RETURN_LOADING * (Math.abs(r) / sigma - ABS_T_MEAN) + VOLUME_VOL_LOADING * Math.log(sigma / longRunSigma);
+      logVol +=
+        VOLUME_ABS_RETURN_LOADING * (Math.abs(r) / sigma - ABS_T_MEAN) +
+        VOLUME_VOL_LOADING * Math.log(sigma / longRunSigma);
     }
     w.open[d] = open;
     w.high[d] = Math.max(high, open, close);

@@ -133,7 +133,12 @@ export class DateParser {
   epoch(v: number, line: number | null, column: string | number | null, countFormat = true): number {
     const unit = epochUnitOf(v);
     if (unit === null) {
-      throw new DataError(this.file, line, column, `${v} is not an epoch time in seconds, milliseconds or microseconds (expected 1e8..1e17). ${BAD_DATE_FIX}`);
+      throw new DataError(
+        this.file,
+        line,
+        column,
+        `${v} is not an epoch time in seconds, milliseconds or microseconds (expected 1e8..1e17). ${BAD_DATE_FIX}`,
+      );
     }
     if (this.fileUnit === null) {
       this.fileUnit = unit;
@@ -179,11 +184,12 @@ export class DateParser {
     while (start < end && b[start] === 32) start++;
     while (end > start && b[end - 1] === 32) end--;
     const ms = this.calendar(b, start, end);
-    if (ms === ms) {
+    if (!Number.isNaN(ms)) {
       this.count(this.lastCode, line);
       if (this.lastOffsetMinutes !== 0) {
         this.offsetRows++;
-        if (this.offsetExamples.length < 5) this.offsetExamples.push(`${this.where(line)} ${Buffer.from(b.subarray(start, end)).toString("utf8")}`);
+        if (this.offsetExamples.length < 5)
+          this.offsetExamples.push(`${this.where(line)} ${Buffer.from(b.subarray(start, end)).toString("utf8")}`);
       }
       return ms;
     }
@@ -204,7 +210,9 @@ export class DateParser {
       return this.epoch(v, line, column);
     }
     const text = Buffer.from(b.subarray(start, end)).toString("utf8");
-    const dayFirst = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}/.test(text) ? " Day-first and month-first dates (31/01/2022, 01/31/2022) are ambiguous and not read." : "";
+    const dayFirst = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}/.test(text)
+      ? " Day-first and month-first dates (31/01/2022, 01/31/2022) are ambiguous and not read."
+      : "";
     throw new DataError(this.file, line, column, `${quoteCell(text)} is not a date.${dayFirst} ${BAD_DATE_FIX}`);
   }
 
@@ -227,7 +235,10 @@ export class DateParser {
       this.mixedFiles++;
       for (const c of seen.slice(1)) {
         this.mixedRows += this.counts[c]!;
-        if (this.mixedExamples.length < 5) this.mixedExamples.push(`${this.examples[c]} ${formatName(c)} (${this.counts[c]} rows; most rows of the file: ${formatName(seen[0]!)})`);
+        if (this.mixedExamples.length < 5)
+          this.mixedExamples.push(
+            `${this.examples[c]} ${formatName(c)} (${this.counts[c]} rows; most rows of the file: ${formatName(seen[0]!)})`,
+          );
       }
     }
     for (const c of seen) this.counts[c] = 0;
@@ -325,7 +336,10 @@ export class DateParser {
       if (c === 90 && i + 1 === e) {
         code |= F_ZONE_Z;
         i++;
-      } else if (e - i === 3 && ((b[i] === 85 && b[i + 1] === 84 && b[i + 2] === 67) || (b[i] === 71 && b[i + 1] === 77 && b[i + 2] === 84))) {
+      } else if (
+        e - i === 3 &&
+        ((b[i] === 85 && b[i + 1] === 84 && b[i + 2] === 67) || (b[i] === 71 && b[i + 1] === 77 && b[i + 2] === 84))
+      ) {
         code |= F_ZONE_WORD;
         i += 3;
       } else if (c === 43 || c === 45) {
@@ -374,7 +388,8 @@ export class DateParser {
         check: "time zone offsets",
         action: "info",
         count: this.offsetRows,
-        detail: "timestamps with a UTC offset were converted to UTC before taking the day (2022-01-01T01:00:00+02:00 belongs to 2021-12-31).",
+        detail:
+          "timestamps with a UTC offset were converted to UTC before taking the day (2022-01-01T01:00:00+02:00 belongs to 2021-12-31).",
         examples: this.offsetExamples.slice(),
       });
     }

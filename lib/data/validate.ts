@@ -133,7 +133,7 @@ class Book {
 
 /** Equal, with NaN equal to NaN. */
 function same(a: number, b: number): boolean {
-  return a === b || (a !== a && b !== b);
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
 /** A number for an example: shortest round-trip text. */
@@ -148,10 +148,13 @@ function show(v: number): string {
 export function validateRows(raw: RawRows, options: ValidateOptions): ValidationResult {
   const policy = options.duplicates ?? "error";
   if (!(DUPLICATE_POLICIES as readonly string[]).includes(policy)) {
-    throw new Error(`Unknown duplicates policy ${JSON.stringify(policy)}. Use one of: ${DUPLICATE_POLICIES.join(", ")}.`);
+    throw new Error(
+      `Unknown duplicates policy ${JSON.stringify(policy)}. Use one of: ${DUPLICATE_POLICIES.join(", ")}.`,
+    );
   }
   const staleRun = options.staleRunDays ?? STALE_RUN_DAYS;
-  if (!Number.isInteger(staleRun) || staleRun < 2) throw new Error(`staleRunDays must be an integer >= 2, got ${staleRun}.`);
+  if (!Number.isInteger(staleRun) || staleRun < 2)
+    throw new Error(`staleRunDays must be an integer >= 2, got ${staleRun}.`);
   const jumpThr = options.jumpLogThreshold ?? JUMP_LOG_THRESHOLD;
   if (!(jumpThr > 0)) throw new Error(`jumpLogThreshold must be > 0, got ${jumpThr}.`);
   const allIntraday = options.intraday ?? false;
@@ -179,11 +182,31 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
   };
 
   // 1. Row checks
-  const eNonFinite = book.define("non-finite price", "dropped", "open, high, low or close was missing, NaN or infinite; the row was dropped.");
-  const eNonPos = book.define("non-positive price", "dropped", "open, high, low or close was <= 0, which no market trades at (log returns would be undefined); the row was dropped.");
-  const eVolNF = book.define("non-finite volume", "dropped", "volume was missing, NaN or infinite; the row was dropped.");
-  const eVolNeg = book.define("negative volume", "dropped", "volume was < 0, which marks a corrupt row; the row was dropped rather than given an invented volume.");
-  const eMcap = book.define("market cap not positive", "repaired", "market cap <= 0 or infinite was set to unknown (NaN); several sources write 0 for unknown.");
+  const eNonFinite = book.define(
+    "non-finite price",
+    "dropped",
+    "open, high, low or close was missing, NaN or infinite; the row was dropped.",
+  );
+  const eNonPos = book.define(
+    "non-positive price",
+    "dropped",
+    "open, high, low or close was <= 0, which no market trades at (log returns would be undefined); the row was dropped.",
+  );
+  const eVolNF = book.define(
+    "non-finite volume",
+    "dropped",
+    "volume was missing, NaN or infinite; the row was dropped.",
+  );
+  const eVolNeg = book.define(
+    "negative volume",
+    "dropped",
+    "volume was < 0, which marks a corrupt row; the row was dropped rather than given an invented volume.",
+  );
+  const eMcap = book.define(
+    "market cap not positive",
+    "repaired",
+    "market cap <= 0 or infinite was set to unknown (NaN); several sources write 0 for unknown.",
+  );
   const keep = new Uint8Array(n);
   let nKeep = 0;
   for (let i = 0; i < n; i++) {
@@ -192,11 +215,17 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     const l = c.low[i]!;
     const cl = c.close[i]!;
     if (!(Number.isFinite(o) && Number.isFinite(h) && Number.isFinite(l) && Number.isFinite(cl))) {
-      book.hit(eNonFinite, () => `${loc(i)} ${tid(i)} ${when(i)}: open=${show(o)} high=${show(h)} low=${show(l)} close=${show(cl)}`);
+      book.hit(
+        eNonFinite,
+        () => `${loc(i)} ${tid(i)} ${when(i)}: open=${show(o)} high=${show(h)} low=${show(l)} close=${show(cl)}`,
+      );
       continue;
     }
     if (o <= 0 || h <= 0 || l <= 0 || cl <= 0) {
-      book.hit(eNonPos, () => `${loc(i)} ${tid(i)} ${when(i)}: open=${show(o)} high=${show(h)} low=${show(l)} close=${show(cl)}`);
+      book.hit(
+        eNonPos,
+        () => `${loc(i)} ${tid(i)} ${when(i)}: open=${show(o)} high=${show(h)} low=${show(l)} close=${show(cl)}`,
+      );
       continue;
     }
     const v = c.volume[i]!;
@@ -209,7 +238,7 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
       continue;
     }
     const mc = c.marketCap[i]!;
-    if (mc === mc && !(mc > 0 && mc < Infinity)) {
+    if (!Number.isNaN(mc) && !(mc > 0 && mc < Infinity)) {
       book.hit(eMcap, () => `${loc(i)} ${tid(i)} ${when(i)}: market cap=${show(mc)}`);
       c.marketCap[i] = NaN;
     }
@@ -218,7 +247,9 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
   }
 
   // 2. Order: tokens by id, rows by (token, key), stable
-  const byId = Array.from({ length: nTok }, (_, t) => t).sort((a, b) => (tokensIn[a]!.id < tokensIn[b]!.id ? -1 : tokensIn[a]!.id > tokensIn[b]!.id ? 1 : 0));
+  const byId = Array.from({ length: nTok }, (_, t) => t).sort((a, b) =>
+    tokensIn[a]!.id < tokensIn[b]!.id ? -1 : tokensIn[a]!.id > tokensIn[b]!.id ? 1 : 0,
+  );
   const rank = new Int32Array(nTok);
   byId.forEach((t, r) => (rank[t] = r));
   const start = new Int32Array(nTok + 1);
@@ -239,7 +270,11 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     key = k;
   }
   const keyName = intraday ? "day (exact time for intraday bars)" : "day";
-  const eUnsorted = book.define("unsorted rows", "info", `rows that came before the previous row of the same token; all rows were put in (token, ${keyName}) order.`);
+  const eUnsorted = book.define(
+    "unsorted rows",
+    "info",
+    `rows that came before the previous row of the same token; all rows were put in (token, ${keyName}) order.`,
+  );
   for (let r = 0; r < nTok; r++) {
     const a = start[r]!;
     const b = start[r + 1]!;
@@ -249,7 +284,8 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
       const prev = order[j - 1]!;
       if (key[cur]! < key[prev]!) {
         desc++;
-        if (eUnsorted.examples.length < MAX_EXAMPLES) eUnsorted.examples.push(`${loc(cur)} ${tid(cur)} ${when(cur)} after ${when(prev)} (${loc(prev)})`);
+        if (eUnsorted.examples.length < MAX_EXAMPLES)
+          eUnsorted.examples.push(`${loc(cur)} ${tid(cur)} ${when(cur)} after ${when(prev)} (${loc(prev)})`);
       }
     }
     if (desc > 0) {
@@ -259,16 +295,28 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
   }
 
   // 3. Duplicates
-  const eExact = book.define("exact duplicate", "dropped", `a row repeating another row of the same token and ${keyName} in every value was dropped (the first copy is kept).`);
+  const eExact = book.define(
+    "exact duplicate",
+    "dropped",
+    `a row repeating another row of the same token and ${keyName} in every value was dropped (the first copy is kept).`,
+  );
   const eConflict = book.define(
     "conflicting duplicates",
     "repaired",
     `keys (token, ${keyName}) with rows of different values: the row latest in file order was kept (duplicates: "keep-last"); count = keys.`,
   );
-  const eSuperseded = book.define("superseded duplicate", "dropped", `rows replaced by a later row with the same token and ${keyName} (duplicates: "keep-last").`);
+  const eSuperseded = book.define(
+    "superseded duplicate",
+    "dropped",
+    `rows replaced by a later row with the same token and ${keyName} (duplicates: "keep-last").`,
+  );
   const sameRow = (x: number, y: number): boolean =>
-    same(c.open[x]!, c.open[y]!) && same(c.high[x]!, c.high[y]!) && same(c.low[x]!, c.low[y]!) && same(c.close[x]!, c.close[y]!) &&
-    same(c.volume[x]!, c.volume[y]!) && same(c.marketCap[x]!, c.marketCap[y]!);
+    same(c.open[x]!, c.open[y]!) &&
+    same(c.high[x]!, c.high[y]!) &&
+    same(c.low[x]!, c.low[y]!) &&
+    same(c.close[x]!, c.close[y]!) &&
+    same(c.volume[x]!, c.volume[y]!) &&
+    same(c.marketCap[x]!, c.marketCap[y]!);
   const uniq = new Int32Array(nKeep);
   let u = 0;
   for (let j = 0; j < nKeep; ) {
@@ -300,7 +348,10 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
       } else {
         const last = distinct[distinct.length - 1]!;
         uniq[u++] = last;
-        book.hit(eConflict, () => `${tid(last)} ${when(last)}: kept ${loc(last)}, replaced ${distinct.slice(0, -1).map(loc).join(", ")}`);
+        book.hit(
+          eConflict,
+          () => `${tid(last)} ${when(last)}: kept ${loc(last)}, replaced ${distinct.slice(0, -1).map(loc).join(", ")}`,
+        );
         for (const r of distinct.slice(0, -1)) book.hit(eSuperseded, () => `${loc(r)} replaced by ${loc(last)}`);
       }
     }
@@ -308,7 +359,11 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
   }
 
   // 4. OHLC invariants (on every kept row or bar)
-  const eSwap = book.define("high below low", "repaired", "high < low: high and low were swapped (a column mix-up is the usual cause); then the range check applied.");
+  const eSwap = book.define(
+    "high below low",
+    "repaired",
+    "high < low: high and low were swapped (a column mix-up is the usual cause); then the range check applied.",
+  );
   const eWiden = book.define(
     "open/close outside high-low",
     "repaired",
@@ -327,12 +382,15 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     }
     const o = c.open[r]!;
     const cl = c.close[r]!;
-    const mx = o > cl ? o : cl;
-    const mn = o < cl ? o : cl;
+    const mx = Math.max(o, cl);
+    const mn = Math.min(o, cl);
     if (h < mx || l > mn) {
       const hh = h;
       const ll = l;
-      book.hit(eWiden, () => `${loc(r)} ${tid(r)} ${when(r)}: open=${show(o)} high=${show(hh)} low=${show(ll)} close=${show(cl)}`);
+      book.hit(
+        eWiden,
+        () => `${loc(r)} ${tid(r)} ${when(r)}: open=${show(o)} high=${show(hh)} low=${show(ll)} close=${show(cl)}`,
+      );
       if (h < mx) h = mx;
       if (l > mn) l = mn;
     }
@@ -356,10 +414,18 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
       `no valid rows: all ${n} rows read from ${raw.files.length} file(s) were dropped${drops.length ? ` (${drops.join("; ")})` : ""}. Check the file layout and values.`,
     );
   }
-  const eInferred = book.define("bar interval inferred", "info", "tokens whose source does not state a bar interval: the most common spacing between consecutive bars was taken as the interval (for the incomplete-day check).");
+  const eInferred = book.define(
+    "bar interval inferred",
+    "info",
+    "tokens whose source does not state a bar interval: the most common spacing between consecutive bars was taken as the interval (for the incomplete-day check).",
+  );
   const gapCounts = new Map<number, Map<number, number>>();
   const inferredInterval = new Map<number, number>();
-  const eIncomplete = book.define("incomplete days", "flagged", "UTC days with fewer bars than the interval implies (e.g. < 24 hourly bars): kept, but their OHLC covers part of the day.");
+  const eIncomplete = book.define(
+    "incomplete days",
+    "flagged",
+    "UTC days with fewer bars than the interval implies (e.g. < 24 hourly bars): kept, but their OHLC covers part of the day.",
+  );
   let intradayBars = 0;
   let intradayDays = 0;
   // When nothing was dropped, merged or moved (a clean, sorted daily file: the common case
@@ -397,7 +463,8 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     // Sources that do not state their bar interval (a long CSV of intraday bars): take the
     // most common spacing between a token's consecutive bars, so incomplete days are still found.
     for (let q = 1; q < u; q++) {
-      const r = uniq[q]!, p = uniq[q - 1]!;
+      const r = uniq[q]!,
+        p = uniq[q - 1]!;
       const t = c.token[r]!;
       if (t !== c.token[p] || !tokIntraday[t] || raw.tokenMeta[t]!.intervalMs !== null) continue;
       const gap = c.time[r]! - c.time[p]!;
@@ -407,10 +474,19 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
       counts.set(gap, (counts.get(gap) ?? 0) + 1);
     }
     for (const [t, counts] of gapCounts) {
-      let best = 0, bestN = 0;
-      for (const [gap, k] of counts) if (k > bestN || (k === bestN && gap < best)) { best = gap; bestN = k; }
+      let best = 0,
+        bestN = 0;
+      for (const [gap, k] of counts)
+        if (k > bestN || (k === bestN && gap < best)) {
+          best = gap;
+          bestN = k;
+        }
       inferredInterval.set(t, best);
-      book.hit(eInferred, () => `${raw.tokens[t]!.id}: ${best / 60_000} min (${bestN} of ${[...counts.values()].reduce((a, b) => a + b, 0)} spacings)`);
+      book.hit(
+        eInferred,
+        () =>
+          `${raw.tokens[t]!.id}: ${best / 60_000} min (${bestN} of ${[...counts.values()].reduce((a, b) => a + b, 0)} spacings)`,
+      );
     }
     let bars = 0;
     let o = -1;
@@ -437,7 +513,7 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
         close[o] = c.close[r]!;
         if (raw.tokenMeta[c.token[r]!]!.volume === "sum") volume[o] = volume[o]! + c.volume[r]!;
         else volume[o] = c.volume[r]!;
-        if (c.marketCap[r] === c.marketCap[r]) marketCap[o] = c.marketCap[r]!;
+        if (!Number.isNaN(c.marketCap[r]!)) marketCap[o] = c.marketCap[r]!;
         bars++;
       }
     }
@@ -452,7 +528,11 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     const interval = raw.tokenMeta[c.token[first]!]!.intervalMs ?? inferredInterval.get(c.token[first]!) ?? null;
     if (interval === null || interval >= MS_PER_DAY) return;
     const expected = Math.round(MS_PER_DAY / interval);
-    if (nBars < expected) book.hit(eIncomplete, () => `${tid(first)} ${dayToIso(outDay[o]!)}: ${nBars} of ${expected} bars (${loc(first)})`);
+    if (nBars < expected)
+      book.hit(
+        eIncomplete,
+        () => `${tid(first)} ${dayToIso(outDay[o]!)}: ${nBars} of ${expected} bars (${loc(first)})`,
+      );
   }
   const rowsMerged = u - nOut;
 
@@ -495,7 +575,11 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     const len = endExclusive - runStart;
     if (len >= staleRun) {
       const s0 = runStart;
-      book.hit(eStale, () => `${outId(s0)} ${dayToIso(outDay[s0]!)}..${dayToIso(outDay[endExclusive - 1]!)}: close ${show(close[s0]!)} x${len} (${loc(srcOf(s0))})`);
+      book.hit(
+        eStale,
+        () =>
+          `${outId(s0)} ${dayToIso(outDay[s0]!)}..${dayToIso(outDay[endExclusive - 1]!)}: close ${show(close[s0]!)} x${len} (${loc(srcOf(s0))})`,
+      );
     }
   };
   for (let o = 0; o < nOut; o++) {
@@ -515,7 +599,9 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
         lastGapToken = token[o]!;
       }
       if (gapExamples.length < MAX_EXAMPLES) {
-        gapExamples.push(`${outId(o)} ${dayToIso(outDay[o - 1]! + 1)}..${dayToIso(outDay[o]! - 1)}: ${gap} day(s) missing before ${loc(srcOf(o))}`);
+        gapExamples.push(
+          `${outId(o)} ${dayToIso(outDay[o - 1]! + 1)}..${dayToIso(outDay[o]! - 1)}: ${gap} day(s) missing before ${loc(srcOf(o))}`,
+        );
       }
     }
     if (close[o] !== close[o - 1]) {
@@ -525,7 +611,11 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     const lr = Math.log(close[o]! / close[o - 1]!);
     if (Math.abs(lr) > jumpThr) {
       const oo = o;
-      book.hit(eJump, () => `${outId(oo)} ${dayToIso(outDay[oo]!)}: close ${show(close[oo - 1]!)} -> ${show(close[oo]!)} (log return ${lr.toFixed(2)}) at ${loc(srcOf(oo))}`);
+      book.hit(
+        eJump,
+        () =>
+          `${outId(oo)} ${dayToIso(outDay[oo]!)}: close ${show(close[oo - 1]!)} -> ${show(close[oo]!)} (log return ${lr.toFixed(2)}) at ${loc(srcOf(oo))}`,
+      );
     }
   }
   closeRun(nOut);
@@ -635,7 +725,9 @@ export function formatValidationReport(report: ValidationReport): string {
   const lines: string[] = [];
   lines.push(`### Validation report: ${mdCell(report.source)}`, "");
   const names = report.files.map((f) => path.basename(f));
-  const fileList = names.slice(0, MAX_FILES_LISTED).join(", ") + (names.length > MAX_FILES_LISTED ? `, ... and ${names.length - MAX_FILES_LISTED} more` : "");
+  const fileList =
+    names.slice(0, MAX_FILES_LISTED).join(", ") +
+    (names.length > MAX_FILES_LISTED ? `, ... and ${names.length - MAX_FILES_LISTED} more` : "");
   lines.push("| | |", "|---|---|");
   lines.push(`| files | ${fmt(report.files.length)} (${mdCell(fileList)}) |`);
   lines.push(`| rows read | ${fmt(report.rowsRead)} |`);
@@ -645,7 +737,9 @@ export function formatValidationReport(report: ValidationReport): string {
   lines.push(`| rows kept | ${fmt(report.rowsKept)} |`);
   lines.push(`| tokens | ${fmt(report.tokens)} |`);
   lines.push(`| days | ${report.firstDay ?? "-"} to ${report.lastDay ?? "-"} |`);
-  lines.push(`| gaps | ${fmt(report.gaps.count)} missing day(s) in ${fmt(report.gaps.tokensWithGaps)} token(s), longest ${fmt(report.gaps.longest)} |`);
+  lines.push(
+    `| gaps | ${fmt(report.gaps.count)} missing day(s) in ${fmt(report.gaps.tokensWithGaps)} token(s), longest ${fmt(report.gaps.longest)} |`,
+  );
   lines.push("");
   if (report.entries.length === 0) {
     lines.push("No rows were dropped, repaired or flagged.");

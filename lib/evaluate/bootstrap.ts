@@ -8,7 +8,7 @@
  * come from a seeded stream: the same seed gives the same interval.
  */
 
-import { quantileSorted, toFinite64, toRng, mean, std, NumericVector, RngLike } from "./stats";
+import { quantileSorted, toFinite64, toRng, mean, std, type NumericVector, type RngLike } from "./stats";
 
 /** Default number of bootstrap replicates: Monte-Carlo error of a 95% percentile bound ~0.01 sd. */
 export const DEFAULT_N_BOOT = 1000;
@@ -50,13 +50,22 @@ export interface BootstrapResult {
 function checkOptions(options: BootstrapOptions): { nBoot: number; alpha: number } {
   const nBoot = options.nBoot ?? DEFAULT_N_BOOT;
   const alpha = options.alpha ?? DEFAULT_ALPHA;
-  if (!(Number.isInteger(nBoot) && nBoot >= 2)) throw new Error(`nBoot must be an integer >= 2, got ${nBoot} (e.g. 1000).`);
+  if (!(Number.isInteger(nBoot) && nBoot >= 2))
+    throw new Error(`nBoot must be an integer >= 2, got ${nBoot} (e.g. 1000).`);
   if (!(alpha > 0 && alpha < 1)) throw new Error(`alpha must be in (0, 1), got ${alpha} (0.05 gives a 95% interval).`);
-  if (options.rng === undefined || options.rng === null) throw new Error("bootstrap needs options.rng (an Rng or a seed) so that intervals are reproducible.");
+  if (options.rng === undefined || options.rng === null)
+    throw new Error("bootstrap needs options.rng (an Rng or a seed) so that intervals are reproducible.");
   return { nBoot, alpha };
 }
 
-function summarise(estimate: number, reps: number[], nBoot: number, alpha: number, nUnits: number, resampled: "rows" | "clusters"): BootstrapResult {
+function summarise(
+  estimate: number,
+  reps: number[],
+  nBoot: number,
+  alpha: number,
+  nUnits: number,
+  resampled: "rows" | "clusters",
+): BootstrapResult {
   const warnings: string[] = [];
   const valid = Float64Array.from(reps.filter((v) => Number.isFinite(v)));
   valid.sort();
@@ -66,7 +75,8 @@ function summarise(estimate: number, reps: number[], nBoot: number, alpha: numbe
   if (valid.length === 0) {
     return { estimate, lo: NaN, hi: NaN, se: NaN, alpha, nBoot, nValid: 0, nUnits, resampled, warnings };
   }
-  if (nUnits < 10) warnings.push(`Only ${nUnits} ${resampled} were resampled; percentile intervals are unreliable below ~10.`);
+  if (nUnits < 10)
+    warnings.push(`Only ${nUnits} ${resampled} were resampled; percentile intervals are unreliable below ~10.`);
   return {
     estimate,
     lo: quantileSorted(valid, alpha / 2),
@@ -89,7 +99,11 @@ function summarise(estimate: number, reps: number[], nBoot: number, alpha: numbe
  *   results are dropped and counted. The index array is reused between calls: copy it to
  *   keep it.
  */
-export function bootstrapStatistic(nUnits: number, statistic: (indices: Int32Array) => number, options: BootstrapOptions): BootstrapResult {
+export function bootstrapStatistic(
+  nUnits: number,
+  statistic: (indices: Int32Array) => number,
+  options: BootstrapOptions,
+): BootstrapResult {
   const { nBoot, alpha } = checkOptions(options);
   if (!(Number.isInteger(nUnits) && nUnits >= 1)) throw new Error(`bootstrap needs at least one unit, got ${nUnits}.`);
   const rng = toRng(options.rng);
@@ -187,7 +201,8 @@ export function clusterBootstrapCI(
   options: BootstrapOptions & { statistic?: (sample: Float64Array) => number },
 ): BootstrapResult {
   const x = toFinite64(values, "values");
-  if (groups.length !== x.length) throw new Error(`groups has ${groups.length} values but values has ${x.length}; align them row by row.`);
+  if (groups.length !== x.length)
+    throw new Error(`groups has ${groups.length} values but values has ${x.length}; align them row by row.`);
   const stat = options.statistic ?? mean;
   return clusterBootstrapStatistic(
     groups,

@@ -82,14 +82,24 @@ export interface ForwardTargets {
  * with "close", |ln(C[t+k] / C[t+k-1])|.
  * @throws when the panel is not sorted by (token, day), or a horizon is not a positive integer.
  */
-export function forwardTargets(panel: Panel, horizons: number[] = [1, 5], estimator: VolEstimator = "range"): ForwardTargets {
-  for (const h of horizons) if (!Number.isInteger(h) || h < 1) throw new Error(`forwardTargets: horizon ${h} must be a positive integer number of days.`);
-  if (estimator !== "range" && estimator !== "close") throw new Error(`forwardTargets: estimator "${String(estimator)}" is unknown; use "range" or "close".`);
+export function forwardTargets(
+  panel: Panel,
+  horizons: number[] = [1, 5],
+  estimator: VolEstimator = "range",
+): ForwardTargets {
+  for (const h of horizons)
+    if (!Number.isInteger(h) || h < 1)
+      throw new Error(`forwardTargets: horizon ${h} must be a positive integer number of days.`);
+  if (estimator !== "range" && estimator !== "close")
+    throw new Error(`forwardTargets: estimator "${String(estimator)}" is unknown; use "range" or "close".`);
   const n = panel.day.length;
   for (let i = 1; i < n; i++) {
-    const t = panel.token[i]!, pt = panel.token[i - 1]!;
+    const t = panel.token[i]!,
+      pt = panel.token[i - 1]!;
     if (t < pt || (t === pt && panel.day[i]! <= panel.day[i - 1]!)) {
-      throw new Error(`forwardTargets: panel row ${i} is not sorted by (token, day) or repeats a key; build the panel with the project's loaders (they sort and validate).`);
+      throw new Error(
+        `forwardTargets: panel row ${i} is not sorted by (token, day) or repeats a key; build the panel with the project's loaders (they sort and validate).`,
+      );
     }
   }
   // Daily volatility v[i] of row i's own day, and log return into row i from the previous day.
@@ -102,7 +112,8 @@ export function forwardTargets(panel: Panel, horizons: number[] = [1, 5], estima
       if (c > 0 && p > 0) retIn[i] = Math.log(c / p);
     }
     if (estimator === "range") {
-      const hi = panel.high[i]!, lo = panel.low[i]!;
+      const hi = panel.high[i]!,
+        lo = panel.low[i]!;
       if (hi > 0 && lo > 0 && hi >= lo) dayVol[i] = Math.log(hi / lo) * PARKINSON_SCALE;
     } else {
       dayVol[i] = Math.abs(retIn[i]!);
@@ -121,13 +132,17 @@ export function forwardTargets(panel: Panel, horizons: number[] = [1, 5], estima
         miss++;
         continue;
       }
-      const c0 = panel.close[i]!, ch = panel.close[j]!;
+      const c0 = panel.close[i]!,
+        ch = panel.close[j]!;
       if (c0 > 0 && ch > 0) fr[i] = Math.log(ch / c0);
       let s = 0;
       let ok = true;
       for (let k = i + 1; k <= j; k++) {
         const v = dayVol[k]!;
-        if (!Number.isFinite(v)) { ok = false; break; }
+        if (!Number.isFinite(v)) {
+          ok = false;
+          break;
+        }
         s += v * v;
       }
       if (ok) fv[i] = Math.sqrt(s / h);
@@ -166,7 +181,10 @@ export class PanelIndex {
     for (let i = 0; i < panel.day.length; i++) {
       const t = panel.token[i]!;
       const s = this.offsets[t]! + panel.day[i]! - lo[t]!;
-      if (this.slots[s] !== -1) throw new Error(`PanelIndex: token ${panel.tokens[t]?.id ?? t} has two rows for day ${panel.day[i]}; panel keys must be unique.`);
+      if (this.slots[s] !== -1)
+        throw new Error(
+          `PanelIndex: token ${panel.tokens[t]?.id ?? t} has two rows for day ${panel.day[i]}; panel keys must be unique.`,
+        );
       this.slots[s] = i;
     }
   }
@@ -213,18 +231,31 @@ function splitCode(s: string): number {
 
 /** A representation from a model's df_latents (it must carry the split column). */
 export function representationFromFrame(frame: LatentFrame, name: string): Representation {
-  if (!frame.split) throw new Error(`The ${frame.model} latents have no split column; rerun the notebook that wrote latents-${frame.model} (model notebooks save the split with every row).`);
+  if (!frame.split)
+    throw new Error(
+      `The ${frame.model} latents have no split column; rerun the notebook that wrote latents-${frame.model} (model notebooks save the split with every row).`,
+    );
   return { name, X: frame.latents, token: frame.token, day: frame.day, split: Int8Array.from(frame.split, splitCode) };
 }
 
 /** The rows of a dataset-like object in a split (codes 0-2), optionally some columns only. */
-export function featureRepresentation(d: { X: Matrix; token: Int32Array; day: Int32Array; split: Int8Array }, name: string, columns?: number[]): Representation {
+export function featureRepresentation(
+  d: { X: Matrix; token: Int32Array; day: Int32Array; split: Int8Array },
+  name: string,
+  columns?: number[],
+): Representation {
   const rows: number[] = [];
   for (let i = 0; i < d.split.length; i++) if (d.split[i]! >= 0 && d.split[i]! <= 2) rows.push(i);
   const cols = columns ?? Array.from({ length: d.X.cols }, (_, j) => j);
   const data = new Float32Array(rows.length * cols.length);
   rows.forEach((i, k) => cols.forEach((j, q) => (data[k * cols.length + q] = d.X.data[i * d.X.cols + j]!)));
-  return { name, X: { data, rows: rows.length, cols: cols.length }, token: Int32Array.from(rows, (i) => d.token[i]!), day: Int32Array.from(rows, (i) => d.day[i]!), split: Int8Array.from(rows, (i) => d.split[i]!) };
+  return {
+    name,
+    X: { data, rows: rows.length, cols: cols.length },
+    token: Int32Array.from(rows, (i) => d.token[i]!),
+    day: Int32Array.from(rows, (i) => d.day[i]!),
+    split: Int8Array.from(rows, (i) => d.split[i]!),
+  };
 }
 
 /** The trailing-volatility features of the HAR-style benchmark (Corsi, 2009): daily, ~2-week and monthly horizons. */
@@ -236,13 +267,25 @@ export const HAR_FEATURES = ["hl_range", "vol_10d", "vol_30d"] as const;
  * representation has to beat this to be worth using for volatility.
  * @throws naming the missing features when the dataset lacks them.
  */
-export function harRepresentation(d: { raw: Matrix; token: Int32Array; day: Int32Array; split: Int8Array; featureNames: string[] }, name = "HAR (trailing vols)"): Representation {
+export function harRepresentation(
+  d: { raw: Matrix; token: Int32Array; day: Int32Array; split: Int8Array; featureNames: string[] },
+  name = "HAR (trailing vols)",
+): Representation {
   const cols = HAR_FEATURES.map((f) => d.featureNames.indexOf(f));
   const absent = HAR_FEATURES.filter((_, k) => cols[k]! < 0);
-  if (absent.length) throw new Error(`harRepresentation: the features ${absent.join(", ")} are missing (have: ${d.featureNames.join(", ")}); build features with the default catalogue.`);
+  if (absent.length)
+    throw new Error(
+      `harRepresentation: the features ${absent.join(", ")} are missing (have: ${d.featureNames.join(", ")}); build features with the default catalogue.`,
+    );
   const logged = new Float32Array(d.raw.rows * cols.length);
-  for (let i = 0; i < d.raw.rows; i++) cols.forEach((j, q) => (logged[i * cols.length + q] = Math.log(Math.max(d.raw.data[i * d.raw.cols + j]!, VOL_FLOOR))));
-  return featureRepresentation({ X: { data: logged, rows: d.raw.rows, cols: cols.length }, token: d.token, day: d.day, split: d.split }, name);
+  for (let i = 0; i < d.raw.rows; i++)
+    cols.forEach(
+      (j, q) => (logged[i * cols.length + q] = Math.log(Math.max(d.raw.data[i * d.raw.cols + j]!, VOL_FLOOR))),
+    );
+  return featureRepresentation(
+    { X: { data: logged, rows: d.raw.rows, cols: cols.length }, token: d.token, day: d.day, split: d.split },
+    name,
+  );
 }
 
 /** Keep only rows whose token passes `keep` (e.g. drop stablecoins). */
@@ -257,7 +300,13 @@ export function subsetRows(rep: Representation, rows: Int32Array): Representatio
   const d = rep.X.cols;
   const data = new Float32Array(rows.length * d);
   rows.forEach((i, k) => data.set(rep.X.data.subarray(i * d, (i + 1) * d), k * d));
-  return { name: rep.name, X: { data, rows: rows.length, cols: d }, token: Int32Array.from(rows, (i) => rep.token[i]!), day: Int32Array.from(rows, (i) => rep.day[i]!), split: Int8Array.from(rows, (i) => rep.split[i]!) };
+  return {
+    name: rep.name,
+    X: { data, rows: rows.length, cols: d },
+    token: Int32Array.from(rows, (i) => rep.token[i]!),
+    day: Int32Array.from(rows, (i) => rep.day[i]!),
+    split: Int8Array.from(rows, (i) => rep.split[i]!),
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -271,8 +320,15 @@ function standardiser(X: Matrix, rows: ArrayLike<number>): { mean: Float64Array;
   const n = rows.length;
   for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) mean[j] += X.data[rows[k]! * d + j]!;
   for (let j = 0; j < d; j++) mean[j] /= n;
-  for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) { const c = X.data[rows[k]! * d + j]! - mean[j]!; sd[j] += c * c; }
-  for (let j = 0; j < d; j++) { const s = Math.sqrt(sd[j]! / n); sd[j] = s > 0 ? s : 1; }
+  for (let k = 0; k < n; k++)
+    for (let j = 0; j < d; j++) {
+      const c = X.data[rows[k]! * d + j]! - mean[j]!;
+      sd[j] += c * c;
+    }
+  for (let j = 0; j < d; j++) {
+    const s = Math.sqrt(sd[j]! / n);
+    sd[j] = s > 0 ? s : 1;
+  }
   return { mean, sd };
 }
 
@@ -302,7 +358,8 @@ export function rSquared(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, row
   let m = 0;
   for (let k = 0; k < n; k++) m += yTrue[rows ? rows[k]! : k]!;
   m /= n;
-  let res = 0, tot = 0;
+  let res = 0,
+    tot = 0;
   for (let k = 0; k < n; k++) {
     const i = rows ? rows[k]! : k;
     res += (yTrue[i]! - yPred[i]!) ** 2;
@@ -353,15 +410,29 @@ export interface RegressionOutcome {
  * @param y `[n rows of rep]` target per row; NaN rows are skipped.
  */
 export function regressionProbe(rep: Representation, y: Float64Array, o: ProbeOptions): RegressionOutcome {
-  if (y.length !== rep.X.rows) throw new Error(`regressionProbe: ${rep.name} has ${rep.X.rows} rows but the target has ${y.length}; align targets with gather(values, index.rows(rep.token, rep.day)).`);
+  if (y.length !== rep.X.rows)
+    throw new Error(
+      `regressionProbe: ${rep.name} has ${rep.X.rows} rows but the target has ${y.length}; align targets with gather(values, index.rows(rep.token, rep.day)).`,
+    );
   const tr = finiteRows(rep.X, y, rep.split, 0);
   const va = finiteRows(rep.X, y, rep.split, 1);
   const te = finiteRows(rep.X, y, rep.split, 2);
-  for (const [name, rows] of [["training", tr], ["validation", va], ["test", te]] as const) {
-    if (rows.length < 2) throw new Error(`regressionProbe: ${rep.name} has ${rows.length} ${name} rows with a finite target; the split is too short for this horizon or the latents do not cover it.`);
+  for (const [name, rows] of [
+    ["training", tr],
+    ["validation", va],
+    ["test", te],
+  ] as const) {
+    if (rows.length < 2)
+      throw new Error(
+        `regressionProbe: ${rep.name} has ${rows.length} ${name} rows with a finite target; the split is too short for this horizon or the latents do not cover it.`,
+      );
   }
-  const Xtr = takeMatrix(rep.X, tr), Xva = takeMatrix(rep.X, va), Xte = takeMatrix(rep.X, te);
-  const ytr = Float64Array.from(tr, (i) => y[i]!), yva = Float64Array.from(va, (i) => y[i]!), yte = Float64Array.from(te, (i) => y[i]!);
+  const Xtr = takeMatrix(rep.X, tr),
+    Xva = takeMatrix(rep.X, va),
+    Xte = takeMatrix(rep.X, te);
+  const ytr = Float64Array.from(tr, (i) => y[i]!),
+    yva = Float64Array.from(va, (i) => y[i]!),
+    yte = Float64Array.from(te, (i) => y[i]!);
   let best: { alpha: number; r2: number } | null = null;
   for (const alpha of o.alphas ?? DEFAULT_RIDGE_ALPHAS) {
     const r = ridgeProbe(Xtr, ytr, Xva, yva, { alpha });
@@ -371,8 +442,19 @@ export function regressionProbe(rep: Representation, y: Float64Array, o: ProbeOp
   const predictions = ridgePredict(fit, rep.X, tr);
   const ci = blockBootstrap(rep.day, te, (rows) => rSquared(y, predictions, rows), o);
   return {
-    representation: rep.name, dims: rep.X.cols, alpha: best!.alpha, valR2: best!.r2, trainR2: fit.trainR2, testR2: fit.r2, testMse: fit.mse,
-    ci: [ci.lo, ci.hi], nTrain: tr.length, nValidation: va.length, nTest: te.length, predictions, testRows: te,
+    representation: rep.name,
+    dims: rep.X.cols,
+    alpha: best!.alpha,
+    valR2: best!.r2,
+    trainR2: fit.trainR2,
+    testR2: fit.r2,
+    testMse: fit.mse,
+    ci: [ci.lo, ci.hi],
+    nTrain: tr.length,
+    nValidation: va.length,
+    nTest: te.length,
+    predictions,
+    testRows: te,
   };
 }
 
@@ -382,7 +464,8 @@ export function regressionProbe(rep: Representation, y: Float64Array, o: ProbeOp
  * @param trainRows positions in X of the rows passed to ridgeProbe as Xtrain, in order.
  */
 export function ridgePredict(fit: RidgeProbeResult, X: Matrix, trainRows: ArrayLike<number>): Float64Array {
-  if (fit.coefficients.length !== X.cols) throw new Error(`ridgePredict: the fit has ${fit.coefficients.length} coefficients but X has ${X.cols} columns.`);
+  if (fit.coefficients.length !== X.cols)
+    throw new Error(`ridgePredict: the fit has ${fit.coefficients.length} coefficients but X has ${X.cols} columns.`);
   const st = standardiser(X, trainRows);
   const d = X.cols;
   const out = new Float64Array(X.rows);
@@ -395,16 +478,37 @@ export function ridgePredict(fit: RidgeProbeResult, X: Matrix, trainRows: ArrayL
 }
 
 /** Block bootstrap of a statistic over the given rows, blocks = floor(day / blockDays). */
-function blockBootstrap(day: Int32Array, rows: Int32Array, statistic: (rows: Int32Array) => number, o: ProbeOptions): BootstrapResult {
+function blockBootstrap(
+  day: Int32Array,
+  rows: Int32Array,
+  statistic: (rows: Int32Array) => number,
+  o: ProbeOptions,
+): BootstrapResult {
   return blockBootstrapPositions(day, rows, (k) => statistic(Int32Array.from(k, (q) => rows[q]!)), o);
 }
 
 /** As blockBootstrap, but the statistic receives positions into `rows` (0..rows.length-1, with repeats). */
-function blockBootstrapPositions(day: Int32Array, rows: Int32Array, statistic: (positions: Int32Array) => number, o: ProbeOptions): BootstrapResult {
+function blockBootstrapPositions(
+  day: Int32Array,
+  rows: Int32Array,
+  statistic: (positions: Int32Array) => number,
+  o: ProbeOptions,
+): BootstrapResult {
   const nBoot = o.nBoot ?? DEFAULT_DOWNSTREAM_BOOT;
   if (nBoot === 0) {
     const all = Int32Array.from({ length: rows.length }, (_, k) => k);
-    return { estimate: statistic(all), lo: NaN, hi: NaN, se: NaN, alpha: 0.05, nBoot: 0, nValid: 0, nUnits: 0, resampled: "clusters", warnings: ["bootstrap skipped (nBoot = 0)"] };
+    return {
+      estimate: statistic(all),
+      lo: NaN,
+      hi: NaN,
+      se: NaN,
+      alpha: 0.05,
+      nBoot: 0,
+      nValid: 0,
+      nUnits: 0,
+      resampled: "clusters",
+      warnings: ["bootstrap skipped (nBoot = 0)"],
+    };
   }
   const block = o.blockDays ?? DEFAULT_BLOCK_DAYS;
   const groups = Int32Array.from(rows, (i) => Math.floor(day[i]! / block));
@@ -416,13 +520,18 @@ function blockBootstrapPositions(day: Int32Array, rows: Int32Array, statistic: (
  * is a multiplicity per row; ties (equal scores) count half, as in rocAuc.
  */
 function resampledAuc(order: Int32Array, scores: Float64Array, labels: Float64Array, weight: Float64Array): number {
-  let negBelow = 0, sum = 0, pos = 0, neg = 0;
+  let negBelow = 0,
+    sum = 0,
+    pos = 0,
+    neg = 0;
   for (let a = 0; a < order.length; ) {
     let b = a;
-    let tiePos = 0, tieNeg = 0;
+    let tiePos = 0,
+      tieNeg = 0;
     while (b < order.length && scores[order[b]!] === scores[order[a]!]) {
       const k = order[b]!;
-      if (labels[k] === 1) tiePos += weight[k]!; else tieNeg += weight[k]!;
+      if (labels[k] === 1) tiePos += weight[k]!;
+      else tieNeg += weight[k]!;
       b++;
     }
     sum += tiePos * (negBelow + 0.5 * tieNeg);
@@ -438,7 +547,14 @@ function resampledAuc(order: Int32Array, scores: Float64Array, labels: Float64Ar
  * Block-bootstrap interval of the difference in test R^2 between two forecasts of the same
  * target on the same rows (a paired comparison: both see the same resampled blocks).
  */
-export function pairedR2Difference(y: Float64Array, predA: Float64Array, predB: Float64Array, day: Int32Array, rows: Int32Array, o: ProbeOptions): BootstrapResult {
+export function pairedR2Difference(
+  y: Float64Array,
+  predA: Float64Array,
+  predB: Float64Array,
+  day: Int32Array,
+  rows: Int32Array,
+  o: ProbeOptions,
+): BootstrapResult {
   return blockBootstrap(day, rows, (r) => rSquared(y, predA, r) - rSquared(y, predB, r), o);
 }
 
@@ -469,7 +585,9 @@ export interface LogisticFit {
  * @param rows positions in X of the training rows; y `[X.rows]` labels 0/1 at those rows.
  */
 export function fitLogistic(X: Matrix, y: ArrayLike<number>, rows: ArrayLike<number>, l2 = LOGISTIC_L2): LogisticFit {
-  const d = X.cols, n = rows.length, P = d + 1;
+  const d = X.cols,
+    n = rows.length,
+    P = d + 1;
   if (n < 2) throw new Error(`fitLogistic: needs at least 2 training rows, got ${n}.`);
   let pos = 0;
   for (let k = 0; k < n; k++) {
@@ -477,7 +595,8 @@ export function fitLogistic(X: Matrix, y: ArrayLike<number>, rows: ArrayLike<num
     if (v !== 0 && v !== 1) throw new Error(`fitLogistic: label at row ${rows[k]} is ${v}; labels must be 0 or 1.`);
     pos += v;
   }
-  if (pos === 0 || pos === n) throw new Error(`fitLogistic: all ${n} training labels are ${pos === 0 ? 0 : 1}; a classifier needs both classes.`);
+  if (pos === 0 || pos === n)
+    throw new Error(`fitLogistic: all ${n} training labels are ${pos === 0 ? 0 : 1}; a classifier needs both classes.`);
   const st = standardiser(X, rows);
   const z = new Float64Array(n * P);
   for (let k = 0; k < n; k++) {
@@ -521,9 +640,15 @@ export function fitLogistic(X: Matrix, y: ArrayLike<number>, rows: ArrayLike<num
     }
     for (let j = 0; j < P; j++) {
       g[j] /= n;
-      for (let q = 0; q <= j; q++) { H[j * P + q] /= n; H[q * P + j] = H[j * P + q]!; }
+      for (let q = 0; q <= j; q++) {
+        H[j * P + q] /= n;
+        H[q * P + j] = H[j * P + q]!;
+      }
     }
-    for (let j = 0; j < d; j++) { g[j] += l2 * w[j]!; H[j * P + j] += l2; }
+    for (let j = 0; j < d; j++) {
+      g[j] += l2 * w[j]!;
+      H[j * P + j] += l2;
+    }
     H[d * P + d] += 1e-12; // keeps the bias pivot positive when every p saturates
     const step = solveSpd(H, g, P);
     let t = 1;
@@ -541,7 +666,11 @@ export function fitLogistic(X: Matrix, y: ArrayLike<number>, rows: ArrayLike<num
     w.set(next);
     f = fNext;
     next = new Float64Array(P);
-    if (maxStep < NEWTON_TOL) { converged = true; it++; break; }
+    if (maxStep < NEWTON_TOL) {
+      converged = true;
+      it++;
+      break;
+    }
   }
   return { weights: w.slice(0, d), bias: w[d]!, mean: st.mean, sd: st.sd, iterations: it, converged };
 }
@@ -570,9 +699,17 @@ function solveSpd(H: Float64Array, g: Float64Array, P: number): Float64Array {
     }
   }
   const u = new Float64Array(P);
-  for (let i = 0; i < P; i++) { let s = g[i]!; for (let k = 0; k < i; k++) s -= L[i * P + k]! * u[k]!; u[i] = s / L[i * P + i]!; }
+  for (let i = 0; i < P; i++) {
+    let s = g[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * P + k]! * u[k]!;
+    u[i] = s / L[i * P + i]!;
+  }
   const x = new Float64Array(P);
-  for (let i = P - 1; i >= 0; i--) { let s = u[i]!; for (let k = i + 1; k < P; k++) s -= L[k * P + i]! * x[k]!; x[i] = s / L[i * P + i]!; }
+  for (let i = P - 1; i >= 0; i--) {
+    let s = u[i]!;
+    for (let k = i + 1; k < P; k++) s -= L[k * P + i]! * x[k]!;
+    x[i] = s / L[i * P + i]!;
+  }
   return x;
 }
 
@@ -580,8 +717,13 @@ function solveSpd(H: Float64Array, g: Float64Array, P: number): Float64Array {
 export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
   const n = labels.length;
   const ranks = averageRanks(scores, "scores");
-  let pos = 0, sum = 0;
-  for (let i = 0; i < n; i++) if (labels[i] === 1) { pos++; sum += ranks[i]!; }
+  let pos = 0,
+    sum = 0;
+  for (let i = 0; i < n; i++)
+    if (labels[i] === 1) {
+      pos++;
+      sum += ranks[i]!;
+    }
   const neg = n - pos;
   if (pos === 0 || neg === 0) return NaN;
   return (sum - (pos * (pos + 1)) / 2) / (pos * neg);
@@ -618,20 +760,37 @@ export interface ClassificationOutcome {
  * @param y `[n rows of rep]` labels 0/1 (NaN rows are skipped).
  */
 export function classificationProbe(rep: Representation, y: Float64Array, o: ProbeOptions): ClassificationOutcome {
-  if (y.length !== rep.X.rows) throw new Error(`classificationProbe: ${rep.name} has ${rep.X.rows} rows but the labels have ${y.length}.`);
+  if (y.length !== rep.X.rows)
+    throw new Error(`classificationProbe: ${rep.name} has ${rep.X.rows} rows but the labels have ${y.length}.`);
   const tr = finiteRows(rep.X, y, rep.split, 0);
   const te = finiteRows(rep.X, y, rep.split, 2);
-  if (te.length < 2) throw new Error(`classificationProbe: ${rep.name} has ${te.length} test rows with a label; the test split is too short for this horizon.`);
+  if (te.length < 2)
+    throw new Error(
+      `classificationProbe: ${rep.name} has ${te.length} test rows with a label; the test split is too short for this horizon.`,
+    );
   const fit = fitLogistic(rep.X, y, tr);
   const p = predictLogistic(fit, rep.X);
   let up = 0;
   for (const i of tr) up += y[i]!;
   const majorityClass = up * 2 >= tr.length ? 1 : 0;
-  const acc = (rows: ArrayLike<number>): number => { let c = 0; for (let k = 0; k < rows.length; k++) { const i = rows[k]!; if ((p[i]! > 0.5 ? 1 : 0) === y[i]) c++; } return c / rows.length; };
-  const maj = (rows: ArrayLike<number>): number => { let c = 0; for (let k = 0; k < rows.length; k++) if (y[rows[k]!] === majorityClass) c++; return c / rows.length; };
+  const acc = (rows: ArrayLike<number>): number => {
+    let c = 0;
+    for (let k = 0; k < rows.length; k++) {
+      const i = rows[k]!;
+      if ((p[i]! > 0.5 ? 1 : 0) === y[i]) c++;
+    }
+    return c / rows.length;
+  };
+  const maj = (rows: ArrayLike<number>): number => {
+    let c = 0;
+    for (let k = 0; k < rows.length; k++) if (y[rows[k]!] === majorityClass) c++;
+    return c / rows.length;
+  };
   const teScores = Float64Array.from(te, (i) => p[i]!);
   const teLabels = Float64Array.from(te, (i) => y[i]!);
-  const order = Int32Array.from({ length: te.length }, (_, k) => k).sort((a, b) => teScores[a]! - teScores[b]! || a - b);
+  const order = Int32Array.from({ length: te.length }, (_, k) => k).sort(
+    (a, b) => teScores[a]! - teScores[b]! || a - b,
+  );
   const weight = new Float64Array(te.length);
   const auc = (positions: Int32Array): number => {
     weight.fill(0);
@@ -643,8 +802,20 @@ export function classificationProbe(rep: Representation, y: Float64Array, o: Pro
   let testUp = 0;
   for (const i of te) testUp += y[i]!;
   return {
-    representation: rep.name, dims: rep.X.cols, accuracy: acc(te), majorityAccuracy: maj(te), majorityClass, testUpRate: testUp / te.length,
-    edge: edge.estimate, edgeCi: [edge.lo, edge.hi], auc: aucB.estimate, aucCi: [aucB.lo, aucB.hi], trainAccuracy: acc(tr), nTrain: tr.length, nTest: te.length, converged: fit.converged,
+    representation: rep.name,
+    dims: rep.X.cols,
+    accuracy: acc(te),
+    majorityAccuracy: maj(te),
+    majorityClass,
+    testUpRate: testUp / te.length,
+    edge: edge.estimate,
+    edgeCi: [edge.lo, edge.hi],
+    auc: aucB.estimate,
+    aucCi: [aucB.lo, aucB.hi],
+    trainAccuracy: acc(tr),
+    nTrain: tr.length,
+    nTest: te.length,
+    converged: fit.converged,
   };
 }
 
@@ -680,10 +851,20 @@ export function tokenProfiles(rep: Representation, o: { split?: number; minRows?
     for (let j = 0; j < d; j++) e.s[j] += rep.X.data[i * d + j]!;
     e.n++;
   }
-  const tokens = [...sums.entries()].filter(([, e]) => e.n >= minRows).map(([t]) => t).sort((a, b) => a - b);
+  const tokens = [...sums.entries()]
+    .filter(([, e]) => e.n >= minRows)
+    .map(([t]) => t)
+    .sort((a, b) => a - b);
   const data = new Float32Array(tokens.length * d);
-  tokens.forEach((t, k) => { const e = sums.get(t)!; for (let j = 0; j < d; j++) data[k * d + j] = e.s[j]! / e.n; });
-  return { tokens: Int32Array.from(tokens), profiles: { data, rows: tokens.length, cols: d }, counts: Int32Array.from(tokens, (t) => sums.get(t)!.n) };
+  tokens.forEach((t, k) => {
+    const e = sums.get(t)!;
+    for (let j = 0; j < d; j++) data[k * d + j] = e.s[j]! / e.n;
+  });
+  return {
+    tokens: Int32Array.from(tokens),
+    profiles: { data, rows: tokens.length, cols: d },
+    counts: Int32Array.from(tokens, (t) => sums.get(t)!.n),
+  };
 }
 
 /** Z-score every column (population sd; constant columns become 0), so no dimension dominates distances. */
@@ -691,7 +872,8 @@ export function standardiseColumns(m: Matrix): Matrix {
   const rows = Int32Array.from({ length: m.rows }, (_, i) => i);
   const st = standardiser(m, rows);
   const out = new Float32Array(m.data.length);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) out[i * m.cols + j] = (m.data[i * m.cols + j]! - st.mean[j]!) / st.sd[j]!;
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) out[i * m.cols + j] = (m.data[i * m.cols + j]! - st.mean[j]!) / st.sd[j]!;
   return { data: out, rows: m.rows, cols: m.cols };
 }
 
@@ -722,14 +904,26 @@ export interface KMeansOptions {
  * @param X `[n, d]` finite rows, n >= k.
  */
 export function kmeans(X: Matrix, k: number, rng: Rng, o: KMeansOptions = {}): KMeansResult {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   if (!Number.isInteger(k) || k < 1) throw new Error(`kmeans: k must be a positive integer, got ${k}.`);
   if (n < k) throw new Error(`kmeans: ${n} rows cannot form ${k} clusters; use k <= ${n}.`);
-  for (let p = 0; p < X.data.length; p++) if (!Number.isFinite(X.data[p]!)) throw new Error(`kmeans: value at [row ${Math.floor(p / d)}, col ${p % d}] is ${X.data[p]}; drop non-finite rows first (dropNonFinite).`);
+  for (let p = 0; p < X.data.length; p++)
+    if (!Number.isFinite(X.data[p]!))
+      throw new Error(
+        `kmeans: value at [row ${Math.floor(p / d)}, col ${p % d}] is ${X.data[p]}; drop non-finite rows first (dropNonFinite).`,
+      );
   const nInit = o.nInit ?? 10;
   const maxIter = o.maxIter ?? 100;
   const x = Float64Array.from(X.data);
-  const dist2 = (i: number, c: Float64Array, q: number): number => { let s = 0; for (let j = 0; j < d; j++) { const t = x[i * d + j]! - c[q * d + j]!; s += t * t; } return s; };
+  const dist2 = (i: number, c: Float64Array, q: number): number => {
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const t = x[i * d + j]! - c[q * d + j]!;
+      s += t * t;
+    }
+    return s;
+  };
   let best: KMeansResult | null = null;
   for (let run = 0; run < nInit; run++) {
     const r = rng.fork(`kmeans-${run}`);
@@ -745,7 +939,10 @@ export function kmeans(X: Matrix, k: number, rng: Rng, o: KMeansOptions = {}): K
       let pick = 0;
       if (total > 0) {
         let u = r.uniform() * total;
-        for (pick = 0; pick < n - 1; pick++) { u -= near[pick]!; if (u < 0) break; }
+        for (pick = 0; pick < n - 1; pick++) {
+          u -= near[pick]!;
+          if (u < 0) break;
+        }
       } else pick = r.int(n);
       for (let j = 0; j < d; j++) c[q * d + j] = x[pick * d + j]!;
       for (let i = 0; i < n; i++) near[i] = Math.min(near[i]!, dist2(i, c, q));
@@ -756,19 +953,46 @@ export function kmeans(X: Matrix, k: number, rng: Rng, o: KMeansOptions = {}): K
     for (; it < maxIter; it++) {
       let changed = it === 0;
       for (let i = 0; i < n; i++) {
-        let bq = 0, bd = Infinity;
-        for (let q = 0; q < k; q++) { const v = dist2(i, c, q); if (v < bd) { bd = v; bq = q; } }
-        if (labels[i] !== bq) { labels[i] = bq; changed = true; }
+        let bq = 0,
+          bd = Infinity;
+        for (let q = 0; q < k; q++) {
+          const v = dist2(i, c, q);
+          if (v < bd) {
+            bd = v;
+            bq = q;
+          }
+        }
+        if (labels[i] !== bq) {
+          labels[i] = bq;
+          changed = true;
+        }
       }
-      if (!changed) { converged = true; break; }
+      if (!changed) {
+        converged = true;
+        break;
+      }
       const counts = new Int32Array(k);
       c.fill(0);
-      for (let i = 0; i < n; i++) { const q = labels[i]!; counts[q]++; for (let j = 0; j < d; j++) c[q * d + j] += x[i * d + j]!; }
+      for (let i = 0; i < n; i++) {
+        const q = labels[i]!;
+        counts[q]++;
+        for (let j = 0; j < d; j++) c[q * d + j] += x[i * d + j]!;
+      }
       for (let q = 0; q < k; q++) {
-        if (counts[q]! > 0) { for (let j = 0; j < d; j++) c[q * d + j] /= counts[q]!; continue; }
+        if (counts[q]! > 0) {
+          for (let j = 0; j < d; j++) c[q * d + j] /= counts[q]!;
+          continue;
+        }
         // Empty cluster: move its centre to the row farthest from its own centre.
-        let far = 0, fd = -1;
-        for (let i = 0; i < n; i++) { const v = dist2(i, c, labels[i]!); if (v > fd) { fd = v; far = i; } }
+        let far = 0,
+          fd = -1;
+        for (let i = 0; i < n; i++) {
+          const v = dist2(i, c, labels[i]!);
+          if (v > fd) {
+            fd = v;
+            far = i;
+          }
+        }
         for (let j = 0; j < d; j++) c[q * d + j] = x[far * d + j]!;
         labels[far] = q;
       }
@@ -779,7 +1003,10 @@ export function kmeans(X: Matrix, k: number, rng: Rng, o: KMeansOptions = {}): K
   }
   // Renumber clusters by first appearance so equal partitions get equal labels.
   const map = new Map<number, number>();
-  const labels = Int32Array.from(best!.labels, (q) => { if (!map.has(q)) map.set(q, map.size); return map.get(q)!; });
+  const labels = Int32Array.from(best!.labels, (q) => {
+    if (!map.has(q)) map.set(q, map.size);
+    return map.get(q)!;
+  });
   const centroids = new Float64Array(k * d);
   for (const [old, nw] of map) for (let j = 0; j < d; j++) centroids[nw * d + j] = best!.centroids[old * d + j]!;
   return { ...best!, labels, centroids };
@@ -788,17 +1015,23 @@ export function kmeans(X: Matrix, k: number, rng: Rng, o: KMeansOptions = {}): K
 /** Adjusted Rand index of two labelings (Hubert & Arabie, 1985): 1 = identical partitions, ~0 = chance. */
 export function adjustedRandIndex(a: ArrayLike<number | string>, b: ArrayLike<number | string>): number {
   const n = a.length;
-  if (b.length !== n) throw new Error(`adjustedRandIndex: labelings have ${n} and ${b.length} entries; they must label the same items.`);
+  if (b.length !== n)
+    throw new Error(`adjustedRandIndex: labelings have ${n} and ${b.length} entries; they must label the same items.`);
   if (n < 2) return NaN;
-  const cell = new Map<string, number>(), ra = new Map<string, number>(), rb = new Map<string, number>();
+  const cell = new Map<string, number>(),
+    ra = new Map<string, number>(),
+    rb = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const x = String(a[i]), y = String(b[i]);
+    const x = String(a[i]),
+      y = String(b[i]);
     cell.set(`${x}\u0000${y}`, (cell.get(`${x}\u0000${y}`) ?? 0) + 1);
     ra.set(x, (ra.get(x) ?? 0) + 1);
     rb.set(y, (rb.get(y) ?? 0) + 1);
   }
   const c2 = (m: number): number => (m * (m - 1)) / 2;
-  let index = 0, sa = 0, sb = 0;
+  let index = 0,
+    sa = 0,
+    sb = 0;
   for (const v of cell.values()) index += c2(v);
   for (const v of ra.values()) sa += c2(v);
   for (const v of rb.values()) sb += c2(v);
@@ -829,8 +1062,10 @@ export function returnGrid(panel: Panel, tokens: ArrayLike<number>, fromDay: num
   const returns = new Float64Array(toks.length * nd).fill(NaN);
   toks.forEach((t, k) => {
     for (let q = 0; q < nd; q++) {
-      const i = index.row(t, fromDay + q), p = index.row(t, fromDay + q - 1);
-      if (i >= 0 && p >= 0 && panel.close[i]! > 0 && panel.close[p]! > 0) returns[k * nd + q] = Math.log(panel.close[i]! / panel.close[p]!);
+      const i = index.row(t, fromDay + q),
+        p = index.row(t, fromDay + q - 1);
+      if (i >= 0 && p >= 0 && panel.close[i]! > 0 && panel.close[p]! > 0)
+        returns[k * nd + q] = Math.log(panel.close[i]! / panel.close[p]!);
     }
   });
   return { days: Int32Array.from({ length: nd }, (_, q) => fromDay + q), tokens: toks, returns };
@@ -841,19 +1076,33 @@ export const MIN_OVERLAP_DAYS = 10;
 
 /** `[nTokens, nTokens]` pairwise-complete Pearson correlations of grid rows (NaN with < MIN_OVERLAP_DAYS overlap or a constant series). */
 export function pairwiseCorrelations(grid: ReturnGrid): Float64Array {
-  const nt = grid.tokens.length, nd = grid.days.length;
+  const nt = grid.tokens.length,
+    nd = grid.days.length;
   const out = new Float64Array(nt * nt).fill(NaN);
   for (let a = 0; a < nt; a++) {
     out[a * nt + a] = 1;
     for (let b = a + 1; b < nt; b++) {
-      let n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+      let n = 0,
+        sa = 0,
+        sb = 0,
+        saa = 0,
+        sbb = 0,
+        sab = 0;
       for (let q = 0; q < nd; q++) {
-        const x = grid.returns[a * nd + q]!, y = grid.returns[b * nd + q]!;
+        const x = grid.returns[a * nd + q]!,
+          y = grid.returns[b * nd + q]!;
         if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-        n++; sa += x; sb += y; saa += x * x; sbb += y * y; sab += x * y;
+        n++;
+        sa += x;
+        sb += y;
+        saa += x * x;
+        sbb += y * y;
+        sab += x * y;
       }
       if (n < MIN_OVERLAP_DAYS) continue;
-      const cov = sab - (sa * sb) / n, va = saa - (sa * sa) / n, vb = sbb - (sb * sb) / n;
+      const cov = sab - (sa * sb) / n,
+        va = saa - (sa * sa) / n,
+        vb = sbb - (sb * sb) / n;
       if (va <= 0 || vb <= 0) continue;
       out[a * nt + b] = out[b * nt + a] = Math.max(-1, Math.min(1, cov / Math.sqrt(va * vb)));
     }
@@ -862,16 +1111,28 @@ export function pairwiseCorrelations(grid: ReturnGrid): Float64Array {
 }
 
 /** Mean within-group and between-group pairwise correlation of a grouping (-1 = token left out). */
-export function groupCorrelation(corr: Float64Array, labels: ArrayLike<number>): { within: number; between: number; withinPairs: number } {
+export function groupCorrelation(
+  corr: Float64Array,
+  labels: ArrayLike<number>,
+): { within: number; between: number; withinPairs: number } {
   const nt = labels.length;
-  let w = 0, nw = 0, b = 0, nb = 0;
+  let w = 0,
+    nw = 0,
+    b = 0,
+    nb = 0;
   for (let i = 0; i < nt; i++) {
     if (labels[i]! < 0) continue;
     for (let j = i + 1; j < nt; j++) {
       if (labels[j]! < 0) continue;
       const c = corr[i * nt + j]!;
       if (!Number.isFinite(c)) continue;
-      if (labels[i] === labels[j]) { w += c; nw++; } else { b += c; nb++; }
+      if (labels[i] === labels[j]) {
+        w += c;
+        nw++;
+      } else {
+        b += c;
+        nb++;
+      }
     }
   }
   return { within: nw ? w / nw : NaN, between: nb ? b / nb : NaN, withinPairs: nw };
@@ -905,11 +1166,15 @@ export function groupPortfolioReturns(grid: ReturnGrid, labels: ArrayLike<number
   for (let g = 0; g < k; g++) {
     const r = new Float64Array(nd);
     for (let q = 0; q < nd; q++) {
-      let s = 0, m = 0;
+      let s = 0,
+        m = 0;
       for (let i = 0; i < labels.length; i++) {
         if (labels[i] !== g) continue;
         const v = grid.returns[i * nd + q]!;
-        if (Number.isFinite(v)) { s += Math.expm1(v); m++; }
+        if (Number.isFinite(v)) {
+          s += Math.expm1(v);
+          m++;
+        }
       }
       r[q] = m ? s / m : 0;
     }
@@ -920,7 +1185,9 @@ export function groupPortfolioReturns(grid: ReturnGrid, labels: ArrayLike<number
 
 /** Max drawdown of a series of simple returns (positive fraction of the running peak). */
 export function maxDrawdown(returns: ArrayLike<number>): number {
-  let wealth = 1, peak = 1, mdd = 0;
+  let wealth = 1,
+    peak = 1,
+    mdd = 0;
   for (let i = 0; i < returns.length; i++) {
     wealth *= 1 + returns[i]!;
     peak = Math.max(peak, wealth);
@@ -963,7 +1230,8 @@ export interface GroupingRisk {
  * @param corr pairwiseCorrelations(grid), computed once and shared across groupings.
  */
 export function groupingRisk(grid: ReturnGrid, labels: ArrayLike<number>, corr: Float64Array): GroupingRisk {
-  if (labels.length !== grid.tokens.length) throw new Error(`groupingRisk: ${labels.length} labels for ${grid.tokens.length} tokens on the grid.`);
+  if (labels.length !== grid.tokens.length)
+    throw new Error(`groupingRisk: ${labels.length} labels for ${grid.tokens.length} tokens on the grid.`);
   const port = groupPortfolioReturns(grid, labels);
   const nt = labels.length;
   const groups: GroupRisk[] = [];
@@ -971,33 +1239,70 @@ export function groupingRisk(grid: ReturnGrid, labels: ArrayLike<number>, corr: 
     const members: number[] = [];
     for (let i = 0; i < nt; i++) if (labels[i] === g) members.push(i);
     if (members.length === 0) return;
-    let w = 0, nw = 0;
-    for (let a = 0; a < members.length; a++) for (let b = a + 1; b < members.length; b++) {
-      const c = corr[members[a]! * nt + members[b]!]!;
-      if (Number.isFinite(c)) { w += c; nw++; }
-    }
+    let w = 0,
+      nw = 0;
+    for (let a = 0; a < members.length; a++)
+      for (let b = a + 1; b < members.length; b++) {
+        const c = corr[members[a]! * nt + members[b]!]!;
+        if (Number.isFinite(c)) {
+          w += c;
+          nw++;
+        }
+      }
     let wealth = 1;
     for (const v of r) wealth *= 1 + v;
-    groups.push({ group: g, size: members.length, annualVol: sd(r) * Math.sqrt(ANNUALISATION_DAYS), maxDrawdown: maxDrawdown(r), totalReturn: wealth - 1, withinCorrelation: nw ? w / nw : NaN });
+    groups.push({
+      group: g,
+      size: members.length,
+      annualVol: sd(r) * Math.sqrt(ANNUALISATION_DAYS),
+      maxDrawdown: maxDrawdown(r),
+      totalReturn: wealth - 1,
+      withinCorrelation: nw ? w / nw : NaN,
+    });
   });
   const gc = groupCorrelation(corr, labels);
-  let pc = 0, npc = 0;
+  let pc = 0,
+    npc = 0;
   const live = groups.map((g) => port[g.group]!);
-  for (let a = 0; a < live.length; a++) for (let b = a + 1; b < live.length; b++) {
-    const c = pearsonPlain(live[a]!, live[b]!);
-    if (Number.isFinite(c)) { pc += c; npc++; }
-  }
+  for (let a = 0; a < live.length; a++)
+    for (let b = a + 1; b < live.length; b++) {
+      const c = pearsonPlain(live[a]!, live[b]!);
+      if (Number.isFinite(c)) {
+        pc += c;
+        npc++;
+      }
+    }
   const logVols = groups.map((g) => Math.log(g.annualVol)).filter(Number.isFinite);
-  return { groups, withinCorrelation: gc.within, betweenCorrelation: gc.between, portfolioCorrelation: npc ? pc / npc : NaN, volDispersion: logVols.length > 1 ? sd(logVols) : NaN, nGroups: groups.length };
+  return {
+    groups,
+    withinCorrelation: gc.within,
+    betweenCorrelation: gc.between,
+    portfolioCorrelation: npc ? pc / npc : NaN,
+    volDispersion: logVols.length > 1 ? sd(logVols) : NaN,
+    nGroups: groups.length,
+  };
 }
 
 function pearsonPlain(a: Float64Array, b: Float64Array): number {
   const n = a.length;
-  let sa = 0, sb = 0;
-  for (let i = 0; i < n; i++) { sa += a[i]!; sb += b[i]!; }
-  const ma = sa / n, mb = sb / n;
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < n; i++) { const x = a[i]! - ma, y = b[i]! - mb; ab += x * y; aa += x * x; bb += y * y; }
+  let sa = 0,
+    sb = 0;
+  for (let i = 0; i < n; i++) {
+    sa += a[i]!;
+    sb += b[i]!;
+  }
+  const ma = sa / n,
+    mb = sb / n;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]! - ma,
+      y = b[i]! - mb;
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : NaN;
 }
 
@@ -1013,9 +1318,18 @@ export interface RandomGroupingBaseline {
  * Shuffle the labels (keeping group sizes) `draws` times and measure the grouping: the
  * 2.5-97.5% band is what a grouping with no information about the tokens achieves.
  */
-export function randomGroupingBaseline(grid: ReturnGrid, labels: ArrayLike<number>, corr: Float64Array, draws: number, rng: Rng): RandomGroupingBaseline {
-  if (!Number.isInteger(draws) || draws < 2) throw new Error(`randomGroupingBaseline: draws must be an integer >= 2, got ${draws}.`);
-  const within: number[] = [], disp: number[] = [], pcorr: number[] = [];
+export function randomGroupingBaseline(
+  grid: ReturnGrid,
+  labels: ArrayLike<number>,
+  corr: Float64Array,
+  draws: number,
+  rng: Rng,
+): RandomGroupingBaseline {
+  if (!Number.isInteger(draws) || draws < 2)
+    throw new Error(`randomGroupingBaseline: draws must be an integer >= 2, got ${draws}.`);
+  const within: number[] = [],
+    disp: number[] = [],
+    pcorr: number[] = [];
   const shuffled = Int32Array.from(labels);
   for (let b = 0; b < draws; b++) {
     rng.shuffle(shuffled);
@@ -1027,7 +1341,11 @@ export function randomGroupingBaseline(grid: ReturnGrid, labels: ArrayLike<numbe
   const band = (v: number[]): { mean: number; lo: number; hi: number } => {
     const f = Float64Array.from(v.filter(Number.isFinite)).sort();
     if (f.length === 0) return { mean: NaN, lo: NaN, hi: NaN };
-    return { mean: f.reduce((a, x) => a + x, 0) / f.length, lo: quantileSorted(f, 0.025), hi: quantileSorted(f, 0.975) };
+    return {
+      mean: f.reduce((a, x) => a + x, 0) / f.length,
+      lo: quantileSorted(f, 0.025),
+      hi: quantileSorted(f, 0.975),
+    };
   };
   return { draws, within: band(within), volDispersion: band(disp), portfolioCorrelation: band(pcorr) };
 }
@@ -1037,8 +1355,10 @@ export function randomGroupingBaseline(grid: ReturnGrid, labels: ArrayLike<numbe
 
 /** Kupiec's (1995) proportion-of-failures test: LR = -2 ln[L(p) / L(x/n)] ~ chi^2(1) under correct coverage. */
 export function kupiecTest(n: number, exceedances: number, p: number): { lr: number; pValue: number } {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`kupiecTest: n must be a positive integer number of forecasts, got ${n}.`);
-  if (!Number.isInteger(exceedances) || exceedances < 0 || exceedances > n) throw new Error(`kupiecTest: exceedances ${exceedances} must be an integer in [0, ${n}].`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`kupiecTest: n must be a positive integer number of forecasts, got ${n}.`);
+  if (!Number.isInteger(exceedances) || exceedances < 0 || exceedances > n)
+    throw new Error(`kupiecTest: exceedances ${exceedances} must be an integer in [0, ${n}].`);
   if (!(p > 0 && p < 1)) throw new Error(`kupiecTest: p must be in (0, 1) (0.05 for a 95% VaR), got ${p}.`);
   const x = exceedances;
   const xlogy = (a: number, b: number): number => (a === 0 ? 0 : a * Math.log(b));
@@ -1087,20 +1407,43 @@ export const MIN_TOKEN_DAYS = 20;
  * split VaR = -q sigma_hat, an exceedance is r < q sigma_hat, ES = -E[z | z <= q] sigma_hat.
  * @param logVol `[n rows]` forecast of the log daily volatility; nextReturn `[n rows]` realised next-day log return.
  */
-export function varBacktest(name: string, logVol: Float64Array, nextReturn: Float64Array, split: Int8Array, token: Int32Array, day: Int32Array, p = 0.05): VarBacktest {
+export function varBacktest(
+  name: string,
+  logVol: Float64Array,
+  nextReturn: Float64Array,
+  split: Int8Array,
+  token: Int32Array,
+  day: Int32Array,
+  p = 0.05,
+): VarBacktest {
   const n = logVol.length;
-  if (nextReturn.length !== n || split.length !== n || token.length !== n || day.length !== n) throw new Error(`varBacktest: inputs have different lengths (${n}, ${nextReturn.length}, ${split.length}, ${token.length}, ${day.length}); align them by row.`);
+  if (nextReturn.length !== n || split.length !== n || token.length !== n || day.length !== n)
+    throw new Error(
+      `varBacktest: inputs have different lengths (${n}, ${nextReturn.length}, ${split.length}, ${token.length}, ${day.length}); align them by row.`,
+    );
   if (!(p > 0 && p < 0.5)) throw new Error(`varBacktest: p must be in (0, 0.5) (0.05 for a 95% VaR), got ${p}.`);
   const ok = (i: number): boolean => Number.isFinite(logVol[i]!) && Number.isFinite(nextReturn[i]!);
   const z: number[] = [];
   for (let i = 0; i < n; i++) if (split[i] === 1 && ok(i)) z.push(nextReturn[i]! / Math.exp(logVol[i]!));
-  if (z.length < Math.ceil(2 / p)) throw new Error(`varBacktest: only ${z.length} validation rows to estimate the ${p} quantile; need at least ${Math.ceil(2 / p)}.`);
+  if (z.length < Math.ceil(2 / p))
+    throw new Error(
+      `varBacktest: only ${z.length} validation rows to estimate the ${p} quantile; need at least ${Math.ceil(2 / p)}.`,
+    );
   const zs = Float64Array.from(z).sort();
   const q = quantileSorted(zs, p);
-  let tail = 0, nt = 0;
-  for (const v of zs) if (v <= q) { tail += v; nt++; }
+  let tail = 0,
+    nt = 0;
+  for (const v of zs)
+    if (v <= q) {
+      tail += v;
+      nt++;
+    }
   const es = tail / nt;
-  let count = 0, exc = 0, varSum = 0, lossSum = 0, esSum = 0;
+  let count = 0,
+    exc = 0,
+    varSum = 0,
+    lossSum = 0,
+    esSum = 0;
   const perToken = new Map<number, { n: number; x: number }>();
   const perDay = new Map<number, { n: number; x: number }>();
   for (let i = 0; i < n; i++) {
@@ -1109,27 +1452,48 @@ export function varBacktest(name: string, logVol: Float64Array, nextReturn: Floa
     const hit = nextReturn[i]! < q * s;
     count++;
     varSum += -q * s;
-    if (hit) { exc++; lossSum += nextReturn[i]!; esSum += es * s; }
+    if (hit) {
+      exc++;
+      lossSum += nextReturn[i]!;
+      esSum += es * s;
+    }
     const pt = perToken.get(token[i]!) ?? { n: 0, x: 0 };
-    pt.n++; if (hit) pt.x++;
+    pt.n++;
+    if (hit) pt.x++;
     perToken.set(token[i]!, pt);
     const pd = perDay.get(day[i]!) ?? { n: 0, x: 0 };
-    pd.n++; if (hit) pd.x++;
+    pd.n++;
+    if (hit) pd.x++;
     perDay.set(day[i]!, pd);
   }
   if (count === 0) throw new Error(`varBacktest: no test rows with a forecast and a next-day return for ${name}.`);
   const k = kupiecTest(count, exc, p);
-  let tested = 0, rejected = 0;
+  let tested = 0,
+    rejected = 0;
   for (const v of perToken.values()) {
     if (v.n < MIN_TOKEN_DAYS) continue;
     tested++;
     if (kupiecTest(v.n, v.x, p).pValue < 0.05) rejected++;
   }
   let worst = { day: 0, exceedances: -1, forecasts: 0 };
-  for (const [d, v] of perDay) if (v.x > worst.exceedances || (v.x === worst.exceedances && d < worst.day)) worst = { day: d, exceedances: v.x, forecasts: v.n };
+  for (const [d, v] of perDay)
+    if (v.x > worst.exceedances || (v.x === worst.exceedances && d < worst.day))
+      worst = { day: d, exceedances: v.x, forecasts: v.n };
   return {
-    representation: name, p, zQuantile: q, zShortfall: es, nTest: count, exceedances: exc, rate: exc / count, kupiecLR: k.lr, kupiecP: k.pValue,
-    tokensTested: tested, tokensRejected: rejected, esRatio: exc ? lossSum / esSum : NaN, meanVar: varSum / count, worstDay: worst,
+    representation: name,
+    p,
+    zQuantile: q,
+    zShortfall: es,
+    nTest: count,
+    exceedances: exc,
+    rate: exc / count,
+    kupiecLR: k.lr,
+    kupiecP: k.pValue,
+    tokensTested: tested,
+    tokensRejected: rejected,
+    esRatio: exc ? lossSum / esSum : NaN,
+    meanVar: varSum / count,
+    worstDay: worst,
   };
 }
 
@@ -1140,10 +1504,14 @@ export function varBacktest(name: string, logVol: Float64Array, nextReturn: Floa
 export function concatRepresentations(a: Representation, b: Representation, name: string): Representation {
   const at = new Map<number, number>();
   for (let i = 0; i < b.token.length; i++) at.set(b.token[i]! * 1_000_000 + b.day[i]!, i);
-  const rows: number[] = [], partner: number[] = [];
+  const rows: number[] = [],
+    partner: number[] = [];
   for (let i = 0; i < a.token.length; i++) {
     const j = at.get(a.token[i]! * 1_000_000 + a.day[i]!);
-    if (j !== undefined) { rows.push(i); partner.push(j); }
+    if (j !== undefined) {
+      rows.push(i);
+      partner.push(j);
+    }
   }
   const d = a.X.cols + b.X.cols;
   const data = new Float32Array(rows.length * d);
@@ -1152,7 +1520,13 @@ export function concatRepresentations(a: Representation, b: Representation, name
     const j = partner[k]!;
     data.set(b.X.data.subarray(j * b.X.cols, (j + 1) * b.X.cols), k * d + a.X.cols);
   });
-  return { name, X: { data, rows: rows.length, cols: d }, token: Int32Array.from(rows, (i) => a.token[i]!), day: Int32Array.from(rows, (i) => a.day[i]!), split: Int8Array.from(rows, (i) => a.split[i]!) };
+  return {
+    name,
+    X: { data, rows: rows.length, cols: d },
+    token: Int32Array.from(rows, (i) => a.token[i]!),
+    day: Int32Array.from(rows, (i) => a.day[i]!),
+    split: Int8Array.from(rows, (i) => a.split[i]!),
+  };
 }
 
 /** The same rows with only some columns (e.g. the benchmark part of a concatenation). */
@@ -1179,7 +1553,9 @@ export function rowTargets(rep: Representation, targets: ForwardTargets, index: 
   const logVol: Record<number, Float64Array> = {};
   const up: Record<number, Float64Array> = {};
   for (const h of targets.horizons) {
-    logVol[h] = gather(targets.forwardVol[h]!, rows).map((v) => (Number.isFinite(v) ? Math.log(Math.max(v, VOL_FLOOR)) : NaN));
+    logVol[h] = gather(targets.forwardVol[h]!, rows).map((v) =>
+      Number.isFinite(v) ? Math.log(Math.max(v, VOL_FLOOR)) : NaN,
+    );
     up[h] = gather(targets.forwardReturn[h]!, rows).map((v) => (Number.isFinite(v) && v !== 0 ? (v > 0 ? 1 : 0) : NaN));
   }
   return { logVol, up, nextReturn: gather(targets.nextReturn, rows) };
@@ -1191,7 +1567,13 @@ export interface VolatilityResult {
   /** Each representation alone (the benchmark included). */
   alone: RegressionOutcome[];
   /** Each representation concatenated with the benchmark, its R^2 gain over the benchmark on the same rows, and the combined forecast. */
-  withBenchmark: { representation: string; combined: RegressionOutcome; benchmarkR2: number; gain: number; gainCi: [number, number] }[];
+  withBenchmark: {
+    representation: string;
+    combined: RegressionOutcome;
+    benchmarkR2: number;
+    gain: number;
+    gainCi: [number, number];
+  }[];
 }
 
 /** Everything the prediction part measures. */
@@ -1200,7 +1582,13 @@ export interface PredictionSuite {
   direction: ClassificationOutcome[];
   directionHorizon: number;
   /** Next-day (h = 1) log-vol forecasts of each forecaster, for the VaR backtest. */
-  forecasts: { name: string; rep: Representation; logVol: Float64Array; nextReturn: Float64Array; target: Float64Array }[];
+  forecasts: {
+    name: string;
+    rep: Representation;
+    logVol: Float64Array;
+    nextReturn: Float64Array;
+    target: Float64Array;
+  }[];
 }
 
 /**
@@ -1209,8 +1597,18 @@ export interface PredictionSuite {
  * block-bootstrap interval of the R^2 gain), and a logistic classifier of the sign of the
  * forward return at `directionHorizon`. The benchmark must be one of `reps`.
  */
-export function predictionSuite(reps: Representation[], benchmark: Representation, targets: ForwardTargets, index: PanelIndex, o: ProbeOptions & { volHorizons: number[]; directionHorizon: number; onStep?: (what: string) => void }): PredictionSuite {
-  for (const h of [...o.volHorizons, o.directionHorizon]) if (!targets.horizons.includes(h)) throw new Error(`predictionSuite: horizon ${h} was not computed; pass it to forwardTargets (have ${targets.horizons.join(", ")}).`);
+export function predictionSuite(
+  reps: Representation[],
+  benchmark: Representation,
+  targets: ForwardTargets,
+  index: PanelIndex,
+  o: ProbeOptions & { volHorizons: number[]; directionHorizon: number; onStep?: (what: string) => void },
+): PredictionSuite {
+  for (const h of [...o.volHorizons, o.directionHorizon])
+    if (!targets.horizons.includes(h))
+      throw new Error(
+        `predictionSuite: horizon ${h} was not computed; pass it to forwardTargets (have ${targets.horizons.join(", ")}).`,
+      );
   const volatility: VolatilityResult[] = o.volHorizons.map((h) => ({ horizon: h, alone: [], withBenchmark: [] }));
   const direction: ClassificationOutcome[] = [];
   const forecasts: PredictionSuite["forecasts"] = [];
@@ -1220,12 +1618,23 @@ export function predictionSuite(reps: Representation[], benchmark: Representatio
     volatility.forEach((v) => {
       const out = regressionProbe(rep, t.logVol[v.horizon]!, { ...o, rng: o.rng.fork(`${rep.name}-vol-${v.horizon}`) });
       v.alone.push(out);
-      if (v.horizon === 1) forecasts.push({ name: rep.name, rep, logVol: out.predictions, nextReturn: t.nextReturn, target: t.logVol[1]! });
+      if (v.horizon === 1)
+        forecasts.push({
+          name: rep.name,
+          rep,
+          logVol: out.predictions,
+          nextReturn: t.nextReturn,
+          target: t.logVol[1]!,
+        });
     });
     direction.push(classificationProbe(rep, t.up[o.directionHorizon]!, { ...o, rng: o.rng.fork(`${rep.name}-dir`) }));
     if (rep === benchmark) continue;
     const combined = concatRepresentations(rep, benchmark, `${benchmark.name.split(" ")[0]} + ${rep.name}`);
-    const bench = selectColumns(combined, Array.from({ length: benchmark.X.cols }, (_, j) => rep.X.cols + j), benchmark.name);
+    const bench = selectColumns(
+      combined,
+      Array.from({ length: benchmark.X.cols }, (_, j) => rep.X.cols + j),
+      benchmark.name,
+    );
     const ct = rowTargets(combined, targets, index);
     volatility.forEach((v) => {
       const y = ct.logVol[v.horizon]!;
@@ -1233,9 +1642,25 @@ export function predictionSuite(reps: Representation[], benchmark: Representatio
       const both = regressionProbe(combined, y, { ...o, rng });
       // The benchmark's own interval is not reported here (its alone-row has one): skip that bootstrap.
       const base = regressionProbe(bench, y, { ...o, rng: rng.fork("benchmark"), nBoot: 0 });
-      const diff = pairedR2Difference(y, both.predictions, base.predictions, combined.day, both.testRows, { ...o, rng: rng.fork("gain") });
-      v.withBenchmark.push({ representation: rep.name, combined: both, benchmarkR2: rSquared(y, base.predictions, both.testRows), gain: diff.estimate, gainCi: [diff.lo, diff.hi] });
-      if (v.horizon === 1) forecasts.push({ name: combined.name, rep: combined, logVol: both.predictions, nextReturn: ct.nextReturn, target: y });
+      const diff = pairedR2Difference(y, both.predictions, base.predictions, combined.day, both.testRows, {
+        ...o,
+        rng: rng.fork("gain"),
+      });
+      v.withBenchmark.push({
+        representation: rep.name,
+        combined: both,
+        benchmarkR2: rSquared(y, base.predictions, both.testRows),
+        gain: diff.estimate,
+        gainCi: [diff.lo, diff.hi],
+      });
+      if (v.horizon === 1)
+        forecasts.push({
+          name: combined.name,
+          rep: combined,
+          logVol: both.predictions,
+          nextReturn: ct.nextReturn,
+          target: y,
+        });
     });
   }
   return { volatility, direction, directionHorizon: o.directionHorizon, forecasts };
@@ -1243,8 +1668,13 @@ export function predictionSuite(reps: Representation[], benchmark: Representatio
 
 /** A forecast that ignores the inputs: the training mean of the target (the "no model" VaR). */
 export function constantForecast(rep: Representation, y: Float64Array): Float64Array {
-  let s = 0, n = 0;
-  for (let i = 0; i < y.length; i++) if (rep.split[i] === 0 && Number.isFinite(y[i]!)) { s += y[i]!; n++; }
+  let s = 0,
+    n = 0;
+  for (let i = 0; i < y.length; i++)
+    if (rep.split[i] === 0 && Number.isFinite(y[i]!)) {
+      s += y[i]!;
+      n++;
+    }
   if (n === 0) throw new Error(`constantForecast: ${rep.name} has no training rows with a finite target.`);
   return new Float64Array(y.length).fill(s / n);
 }
@@ -1280,24 +1710,50 @@ export interface RiskSuite {
  * daily returns (fromDay..toDay).
  * @param tokenSector sector name of every token index.
  */
-export function riskSuite(reps: Representation[], panel: Panel, tokenSector: (token: number) => string, fromDay: number, toDay: number, o: { rng: Rng; randomDraws?: number; minTrainRows?: number; minTestDays?: number; kmeans?: KMeansOptions }): RiskSuite {
+export function riskSuite(
+  reps: Representation[],
+  panel: Panel,
+  tokenSector: (token: number) => string,
+  fromDay: number,
+  toDay: number,
+  o: { rng: Rng; randomDraws?: number; minTrainRows?: number; minTestDays?: number; kmeans?: KMeansOptions },
+): RiskSuite {
   const minTrain = o.minTrainRows ?? 20;
   const minDays = o.minTestDays ?? MIN_OVERLAP_DAYS;
   const profiles = reps.map((r) => tokenProfiles(r, { split: 0, minRows: minTrain }));
-  const common = profiles.reduce<Set<number>>((acc, p, k) => (k === 0 ? new Set(p.tokens) : new Set([...acc].filter((t) => p.tokens.includes(t)))), new Set());
-  const full = returnGrid(panel, [...common].sort((a, b) => a - b), fromDay, toDay);
+  let common = new Set(profiles[0]?.tokens ?? []);
+  for (const p of profiles.slice(1)) common = new Set(p.tokens.filter((t) => common.has(t)));
+  const full = returnGrid(
+    panel,
+    [...common].sort((a, b) => a - b),
+    fromDay,
+    toDay,
+  );
   const nd = full.days.length;
   const keep: number[] = [];
-  full.tokens.forEach((t, k) => { let c = 0; for (let q = 0; q < nd; q++) if (Number.isFinite(full.returns[k * nd + q]!)) c++; if (c >= minDays) keep.push(k); });
-  const grid: ReturnGrid = { days: full.days, tokens: Int32Array.from(keep, (k) => full.tokens[k]!), returns: new Float64Array(keep.length * nd) };
+  full.tokens.forEach((_t, k) => {
+    let c = 0;
+    for (let q = 0; q < nd; q++) if (Number.isFinite(full.returns[k * nd + q]!)) c++;
+    if (c >= minDays) keep.push(k);
+  });
+  const grid: ReturnGrid = {
+    days: full.days,
+    tokens: Int32Array.from(keep, (k) => full.tokens[k]!),
+    returns: new Float64Array(keep.length * nd),
+  };
   keep.forEach((k, i) => grid.returns.set(full.returns.subarray(k * nd, (k + 1) * nd), i * nd));
-  if (grid.tokens.length < 4) throw new Error(`riskSuite: only ${grid.tokens.length} tokens have a training profile and ${minDays}+ test days; the clustering needs at least 4 (lower minTrainRows/minTestDays or use more data).`);
+  if (grid.tokens.length < 4)
+    throw new Error(
+      `riskSuite: only ${grid.tokens.length} tokens have a training profile and ${minDays}+ test days; the clustering needs at least 4 (lower minTrainRows/minTestDays or use more data).`,
+    );
   const corr = pairwiseCorrelations(grid);
   const sectors = Array.from(grid.tokens, tokenSector);
   const sectorNames = [...new Set(sectors)].sort();
   const sectorLabels = Int32Array.from(sectors, (s) => sectorNames.indexOf(s));
   const k = Math.max(2, Math.min(sectorNames.length, grid.tokens.length - 1));
-  const groupings: GroupingResult[] = [{ name: "sectors", labels: sectorLabels, ariVsSector: 1, risk: groupingRisk(grid, sectorLabels, corr) }];
+  const groupings: GroupingResult[] = [
+    { name: "sectors", labels: sectorLabels, ariVsSector: 1, risk: groupingRisk(grid, sectorLabels, corr) },
+  ];
   reps.forEach((rep, r) => {
     const p = profiles[r]!;
     const pos = new Map<number, number>();
@@ -1305,7 +1761,12 @@ export function riskSuite(reps: Representation[], panel: Panel, tokenSector: (to
     const rows = Array.from(grid.tokens, (t) => pos.get(t)!);
     const X = standardiseColumns(takeMatrix(p.profiles, rows));
     const km = kmeans(X, k, o.rng.fork(`kmeans-${rep.name}`), o.kmeans);
-    groupings.push({ name: `${rep.name} clusters`, labels: km.labels, ariVsSector: adjustedRandIndex(km.labels, sectorLabels), risk: groupingRisk(grid, km.labels, corr) });
+    groupings.push({
+      name: `${rep.name} clusters`,
+      labels: km.labels,
+      ariVsSector: adjustedRandIndex(km.labels, sectorLabels),
+      risk: groupingRisk(grid, km.labels, corr),
+    });
   });
   const random = randomGroupingBaseline(grid, sectorLabels, corr, o.randomDraws ?? 200, o.rng.fork("random-groupings"));
   return { grid, sectors, sectorNames, k, groupings, random, excluded: panel.tokens.length - grid.tokens.length };
@@ -1317,8 +1778,11 @@ export function varSuite(forecasts: PredictionSuite["forecasts"], p = 0.05): Var
   const first = forecasts[0];
   if (!first) throw new Error("varSuite: no forecasts; run predictionSuite with horizon 1 in volHorizons.");
   const constant = constantForecast(first.rep, first.target);
-  out.push(varBacktest("constant (no model)", constant, first.nextReturn, first.rep.split, first.rep.token, first.rep.day, p));
-  for (const f of forecasts) out.push(varBacktest(f.name, f.logVol, f.nextReturn, f.rep.split, f.rep.token, f.rep.day, p));
+  out.push(
+    varBacktest("constant (no model)", constant, first.nextReturn, first.rep.split, first.rep.token, first.rep.day, p),
+  );
+  for (const f of forecasts)
+    out.push(varBacktest(f.name, f.logVol, f.nextReturn, f.rep.split, f.rep.token, f.rep.day, p));
   return out;
 }
 
@@ -1333,16 +1797,30 @@ export function withReferenceLine(spec: VlSpec, value: number, label: string): V
     ...rest,
     layer: [
       ...layers,
-      { data: { values: [{ reference: value, label }] }, mark: { type: "rule", strokeDash: [5, 4], color: "#d62728", strokeWidth: 1.5 }, encoding: { x: { field: "reference", type: "quantitative" }, tooltip: [{ field: "label" }, { field: "reference" }] } },
+      {
+        data: { values: [{ reference: value, label }] },
+        mark: { type: "rule", strokeDash: [5, 4], color: "#d62728", strokeWidth: 1.5 },
+        encoding: {
+          x: { field: "reference", type: "quantitative" },
+          tooltip: [{ field: "label" }, { field: "reference" }],
+        },
+      },
     ],
   };
 }
 
 /** Long rows (a, b, count) of the contingency table of two labelings (for a heatmap). */
-export function contingencyRows(a: ArrayLike<string>, b: ArrayLike<string>, names: [string, string]): Record<string, string | number>[] {
+export function contingencyRows(
+  a: ArrayLike<string>,
+  b: ArrayLike<string>,
+  names: [string, string],
+): Record<string, string | number>[] {
   const counts = new Map<string, number>();
   for (let i = 0; i < a.length; i++) counts.set(`${a[i]}\u0000${b[i]}`, (counts.get(`${a[i]}\u0000${b[i]}`) ?? 0) + 1);
-  return [...counts.entries()].map(([k, n]) => { const [x, y] = k.split("\u0000"); return { [names[0]]: x!, [names[1]]: y!, tokens: n }; });
+  return [...counts.entries()].map(([k, n]) => {
+    const [x, y] = k.split("\u0000");
+    return { [names[0]]: x!, [names[1]]: y!, tokens: n };
+  });
 }
 
 /**
@@ -1350,12 +1828,18 @@ export function contingencyRows(a: ArrayLike<string>, b: ArrayLike<string>, name
  * boundary (q * sigma_hat, a negative return), and the exceedances as marks.
  * @param dayToDate formats a UTC day (e.g. dayToIso).
  */
-export function varPathRows(f: { rep: Representation; logVol: Float64Array; nextReturn: Float64Array }, zQuantile: number, token: number, dayToDate: (day: number) => string): { rows: Record<string, string | number>[]; marks: Record<string, string | number>[] } {
+export function varPathRows(
+  f: { rep: Representation; logVol: Float64Array; nextReturn: Float64Array },
+  zQuantile: number,
+  token: number,
+  dayToDate: (day: number) => string,
+): { rows: Record<string, string | number>[]; marks: Record<string, string | number>[] } {
   const rows: Record<string, string | number>[] = [];
   const marks: Record<string, string | number>[] = [];
   for (let i = 0; i < f.rep.token.length; i++) {
     if (f.rep.token[i] !== token || f.rep.split[i] !== 2) continue;
-    const r = f.nextReturn[i]!, v = f.logVol[i]!;
+    const r = f.nextReturn[i]!,
+      v = f.logVol[i]!;
     if (!Number.isFinite(r) || !Number.isFinite(v)) continue;
     // Plotted on the day the return happens (the forecast is made the day before).
     const date = dayToDate(f.rep.day[i]! + 1);
@@ -1370,7 +1854,11 @@ export function varPathRows(f: { rep: Representation; logVol: Float64Array; next
 export function dominantLabel(labels: ArrayLike<number>, group: number, names: ArrayLike<string>): string {
   const counts = new Map<string, number>();
   let total = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i] === group) { counts.set(names[i]!, (counts.get(names[i]!) ?? 0) + 1); total++; }
+  for (let i = 0; i < labels.length; i++)
+    if (labels[i] === group) {
+      counts.set(names[i]!, (counts.get(names[i]!) ?? 0) + 1);
+      total++;
+    }
   if (total === 0) return "";
   const [name, n] = [...counts.entries()].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))[0]!;
   return `${name} (${n}/${total})`;
@@ -1379,7 +1867,9 @@ export function dominantLabel(labels: ArrayLike<number>, group: number, names: A
 /** Let a horizontal bar chart's category labels be up to `px` pixels wide (vega-lite truncates long labels by default). */
 export function widenCategoryLabels(spec: VlSpec, px: number): VlSpec {
   const layers: VlSpec[] = Array.isArray(spec.layer) ? spec.layer : [spec];
-  for (const l of layers) if (l.encoding?.y && l.encoding.y.type === "nominal") l.encoding.y.axis = { ...(l.encoding.y.axis ?? {}), labelLimit: px };
+  for (const l of layers)
+    if (l.encoding?.y && l.encoding.y.type === "nominal")
+      l.encoding.y.axis = { ...(l.encoding.y.axis ?? {}), labelLimit: px };
   return spec;
 }
 

@@ -97,28 +97,41 @@ export function defaultSearchSpace(nFeatures: number): SearchSpace {
 export function checkSearchSpace(space: SearchSpace, nFeatures: number): void {
   const nonEmpty = (field: keyof SearchSpace): void => {
     const v = space[field];
-    if (!Array.isArray(v) || v.length === 0) throw new Error(`Search space: ${field} must be a non-empty list of choices, got ${JSON.stringify(v)}.`);
+    if (!Array.isArray(v) || v.length === 0)
+      throw new Error(`Search space: ${field} must be a non-empty list of choices, got ${JSON.stringify(v)}.`);
   };
   (["latentDim", "hiddenUnits", "activation", "dropout", "l2", "batchSize", "maskFraction"] as const).forEach(nonEmpty);
   for (const k of space.latentDim) {
-    if (!Number.isInteger(k) || k < 1 || k >= nFeatures) throw new Error(`Search space: latentDim ${k} must be an integer in [1, ${nFeatures - 1}] (smaller than the ${nFeatures} features).`);
+    if (!Number.isInteger(k) || k < 1 || k >= nFeatures)
+      throw new Error(
+        `Search space: latentDim ${k} must be an integer in [1, ${nFeatures - 1}] (smaller than the ${nFeatures} features).`,
+      );
   }
   for (const h of space.hiddenUnits) {
-    if (!Array.isArray(h) || h.some((w) => !Number.isInteger(w) || w < 1)) throw new Error(`Search space: hiddenUnits entry ${JSON.stringify(h)} must be a list of positive integers.`);
+    if (!Array.isArray(h) || h.some((w) => !Number.isInteger(w) || w < 1))
+      throw new Error(`Search space: hiddenUnits entry ${JSON.stringify(h)} must be a list of positive integers.`);
   }
-  for (const a of space.activation) if (!(ACTIVATIONS as readonly string[]).includes(a)) throw new Error(`Search space: activation "${a}" is unknown; use one of ${ACTIVATIONS.join(", ")}.`);
+  for (const a of space.activation)
+    if (!(ACTIVATIONS as readonly string[]).includes(a))
+      throw new Error(`Search space: activation "${a}" is unknown; use one of ${ACTIVATIONS.join(", ")}.`);
   const range = (field: "learningRate" | "noiseStd", positive: boolean): void => {
     const [lo, hi] = space[field];
     if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi && (positive ? lo > 0 : lo >= 0))) {
-      throw new Error(`Search space: ${field} must be a range [lo, hi] with ${positive ? "0 < lo" : "0 <= lo"} <= hi, got [${lo}, ${hi}].`);
+      throw new Error(
+        `Search space: ${field} must be a range [lo, hi] with ${positive ? "0 < lo" : "0 <= lo"} <= hi, got [${lo}, ${hi}].`,
+      );
     }
   };
   range("learningRate", true);
   range("noiseStd", false);
-  for (const p of space.dropout) if (!(p >= 0 && p < 1)) throw new Error(`Search space: dropout ${p} must be in [0, 1).`);
-  for (const p of space.maskFraction) if (!(p >= 0 && p < 1)) throw new Error(`Search space: maskFraction ${p} must be in [0, 1).`);
-  for (const p of space.l2) if (!(p >= 0 && Number.isFinite(p))) throw new Error(`Search space: l2 ${p} must be a finite number >= 0.`);
-  for (const b of space.batchSize) if (!Number.isInteger(b) || b < 1) throw new Error(`Search space: batchSize ${b} must be a positive integer.`);
+  for (const p of space.dropout)
+    if (!(p >= 0 && p < 1)) throw new Error(`Search space: dropout ${p} must be in [0, 1).`);
+  for (const p of space.maskFraction)
+    if (!(p >= 0 && p < 1)) throw new Error(`Search space: maskFraction ${p} must be in [0, 1).`);
+  for (const p of space.l2)
+    if (!(p >= 0 && Number.isFinite(p))) throw new Error(`Search space: l2 ${p} must be a finite number >= 0.`);
+  for (const b of space.batchSize)
+    if (!Number.isInteger(b) || b < 1) throw new Error(`Search space: batchSize ${b} must be a positive integer.`);
 }
 
 function choice<T>(rng: Rng, list: readonly T[]): T {
@@ -146,14 +159,26 @@ export function sampleConfig(space: SearchSpace, kind: HpoKind, rng: Rng): HpoCo
     config.noiseStd = Number(rng.range(space.noiseStd[0], space.noiseStd[1]).toPrecision(SAMPLE_DIGITS));
     config.maskFraction = choice(rng, space.maskFraction);
     // A DAE must corrupt something; noiseStd can only be 0 when the range allows it.
-    if (config.noiseStd === 0 && config.maskFraction === 0) config.maskFraction = space.maskFraction.find((m) => m > 0) ?? 0.1;
+    if (config.noiseStd === 0 && config.maskFraction === 0)
+      config.maskFraction = space.maskFraction.find((m) => m > 0) ?? 0.1;
   }
   return config;
 }
 
 /** A stable text key of a configuration (equal configurations, equal keys). */
 export function configKey(c: HpoConfig): string {
-  return [c.kind, c.latentDim, c.hiddenUnits.join("x") || "none", c.activation, c.learningRate, c.dropout, c.l2, c.batchSize, c.noiseStd ?? "", c.maskFraction ?? ""].join("|");
+  return [
+    c.kind,
+    c.latentDim,
+    c.hiddenUnits.join("x") || "none",
+    c.activation,
+    c.learningRate,
+    c.dropout,
+    c.l2,
+    c.batchSize,
+    c.noiseStd ?? "",
+    c.maskFraction ?? "",
+  ].join("|");
 }
 
 /** Attempts per wanted configuration before giving up on distinct draws (small spaces can run out). */
@@ -161,7 +186,10 @@ const MAX_DRAWS_PER_CONFIG = 50;
 
 /** Draw `n` distinct configurations (fewer only if the space has fewer; then it throws). */
 export function sampleConfigs(space: SearchSpace, kind: HpoKind, n: number, rng: Rng, nFeatures: number): HpoConfig[] {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`sampleConfigs: n must be a positive integer (the number of trials, profile setting hpoTrials), got ${n}.`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(
+      `sampleConfigs: n must be a positive integer (the number of trials, profile setting hpoTrials), got ${n}.`,
+    );
   checkSearchSpace(space, nFeatures);
   const out: HpoConfig[] = [];
   const seen = new Set<string>();
@@ -172,7 +200,10 @@ export function sampleConfigs(space: SearchSpace, kind: HpoKind, n: number, rng:
     seen.add(key);
     out.push(c);
   }
-  if (out.length < n) throw new Error(`sampleConfigs: the search space holds fewer than ${n} distinct configurations (drew ${out.length}); widen it or ask for fewer trials.`);
+  if (out.length < n)
+    throw new Error(
+      `sampleConfigs: the search space holds fewer than ${n} distinct configurations (drew ${out.length}); widen it or ask for fewer trials.`,
+    );
   return out;
 }
 
@@ -181,8 +212,14 @@ export function sampleConfigs(space: SearchSpace, kind: HpoKind, n: number, rng:
  * (`models/<name>/meta.json`), with the fit settings that notebook used (learning rate
  * and batch size are fit options, not model options, so the caller passes them).
  */
-export function configFromModelMeta(meta: Pick<ModelMeta, "kind" | "options">, fit: { batchSize: number; learningRate: number }): HpoConfig {
-  if (meta.kind !== "ae" && meta.kind !== "dae") throw new Error(`configFromModelMeta: model kind "${meta.kind}" is not searched; pass the meta.json of an "ae" or "dae" model.`);
+export function configFromModelMeta(
+  meta: Pick<ModelMeta, "kind" | "options">,
+  fit: { batchSize: number; learningRate: number },
+): HpoConfig {
+  if (meta.kind !== "ae" && meta.kind !== "dae")
+    throw new Error(
+      `configFromModelMeta: model kind "${meta.kind}" is not searched; pass the meta.json of an "ae" or "dae" model.`,
+    );
   const o = meta.options as Record<string, unknown>;
   const num = (k: string, fallback: number): number => (typeof o[k] === "number" ? (o[k] as number) : fallback);
   const config: HpoConfig = {
@@ -214,7 +251,8 @@ export function buildModel(config: HpoConfig, featureNames: string[], seed: numb
     l2: config.l2,
     seed,
   };
-  if (config.kind === "dae") return createModel("dae", { ...common, noiseStd: config.noiseStd ?? 0.2, maskFraction: config.maskFraction ?? 0 });
+  if (config.kind === "dae")
+    return createModel("dae", { ...common, noiseStd: config.noiseStd ?? 0.2, maskFraction: config.maskFraction ?? 0 });
   return createModel("ae", common);
 }
 
@@ -248,8 +286,10 @@ export const DEFAULT_ETA = 3;
  * maxEpochs = 27: 10 x 3, 3 x 9, 1 x 27. Rungs that would add no epoch are dropped.
  */
 export function halvingSchedule(nConfigs: number, maxEpochs: number, eta = DEFAULT_ETA): Rung[] {
-  if (!Number.isInteger(nConfigs) || nConfigs < 1) throw new Error(`halvingSchedule: nConfigs must be a positive integer, got ${nConfigs}.`);
-  if (!Number.isInteger(maxEpochs) || maxEpochs < 1) throw new Error(`halvingSchedule: maxEpochs must be a positive integer, got ${maxEpochs}.`);
+  if (!Number.isInteger(nConfigs) || nConfigs < 1)
+    throw new Error(`halvingSchedule: nConfigs must be a positive integer, got ${nConfigs}.`);
+  if (!Number.isInteger(maxEpochs) || maxEpochs < 1)
+    throw new Error(`halvingSchedule: maxEpochs must be a positive integer, got ${maxEpochs}.`);
   if (!(eta > 1)) throw new Error(`halvingSchedule: eta must be > 1 (3 keeps the best third), got ${eta}.`);
   let nRungs = 1 + Math.floor(Math.log(nConfigs) / Math.log(eta) + 1e-9);
   nRungs = Math.min(nRungs, maxEpochs); // each rung needs at least one new epoch
@@ -338,9 +378,12 @@ function sortByObjective(records: TrialRecord[]): TrialRecord[] {
  * @throws when every configuration fails in the first rung.
  */
 export async function successiveHalving(o: HalvingOptions): Promise<HalvingResult> {
-  if (o.configs.length === 0) throw new Error("successiveHalving: no configurations to race; draw some with sampleConfigs.");
+  if (o.configs.length === 0)
+    throw new Error("successiveHalving: no configurations to race; draw some with sampleConfigs.");
   if (o.train.cols !== o.featureNames.length || o.validation.cols !== o.featureNames.length) {
-    throw new Error(`successiveHalving: train has ${o.train.cols} and validation ${o.validation.cols} columns but there are ${o.featureNames.length} feature names.`);
+    throw new Error(
+      `successiveHalving: train has ${o.train.cols} and validation ${o.validation.cols} columns but there are ${o.featureNames.length} feature names.`,
+    );
   }
   const t0 = performance.now();
   const schedule = halvingSchedule(o.configs.length, o.maxEpochs, o.eta ?? DEFAULT_ETA);
@@ -364,7 +407,13 @@ export async function successiveHalving(o: HalvingOptions): Promise<HalvingResul
         let history: TrainHistory | null = null;
         let failure: string | null = null;
         try {
-          history = await model.fit(o.train, o.validation, { maxEpochs: rung.newEpochs, batchSize: config.batchSize, learningRate: config.learningRate, patience: o.patience, seed: o.seed + rung.rung });
+          history = await model.fit(o.train, o.validation, {
+            maxEpochs: rung.newEpochs,
+            batchSize: config.batchSize,
+            learningRate: config.learningRate,
+            patience: o.patience,
+            seed: o.seed + rung.rung,
+          });
         } catch (e) {
           failure = (e as Error).message;
         }
@@ -391,7 +440,9 @@ export async function successiveHalving(o: HalvingOptions): Promise<HalvingResul
       }
       const ranked = sortByObjective(records).filter((r) => Number.isFinite(r.valMse));
       if (ranked.length === 0) {
-        throw new Error(`successiveHalving: all ${records.length} configurations of rung ${rung.rung} failed (${records[0]?.warnings[0] ?? "no message"}). Narrow the learning-rate range or check the inputs.`);
+        throw new Error(
+          `successiveHalving: all ${records.length} configurations of rung ${rung.rung} failed (${records[0]?.warnings[0] ?? "no message"}). Narrow the learning-rate range or check the inputs.`,
+        );
       }
       const next = schedule[rung.rung + 1];
       if (!next) break;
@@ -425,11 +476,23 @@ export interface TrainedConfig {
 }
 
 /** Train one configuration from scratch for `epochs` epochs with early stopping. */
-export async function trainConfig(config: HpoConfig, featureNames: string[], train: Matrix, validation: Matrix, o: { epochs: number; patience: number; seed: number; name?: string }): Promise<TrainedConfig> {
+export async function trainConfig(
+  config: HpoConfig,
+  featureNames: string[],
+  train: Matrix,
+  validation: Matrix,
+  o: { epochs: number; patience: number; seed: number; name?: string },
+): Promise<TrainedConfig> {
   const t0 = performance.now();
   const model = buildModel(config, featureNames, o.seed, o.name);
   try {
-    const history = await model.fit(train, validation, { maxEpochs: o.epochs, batchSize: config.batchSize, learningRate: config.learningRate, patience: o.patience, seed: o.seed });
+    const history = await model.fit(train, validation, {
+      maxEpochs: o.epochs,
+      batchSize: config.batchSize,
+      learningRate: config.learningRate,
+      patience: o.patience,
+      seed: o.seed,
+    });
     return { model, history, valMse: reconstructionMse(model, validation), seconds: (performance.now() - t0) / 1000 };
   } catch (e) {
     model.dispose();
@@ -452,12 +515,29 @@ export interface SeedReplicate {
  * configurations is seed noise. Models are disposed.
  * @param evalSets full validation and test matrices (the search may have used samples).
  */
-export async function seedReplicates(config: HpoConfig, featureNames: string[], train: Matrix, validation: Matrix, evalSets: { validation: Matrix; test: Matrix }, o: { epochs: number; patience: number; seeds: number[]; onDone?: (r: SeedReplicate) => void }): Promise<SeedReplicate[]> {
+export async function seedReplicates(
+  config: HpoConfig,
+  featureNames: string[],
+  train: Matrix,
+  validation: Matrix,
+  evalSets: { validation: Matrix; test: Matrix },
+  o: { epochs: number; patience: number; seeds: number[]; onDone?: (r: SeedReplicate) => void },
+): Promise<SeedReplicate[]> {
   const out: SeedReplicate[] = [];
   for (const seed of o.seeds) {
-    const t = await trainConfig(config, featureNames, train, validation, { epochs: o.epochs, patience: o.patience, seed });
+    const t = await trainConfig(config, featureNames, train, validation, {
+      epochs: o.epochs,
+      patience: o.patience,
+      seed,
+    });
     try {
-      const r: SeedReplicate = { seed, valMse: reconstructionMse(t.model, evalSets.validation), testMse: reconstructionMse(t.model, evalSets.test), epochsRun: t.history.epochs.length, seconds: t.seconds };
+      const r: SeedReplicate = {
+        seed,
+        valMse: reconstructionMse(t.model, evalSets.validation),
+        testMse: reconstructionMse(t.model, evalSets.test),
+        epochsRun: t.history.epochs.length,
+        seconds: t.seconds,
+      };
       out.push(r);
       o.onDone?.(r);
     } finally {
@@ -482,7 +562,14 @@ export interface Subsample {
  * lib/latent/sampling.ts), so a search on a sample still sees every token and period.
  * @param rows positions in X (e.g. a split's row indices); token/day are indexed like X.
  */
-export function stratifiedRows(X: Matrix, rows: Int32Array, token: Int32Array, day: Int32Array, maxRows: number, rng: Rng): Subsample {
+export function stratifiedRows(
+  X: Matrix,
+  rows: Int32Array,
+  token: Int32Array,
+  day: Int32Array,
+  maxRows: number,
+  rng: Rng,
+): Subsample {
   const keys = { token: Int32Array.from(rows, (i) => token[i]!), day: Int32Array.from(rows, (i) => day[i]!) };
   const s = stratifiedSample(keys, maxRows, rng);
   const chosen = Int32Array.from(s.indices, (k) => rows[k]!);
@@ -492,7 +579,14 @@ export function stratifiedRows(X: Matrix, rows: Int32Array, token: Int32Array, d
 /** Short human text of a configuration, e.g. "AE 17-64-32-8, elu, lr 2.1e-3, batch 128, dropout 0.1, L2 1e-5". */
 export function describeConfig(c: HpoConfig, nFeatures?: number): string {
   const arch = [nFeatures ?? "in", ...c.hiddenUnits, c.latentDim].join("-");
-  const parts = [`${c.kind.toUpperCase()} ${arch}`, c.activation, `lr ${c.learningRate.toPrecision(2)}`, `batch ${c.batchSize}`, `dropout ${c.dropout}`, `L2 ${c.l2}`];
+  const parts = [
+    `${c.kind.toUpperCase()} ${arch}`,
+    c.activation,
+    `lr ${c.learningRate.toPrecision(2)}`,
+    `batch ${c.batchSize}`,
+    `dropout ${c.dropout}`,
+    `L2 ${c.l2}`,
+  ];
   if (c.kind === "dae") parts.push(`noise ${c.noiseStd}`, `mask ${c.maskFraction}`);
   return parts.join(", ");
 }
@@ -516,14 +610,26 @@ export function configColumns(c: HpoConfig): Record<string, string | number> {
 
 /** The trials as a table for `ArtifactStore.writeTable("hpo-trials", ...)`: one row per (configuration, rung). */
 export function trialsTable(trials: TrialRecord[]): Table {
-  const rows = trials.map((t) => ({ trial: t.trial, rung: t.rung, ...configColumns(t.config), epochs: t.epochs, epochs_run: t.epochsRun, val_mse: t.valMse, seconds: t.seconds, stop_reason: t.stopReason, promoted: t.promoted }));
+  const rows = trials.map((t) => ({
+    trial: t.trial,
+    rung: t.rung,
+    ...configColumns(t.config),
+    epochs: t.epochs,
+    epochs_run: t.epochsRun,
+    val_mse: t.valMse,
+    seconds: t.seconds,
+    stop_reason: t.stopReason,
+    promoted: t.promoted,
+  }));
   const table: Table = {};
   const first = rows[0];
   if (!first) throw new Error("trialsTable: no trials to write; run successiveHalving first.");
   for (const key of Object.keys(first)) {
     const values = rows.map((r) => (r as Record<string, string | number | boolean>)[key]!);
     if (typeof values[0] === "number") {
-      table[key] = ["trial", "rung", "latent_dim", "depth", "batch_size", "epochs", "epochs_run"].includes(key) ? Int32Array.from(values as number[]) : Float64Array.from(values as number[]);
+      table[key] = ["trial", "rung", "latent_dim", "depth", "batch_size", "epochs", "epochs_run"].includes(key)
+        ? Int32Array.from(values as number[])
+        : Float64Array.from(values as number[]);
     } else if (typeof values[0] === "boolean") table[key] = values as boolean[];
     else table[key] = values.map(String);
   }
@@ -540,10 +646,15 @@ export function trialSummaryRows(trials: TrialRecord[]): Record<string, string |
     if (!f || t.rung > f.rung) furthest.set(t.trial, t);
   }
   return [...furthest.values()]
-    .sort((a, b) => b.rung - a.rung || (Number.isFinite(a.valMse) ? a.valMse : Infinity) - (Number.isFinite(b.valMse) ? b.valMse : Infinity) || a.trial - b.trial)
+    .sort(
+      (a, b) =>
+        b.rung - a.rung ||
+        (Number.isFinite(a.valMse) ? a.valMse : Infinity) - (Number.isFinite(b.valMse) ? b.valMse : Infinity) ||
+        a.trial - b.trial,
+    )
     .map((t) => ({
       trial: t.trial,
-      "latent": t.config.latentDim,
+      latent: t.config.latentDim,
       hidden: t.config.hiddenUnits.join("-") || "none",
       activation: t.config.activation,
       "learning rate": t.config.learningRate,
@@ -555,7 +666,12 @@ export function trialSummaryRows(trials: TrialRecord[]): Record<string, string |
       "furthest rung": t.rung,
       epochs: t.epochsRun,
       "val MSE there": t.valMse,
-      seconds: Number(trials.filter((x) => x.trial === t.trial).reduce((a, x) => a + x.seconds, 0).toFixed(1)),
+      seconds: Number(
+        trials
+          .filter((x) => x.trial === t.trial)
+          .reduce((a, x) => a + x.seconds, 0)
+          .toFixed(1),
+      ),
     }));
 }
 
@@ -579,24 +695,55 @@ export function objectiveVsParamsSpec(trials: TrialRecord[], title: string): VlS
   const rung0 = trials.filter((t) => t.rung === 0 && Number.isFinite(t.valMse));
   const furthest = new Map<number, number>();
   for (const t of trials) furthest.set(t.trial, Math.max(furthest.get(t.trial) ?? 0, t.rung));
-  const values = rung0.map((t) => ({ trial: t.trial, val_mse: Number(t.valMse.toPrecision(5)), furthest_rung: `rung ${furthest.get(t.trial)}`, ...configColumns(t.config) }));
+  const values = rung0.map((t) => ({
+    trial: t.trial,
+    val_mse: Number(t.valMse.toPrecision(5)),
+    furthest_rung: `rung ${furthest.get(t.trial)}`,
+    ...configColumns(t.config),
+  }));
   const isDae = rung0.some((t) => t.config.kind === "dae");
   const axes = PARAM_AXES.filter(([k]) => isDae || k !== "noise_std");
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: title, subtitle: "validation reconstruction MSE after the first rung (equal budget) against each hyperparameter; colour: how far the configuration got" },
+    title: {
+      text: title,
+      subtitle:
+        "validation reconstruction MSE after the first rung (equal budget) against each hyperparameter; colour: how far the configuration got",
+    },
     data: { values },
     concat: axes.map(([field, label, scale]) => ({
       width: 170,
       height: 140,
       mark: { type: "point", filled: true, size: 60, opacity: 0.85 },
       encoding: {
-        x: scale === "log" || scale === "linear"
-          ? { field, type: "quantitative", title: label, scale: scale === "log" ? { type: "log" } : { zero: false }, axis: { format: scale === "log" ? ".0e" : ".2f", tickCount: 4 } }
-          : { field, type: scale, title: label, sort: "ascending" },
+        x:
+          scale === "log" || scale === "linear"
+            ? {
+                field,
+                type: "quantitative",
+                title: label,
+                scale: scale === "log" ? { type: "log" } : { zero: false },
+                axis: { format: scale === "log" ? ".0e" : ".2f", tickCount: 4 },
+              }
+            : { field, type: scale, title: label, sort: "ascending" },
         y: { field: "val_mse", type: "quantitative", title: "val MSE", scale: { type: "log", zero: false } },
-        color: { field: "furthest_rung", type: "ordinal", title: "reached", scale: { scheme: "viridis", reverse: true } },
-        tooltip: [{ field: "trial" }, { field: "val_mse", format: ".4f" }, { field: "latent_dim" }, { field: "hidden" }, { field: "activation" }, { field: "learning_rate", format: ".2e" }, { field: "dropout" }, { field: "l2" }, { field: "batch_size" }],
+        color: {
+          field: "furthest_rung",
+          type: "ordinal",
+          title: "reached",
+          scale: { scheme: "viridis", reverse: true },
+        },
+        tooltip: [
+          { field: "trial" },
+          { field: "val_mse", format: ".4f" },
+          { field: "latent_dim" },
+          { field: "hidden" },
+          { field: "activation" },
+          { field: "learning_rate", format: ".2e" },
+          { field: "dropout" },
+          { field: "l2" },
+          { field: "batch_size" },
+        ],
       },
     })),
     columns: 4,
@@ -604,7 +751,16 @@ export function objectiveVsParamsSpec(trials: TrialRecord[], title: string): VlS
 }
 
 /** Short axis names for the parallel-coordinates chart (its axes are ~100 px apart). */
-const PARALLEL_LABELS: Record<string, string> = { latent_dim: "latent", hidden: "hidden", activation: "activation", learning_rate: "lr (log)", dropout: "dropout", l2: "L2", batch_size: "batch", noise_std: "noise" };
+const PARALLEL_LABELS: Record<string, string> = {
+  latent_dim: "latent",
+  hidden: "hidden",
+  activation: "activation",
+  learning_rate: "lr (log)",
+  dropout: "dropout",
+  l2: "L2",
+  batch_size: "batch",
+  noise_std: "noise",
+};
 
 /**
  * Parallel coordinates: one line per configuration across the hyperparameter axes (each
@@ -625,26 +781,50 @@ export function parallelCoordinatesSpec(trials: TrialRecord[], title: string): V
     if (scale === "log" || scale === "linear") {
       const f = (v: number): number => (scale === "log" ? Math.log10(v) : v);
       const nums = (raw as number[]).map(f);
-      const min = Math.min(...nums), max = Math.max(...nums);
+      const min = Math.min(...nums),
+        max = Math.max(...nums);
       position = (v) => (max > min ? (f(v as number) - min) / (max - min) : 0.5);
       const fmt = (v: number): string => (scale === "log" ? v.toExponential(1) : v.toFixed(2));
       // Continuous axes: label the extremes only.
       labels.push({ axis, position: max > min ? 0 : 0.5, text: fmt(Math.min(...(raw as number[]))) });
       if (max > min) labels.push({ axis, position: 1, text: fmt(Math.max(...(raw as number[]))) });
     } else {
-      const levels = [...new Set(raw.map(String))].sort((a, b) => (Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) - Number(b) : a.localeCompare(b)));
+      const levels = [...new Set(raw.map(String))].sort((a, b) =>
+        Number.isFinite(Number(a)) && Number.isFinite(Number(b)) ? Number(a) - Number(b) : a.localeCompare(b),
+      );
       position = (v) => (levels.length > 1 ? levels.indexOf(String(v)) / (levels.length - 1) : 0.5);
       // Choice axes: label every level drawn.
-      const text = (l: string): string => { const v = Number(l); return Number.isFinite(v) && v > 0 && v < 1e-3 ? v.toExponential(0) : l; };
+      const text = (l: string): string => {
+        const v = Number(l);
+        return Number.isFinite(v) && v > 0 && v < 1e-3 ? v.toExponential(0) : l;
+      };
       levels.forEach((l) => labels.push({ axis, position: position(l), text: text(l) }));
     }
-    rung0.forEach((t, k) => lines.push({ trial: t.trial, axis, position: Number(position(raw[k]!).toFixed(4)), value: String(raw[k]), val_mse: Number(t.valMse.toPrecision(5)) }));
+    rung0.forEach((t, k) =>
+      lines.push({
+        trial: t.trial,
+        axis,
+        position: Number(position(raw[k]!).toFixed(4)),
+        value: String(raw[k]),
+        val_mse: Number(t.valMse.toPrecision(5)),
+      }),
+    );
   }
   const axisOrder = axes.map(([field, label]) => PARALLEL_LABELS[field] ?? label);
-  const x = { field: "axis", type: "nominal", sort: axisOrder, title: null, axis: { labelAngle: 0, labelLimit: 110, domain: false } };
+  const x = {
+    field: "axis",
+    type: "nominal",
+    sort: axisOrder,
+    title: null,
+    axis: { labelAngle: 0, labelLimit: 110, domain: false },
+  };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: title, subtitle: "one line per configuration; axes scaled to the values drawn; colour: rung-0 validation MSE (dark = better)" },
+    title: {
+      text: title,
+      subtitle:
+        "one line per configuration; axes scaled to the values drawn; colour: rung-0 validation MSE (dark = better)",
+    },
     width: 720,
     height: 300,
     layer: [
@@ -656,11 +836,20 @@ export function parallelCoordinatesSpec(trials: TrialRecord[], title: string): V
           x,
           y: { field: "position", type: "quantitative", axis: null, scale: { domain: [-0.05, 1.05] } },
           detail: { field: "trial", type: "nominal" },
-          color: { field: "val_mse", type: "quantitative", title: "val MSE", scale: { scheme: "viridis", type: "log" } },
+          color: {
+            field: "val_mse",
+            type: "quantitative",
+            title: "val MSE",
+            scale: { scheme: "viridis", type: "log" },
+          },
           tooltip: [{ field: "trial" }, { field: "axis" }, { field: "value" }, { field: "val_mse", format: ".4f" }],
         },
       },
-      { data: { values: labels }, mark: { type: "text", dx: 4, align: "left", fontSize: 9, color: "#444" }, encoding: { x, y: { field: "position", type: "quantitative" }, text: { field: "text" } } },
+      {
+        data: { values: labels },
+        mark: { type: "text", dx: 4, align: "left", fontSize: 9, color: "#444" },
+        encoding: { x, y: { field: "position", type: "quantitative" }, text: { field: "text" } },
+      },
     ],
   };
 }
@@ -672,7 +861,13 @@ export function halvingCurvesSpec(trials: TrialRecord[], title: string): VlSpec 
   for (const t of [...trials].sort((a, b) => a.rung - b.rung || a.trial - b.trial)) {
     const start = offset.get(t.trial) ?? 0;
     t.curve.forEach((v, k) => {
-      if (Number.isFinite(v)) rows.push({ config: `trial ${t.trial}`, epoch: start + k + 1, val_mse: Number(v.toPrecision(5)), rung: t.rung });
+      if (Number.isFinite(v))
+        rows.push({
+          config: `trial ${t.trial}`,
+          epoch: start + k + 1,
+          val_mse: Number(v.toPrecision(5)),
+          rung: t.rung,
+        });
     });
     offset.set(t.trial, start + t.curve.length);
   }
@@ -719,7 +914,9 @@ export function summariseReplicates(reps: SeedReplicate[]): ReplicateSummary {
  * (negative = larger values gave lower error). With a handful of trials these are
  * descriptive, not tests; hyperparameters that did not vary give NaN.
  */
-export function hyperparameterEffects(trials: TrialRecord[]): { parameter: string; spearman: number; values: number }[] {
+export function hyperparameterEffects(
+  trials: TrialRecord[],
+): { parameter: string; spearman: number; values: number }[] {
   const rung0 = trials.filter((t) => t.rung === 0 && Number.isFinite(t.valMse));
   const params: [string, (c: HpoConfig) => number][] = [
     ["latent size", (c) => c.latentDim],
@@ -751,9 +948,17 @@ function spearman(x: number[], y: number[]): number {
     }
     return r;
   };
-  const rx = rank(x), ry = rank(y);
-  const mx = rx.reduce((a, b) => a + b, 0) / n, my = ry.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) { sxy += (rx[i]! - mx) * (ry[i]! - my); sxx += (rx[i]! - mx) ** 2; syy += (ry[i]! - my) ** 2; }
+  const rx = rank(x),
+    ry = rank(y);
+  const mx = rx.reduce((a, b) => a + b, 0) / n,
+    my = ry.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (rx[i]! - mx) * (ry[i]! - my);
+    sxx += (rx[i]! - mx) ** 2;
+    syy += (ry[i]! - my) ** 2;
+  }
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }

@@ -8,7 +8,7 @@
  * the corruption exactly. NaN inputs stay NaN under noise (NaN + noise is NaN).
  */
 
-import { toRng, RngLike } from "./stats";
+import { toRng, type RngLike } from "./stats";
 
 /** Anything with a Float32 buffer: Matrix `[rows, cols]`, Windows `[n, length, features]`. */
 export interface HasFloat32Data {
@@ -23,7 +23,8 @@ export interface HasFloat32Data {
  * @returns a copy of X with `data` replaced by the noisy values.
  */
 export function addGaussianNoise<T extends HasFloat32Data>(X: T, std: number, rng: RngLike): T {
-  if (!(std >= 0) || !Number.isFinite(std)) throw new Error(`addGaussianNoise: std must be a finite number >= 0, got ${std}.`);
+  if (!(std >= 0) || !Number.isFinite(std))
+    throw new Error(`addGaussianNoise: std must be a finite number >= 0, got ${std}.`);
   const r = toRng(rng);
   const src = X.data;
   const data = new Float32Array(src.length);
@@ -47,7 +48,12 @@ export interface MaskResult<T extends HasFloat32Data> {
  * replacement (partial Fisher-Yates), so the masked fraction is exact up to rounding.
  * @param fraction in [0, 1].
  */
-export function randomMask<T extends HasFloat32Data>(X: T, fraction: number, rng: RngLike, fillValue = 0): MaskResult<T> {
+export function randomMask<T extends HasFloat32Data>(
+  X: T,
+  fraction: number,
+  rng: RngLike,
+  fillValue = 0,
+): MaskResult<T> {
   if (!(fraction >= 0 && fraction <= 1)) throw new Error(`randomMask: fraction must be in [0, 1], got ${fraction}.`);
   const r = toRng(rng);
   const size = X.data.length;

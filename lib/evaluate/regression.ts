@@ -7,15 +7,21 @@
  * diverged model, and averaging it away would hide that.
  */
 
-import { Matrix } from "../runtime/matrix";
-import { NumericVector } from "./stats";
+import type { Matrix } from "../runtime/matrix";
+import type { NumericVector } from "./stats";
 
 /** A matrix `[rows, cols]` or a vector (treated as one column). */
 export type Values = Matrix | NumericVector;
 
 function isMatrix(v: Values): v is Matrix {
   const m = v as Matrix;
-  return m !== null && typeof m === "object" && m.data instanceof Float32Array && typeof m.rows === "number" && typeof m.cols === "number";
+  return (
+    m !== null &&
+    typeof m === "object" &&
+    m.data instanceof Float32Array &&
+    typeof m.rows === "number" &&
+    typeof m.cols === "number"
+  );
 }
 
 interface Shaped {
@@ -31,7 +37,8 @@ function shape(v: Values, name: string): Shaped {
     }
     return v;
   }
-  if (v == null || typeof (v as NumericVector).length !== "number") throw new Error(`${name} must be a Matrix or an array of numbers.`);
+  if (v == null || typeof (v as NumericVector).length !== "number")
+    throw new Error(`${name} must be a Matrix or an array of numbers.`);
   return { data: v, rows: v.length, cols: 1 };
 }
 
@@ -41,14 +48,17 @@ function pair(yTrue: Values, yPred: Values): [Shaped, Shaped] {
   if (a.rows !== b.rows || a.cols !== b.cols) {
     throw new Error(`yTrue has shape [${a.rows}, ${a.cols}] but yPred has [${b.rows}, ${b.cols}]; they must match.`);
   }
-  if (a.rows === 0 || a.cols === 0) throw new Error(`yTrue is empty (shape [${a.rows}, ${a.cols}]); pass at least one value.`);
+  if (a.rows === 0 || a.cols === 0)
+    throw new Error(`yTrue is empty (shape [${a.rows}, ${a.cols}]); pass at least one value.`);
   return [a, b];
 }
 
 function finite(v: number, name: string, idx: number, cols: number): number {
   if (!Number.isFinite(v)) {
     const where = cols === 1 ? `[${idx}]` : `[row ${Math.floor(idx / cols)}, col ${idx % cols}]`;
-    throw new Error(`${name}${where} is ${v}; errors need finite values (a NaN reconstruction means the model diverged).`);
+    throw new Error(
+      `${name}${where} is ${v}; errors need finite values (a NaN reconstruction means the model diverged).`,
+    );
   }
   return v;
 }
@@ -137,21 +147,23 @@ export function r2PerColumn(yTrue: Values, yPred: Values): Float64Array {
   const [a, b] = pair(yTrue, yPred);
   const { rows, cols } = a;
   const meanCol = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
-    const k = i * cols + j;
-    meanCol[j] += finite(a.data[k]!, "yTrue", k, cols);
-  }
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) {
+      const k = i * cols + j;
+      meanCol[j] += finite(a.data[k]!, "yTrue", k, cols);
+    }
   for (let j = 0; j < cols; j++) meanCol[j] /= rows;
   const ssRes = new Float64Array(cols);
   const ssTot = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
-    const k = i * cols + j;
-    const t = a.data[k]!;
-    const d = t - finite(b.data[k]!, "yPred", k, cols);
-    const c = t - meanCol[j]!;
-    ssRes[j] += d * d;
-    ssTot[j] += c * c;
-  }
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) {
+      const k = i * cols + j;
+      const t = a.data[k]!;
+      const d = t - finite(b.data[k]!, "yPred", k, cols);
+      const c = t - meanCol[j]!;
+      ssRes[j] += d * d;
+      ssTot[j] += c * c;
+    }
   const out = new Float64Array(cols);
   for (let j = 0; j < cols; j++) out[j] = ssTot[j]! > 0 ? 1 - ssRes[j]! / ssTot[j]! : ssRes[j] === 0 ? 1 : 0;
   return out;

@@ -104,7 +104,8 @@ export function sortedCopy(values: NumericVector): Float64Array {
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   if (n === 0) throw new Error("quantile of an empty array is undefined; pass at least one value.");
-  if (!(q >= 0 && q <= 1)) throw new Error(`quantile level must be in [0, 1], got ${q} (pass 0.99 for the 99th percentile).`);
+  if (!(q >= 0 && q <= 1))
+    throw new Error(`quantile level must be in [0, 1], got ${q} (pass 0.99 for the 99th percentile).`);
   const h = (n - 1) * q;
   const lo = Math.floor(h);
   if (lo >= n - 1) return sorted[n - 1]!;
@@ -214,7 +215,10 @@ export function erfc(x: number): number {
               (0.37409196 +
                 t *
                   (0.09678418 +
-                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   // The approximation's relative error (< 1.2e-7) can push it just above 1 at x = 0: clamp to erfc's range.
   const clamped = Math.min(r, 1);

@@ -161,7 +161,9 @@ function checkInt(name: string, v: number, min: number): number {
 function resolve(o: FeatureOptions): Resolved {
   const returnHorizons = [...(o.returnHorizons ?? DEFAULT_RETURN_HORIZONS)];
   if (returnHorizons.length === 0 || returnHorizons.length > MAX_RETURN_HORIZONS) {
-    throw new Error(`Feature option returnHorizons must list 1 to ${MAX_RETURN_HORIZONS} horizons, got [${returnHorizons.join(", ")}].`);
+    throw new Error(
+      `Feature option returnHorizons must list 1 to ${MAX_RETURN_HORIZONS} horizons, got [${returnHorizons.join(", ")}].`,
+    );
   }
   returnHorizons.forEach((h) => checkInt("returnHorizons", h, 1));
   if (new Set(returnHorizons).size !== returnHorizons.length) {
@@ -174,7 +176,9 @@ function resolve(o: FeatureOptions): Resolved {
   }
   const minCoverage = o.minCoverage ?? DEFAULT_MIN_COVERAGE;
   if (!(minCoverage > 0 && minCoverage <= 1)) {
-    throw new Error(`Feature option minCoverage must be in (0, 1], got ${minCoverage}. Use 1 to require every day of a window.`);
+    throw new Error(
+      `Feature option minCoverage must be in (0, 1], got ${minCoverage}. Use 1 to require every day of a window.`,
+    );
   }
   const market = o.market ?? "median";
   if (market !== "median" && market !== "mean") {
@@ -201,24 +205,74 @@ export function featureCatalogue(options: FeatureOptions = {}): FeatureSpec[] {
   const o = resolve(options);
   const specs: FeatureSpec[] = [];
   for (const h of o.returnHorizons) {
-    specs.push({ name: `logret_${h}d`, lookbackDays: h, market: false, description: `log(close / close ${h} day(s) earlier); see the gap rule` });
+    specs.push({
+      name: `logret_${h}d`,
+      lookbackDays: h,
+      market: false,
+      description: `log(close / close ${h} day(s) earlier); see the gap rule`,
+    });
   }
   for (const w of o.volatilityWindows) {
-    specs.push({ name: `vol_${w}d`, lookbackDays: w, market: false, description: `sample std of 1-day log returns over the last ${w} days (today included)` });
+    specs.push({
+      name: `vol_${w}d`,
+      lookbackDays: w,
+      market: false,
+      description: `sample std of 1-day log returns over the last ${w} days (today included)`,
+    });
   }
   specs.push(
     { name: "hl_range", lookbackDays: 0, market: false, description: "log(high / low): the day's range" },
     { name: "co_return", lookbackDays: 0, market: false, description: "log(close / open): the day's body" },
     { name: "upper_shadow", lookbackDays: 0, market: false, description: "log(high / max(open, close))" },
     { name: "lower_shadow", lookbackDays: 0, market: false, description: "log(min(open, close) / low)" },
-    { name: `volume_z_${o.zScoreWindow}d`, lookbackDays: o.zScoreWindow, market: false, description: `log(1 + volume) minus its mean over the previous ${o.zScoreWindow} days, over their std (floor ${LOG_VOLUME_STD_FLOOR})` },
-    { name: "logvol_change", lookbackDays: 1, market: false, description: "log(1 + volume) minus yesterday's (NaN when yesterday is missing)" },
-    { name: `ret_z_${o.zScoreWindow}d`, lookbackDays: o.zScoreWindow + 1, market: false, description: `1-day log return over the std of the previous ${o.zScoreWindow} days' returns (floor ${RETURN_STD_FLOOR})` },
-    { name: `ma_dist_${o.maWindow}d`, lookbackDays: o.maWindow - 1, market: false, description: `log(close / mean close of the last ${o.maWindow} days)` },
-    { name: `drawdown_${o.drawdownWindow}d`, lookbackDays: o.drawdownWindow - 1, market: false, description: `log(close / max close of the last ${o.drawdownWindow} days), <= 0` },
-    { name: "mkt_rel_ret", lookbackDays: 1, market: true, description: `1-day log return minus the ${o.market} 1-day return of the OTHER tokens that day` },
-    { name: `beta_${o.marketWindow}d`, lookbackDays: o.marketWindow, market: true, description: `beta of 1-day returns to the leave-one-out market over ${o.marketWindow} days (0 if the market is flat)` },
-    { name: `corr_${o.marketWindow}d`, lookbackDays: o.marketWindow, market: true, description: `correlation of 1-day returns with the leave-one-out market over ${o.marketWindow} days (0 if either is flat)` },
+    {
+      name: `volume_z_${o.zScoreWindow}d`,
+      lookbackDays: o.zScoreWindow,
+      market: false,
+      description: `log(1 + volume) minus its mean over the previous ${o.zScoreWindow} days, over their std (floor ${LOG_VOLUME_STD_FLOOR})`,
+    },
+    {
+      name: "logvol_change",
+      lookbackDays: 1,
+      market: false,
+      description: "log(1 + volume) minus yesterday's (NaN when yesterday is missing)",
+    },
+    {
+      name: `ret_z_${o.zScoreWindow}d`,
+      lookbackDays: o.zScoreWindow + 1,
+      market: false,
+      description: `1-day log return over the std of the previous ${o.zScoreWindow} days' returns (floor ${RETURN_STD_FLOOR})`,
+    },
+    {
+      name: `ma_dist_${o.maWindow}d`,
+      lookbackDays: o.maWindow - 1,
+      market: false,
+      description: `log(close / mean close of the last ${o.maWindow} days)`,
+    },
+    {
+      name: `drawdown_${o.drawdownWindow}d`,
+      lookbackDays: o.drawdownWindow - 1,
+      market: false,
+      description: `log(close / max close of the last ${o.drawdownWindow} days), <= 0`,
+    },
+    {
+      name: "mkt_rel_ret",
+      lookbackDays: 1,
+      market: true,
+      description: `1-day log return minus the ${o.market} 1-day return of the OTHER tokens that day`,
+    },
+    {
+      name: `beta_${o.marketWindow}d`,
+      lookbackDays: o.marketWindow,
+      market: true,
+      description: `beta of 1-day returns to the leave-one-out market over ${o.marketWindow} days (0 if the market is flat)`,
+    },
+    {
+      name: `corr_${o.marketWindow}d`,
+      lookbackDays: o.marketWindow,
+      market: true,
+      description: `correlation of 1-day returns with the leave-one-out market over ${o.marketWindow} days (0 if either is flat)`,
+    },
   );
   return specs;
 }
@@ -241,9 +295,15 @@ function minCount(w: number, coverage: number): number {
  * log volumes (~15 +- 1) do not lose the variance to cancellation.
  */
 function rollingMeanStd(
-  values: Float64Array, day: Int32Array, start: Int32Array, end: Int32Array,
-  w: number, excludeCurrent: boolean, need: number,
-  outMean: Float64Array, outStd: Float64Array | null,
+  values: Float64Array,
+  day: Int32Array,
+  start: Int32Array,
+  end: Int32Array,
+  w: number,
+  excludeCurrent: boolean,
+  need: number,
+  outMean: Float64Array,
+  outStd: Float64Array | null,
 ): void {
   outMean.fill(NaN);
   if (outStd) outStd.fill(NaN);
@@ -307,8 +367,15 @@ function rollingMeanStd(
  * days where both are finite. Flat y gives beta 0; flat x or y gives correlation 0.
  */
 function rollingBetaCorr(
-  x: Float64Array, y: Float64Array, day: Int32Array, start: Int32Array, end: Int32Array,
-  w: number, need: number, outBeta: Float64Array, outCorr: Float64Array,
+  x: Float64Array,
+  y: Float64Array,
+  day: Int32Array,
+  start: Int32Array,
+  end: Int32Array,
+  w: number,
+  need: number,
+  outBeta: Float64Array,
+  outCorr: Float64Array,
 ): void {
   outBeta.fill(NaN);
   outCorr.fill(NaN);
@@ -365,8 +432,14 @@ function rollingBetaCorr(
  * indices, O(rows)). Needs `need` finite closes in the window.
  */
 function rollingDrawdown(
-  logClose: Float64Array, day: Int32Array, start: Int32Array, end: Int32Array,
-  w: number, need: number, out: Float64Array, deque: Int32Array,
+  logClose: Float64Array,
+  day: Int32Array,
+  start: Int32Array,
+  end: Int32Array,
+  w: number,
+  need: number,
+  out: Float64Array,
+  deque: Int32Array,
 ): void {
   out.fill(NaN);
   for (let t = 0; t < start.length; t++) {
@@ -413,7 +486,13 @@ function lowerBound(sorted: Float64Array, m: number, v: number): number {
  * other tokens have one. Rows are grouped by day with a counting sort (O(rows)); each day's
  * returns are sorted once and the median without element k is read off the sorted list.
  */
-function leaveOneOutMarket(r1: Float64Array, day: Int32Array, how: "median" | "mean", minOthers: number, out: Float64Array): void {
+function leaveOneOutMarket(
+  r1: Float64Array,
+  day: Int32Array,
+  how: "median" | "mean",
+  minOthers: number,
+  out: Float64Array,
+): void {
   const n = r1.length;
   out.fill(NaN);
   let minDay = Infinity;
@@ -492,11 +571,14 @@ export function buildFeatures(panel: Panel, options: FeatureOptions = {}): Featu
   const catalogue = featureCatalogue(options);
   const byName = new Map(catalogue.map((s) => [s.name, s]));
   const names = options.features ? [...options.features] : catalogue.map((s) => s.name);
-  if (names.length === 0) throw new Error(`Feature option features is empty: choose at least one of ${[...byName.keys()].join(", ")}.`);
+  if (names.length === 0)
+    throw new Error(`Feature option features is empty: choose at least one of ${[...byName.keys()].join(", ")}.`);
   for (const nm of names) {
-    if (!byName.has(nm)) throw new Error(`Unknown feature "${nm}". Known with these options: ${[...byName.keys()].join(", ")}.`);
+    if (!byName.has(nm))
+      throw new Error(`Unknown feature "${nm}". Known with these options: ${[...byName.keys()].join(", ")}.`);
   }
-  if (new Set(names).size !== names.length) throw new Error(`Feature option features lists a name twice: ${names.join(", ")}.`);
+  if (new Set(names).size !== names.length)
+    throw new Error(`Feature option features lists a name twice: ${names.join(", ")}.`);
   const F = names.length;
   const colOf = (nm: string): number => names.indexOf(nm);
   const lookbackDays = Math.max(...names.map((nm) => byName.get(nm)!.lookbackDays));
@@ -606,7 +688,16 @@ export function buildFeatures(panel: Panel, options: FeatureOptions = {}): Featu
   }
   const kDd = colOf(`drawdown_${o.drawdownWindow}d`);
   if (kDd >= 0) {
-    rollingDrawdown(logClose, day, start, end, o.drawdownWindow, minCount(o.drawdownWindow, o.minCoverage), a, new Int32Array(n));
+    rollingDrawdown(
+      logClose,
+      day,
+      start,
+      end,
+      o.drawdownWindow,
+      minCount(o.drawdownWindow, o.minCoverage),
+      a,
+      new Int32Array(n),
+    );
     put(kDd, a);
   }
 
@@ -690,7 +781,11 @@ export function buildFeatures(panel: Panel, options: FeatureOptions = {}): Featu
     .map(({ h, q }) => ({ reason: `logret_${h}d over a shorter span (day d-${h} missing)`, count: shortCount[q]! }));
   return {
     featureNames: names,
-    X: { data: kept >= n * (1 - MAX_VIEW_WASTE) ? buf.subarray(0, kept * F) : buf.slice(0, kept * F), rows: kept, cols: F },
+    X: {
+      data: kept >= n * (1 - MAX_VIEW_WASTE) ? buf.subarray(0, kept * F) : buf.slice(0, kept * F),
+      rows: kept,
+      cols: F,
+    },
     token: outToken.slice(0, kept),
     day: outDay.slice(0, kept),
     rowOfPanel: outRow.slice(0, kept),
@@ -711,6 +806,10 @@ export function describeFeatureTable(table: FeatureTable): string {
     hi = Math.max(hi, table.day[i]!);
   }
   const range = rows > 0 ? `${dayToIso(lo)}..${dayToIso(hi)}` : "no days";
-  const drops = table.dropped.filter((d) => d.count > 0).map((d) => `${d.reason} ${d.count}`).join(", ") || "none";
+  const drops =
+    table.dropped
+      .filter((d) => d.count > 0)
+      .map((d) => `${d.reason} ${d.count}`)
+      .join(", ") || "none";
   return `${rows} rows x ${cols} features (${range}); dropped: ${drops}; lookback ${table.lookbackDays} days.`;
 }

@@ -69,7 +69,9 @@ function checkFinite(X: Matrix, rows: ArrayLike<number> | null, names: readonly 
     for (let j = 0; j < cols; j++) {
       if (!Number.isFinite(data[p + j]!)) {
         const name = names ? ` ("${names[j]}")` : "";
-        throw new Error(`${what}: value ${data[p + j]} at row ${i}, column ${j}${name} is not finite. Drop or repair that row before scaling.`);
+        throw new Error(
+          `${what}: value ${data[p + j]} at row ${i}, column ${j}${name} is not finite. Drop or repair that row before scaling.`,
+        );
       }
     }
   }
@@ -113,13 +115,16 @@ export abstract class Scaler {
    */
   fit(X: Matrix, rows?: ArrayLike<number>): this {
     if (this.featureNames && this.featureNames.length !== X.cols) {
-      throw new Error(`Scaler has ${this.featureNames.length} feature names but X has ${X.cols} columns. Pass names matching the columns.`);
+      throw new Error(
+        `Scaler has ${this.featureNames.length} feature names but X has ${X.cols} columns. Pass names matching the columns.`,
+      );
     }
     let idx: ArrayLike<number>;
     if (rows) {
       for (let q = 0; q < rows.length; q++) {
         const i = rows[q]!;
-        if (!Number.isInteger(i) || i < 0 || i >= X.rows) throw new Error(`Scaler fit: row index ${i} (position ${q}) is outside 0..${X.rows - 1}.`);
+        if (!Number.isInteger(i) || i < 0 || i >= X.rows)
+          throw new Error(`Scaler fit: row index ${i} (position ${q}) is outside 0..${X.rows - 1}.`);
       }
       idx = rows;
     } else {
@@ -134,7 +139,9 @@ export abstract class Scaler {
     const warnings: string[] = [];
     for (let j = 0; j < X.cols; j++) {
       if (!(spread[j]! > ZERO_SCALE_RELATIVE * Math.max(1, Math.abs(center[j]!)))) {
-        warnings.push(`Feature "${names[j]}" has zero spread on the ${idx.length} fit rows (constant ${center[j]}): scale set to 1, values are only centred.`);
+        warnings.push(
+          `Feature "${names[j]}" has zero spread on the ${idx.length} fit rows (constant ${center[j]}): scale set to 1, values are only centred.`,
+        );
         spread[j] = 1;
       }
     }
@@ -147,9 +154,12 @@ export abstract class Scaler {
   }
 
   private fitted(X: Matrix): { center: Float64Array; scale: Float64Array } {
-    if (!this.center || !this.scale) throw new Error(`${this.kind} scaler is not fitted: call fit(X, trainRows) or fromJSON first.`);
+    if (!this.center || !this.scale)
+      throw new Error(`${this.kind} scaler is not fitted: call fit(X, trainRows) or fromJSON first.`);
     if (X.cols !== this.center.length) {
-      throw new Error(`${this.kind} scaler was fitted on ${this.center.length} features (${this.featureNames!.join(", ")}) but X has ${X.cols} columns.`);
+      throw new Error(
+        `${this.kind} scaler was fitted on ${this.center.length} features (${this.featureNames!.join(", ")}) but X has ${X.cols} columns.`,
+      );
     }
     return { center: this.center, scale: this.scale };
   }
@@ -204,7 +214,8 @@ export abstract class Scaler {
 
   /** The statistics and names as plain JSON, to save next to a model. */
   toJSON(): ScalerJSON {
-    if (!this.center || !this.scale) throw new Error(`${this.kind} scaler is not fitted: nothing to save. Call fit first.`);
+    if (!this.center || !this.scale)
+      throw new Error(`${this.kind} scaler is not fitted: nothing to save. Call fit first.`);
     return {
       kind: this.kind,
       featureNames: [...this.featureNames!],
@@ -218,16 +229,25 @@ export abstract class Scaler {
 
   /** Load statistics saved by toJSON into this scaler (kind and lengths are checked). */
   protected load(json: ScalerJSON): this {
-    if (json.kind !== this.kind) throw new Error(`Saved scaler is "${json.kind}", cannot load it into a ${this.kind} scaler. Use scalerFromJSON.`);
+    if (json.kind !== this.kind)
+      throw new Error(`Saved scaler is "${json.kind}", cannot load it into a ${this.kind} scaler. Use scalerFromJSON.`);
     const k = json.featureNames.length;
     if (json.center.length !== k || json.scale.length !== k) {
-      throw new Error(`Saved ${json.kind} scaler is inconsistent: ${k} names, ${json.center.length} centres, ${json.scale.length} scales.`);
+      throw new Error(
+        `Saved ${json.kind} scaler is inconsistent: ${k} names, ${json.center.length} centres, ${json.scale.length} scales.`,
+      );
     }
     json.scale.forEach((s, j) => {
-      if (!(s > 0) || !Number.isFinite(s)) throw new Error(`Saved ${json.kind} scaler has scale ${s} for "${json.featureNames[j]}": scales must be positive and finite.`);
+      if (!(s > 0) || !Number.isFinite(s))
+        throw new Error(
+          `Saved ${json.kind} scaler has scale ${s} for "${json.featureNames[j]}": scales must be positive and finite.`,
+        );
     });
     json.center.forEach((c, j) => {
-      if (!Number.isFinite(c)) throw new Error(`Saved ${json.kind} scaler has centre ${c} for "${json.featureNames[j]}": centres must be finite.`);
+      if (!Number.isFinite(c))
+        throw new Error(
+          `Saved ${json.kind} scaler has centre ${c} for "${json.featureNames[j]}": centres must be finite.`,
+        );
     });
     this.featureNames = [...json.featureNames];
     this.center = Float64Array.from(json.center);
@@ -307,5 +327,7 @@ export class RobustScaler extends Scaler {
 export function scalerFromJSON(json: ScalerJSON): StandardScaler | RobustScaler {
   if (json.kind === "standard") return StandardScaler.fromJSON(json);
   if (json.kind === "robust") return RobustScaler.fromJSON(json);
-  throw new Error(`Unknown scaler kind "${String((json as { kind: unknown }).kind)}" in saved statistics: expected "standard" or "robust".`);
+  throw new Error(
+    `Unknown scaler kind "${String((json as { kind: unknown }).kind)}" in saved statistics: expected "standard" or "robust".`,
+  );
 }

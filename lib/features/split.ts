@@ -78,8 +78,13 @@ export function splitByDate(days: Int32Array, options: SplitOptions = {}): DateS
   if (!Number.isInteger(gap) || gap < 0) throw new Error(`gapDays must be a non-negative integer, got ${gap}.`);
   const needed = Math.max(options.windowLength ?? 0, options.lookbackDays ?? 0);
   if (gap < needed) {
-    const what = (options.windowLength ?? 0) >= (options.lookbackDays ?? 0) ? `windowLength ${options.windowLength}` : `lookbackDays ${options.lookbackDays}`;
-    throw new Error(`gapDays ${gap} is shorter than ${what}: windows or rolling features would straddle a split boundary and leak. Use gapDays >= ${needed}.`);
+    const what =
+      (options.windowLength ?? 0) >= (options.lookbackDays ?? 0)
+        ? `windowLength ${options.windowLength}`
+        : `lookbackDays ${options.lookbackDays}`;
+    throw new Error(
+      `gapDays ${gap} is shorter than ${what}: windows or rolling features would straddle a split boundary and leak. Use gapDays >= ${needed}.`,
+    );
   }
   let minDay = Infinity;
   let maxDay = -Infinity;
@@ -151,13 +156,19 @@ export function splitByDate(days: Int32Array, options: SplitOptions = {}): DateS
   };
   const emptyHint = hasCut ? "move the cut dates" : "change the fractions";
   if (nTr === 0) {
-    throw new Error(`Train split is empty: no row on or before ${boundaries.trainEnd} (data start ${dayToIso(minDay)}). Move validationStart later, ${emptyHint} or lower gapDays (${gap}).`);
+    throw new Error(
+      `Train split is empty: no row on or before ${boundaries.trainEnd} (data start ${dayToIso(minDay)}). Move validationStart later, ${emptyHint} or lower gapDays (${gap}).`,
+    );
   }
   if (nVa === 0) {
-    throw new Error(`Validation split is empty: no row in ${boundaries.validationStart}..${boundaries.validationEnd}. ${hasCut ? "Move the cut dates" : "Change the fractions"} or lower gapDays (${gap}).`);
+    throw new Error(
+      `Validation split is empty: no row in ${boundaries.validationStart}..${boundaries.validationEnd}. ${hasCut ? "Move the cut dates" : "Change the fractions"} or lower gapDays (${gap}).`,
+    );
   }
   if (nTe === 0) {
-    throw new Error(`Test split is empty: no row on or after ${boundaries.testStart} (data end ${dayToIso(maxDay)}). Move testStart earlier, ${emptyHint} or lower gapDays (${gap}).`);
+    throw new Error(
+      `Test split is empty: no row on or after ${boundaries.testStart} (data end ${dayToIso(maxDay)}). Move testStart earlier, ${emptyHint} or lower gapDays (${gap}).`,
+    );
   }
   const train = new Int32Array(nTr);
   const validation = new Int32Array(nVa);

@@ -88,7 +88,10 @@ export function makeWindows(source: WindowSource, options: WindowOptions): Windo
   let cols: number[];
   let names: string[] | null = source.featureNames ? [...source.featureNames] : null;
   if (options.features) {
-    if (!source.featureNames) throw new Error("Window option features names columns, but the source has no featureNames: pass a FeatureTable or featureNames.");
+    if (!source.featureNames)
+      throw new Error(
+        "Window option features names columns, but the source has no featureNames: pass a FeatureTable or featureNames.",
+      );
     cols = options.features.map((f) => {
       const j = source.featureNames!.indexOf(f);
       if (j < 0) throw new Error(`Unknown window feature "${f}". Available: ${source.featureNames!.join(", ")}.`);
@@ -105,7 +108,8 @@ export function makeWindows(source: WindowSource, options: WindowOptions): Windo
   if (options.rows) {
     for (let q = 0; q < options.rows.length; q++) {
       const i = options.rows[q]!;
-      if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`Window option rows: index ${i} (position ${q}) is outside 0..${n - 1}.`);
+      if (!Number.isInteger(i) || i < 0 || i >= n)
+        throw new Error(`Window option rows: index ${i} (position ${q}) is outside 0..${n - 1}.`);
       allowed[i] = 1;
     }
   } else {
@@ -142,7 +146,9 @@ export function makeWindows(source: WindowSource, options: WindowOptions): Windo
   };
   for (let i = 0; i < n; i++) {
     if (i > 0 && (token[i]! < token[i - 1]! || (token[i] === token[i - 1] && day[i]! <= day[i - 1]!))) {
-      throw new Error(`Window source row ${i} is not sorted by (token, day) after row ${i - 1} (token ${token[i]}, day ${dayToIso(day[i]!)}): pass rows in panel order.`);
+      throw new Error(
+        `Window source row ${i} is not sorted by (token, day) after row ${i - 1} (token ${token[i]}, day ${dayToIso(day[i]!)}): pass rows in panel order.`,
+      );
     }
     if (!allowed[i]) {
       outside++;
@@ -159,9 +165,10 @@ export function makeWindows(source: WindowSource, options: WindowOptions): Windo
   closeRun(n);
 
   if (nWindows === 0) {
-    const longest = bestStart >= 0
-      ? `the longest is ${bestLen} days (token ${token[bestStart]}, ${dayToIso(day[bestStart]!)}..${dayToIso(day[bestStart + bestLen - 1]!)})`
-      : "there are no rows at all";
+    const longest =
+      bestStart >= 0
+        ? `the longest is ${bestLen} days (token ${token[bestStart]}, ${dayToIso(day[bestStart]!)}..${dayToIso(day[bestStart + bestLen - 1]!)})`
+        : "there are no rows at all";
     throw new Error(
       `Window length ${L} is longer than every run of contiguous days${options.rows ? " inside the given rows" : ""}: ${longest}. ` +
         `Use length <= ${Math.max(1, bestLen)} or supply longer gap-free histories.`,

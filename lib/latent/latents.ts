@@ -48,7 +48,9 @@ export function latentArtifactName(model: string): string {
 
 function checkModel(model: string): void {
   if (typeof model !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(model)) {
-    throw new Error(`Model name ${JSON.stringify(model)} cannot name an artifact: use letters, digits, "_", "." or "-" (e.g. "ae", "conv1d").`);
+    throw new Error(
+      `Model name ${JSON.stringify(model)} cannot name an artifact: use letters, digits, "_", "." or "-" (e.g. "ae", "conv1d").`,
+    );
   }
 }
 
@@ -57,20 +59,34 @@ function checkModel(model: string): void {
  * every token index is in the token list.
  * @param args.latents `[n, latentDim]`; args.token, args.day: n entries each.
  */
-export function latentFrame(args: { model: string; latents: Matrix; token: Int32Array; day: Int32Array; tokens: TokenInfo[]; split?: string[] }): LatentFrame {
+export function latentFrame(args: {
+  model: string;
+  latents: Matrix;
+  token: Int32Array;
+  day: Int32Array;
+  tokens: TokenInfo[];
+  split?: string[];
+}): LatentFrame {
   const { model, latents, token, day, tokens, split } = args;
   checkModel(model);
   const n = latents.rows;
   if (latents.data.length !== latents.rows * latents.cols) {
-    throw new Error(`Latents of ${model} have ${latents.data.length} values but shape [${latents.rows}, ${latents.cols}]; build them with matrix().`);
+    throw new Error(
+      `Latents of ${model} have ${latents.data.length} values but shape [${latents.rows}, ${latents.cols}]; build them with matrix().`,
+    );
   }
   if (token.length !== n || day.length !== n) {
-    throw new Error(`Latents of ${model} have ${n} rows but token has ${token.length} and day has ${day.length}; pass the keys of the encoded rows, in order.`);
+    throw new Error(
+      `Latents of ${model} have ${n} rows but token has ${token.length} and day has ${day.length}; pass the keys of the encoded rows, in order.`,
+    );
   }
   if (split && split.length !== n) throw new Error(`Latents of ${model} have ${n} rows but split has ${split.length}.`);
   for (let i = 0; i < n; i++) {
     const t = token[i]!;
-    if (!(t >= 0 && t < tokens.length)) throw new Error(`Latents of ${model}, row ${i}: token index ${t} is not in the token list (0..${tokens.length - 1}).`);
+    if (!(t >= 0 && t < tokens.length))
+      throw new Error(
+        `Latents of ${model}, row ${i}: token index ${t} is not in the token list (0..${tokens.length - 1}).`,
+      );
   }
   return split ? { model, token, day, latents, split } : { model, token, day, latents };
 }
@@ -80,7 +96,8 @@ export function takeFrameRows(frame: LatentFrame, rows: ArrayLike<number>): Late
   const n = frame.token.length;
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k]!;
-    if (!Number.isInteger(r) || r < 0 || r >= n) throw new Error(`takeFrameRows: rows[${k}] = ${r} is not a row of the ${frame.model} frame (0..${n - 1}).`);
+    if (!Number.isInteger(r) || r < 0 || r >= n)
+      throw new Error(`takeFrameRows: rows[${k}] = ${r} is not a row of the ${frame.model} frame (0..${n - 1}).`);
   }
   const out: LatentFrame = {
     model: frame.model,
@@ -96,7 +113,10 @@ export function takeFrameRows(frame: LatentFrame, rows: ArrayLike<number>): Late
 function keyColumns(frame: LatentFrame, tokens: TokenInfo[]): Table {
   const info = (t: number): TokenInfo => {
     const tok = tokens[t];
-    if (!tok) throw new Error(`The ${frame.model} frame refers to token index ${t} but the token list has ${tokens.length} tokens; pass the list it was built with.`);
+    if (!tok)
+      throw new Error(
+        `The ${frame.model} frame refers to token index ${t} but the token list has ${tokens.length} tokens; pass the list it was built with.`,
+      );
     return tok;
   };
   const table: Table = {
@@ -126,9 +146,15 @@ export function latentFrameTable(frame: LatentFrame, tokens: TokenInfo[]): Table
  */
 export function embeddingTable(frame: LatentFrame, embedding: Matrix, tokens: TokenInfo[]): Table {
   if (embedding.rows !== frame.token.length) {
-    throw new Error(`The embedding has ${embedding.rows} rows but the ${frame.model} frame has ${frame.token.length}; embed exactly the frame's rows (subset the frame with takeFrameRows first).`);
+    throw new Error(
+      `The embedding has ${embedding.rows} rows but the ${frame.model} frame has ${frame.token.length}; embed exactly the frame's rows (subset the frame with takeFrameRows first).`,
+    );
   }
-  return { model: Array.from(frame.token, () => frame.model), ...keyColumns(frame, tokens), ...matrixColumns(embedding, EMBEDDING_PREFIX) };
+  return {
+    model: Array.from(frame.token, () => frame.model),
+    ...keyColumns(frame, tokens),
+    ...matrixColumns(embedding, EMBEDDING_PREFIX),
+  };
 }
 
 /**
@@ -150,15 +176,22 @@ export function readLatentFrame(store: ArtifactStore, model: string, tokens: Tok
   const where = `${name} (${store.tablePath(name)})`;
   const ids = table.token;
   const days = table.day;
-  if (!Array.isArray(ids) || typeof ids[0] === "boolean") throw new Error(`${where} has no text column "token"; it was not written by latentFrameTable or a model notebook.`);
-  if (!(days instanceof Int32Array || days instanceof Float64Array)) throw new Error(`${where} has no integer column "day"; it was not written by latentFrameTable or a model notebook.`);
+  if (!Array.isArray(ids) || typeof ids[0] === "boolean")
+    throw new Error(`${where} has no text column "token"; it was not written by latentFrameTable or a model notebook.`);
+  if (!(days instanceof Int32Array || days instanceof Float64Array))
+    throw new Error(
+      `${where} has no integer column "day"; it was not written by latentFrameTable or a model notebook.`,
+    );
   const position = new Map<string, number>();
   tokens.forEach((t, i) => position.set(t.id, i));
   const n = ids.length;
   const token = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const p = position.get(ids[i] as string);
-    if (p === undefined) throw new Error(`${where}, row ${i}: token id "${ids[i]}" is not in the token list given (${tokens.length} tokens); read it with the panel's tokens.`);
+    if (p === undefined)
+      throw new Error(
+        `${where}, row ${i}: token id "${ids[i]}" is not in the token list given (${tokens.length} tokens); read it with the panel's tokens.`,
+      );
     token[i] = p;
   }
   const day = days instanceof Int32Array ? days : Int32Array.from(days);

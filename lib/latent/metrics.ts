@@ -16,9 +16,9 @@
  * Inputs are Matrices `[nPoints, nDims]`; non-finite values throw with row and column.
  */
 
-import { Matrix } from "../runtime/matrix";
-import { Rng } from "../runtime/rng";
-import { toRng, Matrix64, RngLike } from "../evaluate/stats";
+import type { Matrix } from "../runtime/matrix";
+import type { Rng } from "../runtime/rng";
+import { toRng, type Matrix64, type RngLike } from "../evaluate/stats";
 
 /** Above this many points, per-point metrics sample query points (brute force is O(n^2 d)). */
 export const MAX_EXACT_POINTS = 10_000;
@@ -59,12 +59,15 @@ function toF64(X: Matrix, name: string): Float64Array {
   if (X.data.length !== X.rows * X.cols) {
     throw new Error(`${name} has ${X.data.length} values but shape [${X.rows}, ${X.cols}]; build it with matrix().`);
   }
-  if (X.rows === 0 || X.cols === 0) throw new Error(`${name} is empty (shape [${X.rows}, ${X.cols}]); pass at least one point and one dimension.`);
+  if (X.rows === 0 || X.cols === 0)
+    throw new Error(`${name} is empty (shape [${X.rows}, ${X.cols}]); pass at least one point and one dimension.`);
   const out = new Float64Array(X.data.length);
   for (let k = 0; k < out.length; k++) {
     const v = X.data[k]!;
     if (!Number.isFinite(v)) {
-      throw new Error(`${name}[row ${Math.floor(k / X.cols)}, col ${k % X.cols}] is ${v}; remove or repair non-finite rows first.`);
+      throw new Error(
+        `${name}[row ${Math.floor(k / X.cols)}, col ${k % X.cols}] is ${v}; remove or repair non-finite rows first.`,
+      );
     }
     out[k] = v;
   }
@@ -72,7 +75,10 @@ function toF64(X: Matrix, name: string): Float64Array {
 }
 
 function sameRows(X: Matrix, Y: Matrix, nameX: string, nameY: string): void {
-  if (X.rows !== Y.rows) throw new Error(`${nameX} has ${X.rows} rows but ${nameY} has ${Y.rows}; the rows must be the same points in the same order.`);
+  if (X.rows !== Y.rows)
+    throw new Error(
+      `${nameX} has ${X.rows} rows but ${nameY} has ${Y.rows}; the rows must be the same points in the same order.`,
+    );
 }
 
 /** Subtract column means in place. */
@@ -134,7 +140,13 @@ export function linearCKA(X: Matrix, Y: Matrix): number {
  * query itself excluded; ties broken by lower index). Exact brute force, O(m n d).
  * Writes neighbour indices `[m, k]` (nearest first) and squared distances `[m, k]`.
  */
-function knnSearch(x: Float64Array, n: number, d: number, queries: ArrayLike<number>, k: number): { idx: Int32Array; dist: Float64Array } {
+function knnSearch(
+  x: Float64Array,
+  n: number,
+  d: number,
+  queries: ArrayLike<number>,
+  k: number,
+): { idx: Int32Array; dist: Float64Array } {
   if (isIdentity(queries, n)) return knnAll(x, n, d, k);
   const m = queries.length;
   const idx = new Int32Array(m * k);
@@ -220,7 +232,7 @@ export function knnAll(x: Float64Array, n: number, d: number, k: number): { idx:
     for (let j = i + 1; j < n; j++) {
       const wi = worst[i]!;
       const wj = worst[j]!;
-      const bound = wi > wj ? wi : wj;
+      const bound = Math.max(wi, wj);
       const jo = j * d;
       let s = 0;
       for (let t = 0; t < d; t++) {
@@ -264,7 +276,8 @@ export function knnIndices(X: Matrix, k: number, queries?: ArrayLike<number>): I
   const q = queries ?? Int32Array.from({ length: X.rows }, (_, i) => i);
   for (let i = 0; i < q.length; i++) {
     const v = q[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= X.rows) throw new Error(`knnIndices: queries[${i}] = ${v} is not a row index in 0..${X.rows - 1}.`);
+    if (!Number.isInteger(v) || v < 0 || v >= X.rows)
+      throw new Error(`knnIndices: queries[${i}] = ${v} is not a row index in 0..${X.rows - 1}.`);
   }
   return knnSearch(x, X.rows, X.cols, q, k).idx;
 }
@@ -273,12 +286,16 @@ export function knnIndices(X: Matrix, k: number, queries?: ArrayLike<number>): I
 function chooseQueries(n: number, options: SampleOptions): { queries: Int32Array; info: SampleInfo } {
   const maxExact = options.maxExact ?? MAX_EXACT_POINTS;
   const sampleSize = options.sampleSize ?? DEFAULT_QUERY_SAMPLE;
-  if (!(Number.isInteger(sampleSize) && sampleSize >= 1)) throw new Error(`sampleSize must be a positive integer, got ${sampleSize}.`);
+  if (!(Number.isInteger(sampleSize) && sampleSize >= 1))
+    throw new Error(`sampleSize must be a positive integer, got ${sampleSize}.`);
   if (n <= maxExact || sampleSize >= n) {
     return { queries: Int32Array.from({ length: n }, (_, i) => i), info: { n, nQueries: n, sampled: false } };
   }
   const rng: Rng = toRng(options.rng ?? DEFAULT_SAMPLE_SEED);
-  return { queries: rng.sampleIndices(n, sampleSize), info: { n, nQueries: sampleSize, sampled: true, seed: rng.seed } };
+  return {
+    queries: rng.sampleIndices(n, sampleSize),
+    info: { n, nQueries: sampleSize, sampled: true, seed: rng.seed },
+  };
 }
 
 /** Neighbourhood agreement of two spaces. */
@@ -333,14 +350,17 @@ export interface TrustworthinessOptions extends SampleOptions {
 /** Rows of a precomputed `[n, k]` neighbour matrix for the query points, checked. */
 function neighboursOfQueries(nb: Int32Array, n: number, k: number, queries: ArrayLike<number>): Int32Array {
   if (!(nb instanceof Int32Array) || nb.length !== n * k) {
-    throw new Error(`lowNeighbours must be an Int32Array [n, k] = [${n}, ${k}] (${n * k} values), got ${nb?.length} values; build it with knnNeighbourMatrix(graph, k).`);
+    throw new Error(
+      `lowNeighbours must be an Int32Array [n, k] = [${n}, ${k}] (${n * k} values), got ${nb?.length} values; build it with knnNeighbourMatrix(graph, k).`,
+    );
   }
   const out = new Int32Array(queries.length * k);
   for (let q = 0; q < queries.length; q++) {
     const i = queries[q]!;
     for (let t = 0; t < k; t++) {
       const j = nb[i * k + t]!;
-      if (!(j >= 0 && j < n) || j === i) throw new Error(`lowNeighbours[${i}][${t}] = ${j} is not another point's row (0..${n - 1}, not ${i} itself).`);
+      if (!(j >= 0 && j < n) || j === i)
+        throw new Error(`lowNeighbours[${i}][${t}] = ${j} is not another point's row (0..${n - 1}, not ${i} itself).`);
       out[q * k + t] = j;
     }
   }
@@ -354,10 +374,16 @@ function neighboursOfQueries(nb: Int32Array, n: number, k: number, queries: Arra
  * without searching again.
  * @param a `[n, k]` and b `[n, k]` row-major neighbour indices, self excluded.
  */
-export function neighbourOverlap(a: Int32Array, b: Int32Array, k: number): { overlap: number; jaccard: number; n: number; k: number } {
+export function neighbourOverlap(
+  a: Int32Array,
+  b: Int32Array,
+  k: number,
+): { overlap: number; jaccard: number; n: number; k: number } {
   if (!Number.isInteger(k) || k < 1) throw new Error(`neighbourOverlap: k must be a positive integer, got ${k}.`);
   if (a.length !== b.length || a.length % k !== 0 || a.length === 0) {
-    throw new Error(`neighbourOverlap: a has ${a.length} and b has ${b.length} indices; both must be [n, k] with k = ${k} for the same n > 0 points.`);
+    throw new Error(
+      `neighbourOverlap: a has ${a.length} and b has ${b.length} indices; both must be [n, k] with k = ${k} for the same n > 0 points.`,
+    );
   }
   const n = a.length / k;
   const seen = new Int32Array(n).fill(-1);
@@ -366,13 +392,15 @@ export function neighbourOverlap(a: Int32Array, b: Int32Array, k: number): { ove
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < k; t++) {
       const j = a[i * k + t]!;
-      if (!(j >= 0 && j < n)) throw new Error(`neighbourOverlap: a[${i}][${t}] = ${j} is not a row index in 0..${n - 1}.`);
+      if (!(j >= 0 && j < n))
+        throw new Error(`neighbourOverlap: a[${i}][${t}] = ${j} is not a row index in 0..${n - 1}.`);
       seen[j] = i;
     }
     let inter = 0;
     for (let t = 0; t < k; t++) {
       const j = b[i * k + t]!;
-      if (!(j >= 0 && j < n)) throw new Error(`neighbourOverlap: b[${i}][${t}] = ${j} is not a row index in 0..${n - 1}.`);
+      if (!(j >= 0 && j < n))
+        throw new Error(`neighbourOverlap: b[${i}][${t}] = ${j} is not a row index in 0..${n - 1}.`);
       if (seen[j] === i) inter++;
     }
     sumFrac += inter / k;
@@ -397,7 +425,12 @@ export interface TrustworthinessResult extends SampleInfo {
  * m query points with `n k` replaced by `m k` (an unbiased estimate of T).
  * @param Xhigh `[n, dHigh]` original space; Xlow `[n, dLow]` embedding; k < n / 2.
  */
-export function trustworthiness(Xhigh: Matrix, Xlow: Matrix, k: number, options: TrustworthinessOptions = {}): TrustworthinessResult {
+export function trustworthiness(
+  Xhigh: Matrix,
+  Xlow: Matrix,
+  k: number,
+  options: TrustworthinessOptions = {},
+): TrustworthinessResult {
   sameRows(Xhigh, Xlow, "Xhigh", "Xlow");
   const n = Xhigh.rows;
   if (!Number.isInteger(k) || k < 1 || k >= n / 2) {
@@ -407,7 +440,9 @@ export function trustworthiness(Xhigh: Matrix, Xlow: Matrix, k: number, options:
   const lo = toF64(Xlow, "Xlow");
   const dh = Xhigh.cols;
   const { queries, info } = chooseQueries(n, options);
-  const lowNn = options.lowNeighbours ? neighboursOfQueries(options.lowNeighbours, n, k, queries) : knnSearch(lo, n, Xlow.cols, queries, k).idx;
+  const lowNn = options.lowNeighbours
+    ? neighboursOfQueries(options.lowNeighbours, n, k, queries)
+    : knnSearch(lo, n, Xlow.cols, queries, k).idx;
   const distH = new Float64Array(n);
   const thr = new Float64Array(k);
   const thrIdx = new Int32Array(k);
@@ -497,16 +532,22 @@ export interface SilhouetteResult extends SampleInfo {
  * accurate than sklearn's `sample_size`, which subsamples both).
  * @param X `[n, d]`; labels `[n]` cluster per point (numbers or strings), 2..n-1 distinct.
  */
-export function silhouette(X: Matrix, labels: ArrayLike<number | string>, options: SampleOptions = {}): SilhouetteResult {
+export function silhouette(
+  X: Matrix,
+  labels: ArrayLike<number | string>,
+  options: SampleOptions = {},
+): SilhouetteResult {
   const n = X.rows;
-  if (labels.length !== n) throw new Error(`silhouette: labels has ${labels.length} values but X has ${n} rows; align them.`);
+  if (labels.length !== n)
+    throw new Error(`silhouette: labels has ${labels.length} values but X has ${n} rows; align them.`);
   const x = toF64(X, "X");
   const d = X.cols;
   const codes = new Int32Array(n);
   const dict = new Map<number | string, number>();
   for (let i = 0; i < n; i++) {
     const v = labels[i]!;
-    if (typeof v === "number" && Number.isNaN(v)) throw new Error(`silhouette: labels[${i}] is NaN; every point needs a label.`);
+    if (typeof v === "number" && Number.isNaN(v))
+      throw new Error(`silhouette: labels[${i}] is NaN; every point needs a label.`);
     let c = dict.get(v);
     if (c === undefined) dict.set(v, (c = dict.size));
     codes[i] = c;
@@ -578,10 +619,11 @@ function fitStandardiser(x: Float64Array, n: number, d: number): Standardiser {
   const sd = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j]!;
   for (let j = 0; j < d; j++) mean[j] /= n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-    const c = x[i * d + j]! - mean[j]!;
-    sd[j] += c * c;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      const c = x[i * d + j]! - mean[j]!;
+      sd[j] += c * c;
+    }
   for (let j = 0; j < d; j++) {
     const s = Math.sqrt(sd[j]! / n);
     sd[j] = s > 0 ? s : 1;
@@ -650,10 +692,18 @@ function labelCodes(y: ArrayLike<number>, name: string): number[] {
 }
 
 /** Shape checks shared by the probes; the matrices as Float64. */
-function probeInputs(Xtrain: Matrix, yTrain: ArrayLike<number>, Xtest: Matrix, yTest: ArrayLike<number>, what: string): { d: number; n: number; xtr: Float64Array; xte: Float64Array } {
+function probeInputs(
+  Xtrain: Matrix,
+  yTrain: ArrayLike<number>,
+  Xtest: Matrix,
+  yTest: ArrayLike<number>,
+  what: string,
+): { d: number; n: number; xtr: Float64Array; xte: Float64Array } {
   if (Xtrain.cols !== Xtest.cols) throw new Error(`Xtrain has ${Xtrain.cols} columns but Xtest has ${Xtest.cols}.`);
-  if (yTrain.length !== Xtrain.rows) throw new Error(`yTrain has ${yTrain.length} ${what} but Xtrain has ${Xtrain.rows} rows.`);
-  if (yTest.length !== Xtest.rows) throw new Error(`yTest has ${yTest.length} ${what} but Xtest has ${Xtest.rows} rows.`);
+  if (yTrain.length !== Xtrain.rows)
+    throw new Error(`yTrain has ${yTrain.length} ${what} but Xtrain has ${Xtrain.rows} rows.`);
+  if (yTest.length !== Xtest.rows)
+    throw new Error(`yTest has ${yTest.length} ${what} but Xtest has ${Xtest.rows} rows.`);
   return { d: Xtrain.cols, n: Xtrain.rows, xtr: toF64(Xtrain, "Xtrain"), xte: toF64(Xtest, "Xtest") };
 }
 
@@ -772,7 +822,10 @@ export function logisticProbe(
  * macro-F1 = mean over classes in yTrue ∪ yPred of 2 tp / (2 tp + fp + fn).
  * @throws on empty or misaligned input.
  */
-export function classificationScores(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): { accuracy: number; balancedAccuracy: number; macroF1: number } {
+export function classificationScores(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+): { accuracy: number; balancedAccuracy: number; macroF1: number } {
   const n = yTrue.length;
   if (n === 0) throw new Error("classificationScores: yTrue is empty; pass at least one held-out row.");
   if (yPred.length !== n) throw new Error(`yPred has ${yPred.length} labels but yTrue has ${n}.`);
@@ -973,7 +1026,15 @@ export function ridgeProbe(
     return { r2: ssTot > 0 ? 1 - ssRes / ssTot : ssRes === 0 ? 1 : 0, mse: ssRes / m };
   };
   const test = predictR2(zte, yte);
-  return { r2: test.r2, mse: test.mse, trainR2: predictR2(ztr, ytr).r2, coefficients: w, intercept: ym, nTrain: n, nTest: Xtest.rows };
+  return {
+    r2: test.r2,
+    mse: test.mse,
+    trainR2: predictR2(ztr, ytr).r2,
+    coefficients: w,
+    intercept: ym,
+    nTrain: n,
+    nTest: Xtest.rows,
+  };
 }
 
 /** Solve A x = b for symmetric positive definite A `[d, d]` by Cholesky. */
@@ -986,7 +1047,9 @@ function choleskySolve(A: Float64Array, b: Float64Array, d: number): Float64Arra
       if (i === j) {
         // A pivot at rounding level relative to the diagonal means A is singular.
         if (!(s > 1e-12 * Math.max(1, A[i * d + i]!))) {
-          throw new Error("ridgeProbe: the normal equations are singular (collinear or constant inputs); use alpha > 0.");
+          throw new Error(
+            "ridgeProbe: the normal equations are singular (collinear or constant inputs); use alpha > 0.",
+          );
         }
         L[i * d + i] = Math.sqrt(s);
       } else L[i * d + j] = s / L[j * d + j]!;
@@ -1030,7 +1093,11 @@ export function trainTestSplit(
       if (!l) groups.set(g, (l = []));
       l.push(i);
     }
-  } else groups.set(0, Array.from({ length: n }, (_, i) => i));
+  } else
+    groups.set(
+      0,
+      Array.from({ length: n }, (_, i) => i),
+    );
   const train: number[] = [];
   const test: number[] = [];
   for (const key of [...groups.keys()].sort((a, b) => String(a).localeCompare(String(b)))) {

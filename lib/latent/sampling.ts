@@ -104,18 +104,31 @@ function strataText(bucket: TimeBucket): string {
  * @param maxPoints positive integer budget.
  * @param rng seeded stream; the same stream state gives the same sample.
  */
-export function stratifiedSample(keys: SampleKeys, maxPoints: number, rng: Rng, options: StratifiedSampleOptions = {}): SampleResult {
+export function stratifiedSample(
+  keys: SampleKeys,
+  maxPoints: number,
+  rng: Rng,
+  options: StratifiedSampleOptions = {},
+): SampleResult {
   if (!keys || !(keys.token instanceof Int32Array) || !(keys.day instanceof Int32Array)) {
     throw new Error("stratifiedSample: keys must be { token: Int32Array, day: Int32Array }.");
   }
   const n = keys.token.length;
-  if (keys.day.length !== n) throw new Error(`stratifiedSample: keys.token has ${n} rows but keys.day has ${keys.day.length}; they must describe the same rows.`);
-  if (!Number.isInteger(maxPoints) || maxPoints < 1) throw new Error(`stratifiedSample: maxPoints must be a positive integer, got ${maxPoints}.`);
+  if (keys.day.length !== n)
+    throw new Error(
+      `stratifiedSample: keys.token has ${n} rows but keys.day has ${keys.day.length}; they must describe the same rows.`,
+    );
+  if (!Number.isInteger(maxPoints) || maxPoints < 1)
+    throw new Error(`stratifiedSample: maxPoints must be a positive integer, got ${maxPoints}.`);
   const requested = options.bucket ?? DEFAULT_TIME_BUCKET;
   let level = TIME_BUCKETS.indexOf(requested);
   if (level < 0) throw new Error(`Unknown time bucket "${requested}". Use one of: ${TIME_BUCKETS.join(", ")}.`);
   if (n <= maxPoints) {
-    return { indices: Int32Array.from({ length: n }, (_, i) => i), sampled: false, note: `all ${fmt(n)} rows used (at most ${fmt(maxPoints)} are embedded)` };
+    return {
+      indices: Int32Array.from({ length: n }, (_, i) => i),
+      sampled: false,
+      note: `all ${fmt(n)} rows used (at most ${fmt(maxPoints)} are embedded)`,
+    };
   }
   let strata = buildStrata(keys, TIME_BUCKETS[level]!);
   while (strata.length > maxPoints && level < TIME_BUCKETS.length - 1) {
@@ -130,7 +143,10 @@ export function stratifiedSample(keys: SampleKeys, maxPoints: number, rng: Rng, 
     // keys u^(1/w)), then one row of each.
     const keyed = strata.map((rows, s) => ({ s, key: Math.log(rng.uniform() || Number.MIN_VALUE) / rows.length }));
     keyed.sort((a, b) => b.key - a.key || a.s - b.s);
-    const picked = keyed.slice(0, maxPoints).map((e) => e.s).sort((a, b) => a - b);
+    const picked = keyed
+      .slice(0, maxPoints)
+      .map((e) => e.s)
+      .sort((a, b) => a - b);
     for (const s of picked) chosen.push(strata[s]![rng.int(strata[s]!.length)]!);
     chosen.sort((a, b) => a - b);
     return {
@@ -197,7 +213,8 @@ export interface DropNonFiniteResult {
  * @param m `[rows, cols]`.
  */
 export function dropNonFinite(m: Matrix): DropNonFiniteResult {
-  if (m.data.length !== m.rows * m.cols) throw new Error(`Matrix has ${m.data.length} values but shape [${m.rows}, ${m.cols}]; build it with matrix().`);
+  if (m.data.length !== m.rows * m.cols)
+    throw new Error(`Matrix has ${m.data.length} values but shape [${m.rows}, ${m.cols}]; build it with matrix().`);
   const keep: number[] = [];
   for (let i = 0; i < m.rows; i++) {
     let ok = true;
@@ -212,6 +229,7 @@ export function dropNonFinite(m: Matrix): DropNonFiniteResult {
   const kept = Int32Array.from(keep);
   if (kept.length === m.rows) return { matrix: m, kept, dropped: 0 };
   const data = new Float32Array(kept.length * m.cols);
-  for (let k = 0; k < kept.length; k++) data.set(m.data.subarray(kept[k]! * m.cols, (kept[k]! + 1) * m.cols), k * m.cols);
+  for (let k = 0; k < kept.length; k++)
+    data.set(m.data.subarray(kept[k]! * m.cols, (kept[k]! + 1) * m.cols), k * m.cols);
   return { matrix: { data, rows: kept.length, cols: m.cols }, kept, dropped: m.rows - kept.length };
 }

@@ -125,7 +125,9 @@ export function autoEpochs(n: number): number {
 
 /** The error umap-js gives for too few points, with the fix. */
 function notEnoughPoints(n: number, k: number): Error {
-  return new Error(`Not enough data points (${n}) to create nNeighbors: ${k}. Add more data points or lower nNeighbors.`);
+  return new Error(
+    `Not enough data points (${n}) to create nNeighbors: ${k}. Add more data points or lower nNeighbors.`,
+  );
 }
 
 /** Copy a matrix to Float64, rejecting non-finite values with their row and column. */
@@ -138,7 +140,9 @@ function toFloat64(X: Matrix, name: string): Float64Array {
   for (let p = 0; p < out.length; p++) {
     const v = X.data[p]!;
     if (!Number.isFinite(v)) {
-      throw new Error(`${name}[row ${Math.floor(p / X.cols)}, col ${p % X.cols}] is ${v}; drop non-finite rows first (dropNonFinite in lib/latent/sampling).`);
+      throw new Error(
+        `${name}[row ${Math.floor(p / X.cols)}, col ${p % X.cols}] is ${v}; drop non-finite rows first (dropNonFinite in lib/latent/sampling).`,
+      );
     }
     out[p] = v;
   }
@@ -157,7 +161,8 @@ function checkInteger(value: number, name: string, min: number): void {
  */
 function exactKnn(x: Float64Array, n: number, d: number, k: number): PrecomputedKnn {
   const m = k - 1; // neighbours besides self
-  const { idx: bestI, dist: bestD } = m > 0 ? knnAll(x, n, d, m) : { idx: new Int32Array(0), dist: new Float64Array(0) };
+  const { idx: bestI, dist: bestD } =
+    m > 0 ? knnAll(x, n, d, m) : { idx: new Int32Array(0), dist: new Float64Array(0) };
   const indices: number[][] = new Array(n);
   const distances: number[][] = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -206,10 +211,15 @@ export function computeKnn(X: Matrix, k: number, options: KnnOptions = {}): KnnR
   if (method === "exact") {
     graph = exactKnn(x, n, X.cols, k);
   } else {
-    if (!options.rng) throw new Error(`computeKnn: NN-descent on ${n} points needs options.rng (a seeded Rng); or pass method: "exact".`);
+    if (!options.rng)
+      throw new Error(
+        `computeKnn: NN-descent on ${n} points needs options.rng (a seeded Rng); or pass method: "exact".`,
+      );
     // umap-js exposes its NN-descent only inside the fit; call it as initializeFit would.
     const umap = new UMAP({ nNeighbors: k, random: options.rng.asFunction() });
-    const nn = (umap as unknown as { nearestNeighbors(v: number[][]): { knnIndices: number[][]; knnDistances: number[][] } }).nearestNeighbors(toVectors(X));
+    const nn = (
+      umap as unknown as { nearestNeighbors(v: number[][]): { knnIndices: number[][]; knnDistances: number[][] } }
+    ).nearestNeighbors(toVectors(X));
     graph = { indices: nn.knnIndices, distances: nn.knnDistances };
   }
   return { ...graph, k, method, seconds: (performance.now() - t0) / 1000 };
@@ -228,7 +238,10 @@ export function knnNeighbourMatrix(knn: PrecomputedKnn, k: number): Int32Array {
     const row = knn.indices[i]!;
     let c = 0;
     for (let t = 0; t < row.length && c < k; t++) if (row[t] !== i) out[i * k + c++] = row[t]!;
-    if (c < k) throw new Error(`knnNeighbourMatrix: point ${i} has ${c} neighbours besides itself, ${k} asked; compute the graph with a larger k.`);
+    if (c < k)
+      throw new Error(
+        `knnNeighbourMatrix: point ${i} has ${c} neighbours besides itself, ${k} asked; compute the graph with a larger k.`,
+      );
   }
   return out;
 }
@@ -236,27 +249,38 @@ export function knnNeighbourMatrix(knn: PrecomputedKnn, k: number): Int32Array {
 /** Check a given graph against X and cut its rows to nNeighbors. */
 function prepareKnn(knn: PrecomputedKnn, n: number, nNeighbors: number): PrecomputedKnn {
   if (!knn || !Array.isArray(knn.indices) || !Array.isArray(knn.distances)) {
-    throw new Error("options.knn must be { indices: number[][], distances: number[][] } (from computeKnn or a previous runUmap).");
+    throw new Error(
+      "options.knn must be { indices: number[][], distances: number[][] } (from computeKnn or a previous runUmap).",
+    );
   }
   if (knn.indices.length !== n || knn.distances.length !== n) {
-    throw new Error(`options.knn has ${knn.indices.length} index rows and ${knn.distances.length} distance rows but X has ${n} rows; reuse a graph only for the same rows.`);
+    throw new Error(
+      `options.knn has ${knn.indices.length} index rows and ${knn.distances.length} distance rows but X has ${n} rows; reuse a graph only for the same rows.`,
+    );
   }
   let cut = false;
   for (let i = 0; i < n; i++) {
     const idx = knn.indices[i]!;
     const dist = knn.distances[i]!;
     if (idx.length < nNeighbors || dist.length !== idx.length) {
-      throw new Error(`options.knn row ${i} has ${idx.length} indices and ${dist.length} distances but nNeighbors is ${nNeighbors}; compute the graph with k >= nNeighbors.`);
+      throw new Error(
+        `options.knn row ${i} has ${idx.length} indices and ${dist.length} distances but nNeighbors is ${nNeighbors}; compute the graph with k >= nNeighbors.`,
+      );
     }
     if (idx.length > nNeighbors) cut = true;
     for (let t = 0; t < nNeighbors; t++) {
       const j = idx[t]!;
-      if (!Number.isInteger(j) || j < 0 || j >= n) throw new Error(`options.knn.indices[${i}][${t}] = ${j} is not a row index in 0..${n - 1}.`);
-      if (!(dist[t]! >= 0) || !Number.isFinite(dist[t]!)) throw new Error(`options.knn.distances[${i}][${t}] = ${dist[t]} is not a finite distance >= 0.`);
+      if (!Number.isInteger(j) || j < 0 || j >= n)
+        throw new Error(`options.knn.indices[${i}][${t}] = ${j} is not a row index in 0..${n - 1}.`);
+      if (!(dist[t]! >= 0) || !Number.isFinite(dist[t]!))
+        throw new Error(`options.knn.distances[${i}][${t}] = ${dist[t]} is not a finite distance >= 0.`);
     }
   }
   if (!cut) return knn;
-  return { indices: knn.indices.map((r) => r.slice(0, nNeighbors)), distances: knn.distances.map((r) => r.slice(0, nNeighbors)) };
+  return {
+    indices: knn.indices.map((r) => r.slice(0, nNeighbors)),
+    distances: knn.distances.map((r) => r.slice(0, nNeighbors)),
+  };
 }
 
 interface Prepared {
@@ -274,7 +298,9 @@ interface Prepared {
 function prepare(X: Matrix, options: UmapOptions): Prepared {
   const t0 = performance.now();
   if (!options || typeof options.rng?.asFunction !== "function") {
-    throw new Error("runUmap needs options.rng (a seeded Rng from lib/runtime/rng): UMAP is random and must be seeded.");
+    throw new Error(
+      "runUmap needs options.rng (a seeded Rng from lib/runtime/rng): UMAP is random and must be seeded.",
+    );
   }
   const nNeighbors = options.nNeighbors ?? DEFAULT_N_NEIGHBORS;
   const minDist = options.minDist ?? DEFAULT_MIN_DIST;
@@ -290,9 +316,13 @@ function prepare(X: Matrix, options: UmapOptions): Prepared {
   let knn: PrecomputedKnn;
   let knnSeconds = 0;
   if (options.knn) {
-    if (X.data.length !== X.rows * X.cols) throw new Error(`X has ${X.data.length} values but shape [${X.rows}, ${X.cols}]; build it with matrix().`);
+    if (X.data.length !== X.rows * X.cols)
+      throw new Error(`X has ${X.data.length} values but shape [${X.rows}, ${X.cols}]; build it with matrix().`);
     for (let p = 0; p < X.data.length; p++) {
-      if (!Number.isFinite(X.data[p]!)) throw new Error(`X[row ${Math.floor(p / X.cols)}, col ${p % X.cols}] is ${X.data[p]}; drop non-finite rows first (dropNonFinite in lib/latent/sampling).`);
+      if (!Number.isFinite(X.data[p]!))
+        throw new Error(
+          `X[row ${Math.floor(p / X.cols)}, col ${p % X.cols}] is ${X.data[p]}; drop non-finite rows first (dropNonFinite in lib/latent/sampling).`,
+        );
     }
     knn = prepareKnn(options.knn, n, nNeighbors);
   } else {
@@ -304,8 +334,21 @@ function prepare(X: Matrix, options: UmapOptions): Prepared {
   umap.setPrecomputedKNN(knn.indices, knn.distances);
   const vectors = toVectors(X);
   const total = umap.initializeFit(vectors);
-  if (total !== nEpochs) throw new Error(`umap-js planned ${total} epochs instead of ${nEpochs}; check the installed umap-js version (1.4.0 expected).`);
-  return { umap, vectors, knn, knnSeconds, nNeighbors, minDist, nEpochs, t0, progressEvery: Math.max(1, Math.round(nEpochs * PROGRESS_FRACTION)) };
+  if (total !== nEpochs)
+    throw new Error(
+      `umap-js planned ${total} epochs instead of ${nEpochs}; check the installed umap-js version (1.4.0 expected).`,
+    );
+  return {
+    umap,
+    vectors,
+    knn,
+    knnSeconds,
+    nNeighbors,
+    minDist,
+    nEpochs,
+    t0,
+    progressEvery: Math.max(1, Math.round(nEpochs * PROGRESS_FRACTION)),
+  };
 }
 
 function finish(p: Prepared): UmapResult {

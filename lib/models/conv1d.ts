@@ -22,7 +22,16 @@ import type { TrainingProblem } from "../train/fit";
 import { NetworkAutoencoder, type Samples } from "./network";
 import { conv1dFast, conv1dSame, dense, repeatSteps, sameLength, type ParamSpec } from "./nn";
 import type { Activation, ModelKind } from "./types";
-import { checkActivation, checkFeatureNames, checkInt, checkLatent, checkRange, checkSeed, checkWidths, checkWindows } from "./validate";
+import {
+  checkActivation,
+  checkFeatureNames,
+  checkInt,
+  checkLatent,
+  checkRange,
+  checkSeed,
+  checkWidths,
+  checkWindows,
+} from "./validate";
 
 /** Default latent size per window: about a tenth of a 30 x 5 window (150 values). */
 export const DEFAULT_CONV_LATENT_DIM = 16;
@@ -73,27 +82,39 @@ export type ResolvedConv1DOptions = Required<Conv1DAutoencoderOptions>;
 /** Validate Conv1D options and fill in defaults. */
 export function resolveConv1DOptions(o: Conv1DAutoencoderOptions): ResolvedConv1DOptions {
   const label = "Conv1D AE";
-  if (o === null || typeof o !== "object") throw new Error(`${label}: options must be an object with featureNames and windowLength.`);
+  if (o === null || typeof o !== "object")
+    throw new Error(`${label}: options must be an object with featureNames and windowLength.`);
   const featureNames = checkFeatureNames(label, o.featureNames);
   const windowLength = checkInt(label, "windowLength", o.windowLength, 2);
   const kernelSize = checkInt(label, "kernelSize", o.kernelSize ?? DEFAULT_KERNEL_SIZE, 1);
   if (kernelSize > windowLength) {
-    throw new Error(`${label}: kernelSize (${kernelSize}) is longer than windowLength (${windowLength}). Use kernelSize <= ${windowLength}.`);
+    throw new Error(
+      `${label}: kernelSize (${kernelSize}) is longer than windowLength (${windowLength}). Use kernelSize <= ${windowLength}.`,
+    );
   }
   const strides = checkInt(label, "strides", o.strides ?? DEFAULT_STRIDE, 1);
   if (strides > kernelSize) {
-    throw new Error(`${label}: strides (${strides}) larger than kernelSize (${kernelSize}) would skip time steps. Use strides <= kernelSize.`);
+    throw new Error(
+      `${label}: strides (${strides}) larger than kernelSize (${kernelSize}) would skip time steps. Use strides <= kernelSize.`,
+    );
   }
   const filters = checkWidths(label, "filters", o.filters ?? [...DEFAULT_CONV_FILTERS], false);
   const name = o.name ?? "conv1d";
   if (typeof name !== "string" || !/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new Error(`${label}: name "${String(name)}" must be a non-empty file-name-safe string (letters, digits, . _ -).`);
+    throw new Error(
+      `${label}: name "${String(name)}" must be a non-empty file-name-safe string (letters, digits, . _ -).`,
+    );
   }
   return {
     featureNames,
     windowLength,
     name,
-    latentDim: checkLatent(label, o.latentDim ?? DEFAULT_CONV_LATENT_DIM, windowLength * featureNames.length, "windowLength x nFeatures"),
+    latentDim: checkLatent(
+      label,
+      o.latentDim ?? DEFAULT_CONV_LATENT_DIM,
+      windowLength * featureNames.length,
+      "windowLength x nFeatures",
+    ),
     filters,
     kernelSize,
     strides,
@@ -106,7 +127,8 @@ export function resolveConv1DOptions(o: Conv1DAutoencoderOptions): ResolvedConv1
 }
 
 function checkConvolution(value: unknown): ConvolutionImpl {
-  if (value !== "fast" && value !== "im2col") throw new Error(`Conv1D AE: convolution "${String(value)}" is unknown. Use "fast" or "im2col".`);
+  if (value !== "fast" && value !== "im2col")
+    throw new Error(`Conv1D AE: convolution "${String(value)}" is unknown. Use "fast" or "im2col".`);
   return value;
 }
 
@@ -182,11 +204,22 @@ export class Conv1DAutoencoder extends NetworkAutoencoder<Windows, ResolvedConv1
 
   private conv(name: string, x: tf.Tensor3D, stride: number, act: Activation): tf.Tensor3D {
     const impl = this.options.convolution === "fast" ? conv1dFast : conv1dSame;
-    return impl(x, this.params.get(`${name}/kernel`) as tf.Tensor3D, this.params.get(`${name}/bias`) as tf.Tensor1D, stride, act);
+    return impl(
+      x,
+      this.params.get(`${name}/kernel`) as tf.Tensor3D,
+      this.params.get(`${name}/bias`) as tf.Tensor1D,
+      stride,
+      act,
+    );
   }
 
   private denseLayer(name: string, x: tf.Tensor2D, act: Activation): tf.Tensor2D {
-    return dense(x, this.params.get(`${name}/kernel`) as tf.Tensor2D, this.params.get(`${name}/bias`) as tf.Tensor1D, act);
+    return dense(
+      x,
+      this.params.get(`${name}/kernel`) as tf.Tensor2D,
+      this.params.get(`${name}/bias`) as tf.Tensor1D,
+      act,
+    );
   }
 
   /** `[B, L, F]` -> `[B, latentDim]`. */
@@ -227,7 +260,10 @@ export class Conv1DAutoencoder extends NetworkAutoencoder<Windows, ResolvedConv1
         const x = batch[0] as tf.Tensor3D;
         const mse = tf.mean(tf.squaredDifference(this.forwardReconstruct(x), x)) as tf.Scalar;
         if (this.options.l2 === 0) return { loss: mse };
-        const kernels = this.params.names().filter((n) => n.endsWith("/kernel")).map((n) => tf.sum(tf.square(this.params.get(n))));
+        const kernels = this.params
+          .names()
+          .filter((n) => n.endsWith("/kernel"))
+          .map((n) => tf.sum(tf.square(this.params.get(n))));
         return { loss: tf.add(mse, tf.mul(tf.addN(kernels), this.options.l2)) as tf.Scalar };
       },
       validate: () => ({ loss: this.meanSquaredError(validation) }),
@@ -261,7 +297,14 @@ export class Conv1DAutoencoder extends NetworkAutoencoder<Windows, ResolvedConv1
     const lenc = this.encodedLength;
     const clast = o.filters[o.filters.length - 1]!;
     m.add(tfl.layers.dense({ name: "latent", units: o.latentDim, kernelInitializer: "zeros" }));
-    m.add(tfl.layers.dense({ name: "decoder_dense", units: lenc * clast, activation: o.activation, kernelInitializer: "zeros" }));
+    m.add(
+      tfl.layers.dense({
+        name: "decoder_dense",
+        units: lenc * clast,
+        activation: o.activation,
+        kernelInitializer: "zeros",
+      }),
+    );
     m.add(tfl.layers.reshape({ name: "decoder_reshape", targetShape: [lenc, clast] }));
     let length = lenc;
     let channels = clast;
@@ -273,14 +316,40 @@ export class Conv1DAutoencoder extends NetworkAutoencoder<Windows, ResolvedConv1
         m.add(tfl.layers.reshape({ name: `decoder_up_${j}_out`, targetShape: [length, channels] }));
       }
       channels = o.filters[o.filters.length - 1 - j]!;
-      m.add(tfl.layers.conv1d({ name: `decoder_conv_${j}`, filters: channels, kernelSize: o.kernelSize, padding: "same", activation: o.activation, kernelInitializer: "zeros" }));
+      m.add(
+        tfl.layers.conv1d({
+          name: `decoder_conv_${j}`,
+          filters: channels,
+          kernelSize: o.kernelSize,
+          padding: "same",
+          activation: o.activation,
+          kernelInitializer: "zeros",
+        }),
+      );
     }
     if (length !== o.windowLength) {
       m.add(tfl.layers.reshape({ name: "crop_in", targetShape: [length, 1, channels] }));
-      m.add(tfl.layers.cropping2D({ name: "crop", cropping: [[0, length - o.windowLength], [0, 0]] }));
+      m.add(
+        tfl.layers.cropping2D({
+          name: "crop",
+          cropping: [
+            [0, length - o.windowLength],
+            [0, 0],
+          ],
+        }),
+      );
       m.add(tfl.layers.reshape({ name: "crop_out", targetShape: [o.windowLength, channels] }));
     }
-    m.add(tfl.layers.conv1d({ name: "reconstruction", filters: f, kernelSize: o.kernelSize, padding: "same", activation: o.outputActivation, kernelInitializer: "zeros" }));
+    m.add(
+      tfl.layers.conv1d({
+        name: "reconstruction",
+        filters: f,
+        kernelSize: o.kernelSize,
+        padding: "same",
+        activation: o.outputActivation,
+        kernelInitializer: "zeros",
+      }),
+    );
     return this.fillMirror(m);
   }
 }

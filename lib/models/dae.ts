@@ -8,7 +8,12 @@
  */
 import type { Rng } from "../runtime/rng";
 import type { TrainingStream } from "../train/fit";
-import { DeterministicDense, resolveDenseOptions, type DenseAutoencoderOptions, type ResolvedDenseOptions } from "./dense";
+import {
+  DeterministicDense,
+  resolveDenseOptions,
+  type DenseAutoencoderOptions,
+  type ResolvedDenseOptions,
+} from "./dense";
 import type { Samples } from "./network";
 import type { ModelKind } from "./types";
 import { checkRange } from "./validate";
@@ -36,7 +41,9 @@ export function resolveDenoisingOptions(o: DenoisingAutoencoderOptions): Resolve
   const noiseStd = checkRange("DAE", "noiseStd", o.noiseStd ?? DEFAULT_NOISE_STD, 0, Number.MAX_VALUE);
   const maskFraction = checkRange("DAE", "maskFraction", o.maskFraction ?? 0, 0, 1, true);
   if (noiseStd === 0 && maskFraction === 0) {
-    throw new Error("DAE: noiseStd and maskFraction are both 0, so nothing is corrupted and the model is a plain AE. Set noiseStd (e.g. 0.2) or maskFraction (e.g. 0.2), or use DenseAutoencoder.");
+    throw new Error(
+      "DAE: noiseStd and maskFraction are both 0, so nothing is corrupted and the model is a plain AE. Set noiseStd (e.g. 0.2) or maskFraction (e.g. 0.2), or use DenseAutoencoder.",
+    );
   }
   return { ...base, noiseStd, maskFraction };
 }
@@ -45,7 +52,13 @@ export function resolveDenoisingOptions(o: DenoisingAutoencoderOptions): Resolve
  * Corrupt a row-major buffer: out = 0 with probability maskFraction, else x + N(0, noiseStd^2).
  * @param rng the epoch's stream (same seed and epoch -> same corruption).
  */
-export function corrupt(x: Float32Array, noiseStd: number, maskFraction: number, rng: Rng, out = new Float32Array(x.length)): Float32Array {
+export function corrupt(
+  x: Float32Array,
+  noiseStd: number,
+  maskFraction: number,
+  rng: Rng,
+  out = new Float32Array(x.length),
+): Float32Array {
   for (let i = 0; i < x.length; i++) {
     if (maskFraction > 0 && rng.uniform() < maskFraction) {
       out[i] = 0;
@@ -68,7 +81,8 @@ export class DenoisingAutoencoder extends DeterministicDense<ResolvedDenoisingOp
 
   /** Streams: [corrupted input, clean target]; the buffer is reused across epochs. */
   protected trainingStreams(train: Samples, _epoch: number, rng: Rng): TrainingStream[] {
-    if (this.corrupted === null || this.corrupted.length !== train.data.length) this.corrupted = new Float32Array(train.data.length);
+    if (this.corrupted === null || this.corrupted.length !== train.data.length)
+      this.corrupted = new Float32Array(train.data.length);
     corrupt(train.data, this.options.noiseStd, this.options.maskFraction, rng, this.corrupted);
     const shape = this.sampleShape();
     return [

@@ -17,7 +17,15 @@ import type { TrainingProblem, TrainingStream } from "../train/fit";
 import { NetworkAutoencoder, type Samples } from "./network";
 import { dense, runChunked, type ParamSpec } from "./nn";
 import type { Activation, ModelKind } from "./types";
-import { checkActivation, checkFeatureNames, checkLatent, checkMatrix, checkRange, checkSeed, checkWidths } from "./validate";
+import {
+  checkActivation,
+  checkFeatureNames,
+  checkLatent,
+  checkMatrix,
+  checkRange,
+  checkSeed,
+  checkWidths,
+} from "./validate";
 
 /** Default bottleneck: the reference 32-16-8-16-32 model's latent size. */
 export const DEFAULT_LATENT_DIM = 8;
@@ -53,14 +61,17 @@ export type ResolvedDenseOptions = Required<DenseAutoencoderOptions>;
 
 /** Validate dense options and fill in defaults. */
 export function resolveDenseOptions(label: string, kind: ModelKind, o: DenseAutoencoderOptions): ResolvedDenseOptions {
-  if (o === null || typeof o !== "object") throw new Error(`${label}: options must be an object with at least featureNames.`);
+  if (o === null || typeof o !== "object")
+    throw new Error(`${label}: options must be an object with at least featureNames.`);
   const featureNames = checkFeatureNames(label, o.featureNames);
   const d = featureNames.length;
   const latentDim = checkLatent(label, o.latentDim ?? DEFAULT_LATENT_DIM, d, "number of features");
   const hiddenUnits = checkWidths(label, "hiddenUnits", o.hiddenUnits ?? [...DEFAULT_HIDDEN_UNITS], true);
   const name = o.name ?? kind;
   if (typeof name !== "string" || !/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new Error(`${label}: name "${String(name)}" must be a non-empty file-name-safe string (letters, digits, . _ -).`);
+    throw new Error(
+      `${label}: name "${String(name)}" must be a non-empty file-name-safe string (letters, digits, . _ -).`,
+    );
   }
   return {
     featureNames,
@@ -109,19 +120,37 @@ export function denseParamSpecs(o: ResolvedDenseOptions, gaussian: boolean): Par
  */
 export function checkLatentInput(label: string, z: Matrix, latentDim: number): void {
   if (!z || !(z.data instanceof Float32Array) || !Number.isInteger(z.rows) || !Number.isInteger(z.cols)) {
-    throw new Error(`${label}: latent vectors must be a Matrix {data: Float32Array, rows, cols} of shape [n, ${latentDim}].`);
+    throw new Error(
+      `${label}: latent vectors must be a Matrix {data: Float32Array, rows, cols} of shape [n, ${latentDim}].`,
+    );
   }
-  if (z.cols !== latentDim) throw new Error(`${label}: latent vectors have ${z.cols} columns but the model's latentDim is ${latentDim}; pass codes from this model's encode().`);
-  if (z.data.length !== z.rows * z.cols) throw new Error(`${label}: latent buffer has ${z.data.length} values but shape [${z.rows}, ${z.cols}]; build it with matrix().`);
+  if (z.cols !== latentDim)
+    throw new Error(
+      `${label}: latent vectors have ${z.cols} columns but the model's latentDim is ${latentDim}; pass codes from this model's encode().`,
+    );
+  if (z.data.length !== z.rows * z.cols)
+    throw new Error(
+      `${label}: latent buffer has ${z.data.length} values but shape [${z.rows}, ${z.cols}]; build it with matrix().`,
+    );
   for (let p = 0; p < z.data.length; p++) {
-    if (!Number.isFinite(z.data[p]!)) throw new Error(`${label}: latent value at [row ${Math.floor(p / z.cols)}, dim ${p % z.cols}] is ${z.data[p]}; decode finite codes only.`);
+    if (!Number.isFinite(z.data[p]!))
+      throw new Error(
+        `${label}: latent value at [row ${Math.floor(p / z.cols)}, dim ${p % z.cols}] is ${z.data[p]}; decode finite codes only.`,
+      );
   }
 }
 
 /** Base of the dense models: forward passes, training problem and layers mirror. */
 export abstract class DenseBase<O extends ResolvedDenseOptions> extends NetworkAutoencoder<Matrix, O> {
   protected constructor(options: O, gaussian: boolean) {
-    super(options.name, options, options.featureNames, options.latentDim, options.seed, denseParamSpecs(options, gaussian));
+    super(
+      options.name,
+      options,
+      options.featureNames,
+      options.latentDim,
+      options.seed,
+      denseParamSpecs(options, gaussian),
+    );
   }
 
   protected sampleShape(): number[] {
@@ -142,15 +171,27 @@ export abstract class DenseBase<O extends ResolvedDenseOptions> extends NetworkA
 
   /** `act(x W + b)` for the layer called `name`, with dropout when `dropoutSeed` is given. */
   protected layer(name: string, x: tf.Tensor2D, act: Activation, dropoutSeed?: number): tf.Tensor2D {
-    const y = dense(x, this.params.get(`${name}/kernel`) as tf.Tensor2D, this.params.get(`${name}/bias`) as tf.Tensor1D, act);
-    return dropoutSeed !== undefined && this.options.dropout > 0 ? (tf.dropout(y, this.options.dropout, undefined, dropoutSeed) as tf.Tensor2D) : y;
+    const y = dense(
+      x,
+      this.params.get(`${name}/kernel`) as tf.Tensor2D,
+      this.params.get(`${name}/bias`) as tf.Tensor1D,
+      act,
+    );
+    return dropoutSeed !== undefined && this.options.dropout > 0
+      ? (tf.dropout(y, this.options.dropout, undefined, dropoutSeed) as tf.Tensor2D)
+      : y;
   }
 
   /** Encoder hidden stack `[B, d]` -> `[B, last hidden width]`. */
   protected encoderHidden(x: tf.Tensor2D, dropoutSeed?: number): tf.Tensor2D {
     let h = x;
     this.options.hiddenUnits.forEach((_, i) => {
-      h = this.layer(`encoder_${i}`, h, this.options.activation, dropoutSeed === undefined ? undefined : dropoutSeed + i);
+      h = this.layer(
+        `encoder_${i}`,
+        h,
+        this.options.activation,
+        dropoutSeed === undefined ? undefined : dropoutSeed + i,
+      );
     });
     return h;
   }
@@ -160,7 +201,12 @@ export abstract class DenseBase<O extends ResolvedDenseOptions> extends NetworkA
     let h = z;
     const offset = this.options.hiddenUnits.length;
     this.options.hiddenUnits.forEach((_, i) => {
-      h = this.layer(`decoder_${i}`, h, this.options.activation, dropoutSeed === undefined ? undefined : dropoutSeed + offset + i);
+      h = this.layer(
+        `decoder_${i}`,
+        h,
+        this.options.activation,
+        dropoutSeed === undefined ? undefined : dropoutSeed + offset + i,
+      );
     });
     return this.layer("reconstruction", h, this.options.outputActivation);
   }
@@ -182,7 +228,10 @@ export abstract class DenseBase<O extends ResolvedDenseOptions> extends NetworkA
   /** l2 * sum of squared kernels, or null when l2 = 0. */
   protected l2Penalty(): tf.Scalar | null {
     if (this.options.l2 === 0) return null;
-    const kernels = this.params.names().filter((n) => n.endsWith("/kernel")).map((n) => tf.sum(tf.square(this.params.get(n))));
+    const kernels = this.params
+      .names()
+      .filter((n) => n.endsWith("/kernel"))
+      .map((n) => tf.sum(tf.square(this.params.get(n))));
     return tf.mul(tf.addN(kernels), this.options.l2) as tf.Scalar;
   }
 
@@ -190,8 +239,13 @@ export abstract class DenseBase<O extends ResolvedDenseOptions> extends NetworkA
   protected mirrorEncoder(input: tfl.SymbolicTensor): tfl.SymbolicTensor {
     let h = input;
     this.options.hiddenUnits.forEach((u, i) => {
-      h = tfl.layers.dense({ name: `encoder_${i}`, units: u, activation: this.options.activation, kernelInitializer: "zeros" }).apply(h) as tfl.SymbolicTensor;
-      if (this.options.dropout > 0) h = tfl.layers.dropout({ name: `encoder_${i}_dropout`, rate: this.options.dropout }).apply(h) as tfl.SymbolicTensor;
+      h = tfl.layers
+        .dense({ name: `encoder_${i}`, units: u, activation: this.options.activation, kernelInitializer: "zeros" })
+        .apply(h) as tfl.SymbolicTensor;
+      if (this.options.dropout > 0)
+        h = tfl.layers
+          .dropout({ name: `encoder_${i}_dropout`, rate: this.options.dropout })
+          .apply(h) as tfl.SymbolicTensor;
     });
     return h;
   }
@@ -200,11 +254,21 @@ export abstract class DenseBase<O extends ResolvedDenseOptions> extends NetworkA
   protected mirrorDecoder(z: tfl.SymbolicTensor): tfl.SymbolicTensor {
     let h = z;
     [...this.options.hiddenUnits].reverse().forEach((u, i) => {
-      h = tfl.layers.dense({ name: `decoder_${i}`, units: u, activation: this.options.activation, kernelInitializer: "zeros" }).apply(h) as tfl.SymbolicTensor;
-      if (this.options.dropout > 0) h = tfl.layers.dropout({ name: `decoder_${i}_dropout`, rate: this.options.dropout }).apply(h) as tfl.SymbolicTensor;
+      h = tfl.layers
+        .dense({ name: `decoder_${i}`, units: u, activation: this.options.activation, kernelInitializer: "zeros" })
+        .apply(h) as tfl.SymbolicTensor;
+      if (this.options.dropout > 0)
+        h = tfl.layers
+          .dropout({ name: `decoder_${i}_dropout`, rate: this.options.dropout })
+          .apply(h) as tfl.SymbolicTensor;
     });
     return tfl.layers
-      .dense({ name: "reconstruction", units: this.featureNames.length, activation: this.options.outputActivation, kernelInitializer: "zeros" })
+      .dense({
+        name: "reconstruction",
+        units: this.featureNames.length,
+        activation: this.options.outputActivation,
+        kernelInitializer: "zeros",
+      })
       .apply(h) as tfl.SymbolicTensor;
   }
 }
@@ -251,7 +315,12 @@ export abstract class DeterministicDense<O extends ResolvedDenseOptions> extends
     const input = tfl.input({ shape: [this.featureNames.length], name: "features" });
     const h = this.mirrorEncoder(input);
     const z = tfl.layers
-      .dense({ name: "latent", units: this.latentDim, activation: this.options.latentActivation, kernelInitializer: "zeros" })
+      .dense({
+        name: "latent",
+        units: this.latentDim,
+        activation: this.options.latentActivation,
+        kernelInitializer: "zeros",
+      })
       .apply(h) as tfl.SymbolicTensor;
     const out = this.mirrorDecoder(z);
     return this.fillMirror(tfl.model({ inputs: input, outputs: out, name: this.name }));

@@ -10,9 +10,26 @@
  *   const again = await loadModel(path.join(config.paths.models, "ae"), featureNames);
  */
 export * from "./types";
-export { DenseAutoencoder, DEFAULT_HIDDEN_UNITS, DEFAULT_LATENT_DIM, type DenseAutoencoderOptions, type ResolvedDenseOptions } from "./dense";
-export { DenoisingAutoencoder, DEFAULT_NOISE_STD, corrupt, type DenoisingAutoencoderOptions, type ResolvedDenoisingOptions } from "./dae";
-export { VariationalAutoencoder, LOG_VAR_CLIP, type VariationalAutoencoderOptions, type ResolvedVariationalOptions } from "./vae";
+export {
+  DenseAutoencoder,
+  DEFAULT_HIDDEN_UNITS,
+  DEFAULT_LATENT_DIM,
+  type DenseAutoencoderOptions,
+  type ResolvedDenseOptions,
+} from "./dense";
+export {
+  DenoisingAutoencoder,
+  DEFAULT_NOISE_STD,
+  corrupt,
+  type DenoisingAutoencoderOptions,
+  type ResolvedDenoisingOptions,
+} from "./dae";
+export {
+  VariationalAutoencoder,
+  LOG_VAR_CLIP,
+  type VariationalAutoencoderOptions,
+  type ResolvedVariationalOptions,
+} from "./vae";
 export {
   Conv1DAutoencoder,
   DEFAULT_CONV_FILTERS,
@@ -28,4 +45,12 @@ export { PCAModel, symmetricEigen, covariance, RANK_TOLERANCE, type PCAOptions, 
 export { NetworkAutoencoder, reconstructionScores } from "./network";
 export { conv1dFast, conv1dSame, samePadding, repeatSteps, dense, linear, activate, INFERENCE_CHUNK_ROWS } from "./nn";
 export { defaultFeatureNames } from "./validate";
-export { createModel, loadModel, loadRowModel, loadWindowModel, checkFeatureNamesMatch, type ModelByKind, type ModelOptionsByKind } from "./load";
+export {
+  createModel,
+  loadModel,
+  loadRowModel,
+  loadWindowModel,
+  checkFeatureNamesMatch,
+  type ModelByKind,
+  type ModelOptionsByKind,
+} from "./load";

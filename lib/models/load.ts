@@ -54,7 +54,8 @@ export function createModel<K extends ModelKind>(kind: K, options: ModelOptionsB
 /** Throw unless `actual` equals `expected` name by name, explaining the first difference. */
 export function checkFeatureNamesMatch(source: string, saved: string[], given: string[]): void {
   if (saved.length === given.length && saved.every((n, i) => n === given[i])) return;
-  const preview = (names: string[]): string => (names.length > 8 ? `${names.slice(0, 8).join(", ")}, ... (${names.length})` : names.join(", "));
+  const preview = (names: string[]): string =>
+    names.length > 8 ? `${names.slice(0, 8).join(", ")}, ... (${names.length})` : names.join(", ");
   let detail: string;
   if (saved.length !== given.length) {
     detail = `${saved.length} saved features vs ${given.length} given`;
@@ -98,7 +99,9 @@ export async function loadRowModel(dir: string, expectedFeatureNames?: string[])
   const model = await loadModel(dir, expectedFeatureNames);
   if (model.kind === "conv1d") {
     model.dispose();
-    throw new Error(`${dir} holds a Conv1D model, which scores windows [n, windowLength, nFeatures]; use loadWindowModel.`);
+    throw new Error(
+      `${dir} holds a Conv1D model, which scores windows [n, windowLength, nFeatures]; use loadWindowModel.`,
+    );
   }
   return model as RowModel;
 }
@@ -108,7 +111,9 @@ export async function loadWindowModel(dir: string, expectedFeatureNames?: string
   const model = await loadModel(dir, expectedFeatureNames);
   if (model.kind !== "conv1d") {
     model.dispose();
-    throw new Error(`${dir} holds a model of kind "${model.kind}", which scores rows [n, nFeatures]; use loadRowModel.`);
+    throw new Error(
+      `${dir} holds a model of kind "${model.kind}", which scores rows [n, nFeatures]; use loadRowModel.`,
+    );
   }
   return model as WindowModel;
 }

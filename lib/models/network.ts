@@ -34,7 +34,14 @@ export abstract class NetworkAutoencoder<X extends Matrix | Windows, O extends o
   private lastHistory: TrainHistory | null = null;
   private disposed = false;
 
-  protected constructor(name: string, options: O, featureNames: string[], latentDim: number, seed: number, specs: ParamSpec[]) {
+  protected constructor(
+    name: string,
+    options: O,
+    featureNames: string[],
+    latentDim: number,
+    seed: number,
+    specs: ParamSpec[],
+  ) {
     this.name = name;
     this.options = options;
     this.featureNames = featureNames;
@@ -77,7 +84,10 @@ export abstract class NetworkAutoencoder<X extends Matrix | Windows, O extends o
   }
 
   /** Replace the weights by name; every weight must be present with its exact shape. */
-  setWeights(weights: Map<string, { shape: number[]; values: Float32Array }> | Record<string, tf.Tensor>, source = "weights"): void {
+  setWeights(
+    weights: Map<string, { shape: number[]; values: Float32Array }> | Record<string, tf.Tensor>,
+    source = "weights",
+  ): void {
     this.assertLive();
     this.params.assign(weights, source);
   }
@@ -98,8 +108,12 @@ export abstract class NetworkAutoencoder<X extends Matrix | Windows, O extends o
     this.checkInput("validation data", validation);
     const tr = this.samples(train);
     const va = this.samples(validation);
-    if (tr.n === 0) throw new Error(`${this.name}: the training split has no rows; check the date split and the window length.`);
-    if (va.n === 0) throw new Error(`${this.name}: the validation split has no rows; early stopping needs held-out data (e.g. the last 15% of days).`);
+    if (tr.n === 0)
+      throw new Error(`${this.name}: the training split has no rows; check the date split and the window length.`);
+    if (va.n === 0)
+      throw new Error(
+        `${this.name}: the validation split has no rows; early stopping needs held-out data (e.g. the last 15% of days).`,
+      );
     const warnings: string[] = [];
     const nf = this.featureNames.length;
     const constant = constantColumns(tr.data, tr.data.length / nf, nf);
@@ -181,7 +195,9 @@ export abstract class NetworkAutoencoder<X extends Matrix | Windows, O extends o
   /** Mean squared reconstruction error over all values of a split, computed in chunks. */
   protected meanSquaredError(s: Samples): number {
     const width = this.sampleShape().reduce((a, b) => a * b, 1);
-    const [sse] = sumChunked([{ data: s.data, sampleShape: this.sampleShape() }], s.n, ([t]) => [tf.sum(tf.squaredDifference(this.forwardReconstruct(t!), t!))]);
+    const [sse] = sumChunked([{ data: s.data, sampleShape: this.sampleShape() }], s.n, ([t]) => [
+      tf.sum(tf.squaredDifference(this.forwardReconstruct(t!), t!)),
+    ]);
     return sse! / (s.n * width);
   }
 
@@ -205,7 +221,13 @@ export abstract class NetworkAutoencoder<X extends Matrix | Windows, O extends o
  * @param recon same shape as x
  * @returns perFeature `[n, nFeatures]` averaged over steps; perRow the mean over features.
  */
-export function reconstructionScores(x: Float32Array, recon: Float32Array, n: number, nFeatures: number, mode: "mse" | "mae"): ScoreResult {
+export function reconstructionScores(
+  x: Float32Array,
+  recon: Float32Array,
+  n: number,
+  nFeatures: number,
+  mode: "mse" | "mae",
+): ScoreResult {
   const steps = n === 0 ? 1 : x.length / (n * nFeatures);
   const perFeature = new Float32Array(n * nFeatures);
   const perRow = new Float64Array(n);

@@ -42,7 +42,9 @@ export const INFERENCE_CHUNK_ROWS = 8192;
  */
 export function requireBackend(who: string): void {
   if (!tf.engine().backendName) {
-    throw new Error(`${who}: no TensorFlow.js backend is initialised. Call \`await initBackend()\` (lib/runtime/backend) once before building or loading models.`);
+    throw new Error(
+      `${who}: no TensorFlow.js backend is initialised. Call \`await initBackend()\` (lib/runtime/backend) once before building or loading models.`,
+    );
   }
 }
 
@@ -83,7 +85,11 @@ export const linear = tf.customGrad(((...args: unknown[]) => {
     value: tf.fused.matMul({ a: x, b: w, bias: b }),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D), tf.sum(dy, 0)];
+      return [
+        tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)),
+        tf.matMul(tf.transpose(xs), dy as tf.Tensor2D),
+        tf.sum(dy, 0),
+      ];
     },
   };
 }) as unknown as CustomGradientFn) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
@@ -103,7 +109,11 @@ export function sameLength(length: number, stride: number): number {
  * padding max((out - 1) * s + K - L, 0) so that the last window fits, the left side getting
  * the smaller half.
  */
-export function samePadding(length: number, kernelSize: number, stride: number): { outLength: number; left: number; right: number } {
+export function samePadding(
+  length: number,
+  kernelSize: number,
+  stride: number,
+): { outLength: number; left: number; right: number } {
   const outLength = sameLength(length, stride);
   const total = Math.max((outLength - 1) * stride + kernelSize - length, 0);
   const left = Math.floor(total / 2);
@@ -123,7 +133,13 @@ export function samePadding(length: number, kernelSize: number, stride: number):
  * @param bias `[Cout]`
  * @returns `[B, ceil(L / stride), Cout]`
  */
-export function conv1dSame(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.Tensor1D, stride: number, act: Activation): tf.Tensor3D {
+export function conv1dSame(
+  x: tf.Tensor3D,
+  kernel: tf.Tensor3D,
+  bias: tf.Tensor1D,
+  stride: number,
+  act: Activation,
+): tf.Tensor3D {
   const [batch, length, cin] = x.shape;
   const [k, kin, cout] = kernel.shape;
   if (kin !== cin) throw new Error(`conv1dSame: kernel expects ${kin} input channels but x has ${cin}.`);
@@ -131,7 +147,14 @@ export function conv1dSame(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.Tensor1
   // Pad right beyond "same" so the length is a whole number of phases; the extra zeros are never read.
   const phases = lo + Math.floor((k - 1) / stride);
   const padRight = stride * phases - length - padLeft;
-  const xp = padLeft > 0 || padRight > 0 ? tf.pad(x, [[0, 0], [padLeft, padRight], [0, 0]]) : x;
+  const xp =
+    padLeft > 0 || padRight > 0
+      ? tf.pad(x, [
+          [0, 0],
+          [padLeft, padRight],
+          [0, 0],
+        ])
+      : x;
   let patches: tf.Tensor;
   if (stride === 1) {
     const taps: tf.Tensor3D[] = [];
@@ -140,7 +163,8 @@ export function conv1dSame(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.Tensor1
   } else {
     const xr = tf.reshape(xp, [batch, phases, stride, cin]) as tf.Tensor4D;
     const taps: tf.Tensor4D[] = [];
-    for (let t = 0; t < k; t++) taps.push(tf.slice(xr, [0, Math.floor(t / stride), t % stride, 0], [batch, lo, 1, cin]));
+    for (let t = 0; t < k; t++)
+      taps.push(tf.slice(xr, [0, Math.floor(t / stride), t % stride, 0], [batch, lo, 1, cin]));
     patches = taps.length === 1 ? taps[0]! : tf.concat(taps, 3);
   }
   const flat = tf.reshape(patches, [batch * lo, k * cin]) as tf.Tensor2D;
@@ -169,17 +193,37 @@ export function conv1dNoBias(x: tf.Tensor3D, kernel: tf.Tensor3D, stride: number
         // dx[i] = sum_k sum_t [t*s + k - left == i] dy[t] W[k]^T: insert s-1 zeros between the
         // steps of dy, pad so that a "valid" correlation with the flipped kernel yields L steps.
         let up = dy as tf.Tensor3D;
-        if (stride > 1) up = tf.reshape(tf.pad(tf.reshape(dy, [batch, lo, 1, cout]), [[0, 0], [0, 0], [0, stride - 1], [0, 0]]), [batch, lo * stride, cout]);
+        if (stride > 1)
+          up = tf.reshape(
+            tf.pad(tf.reshape(dy, [batch, lo, 1, cout]), [
+              [0, 0],
+              [0, 0],
+              [0, stride - 1],
+              [0, 0],
+            ]),
+            [batch, lo * stride, cout],
+          );
         const left = k - 1 - pad.left;
         const needed = length + k - 1;
         const have = left + up.shape[1];
-        let upPadded = tf.pad(up, [[0, 0], [left, Math.max(0, needed - have)], [0, 0]]) as tf.Tensor3D;
+        let upPadded = tf.pad(up, [
+          [0, 0],
+          [left, Math.max(0, needed - have)],
+          [0, 0],
+        ]) as tf.Tensor3D;
         if (have > needed) upPadded = tf.slice(upPadded, [0, 0, 0], [batch, needed, cout]);
         const flipped = tf.transpose(tf.reverse(ws, 0), [0, 2, 1]) as tf.Tensor3D; // [K, Cout, Cin]
         const dx = tf.conv1d(upPadded, flipped, 1, "valid");
         // dW[k, ci, co] = sum_b sum_t xpad[b, t*s + k, ci] dy[b, t, co]: a correlation along time
         // with dilation s, where the batch is the channel axis: x as [Cin, Lp, B], dy as [Lo, B, Cout].
-        const xp = pad.left + pad.right > 0 ? tf.pad(xs, [[0, 0], [pad.left, pad.right], [0, 0]]) : xs;
+        const xp =
+          pad.left + pad.right > 0
+            ? tf.pad(xs, [
+                [0, 0],
+                [pad.left, pad.right],
+                [0, 0],
+              ])
+            : xs;
         const xt = tf.transpose(xp, [2, 1, 0]) as tf.Tensor3D;
         const dyt = tf.transpose(dy, [1, 0, 2]) as tf.Tensor3D;
         let dw = tf.conv1d(xt, dyt, 1, "valid", "NWC", stride) as tf.Tensor3D; // [Cin, >= K, Cout]
@@ -198,7 +242,13 @@ export function conv1dNoBias(x: tf.Tensor3D, kernel: tf.Tensor3D, stride: number
  * @param bias `[Cout]`
  * @returns `[B, ceil(L / stride), Cout]`
  */
-export function conv1dFast(x: tf.Tensor3D, kernel: tf.Tensor3D, bias: tf.Tensor1D, stride: number, act: Activation): tf.Tensor3D {
+export function conv1dFast(
+  x: tf.Tensor3D,
+  kernel: tf.Tensor3D,
+  bias: tf.Tensor1D,
+  stride: number,
+  act: Activation,
+): tf.Tensor3D {
   return activate(tf.add(conv1dNoBias(x, kernel, stride), bias) as tf.Tensor3D, act);
 }
 
@@ -213,7 +263,11 @@ export function repeatSteps(x: tf.Tensor3D, factor: number): tf.Tensor3D {
   const op = tf.customGrad(((...args: unknown[]) => {
     const [xi] = args as [tf.Tensor3D];
     const [b, l, c] = xi.shape;
-    const value = tf.reshape(tf.mul(tf.reshape(xi, [b, l, 1, c]), tf.ones([1, 1, factor, 1])), [b, l * factor, c]) as tf.Tensor3D;
+    const value = tf.reshape(tf.mul(tf.reshape(xi, [b, l, 1, c]), tf.ones([1, 1, factor, 1])), [
+      b,
+      l * factor,
+      c,
+    ]) as tf.Tensor3D;
     return { value, gradFunc: (dy: tf.Tensor) => [tf.sum(tf.reshape(dy, [b, l, factor, c]), 2)] };
   }) as unknown as CustomGradientFn);
   return op(x) as tf.Tensor3D;
@@ -277,12 +331,16 @@ export class ParamStore {
   /** Copy of every weight as a Float32Array, by name. */
   snapshot(): Map<string, { shape: number[]; values: Float32Array }> {
     const out = new Map<string, { shape: number[]; values: Float32Array }>();
-    for (const [name, v] of this.vars) out.set(name, { shape: [...v.shape], values: Float32Array.from(v.dataSync() as Float32Array) });
+    for (const [name, v] of this.vars)
+      out.set(name, { shape: [...v.shape], values: Float32Array.from(v.dataSync() as Float32Array) });
     return out;
   }
 
   /** Assign weights by name; every parameter must be present with its exact shape. */
-  assign(values: Map<string, { shape: number[]; values: Float32Array }> | Record<string, tf.Tensor>, source: string): void {
+  assign(
+    values: Map<string, { shape: number[]; values: Float32Array }> | Record<string, tf.Tensor>,
+    source: string,
+  ): void {
     const get = (name: string): { shape: number[]; tensor: () => tf.Tensor } | undefined => {
       if (values instanceof Map) {
         const v = values.get(name);
@@ -371,7 +429,9 @@ export function sumChunked(streams: ChunkStream[], n: number, fn: (xs: tf.Tensor
   for (let start = 0; start < n; start += INFERENCE_CHUNK_ROWS) {
     const size = Math.min(INFERENCE_CHUNK_ROWS, n - start);
     const stacked = tf.tidy(() => {
-      const xs = streams.map((s, i) => tf.tensor(s.data.subarray(start * widths[i]!, (start + size) * widths[i]!), [size, ...s.sampleShape]));
+      const xs = streams.map((s, i) =>
+        tf.tensor(s.data.subarray(start * widths[i]!, (start + size) * widths[i]!), [size, ...s.sampleShape]),
+      );
       return tf.stack(fn(xs));
     });
     const values = stacked.dataSync();

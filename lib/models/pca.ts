@@ -44,7 +44,8 @@ export type ResolvedPCAOptions = Required<PCAOptions>;
 
 /** Validate PCA options and fill in defaults. */
 export function resolvePCAOptions(o: PCAOptions): ResolvedPCAOptions {
-  if (o === null || typeof o !== "object") throw new Error("PCA: options must be an object with at least featureNames.");
+  if (o === null || typeof o !== "object")
+    throw new Error("PCA: options must be an object with at least featureNames.");
   const featureNames = checkFeatureNames("PCA", o.featureNames);
   const name = o.name ?? "pca";
   if (typeof name !== "string" || !/^[A-Za-z0-9._-]+$/.test(name)) {
@@ -205,13 +206,16 @@ export class PCAModel implements Autoencoder<Matrix> {
   async fit(train: Matrix, validation: Matrix, options: Partial<FitOptions> = {}): Promise<TrainHistory> {
     checkMatrix(this.name, "training data", train, this.featureNames);
     checkMatrix(this.name, "validation data", validation, this.featureNames);
-    if (train.rows < 2) throw new Error(`${this.name}: PCA needs at least 2 training rows to estimate a covariance, got ${train.rows}.`);
+    if (train.rows < 2)
+      throw new Error(`${this.name}: PCA needs at least 2 training rows to estimate a covariance, got ${train.rows}.`);
     if (validation.rows === 0) throw new Error(`${this.name}: the validation split has no rows.`);
     const t0 = performance.now();
     const warnings: string[] = [];
     const constant = constantColumns(train.data, train.rows, train.cols);
     if (constant.length > 0) {
-      warnings.push(`${constant.length} feature(s) are constant on the training split: ${constant.map((j) => this.featureNames[j]).join(", ")}. They get zero loadings and are reproduced exactly by the mean.`);
+      warnings.push(
+        `${constant.length} feature(s) are constant on the training split: ${constant.map((j) => this.featureNames[j]).join(", ")}. They get zero loadings and are reproduced exactly by the mean.`,
+      );
     }
     const d = this.featureNames.length;
     const k = this.latentDim;
@@ -228,13 +232,26 @@ export class PCAModel implements Autoencoder<Matrix> {
     this.components = components;
     this.eigenvalues = values;
     const rank = this.rank!;
-    if (rank < k) warnings.push(`The training data has rank ${rank} < latentDim ${k}: components ${rank + 1}..${k} carry no variance.`);
+    if (rank < k)
+      warnings.push(
+        `The training data has rank ${rank} < latentDim ${k}: components ${rank + 1}..${k} carry no variance.`,
+      );
     const trainMse = this.mse(train);
     const valLoss = this.mse(validation);
     const seconds = (performance.now() - t0) / 1000;
     const record = { epoch: 1, loss: trainMse, valLoss, seconds, learningRate: 0 };
-    this.lastHistory = { epochs: [record], bestEpoch: 1, bestValLoss: valLoss, stopReason: "converged", seconds, warnings };
-    if (options.verbose) console.log(`${this.name} PCA k=${k}: train mse=${trainMse.toPrecision(5)} val mse=${valLoss.toPrecision(5)} ${seconds.toFixed(2)}s`);
+    this.lastHistory = {
+      epochs: [record],
+      bestEpoch: 1,
+      bestValLoss: valLoss,
+      stopReason: "converged",
+      seconds,
+      warnings,
+    };
+    if (options.verbose)
+      console.log(
+        `${this.name} PCA k=${k}: train mse=${trainMse.toPrecision(5)} val mse=${valLoss.toPrecision(5)} ${seconds.toFixed(2)}s`,
+      );
     options.onEpoch?.(record);
     return this.lastHistory;
   }
@@ -264,7 +281,8 @@ export class PCAModel implements Autoencoder<Matrix> {
 
   /** Reconstruction-error scores ("elbo" is VAE-only). */
   score(x: Matrix, mode: ScoreMode = "mse"): ScoreResult {
-    if (mode !== "mse" && mode !== "mae") throw new Error(`${this.name}: score mode "${mode}" needs a VAE; use "mse" or "mae" for PCA.`);
+    if (mode !== "mse" && mode !== "mae")
+      throw new Error(`${this.name}: score mode "${mode}" needs a VAE; use "mse" or "mae" for PCA.`);
     return reconstructionScores(x.data, this.reconstruct(x).data, x.rows, x.cols, mode);
   }
 
@@ -309,14 +327,22 @@ export class PCAModel implements Autoencoder<Matrix> {
   }
 
   /** Install fitted parameters read from a saved model (used by loadModel). */
-  restore(weights: tf.NamedTensorMap, state: Record<string, unknown> | undefined, history: TrainHistory | null, source: string): void {
+  restore(
+    weights: tf.NamedTensorMap,
+    state: Record<string, unknown> | undefined,
+    history: TrainHistory | null,
+    source: string,
+  ): void {
     const d = this.featureNames.length;
     const k = this.latentDim;
     const w = weights["encoder/kernel"];
     const b = weights["reconstruction/bias"];
-    if (w === undefined || b === undefined) throw new Error(`${source} lacks encoder/kernel or reconstruction/bias: not a PCA model.`);
+    if (w === undefined || b === undefined)
+      throw new Error(`${source} lacks encoder/kernel or reconstruction/bias: not a PCA model.`);
     if (w.shape[0] !== d || w.shape[1] !== k || b.shape[0] !== d) {
-      throw new Error(`${source}: PCA weights have shapes [${w.shape}] and [${b.shape}] but meta.json says ${d} features and latentDim ${k}.`);
+      throw new Error(
+        `${source}: PCA weights have shapes [${w.shape}] and [${b.shape}] but meta.json says ${d} features and latentDim ${k}.`,
+      );
     }
     this.components = Float32Array.from(w.dataSync() as Float32Array);
     this.mean = Float32Array.from(b.dataSync() as Float32Array);
@@ -332,7 +358,8 @@ export class PCAModel implements Autoencoder<Matrix> {
   }
 
   private fitted(): { mean: Float32Array; components: Float32Array } {
-    if (this.mean === null || this.components === null) throw new Error(`${this.name}: PCA is not fitted; call fit(train, validation) or loadModel(dir) first.`);
+    if (this.mean === null || this.components === null)
+      throw new Error(`${this.name}: PCA is not fitted; call fit(train, validation) or loadModel(dir) first.`);
     return { mean: this.mean, components: this.components };
   }
 

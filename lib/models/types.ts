@@ -20,7 +20,16 @@ export const MODEL_KINDS: readonly ModelKind[] = ["ae", "vae", "dae", "conv1d", 
 export type Activation = "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "softplus" | "swish" | "linear";
 
 /** All activations, for option validation. */
-export const ACTIVATIONS: readonly Activation[] = ["relu", "elu", "selu", "tanh", "sigmoid", "softplus", "swish", "linear"];
+export const ACTIVATIONS: readonly Activation[] = [
+  "relu",
+  "elu",
+  "selu",
+  "tanh",
+  "sigmoid",
+  "softplus",
+  "swish",
+  "linear",
+];
 
 /** How a row's reconstruction is turned into an anomaly score. */
 export type ScoreMode = "mse" | "mae" | "elbo";

@@ -44,11 +44,14 @@ export type ResolvedVariationalOptions = ResolvedDenseOptions & { beta: number; 
 /** Validate VAE options and fill in defaults. */
 export function resolveVariationalOptions(o: VariationalAutoencoderOptions): ResolvedVariationalOptions {
   if (o !== null && typeof o === "object" && o.latentActivation !== undefined && o.latentActivation !== "linear") {
-    throw new Error(`VAE: latentActivation "${o.latentActivation}" is not allowed: the posterior mean and log-variance are unconstrained (linear). Remove the option.`);
+    throw new Error(
+      `VAE: latentActivation "${o.latentActivation}" is not allowed: the posterior mean and log-variance are unconstrained (linear). Remove the option.`,
+    );
   }
   const base = resolveDenseOptions("VAE", "vae", o);
   const beta = checkRange("VAE", "beta", o.beta ?? 1, 0, Number.MAX_VALUE);
-  if (beta === 0) throw new Error("VAE: beta must be > 0; with beta = 0 the KL term vanishes and the model is a noisy AE.");
+  if (beta === 0)
+    throw new Error("VAE: beta must be > 0; with beta = 0 the KL term vanishes and the model is a noisy AE.");
   const warmupEpochs = checkInt("VAE", "warmupEpochs", o.warmupEpochs ?? 0, 0);
   return { ...base, beta, warmupEpochs };
 }
@@ -170,7 +173,10 @@ export class VariationalAutoencoder extends DenseBase<ResolvedVariationalOptions
         );
         const recon = (0.5 * sse!) / validation.n;
         const klMean = kl! / validation.n;
-        return { loss: recon + this.options.beta * klMean, terms: { recon, kl: klMean, mse: sse! / (validation.n * d) } };
+        return {
+          loss: recon + this.options.beta * klMean,
+          terms: { recon, kl: klMean, mse: sse! / (validation.n * d) },
+        };
       },
     };
   }
@@ -184,8 +190,12 @@ export class VariationalAutoencoder extends DenseBase<ResolvedVariationalOptions
     this.assertLive();
     const input = tfl.input({ shape: [this.featureNames.length], name: "features" });
     const h = this.mirrorEncoder(input);
-    const mu = tfl.layers.dense({ name: "z_mean", units: this.latentDim, kernelInitializer: "zeros" }).apply(h) as tfl.SymbolicTensor;
-    const logVar = tfl.layers.dense({ name: "z_log_var", units: this.latentDim, kernelInitializer: "zeros" }).apply(h) as tfl.SymbolicTensor;
+    const mu = tfl.layers
+      .dense({ name: "z_mean", units: this.latentDim, kernelInitializer: "zeros" })
+      .apply(h) as tfl.SymbolicTensor;
+    const logVar = tfl.layers
+      .dense({ name: "z_log_var", units: this.latentDim, kernelInitializer: "zeros" })
+      .apply(h) as tfl.SymbolicTensor;
     const out = this.mirrorDecoder(mu);
     return this.fillMirror(tfl.model({ inputs: input, outputs: [out, mu, logVar], name: this.name }));
   }

@@ -15,7 +15,14 @@ export function checkInt(model: string, field: string, value: unknown, min = 1):
 }
 
 /** Throw unless `value` is a finite number in [lo, hi] (or [lo, hi) when `hiOpen`). */
-export function checkRange(model: string, field: string, value: unknown, lo: number, hi: number, hiOpen = false): number {
+export function checkRange(
+  model: string,
+  field: string,
+  value: unknown,
+  lo: number,
+  hi: number,
+  hiOpen = false,
+): number {
   const ok = typeof value === "number" && Number.isFinite(value) && value >= lo && (hiOpen ? value < hi : value <= hi);
   if (!ok) {
     throw new Error(`${model}: ${field} must be a number in [${lo}, ${hi}${hiOpen ? ")" : "]"}, got ${String(value)}.`);
@@ -26,7 +33,9 @@ export function checkRange(model: string, field: string, value: unknown, lo: num
 /** Throw unless `value` is a known activation name. */
 export function checkActivation(model: string, field: string, value: unknown): Activation {
   if (typeof value !== "string" || !(ACTIVATIONS as readonly string[]).includes(value)) {
-    throw new Error(`${model}: ${field} "${String(value)}" is not a known activation. Use one of: ${ACTIVATIONS.join(", ")}.`);
+    throw new Error(
+      `${model}: ${field} "${String(value)}" is not a known activation. Use one of: ${ACTIVATIONS.join(", ")}.`,
+    );
   }
   return value as Activation;
 }
@@ -34,7 +43,9 @@ export function checkActivation(model: string, field: string, value: unknown): A
 /** Throw unless `value` is a list of positive integer layer widths (may be empty when allowEmpty). */
 export function checkWidths(model: string, field: string, value: unknown, allowEmpty: boolean): number[] {
   if (!Array.isArray(value) || (!allowEmpty && value.length === 0)) {
-    throw new Error(`${model}: ${field} must be ${allowEmpty ? "an" : "a non-empty"} array of positive integers, got ${JSON.stringify(value)}.`);
+    throw new Error(
+      `${model}: ${field} must be ${allowEmpty ? "an" : "a non-empty"} array of positive integers, got ${JSON.stringify(value)}.`,
+    );
   }
   value.forEach((w, i) => {
     if (typeof w !== "number" || !Number.isInteger(w) || w < 1) {
@@ -47,11 +58,14 @@ export function checkWidths(model: string, field: string, value: unknown, allowE
 /** Throw unless the feature names are non-empty, unique strings. */
 export function checkFeatureNames(model: string, names: unknown): string[] {
   if (!Array.isArray(names) || names.length === 0) {
-    throw new Error(`${model}: featureNames must be a non-empty array of column names (one per input feature); use defaultFeatureNames(n) when columns have no names.`);
+    throw new Error(
+      `${model}: featureNames must be a non-empty array of column names (one per input feature); use defaultFeatureNames(n) when columns have no names.`,
+    );
   }
   const seen = new Set<string>();
   names.forEach((n, i) => {
-    if (typeof n !== "string" || n.length === 0) throw new Error(`${model}: featureNames[${i}] must be a non-empty string, got ${JSON.stringify(n)}.`);
+    if (typeof n !== "string" || n.length === 0)
+      throw new Error(`${model}: featureNames[${i}] must be a non-empty string, got ${JSON.stringify(n)}.`);
     if (seen.has(n)) throw new Error(`${model}: featureNames has "${n}" twice; names must be unique.`);
     seen.add(n);
   });
@@ -94,7 +108,9 @@ export function checkMatrix(model: string, what: string, x: Matrix, featureNames
     );
   }
   if (x.data.length !== x.rows * x.cols) {
-    throw new Error(`${model}: ${what} buffer has ${x.data.length} values but shape [${x.rows}, ${x.cols}] needs ${x.rows * x.cols}.`);
+    throw new Error(
+      `${model}: ${what} buffer has ${x.data.length} values but shape [${x.rows}, ${x.cols}] needs ${x.rows * x.cols}.`,
+    );
   }
   const d = x.data;
   for (let i = 0; i < d.length; i++) {
@@ -109,15 +125,27 @@ export function checkMatrix(model: string, what: string, x: Matrix, featureNames
 }
 
 /** Check a window stack against the model: window length, feature count and every value finite. */
-export function checkWindows(model: string, what: string, w: Windows, featureNames: string[], windowLength: number): void {
+export function checkWindows(
+  model: string,
+  what: string,
+  w: Windows,
+  featureNames: string[],
+  windowLength: number,
+): void {
   if (w.features !== featureNames.length) {
-    throw new Error(`${model}: ${what} has ${w.features} features per step but the model was built for ${featureNames.length} (${featureNames.join(", ")}).`);
+    throw new Error(
+      `${model}: ${what} has ${w.features} features per step but the model was built for ${featureNames.length} (${featureNames.join(", ")}).`,
+    );
   }
   if (w.length !== windowLength) {
-    throw new Error(`${model}: ${what} has windows of length ${w.length} but the model was built with windowLength ${windowLength}. Cut windows with the model's windowLength.`);
+    throw new Error(
+      `${model}: ${what} has windows of length ${w.length} but the model was built with windowLength ${windowLength}. Cut windows with the model's windowLength.`,
+    );
   }
   if (w.data.length !== w.n * w.length * w.features) {
-    throw new Error(`${model}: ${what} buffer has ${w.data.length} values but shape [${w.n}, ${w.length}, ${w.features}] needs ${w.n * w.length * w.features}.`);
+    throw new Error(
+      `${model}: ${what} buffer has ${w.data.length} values but shape [${w.n}, ${w.length}, ${w.features}] needs ${w.n * w.length * w.features}.`,
+    );
   }
   const d = w.data;
   const perWindow = w.length * w.features;

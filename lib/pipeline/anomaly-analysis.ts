@@ -39,7 +39,13 @@ import {
 import { cohenKappa, flagOverlaps, jaccard, spearman, type FlagOverlaps } from "../anomaly/agreement";
 import { confusion, prCurve, rocCurve } from "../anomaly/metrics";
 import { eventStudy, type EventRef, type EventStudyOptions, type EventStudyResult } from "../anomaly/eventstudy";
-import { crashDayEvents, KNOWN_MARKET_EVENTS, marketEventDays, type EventDays, type MarketEvent } from "../anomaly/market-events";
+import {
+  crashDayEvents,
+  KNOWN_MARKET_EVENTS,
+  marketEventDays,
+  type EventDays,
+  type MarketEvent,
+} from "../anomaly/market-events";
 import { averageRanks, quantileSorted } from "../evaluate/stats";
 import * as charts from "../viz/charts";
 import type { VlSpec } from "../viz/render";
@@ -108,7 +114,12 @@ export const THRESHOLD_RULES: readonly ThresholdRule[] = [
   { id: "p95", label: "95th percentile", spec: { method: "percentile", q: 0.95 }, logScale: false },
   { id: "p99", label: "99th percentile", spec: { method: "percentile", q: 0.99 }, logScale: false },
   { id: "mad", label: `median + ${MAD_K}·MAD of log score`, spec: { method: "mad", k: MAD_K }, logScale: true },
-  { id: "pot", label: `POT/GPD tail at ${POT_TARGET_RATE * 100}%`, spec: { method: "pot", targetRate: POT_TARGET_RATE }, logScale: false },
+  {
+    id: "pot",
+    label: `POT/GPD tail at ${POT_TARGET_RATE * 100}%`,
+    spec: { method: "pot", targetRate: POT_TARGET_RATE },
+    logScale: false,
+  },
 ];
 
 /**
@@ -187,12 +198,16 @@ function stringColumn(table: Table, col: string, label: string): string[] {
 
 function numericColumn(table: Table, col: string, label: string, n: number): Float64Array {
   const c = table[col];
-  if (!c || Array.isArray(c)) throw new Error(`${label} has no numeric column "${col}"; rerun the notebook that writes it.`);
+  if (!c || Array.isArray(c))
+    throw new Error(`${label} has no numeric column "${col}"; rerun the notebook that writes it.`);
   if (c.length !== n) throw new Error(`${label}: column "${col}" has ${c.length} rows, "day" has ${n}.`);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = Number(c[i]);
-    if (!Number.isFinite(v)) throw new Error(`${label}, row ${i + 1}, column "${col}": ${v} is not a finite score; rerun that notebook (a non-finite error means the model diverged).`);
+    if (!Number.isFinite(v))
+      throw new Error(
+        `${label}, row ${i + 1}, column "${col}": ${v} is not a finite score; rerun that notebook (a non-finite error means the model diverged).`,
+      );
     out[i] = v;
   }
   return out;
@@ -205,7 +220,12 @@ function numericColumn(table: Table, col: string, label: string, n: number): Flo
  * @param options.hasLabels false for real data: the anomaly column is then ignored.
  * @throws naming the table, row and column of the first bad value.
  */
-export function errorsFromTable(model: string, table: Table, tokens: readonly TokenInfo[], options: { hasLabels: boolean; unit?: ErrorUnit; tableName?: string }): ModelErrors {
+export function errorsFromTable(
+  model: string,
+  table: Table,
+  tokens: readonly TokenInfo[],
+  options: { hasLabels: boolean; unit?: ErrorUnit; tableName?: string },
+): ModelErrors {
   const label = tableLabel(options.tableName ?? `errors-${model}`, model);
   const dayCol = table.day;
   if (!(dayCol instanceof Int32Array)) throw new Error(`${label} has no integer column "day"; rerun that notebook.`);
@@ -217,10 +237,16 @@ export function errorsFromTable(model: string, table: Table, tokens: readonly To
   const split = new Int8Array(n);
   for (let i = 0; i < n; i++) {
     const t = index.get(ids[i]!);
-    if (t === undefined) throw new Error(`${label}, row ${i + 1}, column "token": "${ids[i]}" is not in tokens.json; rerun notebooks 01-05 on one data set.`);
+    if (t === undefined)
+      throw new Error(
+        `${label}, row ${i + 1}, column "token": "${ids[i]}" is not in tokens.json; rerun notebooks 01-05 on one data set.`,
+      );
     token[i] = t;
     const s = SPLIT_CODE[splits[i]!];
-    if (s === undefined) throw new Error(`${label}, row ${i + 1}, column "split": "${splits[i]}" is not one of ${SPLIT_NAMES.join(", ")}.`);
+    if (s === undefined)
+      throw new Error(
+        `${label}, row ${i + 1}, column "split": "${splits[i]}" is not one of ${SPLIT_NAMES.join(", ")}.`,
+      );
     split[i] = s;
   }
   let kind: Int8Array | null = null;
@@ -229,11 +255,17 @@ export function errorsFromTable(model: string, table: Table, tokens: readonly To
     kind = new Int8Array(n);
     for (let i = 0; i < n; i++) {
       const k = (ANOMALY_KINDS as readonly string[]).indexOf(kinds[i]!);
-      if (k < 0) throw new Error(`${label}, row ${i + 1}, column "anomaly": "${kinds[i]}" is not one of ${ANOMALY_KINDS.join(", ")} (dataset.json says the data are labelled).`);
+      if (k < 0)
+        throw new Error(
+          `${label}, row ${i + 1}, column "anomaly": "${kinds[i]}" is not one of ${ANOMALY_KINDS.join(", ")} (dataset.json says the data are labelled).`,
+        );
       kind[i] = k;
     }
   }
-  const scores: ModelErrors["scores"] = { mse: numericColumn(table, "mse", label, n), mae: numericColumn(table, "mae", label, n) };
+  const scores: ModelErrors["scores"] = {
+    mse: numericColumn(table, "mse", label, n),
+    mae: numericColumn(table, "mae", label, n),
+  };
   if (table.elbo) scores.elbo = numericColumn(table, "elbo", label, n);
   const featureCols = Object.keys(table).filter((c) => c.startsWith("e_"));
   const f = featureCols.length;
@@ -246,7 +278,12 @@ export function errorsFromTable(model: string, table: Table, tokens: readonly To
   return {
     model,
     unit: options.unit ?? (WINDOW_MODELS.includes(model) ? "window" : "token-day"),
-    n, token, day: dayCol, split, kind, scores,
+    n,
+    token,
+    day: dayCol,
+    split,
+    kind,
+    scores,
     featureNames: featureCols.map((c) => c.slice(2)),
     perFeature: { data, rows: n, cols: f },
   };
@@ -263,7 +300,12 @@ export interface ErrorTableSource {
  * that writes them (so the stage can run with the models that are there).
  * @throws when no table exists at all (run notebooks 02-05 first).
  */
-export function loadModelErrors(store: ErrorTableSource, tokens: readonly TokenInfo[], hasLabels: boolean, models: readonly string[] = MODEL_NAMES): { errors: ModelErrors[]; missing: { model: string; notebook: string }[] } {
+export function loadModelErrors(
+  store: ErrorTableSource,
+  tokens: readonly TokenInfo[],
+  hasLabels: boolean,
+  models: readonly string[] = MODEL_NAMES,
+): { errors: ModelErrors[]; missing: { model: string; notebook: string }[] } {
   const errors: ModelErrors[] = [];
   const missing: { model: string; notebook: string }[] = [];
   for (const m of models) {
@@ -275,7 +317,9 @@ export function loadModelErrors(store: ErrorTableSource, tokens: readonly TokenI
     errors.push(errorsFromTable(m, store.readTable(name), tokens, { hasLabels }));
   }
   if (errors.length === 0) {
-    throw new Error(`No errors-<model> table found (${models.join(", ")}): run notebooks 02-train-ae to 05-train-conv1d-ae first.`);
+    throw new Error(
+      `No errors-<model> table found (${models.join(", ")}): run notebooks 02-train-ae to 05-train-conv1d-ae first.`,
+    );
   }
   return { errors, missing };
 }
@@ -293,8 +337,15 @@ export function errorSummaryRows(errors: readonly ModelErrors[]): Record<string,
         if (v.length === 0) continue;
         const sorted = Float64Array.from(v).sort();
         rows.push({
-          model: e.model, score: name === "elbo" ? "−ELBO" : name.toUpperCase(), unit: e.unit, split: SPLIT_NAMES[code]!, rows: v.length,
-          mean: sorted.reduce((a, b) => a + b, 0) / v.length, median: quantileSorted(sorted, 0.5), p99: quantileSorted(sorted, 0.99), max: sorted[sorted.length - 1]!,
+          model: e.model,
+          score: name === "elbo" ? "−ELBO" : name.toUpperCase(),
+          unit: e.unit,
+          split: SPLIT_NAMES[code]!,
+          rows: v.length,
+          mean: sorted.reduce((a, b) => a + b, 0) / v.length,
+          median: quantileSorted(sorted, 0.5),
+          p99: quantileSorted(sorted, 0.99),
+          max: sorted[sorted.length - 1]!,
         });
       }
     }
@@ -340,7 +391,8 @@ export function alignOnTokenDays(errors: readonly ModelErrors[], score: ScoreNam
   for (const e of used) {
     for (let i = 0; i < e.n; i++) {
       const d = e.day[i]!;
-      if (d < 0 || d >= KEY_DAY_SPAN) throw new Error(`errors-${e.model}, row ${i + 1}: day ${d} is outside 0..${KEY_DAY_SPAN - 1} (1970..4707).`);
+      if (d < 0 || d >= KEY_DAY_SPAN)
+        throw new Error(`errors-${e.model}, row ${i + 1}: day ${d} is outside 0..${KEY_DAY_SPAN - 1} (1970..4707).`);
       keySet.add(e.token[i]! * KEY_DAY_SPAN + d);
     }
   }
@@ -362,12 +414,17 @@ export function alignOnTokenDays(errors: readonly ModelErrors[], score: ScoreNam
     const v = e.scores[score]!;
     for (let i = 0; i < e.n; i++) {
       const g = where.get(e.token[i]! * KEY_DAY_SPAN + e.day[i]!)!;
-      if (src[g] !== -1) throw new Error(`errors-${e.model} has two rows for token-day (token ${e.token[i]}, ${dayToIso(e.day[i]!)}): rows ${src[g]! + 1} and ${i + 1}.`);
+      if (src[g] !== -1)
+        throw new Error(
+          `errors-${e.model} has two rows for token-day (token ${e.token[i]}, ${dayToIso(e.day[i]!)}): rows ${src[g]! + 1} and ${i + 1}.`,
+        );
       src[g] = i;
       s[g] = v[i]!;
       if (split[g] === -1) split[g] = e.split[i]!;
       else if (split[g] !== e.split[i]) {
-        throw new Error(`errors-${e.model}, row ${i + 1}: ${dayToIso(e.day[i]!)} is in split "${SPLIT_NAMES[e.split[i]!]}" but another model has it in "${SPLIT_NAMES[split[g]!]}"; rerun notebooks 02-05 on the same dataset.`);
+        throw new Error(
+          `errors-${e.model}, row ${i + 1}: ${dayToIso(e.day[i]!)} is in split "${SPLIT_NAMES[e.split[i]!]}" but another model has it in "${SPLIT_NAMES[split[g]!]}"; rerun notebooks 02-05 on the same dataset.`,
+        );
       }
       if (kind && e.unit === "token-day" && e.kind) {
         kind[g] = e.kind[i]!;
@@ -394,7 +451,10 @@ export function rankNormaliseFinite(scores: ArrayLike<number>): Float64Array {
   for (let i = 0; i < n; i++) if (Number.isFinite(scores[i]!)) idx.push(i);
   const m = idx.length;
   if (m === 0) return out;
-  const r = averageRanks(Float64Array.from(idx, (i) => scores[i]!), "scores");
+  const r = averageRanks(
+    Float64Array.from(idx, (i) => scores[i]!),
+    "scores",
+  );
   for (let k = 0; k < m; k++) out[idx[k]!] = m === 1 ? 0.5 : (r[k]! - 1) / (m - 1);
   return out;
 }
@@ -416,7 +476,10 @@ export interface Consensus {
  */
 export function consensusOnGrid(aligned: AlignedScores, models?: readonly string[]): Consensus {
   const use = (models ?? AUTOENCODER_MODELS).filter((m) => aligned.scores[m] !== undefined);
-  if (use.length === 0) throw new Error(`consensusOnGrid: none of ${(models ?? AUTOENCODER_MODELS).join(", ")} is on the grid (models: ${aligned.models.join(", ")}).`);
+  if (use.length === 0)
+    throw new Error(
+      `consensusOnGrid: none of ${(models ?? AUTOENCODER_MODELS).join(", ")} is on the grid (models: ${aligned.models.join(", ")}).`,
+    );
   const sum = new Float64Array(aligned.n);
   const voters = new Uint8Array(aligned.n);
   for (const m of use) {
@@ -481,7 +544,10 @@ function splitCounts(flags: Uint8Array, split: Int8Array): { observed: SplitValu
     f[s]! += flags[i]!;
   }
   const rate = (k: number) => (n[k]! > 0 ? f[k]! / n[k]! : NaN);
-  return { observed: { train: rate(0), validation: rate(1), test: rate(2) }, flagged: { train: f[0]!, validation: f[1]!, test: f[2]! } };
+  return {
+    observed: { train: rate(0), validation: rate(1), test: rate(2) },
+    flagged: { train: f[0]!, validation: f[1]!, test: f[2]! },
+  };
 }
 
 /**
@@ -492,7 +558,12 @@ function splitCounts(flags: Uint8Array, split: Int8Array): { observed: SplitValu
  */
 export function evaluateThresholds(
   e: ModelErrors,
-  options: { score?: ScoreName; rules?: readonly ThresholdRule[]; fitSplit?: "train" | "validation"; minGroupSize?: number } = {},
+  options: {
+    score?: ScoreName;
+    rules?: readonly ThresholdRule[];
+    fitSplit?: "train" | "validation";
+    minGroupSize?: number;
+  } = {},
 ): ThresholdOutcome[] {
   const score = options.score ?? "mse";
   const rules = options.rules ?? THRESHOLD_RULES;
@@ -501,7 +572,10 @@ export function evaluateThresholds(
   if (!raw) throw new Error(`errors-${e.model} has no "${score}" score (only the VAE has "elbo").`);
   const fitRows: number[] = [];
   for (let i = 0; i < e.n; i++) if (e.split[i] === fitCode) fitRows.push(i);
-  if (fitRows.length === 0) throw new Error(`errors-${e.model} has no ${SPLIT_NAMES[fitCode]} rows to fit thresholds on; rerun notebook ${ERROR_PRODUCERS[e.model] ?? "02-05"}.`);
+  if (fitRows.length === 0)
+    throw new Error(
+      `errors-${e.model} has no ${SPLIT_NAMES[fitCode]} rows to fit thresholds on; rerun notebook ${ERROR_PRODUCERS[e.model] ?? "02-05"}.`,
+    );
   const logScores = Float64Array.from(raw, (v) => Math.log(Math.max(v, LOG_SCORE_FLOOR)));
   const out: ThresholdOutcome[] = [];
   for (const rule of rules) {
@@ -513,32 +587,68 @@ export function evaluateThresholds(
     const applied = applyThreshold(s, g.threshold);
     const pot = g.method === "pot" ? (g as PotThresholdResult) : null;
     out.push({
-      model: e.model, score, rule: rule.id, label: rule.label, variant: "global",
-      threshold: back(g.threshold), expectedRate: g.expectedRate,
-      ...splitCounts(applied.flags, e.split), flags: applied.flags, warnings: [...g.warnings],
-      tokensOwn: 0, tokensGlobal: 0,
-      tail: pot && pot.fallback === undefined
-        ? { initialThreshold: back(pot.initialThreshold), shape: pot.shape, scale: pot.scale, nExceedances: pot.nExceedances, exceedRate: pot.nExceedances / pot.nTrain }
-        : null,
+      model: e.model,
+      score,
+      rule: rule.id,
+      label: rule.label,
+      variant: "global",
+      threshold: back(g.threshold),
+      expectedRate: g.expectedRate,
+      ...splitCounts(applied.flags, e.split),
+      flags: applied.flags,
+      warnings: [...g.warnings],
+      tokensOwn: 0,
+      tokensGlobal: 0,
+      tail:
+        pot && pot.fallback === undefined
+          ? {
+              initialThreshold: back(pot.initialThreshold),
+              shape: pot.shape,
+              scale: pot.scale,
+              nExceedances: pot.nExceedances,
+              exceedRate: pot.nExceedances / pot.nTrain,
+            }
+          : null,
     });
     // Per token.
-    const gt = groupThresholds(fitScores, Int32Array.from(fitRows, (i) => e.token[i]!), rule.spec, { minGroupSize: options.minGroupSize ?? MIN_GROUP_SIZE });
+    const gt = groupThresholds(
+      fitScores,
+      Int32Array.from(fitRows, (i) => e.token[i]!),
+      rule.spec,
+      { minGroupSize: options.minGroupSize ?? MIN_GROUP_SIZE },
+    );
     const ag = applyGroupThresholds(s, e.token, gt);
-    const own = gt.groups.filter((x) => x.source === "group").map((x) => back(x.threshold)).sort((a, b) => a - b);
+    const own = gt.groups
+      .filter((x) => x.source === "group")
+      .map((x) => back(x.threshold))
+      .sort((a, b) => a - b);
     const reasons = new Map<string, number>();
     for (const x of gt.groups) {
       if (x.source !== "global") continue;
       const why = x.own === null ? `fewer than ${gt.minGroupSize} training rows` : "its own POT fit fell back";
       reasons.set(why, (reasons.get(why) ?? 0) + 1);
     }
-    const warnings = [...reasons.entries()].map(([why, c]) => `${c} of ${gt.groups.length} tokens use the global threshold: ${why}.`);
-    if (ag.nUnseenGroupRows > 0) warnings.push(`${ag.nUnseenGroupRows} rows belong to tokens without ${SPLIT_NAMES[fitCode]} rows and use the global threshold.`);
+    const warnings = [...reasons.entries()].map(
+      ([why, c]) => `${c} of ${gt.groups.length} tokens use the global threshold: ${why}.`,
+    );
+    if (ag.nUnseenGroupRows > 0)
+      warnings.push(
+        `${ag.nUnseenGroupRows} rows belong to tokens without ${SPLIT_NAMES[fitCode]} rows and use the global threshold.`,
+      );
     out.push({
-      model: e.model, score, rule: rule.id, label: rule.label, variant: "per-token",
+      model: e.model,
+      score,
+      rule: rule.id,
+      label: rule.label,
+      variant: "per-token",
       threshold: own.length ? quantileSorted(own, 0.5) : back(gt.global.threshold),
       expectedRate: ag.expectedRate,
-      ...splitCounts(ag.flags, e.split), flags: ag.flags, warnings,
-      tokensOwn: gt.groups.length - gt.nGlobalFallback, tokensGlobal: gt.nGlobalFallback, tail: null,
+      ...splitCounts(ag.flags, e.split),
+      flags: ag.flags,
+      warnings,
+      tokensOwn: gt.groups.length - gt.nGlobalFallback,
+      tokensGlobal: gt.nGlobalFallback,
+      tail: null,
     });
   }
   return out;
@@ -547,9 +657,16 @@ export function evaluateThresholds(
 /** Table rows: expected vs observed rates of every threshold. */
 export function thresholdRateRows(outcomes: readonly ThresholdOutcome[]): Record<string, string | number>[] {
   return outcomes.map((o) => ({
-    model: o.model, rule: o.label, variant: o.variant, threshold: o.threshold,
-    "expected rate": o.expectedRate, "train rate": o.observed.train, "validation rate": o.observed.validation, "test rate": o.observed.test,
-    "test flags": o.flagged.test, "test / expected": o.observed.test / o.expectedRate,
+    model: o.model,
+    rule: o.label,
+    variant: o.variant,
+    threshold: o.threshold,
+    "expected rate": o.expectedRate,
+    "train rate": o.observed.train,
+    "validation rate": o.observed.validation,
+    "test rate": o.observed.test,
+    "test flags": o.flagged.test,
+    "test / expected": o.observed.test / o.expectedRate,
     notes: o.warnings.join(" "),
   }));
 }
@@ -600,14 +717,25 @@ export function pairwiseAgreement(flagsByModel: Record<string, Int8Array>, rowMa
       xa.push(fa[g]!);
       xb.push(fb[g]!);
     }
-    let na = 0, nb = 0, both = 0;
+    let na = 0,
+      nb = 0,
+      both = 0;
     for (let k = 0; k < xa.length; k++) {
       na += xa[k]!;
       nb += xb[k]!;
       both += xa[k]! & xb[k]!;
     }
     const n = xa.length;
-    return { a, b, n, flaggedA: na, flaggedB: nb, both, jaccard: n ? jaccard(xa, xb) : NaN, kappa: n ? cohenKappa(xa, xb) : NaN };
+    return {
+      a,
+      b,
+      n,
+      flaggedA: na,
+      flaggedB: nb,
+      both,
+      jaccard: n ? jaccard(xa, xb) : NaN,
+      kappa: n ? cohenKappa(xa, xb) : NaN,
+    };
   });
 }
 
@@ -621,7 +749,11 @@ export interface PairCorrelation {
 }
 
 /** Spearman correlation of every pair of models' grid scores (rows both score, within `rowMask`). */
-export function pairwiseSpearman(aligned: AlignedScores, rowMask?: Uint8Array, models?: readonly string[]): PairCorrelation[] {
+export function pairwiseSpearman(
+  aligned: AlignedScores,
+  rowMask?: Uint8Array,
+  models?: readonly string[],
+): PairCorrelation[] {
   return pairs(models ?? aligned.models).map(([a, b]) => {
     const sa = aligned.scores[a]!;
     const sb = aligned.scores[b]!;
@@ -645,8 +777,10 @@ export function overlapOnCommonRows(flagsByModel: Record<string, Int8Array>, row
   if (models.length === 0) throw new Error("overlapOnCommonRows needs the flags of at least one model.");
   const n = flagsByModel[models[0]!]!.length;
   const keep: number[] = [];
-  for (let g = 0; g < n; g++) if ((!rowMask || rowMask[g]) && models.every((m) => flagsByModel[m]![g]! >= 0)) keep.push(g);
-  if (keep.length === 0) throw new Error(`No token-day is scored by all of ${models.join(", ")} within the mask; compare fewer models.`);
+  for (let g = 0; g < n; g++)
+    if ((!rowMask || rowMask[g]) && models.every((m) => flagsByModel[m]![g]! >= 0)) keep.push(g);
+  if (keep.length === 0)
+    throw new Error(`No token-day is scored by all of ${models.join(", ")} within the mask; compare fewer models.`);
   const sub: Record<string, Uint8Array> = {};
   for (const m of models) sub[m] = Uint8Array.from(keep, (g) => flagsByModel[m]![g]!);
   return flagOverlaps(sub);
@@ -703,19 +837,31 @@ export interface RankingMetrics {
  * threshold, exactly as lib/anomaly/metrics (scikit-learn's conventions).
  * @param scores `[n]` finite scores; `cls` `[n]`; `order` `[m]` indices into scores, descending.
  */
-export function rankingMetrics(scores: ArrayLike<number>, cls: ArrayLike<number>, order: ArrayLike<number>): RankingMetrics {
-  let nPos = 0, nNeg = 0;
+export function rankingMetrics(
+  scores: ArrayLike<number>,
+  cls: ArrayLike<number>,
+  order: ArrayLike<number>,
+): RankingMetrics {
+  let nPos = 0,
+    nNeg = 0;
   for (let k = 0; k < order.length; k++) {
     const c = cls[order[k]!]!;
     if (c === 1) nPos++;
     else if (c === 0) nNeg++;
   }
-  let tp = 0, fp = 0, losses = 0, ap = 0, area = 0, prevR = 0, prevP = 1;
+  let tp = 0,
+    fp = 0,
+    losses = 0,
+    ap = 0,
+    area = 0,
+    prevR = 0,
+    prevP = 1;
   let hitsAtK: number | null = null;
   let k = 0;
   while (k < order.length) {
     const v = scores[order[k]!]!;
-    let p = 0, q = 0;
+    let p = 0,
+      q = 0;
     let j = k;
     for (; j < order.length && scores[order[j]!] === v; j++) {
       const c = cls[order[j]!]!;
@@ -739,7 +885,8 @@ export function rankingMetrics(scores: ArrayLike<number>, cls: ArrayLike<number>
     }
   }
   return {
-    nPos, nNeg,
+    nPos,
+    nNeg,
     rocAuc: nPos > 0 && nNeg > 0 ? 1 - losses / (nPos * nNeg) : null,
     averagePrecision: nPos > 0 ? ap : null,
     prAuc: nPos > 0 ? area : null,
@@ -754,33 +901,69 @@ export function rankingMetrics(scores: ArrayLike<number>, cls: ArrayLike<number>
  * @param kind `[n]` anomaly kinds, or null without labels.
  * @returns null when there are no labels (real data); metrics inside are null when a class is missing.
  */
-export function detectionQuality(name: string, scores: ArrayLike<number>, kind: Int8Array | null, rowMask?: Uint8Array): DetectionQuality | null {
+export function detectionQuality(
+  name: string,
+  scores: ArrayLike<number>,
+  kind: Int8Array | null,
+  rowMask?: Uint8Array,
+): DetectionQuality | null {
   if (kind === null) return null;
-  if (kind.length !== scores.length) throw new Error(`detectionQuality(${name}): ${kind.length} labels for ${scores.length} scores; align them row by row.`);
+  if (kind.length !== scores.length)
+    throw new Error(
+      `detectionQuality(${name}): ${kind.length} labels for ${scores.length} scores; align them row by row.`,
+    );
   const idx: number[] = [];
   for (let i = 0; i < scores.length; i++) if (Number.isFinite(scores[i]!) && (!rowMask || rowMask[i])) idx.push(i);
   const s = Float64Array.from(idx, (i) => scores[i]!);
   const y = Int8Array.from(idx, (i) => kind[i]!);
   const order = Int32Array.from(s.keys()).sort((a, b) => s[b]! - s[a]! || a - b);
-  const all = rankingMetrics(s, Int8Array.from(y, (v) => (v > 0 ? 1 : 0)), order);
+  const all = rankingMetrics(
+    s,
+    Int8Array.from(y, (v) => (v > 0 ? 1 : 0)),
+    order,
+  );
   const byKind: DetectionQuality["byKind"] = {};
   for (let k = 1; k < ANOMALY_KINDS.length; k++) {
-    const m = rankingMetrics(s, Int8Array.from(y, (v) => (v === k ? 1 : v === 0 ? 0 : -1)), order);
-    if (m.nPos > 0) byKind[ANOMALY_KINDS[k]!] = { rows: m.nPos, rocAuc: m.rocAuc, averagePrecision: m.averagePrecision };
+    const m = rankingMetrics(
+      s,
+      Int8Array.from(y, (v) => (v === k ? 1 : v === 0 ? 0 : -1)),
+      order,
+    );
+    if (m.nPos > 0)
+      byKind[ANOMALY_KINDS[k]!] = { rows: m.nPos, rocAuc: m.rocAuc, averagePrecision: m.averagePrecision };
   }
   return {
-    name, rows: s.length, anomalies: all.nPos, rocAuc: all.rocAuc, averagePrecision: all.averagePrecision, prAuc: all.prAuc,
-    k: all.nPos, precisionAtK: all.precisionAtK, byKind,
+    name,
+    rows: s.length,
+    anomalies: all.nPos,
+    rocAuc: all.rocAuc,
+    averagePrecision: all.averagePrecision,
+    prAuc: all.prAuc,
+    k: all.nPos,
+    precisionAtK: all.precisionAtK,
+    byKind,
   };
 }
 
 /** Table rows of detection quality (one row per score). */
 export function detectionRows(qs: readonly DetectionQuality[]): Record<string, string | number | null>[] {
-  return qs.map((q) => ({ detector: q.name, rows: q.rows, anomalies: q.anomalies, "ROC-AUC": q.rocAuc, "PR-AUC (AP)": q.averagePrecision, "PR-AUC (trapezoid)": q.prAuc, k: q.k, "precision@k": q.precisionAtK }));
+  return qs.map((q) => ({
+    detector: q.name,
+    rows: q.rows,
+    anomalies: q.anomalies,
+    "ROC-AUC": q.rocAuc,
+    "PR-AUC (AP)": q.averagePrecision,
+    "PR-AUC (trapezoid)": q.prAuc,
+    k: q.k,
+    "precision@k": q.precisionAtK,
+  }));
 }
 
 /** Table rows of ROC-AUC (or average precision) per detector x anomaly kind. */
-export function aucByKindRows(qs: readonly DetectionQuality[], metric: "rocAuc" | "averagePrecision" = "rocAuc"): Record<string, string | number | null>[] {
+export function aucByKindRows(
+  qs: readonly DetectionQuality[],
+  metric: "rocAuc" | "averagePrecision" = "rocAuc",
+): Record<string, string | number | null>[] {
   const kinds = ANOMALY_KINDS.slice(1).filter((k) => qs.some((q) => q.byKind[k]));
   return qs.map((q) => {
     const row: Record<string, string | number | null> = { detector: q.name, all: q[metric] };
@@ -793,15 +976,31 @@ export function aucByKindRows(qs: readonly DetectionQuality[], metric: "rocAuc" 
  * For each anomaly kind, the detector with the highest ROC-AUC (ties: first listed).
  * @returns kind -> { best, auc, runnerUp, runnerUpAuc } for the kinds present.
  */
-export function bestDetectorByKind(qs: readonly DetectionQuality[]): { kind: string; best: string; auc: number; rows: number; runnerUp: string | null; runnerUpAuc: number | null }[] {
-  const out: { kind: string; best: string; auc: number; rows: number; runnerUp: string | null; runnerUpAuc: number | null }[] = [];
+export function bestDetectorByKind(
+  qs: readonly DetectionQuality[],
+): { kind: string; best: string; auc: number; rows: number; runnerUp: string | null; runnerUpAuc: number | null }[] {
+  const out: {
+    kind: string;
+    best: string;
+    auc: number;
+    rows: number;
+    runnerUp: string | null;
+    runnerUpAuc: number | null;
+  }[] = [];
   for (const kind of ANOMALY_KINDS.slice(1)) {
     const ranked = qs
       .map((q) => ({ name: q.name, auc: q.byKind[kind]?.rocAuc ?? null, rows: q.byKind[kind]?.rows ?? 0 }))
       .filter((x): x is { name: string; auc: number; rows: number } => x.auc !== null)
       .sort((a, b) => b.auc - a.auc);
     if (ranked.length === 0) continue;
-    out.push({ kind, best: ranked[0]!.name, auc: ranked[0]!.auc, rows: ranked[0]!.rows, runnerUp: ranked[1]?.name ?? null, runnerUpAuc: ranked[1]?.auc ?? null });
+    out.push({
+      kind,
+      best: ranked[0]!.name,
+      auc: ranked[0]!.auc,
+      rows: ranked[0]!.rows,
+      runnerUp: ranked[1]?.name ?? null,
+      runnerUpAuc: ranked[1]?.auc ?? null,
+    });
   }
   return out;
 }
@@ -824,7 +1023,11 @@ export interface ThresholdRecall {
  * "any labelled day in the window"), within `rowMask` over the model's rows.
  * @returns null without labels.
  */
-export function thresholdRecall(o: ThresholdOutcome, kind: Int8Array | null, rowMask?: Uint8Array): ThresholdRecall | null {
+export function thresholdRecall(
+  o: ThresholdOutcome,
+  kind: Int8Array | null,
+  rowMask?: Uint8Array,
+): ThresholdRecall | null {
   if (kind === null) return null;
   const idx: number[] = [];
   for (let i = 0; i < o.flags.length; i++) if (!rowMask || rowMask[i]) idx.push(i);
@@ -834,22 +1037,41 @@ export function thresholdRecall(o: ThresholdOutcome, kind: Int8Array | null, row
   const c = confusion(f, y)!;
   const recallByKind: Record<string, number> = {};
   for (let k = 1; k < ANOMALY_KINDS.length; k++) {
-    let n = 0, hit = 0;
-    for (let i = 0; i < y.length; i++) if (y[i] === k) { n++; hit += f[i]!; }
+    let n = 0,
+      hit = 0;
+    for (let i = 0; i < y.length; i++)
+      if (y[i] === k) {
+        n++;
+        hit += f[i]!;
+      }
     if (n > 0) recallByKind[ANOMALY_KINDS[k]!] = hit / n;
   }
-  return { model: o.model, rule: o.rule, variant: o.variant, flagged: c.tp + c.fp, precision: c.precision, recall: c.recall, f1: c.f1, recallByKind };
+  return {
+    model: o.model,
+    rule: o.rule,
+    variant: o.variant,
+    flagged: c.tp + c.fp,
+    precision: c.precision,
+    recall: c.recall,
+    f1: c.f1,
+    recallByKind,
+  };
 }
 
 /** Chart rows of ROC and PR curves for several detectors (downsampled). */
-export function curveRows(items: readonly { name: string; scores: ArrayLike<number> }[], kind: Int8Array | null, rowMask?: Uint8Array): { roc: charts.Row[]; pr: charts.Row[]; prevalence: number | null } {
+export function curveRows(
+  items: readonly { name: string; scores: ArrayLike<number> }[],
+  kind: Int8Array | null,
+  rowMask?: Uint8Array,
+): { roc: charts.Row[]; pr: charts.Row[]; prevalence: number | null } {
   const roc: charts.Row[] = [];
   const pr: charts.Row[] = [];
   let prevalence: number | null = null;
   if (kind === null) return { roc, pr, prevalence };
   for (const it of items) {
     const idx: number[] = [];
-    for (let i = 0; i < it.scores.length; i++) if (Number.isFinite(it.scores[i]!) && (!rowMask || rowMask[i])) idx.push(i);
+    for (let i = 0; i < it.scores.length; i++)
+      if (Number.isFinite(it.scores[i]!) && (!rowMask || rowMask[i])) idx.push(i);
     const s = Float64Array.from(idx, (i) => it.scores[i]!);
     const y = Uint8Array.from(idx, (i) => (kind[i]! > 0 ? 1 : 0));
     const r = rocCurve(s, y);
@@ -901,20 +1123,31 @@ export function meanContributionShares(perFeature: Matrix, rows: ArrayLike<numbe
  * Mean error shares per feature for normal rows and for each anomaly kind (a model's own
  * rows and labels). Null without labels.
  */
-export function contributionsByKind(e: ModelErrors, rowMask?: Uint8Array): { kind: string; rows: number; shares: Float64Array }[] | null {
+export function contributionsByKind(
+  e: ModelErrors,
+  rowMask?: Uint8Array,
+): { kind: string; rows: number; shares: Float64Array }[] | null {
   if (e.kind === null) return null;
   const out: { kind: string; rows: number; shares: Float64Array }[] = [];
   for (let k = 0; k < ANOMALY_KINDS.length; k++) {
     const rows: number[] = [];
     for (let i = 0; i < e.n; i++) if (e.kind[i] === k && (!rowMask || rowMask[i])) rows.push(i);
     if (rows.length === 0) continue;
-    out.push({ kind: k === 0 ? "normal" : ANOMALY_KINDS[k]!, rows: rows.length, shares: meanContributionShares(e.perFeature, rows) });
+    out.push({
+      kind: k === 0 ? "normal" : ANOMALY_KINDS[k]!,
+      rows: rows.length,
+      shares: meanContributionShares(e.perFeature, rows),
+    });
   }
   return out;
 }
 
 /** The k features with the largest shares, largest first. */
-export function topFeatures(shares: ArrayLike<number>, names: readonly string[], k = 3): { feature: string; share: number }[] {
+export function topFeatures(
+  shares: ArrayLike<number>,
+  names: readonly string[],
+  k = 3,
+): { feature: string; share: number }[] {
   return Array.from(shares, (share, j) => ({ feature: names[j] ?? `f${j}`, share }))
     .filter((x) => Number.isFinite(x.share))
     .sort((a, b) => b.share - a.share)
@@ -927,15 +1160,21 @@ export function topFeatures(shares: ArrayLike<number>, names: readonly string[],
  * fill the list).
  * @returns grid row indices, highest score first.
  */
-export function topAnomalies(aligned: AlignedScores, score: ArrayLike<number>, options: { n: number; rowMask?: Uint8Array; minGapDays?: number }): number[] {
+export function topAnomalies(
+  aligned: AlignedScores,
+  score: ArrayLike<number>,
+  options: { n: number; rowMask?: Uint8Array; minGapDays?: number },
+): number[] {
   const gap = options.minGapDays ?? TOP_ANOMALY_GAP_DAYS;
   const cand: number[] = [];
-  for (let g = 0; g < aligned.n; g++) if (Number.isFinite(score[g]!) && (!options.rowMask || options.rowMask[g])) cand.push(g);
+  for (let g = 0; g < aligned.n; g++)
+    if (Number.isFinite(score[g]!) && (!options.rowMask || options.rowMask[g])) cand.push(g);
   cand.sort((a, b) => score[b]! - score[a]! || a - b);
   const picked: number[] = [];
   for (const g of cand) {
     if (picked.length >= options.n) break;
-    if (picked.some((p) => aligned.token[p] === aligned.token[g] && Math.abs(aligned.day[p]! - aligned.day[g]!) < gap)) continue;
+    if (picked.some((p) => aligned.token[p] === aligned.token[g] && Math.abs(aligned.day[p]! - aligned.day[g]!) < gap))
+      continue;
     picked.push(g);
   }
   return picked;
@@ -946,8 +1185,15 @@ export function topAnomalies(aligned: AlignedScores, score: ArrayLike<number>, o
  * per-feature errors, normalised to shares first, so no model's scale dominates).
  * @returns `[nFeatures]` shares and the models that contributed.
  */
-export function explainGridRow(errors: readonly ModelErrors[], aligned: AlignedScores, g: number, models: readonly string[] = AUTOENCODER_MODELS): { shares: Float64Array; models: string[]; featureNames: string[] } {
-  const use = errors.filter((e) => models.includes(e.model) && aligned.source[e.model] && aligned.source[e.model]![g]! >= 0);
+export function explainGridRow(
+  errors: readonly ModelErrors[],
+  aligned: AlignedScores,
+  g: number,
+  models: readonly string[] = AUTOENCODER_MODELS,
+): { shares: Float64Array; models: string[]; featureNames: string[] } {
+  const use = errors.filter(
+    (e) => models.includes(e.model) && aligned.source[e.model] && aligned.source[e.model]![g]! >= 0,
+  );
   const names = use[0]?.featureNames ?? errors[0]?.featureNames ?? [];
   const shares = new Float64Array(names.length);
   const contributing: string[] = [];
@@ -966,11 +1212,16 @@ export function explainGridRow(errors: readonly ModelErrors[], aligned: AlignedS
  * one panel per pick, `anomaly` true on the picked day (for facetedTimeSeries's highlight).
  * Picks whose token has no price rows in that span are skipped.
  */
-export function priceContextRows(panel: Panel, picks: readonly { token: number; day: number; label: string }[], halfWidthDays = PRICE_CONTEXT_DAYS): charts.Row[] {
+export function priceContextRows(
+  panel: Panel,
+  picks: readonly { token: number; day: number; label: string }[],
+  halfWidthDays = PRICE_CONTEXT_DAYS,
+): charts.Row[] {
   const { start, end } = tokenRanges(panel);
   const rows: charts.Row[] = [];
   for (const p of picks) {
-    if (p.token < 0 || p.token >= panel.tokens.length) throw new Error(`priceContextRows: token index ${p.token} is not in the panel (0..${panel.tokens.length - 1}).`);
+    if (p.token < 0 || p.token >= panel.tokens.length)
+      throw new Error(`priceContextRows: token index ${p.token} is not in the panel (0..${panel.tokens.length - 1}).`);
     for (let i = start[p.token]!; i < end[p.token]!; i++) {
       const d = panel.day[i]!;
       if (Math.abs(d - p.day) > halfWidthDays) continue;
@@ -1002,7 +1253,8 @@ export interface StressDay {
  * @returns days ascending.
  */
 export function stressIndex(day: ArrayLike<number>, flags: ArrayLike<number>, rowMask?: Uint8Array): StressDay[] {
-  if (day.length !== flags.length) throw new Error(`stressIndex: ${day.length} days but ${flags.length} flags; align them row by row.`);
+  if (day.length !== flags.length)
+    throw new Error(`stressIndex: ${day.length} days but ${flags.length} flags; align them row by row.`);
   const byDay = new Map<number, { tokens: number; flagged: number }>();
   for (let i = 0; i < day.length; i++) {
     const f = flags[i]!;
@@ -1012,7 +1264,15 @@ export function stressIndex(day: ArrayLike<number>, flags: ArrayLike<number>, ro
     d.tokens++;
     if (f > 0) d.flagged++;
   }
-  return [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([d, v]) => ({ day: d, date: dayToIso(d), tokens: v.tokens, flagged: v.flagged, share: v.flagged / v.tokens }));
+  return [...byDay.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([d, v]) => ({
+      day: d,
+      date: dayToIso(d),
+      tokens: v.tokens,
+      flagged: v.flagged,
+      share: v.flagged / v.tokens,
+    }));
 }
 
 /**
@@ -1020,8 +1280,13 @@ export function stressIndex(day: ArrayLike<number>, flags: ArrayLike<number>, ro
  * ranking: tied days share the better rank ("1, 2, 2, 4"). Days with fewer than
  * `minTokens` scored tokens are not ranked.
  */
-export function rankStressDays(days: readonly StressDay[], minTokens = MIN_STRESS_TOKENS): { ranked: StressDay[]; rankOf: Map<number, number> } {
-  const ranked = days.filter((d) => d.tokens >= minTokens).sort((a, b) => b.share - a.share || b.flagged - a.flagged || a.day - b.day);
+export function rankStressDays(
+  days: readonly StressDay[],
+  minTokens = MIN_STRESS_TOKENS,
+): { ranked: StressDay[]; rankOf: Map<number, number> } {
+  const ranked = days
+    .filter((d) => d.tokens >= minTokens)
+    .sort((a, b) => b.share - a.share || b.flagged - a.flagged || a.day - b.day);
   const rankOf = new Map<number, number>();
   ranked.forEach((d, i) => {
     const prev = ranked[i - 1];
@@ -1058,7 +1323,11 @@ export interface EventCheck {
  * For each event, the best stress rank among its days (and with `lagDays` extra days after
  * it), against all ranked days. Events outside the scored days are reported with nulls.
  */
-export function checkEventDays(days: readonly StressDay[], events: readonly EventDays[], options: { minTokens?: number; lagDays?: number; topN?: number } = {}): EventCheck[] {
+export function checkEventDays(
+  days: readonly StressDay[],
+  events: readonly EventDays[],
+  options: { minTokens?: number; lagDays?: number; topN?: number } = {},
+): EventCheck[] {
   const lag = options.lagDays ?? EVENT_LAG_DAYS;
   const topN = options.topN ?? TOP_STRESS_DAYS;
   const { ranked, rankOf } = rankStressDays(days, options.minTokens);
@@ -1068,7 +1337,10 @@ export function checkEventDays(days: readonly StressDay[], events: readonly Even
     for (const s of ranked) {
       if (s.day < from || s.day > to) continue;
       const k = rankOf.get(s.day)!;
-      if (r === null || k < r) { r = k; d = s; }
+      if (r === null || k < r) {
+        r = k;
+        d = s;
+      }
     }
     return { r, d };
   };
@@ -1077,10 +1349,18 @@ export function checkEventDays(days: readonly StressDay[], events: readonly Even
     const withLag = best(e.startDay, e.endDay + lag);
     const rankedDays = ranked.filter((s) => s.day >= e.startDay && s.day <= e.endDay + lag).length;
     return {
-      event: e.label, startDay: e.startDay, endDay: e.endDay, rankedDays,
-      rank: exact.r, day: exact.d?.date ?? null, share: exact.d?.share ?? null,
-      rankWithLag: withLag.r, dayWithLag: withLag.d?.date ?? null, shareWithLag: withLag.d?.share ?? null,
-      of: ranked.length, topFraction: withLag.r !== null && ranked.length ? withLag.r / ranked.length : null,
+      event: e.label,
+      startDay: e.startDay,
+      endDay: e.endDay,
+      rankedDays,
+      rank: exact.r,
+      day: exact.d?.date ?? null,
+      share: exact.d?.share ?? null,
+      rankWithLag: withLag.r,
+      dayWithLag: withLag.d?.date ?? null,
+      shareWithLag: withLag.d?.share ?? null,
+      of: ranked.length,
+      topFraction: withLag.r !== null && ranked.length ? withLag.r / ranked.length : null,
       inTop: withLag.r !== null && withLag.r <= topN,
     };
   });
@@ -1103,10 +1383,12 @@ export function panelReturns(panel: Panel): PanelReturns {
   const returnsByToken: Float64Array[] = [];
   const daysByToken: Int32Array[] = [];
   for (let t = 0; t < panel.tokens.length; t++) {
-    const a = start[t]!, b = end[t]!;
+    const a = start[t]!,
+      b = end[t]!;
     const r = new Float64Array(b - a).fill(NaN);
     for (let i = a + 1; i < b; i++) {
-      const p0 = panel.close[i - 1]!, p1 = panel.close[i]!;
+      const p0 = panel.close[i - 1]!,
+        p1 = panel.close[i]!;
       r[i - a] = p0 > 0 && p1 > 0 ? Math.log(p1 / p0) : NaN;
     }
     returnsByToken.push(r);
@@ -1120,7 +1402,13 @@ export function panelReturns(panel: Panel): PanelReturns {
  * @param token `[n]` token indices (same token list as the panel), `day` `[n]`, `flags` `[n]` (> 0 = event).
  * @returns the events and how many flagged token-days have no price row (should be 0).
  */
-export function eventRefsFromFlags(pr: PanelReturns, token: ArrayLike<number>, day: ArrayLike<number>, flags: ArrayLike<number>, rowMask?: Uint8Array): { events: EventRef[]; nMissing: number } {
+export function eventRefsFromFlags(
+  pr: PanelReturns,
+  token: ArrayLike<number>,
+  day: ArrayLike<number>,
+  flags: ArrayLike<number>,
+  rowMask?: Uint8Array,
+): { events: EventRef[]; nMissing: number } {
   const lookup = pr.daysByToken.map((days) => new Map(Array.from(days, (d, i) => [d, i])));
   const events: EventRef[] = [];
   let nMissing = 0;
@@ -1146,18 +1434,32 @@ export function eventStudyOfFlags(
   options: EventStudyOptions & { rowMask?: Uint8Array },
 ): { result: EventStudyResult | null; nEvents: number; nMissing: number; reason: string | null } {
   const { events, nMissing } = eventRefsFromFlags(pr, token, day, flags, options.rowMask);
-  if (events.length === 0) return { result: null, nEvents: 0, nMissing, reason: "no flagged token-day has a price row, so there is nothing to study" };
+  if (events.length === 0)
+    return {
+      result: null,
+      nEvents: 0,
+      nMissing,
+      reason: "no flagged token-day has a price row, so there is nothing to study",
+    };
   return { result: eventStudy(pr.returnsByToken, events, options), nEvents: events.length, nMissing, reason: null };
 }
 
 /** Table rows of an event study: per horizon, event vs control means and the difference with its interval. */
 export function eventStudyRows(r: EventStudyResult): Record<string, string | number | null>[] {
   return r.horizons.map((h) => ({
-    "horizon (days)": h.horizon, events: h.nEvents, tokens: h.nTokens,
-    "event return": h.eventMeanReturn, "control return": h.controlMeanReturn,
-    "return diff": h.diffReturn?.estimate ?? null, "return diff 95% lo": h.diffReturn?.lo ?? null, "return diff 95% hi": h.diffReturn?.hi ?? null,
-    "event vol": h.eventMeanVol, "control vol": h.controlMeanVol,
-    "vol diff": h.diffVol?.estimate ?? null, "vol diff 95% lo": h.diffVol?.lo ?? null, "vol diff 95% hi": h.diffVol?.hi ?? null,
+    "horizon (days)": h.horizon,
+    events: h.nEvents,
+    tokens: h.nTokens,
+    "event return": h.eventMeanReturn,
+    "control return": h.controlMeanReturn,
+    "return diff": h.diffReturn?.estimate ?? null,
+    "return diff 95% lo": h.diffReturn?.lo ?? null,
+    "return diff 95% hi": h.diffReturn?.hi ?? null,
+    "event vol": h.eventMeanVol,
+    "control vol": h.controlMeanVol,
+    "vol diff": h.diffVol?.estimate ?? null,
+    "vol diff 95% lo": h.diffVol?.lo ?? null,
+    "vol diff 95% hi": h.diffVol?.hi ?? null,
     "no forward window": h.nNoWindow,
   }));
 }
@@ -1175,9 +1477,11 @@ const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
  * Returns the same spec, changed in place.
  */
 export function withContrastLabels(spec: VlSpec, field: string, darkBelow: number, darkAbove = Infinity): VlSpec {
-  const test = `datum['${field}'] < ${darkBelow}` + (Number.isFinite(darkAbove) ? ` || datum['${field}'] > ${darkAbove}` : "");
+  const test =
+    `datum['${field}'] < ${darkBelow}` + (Number.isFinite(darkAbove) ? ` || datum['${field}'] > ${darkAbove}` : "");
   for (const layer of (spec.layer ?? []) as VlSpec[]) {
-    if (layer.mark?.type === "text" && layer.encoding) layer.encoding.color = { condition: { test, value: "#ffffff" }, value: "#222222" };
+    if (layer.mark?.type === "text" && layer.encoding)
+      layer.encoding.color = { condition: { test, value: "#ffffff" }, value: "#222222" };
   }
   return spec;
 }
@@ -1206,11 +1510,23 @@ export function upsetSpec(o: FlagOverlaps, options: { title: string; subtitle?: 
   const order = combos.map((c) => combinationLabel(c.models));
   const setLabel = (m: string) => `${m} (${o.totals[m]})`;
   const bars = combos.map((c) => ({ combination: combinationLabel(c.models), count: c.count, size: c.models.length }));
-  const dots = combos.flatMap((c) => o.models.map((m) => ({ combination: combinationLabel(c.models), model: setLabel(m), member: c.models.includes(m) })));
-  const lines = combos.filter((c) => c.models.length > 1).map((c) => {
-    const idx = c.models.map((m) => o.models.indexOf(m));
-    return { combination: combinationLabel(c.models), from: setLabel(o.models[Math.min(...idx)]!), to: setLabel(o.models[Math.max(...idx)]!) };
-  });
+  const dots = combos.flatMap((c) =>
+    o.models.map((m) => ({
+      combination: combinationLabel(c.models),
+      model: setLabel(m),
+      member: c.models.includes(m),
+    })),
+  );
+  const lines = combos
+    .filter((c) => c.models.length > 1)
+    .map((c) => {
+      const idx = c.models.map((m) => o.models.indexOf(m));
+      return {
+        combination: combinationLabel(c.models),
+        from: setLabel(o.models[Math.min(...idx)]!),
+        to: setLabel(o.models[Math.max(...idx)]!),
+      };
+    });
   const width = Math.max(240, 34 * combos.length);
   // Explicit domains (not sort arrays) so that the layers' scales union without conflicts.
   const x = { field: "combination", type: "nominal", scale: { domain: order }, title: null };
@@ -1220,24 +1536,53 @@ export function upsetSpec(o: FlagOverlaps, options: { title: string; subtitle?: 
     title: options.subtitle ? { text: options.title, subtitle: options.subtitle } : options.title,
     vconcat: [
       {
-        width, height: 200,
+        width,
+        height: 200,
         data: { values: bars },
         layer: [
-          { mark: { type: "bar", color: "#4c78a8" }, encoding: { x: { ...x, axis: null }, y: { field: "count", type: "quantitative", title: "token-days flagged" }, tooltip: [{ field: "combination" }, { field: "count" }] } },
-          { mark: { type: "text", dy: -6, fontSize: 10 }, encoding: { x: { ...x, axis: null }, y: { field: "count", type: "quantitative" }, text: { field: "count" } } },
+          {
+            mark: { type: "bar", color: "#4c78a8" },
+            encoding: {
+              x: { ...x, axis: null },
+              y: { field: "count", type: "quantitative", title: "token-days flagged" },
+              tooltip: [{ field: "combination" }, { field: "count" }],
+            },
+          },
+          {
+            mark: { type: "text", dy: -6, fontSize: 10 },
+            encoding: {
+              x: { ...x, axis: null },
+              y: { field: "count", type: "quantitative" },
+              text: { field: "count" },
+            },
+          },
         ],
       },
       {
-        width, height: 24 * o.models.length,
+        width,
+        height: 24 * o.models.length,
         layer: [
-          { data: { values: lines }, mark: { type: "rule", strokeWidth: 2, color: "#333" }, encoding: { x: { ...x, axis: null }, y: { field: "from", type: "nominal", scale: { domain: sets }, title: null }, y2: { field: "to" } } },
+          {
+            data: { values: lines },
+            mark: { type: "rule", strokeWidth: 2, color: "#333" },
+            encoding: {
+              x: { ...x, axis: null },
+              y: { field: "from", type: "nominal", scale: { domain: sets }, title: null },
+              y2: { field: "to" },
+            },
+          },
           {
             data: { values: dots },
             mark: { type: "circle", size: 110, opacity: 1 },
             encoding: {
               x: { ...x, axis: null },
               y: { field: "model", type: "nominal", scale: { domain: sets }, title: null },
-              color: { field: "member", type: "nominal", scale: { domain: [true, false], range: ["#333333", "#dddddd"] }, legend: null },
+              color: {
+                field: "member",
+                type: "nominal",
+                scale: { domain: [true, false], range: ["#333333", "#dddddd"] },
+                legend: null,
+              },
               tooltip: [{ field: "combination" }, { field: "model" }],
             },
           },
@@ -1254,9 +1599,24 @@ export function rocPrSpec(roc: charts.Row[], pr: charts.Row[], prevalence: numbe
   const line = (x: string, y: string) => ({
     mark: { type: "line", strokeWidth: 1.6 },
     encoding: {
-      x: { field: x, type: "quantitative", title: x === "fpr" ? "false-positive rate" : "recall", scale: { domain: [0, 1] } },
-      y: { field: y, type: "quantitative", title: y === "tpr" ? "true-positive rate" : "precision", scale: { domain: [0, 1] } },
-      color: { field: "detector", type: "nominal", title: "detector", legend: { labelLimit: 320, orient: "bottom", columns: 2 } },
+      x: {
+        field: x,
+        type: "quantitative",
+        title: x === "fpr" ? "false-positive rate" : "recall",
+        scale: { domain: [0, 1] },
+      },
+      y: {
+        field: y,
+        type: "quantitative",
+        title: y === "tpr" ? "true-positive rate" : "precision",
+        scale: { domain: [0, 1] },
+      },
+      color: {
+        field: "detector",
+        type: "nominal",
+        title: "detector",
+        legend: { labelLimit: 320, orient: "bottom", columns: 2 },
+      },
       order: { field: x },
       tooltip: [{ field: "detector" }, { field: x, format: ".3f" }, { field: y, format: ".3f" }],
     },
@@ -1265,14 +1625,41 @@ export function rocPrSpec(roc: charts.Row[], pr: charts.Row[], prevalence: numbe
     $schema: SCHEMA,
     title,
     hconcat: [
-      { width: 300, height: 300, title: "ROC", layer: [
-        { data: { values: charts.compactRows(roc, 4) }, ...line("fpr", "tpr") },
-        { data: { values: [{ a: 0, b: 0 }, { a: 1, b: 1 }] }, mark: { type: "line", strokeDash: [4, 4], color: "#999" }, encoding: { x: { field: "a", type: "quantitative" }, y: { field: "b", type: "quantitative" } } },
-      ] },
-      { width: 300, height: 300, title: "Precision-recall", layer: [
-        { data: { values: charts.compactRows(pr, 4) }, ...line("recall", "precision") },
-        ...(prevalence !== null ? [{ data: { values: [{ p: prevalence }] }, mark: { type: "rule", strokeDash: [4, 4], color: "#999" }, encoding: { y: { field: "p", type: "quantitative" } } }] : []),
-      ] },
+      {
+        width: 300,
+        height: 300,
+        title: "ROC",
+        layer: [
+          { data: { values: charts.compactRows(roc, 4) }, ...line("fpr", "tpr") },
+          {
+            data: {
+              values: [
+                { a: 0, b: 0 },
+                { a: 1, b: 1 },
+              ],
+            },
+            mark: { type: "line", strokeDash: [4, 4], color: "#999" },
+            encoding: { x: { field: "a", type: "quantitative" }, y: { field: "b", type: "quantitative" } },
+          },
+        ],
+      },
+      {
+        width: 300,
+        height: 300,
+        title: "Precision-recall",
+        layer: [
+          { data: { values: charts.compactRows(pr, 4) }, ...line("recall", "precision") },
+          ...(prevalence !== null
+            ? [
+                {
+                  data: { values: [{ p: prevalence }] },
+                  mark: { type: "rule", strokeDash: [4, 4], color: "#999" },
+                  encoding: { y: { field: "p", type: "quantitative" } },
+                },
+              ]
+            : []),
+        ],
+      },
     ],
     resolve: { scale: { color: "shared" } },
   };
@@ -1298,7 +1685,12 @@ export function eventMarks(events: readonly EventDays[]): { date: string; label:
 }
 
 /** The stress index over time with marked event days (red rules) and the top days (points). */
-export function stressSpec(days: readonly StressDay[], marks: readonly { date: string; label: string }[], top: readonly StressDay[], o: { title: string; subtitle?: string }): VlSpec {
+export function stressSpec(
+  days: readonly StressDay[],
+  marks: readonly { date: string; label: string }[],
+  top: readonly StressDay[],
+  o: { title: string; subtitle?: string },
+): VlSpec {
   const layers: VlSpec[] = [
     {
       data: { values: charts.compactRows(stressLineRows(days), 4) },
@@ -1306,7 +1698,12 @@ export function stressSpec(days: readonly StressDay[], marks: readonly { date: s
       encoding: {
         x: { field: "date", type: "temporal", title: null },
         y: { field: "share", type: "quantitative", title: "share of tokens flagged", axis: { format: "%" } },
-        tooltip: [{ field: "date", type: "temporal" }, { field: "share", format: ".1%" }, { field: "flagged" }, { field: "tokens" }],
+        tooltip: [
+          { field: "date", type: "temporal" },
+          { field: "share", format: ".1%" },
+          { field: "flagged" },
+          { field: "tokens" },
+        ],
       },
     },
   ];
@@ -1321,23 +1718,59 @@ export function stressSpec(days: readonly StressDay[], marks: readonly { date: s
     layers.push({
       data: { values: top.map((d) => ({ date: d.date, share: d.share })) },
       mark: { type: "point", filled: true, color: "#f58518", size: 45 },
-      encoding: { x: { field: "date", type: "temporal" }, y: { field: "share", type: "quantitative" }, tooltip: [{ field: "date", type: "temporal" }, { field: "share", format: ".1%" }] },
+      encoding: {
+        x: { field: "date", type: "temporal" },
+        y: { field: "share", type: "quantitative" },
+        tooltip: [
+          { field: "date", type: "temporal" },
+          { field: "share", format: ".1%" },
+        ],
+      },
     });
   }
-  return { $schema: SCHEMA, title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title, width: 760, height: 260, layer: layers };
+  return {
+    $schema: SCHEMA,
+    title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
+    width: 760,
+    height: 260,
+    layer: layers,
+  };
 }
 
 /** Event-study differences (event minus controls) with 95% intervals, returns and volatility side by side. */
 export function eventStudySpec(r: EventStudyResult, title: string): VlSpec {
-  const rows = (key: "diffReturn" | "diffVol") => r.horizons.filter((h) => h[key]).map((h) => ({
-    horizon: `${h.horizon} day${h.horizon > 1 ? "s" : ""}`, diff: h[key]!.estimate, lo: h[key]!.lo, hi: h[key]!.hi,
-  }));
+  const rows = (key: "diffReturn" | "diffVol") =>
+    r.horizons
+      .filter((h) => h[key])
+      .map((h) => ({
+        horizon: `${h.horizon} day${h.horizon > 1 ? "s" : ""}`,
+        diff: h[key]!.estimate,
+        lo: h[key]!.lo,
+        hi: h[key]!.hi,
+      }));
   const panel = (key: "diffReturn" | "diffVol", t: string) => {
-    const spec = charts.barChart(rows(key), { title: t, category: "horizon", value: "diff", lo: "lo", hi: "hi", sort: null, valueTitle: "event − control", width: 300, height: 140 });
-    spec.layer.push({ data: { values: [{ z: 0 }] }, mark: { type: "rule", color: "#999" }, encoding: { x: { field: "z", type: "quantitative" } } });
+    const spec = charts.barChart(rows(key), {
+      title: t,
+      category: "horizon",
+      value: "diff",
+      lo: "lo",
+      hi: "hi",
+      sort: null,
+      valueTitle: "event − control",
+      width: 300,
+      height: 140,
+    });
+    spec.layer.push({
+      data: { values: [{ z: 0 }] },
+      mark: { type: "rule", color: "#999" },
+      encoding: { x: { field: "z", type: "quantitative" } },
+    });
     return spec;
   };
-  return charts.concat([panel("diffReturn", "forward log return"), panel("diffVol", "forward realised volatility")], { title, columns: 2 });
+  return charts.concat([panel("diffReturn", "forward log return"), panel("diffVol", "forward realised volatility")], {
+    title,
+    columns: 2,
+  });
 }
 
 /**
@@ -1346,7 +1779,11 @@ export function eventStudySpec(r: EventStudyResult, title: string): VlSpec {
  * a tail fit disagree.
  * @param train `[n]` training scores of one model.
  */
-export function thresholdTailSpec(train: ArrayLike<number>, outcomes: readonly ThresholdOutcome[], title: string): VlSpec {
+export function thresholdTailSpec(
+  train: ArrayLike<number>,
+  outcomes: readonly ThresholdOutcome[],
+  title: string,
+): VlSpec {
   const s = Float64Array.from(train).sort();
   const n = s.length;
   const pts: charts.Row[] = [];
@@ -1366,23 +1803,41 @@ export function thresholdTailSpec(train: ArrayLike<number>, outcomes: readonly T
     for (let k = 0; k <= 60; k++) {
       const x = u + ((hi - u) * k) / 60;
       const z = 1 + (shape * (x - u)) / scale;
-      const surv = shape === 0 ? exceedRate * Math.exp(-(x - u) / scale) : z > 0 ? exceedRate * Math.pow(z, -1 / shape) : 0;
+      const surv =
+        shape === 0 ? exceedRate * Math.exp(-(x - u) / scale) : z > 0 ? exceedRate * Math.pow(z, -1 / shape) : 0;
       if (surv > 0 && x > 0) pts.push({ score: x, survival: surv, series: "GPD tail fit" });
     }
   }
-  const rules = outcomes.filter((o) => o.variant === "global" && o.threshold > 0).map((o) => ({ threshold: o.threshold, rule: `${o.label}: ${(o.expectedRate * 100).toPrecision(2)}%` }));
+  const rules = outcomes
+    .filter((o) => o.variant === "global" && o.threshold > 0)
+    .map((o) => ({ threshold: o.threshold, rule: `${o.label}: ${(o.expectedRate * 100).toPrecision(2)}%` }));
   return {
     $schema: SCHEMA,
-    title: { text: title, subtitle: "share of training token-days above each score (log-log), the fitted tail and the global thresholds" },
-    width: 520, height: 300,
+    title: {
+      text: title,
+      subtitle: "share of training token-days above each score (log-log), the fitted tail and the global thresholds",
+    },
+    width: 520,
+    height: 300,
     layer: [
       {
         data: { values: charts.compactRows(pts, 4) },
         mark: { type: "line", strokeWidth: 1.8 },
         encoding: {
           x: { field: "score", type: "quantitative", scale: { type: "log" }, title: "reconstruction error (log)" },
-          y: { field: "survival", type: "quantitative", scale: { type: "log" }, title: "P(score > x) on training rows (log)" },
-          color: { field: "series", type: "nominal", title: null, scale: { domain: ["training scores", "GPD tail fit"], range: ["#4c78a8", "#d62728"] }, legend: { labelLimit: 360 } },
+          y: {
+            field: "survival",
+            type: "quantitative",
+            scale: { type: "log" },
+            title: "P(score > x) on training rows (log)",
+          },
+          color: {
+            field: "series",
+            type: "nominal",
+            title: null,
+            scale: { domain: ["training scores", "GPD tail fit"], range: ["#4c78a8", "#d62728"] },
+            legend: { labelLimit: 360 },
+          },
           tooltip: [{ field: "series" }, { field: "score", format: ".4g" }, { field: "survival", format: ".3g" }],
         },
       },
@@ -1391,7 +1846,12 @@ export function thresholdTailSpec(train: ArrayLike<number>, outcomes: readonly T
         mark: { type: "rule", strokeWidth: 1.4 },
         encoding: {
           x: { field: "threshold", type: "quantitative" },
-          strokeDash: { field: "rule", type: "nominal", title: "threshold: promised rate", legend: { labelLimit: 420, titleLimit: 300 } },
+          strokeDash: {
+            field: "rule",
+            type: "nominal",
+            title: "threshold: promised rate",
+            legend: { labelLimit: 420, titleLimit: 300 },
+          },
           tooltip: [{ field: "rule" }, { field: "threshold", format: ".4g" }],
         },
       },
@@ -1432,7 +1892,11 @@ export interface GroundTruthResult {
  * reported separately.
  * @returns null when the data have no labels (real markets).
  */
-export function evaluateGroundTruth(errors: readonly ModelErrors[], aligned: AlignedScores, consensus: Consensus | null): GroundTruthResult | null {
+export function evaluateGroundTruth(
+  errors: readonly ModelErrors[],
+  aligned: AlignedScores,
+  consensus: Consensus | null,
+): GroundTruthResult | null {
   if (aligned.kind === null || errors.every((e) => e.kind === null)) return null;
   const detectors: DetectionQuality[] = [];
   const heldOut: DetectionQuality[] = [];
@@ -1450,7 +1914,12 @@ export function evaluateGroundTruth(errors: readonly ModelErrors[], aligned: Ali
   let cq: DetectionQuality | null = null;
   if (consensus) {
     cq = detectionQuality("consensus", consensus.score, aligned.kind);
-    const ch = detectionQuality("consensus", consensus.score, aligned.kind, splitMask(aligned.split, ["validation", "test"]));
+    const ch = detectionQuality(
+      "consensus",
+      consensus.score,
+      aligned.kind,
+      splitMask(aligned.split, ["validation", "test"]),
+    );
     if (cq) detectors.push(cq);
     if (ch) heldOut.push(ch);
   }
@@ -1458,7 +1927,9 @@ export function evaluateGroundTruth(errors: readonly ModelErrors[], aligned: Ali
   if (withAuc.length === 0) return null;
   const best = withAuc.reduce((a, b) => (b.rocAuc! > a.rocAuc! ? b : a));
   const baseline = detectors.find((q) => q.name === detectorName(BASELINE_MODEL, "mse")) ?? null;
-  const curveItems = aligned.models.map((m) => ({ name: m, scores: aligned.scores[m]! })).filter((it) => !WINDOW_MODELS.includes(it.name));
+  const curveItems = aligned.models
+    .map((m) => ({ name: m, scores: aligned.scores[m]! }))
+    .filter((it) => !WINDOW_MODELS.includes(it.name));
   if (consensus) curveItems.push({ name: "consensus", scores: consensus.score });
   const curves = curveRows(curveItems, aligned.kind);
   // Scores other than the aligned one (the VAE's -ELBO) get their curve on the model's own token-day rows.
@@ -1484,7 +1955,10 @@ export function groundTruthRows(gt: GroundTruthResult): Record<string, string | 
 }
 
 /** Fit and apply every rule to every model (training scores; MSE unless told). */
-export function fitAllThresholds(errors: readonly ModelErrors[], options: { score?: ScoreName; minGroupSize?: number } = {}): ThresholdOutcome[] {
+export function fitAllThresholds(
+  errors: readonly ModelErrors[],
+  options: { score?: ScoreName; minGroupSize?: number } = {},
+): ThresholdOutcome[] {
   return errors.flatMap((e) => evaluateThresholds(e, options));
 }
 
@@ -1492,19 +1966,27 @@ export function fitAllThresholds(errors: readonly ModelErrors[], options: { scor
  * Compact threshold table: one row per rule and variant, the expected rate and each model's
  * observed test rate (and training rate) side by side.
  */
-export function thresholdSummaryRows(outcomes: readonly ThresholdOutcome[], options: { compact?: boolean } = {}): Record<string, string | number>[] {
+export function thresholdSummaryRows(
+  outcomes: readonly ThresholdOutcome[],
+  options: { compact?: boolean } = {},
+): Record<string, string | number>[] {
   const models = [...new Set(outcomes.map((o) => o.model))];
   const keys = [...new Set(outcomes.map((o) => `${o.rule}|${o.variant}`))];
   return keys.map((key) => {
     const [rule, variant] = key.split("|") as [string, ThresholdVariant];
     const group = outcomes.filter((o) => o.rule === rule && o.variant === variant);
-    const row: Record<string, string | number> = { rule: group[0]!.label, variant, "expected rate": group[0]!.expectedRate };
+    const row: Record<string, string | number> = {
+      rule: group[0]!.label,
+      variant,
+      "expected rate": group[0]!.expectedRate,
+    };
     if (options.compact) {
       // One training range (calibration) and one test rate per model (generalisation), as percentages.
       const train = group.map((o) => o.observed.train);
       row["expected rate"] = pct(group[0]!.expectedRate, 2);
       row["train (all models)"] = `${pct(Math.min(...train), 2)}–${pct(Math.max(...train), 2)}`;
-      for (const o of group) row[`${o.model} test`] = Number.isFinite(o.observed.test) ? pct(o.observed.test, 2) : "n/a";
+      for (const o of group)
+        row[`${o.model} test`] = Number.isFinite(o.observed.test) ? pct(o.observed.test, 2) : "n/a";
       return row;
     }
     for (const m of models) {
@@ -1527,13 +2009,20 @@ export interface RuleAgreement {
 }
 
 /** Jaccard and kappa of every pair of models at each global rule, on grid rows in `rowMask`. */
-export function agreementByRule(aligned: AlignedScores, outcomes: readonly ThresholdOutcome[], rowMask?: Uint8Array, variant: ThresholdVariant = "global"): RuleAgreement[] {
+export function agreementByRule(
+  aligned: AlignedScores,
+  outcomes: readonly ThresholdOutcome[],
+  rowMask?: Uint8Array,
+  variant: ThresholdVariant = "global",
+): RuleAgreement[] {
   const rules = [...new Set(outcomes.map((o) => o.rule))];
   return rules.map((rule) => {
     const flags: Record<string, Int8Array> = {};
     let label = rule;
     for (const m of aligned.models) {
-      const o = outcomes.find((x) => x.model === m && x.rule === rule && x.variant === variant && x.score === aligned.score);
+      const o = outcomes.find(
+        (x) => x.model === m && x.rule === rule && x.variant === variant && x.score === aligned.score,
+      );
       if (!o) continue;
       label = o.label;
       flags[m] = gridFlags(aligned, m, o.flags);
@@ -1549,27 +2038,49 @@ export function agreementSummaryRows(ra: readonly RuleAgreement[]): Record<strin
     const byJ = [...ok].sort((a, b) => b.jaccard - a.jaccard);
     const mean = (f: (p: PairAgreement) => number) => (ok.length ? ok.reduce((a, p) => a + f(p), 0) / ok.length : NaN);
     return {
-      rule: r.label, pairs: ok.length, "mean Jaccard": mean((p) => p.jaccard), "mean kappa": mean((p) => p.kappa),
+      rule: r.label,
+      pairs: ok.length,
+      "mean Jaccard": mean((p) => p.jaccard),
+      "mean kappa": mean((p) => p.kappa),
       "most similar": byJ[0] ? `${byJ[0].a}/${byJ[0].b} (${byJ[0].jaccard.toFixed(2)})` : "",
-      "least similar": byJ.length ? `${byJ[byJ.length - 1]!.a}/${byJ[byJ.length - 1]!.b} (${byJ[byJ.length - 1]!.jaccard.toFixed(2)})` : "",
+      "least similar": byJ.length
+        ? `${byJ[byJ.length - 1]!.a}/${byJ[byJ.length - 1]!.b} (${byJ[byJ.length - 1]!.jaccard.toFixed(2)})`
+        : "",
     };
   });
 }
 
 /** Table rows of pairwise agreement at one rule, with the Spearman correlation of the pair's scores. */
-export function pairTableRows(pairsAtRule: readonly PairAgreement[], rho: readonly PairCorrelation[]): Record<string, string | number | null>[] {
+export function pairTableRows(
+  pairsAtRule: readonly PairAgreement[],
+  rho: readonly PairCorrelation[],
+): Record<string, string | number | null>[] {
   return pairsAtRule.map((p) => ({
-    pair: `${p.a} / ${p.b}`, "token-days": p.n, "flags a": p.flaggedA, "flags b": p.flaggedB, both: p.both,
-    Jaccard: p.jaccard, kappa: p.kappa, Spearman: rho.find((r) => r.a === p.a && r.b === p.b)?.spearman ?? null,
+    pair: `${p.a} / ${p.b}`,
+    "token-days": p.n,
+    "flags a": p.flaggedA,
+    "flags b": p.flaggedB,
+    both: p.both,
+    Jaccard: p.jaccard,
+    kappa: p.kappa,
+    Spearman: rho.find((r) => r.a === p.a && r.b === p.b)?.spearman ?? null,
   }));
 }
 
 /** Long rows (a, b, value) of a symmetric pairwise measure, both triangles and the unit diagonal, for a heatmap. */
-export function pairMatrixRows<P extends { a: string; b: string }>(models: readonly string[], pairs: readonly P[], value: (p: P) => number, field: string): charts.Row[] {
+export function pairMatrixRows<P extends { a: string; b: string }>(
+  models: readonly string[],
+  pairs: readonly P[],
+  value: (p: P) => number,
+  field: string,
+): charts.Row[] {
   const rows: charts.Row[] = models.map((m) => ({ a: m, b: m, [field]: 1 }));
   for (const p of pairs) {
     const v = value(p);
-    rows.push({ a: p.a, b: p.b, [field]: Number.isFinite(v) ? v : null }, { a: p.b, b: p.a, [field]: Number.isFinite(v) ? v : null });
+    rows.push(
+      { a: p.a, b: p.b, [field]: Number.isFinite(v) ? v : null },
+      { a: p.b, b: p.a, [field]: Number.isFinite(v) ? v : null },
+    );
   }
   return rows;
 }
@@ -1579,19 +2090,33 @@ export function pairMatrixRows<P extends { a: string; b: string }>(models: reado
  * flags, and (with labels) each anomaly kind. Works on unlabelled data too.
  * @param flags `[n]` the model's flags at some rule.
  */
-export function contributionGroups(e: ModelErrors, flags: Uint8Array): { group: string; rows: number; shares: Float64Array }[] {
+export function contributionGroups(
+  e: ModelErrors,
+  flags: Uint8Array,
+): { group: string; rows: number; shares: Float64Array }[] {
   const all = Int32Array.from({ length: e.n }, (_, i) => i);
   const flagged: number[] = [];
   for (let i = 0; i < e.n; i++) if (flags[i]) flagged.push(i);
   const out = [{ group: "all rows", rows: e.n, shares: meanContributionShares(e.perFeature, all) }];
-  if (flagged.length) out.push({ group: "flagged rows", rows: flagged.length, shares: meanContributionShares(e.perFeature, flagged) });
-  for (const k of contributionsByKind(e) ?? []) if (k.kind !== "normal") out.push({ group: k.kind, rows: k.rows, shares: k.shares });
+  if (flagged.length)
+    out.push({ group: "flagged rows", rows: flagged.length, shares: meanContributionShares(e.perFeature, flagged) });
+  for (const k of contributionsByKind(e) ?? [])
+    if (k.kind !== "normal") out.push({ group: k.kind, rows: k.rows, shares: k.shares });
   return out;
 }
 
 /** Heatmap rows (group x feature -> share) of contribution groups. */
-export function contributionRows(groups: readonly { group: string; rows: number; shares: Float64Array }[], featureNames: readonly string[]): charts.Row[] {
-  return groups.flatMap((g) => Array.from(g.shares, (share, j) => ({ group: `${g.group} (${g.rows})`, feature: featureNames[j] ?? `f${j}`, share })));
+export function contributionRows(
+  groups: readonly { group: string; rows: number; shares: Float64Array }[],
+  featureNames: readonly string[],
+): charts.Row[] {
+  return groups.flatMap((g) =>
+    Array.from(g.shares, (share, j) => ({
+      group: `${g.group} (${g.rows})`,
+      feature: featureNames[j] ?? `f${j}`,
+      share,
+    })),
+  );
 }
 
 /**
@@ -1599,10 +2124,16 @@ export function contributionRows(groups: readonly { group: string; rows: number;
  * the `quantile` of the training rows' consensus.
  * @returns grid flags (`[nGrid]` 1/0, -1 where no model votes) and the threshold.
  */
-export function consensusFlags(aligned: AlignedScores, consensus: Consensus, quantile = CONSENSUS_QUANTILE): { flags: Int8Array; threshold: number; expectedRate: number; warnings: string[] } {
+export function consensusFlags(
+  aligned: AlignedScores,
+  consensus: Consensus,
+  quantile = CONSENSUS_QUANTILE,
+): { flags: Int8Array; threshold: number; expectedRate: number; warnings: string[] } {
   const train: number[] = [];
-  for (let g = 0; g < aligned.n; g++) if (aligned.split[g] === 0 && Number.isFinite(consensus.score[g]!)) train.push(consensus.score[g]!);
-  if (train.length === 0) throw new Error("consensusFlags: no training row has a consensus score; the thresholds need training rows.");
+  for (let g = 0; g < aligned.n; g++)
+    if (aligned.split[g] === 0 && Number.isFinite(consensus.score[g]!)) train.push(consensus.score[g]!);
+  if (train.length === 0)
+    throw new Error("consensusFlags: no training row has a consensus score; the thresholds need training rows.");
   const t = fitThreshold(train, { method: "percentile", q: quantile });
   const flags = Int8Array.from(consensus.score, (v) => (Number.isNaN(v) ? -1 : v > t.threshold ? 1 : 0));
   return { flags, threshold: t.threshold, expectedRate: t.expectedRate, warnings: t.warnings };
@@ -1644,11 +2175,19 @@ export function explainTopAnomalies(
   return picked.map((g, k) => {
     const ex = explainGridRow(errors, aligned, g, consensus.models);
     return {
-      g, rank: k + 1, token: aligned.token[g]!, symbol: tokens[aligned.token[g]!]?.symbol ?? String(aligned.token[g]), day: aligned.day[g]!, date: dayToIso(aligned.day[g]!),
-      split: SPLIT_NAMES[aligned.split[g]!] ?? "", consensus: consensus.score[g]!,
+      g,
+      rank: k + 1,
+      token: aligned.token[g]!,
+      symbol: tokens[aligned.token[g]!]?.symbol ?? String(aligned.token[g]),
+      day: aligned.day[g]!,
+      date: dayToIso(aligned.day[g]!),
+      split: SPLIT_NAMES[aligned.split[g]!] ?? "",
+      consensus: consensus.score[g]!,
       kind: aligned.kind ? ANOMALY_KINDS[aligned.kind[g]!]! : "",
       nearLabel: nearestLabel(aligned, g),
-      flaggedBy: Object.entries(options.flagsByModel ?? {}).filter(([, f]) => f[g] === 1).map(([m]) => m),
+      flaggedBy: Object.entries(options.flagsByModel ?? {})
+        .filter(([, f]) => f[g] === 1)
+        .map(([m]) => m),
       top: topFeatures(ex.shares, ex.featureNames, options.nFeatures ?? 3),
     };
   });
@@ -1680,7 +2219,11 @@ export function nearestLabel(aligned: AlignedScores, g: number, maxDays = NEAR_L
 /** Table rows of explained anomalies. */
 export function explainedRows(xs: readonly ExplainedAnomaly[], hasLabels: boolean): Record<string, string | number>[] {
   return xs.map((x) => ({
-    rank: x.rank, token: x.symbol, date: x.date, split: x.split, consensus: x.consensus,
+    rank: x.rank,
+    token: x.symbol,
+    date: x.date,
+    split: x.split,
+    consensus: x.consensus,
     ...(hasLabels ? { "true kind": x.kind, "labelled anomaly nearby": x.nearLabel } : {}),
     "flagged by": x.flaggedBy.join(", ") || "none",
     "top features (share of error)": x.top.map((t) => `${t.feature} ${(t.share * 100).toFixed(0)}%`).join(", "),
@@ -1702,14 +2245,25 @@ export function stressCheckEvents(
 }
 
 /** Table rows: precision and recall of every global threshold against labels (overall and per kind). Null without labels. */
-export function thresholdRecallRows(outcomes: readonly ThresholdOutcome[], errors: readonly ModelErrors[], variant: ThresholdVariant = "global"): Record<string, string | number>[] | null {
+export function thresholdRecallRows(
+  outcomes: readonly ThresholdOutcome[],
+  errors: readonly ModelErrors[],
+  variant: ThresholdVariant = "global",
+): Record<string, string | number>[] | null {
   const rows: Record<string, string | number>[] = [];
   for (const o of outcomes) {
     if (o.variant !== variant) continue;
     const e = errors.find((x) => x.model === o.model);
     const r = e ? thresholdRecall(o, e.kind) : null;
     if (!r) continue;
-    const row: Record<string, string | number> = { model: o.model, rule: o.label, flagged: r.flagged, precision: r.precision, recall: r.recall, F1: r.f1 };
+    const row: Record<string, string | number> = {
+      model: o.model,
+      rule: o.label,
+      flagged: r.flagged,
+      precision: r.precision,
+      recall: r.recall,
+      F1: r.f1,
+    };
     for (const [k, v] of Object.entries(r.recallByKind)) row[`recall ${k}`] = v;
     rows.push(row);
   }
@@ -1726,46 +2280,64 @@ export function thresholdFindings(outcomes: readonly ThresholdOutcome[]): string
   const global = outcomes.filter((o) => o.variant === "global" && Number.isFinite(o.observed.test));
   for (const rule of [...new Set(global.map((o) => o.rule))]) {
     const g = global.filter((o) => o.rule === rule);
-    const range = (f: (o: ThresholdOutcome) => number) => `${pct(Math.min(...g.map(f)), 2)}–${pct(Math.max(...g.map(f)), 2)}`;
+    const range = (f: (o: ThresholdOutcome) => number) =>
+      `${pct(Math.min(...g.map(f)), 2)}–${pct(Math.max(...g.map(f)), 2)}`;
     const calib = g.map((o) => o.observed.train / o.expectedRate).filter(Number.isFinite);
     const calibMean = calib.reduce((a, b) => a + b, 0) / Math.max(1, calib.length);
     const drift = g.map((o) => o.observed.test / o.observed.train).filter(Number.isFinite);
     const driftMean = drift.reduce((a, b) => a + b, 0) / Math.max(1, drift.length);
-    const calibText = calibMean >= 0.8 && calibMean <= 1.25
-      ? "as promised"
-      : `${calibMean.toFixed(1)}× the promise: the rule's assumption (${rule === "mad" ? "normal log errors" : rule === "pot" ? "a GPD tail" : "the empirical quantile"}) does not hold on these errors`;
-    const driftText = drift.length === 0
-      ? ""
-      : driftMean < 0.8
-        ? `, ${driftMean.toFixed(2)}× the training rate: test errors are smaller than training errors, so training-fitted rates overstate test alarms`
-        : driftMean > 1.25
-          ? `, ${driftMean.toFixed(2)}× the training rate: test errors are larger than training errors (drift or a turbulent test period)`
-          : `, ${driftMean.toFixed(2)}× the training rate`;
-    out.push(`**${g[0]!.label}** promises ${pct(g[0]!.expectedRate, 2)} of normal token-days flagged; on training rows it flags ${range((o) => o.observed.train)} across models (${calibText}); on the test split ${range((o) => o.observed.test)}${driftText}.`);
+    const calibText =
+      calibMean >= 0.8 && calibMean <= 1.25
+        ? "as promised"
+        : `${calibMean.toFixed(1)}× the promise: the rule's assumption (${rule === "mad" ? "normal log errors" : rule === "pot" ? "a GPD tail" : "the empirical quantile"}) does not hold on these errors`;
+    const driftText =
+      drift.length === 0
+        ? ""
+        : driftMean < 0.8
+          ? `, ${driftMean.toFixed(2)}× the training rate: test errors are smaller than training errors, so training-fitted rates overstate test alarms`
+          : driftMean > 1.25
+            ? `, ${driftMean.toFixed(2)}× the training rate: test errors are larger than training errors (drift or a turbulent test period)`
+            : `, ${driftMean.toFixed(2)}× the training rate`;
+    out.push(
+      `**${g[0]!.label}** promises ${pct(g[0]!.expectedRate, 2)} of normal token-days flagged; on training rows it flags ${range((o) => o.observed.train)} across models (${calibText}); on the test split ${range((o) => o.observed.test)}${driftText}.`,
+    );
   }
   const fallbacks = outcomes.filter((o) => o.variant === "global" && o.rule === "pot" && o.tail === null);
-  if (fallbacks.length) out.push(`The GPD tail fit fell back to the empirical quantile for ${fallbacks.map((o) => o.model).join(", ")}: ${fallbacks[0]!.warnings.join(" ")}`);
+  if (fallbacks.length)
+    out.push(
+      `The GPD tail fit fell back to the empirical quantile for ${fallbacks.map((o) => o.model).join(", ")}: ${fallbacks[0]!.warnings.join(" ")}`,
+    );
   const fitted = outcomes.filter((o) => o.tail);
-  if (fitted.length) out.push(`Fitted GPD tail shapes: ${fitted.map((o) => `${o.model} ξ = ${o.tail!.shape.toFixed(2)}`).join(", ")} (ξ > 0: heavy-tailed errors, so a normal-theory k·σ rule would under-flag extremes).`);
+  if (fitted.length)
+    out.push(
+      `Fitted GPD tail shapes: ${fitted.map((o) => `${o.model} ξ = ${o.tail!.shape.toFixed(2)}`).join(", ")} (ξ > 0: heavy-tailed errors, so a normal-theory k·σ rule would under-flag extremes).`,
+    );
   const perToken = outcomes.filter((o) => o.variant === "per-token");
   if (perToken.some((o) => o.tokensOwn > 0)) {
     // Does a threshold per token hold its training flag rate out of sample better than one
     // global threshold? (Test rate / training rate; 1 = the rate holds.)
     const ratio = (v: ThresholdVariant) => {
-      const r = outcomes.filter((o) => o.variant === v && o.observed.train > 0 && Number.isFinite(o.observed.test)).map((o) => o.observed.test / o.observed.train);
+      const r = outcomes
+        .filter((o) => o.variant === v && o.observed.train > 0 && Number.isFinite(o.observed.test))
+        .map((o) => o.observed.test / o.observed.train);
       return r.length ? r.reduce((a, b) => a + b, 0) / r.length : NaN;
     };
-    const g = ratio("global"), t = ratio("per-token");
+    const g = ratio("global"),
+      t = ratio("per-token");
     if (Number.isFinite(g) && Number.isFinite(t)) {
-      out.push(`Averaged over models and rules, the test flag rate is ${g.toFixed(2)}× the training rate with global thresholds and ${t.toFixed(2)}× with per-token thresholds (1 = the rate holds out of sample)${Math.abs(t - 1) < Math.abs(g - 1) ? ": thresholds per token track each token's own error level and hold their rate better" : ""}.`);
+      out.push(
+        `Averaged over models and rules, the test flag rate is ${g.toFixed(2)}× the training rate with global thresholds and ${t.toFixed(2)}× with per-token thresholds (1 = the rate holds out of sample)${Math.abs(t - 1) < Math.abs(g - 1) ? ": thresholds per token track each token's own error level and hold their rate better" : ""}.`,
+      );
     }
   }
   if (perToken.length) {
     const own = Math.max(...perToken.map((o) => o.tokensOwn));
     const all = perToken[0]!.tokensOwn + perToken[0]!.tokensGlobal;
-    out.push(own === 0
-      ? `Per-token thresholds: no token has the ${MIN_GROUP_SIZE} training rows a token needs for its own threshold, so every token uses the global one.`
-      : `Per-token thresholds: up to ${own} of ${all} tokens have their own threshold (at least ${MIN_GROUP_SIZE} training rows and a usable fit); the rest use the global one.`);
+    out.push(
+      own === 0
+        ? `Per-token thresholds: no token has the ${MIN_GROUP_SIZE} training rows a token needs for its own threshold, so every token uses the global one.`
+        : `Per-token thresholds: up to ${own} of ${all} tokens have their own threshold (at least ${MIN_GROUP_SIZE} training rows and a usable fit); the rest use the global one.`,
+    );
   }
   return out;
 }
@@ -1777,36 +2349,58 @@ export function groundTruthFindings(gt: GroundTruthResult): string[] {
   const b = gt.baseline;
   out.push(
     `Best ROC-AUC: **${gt.best.name} ${f(gt.best.rocAuc)}** (PR-AUC ${f(gt.best.averagePrecision)}) on ${gt.best.rows.toLocaleString("en-US")} rows with ${gt.best.anomalies.toLocaleString("en-US")} labelled anomalies` +
-      (b ? `; the PCA baseline reaches ${f(b.rocAuc)} (PR-AUC ${f(b.averagePrecision)})${b.rocAuc !== null && gt.best.rocAuc !== null ? `, ${gt.best.rocAuc > b.rocAuc ? `${(gt.best.rocAuc - b.rocAuc).toFixed(3)} below the best` : "the best itself"}` : ""}.` : "."),
+      (b
+        ? `; the PCA baseline reaches ${f(b.rocAuc)} (PR-AUC ${f(b.averagePrecision)})${b.rocAuc !== null && gt.best.rocAuc !== null ? `, ${gt.best.rocAuc > b.rocAuc ? `${(gt.best.rocAuc - b.rocAuc).toFixed(3)} below the best` : "the best itself"}` : ""}.`
+        : "."),
   );
   if (b && b.rocAuc !== null) {
     const mse = gt.detectors.filter((q) => q.name.endsWith("· MSE") && q !== b && q.rocAuc !== null);
     const beat = mse.filter((q) => q.rocAuc! > b.rocAuc!);
-    const list = (qs: DetectionQuality[]) => qs.map((q) => `${q.name.split(" · ")[0]} ${q.rocAuc!.toFixed(3)}`).join(", ");
+    const list = (qs: DetectionQuality[]) =>
+      qs.map((q) => `${q.name.split(" · ")[0]} ${q.rocAuc!.toFixed(3)}`).join(", ");
     if (mse.length) {
-      out.push(beat.length === mse.length
-        ? `On MSE every autoencoder beats PCA's ${b.rocAuc.toFixed(3)} (${list(mse)}).`
-        : beat.length === 0
-          ? `On MSE no autoencoder beats PCA's ${b.rocAuc.toFixed(3)} (${list(mse)}): the linear baseline is hard to beat on these anomalies.`
-          : `On MSE, ${list(beat)} beat PCA's ${b.rocAuc.toFixed(3)}; ${list(mse.filter((q) => !beat.includes(q)))} do not.`);
+      out.push(
+        beat.length === mse.length
+          ? `On MSE every autoencoder beats PCA's ${b.rocAuc.toFixed(3)} (${list(mse)}).`
+          : beat.length === 0
+            ? `On MSE no autoencoder beats PCA's ${b.rocAuc.toFixed(3)} (${list(mse)}): the linear baseline is hard to beat on these anomalies.`
+            : `On MSE, ${list(beat)} beat PCA's ${b.rocAuc.toFixed(3)}; ${list(mse.filter((q) => !beat.includes(q)))} do not.`,
+      );
     }
   }
   const windows = gt.detectors.filter((q) => WINDOW_MODELS.some((m) => q.name.startsWith(`${m} ·`)) && q.rows > 0);
-  const days = gt.detectors.find((q) => !WINDOW_MODELS.some((m) => q.name.startsWith(`${m} ·`)) && q.rows > 0 && q.name !== "consensus");
+  const days = gt.detectors.find(
+    (q) => !WINDOW_MODELS.some((m) => q.name.startsWith(`${m} ·`)) && q.rows > 0 && q.name !== "consensus",
+  );
   if (windows.length && days) {
-    out.push(`${windows[0]!.name.split(" · ")[0]} scores windows, anomalous when any of their days is: ${pct(windows[0]!.anomalies / windows[0]!.rows)} of its windows are positive against ${pct(days.anomalies / days.rows, 2)} of token-days, so its PR-AUC and precision@k are not comparable with the row models' (its ROC-AUC is).`);
+    out.push(
+      `${windows[0]!.name.split(" · ")[0]} scores windows, anomalous when any of their days is: ${pct(windows[0]!.anomalies / windows[0]!.rows)} of its windows are positive against ${pct(days.anomalies / days.rows, 2)} of token-days, so its PR-AUC and precision@k are not comparable with the row models' (its ROC-AUC is).`,
+    );
   }
-  if (gt.consensus && gt.consensus.rocAuc !== null) out.push(`The consensus of the autoencoders (mean rank-normalised MSE) reaches ROC-AUC ${f(gt.consensus.rocAuc)} and PR-AUC ${f(gt.consensus.averagePrecision)}.`);
+  if (gt.consensus && gt.consensus.rocAuc !== null)
+    out.push(
+      `The consensus of the autoencoders (mean rank-normalised MSE) reaches ROC-AUC ${f(gt.consensus.rocAuc)} and PR-AUC ${f(gt.consensus.averagePrecision)}.`,
+    );
   if (gt.bestByKind.length) {
-    out.push(`By kind (ROC-AUC against normal rows): ${gt.bestByKind.map((k) => `**${k.kind}** best found by ${k.best} (${k.auc.toFixed(3)}, ${k.rows} rows${k.runnerUp ? `; next ${k.runnerUp} ${k.runnerUpAuc!.toFixed(3)}` : ""})`).join("; ")}.`);
+    out.push(
+      `By kind (ROC-AUC against normal rows): ${gt.bestByKind.map((k) => `**${k.kind}** best found by ${k.best} (${k.auc.toFixed(3)}, ${k.rows} rows${k.runnerUp ? `; next ${k.runnerUp} ${k.runnerUpAuc!.toFixed(3)}` : ""})`).join("; ")}.`,
+    );
     const hard = gt.bestByKind.filter((k) => k.auc < 0.7);
-    if (hard.length) out.push(`Hard for every detector: ${hard.map((k) => `${k.kind} (best ${k.auc.toFixed(3)})`).join(", ")} — reconstruction error barely separates these rows from normal ones.`);
+    if (hard.length)
+      out.push(
+        `Hard for every detector: ${hard.map((k) => `${k.kind} (best ${k.auc.toFixed(3)})`).join(", ")} — reconstruction error barely separates these rows from normal ones.`,
+      );
   }
   return out;
 }
 
 /** Findings about the stress index and the crash-day check. */
-export function stressFindings(stress: readonly StressDay[], checks: readonly EventCheck[], kind: "simulated" | "documented", options: { minTokens?: number; topN?: number } = {}): string[] {
+export function stressFindings(
+  stress: readonly StressDay[],
+  checks: readonly EventCheck[],
+  kind: "simulated" | "documented",
+  options: { minTokens?: number; topN?: number } = {},
+): string[] {
   const minTokens = options.minTokens ?? MIN_STRESS_TOKENS;
   const topN = options.topN ?? TOP_STRESS_DAYS;
   const out: string[] = [];
@@ -1814,7 +2408,9 @@ export function stressFindings(stress: readonly StressDay[], checks: readonly Ev
   if (ranked.length === 0) return [`No day has the ${minTokens} scored tokens the stress ranking needs.`];
   const top = ranked[0]!;
   const mean = ranked.reduce((a, d) => a + d.share, 0) / ranked.length;
-  out.push(`The top stress day is **${top.date}**: ${top.flagged} of ${top.tokens} tokens flagged (${pct(top.share)}), against ${pct(mean, 2)} on an average day over ${ranked.length} ranked days.`);
+  out.push(
+    `The top stress day is **${top.date}**: ${top.flagged} of ${top.tokens} tokens flagged (${pct(top.share)}), against ${pct(mean, 2)} on an average day over ${ranked.length} ranked days.`,
+  );
   const label = kind === "simulated" ? "simulated crash day" : "documented market-wide event";
   if (checks.length === 0) {
     out.push(`No ${label} falls inside the scored days, so the crash-day check has nothing to test.`);
@@ -1824,7 +2420,9 @@ export function stressFindings(stress: readonly StressDay[], checks: readonly Ev
   const inTop = scored.filter((c) => c.inTop);
   out.push(
     `Of ${checks.length} ${label}${checks.length === 1 ? "" : "s"}, ${scored.length} ${scored.length === 1 ? "falls" : "fall"} on scored days; ${inTop.length === 0 ? "none ranks" : `${inTop.length} ${inTop.length === 1 ? "ranks" : "rank"}`} in the top ${topN} stress days` +
-      (scored.length ? ` (${scored.map((c) => `${c.event.split(" ")[0]}: rank ${c.rankWithLag} of ${c.of}, ${pct(c.shareWithLag ?? 0)} of tokens flagged${c.rank !== null && c.rank !== c.rankWithLag ? `; the event day itself ranks ${c.rank}` : ""}`).join("; ")}).` : "."),
+      (scored.length
+        ? ` (${scored.map((c) => `${c.event.split(" ")[0]}: rank ${c.rankWithLag} of ${c.of}, ${pct(c.shareWithLag ?? 0)} of tokens flagged${c.rank !== null && c.rank !== c.rankWithLag ? `; the event day itself ranks ${c.rank}` : ""}`).join("; ")}).`
+        : "."),
   );
   return out;
 }
@@ -1834,7 +2432,8 @@ export function eventStudyFindings(r: EventStudyResult): string[] {
   const out: string[] = [];
   for (const h of r.horizons) {
     if (!h.diffReturn || !h.diffVol) continue;
-    const sig = (x: { lo: number; hi: number }) => (x.lo > 0 ? "above" : x.hi < 0 ? "below" : "not distinguishable from");
+    const sig = (x: { lo: number; hi: number }) =>
+      x.lo > 0 ? "above" : x.hi < 0 ? "below" : "not distinguishable from";
     out.push(
       `${h.horizon} day${h.horizon > 1 ? "s" : ""} after a flag (${h.nEvents} events, ${h.nTokens} tokens): forward log return ${h.diffReturn.estimate >= 0 ? "+" : ""}${h.diffReturn.estimate.toFixed(4)} vs matched days ` +
         `[95% CI ${h.diffReturn.lo.toFixed(4)}, ${h.diffReturn.hi.toFixed(4)}], ${sig(h.diffReturn)} the controls; realised volatility ${h.diffVol.estimate >= 0 ? "+" : ""}${h.diffVol.estimate.toFixed(4)} ` +
@@ -1848,7 +2447,12 @@ export function eventStudyFindings(r: EventStudyResult): string[] {
  * The grid as a table artifact: token, day, split, label, each model's aligned score,
  * the consensus and its flag (for the evaluation notebooks).
  */
-export function gridTable(aligned: AlignedScores, consensus: Consensus, flags: Int8Array, tokens: readonly TokenInfo[]): Record<string, string[] | Int32Array | Float64Array | Int8Array> {
+export function gridTable(
+  aligned: AlignedScores,
+  consensus: Consensus,
+  flags: Int8Array,
+  tokens: readonly TokenInfo[],
+): Record<string, string[] | Int32Array | Float64Array | Int8Array> {
   const cols: Record<string, string[] | Int32Array | Float64Array | Int8Array> = {
     token: Array.from(aligned.token, (t) => tokens[t]?.id ?? String(t)),
     symbol: Array.from(aligned.token, (t) => tokens[t]?.symbol ?? ""),

@@ -84,7 +84,8 @@ export interface CreditCardSource {
  * file's 0.173% and never above MAX_STAND_IN_FRAUD_RATE. At 284,807 rows it is the real rate.
  */
 export function standInFraudRate(rows: number): number {
-  if (!(Number.isInteger(rows) && rows >= 2)) throw new Error(`standInFraudRate: rows must be an integer >= 2, got ${rows}.`);
+  if (!(Number.isInteger(rows) && rows >= 2))
+    throw new Error(`standInFraudRate: rows must be an integer >= 2, got ${rows}.`);
   return Math.min(MAX_STAND_IN_FRAUD_RATE, Math.max(ULB_FRAUD_RATE, ULB_FRAUDS / rows));
 }
 
@@ -136,17 +137,32 @@ export function loadCreditCardSource(options: CreditCardSourceOptions): CreditCa
     const label = `real ULB data (${fmtInt(data.rows)} rows${subset ? ", subset" : ""})`;
     const parts = [`**Real data**: \`${shown}\` in the ULB layout, ${fmtInt(data.rows)} transactions`];
     if (nFrauds === null) {
-      parts.push(" **without a Class column**: the models are trained on all training rows and evaluated without ground truth (no ROC-AUC or PR-AUC; thresholds and flag counts only).");
+      parts.push(
+        " **without a Class column**: the models are trained on all training rows and evaluated without ground truth (no ROC-AUC or PR-AUC; thresholds and flag counts only).",
+      );
     } else {
       parts.push(`, ${fmtInt(nFrauds)} frauds (${pct(fraudRate!, 3)}).`);
       if (subset) {
-        parts.push(` This is a **subset** of the full file (${fmtInt(CREDITCARD_FULL_ROWS)} transactions, ${fmtInt(ULB_FRAUDS)} frauds, ${pct(ULB_FRAUD_RATE, 3)}): ROC-AUC is comparable with full-data results, PR-AUC is not (its baseline is the fraud rate).`);
+        parts.push(
+          ` This is a **subset** of the full file (${fmtInt(CREDITCARD_FULL_ROWS)} transactions, ${fmtInt(ULB_FRAUDS)} frauds, ${pct(ULB_FRAUD_RATE, 3)}): ROC-AUC is comparable with full-data results, PR-AUC is not (its baseline is the fraud rate).`,
+        );
       }
     }
-    return { data, kind: "real", label, description: parts.join(""), nFrauds, fraudRate, subset, seconds: (Date.now() - t0) / 1000 };
+    return {
+      data,
+      kind: "real",
+      label,
+      description: parts.join(""),
+      nFrauds,
+      fraudRate,
+      subset,
+      seconds: (Date.now() - t0) / 1000,
+    };
   }
   if (options.required) {
-    throw new Error(`The credit-card file ${options.file} does not exist. Point CAE_CREDITCARD at creditcard.csv (ULB layout), or unset it to use the seeded stand-in.`);
+    throw new Error(
+      `The credit-card file ${options.file} does not exist. Point CAE_CREDITCARD at creditcard.csv (ULB layout), or unset it to use the seeded stand-in.`,
+    );
   }
   const rows = options.standInRows;
   const rate = standInFraudRate(rows);
@@ -179,7 +195,10 @@ const NIGHT_END_HOUR = 6;
  */
 export function classSummary(data: CreditCardData): Record<string, string | number>[] {
   const groups: { name: string; test: (i: number) => boolean }[] = data.labels
-    ? [{ name: "normal", test: (i) => data.labels![i] === 0 }, { name: "fraud", test: (i) => data.labels![i] === 1 }]
+    ? [
+        { name: "normal", test: (i) => data.labels![i] === 0 },
+        { name: "fraud", test: (i) => data.labels![i] === 1 },
+      ]
     : [{ name: "all (no labels)", test: () => true }];
   return groups.map((g) => {
     const amounts: number[] = [];
@@ -187,7 +206,7 @@ export function classSummary(data: CreditCardData): Record<string, string | numb
     for (let i = 0; i < data.rows; i++) {
       if (!g.test(i)) continue;
       amounts.push(data.amount[i]!);
-      const hour = ((data.time[i]! % SECONDS_PER_DAY) + SECONDS_PER_DAY) % SECONDS_PER_DAY / SECONDS_PER_HOUR;
+      const hour = (((data.time[i]! % SECONDS_PER_DAY) + SECONDS_PER_DAY) % SECONDS_PER_DAY) / SECONDS_PER_HOUR;
       if (hour < NIGHT_END_HOUR) night++;
     }
     const n = amounts.length;
@@ -236,12 +255,25 @@ export interface CreditCardSplit {
  * (null) the rows are shuffled as one class.
  * @param labels `[n]` 0/1 or null.
  */
-export function stratifiedSplit(labels: Int8Array | null, n: number, rng: Rng, fractions: SplitFractions = DEFAULT_SPLIT): CreditCardSplit {
+export function stratifiedSplit(
+  labels: Int8Array | null,
+  n: number,
+  rng: Rng,
+  fractions: SplitFractions = DEFAULT_SPLIT,
+): CreditCardSplit {
   const { train, validation, test } = fractions;
-  if (![train, validation, test].every((f) => f >= 0) || Math.abs(train + validation + test - 1) > 1e-9 || train === 0 || test === 0) {
-    throw new Error(`Split fractions must be >= 0, sum to 1 and give train and test rows; got train ${train}, validation ${validation}, test ${test}.`);
+  if (
+    ![train, validation, test].every((f) => f >= 0) ||
+    Math.abs(train + validation + test - 1) > 1e-9 ||
+    train === 0 ||
+    test === 0
+  ) {
+    throw new Error(
+      `Split fractions must be >= 0, sum to 1 and give train and test rows; got train ${train}, validation ${validation}, test ${test}.`,
+    );
   }
-  if (labels && labels.length !== n) throw new Error(`labels has ${labels.length} values but there are ${n} rows; align them row by row.`);
+  if (labels && labels.length !== n)
+    throw new Error(`labels has ${labels.length} values but there are ${n} rows; align them row by row.`);
   if (!(Number.isInteger(n) && n >= 3)) throw new Error(`stratifiedSplit needs at least 3 rows, got ${n}.`);
   const classes: number[][] = labels ? [[], []] : [[]];
   for (let i = 0; i < n; i++) classes[labels ? labels[i]! : 0]!.push(i);
@@ -255,9 +287,20 @@ export function stratifiedSplit(labels: Int8Array | null, n: number, rng: Rng, f
   const [tr, va, te] = parts.map((p) => Int32Array.from(p).sort());
   const count = (rows: Int32Array, split: string) => {
     const frauds = labels ? rows.reduce((s, i) => s + labels[i]!, 0) : null;
-    return { split, rows: rows.length, frauds, fraudRate: frauds === null || rows.length === 0 ? null : frauds / rows.length };
+    return {
+      split,
+      rows: rows.length,
+      frauds,
+      fraudRate: frauds === null || rows.length === 0 ? null : frauds / rows.length,
+    };
   };
-  return { train: tr!, validation: va!, test: te!, stratified: labels !== null, counts: [count(tr!, "train"), count(va!, "validation"), count(te!, "test")] };
+  return {
+    train: tr!,
+    validation: va!,
+    test: te!,
+    stratified: labels !== null,
+    counts: [count(tr!, "train"), count(va!, "validation"), count(te!, "test")],
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -289,21 +332,29 @@ export function engineeredFeatureNames(timeEncoding: TimeEncoding = "hour"): str
  * @returns `[rows, 29 or 31]` unscaled features.
  * @throws on a negative Amount, naming the row.
  */
-export function engineerFeatures(data: CreditCardData, timeEncoding: TimeEncoding = "hour"): { X: Matrix; featureNames: string[] } {
-  if (timeEncoding !== "hour" && timeEncoding !== "drop") throw new Error(`timeEncoding must be "hour" or "drop", got "${String(timeEncoding)}".`);
+export function engineerFeatures(
+  data: CreditCardData,
+  timeEncoding: TimeEncoding = "hour",
+): { X: Matrix; featureNames: string[] } {
+  if (timeEncoding !== "hour" && timeEncoding !== "drop")
+    throw new Error(`timeEncoding must be "hour" or "drop", got "${String(timeEncoding)}".`);
   const featureNames = engineeredFeatureNames(timeEncoding);
   const cols = featureNames.length;
   const src = data.features;
-  if (src.cols !== N_COMPONENTS + 2) throw new Error(`Credit-card features must have 30 columns (Time, V1..V28, Amount), got ${src.cols}.`);
+  if (src.cols !== N_COMPONENTS + 2)
+    throw new Error(`Credit-card features must have 30 columns (Time, V1..V28, Amount), got ${src.cols}.`);
   const out = new Float32Array(data.rows * cols);
   for (let i = 0; i < data.rows; i++) {
     const o = i * cols;
     out.set(src.data.subarray(i * src.cols + 1, i * src.cols + 1 + N_COMPONENTS), o);
     const amount = data.amount[i]!;
-    if (!(amount >= 0)) throw new Error(`Amount ${amount} in data row ${i} (0-based) is negative; amounts must be >= 0 to be log-scaled. Fix or remove that row.`);
+    if (!(amount >= 0))
+      throw new Error(
+        `Amount ${amount} in data row ${i} (0-based) is negative; amounts must be >= 0 to be log-scaled. Fix or remove that row.`,
+      );
     out[o + N_COMPONENTS] = Math.log1p(amount);
     if (timeEncoding === "hour") {
-      const hour = ((data.time[i]! % SECONDS_PER_DAY) + SECONDS_PER_DAY) % SECONDS_PER_DAY / SECONDS_PER_HOUR;
+      const hour = (((data.time[i]! % SECONDS_PER_DAY) + SECONDS_PER_DAY) % SECONDS_PER_DAY) / SECONDS_PER_HOUR;
       const angle = (2 * Math.PI * hour) / HOURS_PER_DAY;
       out[o + N_COMPONENTS + 1] = Math.sin(angle);
       out[o + N_COMPONENTS + 2] = Math.cos(angle);
@@ -332,7 +383,8 @@ export interface CreditCardFeatures {
 export function scalerFitRows(trainRows: Int32Array, labels: Int8Array | null): Int32Array {
   if (!labels) return trainRows;
   const rows = trainRows.filter((i) => labels[i] === 0);
-  if (rows.length === 0) throw new Error("The training split has no normal (Class 0) rows to fit the scaler on; check the Class column.");
+  if (rows.length === 0)
+    throw new Error("The training split has no normal (Class 0) rows to fit the scaler on; check the Class column.");
   return rows;
 }
 
@@ -341,7 +393,11 @@ export function scalerFitRows(trainRows: Int32Array, labels: Int8Array | null): 
  * `fitRows` only (training rows, see `scalerFitRows`); no clipping: extreme values are what
  * flags a fraud.
  */
-export function prepareCreditCardFeatures(data: CreditCardData, fitRows: Int32Array, timeEncoding: TimeEncoding = "hour"): CreditCardFeatures {
+export function prepareCreditCardFeatures(
+  data: CreditCardData,
+  fitRows: Int32Array,
+  timeEncoding: TimeEncoding = "hour",
+): CreditCardFeatures {
   const { X, featureNames } = engineerFeatures(data, timeEncoding);
   const scaler = new StandardScaler({ featureNames }).fit(X, fitRows);
   scaler.transform(X, true);
@@ -369,19 +425,36 @@ export interface TrainingRows {
  * Choose training rows among `candidates`: only normal ones when `normalOnly` and labels
  * exist, then a seeded uniform sample of at most `maxRows`.
  */
-export function selectTrainingRows(candidates: Int32Array, labels: Int8Array | null, options: { normalOnly: boolean; maxRows: number; rng: Rng; what?: string }): TrainingRows {
+export function selectTrainingRows(
+  candidates: Int32Array,
+  labels: Int8Array | null,
+  options: { normalOnly: boolean; maxRows: number; rng: Rng; what?: string },
+): TrainingRows {
   const { maxRows } = options;
-  if (!(Number.isInteger(maxRows) && maxRows >= 1)) throw new Error(`maxRows must be a positive integer (config creditCardMaxTrain), got ${maxRows}.`);
+  if (!(Number.isInteger(maxRows) && maxRows >= 1))
+    throw new Error(`maxRows must be a positive integer (config creditCardMaxTrain), got ${maxRows}.`);
   const normalOnly = options.normalOnly && labels !== null;
   const pool = normalOnly ? candidates.filter((i) => labels![i] === 0) : candidates;
   const what = options.what ?? "training";
   const kind = normalOnly ? "normal" : labels === null ? "unlabelled" : "normal and fraud";
   if (pool.length <= maxRows) {
-    return { rows: Int32Array.from(pool), nAvailable: pool.length, sampled: false, normalOnly, note: `all ${fmtInt(pool.length)} ${kind} ${what} rows` };
+    return {
+      rows: Int32Array.from(pool),
+      nAvailable: pool.length,
+      sampled: false,
+      normalOnly,
+      note: `all ${fmtInt(pool.length)} ${kind} ${what} rows`,
+    };
   }
   const pick = options.rng.sampleIndices(pool.length, maxRows);
   const rows = Int32Array.from(pick, (p) => pool[p]!).sort();
-  return { rows, nAvailable: pool.length, sampled: true, normalOnly, note: `a seeded sample of ${fmtInt(maxRows)} of the ${fmtInt(pool.length)} ${kind} ${what} rows (cap ${fmtInt(maxRows)})` };
+  return {
+    rows,
+    nAvailable: pool.length,
+    sampled: true,
+    normalOnly,
+    note: `a seeded sample of ${fmtInt(maxRows)} of the ${fmtInt(pool.length)} ${kind} ${what} rows (cap ${fmtInt(maxRows)})`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -405,15 +478,30 @@ export const CREDITCARD_DAE_NOISE = { noiseStd: 0.2, maskFraction: 0.1 };
 export const CREDITCARD_VAE = { beta: 0.25, warmupEpochs: 3 };
 
 /** Build one of the stage's models; `name` defaults to "creditcard-<kind>". */
-export function buildCreditCardModel(kind: CreditCardModelKind, featureNames: string[], seed: number, name = `creditcard-${kind}`): RowModel {
+export function buildCreditCardModel(
+  kind: CreditCardModelKind,
+  featureNames: string[],
+  seed: number,
+  name = `creditcard-${kind}`,
+): RowModel {
   const common = { featureNames, latentDim: CREDITCARD_LATENT_DIM, seed, name };
   switch (kind) {
     case "ae":
       return createModel("ae", { ...common, hiddenUnits: [...CREDITCARD_HIDDEN_UNITS], activation: "relu" });
     case "vae":
-      return createModel("vae", { ...common, hiddenUnits: [...CREDITCARD_HIDDEN_UNITS], activation: "relu", ...CREDITCARD_VAE });
+      return createModel("vae", {
+        ...common,
+        hiddenUnits: [...CREDITCARD_HIDDEN_UNITS],
+        activation: "relu",
+        ...CREDITCARD_VAE,
+      });
     case "dae":
-      return createModel("dae", { ...common, hiddenUnits: [...CREDITCARD_HIDDEN_UNITS], activation: "relu", ...CREDITCARD_DAE_NOISE });
+      return createModel("dae", {
+        ...common,
+        hiddenUnits: [...CREDITCARD_HIDDEN_UNITS],
+        activation: "relu",
+        ...CREDITCARD_DAE_NOISE,
+      });
     case "pca":
       return createModel("pca", common);
     default:
@@ -438,7 +526,10 @@ export function reconstructionScores(model: RowModel, X: Matrix, rows?: Int32Arr
     out.set(model.score(takeRows(X, idx), "mse").perRow, start);
   }
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(out[i]!)) throw new Error(`Model ${model.name} gave a non-finite score (${out[i]}) for row ${rows ? rows[i] : i}: training diverged; check its history.`);
+    if (!Number.isFinite(out[i]!))
+      throw new Error(
+        `Model ${model.name} gave a non-finite score (${out[i]}) for row ${rows ? rows[i] : i}: training diverged; check its history.`,
+      );
   }
   return out;
 }
@@ -470,8 +561,14 @@ export interface NamedThreshold {
 }
 
 /** Fit every rule on calibration scores (the validation split's normal rows). */
-export function fitCreditCardThresholds(calibrationScores: ArrayLike<number>, rules: ThresholdRule[] = CREDITCARD_THRESHOLD_RULES): NamedThreshold[] {
-  if (calibrationScores.length === 0) throw new Error("No calibration scores to fit thresholds on: the validation split has no normal rows; use a larger data set.");
+export function fitCreditCardThresholds(
+  calibrationScores: ArrayLike<number>,
+  rules: ThresholdRule[] = CREDITCARD_THRESHOLD_RULES,
+): NamedThreshold[] {
+  if (calibrationScores.length === 0)
+    throw new Error(
+      "No calibration scores to fit thresholds on: the validation split has no normal rows; use a larger data set.",
+    );
   return rules.map((r) => ({ name: r.name, result: fitThreshold(calibrationScores, r.spec) }));
 }
 
@@ -491,9 +588,22 @@ export interface ScoredModel {
  * Score the test rows and fit the thresholds on the calibration rows' scores (the
  * validation split's normal rows: held out from training, free of frauds).
  */
-export function scoreModel(label: string, model: RowModel, X: Matrix, calibrationRows: Int32Array, testRows: Int32Array, rules: ThresholdRule[] = CREDITCARD_THRESHOLD_RULES): ScoredModel {
+export function scoreModel(
+  label: string,
+  model: RowModel,
+  X: Matrix,
+  calibrationRows: Int32Array,
+  testRows: Int32Array,
+  rules: ThresholdRule[] = CREDITCARD_THRESHOLD_RULES,
+): ScoredModel {
   const calibration = reconstructionScores(model, X, calibrationRows);
-  return { label, model, test: reconstructionScores(model, X, testRows), nCalibration: calibration.length, thresholds: fitCreditCardThresholds(calibration, rules) };
+  return {
+    label,
+    model,
+    test: reconstructionScores(model, X, testRows),
+    nCalibration: calibration.length,
+    thresholds: fitCreditCardThresholds(calibration, rules),
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -522,8 +632,10 @@ export interface RankedScores {
 /** Sort scores once for `weightedDetectionMetrics`. Scores must be finite. */
 export function rankScores(scores: ArrayLike<number>, labels: ArrayLike<number>): RankedScores {
   const n = scores.length;
-  if (labels.length !== n) throw new Error(`labels has ${labels.length} values but there are ${n} scores; align them row by row.`);
-  for (let i = 0; i < n; i++) if (!Number.isFinite(scores[i]!)) throw new Error(`scores[${i}] is ${scores[i]}; scores must be finite.`);
+  if (labels.length !== n)
+    throw new Error(`labels has ${labels.length} values but there are ${n} scores; align them row by row.`);
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(scores[i]!)) throw new Error(`scores[${i}] is ${scores[i]}; scores must be finite.`);
   const order = argsort(scores, true);
   const starts: number[] = [];
   const values: number[] = [];
@@ -535,7 +647,12 @@ export function rankScores(scores: ArrayLike<number>, labels: ArrayLike<number>)
     }
   }
   starts.push(n);
-  return { order, groupStart: Int32Array.from(starts), groupScore: Float64Array.from(values), labels: Uint8Array.from(labels as ArrayLike<number>, (v) => (v > 0 ? 1 : 0)) };
+  return {
+    order,
+    groupStart: Int32Array.from(starts),
+    groupScore: Float64Array.from(values),
+    labels: Uint8Array.from(labels as ArrayLike<number>, (v) => (v > 0 ? 1 : 0)),
+  };
 }
 
 /** Detection metrics of one (possibly resampled) evaluation. NaN where undefined. */
@@ -562,7 +679,12 @@ export interface WeightedMetrics {
  * @param ks integers in 1..total weight.
  * @param thresholds flag rule `score > t`.
  */
-export function weightedDetectionMetrics(r: RankedScores, weights: ArrayLike<number> | null, ks: number[], thresholds: number[]): WeightedMetrics {
+export function weightedDetectionMetrics(
+  r: RankedScores,
+  weights: ArrayLike<number> | null,
+  ks: number[],
+  thresholds: number[],
+): WeightedMetrics {
   const { order, groupStart, groupScore, labels } = r;
   const nGroups = groupScore.length;
   let nPos = 0;
@@ -591,7 +713,11 @@ export function weightedDetectionMetrics(r: RankedScores, weights: ArrayLike<num
   let auc = 0;
   let ap = 0;
   for (let g = 0; g <= nGroups; g++) {
-    for (let t = 0; t < cut.length; t++) if (cut[t] === g) { tpAt[t] = tp; fpAt[t] = fp; }
+    for (let t = 0; t < cut.length; t++)
+      if (cut[t] === g) {
+        tpAt[t] = tp;
+        fpAt[t] = fp;
+      }
     if (g === nGroups) break;
     let wp = 0;
     let wn = 0;
@@ -684,7 +810,13 @@ export interface EvaluateOptions {
  * @param scores `[nTest]` finite scores, higher = more anomalous.
  * @param labels `[nTest]` 0/1 or null.
  */
-export function evaluateDetector(model: string, scores: Float64Array, labels: ArrayLike<number> | null, thresholds: NamedThreshold[], options: EvaluateOptions): ModelEvaluation {
+export function evaluateDetector(
+  model: string,
+  scores: Float64Array,
+  labels: ArrayLike<number> | null,
+  thresholds: NamedThreshold[],
+  options: EvaluateOptions,
+): ModelEvaluation {
   const n = scores.length;
   if (n === 0) throw new Error(`evaluateDetector(${model}): no test scores.`);
   const nBoot = options.nBoot ?? DEFAULT_N_BOOT;
@@ -694,8 +826,23 @@ export function evaluateDetector(model: string, scores: Float64Array, labels: Ar
   const base = { model, trainedOn: options.trainedOn ?? "", nTest: n, nBoot, alpha };
   if (labels === null) {
     return {
-      ...base, nFrauds: null, baseline: null, rocAuc: null, averagePrecision: null, atK: [],
-      thresholds: thresholds.map((t, j) => ({ name: t.name, threshold: t.result.threshold, expectedRate: t.result.expectedRate, flagged: flagsAt[j]!.nFlagged, flaggedRate: flagsAt[j]!.nFlagged / n, confusion: null, precision: null, recall: null, warnings: t.result.warnings })),
+      ...base,
+      nFrauds: null,
+      baseline: null,
+      rocAuc: null,
+      averagePrecision: null,
+      atK: [],
+      thresholds: thresholds.map((t, j) => ({
+        name: t.name,
+        threshold: t.result.threshold,
+        expectedRate: t.result.expectedRate,
+        flagged: flagsAt[j]!.nFlagged,
+        flaggedRate: flagsAt[j]!.nFlagged / n,
+        confusion: null,
+        precision: null,
+        recall: null,
+        warnings: t.result.warnings,
+      })),
     };
   }
   const ranked = rankScores(scores, labels);
@@ -703,16 +850,21 @@ export function evaluateDetector(model: string, scores: Float64Array, labels: Ar
   const reps: WeightedMetrics[] = [];
   const counts = new Int32Array(n);
   let estimate: WeightedMetrics | null = null;
-  bootstrapStatistic(n, (idx) => {
-    counts.fill(0);
-    for (let q = 0; q < idx.length; q++) counts[idx[q]!]!++;
-    const m = weightedDetectionMetrics(ranked, counts, ks, thr);
-    if (estimate === null) estimate = m;
-    else reps.push(m);
-    return m.rocAuc;
-  }, { nBoot, alpha, rng: options.rng });
+  bootstrapStatistic(
+    n,
+    (idx) => {
+      counts.fill(0);
+      for (let q = 0; q < idx.length; q++) counts[idx[q]!]!++;
+      const m = weightedDetectionMetrics(ranked, counts, ks, thr);
+      if (estimate === null) estimate = m;
+      else reps.push(m);
+      return m.rocAuc;
+    },
+    { nBoot, alpha, rng: options.rng },
+  );
   const est = estimate as unknown as WeightedMetrics;
-  const interval = (get: (m: WeightedMetrics) => number): Interval => percentileInterval(get(est), reps.map(get), alpha);
+  const interval = (get: (m: WeightedMetrics) => number): Interval =>
+    percentileInterval(get(est), reps.map(get), alpha);
   const nFrauds = est.nPos;
   return {
     ...base,
@@ -720,7 +872,11 @@ export function evaluateDetector(model: string, scores: Float64Array, labels: Ar
     baseline: nFrauds / n,
     rocAuc: nFrauds > 0 && nFrauds < n ? interval((m) => m.rocAuc) : null,
     averagePrecision: nFrauds > 0 ? interval((m) => m.averagePrecision) : null,
-    atK: ks.map((k, q) => ({ k, precision: interval((m) => m.precisionAtK[q]!), recall: interval((m) => m.recallAtK[q]!) })),
+    atK: ks.map((k, q) => ({
+      k,
+      precision: interval((m) => m.precisionAtK[q]!),
+      recall: interval((m) => m.recallAtK[q]!),
+    })),
     thresholds: thresholds.map((t, j) => {
       const flags = flagsAt[j]!;
       return {
@@ -755,7 +911,10 @@ export function chooseKs(nRows: number, nFrauds: number | null): number[] {
   const pickFrom = near.length ? near : within.slice(0, 1);
   if (pickFrom.length <= MAX_KS) return pickFrom;
   // Keep the values closest to nFrauds on a log scale.
-  return [...pickFrom].sort((a, b) => Math.abs(Math.log(a / nFrauds)) - Math.abs(Math.log(b / nFrauds))).slice(0, MAX_KS).sort((a, b) => a - b);
+  return [...pickFrom]
+    .sort((a, b) => Math.abs(Math.log(a / nFrauds)) - Math.abs(Math.log(b / nFrauds)))
+    .slice(0, MAX_KS)
+    .sort((a, b) => a - b);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -779,7 +938,9 @@ export function metricsTable(evals: ModelEvaluation[]): Record<string, string | 
     "ROC-AUC": e.rocAuc?.estimate ?? null,
     "ROC-AUC 95% CI": e.rocAuc ? `[${e.rocAuc.lo.toFixed(3)}, ${e.rocAuc.hi.toFixed(3)}]` : "n/a",
     "PR-AUC (AP)": e.averagePrecision?.estimate ?? null,
-    "PR-AUC 95% CI": e.averagePrecision ? `[${e.averagePrecision.lo.toFixed(3)}, ${e.averagePrecision.hi.toFixed(3)}]` : "n/a",
+    "PR-AUC 95% CI": e.averagePrecision
+      ? `[${e.averagePrecision.lo.toFixed(3)}, ${e.averagePrecision.hi.toFixed(3)}]`
+      : "n/a",
     "PR baseline (fraud rate)": e.baseline,
     "AP / baseline": e.averagePrecision && e.baseline ? e.averagePrecision.estimate / e.baseline : null,
   }));
@@ -787,24 +948,33 @@ export function metricsTable(evals: ModelEvaluation[]): Record<string, string | 
 
 /** One row per (model, k): precision and recall among the k highest scores, with intervals. */
 export function atKTable(evals: ModelEvaluation[]): Record<string, string | number>[] {
-  return evals.flatMap((e) => e.atK.map((a) => ({ model: e.model, k: a.k, "precision@k": formatInterval(a.precision), "recall@k": formatInterval(a.recall) })));
+  return evals.flatMap((e) =>
+    e.atK.map((a) => ({
+      model: e.model,
+      k: a.k,
+      "precision@k": formatInterval(a.precision),
+      "recall@k": formatInterval(a.recall),
+    })),
+  );
 }
 
 /** One row per (model, threshold): the confusion table and its rates with intervals. */
 export function confusionTable(evals: ModelEvaluation[]): Record<string, string | number | null>[] {
-  return evals.flatMap((e) => e.thresholds.map((t) => ({
-    model: e.model,
-    threshold: t.name,
-    "score >": t.threshold,
-    "expected false-alarm rate": t.expectedRate,
-    flagged: t.flagged,
-    TP: t.confusion?.tp ?? null,
-    FP: t.confusion?.fp ?? null,
-    FN: t.confusion?.fn ?? null,
-    TN: t.confusion?.tn ?? null,
-    precision: t.confusion ? formatInterval(t.precision) : "n/a",
-    recall: t.confusion ? formatInterval(t.recall) : "n/a",
-  })));
+  return evals.flatMap((e) =>
+    e.thresholds.map((t) => ({
+      model: e.model,
+      threshold: t.name,
+      "score >": t.threshold,
+      "expected false-alarm rate": t.expectedRate,
+      flagged: t.flagged,
+      TP: t.confusion?.tp ?? null,
+      FP: t.confusion?.fp ?? null,
+      FN: t.confusion?.fn ?? null,
+      TN: t.confusion?.tn ?? null,
+      precision: t.confusion ? formatInterval(t.precision) : "n/a",
+      recall: t.confusion ? formatInterval(t.recall) : "n/a",
+    })),
+  );
 }
 
 /** The model with the highest estimate of a metric, or null without labels. */
@@ -840,47 +1010,70 @@ export function creditCardFindings(s: CreditCardSummary): string[] {
   const { source } = s;
   const first = s.evaluations[0];
   if (!first) return out;
-  out.push(`Data: ${source.label}${source.fraudRate !== null ? ` with a fraud rate of ${pct(source.fraudRate, 3)}` : ""}; the models were trained on ${s.training.note}.`);
+  out.push(
+    `Data: ${source.label}${source.fraudRate !== null ? ` with a fraud rate of ${pct(source.fraudRate, 3)}` : ""}; the models were trained on ${s.training.note}.`,
+  );
   if (first.nFrauds === null) {
-    out.push(`The data has **no Class column**, so this run is **unsupervised**: the models were trained on all training rows and there is no ROC-AUC or PR-AUC. At the 99th percentile of validation scores the ${first.model} flags ${fmtInt(first.thresholds.find((t) => t.name === "p99")?.flagged ?? 0)} of ${fmtInt(first.nTest)} test transactions.`);
+    out.push(
+      `The data has **no Class column**, so this run is **unsupervised**: the models were trained on all training rows and there is no ROC-AUC or PR-AUC. At the 99th percentile of validation scores the ${first.model} flags ${fmtInt(first.thresholds.find((t) => t.name === "p99")?.flagged ?? 0)} of ${fmtInt(first.nTest)} test transactions.`,
+    );
     return out;
   }
   const bestRoc = bestBy(s.evaluations, "rocAuc");
   const bestAp = bestBy(s.evaluations, "averagePrecision");
   if (bestRoc && bestAp) {
-    out.push(`On the test split (${fmtInt(first.nTest)} transactions, ${fmtInt(first.nFrauds)} frauds) the best ROC-AUC is **${formatInterval(bestRoc.rocAuc)}** (${bestRoc.model}) and the best PR-AUC (average precision) is **${formatInterval(bestAp.averagePrecision)}** (${bestAp.model}), ${(bestAp.averagePrecision!.estimate / bestAp.baseline!).toFixed(1)}× its baseline of ${pct(bestAp.baseline!, 2)} (the test fraud rate); brackets are 95% bootstrap intervals over ${fmtInt(first.nBoot)} resamples of the test rows.`);
+    out.push(
+      `On the test split (${fmtInt(first.nTest)} transactions, ${fmtInt(first.nFrauds)} frauds) the best ROC-AUC is **${formatInterval(bestRoc.rocAuc)}** (${bestRoc.model}) and the best PR-AUC (average precision) is **${formatInterval(bestAp.averagePrecision)}** (${bestAp.model}), ${(bestAp.averagePrecision!.estimate / bestAp.baseline!).toFixed(1)}× its baseline of ${pct(bestAp.baseline!, 2)} (the test fraud rate); brackets are 95% bootstrap intervals over ${fmtInt(first.nBoot)} resamples of the test rows.`,
+    );
   }
   const ranking = [...s.evaluations].filter((e) => e.rocAuc).sort((a, b) => b.rocAuc!.estimate - a.rocAuc!.estimate);
-  if (ranking.length > 1) out.push(`Ranking by ROC-AUC: ${ranking.map((e) => `${e.model} ${e.rocAuc!.estimate.toFixed(3)}`).join(", ")}.`);
+  if (ranking.length > 1)
+    out.push(`Ranking by ROC-AUC: ${ranking.map((e) => `${e.model} ${e.rocAuc!.estimate.toFixed(3)}`).join(", ")}.`);
   const ae = s.evaluations.find((e) => /(^|-)ae$/.test(e.model)) ?? bestRoc;
   if (ae?.rocAuc) {
     const r = ae.rocAuc;
     const rel = PUBLISHED_AE_ROC_AUC < r.lo ? "below" : PUBLISHED_AE_ROC_AUC > r.hi ? "above" : "inside";
     let sentence = `The published Keras autoencoder trained on the normal rows of the full ULB data reached ROC-AUC ${PUBLISHED_AE_ROC_AUC.toFixed(2)}; this project's ${ae.model} reaches **${formatInterval(r)}**, so the published value lies ${rel} the interval.`;
-    if (source.kind === "stand-in") sentence += " On the stand-in the comparison is only a sanity check: its frauds are simulated.";
-    else if (source.subset) sentence += " ROC-AUC compares across a subset and the full file because both of its rates are conditional on the class; only the frauds and normals sampled differ.";
+    if (source.kind === "stand-in")
+      sentence += " On the stand-in the comparison is only a sanity check: its frauds are simulated.";
+    else if (source.subset)
+      sentence +=
+        " ROC-AUC compares across a subset and the full file because both of its rates are conditional on the class; only the frauds and normals sampled differ.";
     out.push(sentence);
   }
   if (bestAp && bestAp.baseline !== null) {
     const ratio = bestAp.baseline / ULB_FRAUD_RATE;
     const lift = (bestAp.averagePrecision!.estimate / bestAp.baseline).toFixed(1);
     if (Math.abs(Math.log(ratio)) < Math.log(SAME_RATE_FACTOR)) {
-      out.push(`PR-AUC's baseline is the fraud rate: ${pct(bestAp.baseline, 3)} here, as in the full file (${pct(ULB_FRAUD_RATE, 3)}), so these PR-AUC values compare directly with full-data results; a subset enriched in frauds would start from a far higher floor and look better with the same detector.`);
+      out.push(
+        `PR-AUC's baseline is the fraud rate: ${pct(bestAp.baseline, 3)} here, as in the full file (${pct(ULB_FRAUD_RATE, 3)}), so these PR-AUC values compare directly with full-data results; a subset enriched in frauds would start from a far higher floor and look better with the same detector.`,
+      );
     } else {
-      out.push(`PR-AUC is not comparable across data sets with different fraud rates: a random detector scores the fraud rate, here ${pct(bestAp.baseline, 2)} against ${pct(ULB_FRAUD_RATE, 3)} in the full file (${ratio.toFixed(1)}×)${ratio > 1 ? "; data enriched in frauds start from a higher floor, so their PR-AUC looks better than the same detector's on the full file" : "; data with fewer frauds start from a lower floor"}. Compare the lift over the baseline (${lift}× here) or ROC-AUC instead.`);
+      out.push(
+        `PR-AUC is not comparable across data sets with different fraud rates: a random detector scores the fraud rate, here ${pct(bestAp.baseline, 2)} against ${pct(ULB_FRAUD_RATE, 3)} in the full file (${ratio.toFixed(1)}×)${ratio > 1 ? "; data enriched in frauds start from a higher floor, so their PR-AUC looks better than the same detector's on the full file" : "; data with fewer frauds start from a lower floor"}. Compare the lift over the baseline (${lift}× here) or ROC-AUC instead.`,
+      );
     }
   }
   if (s.contaminated?.rocAuc && ae?.rocAuc) {
     const d = s.contaminated.rocAuc.estimate - ae.rocAuc.estimate;
     const dAp = s.contaminated.averagePrecision!.estimate - ae.averagePrecision!.estimate;
-    const verdict = d <= -NEGLIGIBLE_AUC_CHANGE ? "worse: it learns to reconstruct some frauds too" : d >= NEGLIGIBLE_AUC_CHANGE ? "better here" : "no material difference in ROC-AUC";
-    out.push(`Trained on all training rows (frauds included), the AE reaches ROC-AUC ${formatInterval(s.contaminated.rocAuc)} and PR-AUC ${formatInterval(s.contaminated.averagePrecision)}: ${d >= 0 ? "+" : ""}${d.toFixed(3)} and ${dAp >= 0 ? "+" : ""}${dAp.toFixed(3)} against training on normal rows only (${verdict}).`);
+    const verdict =
+      d <= -NEGLIGIBLE_AUC_CHANGE
+        ? "worse: it learns to reconstruct some frauds too"
+        : d >= NEGLIGIBLE_AUC_CHANGE
+          ? "better here"
+          : "no material difference in ROC-AUC";
+    out.push(
+      `Trained on all training rows (frauds included), the AE reaches ROC-AUC ${formatInterval(s.contaminated.rocAuc)} and PR-AUC ${formatInterval(s.contaminated.averagePrecision)}: ${d >= 0 ? "+" : ""}${d.toFixed(3)} and ${dAp >= 0 ? "+" : ""}${dAp.toFixed(3)} against training on normal rows only (${verdict}).`,
+    );
   }
   if (bestRoc) {
     const p99 = bestRoc.thresholds.find((t) => t.name === "p99");
     const pot = bestRoc.thresholds.find((t) => t.name.startsWith("POT"));
     if (p99?.confusion) {
-      out.push(`At the 99th percentile of the validation normals' scores the ${bestRoc.model} flags ${fmtInt(p99.flagged)} test transactions and catches ${fmtInt(p99.confusion.tp)} of ${fmtInt(bestRoc.nFrauds!)} frauds (recall ${formatInterval(p99.recall, 2)}, precision ${formatInterval(p99.precision, 2)})${pot?.confusion ? `; at the POT tail threshold (${pct(pot.expectedRate, 1)} expected false alarms${pot.warnings.length ? ", empirical fallback: too few calibration rows for a tail fit" : ""}) it catches ${fmtInt(pot.confusion.tp)} with ${fmtInt(pot.confusion.fp)} false alarm${pot.confusion.fp === 1 ? "" : "s"}` : ""}.`);
+      out.push(
+        `At the 99th percentile of the validation normals' scores the ${bestRoc.model} flags ${fmtInt(p99.flagged)} test transactions and catches ${fmtInt(p99.confusion.tp)} of ${fmtInt(bestRoc.nFrauds!)} frauds (recall ${formatInterval(p99.recall, 2)}, precision ${formatInterval(p99.precision, 2)})${pot?.confusion ? `; at the POT tail threshold (${pct(pot.expectedRate, 1)} expected false alarms${pot.warnings.length ? ", empirical fallback: too few calibration rows for a tail fit" : ""}) it catches ${fmtInt(pot.confusion.tp)} with ${fmtInt(pot.confusion.fp)} false alarm${pot.confusion.fp === 1 ? "" : "s"}` : ""}.`,
+      );
     }
   }
   return out;
@@ -907,24 +1100,79 @@ export function modelCurves(model: string, scores: Float64Array, labels: ArrayLi
 
 /** ROC (with the chance diagonal) and PR (with the fraud-rate baseline) curves of every model, side by side. */
 export function curvesChart(curves: ModelCurves[], subtitle: string): VlSpec {
-  const roc: charts.Row[] = curves.flatMap((c) => Array.from(c.roc.fpr, (x, i) => ({ model: `${c.model} (AUC ${c.roc.auc.toFixed(3)})`, fpr: x, tpr: c.roc.tpr[i]! })));
-  const pr: charts.Row[] = curves.flatMap((c) => Array.from(c.pr.recall, (x, i) => ({ model: `${c.model} (AP ${c.pr.averagePrecision.toFixed(3)})`, recall: x, precision: c.pr.precision[i]! })));
+  const roc: charts.Row[] = curves.flatMap((c) =>
+    Array.from(c.roc.fpr, (x, i) => ({
+      model: `${c.model} (AUC ${c.roc.auc.toFixed(3)})`,
+      fpr: x,
+      tpr: c.roc.tpr[i]!,
+    })),
+  );
+  const pr: charts.Row[] = curves.flatMap((c) =>
+    Array.from(c.pr.recall, (x, i) => ({
+      model: `${c.model} (AP ${c.pr.averagePrecision.toFixed(3)})`,
+      recall: x,
+      precision: c.pr.precision[i]!,
+    })),
+  );
   const baseline = curves[0]?.pr.baseline ?? 0;
   const size = { width: 330, height: 300 };
   const rocSpec: VlSpec = {
     ...size,
     title: "ROC",
     layer: [
-      { data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: "line", strokeDash: [4, 3], color: "#999" }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } },
-      { data: { values: charts.compactRows(roc, 4) }, mark: { type: "line", strokeWidth: 1.8 }, encoding: { x: { field: "fpr", type: "quantitative", title: "false-positive rate" }, y: { field: "tpr", type: "quantitative", title: "true-positive rate (recall)" }, color: { field: "model", type: "nominal", title: null, sort: null, legend: { orient: "bottom", direction: "vertical", labelLimit: 0 } }, tooltip: [{ field: "model" }, { field: "fpr", format: ".4f" }, { field: "tpr", format: ".3f" }] } },
+      {
+        data: {
+          values: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
+        mark: { type: "line", strokeDash: [4, 3], color: "#999" },
+        encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } },
+      },
+      {
+        data: { values: charts.compactRows(roc, 4) },
+        mark: { type: "line", strokeWidth: 1.8 },
+        encoding: {
+          x: { field: "fpr", type: "quantitative", title: "false-positive rate" },
+          y: { field: "tpr", type: "quantitative", title: "true-positive rate (recall)" },
+          color: {
+            field: "model",
+            type: "nominal",
+            title: null,
+            sort: null,
+            legend: { orient: "bottom", direction: "vertical", labelLimit: 0 },
+          },
+          tooltip: [{ field: "model" }, { field: "fpr", format: ".4f" }, { field: "tpr", format: ".3f" }],
+        },
+      },
     ],
   };
   const prSpec: VlSpec = {
     ...size,
     title: `Precision-recall (baseline = fraud rate ${pct(baseline, 2)})`,
     layer: [
-      { data: { values: [{ y: baseline }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#999" }, encoding: { y: { field: "y", type: "quantitative" } } },
-      { data: { values: charts.compactRows(pr, 4) }, mark: { type: "line", strokeWidth: 1.8, interpolate: "step-after" }, encoding: { x: { field: "recall", type: "quantitative", title: "recall", scale: { domain: [0, 1] } }, y: { field: "precision", type: "quantitative", title: "precision", scale: { domain: [0, 1] } }, color: { field: "model", type: "nominal", title: null, sort: null, legend: { orient: "bottom", direction: "vertical", labelLimit: 0 } }, tooltip: [{ field: "model" }, { field: "recall", format: ".3f" }, { field: "precision", format: ".3f" }] } },
+      {
+        data: { values: [{ y: baseline }] },
+        mark: { type: "rule", strokeDash: [4, 3], color: "#999" },
+        encoding: { y: { field: "y", type: "quantitative" } },
+      },
+      {
+        data: { values: charts.compactRows(pr, 4) },
+        mark: { type: "line", strokeWidth: 1.8, interpolate: "step-after" },
+        encoding: {
+          x: { field: "recall", type: "quantitative", title: "recall", scale: { domain: [0, 1] } },
+          y: { field: "precision", type: "quantitative", title: "precision", scale: { domain: [0, 1] } },
+          color: {
+            field: "model",
+            type: "nominal",
+            title: null,
+            sort: null,
+            legend: { orient: "bottom", direction: "vertical", labelLimit: 0 },
+          },
+          tooltip: [{ field: "model" }, { field: "recall", format: ".3f" }, { field: "precision", format: ".3f" }],
+        },
+      },
     ],
   };
   return {
@@ -944,15 +1192,22 @@ export const SCORE_BINS = 40;
  * frauds are hundreds of times rarer), plus one row per threshold to draw as a rule.
  * @param groups `[n]` class label per row ("normal"/"fraud", or "all" without labels).
  */
-export function scoreDensityRows(models: { model: string; scores: Float64Array; thresholds: NamedThreshold[] }[], groups: string[]): charts.Row[] {
+export function scoreDensityRows(
+  models: { model: string; scores: Float64Array; thresholds: NamedThreshold[] }[],
+  groups: string[],
+): charts.Row[] {
   const rows: charts.Row[] = [];
   const floor = 1e-12;
   for (const m of models) {
     const logs = Float64Array.from(m.scores, (v) => Math.log10(Math.max(v, floor)));
-    if (logs.length !== groups.length) throw new Error(`scoreDensityRows: ${m.model} has ${logs.length} scores but ${groups.length} group labels.`);
+    if (logs.length !== groups.length)
+      throw new Error(`scoreDensityRows: ${m.model} has ${logs.length} scores but ${groups.length} group labels.`);
     let lo = Infinity;
     let hi = -Infinity;
-    for (const v of logs) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    for (const v of logs) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
     const width = hi > lo ? (hi - lo) / SCORE_BINS : 1;
     const byGroup = new Map<string, Float64Array>();
     const totals = new Map<string, number>();
@@ -965,15 +1220,36 @@ export function scoreDensityRows(models: { model: string; scores: Float64Array; 
     });
     for (const [g, h] of byGroup) {
       const total = totals.get(g)!;
-      h.forEach((c, b) => rows.push({ model: m.model, kind: "density", class: g, log10_score: lo + (b + 0.5) * width, density: c / total / width }));
+      h.forEach((c, b) =>
+        rows.push({
+          model: m.model,
+          kind: "density",
+          class: g,
+          log10_score: lo + (b + 0.5) * width,
+          density: c / total / width,
+        }),
+      );
     }
-    for (const t of m.thresholds) rows.push({ model: m.model, kind: "threshold", class: t.name, log10_score: Math.log10(Math.max(t.result.threshold, floor)), density: null });
+    for (const t of m.thresholds)
+      rows.push({
+        model: m.model,
+        kind: "threshold",
+        class: t.name,
+        log10_score: Math.log10(Math.max(t.result.threshold, floor)),
+        density: null,
+      });
   }
   return rows;
 }
 
 /** Class colours: normal blue-grey, fraud red; unlabelled data: "all" grey, flagged red. */
-const CLASS_COLOURS: Record<string, string> = { normal: "#4c78a8", fraud: "#d62728", all: "#555555", "flagged (p99)": "#d62728", "not flagged": "#9aa9bd" };
+const CLASS_COLOURS: Record<string, string> = {
+  normal: "#4c78a8",
+  fraud: "#d62728",
+  all: "#555555",
+  "flagged (p99)": "#d62728",
+  "not flagged": "#9aa9bd",
+};
 
 /** Distinct values of a field in first-appearance order (facet and legend order follow the data). */
 function distinct(rows: charts.Row[], field: string, where: (r: charts.Row) => boolean = () => true): string[] {
@@ -991,7 +1267,12 @@ function classScale(classes: string[]): { domain: string[]; range: string[] } {
 export function scoreDistributionChart(rows: charts.Row[], subtitle: string): VlSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: distinct(rows, "class", (r) => r.kind === "density").includes("fraud") ? "Reconstruction error of frauds and normal transactions (test split)" : "Reconstruction error of the test rows", subtitle },
+    title: {
+      text: distinct(rows, "class", (r) => r.kind === "density").includes("fraud")
+        ? "Reconstruction error of frauds and normal transactions (test split)"
+        : "Reconstruction error of the test rows",
+      subtitle,
+    },
     data: { values: charts.compactRows(rows, 4) },
     facet: { field: "model", type: "nominal", title: null, sort: distinct(rows, "model") },
     columns: 2,
@@ -999,8 +1280,32 @@ export function scoreDistributionChart(rows: charts.Row[], subtitle: string): Vl
       width: 300,
       height: 170,
       layer: [
-        { transform: [{ filter: "datum.kind === 'density'" }], mark: { type: "area", interpolate: "step", opacity: 0.35, line: true }, encoding: { x: { field: "log10_score", type: "quantitative", title: "log10 reconstruction MSE" }, y: { field: "density", type: "quantitative", title: "density", stack: null }, color: { field: "class", type: "nominal", title: "class", scale: classScale(distinct(rows, "class", (r) => r.kind === "density")) }, tooltip: [{ field: "class" }, { field: "log10_score", format: ".2f" }, { field: "density", format: ".3f" }] } },
-        { transform: [{ filter: "datum.kind === 'threshold'" }], mark: { type: "rule", strokeDash: [4, 3], color: "#333" }, encoding: { x: { field: "log10_score", type: "quantitative" }, tooltip: [{ field: "class", title: "threshold" }, { field: "log10_score", format: ".2f" }] } },
+        {
+          transform: [{ filter: "datum.kind === 'density'" }],
+          mark: { type: "area", interpolate: "step", opacity: 0.35, line: true },
+          encoding: {
+            x: { field: "log10_score", type: "quantitative", title: "log10 reconstruction MSE" },
+            y: { field: "density", type: "quantitative", title: "density", stack: null },
+            color: {
+              field: "class",
+              type: "nominal",
+              title: "class",
+              scale: classScale(distinct(rows, "class", (r) => r.kind === "density")),
+            },
+            tooltip: [{ field: "class" }, { field: "log10_score", format: ".2f" }, { field: "density", format: ".3f" }],
+          },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'threshold'" }],
+          mark: { type: "rule", strokeDash: [4, 3], color: "#333" },
+          encoding: {
+            x: { field: "log10_score", type: "quantitative" },
+            tooltip: [
+              { field: "class", title: "threshold" },
+              { field: "log10_score", format: ".2f" },
+            ],
+          },
+        },
       ],
     },
     resolve: { scale: { x: "independent", y: "independent" } },
@@ -1013,19 +1318,32 @@ export function scoreDistributionChart(rows: charts.Row[], subtitle: string): Vl
  * times more normals. Without labels a plain random sample.
  * @returns ascending row indices (into `rows`' index space) and a note saying what was done.
  */
-export function classBalancedSample(rows: Int32Array, labels: Int8Array | null, maxPoints: number, rng: Rng): { rows: Int32Array; note: string } {
-  if (!(Number.isInteger(maxPoints) && maxPoints >= 2)) throw new Error(`maxPoints must be an integer >= 2 (config umapMaxPoints), got ${maxPoints}.`);
-  const take = (pool: Int32Array, k: number): Int32Array => (pool.length <= k ? pool : Int32Array.from(rng.sampleIndices(pool.length, k), (p) => pool[p]!));
+export function classBalancedSample(
+  rows: Int32Array,
+  labels: Int8Array | null,
+  maxPoints: number,
+  rng: Rng,
+): { rows: Int32Array; note: string } {
+  if (!(Number.isInteger(maxPoints) && maxPoints >= 2))
+    throw new Error(`maxPoints must be an integer >= 2 (config umapMaxPoints), got ${maxPoints}.`);
+  const take = (pool: Int32Array, k: number): Int32Array =>
+    pool.length <= k ? pool : Int32Array.from(rng.sampleIndices(pool.length, k), (p) => pool[p]!);
   if (!labels) {
     const out = take(rows, maxPoints).sort();
-    return { rows: out, note: `${fmtInt(out.length)} of ${fmtInt(rows.length)} test rows${out.length < rows.length ? ", sampled at random" : ""}` };
+    return {
+      rows: out,
+      note: `${fmtInt(out.length)} of ${fmtInt(rows.length)} test rows${out.length < rows.length ? ", sampled at random" : ""}`,
+    };
   }
   const frauds = rows.filter((i) => labels[i] === 1);
   const normals = rows.filter((i) => labels[i] === 0);
   const f = take(frauds, Math.floor(maxPoints / 2));
   const nn = take(normals, maxPoints - f.length);
   const out = Int32Array.from([...f, ...nn]).sort();
-  return { rows: out, note: `${fmtInt(f.length)} of ${fmtInt(frauds.length)} test frauds and ${fmtInt(nn.length)} of ${fmtInt(normals.length)} test normals (frauds over-represented so that they are visible)` };
+  return {
+    rows: out,
+    note: `${fmtInt(f.length)} of ${fmtInt(frauds.length)} test frauds and ${fmtInt(nn.length)} of ${fmtInt(normals.length)} test normals (frauds over-represented so that they are visible)`,
+  };
 }
 
 /**
@@ -1033,14 +1351,30 @@ export function classBalancedSample(rows: Int32Array, labels: Int8Array | null, 
  * return scatter rows {model, class, u0, u1}.
  * @param groups `[rows.length]` class label of each embedded row.
  */
-export async function embedLatents(models: { label: string; model: RowModel }[], X: Matrix, rows: Int32Array, groups: string[], rng: Rng, onProgress?: (label: string, epoch: number, total: number) => void): Promise<{ rows: charts.Row[]; seconds: number }> {
+export async function embedLatents(
+  models: { label: string; model: RowModel }[],
+  X: Matrix,
+  rows: Int32Array,
+  groups: string[],
+  rng: Rng,
+  onProgress?: (label: string, epoch: number, total: number) => void,
+): Promise<{ rows: charts.Row[]; seconds: number }> {
   const t0 = Date.now();
   const input = takeRows(X, rows);
   const out: charts.Row[] = [];
   for (const m of models) {
     const latents = m.model.encode(input);
-    const res = await runUmapAsync(latents, { rng: rng.fork(`umap-${m.label}`), onProgress: (e, total) => onProgress?.(m.label, e, total) });
-    for (let i = 0; i < res.embedding.rows; i++) out.push({ model: m.label, class: groups[i]!, u0: res.embedding.data[2 * i]!, u1: res.embedding.data[2 * i + 1]! });
+    const res = await runUmapAsync(latents, {
+      rng: rng.fork(`umap-${m.label}`),
+      onProgress: (e, total) => onProgress?.(m.label, e, total),
+    });
+    for (let i = 0; i < res.embedding.rows; i++)
+      out.push({
+        model: m.label,
+        class: groups[i]!,
+        u0: res.embedding.data[2 * i]!,
+        u1: res.embedding.data[2 * i + 1]!,
+      });
   }
   return { rows: out, seconds: (Date.now() - t0) / 1000 };
 }
@@ -1050,9 +1384,27 @@ export function umapChart(rows: charts.Row[], subtitle: string): VlSpec {
   const on = (r: charts.Row) => (r.class === "fraud" || r.class === "flagged (p99)" ? 1 : 0);
   const sorted = [...rows].sort((a, b) => on(a) - on(b));
   const title = `UMAP of each model's latent space, coloured by ${rows.some((r) => r.class === "fraud" || r.class === "normal") ? "class" : "flag"} (test split)`;
-  const spec = charts.scatter(sorted, { title, subtitle, x: "u0", y: "u1", color: "class", facet: "model", columns: 2, size: 10, opacity: 0.6, tooltip: ["model", "class"], xTitle: "UMAP 1", yTitle: "UMAP 2", width: 280, height: 230 });
+  const spec = charts.scatter(sorted, {
+    title,
+    subtitle,
+    x: "u0",
+    y: "u1",
+    color: "class",
+    facet: "model",
+    columns: 2,
+    size: 10,
+    opacity: 0.6,
+    tooltip: ["model", "class"],
+    xTitle: "UMAP 1",
+    yTitle: "UMAP 2",
+    width: 280,
+    height: 230,
+  });
   const classes = distinct(sorted, "class");
-  spec.spec.encoding.color.scale = { ...classScale(classes), range: classes.map((c) => (c === "normal" ? "#9aa9bd" : CLASS_COLOURS[c] ?? "#888888")) };
+  spec.spec.encoding.color.scale = {
+    ...classScale(classes),
+    range: classes.map((c) => (c === "normal" ? "#9aa9bd" : (CLASS_COLOURS[c] ?? "#888888"))),
+  };
   spec.facet.sort = distinct(rows, "model");
   return spec;
 }

@@ -64,10 +64,18 @@ export interface PrepareOptions {
 }
 
 /** Build features, split by date with a gap, fit the scaler on train only. */
-export function prepareDataset(panel: Panel, options: PrepareOptions): { dataset: Dataset; table: FeatureTable; split: DateSplit } {
+export function prepareDataset(
+  panel: Panel,
+  options: PrepareOptions,
+): { dataset: Dataset; table: FeatureTable; split: DateSplit } {
   const table = buildFeatures(panel, options.features);
   const gapDays = Math.max(table.lookbackDays, options.windowLength, 1);
-  const split = splitByDate(table.day, { gapDays, windowLength: options.windowLength, lookbackDays: table.lookbackDays, fractions: options.fractions });
+  const split = splitByDate(table.day, {
+    gapDays,
+    windowLength: options.windowLength,
+    lookbackDays: table.lookbackDays,
+    fractions: options.fractions,
+  });
   const scaler = new StandardScaler({ featureNames: table.featureNames, clip: DEFAULT_CLIP }).fit(table.X, split.train);
   const X = scaler.transform(table.X);
   const splitCode = new Int8Array(table.day.length).fill(3);
@@ -78,7 +86,12 @@ export function prepareDataset(panel: Panel, options: PrepareOptions): { dataset
     featureNames: table.featureNames,
     boundaries: split.boundaries,
     gapDays: split.gapDays,
-    rows: { train: split.train.length, validation: split.validation.length, test: split.test.length, gap: split.rowsInGaps },
+    rows: {
+      train: split.train.length,
+      validation: split.validation.length,
+      test: split.test.length,
+      gap: split.rowsInGaps,
+    },
     dropped: table.dropped,
     repairs: table.repairs,
     scaler: scaler.toJSON(),
@@ -88,8 +101,15 @@ export function prepareDataset(panel: Panel, options: PrepareOptions): { dataset
     events: panel.events,
   };
   const dataset: Dataset = {
-    meta, tokens: panel.tokens, token: table.token, day: table.day, split: splitCode, anomaly: table.anomalyKind,
-    raw: table.X, X, idx: { train: split.train, validation: split.validation, test: split.test },
+    meta,
+    tokens: panel.tokens,
+    token: table.token,
+    day: table.day,
+    split: splitCode,
+    anomaly: table.anomalyKind,
+    raw: table.X,
+    X,
+    idx: { train: split.train, validation: split.validation, test: split.test },
   };
   return { dataset, table, split };
 }
@@ -100,15 +120,32 @@ export function savePanel(store: ArtifactStore, panel: Panel): void {
     token: Array.from(panel.token, (t) => panel.tokens[t]!.id),
     day: panel.day,
     date: Array.from(panel.day, dayToIso),
-    open: panel.open, high: panel.high, low: panel.low, close: panel.close, volume: panel.volume, market_cap: panel.marketCap,
-    anomaly: panel.anomalyKind ? Array.from(panel.anomalyKind, (k) => ANOMALY_KINDS[k]!) : Array.from(panel.day, () => ""),
+    open: panel.open,
+    high: panel.high,
+    low: panel.low,
+    close: panel.close,
+    volume: panel.volume,
+    market_cap: panel.marketCap,
+    anomaly: panel.anomalyKind
+      ? Array.from(panel.anomalyKind, (k) => ANOMALY_KINDS[k]!)
+      : Array.from(panel.day, () => ""),
   });
-  store.writeJson("tokens", { source: panel.source, tokens: panel.tokens, events: panel.events, hasLabels: panel.anomalyKind !== null });
+  store.writeJson("tokens", {
+    source: panel.source,
+    tokens: panel.tokens,
+    events: panel.events,
+    hasLabels: panel.anomalyKind !== null,
+  });
 }
 
 /** Load the panel saved by savePanel. */
 export function loadPanelArtifact(store: ArtifactStore): Panel {
-  const meta = store.readJson<{ source: string; tokens: TokenInfo[]; events: AnomalyEvent[] | null; hasLabels: boolean }>("tokens");
+  const meta = store.readJson<{
+    source: string;
+    tokens: TokenInfo[];
+    events: AnomalyEvent[] | null;
+    hasLabels: boolean;
+  }>("tokens");
   const t = store.readTable("panel");
   const index = new Map(meta.tokens.map((tok, i) => [tok.id, i]));
   const ids = t.token as string[];
@@ -117,9 +154,15 @@ export function loadPanelArtifact(store: ArtifactStore): Panel {
     tokens: meta.tokens,
     token: Int32Array.from(ids, (id) => index.get(id)!),
     day: t.day as Int32Array,
-    open: t.open as Float64Array, high: t.high as Float64Array, low: t.low as Float64Array, close: t.close as Float64Array,
-    volume: t.volume as Float64Array, marketCap: t.market_cap as Float64Array,
-    anomalyKind: meta.hasLabels ? Int8Array.from(kinds, (k) => Math.max(0, (ANOMALY_KINDS as readonly string[]).indexOf(k))) : null,
+    open: t.open as Float64Array,
+    high: t.high as Float64Array,
+    low: t.low as Float64Array,
+    close: t.close as Float64Array,
+    volume: t.volume as Float64Array,
+    marketCap: t.market_cap as Float64Array,
+    anomalyKind: meta.hasLabels
+      ? Int8Array.from(kinds, (k) => Math.max(0, (ANOMALY_KINDS as readonly string[]).indexOf(k)))
+      : null,
     events: meta.events,
     source: meta.source,
   };
@@ -154,22 +197,40 @@ export function loadDataset(store: ArtifactStore): Dataset {
   const raw = new Float32Array(n * f);
   meta.featureNames.forEach((name, j) => {
     const c = t[name] as ArrayLike<number> | undefined;
-    if (!c) throw new Error(`features.parquet has no column "${name}" listed in dataset.json: rerun notebook 01-data-eda.`);
+    if (!c)
+      throw new Error(`features.parquet has no column "${name}" listed in dataset.json: rerun notebook 01-data-eda.`);
     for (let i = 0; i < n; i++) raw[i * f + j] = c[i]!;
   });
   const index = new Map(tokensMeta.tokens.map((tok, i) => [tok.id, i]));
   const token = Int32Array.from(t.token as string[], (id) => {
     const k = index.get(id);
-    if (k === undefined) throw new Error(`features.parquet names token "${id}" that tokens.json lacks: rerun notebook 01-data-eda.`);
+    if (k === undefined)
+      throw new Error(`features.parquet names token "${id}" that tokens.json lacks: rerun notebook 01-data-eda.`);
     return k;
   });
   const split = Int8Array.from(t.split as string[], (s) => (SPLIT_NAMES as readonly string[]).indexOf(s));
   const rawM: Matrix = { data: raw, rows: n, cols: f };
   const scaler = scalerFromJSON(meta.scaler);
   const X = scaler.transform(rawM);
-  const pick = (code: number) => { const out: number[] = []; for (let i = 0; i < n; i++) if (split[i] === code) out.push(i); return Int32Array.from(out); };
-  const anomaly = meta.hasLabels ? Int8Array.from(t.anomaly as string[], (k) => Math.max(0, (ANOMALY_KINDS as readonly string[]).indexOf(k))) : null;
-  return { meta, tokens: tokensMeta.tokens, token, day: t.day as Int32Array, split, anomaly, raw: rawM, X, idx: { train: pick(0), validation: pick(1), test: pick(2) } };
+  const pick = (code: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) if (split[i] === code) out.push(i);
+    return Int32Array.from(out);
+  };
+  const anomaly = meta.hasLabels
+    ? Int8Array.from(t.anomaly as string[], (k) => Math.max(0, (ANOMALY_KINDS as readonly string[]).indexOf(k)))
+    : null;
+  return {
+    meta,
+    tokens: tokensMeta.tokens,
+    token,
+    day: t.day as Int32Array,
+    split,
+    anomaly,
+    raw: rawM,
+    X,
+    idx: { train: pick(0), validation: pick(1), test: pick(2) },
+  };
 }
 
 /** The scaled rows of one split. */
@@ -178,8 +239,16 @@ export function splitMatrix(d: Dataset, which: "train" | "validation" | "test"):
 }
 
 /** Per-token windows of scaled features restricted to one split. */
-export function splitWindows(d: Dataset, which: "train" | "validation" | "test", length: number, stride: number): WindowSet {
-  return makeWindows({ X: d.X, token: d.token, day: d.day, featureNames: d.meta.featureNames }, { length, stride, rows: d.idx[which] });
+export function splitWindows(
+  d: Dataset,
+  which: "train" | "validation" | "test",
+  length: number,
+  stride: number,
+): WindowSet {
+  return makeWindows(
+    { X: d.X, token: d.token, day: d.day, featureNames: d.meta.featureNames },
+    { length, stride, rows: d.idx[which] },
+  );
 }
 
 /** The scaled train, validation and test matrices. */

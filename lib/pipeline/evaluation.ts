@@ -93,32 +93,65 @@ const MASK_FRACTIONS = [0.1, 0.25, 0.5];
  */
 export const EVALUATION_BUDGETS: Record<ProfileName, EvaluationBudget> = {
   ci: {
-    nBoot: 200, latentDims: [2, 4, 8, 16], convLatentDims: [4, 16],
-    sweepTrainRows: 3000, sweepValidationRows: 1000, sweepEpochs: 4, sweepPatience: 2,
-    convTrainWindows: 600, convEpochs: 3,
-    noiseStds: NOISE_STDS, maskFractions: MASK_FRACTIONS, noiseMaxWindows: 500,
-    walkForwardFolds: 3, walkForwardTrainRows: 2000, walkForwardEpochs: 3,
+    nBoot: 200,
+    latentDims: [2, 4, 8, 16],
+    convLatentDims: [4, 16],
+    sweepTrainRows: 3000,
+    sweepValidationRows: 1000,
+    sweepEpochs: 4,
+    sweepPatience: 2,
+    convTrainWindows: 600,
+    convEpochs: 3,
+    noiseStds: NOISE_STDS,
+    maskFractions: MASK_FRACTIONS,
+    noiseMaxWindows: 500,
+    walkForwardFolds: 3,
+    walkForwardTrainRows: 2000,
+    walkForwardEpochs: 3,
   },
   default: {
-    nBoot: 1000, latentDims: [2, 4, 8, 16], convLatentDims: [4, 8, 16],
-    sweepTrainRows: 40000, sweepValidationRows: 8000, sweepEpochs: 20, sweepPatience: 3,
-    convTrainWindows: 8000, convEpochs: 12,
-    noiseStds: NOISE_STDS, maskFractions: MASK_FRACTIONS, noiseMaxWindows: 4000,
-    walkForwardFolds: 4, walkForwardTrainRows: 20000, walkForwardEpochs: 20,
+    nBoot: 1000,
+    latentDims: [2, 4, 8, 16],
+    convLatentDims: [4, 8, 16],
+    sweepTrainRows: 40000,
+    sweepValidationRows: 8000,
+    sweepEpochs: 20,
+    sweepPatience: 3,
+    convTrainWindows: 8000,
+    convEpochs: 12,
+    noiseStds: NOISE_STDS,
+    maskFractions: MASK_FRACTIONS,
+    noiseMaxWindows: 4000,
+    walkForwardFolds: 4,
+    walkForwardTrainRows: 20000,
+    walkForwardEpochs: 20,
   },
   full: {
-    nBoot: 2000, latentDims: [2, 4, 6, 8, 12, 16], convLatentDims: [4, 8, 16, 32],
-    sweepTrainRows: 150000, sweepValidationRows: 30000, sweepEpochs: 40, sweepPatience: 6,
-    convTrainWindows: 40000, convEpochs: 25,
-    noiseStds: NOISE_STDS, maskFractions: MASK_FRACTIONS, noiseMaxWindows: 20000,
-    walkForwardFolds: 4, walkForwardTrainRows: 80000, walkForwardEpochs: 30,
+    nBoot: 2000,
+    latentDims: [2, 4, 6, 8, 12, 16],
+    convLatentDims: [4, 8, 16, 32],
+    sweepTrainRows: 150000,
+    sweepValidationRows: 30000,
+    sweepEpochs: 40,
+    sweepPatience: 6,
+    convTrainWindows: 40000,
+    convEpochs: 25,
+    noiseStds: NOISE_STDS,
+    maskFractions: MASK_FRACTIONS,
+    noiseMaxWindows: 20000,
+    walkForwardFolds: 4,
+    walkForwardTrainRows: 80000,
+    walkForwardEpochs: 30,
   },
 };
 
 /** The budget of a profile. */
 export function evaluationBudget(profile: ProfileName): EvaluationBudget {
   const b = EVALUATION_BUDGETS[profile];
-  if (!b) throw new Error(`No evaluation budget for profile "${profile}". Known: ${Object.keys(EVALUATION_BUDGETS).join(", ")}.`);
+  if (!b)
+    throw new Error(
+      `No evaluation budget for profile "${profile}". Known: ${Object.keys(EVALUATION_BUDGETS).join(", ")}.`,
+    );
   return b;
 }
 
@@ -127,7 +160,14 @@ export function evaluationBudget(profile: ProfileName): EvaluationBudget {
 // ---------------------------------------------------------------------------------------
 
 /** Display names of the evaluated models. */
-export const MODEL_LABELS: Record<string, string> = { ae: "AE", vae: "VAE", dae: "DAE", conv1d: "Conv1D", pca: "PCA", "pca-windows": "PCA (windows)" };
+export const MODEL_LABELS: Record<string, string> = {
+  ae: "AE",
+  vae: "VAE",
+  dae: "DAE",
+  conv1d: "Conv1D",
+  pca: "PCA",
+  "pca-windows": "PCA (windows)",
+};
 
 /** Display name of a model ("ae" -> "AE"; unknown names are returned as given). */
 export function modelLabel(name: string): string {
@@ -140,7 +180,14 @@ export function referenceOf(name: string): string {
 }
 
 /** Which notebook writes each saved model (for "run this first" errors). */
-const MODEL_PRODUCERS: Record<string, string> = { ae: "02-train-ae", pca: "02-train-ae", vae: "03-train-vae", dae: "04-train-dae", conv1d: "05-train-conv1d-ae", "pca-windows": "05-train-conv1d-ae" };
+const MODEL_PRODUCERS: Record<string, string> = {
+  ae: "02-train-ae",
+  pca: "02-train-ae",
+  vae: "03-train-vae",
+  dae: "04-train-dae",
+  conv1d: "05-train-conv1d-ae",
+  "pca-windows": "05-train-conv1d-ae",
+};
 
 // ---------------------------------------------------------------------------------------
 // Error frames
@@ -187,7 +234,8 @@ export function errorFrameFromTable(model: string, table: Table, d: Dataset, uni
   const rerun = ` Rerun notebook ${MODEL_PRODUCERS[model] ?? "02-05"}.`;
   const ids = table.token as string[] | undefined;
   const splits = table.split as string[] | undefined;
-  if (!Array.isArray(ids) || !Array.isArray(splits)) throw new Error(`${where} lacks the text columns token and split.${rerun}`);
+  if (!Array.isArray(ids) || !Array.isArray(splits))
+    throw new Error(`${where} lacks the text columns token and split.${rerun}`);
   const index = new Map(d.tokens.map((t, i) => [t.id, i]));
   const token = new Int32Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
@@ -198,7 +246,8 @@ export function errorFrameFromTable(model: string, table: Table, d: Dataset, uni
   const split = new Int8Array(ids.length);
   for (let i = 0; i < splits.length; i++) {
     const s = (SPLIT_NAMES as readonly string[]).indexOf(splits[i]!);
-    if (s < 0) throw new Error(`${where} row ${i} has split "${splits[i]}"; expected one of ${SPLIT_NAMES.join(", ")}.${rerun}`);
+    if (s < 0)
+      throw new Error(`${where} row ${i} has split "${splits[i]}"; expected one of ${SPLIT_NAMES.join(", ")}.${rerun}`);
     split[i] = s;
   }
   const day = table.day instanceof Int32Array ? table.day : Int32Array.from(numericColumn(table, "day", where));
@@ -206,7 +255,17 @@ export function errorFrameFromTable(model: string, table: Table, d: Dataset, uni
     if (!table[`e_${f}`]) throw new Error(`${where} has no per-feature error column "e_${f}".${rerun}`);
     return numericColumn(table, `e_${f}`, where);
   });
-  return { model, unit, token, day, split, mse: numericColumn(table, "mse", where), mae: numericColumn(table, "mae", where), featureNames: [...d.meta.featureNames], perFeature };
+  return {
+    model,
+    unit,
+    token,
+    day,
+    split,
+    mse: numericColumn(table, "mse", where),
+    mae: numericColumn(table, "mae", where),
+    featureNames: [...d.meta.featureNames],
+    perFeature,
+  };
 }
 
 /** Row keys of an error frame built from scores. */
@@ -222,10 +281,20 @@ export interface FrameKeys {
  * `windowLength`: per-feature errors are then averaged over the window's days, as the Conv1D
  * model's own scores are.
  */
-export function errorFrameFromModel(modelName: string, model: Autoencoder<Matrix>, x: Matrix, keys: FrameKeys, featureNames: string[], unit: EvalUnit, windowLength = 1): ErrorFrame {
-  if (keys.token.length !== x.rows) throw new Error(`errorFrameFromModel: ${keys.token.length} keys for ${x.rows} rows; align them row by row.`);
+export function errorFrameFromModel(
+  modelName: string,
+  model: Autoencoder<Matrix>,
+  x: Matrix,
+  keys: FrameKeys,
+  featureNames: string[],
+  unit: EvalUnit,
+  windowLength = 1,
+): ErrorFrame {
+  if (keys.token.length !== x.rows)
+    throw new Error(`errorFrameFromModel: ${keys.token.length} keys for ${x.rows} rows; align them row by row.`);
   const f = featureNames.length;
-  if (x.cols !== f * windowLength) throw new Error(`errorFrameFromModel: input has ${x.cols} columns, expected ${windowLength} x ${f} features.`);
+  if (x.cols !== f * windowLength)
+    throw new Error(`errorFrameFromModel: input has ${x.cols} columns, expected ${windowLength} x ${f} features.`);
   const s = model.score(x, "mse");
   const mae = model.score(x, "mae").perRow;
   const perFeature = featureNames.map(() => new Float64Array(x.rows));
@@ -235,15 +304,30 @@ export function errorFrameFromModel(modelName: string, model: Autoencoder<Matrix
       for (let j = 0; j < f; j++) perFeature[j]![i] += pf.data[i * pf.cols + t * f + j]! / windowLength;
     }
   }
-  return { model: modelName, unit, token: keys.token, day: keys.day, split: keys.split, mse: Float64Array.from(s.perRow), mae: Float64Array.from(mae), featureNames: [...featureNames], perFeature };
+  return {
+    model: modelName,
+    unit,
+    token: keys.token,
+    day: keys.day,
+    split: keys.split,
+    mse: Float64Array.from(s.perRow),
+    mae: Float64Array.from(mae),
+    featureNames: [...featureNames],
+    perFeature,
+  };
 }
 
 /** Throw unless two frames describe the same rows in the same order (needed for paired comparisons). */
 export function assertSameRows(a: ErrorFrame, b: ErrorFrame): void {
-  if (a.token.length !== b.token.length) throw new Error(`${a.model} has ${a.token.length} rows but ${b.model} has ${b.token.length}; paired comparisons need the same rows (rerun the model notebooks on one dataset).`);
+  if (a.token.length !== b.token.length)
+    throw new Error(
+      `${a.model} has ${a.token.length} rows but ${b.model} has ${b.token.length}; paired comparisons need the same rows (rerun the model notebooks on one dataset).`,
+    );
   for (let i = 0; i < a.token.length; i++) {
     if (a.token[i] !== b.token[i] || a.day[i] !== b.day[i] || a.split[i] !== b.split[i]) {
-      throw new Error(`${a.model} and ${b.model} differ at row ${i} (token ${a.token[i]} vs ${b.token[i]}, day ${a.day[i]} vs ${b.day[i]}); rerun the model notebooks on one dataset.`);
+      throw new Error(
+        `${a.model} and ${b.model} differ at row ${i} (token ${a.token[i]} vs ${b.token[i]}, day ${a.day[i]} vs ${b.day[i]}); rerun the model notebooks on one dataset.`,
+      );
     }
   }
 }
@@ -270,12 +354,22 @@ export interface ClusterCIOptions {
 }
 
 /** Per-cluster sums and counts over some rows, clusters in order of first appearance. */
-function clusterSums(values: ArrayLike<number>, groups: ArrayLike<number>, rows: ArrayLike<number> | null, order: Map<number, number>, sums: number[], counts: number[]): void {
+function clusterSums(
+  values: ArrayLike<number>,
+  groups: ArrayLike<number>,
+  rows: ArrayLike<number> | null,
+  order: Map<number, number>,
+  sums: number[],
+  counts: number[],
+): void {
   const n = rows ? rows.length : values.length;
   for (let q = 0; q < n; q++) {
     const i = rows ? rows[q]! : q;
     const v = values[i]!;
-    if (!Number.isFinite(v)) throw new Error(`clusterMeanCI: value at row ${i} is ${v}; errors must be finite (a NaN error means a diverged model).`);
+    if (!Number.isFinite(v))
+      throw new Error(
+        `clusterMeanCI: value at row ${i} is ${v}; errors must be finite (a NaN error means a diverged model).`,
+      );
     const g = groups[i]!;
     let c = order.get(g);
     if (c === undefined) {
@@ -290,7 +384,11 @@ function clusterSums(values: ArrayLike<number>, groups: ArrayLike<number>, rows:
 }
 
 function asClusters(r: BootstrapResult): BootstrapResult {
-  return { ...r, resampled: "clusters", warnings: r.warnings.map((w) => w.replace(" rows were resampled", " clusters were resampled")) };
+  return {
+    ...r,
+    resampled: "clusters",
+    warnings: r.warnings.map((w) => w.replace(" rows were resampled", " clusters were resampled")),
+  };
 }
 
 /**
@@ -303,8 +401,15 @@ function asClusters(r: BootstrapResult): BootstrapResult {
  * @param groups `[n]` cluster id per row (e.g. token index).
  * @param rows optional subset of row indices (e.g. the test split); default all rows.
  */
-export function clusterMeanCI(values: ArrayLike<number>, groups: ArrayLike<number>, options: ClusterCIOptions & { rows?: ArrayLike<number> }): BootstrapResult {
-  if (groups.length !== values.length) throw new Error(`clusterMeanCI: groups has ${groups.length} values but values has ${values.length}; align them row by row.`);
+export function clusterMeanCI(
+  values: ArrayLike<number>,
+  groups: ArrayLike<number>,
+  options: ClusterCIOptions & { rows?: ArrayLike<number> },
+): BootstrapResult {
+  if (groups.length !== values.length)
+    throw new Error(
+      `clusterMeanCI: groups has ${groups.length} values but values has ${values.length}; align them row by row.`,
+    );
   const order = new Map<number, number>();
   const sums: number[] = [];
   const counts: number[] = [];
@@ -312,15 +417,21 @@ export function clusterMeanCI(values: ArrayLike<number>, groups: ArrayLike<numbe
   if (sums.length === 0) throw new Error("clusterMeanCI: no rows selected; pass at least one row.");
   const s = Float64Array.from(sums);
   const c = Float64Array.from(counts);
-  return asClusters(bootstrapStatistic(s.length, (idx) => {
-    let a = 0;
-    let b = 0;
-    for (let k = 0; k < idx.length; k++) {
-      a += s[idx[k]!]!;
-      b += c[idx[k]!]!;
-    }
-    return a / b;
-  }, { nBoot: options.nBoot, alpha: options.alpha ?? DEFAULT_ALPHA, rng: options.rng }));
+  return asClusters(
+    bootstrapStatistic(
+      s.length,
+      (idx) => {
+        let a = 0;
+        let b = 0;
+        for (let k = 0; k < idx.length; k++) {
+          a += s[idx[k]!]!;
+          b += c[idx[k]!]!;
+        }
+        return a / b;
+      },
+      { nBoot: options.nBoot, alpha: options.alpha ?? DEFAULT_ALPHA, rng: options.rng },
+    ),
+  );
 }
 
 /**
@@ -328,15 +439,29 @@ export function clusterMeanCI(values: ArrayLike<number>, groups: ArrayLike<numbe
  * e.g. test error ÷ train error over tokens (a token drawn once brings its train and its
  * test rows). Replicates whose denominator has no rows are dropped and counted (nValid).
  */
-export function clusterRatioCI(values: ArrayLike<number>, groups: ArrayLike<number>, numeratorRows: ArrayLike<number>, denominatorRows: ArrayLike<number>, options: ClusterCIOptions): BootstrapResult {
-  if (groups.length !== values.length) throw new Error(`clusterRatioCI: groups has ${groups.length} values but values has ${values.length}; align them row by row.`);
-  if (numeratorRows.length === 0 || denominatorRows.length === 0) throw new Error("clusterRatioCI: both row sets need at least one row.");
+export function clusterRatioCI(
+  values: ArrayLike<number>,
+  groups: ArrayLike<number>,
+  numeratorRows: ArrayLike<number>,
+  denominatorRows: ArrayLike<number>,
+  options: ClusterCIOptions,
+): BootstrapResult {
+  if (groups.length !== values.length)
+    throw new Error(
+      `clusterRatioCI: groups has ${groups.length} values but values has ${values.length}; align them row by row.`,
+    );
+  if (numeratorRows.length === 0 || denominatorRows.length === 0)
+    throw new Error("clusterRatioCI: both row sets need at least one row.");
   const order = new Map<number, number>();
-  const sN: number[] = [], cN: number[] = [], sD: number[] = [], cD: number[] = [];
+  const sN: number[] = [],
+    cN: number[] = [],
+    sD: number[] = [],
+    cD: number[] = [];
   clusterSums(values, groups, numeratorRows, order, sN, cN);
   // Denominator rows may bring clusters the numerator lacks: keep one index space.
   const dOrder = new Map<number, number>();
-  const dSums: number[] = [], dCounts: number[] = [];
+  const dSums: number[] = [],
+    dCounts: number[] = [];
   clusterSums(values, groups, denominatorRows, dOrder, dSums, dCounts);
   for (const [g, k] of dOrder) {
     let c = order.get(g);
@@ -346,20 +471,38 @@ export function clusterRatioCI(values: ArrayLike<number>, groups: ArrayLike<numb
       sN.push(0);
       cN.push(0);
     }
-    while (sD.length <= c) { sD.push(0); cD.push(0); }
+    while (sD.length <= c) {
+      sD.push(0);
+      cD.push(0);
+    }
     sD[c] = dSums[k]!;
     cD[c] = dCounts[k]!;
   }
-  while (sD.length < sN.length) { sD.push(0); cD.push(0); }
+  while (sD.length < sN.length) {
+    sD.push(0);
+    cD.push(0);
+  }
   const n = sN.length;
-  return asClusters(bootstrapStatistic(n, (idx) => {
-    let a = 0, b = 0, e = 0, f = 0;
-    for (let k = 0; k < idx.length; k++) {
-      const c = idx[k]!;
-      a += sN[c]!; b += cN[c]!; e += sD[c]!; f += cD[c]!;
-    }
-    return b > 0 && f > 0 && e > 0 ? a / b / (e / f) : NaN;
-  }, { nBoot: options.nBoot, alpha: options.alpha ?? DEFAULT_ALPHA, rng: options.rng }));
+  return asClusters(
+    bootstrapStatistic(
+      n,
+      (idx) => {
+        let a = 0,
+          b = 0,
+          e = 0,
+          f = 0;
+        for (let k = 0; k < idx.length; k++) {
+          const c = idx[k]!;
+          a += sN[c]!;
+          b += cN[c]!;
+          e += sD[c]!;
+          f += cD[c]!;
+        }
+        return b > 0 && f > 0 && e > 0 ? a / b / (e / f) : NaN;
+      },
+      { nBoot: options.nBoot, alpha: options.alpha ?? DEFAULT_ALPHA, rng: options.rng },
+    ),
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -373,7 +516,13 @@ export interface SummaryOptions {
   alpha?: number;
 }
 
-function ci(values: ArrayLike<number>, groups: ArrayLike<number>, rows: Int32Array, o: SummaryOptions, label: string): { estimate: number; lo: number; hi: number } {
+function ci(
+  values: ArrayLike<number>,
+  groups: ArrayLike<number>,
+  rows: Int32Array,
+  o: SummaryOptions,
+  label: string,
+): { estimate: number; lo: number; hi: number } {
   if (o.nBoot < 2) {
     let s = 0;
     for (let q = 0; q < rows.length; q++) s += values[rows[q]!]!;
@@ -418,7 +567,19 @@ export function splitErrorSummary(frames: ErrorFrame[], options: SummaryOptions)
       const split = SPLIT_NAMES[code]!;
       const m = ci(f.mse, f.token, rows, options, `${f.model}|${split}|mse`);
       const a = ci(f.mae, f.token, rows, options, `${f.model}|${split}|mae`);
-      out.push({ model: f.model, unit: f.unit, split, rows: rows.length, tokens: distinctCount(f.token, rows), mse: m.estimate, mseLo: m.lo, mseHi: m.hi, mae: a.estimate, maeLo: a.lo, maeHi: a.hi });
+      out.push({
+        model: f.model,
+        unit: f.unit,
+        split,
+        rows: rows.length,
+        tokens: distinctCount(f.token, rows),
+        mse: m.estimate,
+        mseLo: m.lo,
+        mseHi: m.hi,
+        mae: a.estimate,
+        maeLo: a.lo,
+        maeHi: a.hi,
+      });
     }
   }
   return out;
@@ -442,8 +603,15 @@ export interface GroupErrorRow {
  * @param o.rows the rows to use (default all); o.metric "mse" (default), "mae" or a per-feature column index.
  * @param o.order groups in this order first (others follow alphabetically).
  */
-export function groupedErrorSummary(frame: ErrorFrame, labels: ArrayLike<string | null>, o: SummaryOptions & { rows?: Int32Array; metric?: "mse" | "mae"; order?: string[] }): GroupErrorRow[] {
-  if (labels.length !== frame.token.length) throw new Error(`groupedErrorSummary: ${labels.length} labels for ${frame.token.length} rows of ${frame.model}; pass one label per row.`);
+export function groupedErrorSummary(
+  frame: ErrorFrame,
+  labels: ArrayLike<string | null>,
+  o: SummaryOptions & { rows?: Int32Array; metric?: "mse" | "mae"; order?: string[] },
+): GroupErrorRow[] {
+  if (labels.length !== frame.token.length)
+    throw new Error(
+      `groupedErrorSummary: ${labels.length} labels for ${frame.token.length} rows of ${frame.model}; pass one label per row.`,
+    );
   const values = o.metric === "mae" ? frame.mae : frame.mse;
   const byGroup = new Map<string, number[]>();
   const rows = o.rows ?? Int32Array.from({ length: frame.token.length }, (_, i) => i);
@@ -457,14 +625,23 @@ export function groupedErrorSummary(frame: ErrorFrame, labels: ArrayLike<string 
   }
   const order = o.order ?? [];
   const groups = [...byGroup.keys()].sort((a, b) => {
-    const ia = order.indexOf(a), ib = order.indexOf(b);
+    const ia = order.indexOf(a),
+      ib = order.indexOf(b);
     if (ia >= 0 || ib >= 0) return (ia < 0 ? Infinity : ia) - (ib < 0 ? Infinity : ib);
     return a < b ? -1 : a > b ? 1 : 0;
   });
   return groups.map((g) => {
     const r = Int32Array.from(byGroup.get(g)!);
     const m = ci(values, frame.token, r, o, `${frame.model}|group|${g}|${o.metric ?? "mse"}`);
-    return { model: frame.model, group: g, rows: r.length, tokens: distinctCount(frame.token, r), value: m.estimate, lo: m.lo, hi: m.hi };
+    return {
+      model: frame.model,
+      group: g,
+      rows: r.length,
+      tokens: distinctCount(frame.token, r),
+      value: m.estimate,
+      lo: m.lo,
+      hi: m.hi,
+    };
   });
 }
 
@@ -480,7 +657,8 @@ export interface FeatureErrorRow {
 /** Mean squared error of each feature on the given split (default test), with intervals. */
 export function featureErrorSummary(frame: ErrorFrame, o: SummaryOptions & { split?: number }): FeatureErrorRow[] {
   const rows = rowsOfSplits(frame, [o.split ?? 2]);
-  if (rows.length === 0) throw new Error(`featureErrorSummary: ${frame.model} has no rows in split ${SPLIT_NAMES[o.split ?? 2]}.`);
+  if (rows.length === 0)
+    throw new Error(`featureErrorSummary: ${frame.model} has no rows in split ${SPLIT_NAMES[o.split ?? 2]}.`);
   return frame.featureNames.map((f, j) => {
     const m = ci(frame.perFeature[j]!, frame.token, rows, o, `${frame.model}|feature|${f}`);
     return { model: frame.model, feature: f, mse: m.estimate, lo: m.lo, hi: m.hi };
@@ -508,17 +686,36 @@ export interface PairedDifference {
  * share (hard days are hard for both), so the interval is much narrower than comparing two
  * separate intervals.
  */
-export function pairedDifference(frame: ErrorFrame, reference: ErrorFrame, o: SummaryOptions & { split?: number }): PairedDifference {
+export function pairedDifference(
+  frame: ErrorFrame,
+  reference: ErrorFrame,
+  o: SummaryOptions & { split?: number },
+): PairedDifference {
   assertSameRows(frame, reference);
   const code = o.split ?? 2;
   const rows = rowsOfSplits(frame, [code]);
   const diff = new Float64Array(frame.mse.length);
   for (let i = 0; i < diff.length; i++) diff[i] = frame.mse[i]! - reference.mse[i]!;
   const d = ci(diff, frame.token, rows, o, `${frame.model}-${reference.model}|${code}`);
-  let a = 0, b = 0;
-  for (let q = 0; q < rows.length; q++) { a += frame.mse[rows[q]!]!; b += reference.mse[rows[q]!]!; }
-  a /= rows.length; b /= rows.length;
-  return { model: frame.model, reference: reference.model, split: SPLIT_NAMES[code]!, modelMse: a, referenceMse: b, difference: d.estimate, lo: d.lo, hi: d.hi, relative: d.estimate / b };
+  let a = 0,
+    b = 0;
+  for (let q = 0; q < rows.length; q++) {
+    a += frame.mse[rows[q]!]!;
+    b += reference.mse[rows[q]!]!;
+  }
+  a /= rows.length;
+  b /= rows.length;
+  return {
+    model: frame.model,
+    reference: reference.model,
+    split: SPLIT_NAMES[code]!,
+    modelMse: a,
+    referenceMse: b,
+    difference: d.estimate,
+    lo: d.lo,
+    hi: d.hi,
+    relative: d.estimate / b,
+  };
 }
 
 /** "0.1234 [0.1100, 0.1350]": an estimate with its interval, for tables. */
@@ -549,14 +746,21 @@ export interface SavedModelSpec {
 /** Read a saved model's kind and options, to rebuild it at other latent sizes. */
 export function readSavedModelSpec(modelsDir: string, name: string): SavedModelSpec {
   const file = path.join(modelsDir, name, "meta.json");
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run notebook ${MODEL_PRODUCERS[name] ?? "02-05"} first.`);
+  if (!fs.existsSync(file))
+    throw new Error(`${file} is missing: run notebook ${MODEL_PRODUCERS[name] ?? "02-05"} first.`);
   const meta = JSON.parse(fs.readFileSync(file, "utf8")) as { kind: ModelKind; options: Record<string, unknown> };
-  if (!meta.kind || !meta.options) throw new Error(`${file} has no kind or options: rerun notebook ${MODEL_PRODUCERS[name] ?? "02-05"}.`);
+  if (!meta.kind || !meta.options)
+    throw new Error(`${file} has no kind or options: rerun notebook ${MODEL_PRODUCERS[name] ?? "02-05"}.`);
   return { name, kind: meta.kind, options: meta.options };
 }
 
 /** How the sweep trains a model (the notebook passes trainWithProgress). */
-export type TrainFunction<X> = (model: Autoencoder<X>, train: X, validation: X, fit: FitOptions) => Promise<TrainHistory>;
+export type TrainFunction<X> = (
+  model: Autoencoder<X>,
+  train: X,
+  validation: X,
+  fit: FitOptions,
+) => Promise<TrainHistory>;
 
 /** One trained model of the sweep. */
 export interface SweepPoint {
@@ -603,10 +807,17 @@ export function sweepModelOptions(spec: SavedModelSpec, latentDim: number, maxEp
  * @param x `[n, d]` rows to score.
  * @returns the MSE per value at each requested size, in the order of `dims`.
  */
-export function nestedPcaMse(pca: Pick<Autoencoder<Matrix>, "encode" | "reconstruct" | "latentDim">, x: Matrix, dims: number[]): number[] {
+export function nestedPcaMse(
+  pca: Pick<Autoencoder<Matrix>, "encode" | "reconstruct" | "latentDim">,
+  x: Matrix,
+  dims: number[],
+): number[] {
   const K = pca.latentDim;
   const bad = dims.filter((k) => !Number.isInteger(k) || k < 1 || k > K);
-  if (bad.length) throw new Error(`nestedPcaMse: sizes [${bad.join(", ")}] are outside 1..${K} (the PCA's latent size); fit the PCA with the largest size.`);
+  if (bad.length)
+    throw new Error(
+      `nestedPcaMse: sizes [${bad.join(", ")}] are outside 1..${K} (the PCA's latent size); fit the PCA with the largest size.`,
+    );
   const base = meanSquaredError(pca.reconstruct(x).data, x.data) * x.data.length;
   const z = pca.encode(x);
   // tail[k] = sum over rows of z_j² for components j >= k (0-based), k = 0..K.
@@ -629,26 +840,53 @@ export function nestedPcaMse(pca: Pick<Autoencoder<Matrix>, "encode" | "reconstr
  * @param o.pcaFeatureNames PCA column names (the flattened window names for windows).
  * @param o.onPoint called after each point (progress).
  */
-export async function latentSweep<X extends HasFloat32Data>(specs: SavedModelSpec[], data: { train: X; validation: X; test: X }, o: {
-  latentDims: number[];
-  fit: FitOptions;
-  unit: EvalUnit;
-  referenceName: string;
-  toMatrix: (x: X) => Matrix;
-  pcaFeatureNames: string[];
-  train?: TrainFunction<X>;
-  onPoint?: (p: SweepPoint) => void;
-}): Promise<SweepPoint[]> {
+export async function latentSweep<X extends HasFloat32Data>(
+  specs: SavedModelSpec[],
+  data: { train: X; validation: X; test: X },
+  o: {
+    latentDims: number[];
+    fit: FitOptions;
+    unit: EvalUnit;
+    referenceName: string;
+    toMatrix: (x: X) => Matrix;
+    pcaFeatureNames: string[];
+    train?: TrainFunction<X>;
+    onPoint?: (p: SweepPoint) => void;
+  },
+): Promise<SweepPoint[]> {
   const dims = [...new Set(o.latentDims)].sort((a, b) => a - b);
-  if (dims.length === 0 || dims.some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`latentSweep: latent sizes must be positive integers, got [${o.latentDims.join(", ")}].`);
-  const trainM = o.toMatrix(data.train), valM = o.toMatrix(data.validation), testM = o.toMatrix(data.test);
+  if (dims.length === 0 || dims.some((k) => !Number.isInteger(k) || k < 1))
+    throw new Error(`latentSweep: latent sizes must be positive integers, got [${o.latentDims.join(", ")}].`);
+  const trainM = o.toMatrix(data.train),
+    valM = o.toMatrix(data.validation),
+    testM = o.toMatrix(data.test);
   const maxPca = Math.min(o.pcaFeatureNames.length, trainM.rows);
   const tooBig = dims.filter((k) => k > maxPca);
-  if (tooBig.length) throw new Error(`latentSweep: latent sizes [${tooBig.join(", ")}] exceed what PCA can give (${maxPca} = min(features, training rows)); drop them from the budget.`);
+  if (tooBig.length)
+    throw new Error(
+      `latentSweep: latent sizes [${tooBig.join(", ")}] exceed what PCA can give (${maxPca} = min(features, training rows)); drop them from the budget.`,
+    );
   const train = o.train ?? ((m, tr, va, fit) => m.fit(tr, va, fit));
   const baselineMse = meanBaseline(trainM, testM).mse;
-  const point = (model: string, k: number, testMse: number, epochs: number, stopReason: string, seconds: number): SweepPoint =>
-    ({ model, reference: o.referenceName, unit: o.unit, latentDim: k, testMse, baselineMse, explained: 1 - testMse / baselineMse, epochs, stopReason, seconds });
+  const point = (
+    model: string,
+    k: number,
+    testMse: number,
+    epochs: number,
+    stopReason: string,
+    seconds: number,
+  ): SweepPoint => ({
+    model,
+    reference: o.referenceName,
+    unit: o.unit,
+    latentDim: k,
+    testMse,
+    baselineMse,
+    explained: 1 - testMse / baselineMse,
+    epochs,
+    stopReason,
+    seconds,
+  });
   const out: SweepPoint[] = [];
   const t0 = Date.now();
   const K = dims[dims.length - 1]!;
@@ -668,10 +906,20 @@ export async function latentSweep<X extends HasFloat32Data>(specs: SavedModelSpe
   for (const spec of specs) {
     for (const k of dims) {
       const t1 = Date.now();
-      const model = createModel(spec.kind, sweepModelOptions(spec, k, o.fit.maxEpochs) as never) as unknown as Autoencoder<X>;
+      const model = createModel(
+        spec.kind,
+        sweepModelOptions(spec, k, o.fit.maxEpochs) as never,
+      ) as unknown as Autoencoder<X>;
       try {
         const h = await train(model, data.train, data.validation, o.fit);
-        const p = point(spec.name, k, meanSquaredError(model.reconstruct(data.test).data, data.test.data), h.epochs.length, h.stopReason, (Date.now() - t1) / 1000);
+        const p = point(
+          spec.name,
+          k,
+          meanSquaredError(model.reconstruct(data.test).data, data.test.data),
+          h.epochs.length,
+          h.stopReason,
+          (Date.now() - t1) / 1000,
+        );
         out.push(p);
         o.onPoint?.(p);
       } finally {
@@ -716,7 +964,8 @@ export function pcaCrossover(points: SweepPoint[]): Crossover[] {
   return models.map((m) => {
     const own = points.filter((p) => p.model === m).sort((a, b) => a.latentDim - b.latentDim);
     const reference = own[0]!.reference;
-    const dims: number[] = [], ratios: number[] = [];
+    const dims: number[] = [],
+      ratios: number[] = [];
     for (const p of own) {
       const r = points.find((q) => q.model === reference && q.latentDim === p.latentDim);
       if (!r) throw new Error(`pcaCrossover: no ${reference} point at latent size ${p.latentDim} for ${m}.`);
@@ -727,8 +976,10 @@ export function pcaCrossover(points: SweepPoint[]): Crossover[] {
     const beatsAt = dims.filter((_, i) => beats[i]);
     let stop: number | null = null;
     for (let i = dims.length - 1; i >= 0 && !beats[i]; i--) stop = dims[i]!;
-    const label = modelLabel(m), ref = modelLabel(reference);
-    const rs = (i: number) => `${fmtRatio(ratios[i]!)}× PCA's MSE; explains ${pctOf(own[i]!.explained)} of the test variance vs ${pctOf(points.find((q) => q.model === reference && q.latentDim === dims[i])!.explained)}`;
+    const label = modelLabel(m),
+      ref = modelLabel(reference);
+    const rs = (i: number) =>
+      `${fmtRatio(ratios[i]!)}× PCA's MSE; explains ${pctOf(own[i]!.explained)} of the test variance vs ${pctOf(points.find((q) => q.model === reference && q.latentDim === dims[i])!.explained)}`;
     let sentence: string;
     if (beatsAt.length === 0) {
       const i = ratios.indexOf(Math.min(...ratios));
@@ -844,7 +1095,13 @@ function mean(v: ArrayLike<number>): number {
  * clean input (a denoiser should stay close), and does the anomaly ranking survive (the
  * score is the error against the input the model was given, as a detector would compute it)?
  */
-export function noiseRobustness<X extends HasFloat32Data>(models: { name: string; model: Pick<Autoencoder<X>, "reconstruct"> }[], clean: X, corruptions: Corruption[], rng: Rng, options: { topFraction?: number } = {}): RobustnessResult {
+export function noiseRobustness<X extends HasFloat32Data>(
+  models: { name: string; model: Pick<Autoencoder<X>, "reconstruct"> }[],
+  clean: X,
+  corruptions: Corruption[],
+  rng: Rng,
+  options: { topFraction?: number } = {},
+): RobustnessResult {
   const n = rowCount(clean);
   const k = Math.min(n, Math.max(TOP_MIN_ROWS, Math.round(n * (options.topFraction ?? TOP_FRACTION))));
   const cleanScores = new Map<string, Float64Array>();
@@ -868,7 +1125,18 @@ export function noiseRobustness<X extends HasFloat32Data>(models: { name: string
       for (const i of cleanTop.get(name)!) if (top.has(i)) kept++;
       const cm = mean(cleanScores.get(name)!);
       const nm = mean(vsClean);
-      rows.push({ model: name, corruption: c.kind, level: c.level, label: c.label, rows: n, cleanMse: cm, noisyMse: nm, degradation: nm / cm, spearman: spearman(score, cleanScores.get(name)!), topRetained: kept / k });
+      rows.push({
+        model: name,
+        corruption: c.kind,
+        level: c.level,
+        label: c.label,
+        rows: n,
+        cleanMse: cm,
+        noisyMse: nm,
+        degradation: nm / cm,
+        spearman: spearman(score, cleanScores.get(name)!),
+        topRetained: kept / k,
+      });
     }
   }
   return { rows, perRow, cleanScores };
@@ -891,9 +1159,20 @@ export interface NoiseComparison {
  * Is model a closer to the clean input than model b under a corruption? Mean per-row
  * difference with a cluster-bootstrap interval over tokens (`groups`: token per test row).
  */
-export function compareUnderNoise(result: RobustnessResult, a: string, b: string, label: string, groups: ArrayLike<number>, o: SummaryOptions): NoiseComparison {
-  const ea = result.perRow.get(`${a}|${label}`), eb = result.perRow.get(`${b}|${label}`);
-  if (!ea || !eb) throw new Error(`compareUnderNoise: no per-row errors for ${!ea ? a : b} under "${label}". Models: ${[...result.cleanScores.keys()].join(", ")}.`);
+export function compareUnderNoise(
+  result: RobustnessResult,
+  a: string,
+  b: string,
+  label: string,
+  groups: ArrayLike<number>,
+  o: SummaryOptions,
+): NoiseComparison {
+  const ea = result.perRow.get(`${a}|${label}`),
+    eb = result.perRow.get(`${b}|${label}`);
+  if (!ea || !eb)
+    throw new Error(
+      `compareUnderNoise: no per-row errors for ${!ea ? a : b} under "${label}". Models: ${[...result.cleanScores.keys()].join(", ")}.`,
+    );
   const diff = new Float64Array(ea.length);
   for (let i = 0; i < diff.length; i++) diff[i] = ea[i]! - eb[i]!;
   const rows = Int32Array.from({ length: diff.length }, (_, i) => i);
@@ -946,14 +1225,23 @@ export interface MarketRegimes {
  * percentiles over the training period only (calm <= CALM_QUANTILE, crash > CRASH_QUANTILE,
  * volatile between), so the test period is judged by the training period's yardstick.
  */
-export function marketRegimes(d: Dataset, o: { window?: number; calmQuantile?: number; crashQuantile?: number; returnFeature?: string } = {}): MarketRegimes {
+export function marketRegimes(
+  d: Dataset,
+  o: { window?: number; calmQuantile?: number; crashQuantile?: number; returnFeature?: string } = {},
+): MarketRegimes {
   const window = o.window ?? MARKET_VOL_WINDOW;
-  const calmQ = o.calmQuantile ?? CALM_QUANTILE, crashQ = o.crashQuantile ?? CRASH_QUANTILE;
-  if (!(calmQ > 0 && calmQ < crashQ && crashQ < 1)) throw new Error(`marketRegimes: need 0 < calmQuantile (${calmQ}) < crashQuantile (${crashQ}) < 1.`);
-  if (!Number.isInteger(window) || window < 2) throw new Error(`marketRegimes: window must be an integer >= 2, got ${window}.`);
+  const calmQ = o.calmQuantile ?? CALM_QUANTILE,
+    crashQ = o.crashQuantile ?? CRASH_QUANTILE;
+  if (!(calmQ > 0 && calmQ < crashQ && crashQ < 1))
+    throw new Error(`marketRegimes: need 0 < calmQuantile (${calmQ}) < crashQuantile (${crashQ}) < 1.`);
+  if (!Number.isInteger(window) || window < 2)
+    throw new Error(`marketRegimes: window must be an integer >= 2, got ${window}.`);
   const feature = o.returnFeature ?? "logret_1d";
   const j = d.meta.featureNames.indexOf(feature);
-  if (j < 0) throw new Error(`marketRegimes: the dataset has no feature "${feature}" (features: ${d.meta.featureNames.join(", ")}); pass returnFeature.`);
+  if (j < 0)
+    throw new Error(
+      `marketRegimes: the dataset has no feature "${feature}" (features: ${d.meta.featureNames.join(", ")}); pass returnFeature.`,
+    );
   const byDay = new Map<number, number[]>();
   for (let i = 0; i < d.day.length; i++) {
     if (MARKET_EXCLUDED_SECTORS.includes(d.tokens[d.token[i]!]!.sector ?? "")) continue;
@@ -964,7 +1252,10 @@ export function marketRegimes(d: Dataset, o: { window?: number; calmQuantile?: n
     list.push(v);
   }
   const days = Int32Array.from([...byDay.keys()].filter((k) => byDay.get(k)!.length >= MIN_MARKET_TOKENS)).sort();
-  if (days.length < window + 1) throw new Error(`marketRegimes: only ${days.length} days have a market return (>= ${MIN_MARKET_TOKENS} tokens); need more than the ${window}-day window.`);
+  if (days.length < window + 1)
+    throw new Error(
+      `marketRegimes: only ${days.length} days have a market return (>= ${MIN_MARKET_TOKENS} tokens); need more than the ${window}-day window.`,
+    );
   const marketReturn = Float64Array.from(days, (k) => {
     const v = Float64Array.from(byDay.get(k)!).sort();
     return quantileSorted(v, 0.5);
@@ -973,20 +1264,46 @@ export function marketRegimes(d: Dataset, o: { window?: number; calmQuantile?: n
   for (let t = window - 1; t < days.length; t++) {
     // Only a full window of calendar days counts: a gap in the market series would stretch it.
     if (days[t]! - days[t - window + 1]! !== window - 1) continue;
-    let s = 0, s2 = 0;
-    for (let u = t - window + 1; u <= t; u++) { s += marketReturn[u]!; s2 += marketReturn[u]! ** 2; }
+    let s = 0,
+      s2 = 0;
+    for (let u = t - window + 1; u <= t; u++) {
+      s += marketReturn[u]!;
+      s2 += marketReturn[u]! ** 2;
+    }
     const m = s / window;
     vol[t] = Math.sqrt(Math.max(0, (s2 - window * m * m) / (window - 1)));
   }
   const b = d.meta.boundaries;
-  const t0 = isoToDay(b.trainStart), t1 = isoToDay(b.trainEnd);
-  const trainVol = Float64Array.from(Array.from(days).map((k, t) => (k >= t0 && k <= t1 ? vol[t]! : NaN)).filter(Number.isFinite)).sort();
-  if (trainVol.length < 10) throw new Error(`marketRegimes: only ${trainVol.length} training days have a realised volatility; the ${window}-day window is too long for this training period (${b.trainStart} to ${b.trainEnd}).`);
+  const t0 = isoToDay(b.trainStart),
+    t1 = isoToDay(b.trainEnd);
+  const trainVol = Float64Array.from(
+    Array.from(days)
+      .map((k, t) => (k >= t0 && k <= t1 ? vol[t]! : NaN))
+      .filter(Number.isFinite),
+  ).sort();
+  if (trainVol.length < 10)
+    throw new Error(
+      `marketRegimes: only ${trainVol.length} training days have a realised volatility; the ${window}-day window is too long for this training period (${b.trainStart} to ${b.trainEnd}).`,
+    );
   const thresholds = { calm: quantileSorted(trainVol, calmQ), crash: quantileSorted(trainVol, crashQ) };
-  const regime = Int8Array.from(vol, (v) => (!Number.isFinite(v) ? -1 : v <= thresholds.calm ? 0 : v <= thresholds.crash ? 1 : 2));
+  const regime = Int8Array.from(vol, (v) =>
+    !Number.isFinite(v) ? -1 : v <= thresholds.calm ? 0 : v <= thresholds.crash ? 1 : 2,
+  );
   const index = new Map<number, number>();
   days.forEach((k, t) => index.set(k, t));
-  return { days, marketReturn, vol, regime, thresholds, window, trainDays: trainVol.length, regimeOf: (day: number) => { const t = index.get(day); return t === undefined ? -1 : regime[t]!; } };
+  return {
+    days,
+    marketReturn,
+    vol,
+    regime,
+    thresholds,
+    window,
+    trainDays: trainVol.length,
+    regimeOf: (day: number) => {
+      const t = index.get(day);
+      return t === undefined ? -1 : regime[t]!;
+    },
+  };
 }
 
 /** A run of consecutive days in one regime (for shading a time axis). */
@@ -1000,15 +1317,27 @@ export interface RegimeSegment {
 }
 
 /** Contiguous runs of one regime over consecutive days; unknown days (-1) end a run. */
-export function regimeSegments(days: ArrayLike<number>, codes: ArrayLike<number>, names: readonly string[] = REGIME_NAMES): RegimeSegment[] {
+export function regimeSegments(
+  days: ArrayLike<number>,
+  codes: ArrayLike<number>,
+  names: readonly string[] = REGIME_NAMES,
+): RegimeSegment[] {
   const out: RegimeSegment[] = [];
   let t = 0;
   while (t < days.length) {
     const c = codes[t]!;
-    if (c < 0) { t++; continue; }
+    if (c < 0) {
+      t++;
+      continue;
+    }
     let u = t + 1;
     while (u < days.length && codes[u] === c && days[u]! === days[u - 1]! + 1) u++;
-    out.push({ regime: names[c] ?? String(c), start: dayToIso(days[t]!), end: dayToIso(days[u - 1]! + 1), days: u - t });
+    out.push({
+      regime: names[c] ?? String(c),
+      start: dayToIso(days[t]!),
+      end: dayToIso(days[u - 1]! + 1),
+      days: u - t,
+    });
     t = u;
   }
   return out;
@@ -1024,14 +1353,28 @@ export interface TruthRegimes {
 
 /** Read market-truth.json's regimes (synthetic source only); null for real data or when absent. */
 export function truthRegimes(truth: unknown): TruthRegimes | null {
-  const t = truth as { kind?: string; regimeNames?: string[]; regimes?: number[]; startDay?: number; crashDays?: string[] } | null;
-  if (!t || t.kind !== "synthetic" || !Array.isArray(t.regimes) || !Array.isArray(t.regimeNames) || typeof t.startDay !== "number") return null;
-  const names = t.regimeNames, regimes = t.regimes, start = t.startDay;
+  const t = truth as {
+    kind?: string;
+    regimeNames?: string[];
+    regimes?: number[];
+    startDay?: number;
+    crashDays?: string[];
+  } | null;
+  if (
+    t?.kind !== "synthetic" ||
+    !Array.isArray(t.regimes) ||
+    !Array.isArray(t.regimeNames) ||
+    typeof t.startDay !== "number"
+  )
+    return null;
+  const names = t.regimeNames,
+    regimes = t.regimes,
+    start = t.startDay;
   return {
     names,
     regimeOf: (day: number) => {
       const k = day - start;
-      return k >= 0 && k < regimes.length ? names[regimes[k]!] ?? null : null;
+      return k >= 0 && k < regimes.length ? (names[regimes[k]!] ?? null) : null;
     },
     crashDays: (t.crashDays ?? []).map(isoToDay),
   };
@@ -1059,7 +1402,8 @@ export interface MonthRow {
 /** Mean MSE by calendar month, and as an index over the model's own training-split mean. */
 export function monthlyErrors(frame: ErrorFrame): MonthRow[] {
   const acc = new Map<string, { s: number; n: number; split: number[] }>();
-  let trainS = 0, trainN = 0;
+  let trainS = 0,
+    trainN = 0;
   for (let i = 0; i < frame.mse.length; i++) {
     const sc = frame.split[i]!;
     if (sc > 2) continue;
@@ -1069,14 +1413,25 @@ export function monthlyErrors(frame: ErrorFrame): MonthRow[] {
     a.s += frame.mse[i]!;
     a.n++;
     a.split[sc]!++;
-    if (sc === 0) { trainS += frame.mse[i]!; trainN++; }
+    if (sc === 0) {
+      trainS += frame.mse[i]!;
+      trainN++;
+    }
   }
   if (trainN === 0) throw new Error(`monthlyErrors: ${frame.model} has no training rows to index against.`);
   const trainMean = trainS / trainN;
   return [...acc.keys()].sort().map((m) => {
     const a = acc.get(m)!;
     const sc = a.split.indexOf(Math.max(...a.split));
-    return { model: frame.model, month: m, date: `${m}-15`, split: SPLIT_NAMES[sc]!, rows: a.n, mse: a.s / a.n, index: a.s / a.n / trainMean };
+    return {
+      model: frame.model,
+      month: m,
+      date: `${m}-15`,
+      split: SPLIT_NAMES[sc]!,
+      rows: a.n,
+      mse: a.s / a.n,
+      index: a.s / a.n / trainMean,
+    };
   });
 }
 
@@ -1103,27 +1458,62 @@ export interface DriftRow {
  * regime-adjusted ratio.
  */
 export function driftSummary(frame: ErrorFrame, o: SummaryOptions & { regimeOfRow?: ArrayLike<number> }): DriftRow {
-  const tr = rowsOfSplits(frame, [0]), va = rowsOfSplits(frame, [1]), te = rowsOfSplits(frame, [2]);
-  if (tr.length === 0 || te.length === 0) throw new Error(`driftSummary: ${frame.model} needs train and test rows (has ${tr.length} and ${te.length}).`);
-  const m = (rows: Int32Array) => { let s = 0; for (let q = 0; q < rows.length; q++) s += frame.mse[rows[q]!]!; return rows.length ? s / rows.length : NaN; };
-  const trainMse = m(tr), testMse = m(te);
-  let lo = NaN, hi = NaN;
+  const tr = rowsOfSplits(frame, [0]),
+    va = rowsOfSplits(frame, [1]),
+    te = rowsOfSplits(frame, [2]);
+  if (tr.length === 0 || te.length === 0)
+    throw new Error(`driftSummary: ${frame.model} needs train and test rows (has ${tr.length} and ${te.length}).`);
+  const m = (rows: Int32Array) => {
+    let s = 0;
+    for (let q = 0; q < rows.length; q++) s += frame.mse[rows[q]!]!;
+    return rows.length ? s / rows.length : NaN;
+  };
+  const trainMse = m(tr),
+    testMse = m(te);
+  let lo = NaN,
+    hi = NaN;
   if (o.nBoot >= 2) {
-    const r = clusterRatioCI(frame.mse, frame.token, te, tr, { nBoot: o.nBoot, alpha: o.alpha, rng: o.rng.fork(`${frame.model}|drift`) });
-    lo = r.lo; hi = r.hi;
+    const r = clusterRatioCI(frame.mse, frame.token, te, tr, {
+      nBoot: o.nBoot,
+      alpha: o.alpha,
+      rng: o.rng.fork(`${frame.model}|drift`),
+    });
+    lo = r.lo;
+    hi = r.hi;
   }
   let adjusted = NaN;
   if (o.regimeOfRow) {
     const reg = o.regimeOfRow;
     const sums = [0, 0, 0].map(() => ({ trS: 0, trN: 0, teS: 0, teN: 0 }));
-    for (let q = 0; q < tr.length; q++) { const c = reg[tr[q]!]!; if (c >= 0) { sums[c]!.trS += frame.mse[tr[q]!]!; sums[c]!.trN++; } }
-    for (let q = 0; q < te.length; q++) { const c = reg[te[q]!]!; if (c >= 0) { sums[c]!.teS += frame.mse[te[q]!]!; sums[c]!.teN++; } }
+    for (let q = 0; q < tr.length; q++) {
+      const c = reg[tr[q]!]!;
+      if (c >= 0) {
+        sums[c]!.trS += frame.mse[tr[q]!]!;
+        sums[c]!.trN++;
+      }
+    }
+    for (let q = 0; q < te.length; q++) {
+      const c = reg[te[q]!]!;
+      if (c >= 0) {
+        sums[c]!.teS += frame.mse[te[q]!]!;
+        sums[c]!.teN++;
+      }
+    }
     const nTest = sums.reduce((a, s) => a + s.teN, 0);
     if (nTest > 0 && sums.every((s) => s.teN === 0 || s.trN > 0)) {
-      adjusted = sums.reduce((a, s) => (s.teN ? a + (s.teN / nTest) * (s.teS / s.teN) / (s.trS / s.trN) : a), 0);
+      adjusted = sums.reduce((a, s) => (s.teN ? a + ((s.teN / nTest) * (s.teS / s.teN)) / (s.trS / s.trN) : a), 0);
     }
   }
-  return { model: frame.model, trainMse, validationMse: m(va), testMse, ratio: testMse / trainMse, lo, hi, regimeAdjustedRatio: adjusted };
+  return {
+    model: frame.model,
+    trainMse,
+    validationMse: m(va),
+    testMse,
+    ratio: testMse / trainMse,
+    lo,
+    hi,
+    regimeAdjustedRatio: adjusted,
+  };
 }
 
 /** One fold of an expanding walk-forward: train on the past, test on the next period. */
@@ -1143,15 +1533,25 @@ export interface Fold {
  * lookback days with the test rows.
  */
 export function expandingFolds(firstDay: number, lastDay: number, nFolds: number, gapDays: number): Fold[] {
-  if (!Number.isInteger(nFolds) || nFolds < 1) throw new Error(`expandingFolds: nFolds must be a positive integer, got ${nFolds}.`);
+  if (!Number.isInteger(nFolds) || nFolds < 1)
+    throw new Error(`expandingFolds: nFolds must be a positive integer, got ${nFolds}.`);
   if (!(gapDays >= 0)) throw new Error(`expandingFolds: gapDays must be >= 0, got ${gapDays}.`);
   const span = lastDay - firstDay + 1;
   const block = Math.floor(span / (nFolds + 1));
-  if (block - gapDays < 2) throw new Error(`expandingFolds: ${span} days in ${nFolds + 1} blocks give ${block}-day blocks, too short for a ${gapDays}-day gap; use fewer folds or more data.`);
+  if (block - gapDays < 2)
+    throw new Error(
+      `expandingFolds: ${span} days in ${nFolds + 1} blocks give ${block}-day blocks, too short for a ${gapDays}-day gap; use fewer folds or more data.`,
+    );
   const out: Fold[] = [];
   for (let k = 1; k <= nFolds; k++) {
     const testStart = firstDay + k * block;
-    out.push({ fold: k, trainStart: firstDay, trainEnd: testStart - gapDays - 1, testStart, testEnd: k === nFolds ? lastDay : testStart + block - 1 });
+    out.push({
+      fold: k,
+      trainStart: firstDay,
+      trainEnd: testStart - gapDays - 1,
+      testStart,
+      testEnd: k === nFolds ? lastDay : testStart + block - 1,
+    });
   }
   return out;
 }
@@ -1182,12 +1582,26 @@ export const WALK_FORWARD_VALIDATION_FRACTION = 0.15;
  * next period. Uses every feature row of the dataset (gap rows included: the folds define
  * their own split).
  */
-export async function walkForward(d: Dataset, specs: SavedModelSpec[], o: { folds: Fold[]; maxTrainRows: number; fit: FitOptions; rng: Rng; train?: TrainFunction<Matrix>; onRow?: (r: WalkForwardRow) => void }): Promise<WalkForwardRow[]> {
+export async function walkForward(
+  d: Dataset,
+  specs: SavedModelSpec[],
+  o: {
+    folds: Fold[];
+    maxTrainRows: number;
+    fit: FitOptions;
+    rng: Rng;
+    train?: TrainFunction<Matrix>;
+    onRow?: (r: WalkForwardRow) => void;
+  },
+): Promise<WalkForwardRow[]> {
   const train = o.train ?? ((m, tr, va, fit) => m.fit(tr, va, fit));
   const out: WalkForwardRow[] = [];
   for (const f of o.folds) {
-    const valStart = f.trainEnd - Math.max(1, Math.round((f.trainEnd - f.trainStart + 1) * WALK_FORWARD_VALIDATION_FRACTION)) + 1;
-    const fitRows: number[] = [], valRows: number[] = [], testRows: number[] = [];
+    const valStart =
+      f.trainEnd - Math.max(1, Math.round((f.trainEnd - f.trainStart + 1) * WALK_FORWARD_VALIDATION_FRACTION)) + 1;
+    const fitRows: number[] = [],
+      valRows: number[] = [],
+      testRows: number[] = [];
     for (let i = 0; i < d.day.length; i++) {
       const day = d.day[i]!;
       if (day >= f.trainStart && day < valStart) fitRows.push(i);
@@ -1195,24 +1609,44 @@ export async function walkForward(d: Dataset, specs: SavedModelSpec[], o: { fold
       else if (day >= f.testStart && day <= f.testEnd) testRows.push(i);
     }
     if (fitRows.length < 10 || valRows.length === 0 || testRows.length === 0) {
-      throw new Error(`walkForward fold ${f.fold}: ${fitRows.length} training, ${valRows.length} validation and ${testRows.length} test rows; use fewer folds.`);
+      throw new Error(
+        `walkForward fold ${f.fold}: ${fitRows.length} training, ${valRows.length} validation and ${testRows.length} test rows; use fewer folds.`,
+      );
     }
     const scaler = new StandardScaler({ featureNames: d.meta.featureNames, clip: DEFAULT_CLIP }).fit(d.raw, fitRows);
     const fitIdx = Int32Array.from(fitRows);
-    const sample = stratifiedSample({ token: Int32Array.from(fitIdx, (i) => d.token[i]!), day: Int32Array.from(fitIdx, (i) => d.day[i]!) }, Math.min(o.maxTrainRows, fitIdx.length), o.rng.fork(`walk-forward|${f.fold}`));
-    const trainX = scaler.transform(takeRows(d.raw, Int32Array.from(sample.indices, (k) => fitIdx[k]!)));
+    const sample = stratifiedSample(
+      { token: Int32Array.from(fitIdx, (i) => d.token[i]!), day: Int32Array.from(fitIdx, (i) => d.day[i]!) },
+      Math.min(o.maxTrainRows, fitIdx.length),
+      o.rng.fork(`walk-forward|${f.fold}`),
+    );
+    const trainX = scaler.transform(
+      takeRows(
+        d.raw,
+        Int32Array.from(sample.indices, (k) => fitIdx[k]!),
+      ),
+    );
     const valX = scaler.transform(takeRows(d.raw, valRows));
     const testX = scaler.transform(takeRows(d.raw, testRows));
     const meanMse = meanBaseline(trainX, testX).mse;
     for (const spec of specs) {
-      const model = createModel(spec.kind, { ...spec.options, name: `${spec.name}-fold${f.fold}` } as never) as unknown as Autoencoder<Matrix>;
+      const model = createModel(spec.kind, {
+        ...spec.options,
+        name: `${spec.name}-fold${f.fold}`,
+      } as never) as unknown as Autoencoder<Matrix>;
       try {
         const h = spec.kind === "pca" ? await model.fit(trainX, valX, o.fit) : await train(model, trainX, valX, o.fit);
         const row: WalkForwardRow = {
-          fold: f.fold, model: spec.name,
-          trainFrom: dayToIso(f.trainStart), trainTo: dayToIso(f.trainEnd), testFrom: dayToIso(f.testStart), testTo: dayToIso(f.testEnd),
-          trainRows: trainX.rows, testRows: testX.rows,
-          testMse: meanSquaredError(model.reconstruct(testX).data, testX.data), meanMse,
+          fold: f.fold,
+          model: spec.name,
+          trainFrom: dayToIso(f.trainStart),
+          trainTo: dayToIso(f.trainEnd),
+          testFrom: dayToIso(f.testStart),
+          testTo: dayToIso(f.testEnd),
+          trainRows: trainX.rows,
+          testRows: testX.rows,
+          testMse: meanSquaredError(model.reconstruct(testX).data, testX.data),
+          meanMse,
           epochs: spec.kind === "pca" ? 0 : h.epochs.length,
         };
         out.push(row);
@@ -1277,7 +1711,7 @@ export function rankModels(criteria: Criterion[], models: string[]): Ranking {
     measured[m] = rs.length;
     meanRank[m] = rs.length ? rs.reduce((a, b) => a + b, 0) / rs.length : NaN;
   }
-  const order = [...models].sort((a, b) => (meanRank[a]! - meanRank[b]!) || (a < b ? -1 : 1));
+  const order = [...models].sort((a, b) => meanRank[a]! - meanRank[b]! || (a < b ? -1 : 1));
   return { models, ranks, meanRank, measured, order };
 }
 
@@ -1288,13 +1722,26 @@ export function rankingTable(criteria: Criterion[], ranking: Ranking, digits = 3
     for (const m of ranking.models) {
       const v = c.values[m];
       const r = ranking.ranks[k]![m];
-      row[modelLabel(m)] = v === undefined || !Number.isFinite(v) || r === null ? "—" : `${v.toFixed(digits)} (#${Number.isInteger(r) ? r : r.toFixed(1)})`;
+      row[modelLabel(m)] =
+        v === undefined || !Number.isFinite(v) || r === null
+          ? "—"
+          : `${v.toFixed(digits)} (#${Number.isInteger(r) ? r : r.toFixed(1)})`;
     }
-    row.best = ranking.models.filter((m) => ranking.ranks[k]![m] !== null && ranking.ranks[k]![m] === Math.min(...ranking.models.map((x) => ranking.ranks[k]![x] ?? Infinity))).map(modelLabel).join(", ");
+    row.best = ranking.models
+      .filter(
+        (m) =>
+          ranking.ranks[k]![m] !== null &&
+          ranking.ranks[k]![m] === Math.min(...ranking.models.map((x) => ranking.ranks[k]![x] ?? Infinity)),
+      )
+      .map(modelLabel)
+      .join(", ");
     return row;
   });
   const last: Record<string, string> = { criterion: "mean rank", better: "lower" };
-  for (const m of ranking.models) last[modelLabel(m)] = Number.isFinite(ranking.meanRank[m]!) ? `${ranking.meanRank[m]!.toFixed(2)} (${ranking.measured[m]} criteria)` : "—";
+  for (const m of ranking.models)
+    last[modelLabel(m)] = Number.isFinite(ranking.meanRank[m]!)
+      ? `${ranking.meanRank[m]!.toFixed(2)} (${ranking.measured[m]} criteria)`
+      : "—";
   last.best = modelLabel(ranking.order[0]!);
   return [...rows, last];
 }
@@ -1306,11 +1753,16 @@ export function rankingSentences(criteria: Criterion[], ranking: Ranking): strin
     const measured = ranking.models.filter((m) => ranking.ranks[k]![m] !== null);
     if (measured.length < 2) return;
     const byRank = [...measured].sort((a, b) => ranking.ranks[k]![a]! - ranking.ranks[k]![b]!);
-    const best = byRank[0]!, worst = byRank[byRank.length - 1]!;
-    out.push(`${c.label}: **${modelLabel(best)}** ranks first (${c.values[best]!.toFixed(3)}), ${modelLabel(worst)} last (${c.values[worst]!.toFixed(3)}).`);
+    const best = byRank[0]!,
+      worst = byRank[byRank.length - 1]!;
+    out.push(
+      `${c.label}: **${modelLabel(best)}** ranks first (${c.values[best]!.toFixed(3)}), ${modelLabel(worst)} last (${c.values[worst]!.toFixed(3)}).`,
+    );
   });
   const o = ranking.order;
-  out.push(`Over all criteria, the mean rank orders the models ${o.map((m) => `${modelLabel(m)} (${ranking.meanRank[m]!.toFixed(2)})`).join(" < ")}; **${modelLabel(o[0]!)}** comes first.`);
+  out.push(
+    `Over all criteria, the mean rank orders the models ${o.map((m) => `${modelLabel(m)} (${ranking.meanRank[m]!.toFixed(2)})`).join(" < ")}; **${modelLabel(o[0]!)}** comes first.`,
+  );
   return out;
 }
 
@@ -1325,14 +1777,24 @@ export function rowsToTable(rows: Record<string, unknown>[]): Table {
   const out: Table = {};
   for (const n of names) {
     const numeric = rows.every((r) => typeof r[n] === "number" || r[n] === undefined || r[n] === null);
-    out[n] = (numeric ? Float64Array.from(rows, (r) => (typeof r[n] === "number" ? (r[n] as number) : NaN)) : rows.map((r) => (r[n] === undefined || r[n] === null ? "" : String(r[n])))) as Column;
+    out[n] = (
+      numeric
+        ? Float64Array.from(rows, (r) => (typeof r[n] === "number" ? (r[n] as number) : NaN))
+        : rows.map((r) => (r[n] === undefined || r[n] === null ? "" : String(r[n])))
+    ) as Column;
   }
   return out;
 }
 
 /** Test MSE against latent size, one panel per input (token-days, windows), PCA dashed. */
 export function sweepChart(points: SweepPoint[], o: { title: string; subtitle?: string; nFeatures?: number }): VlSpec {
-  const rows = points.map((p) => ({ model: modelLabel(p.model), input: p.unit === "window" ? "windows (Conv1D vs PCA on flattened windows)" : "token-days (AE, VAE, DAE vs PCA)", latent: p.latentDim, mse: p.testMse, linear: p.model === p.reference ? "PCA" : "network" }));
+  const rows = points.map((p) => ({
+    model: modelLabel(p.model),
+    input: p.unit === "window" ? "windows (Conv1D vs PCA on flattened windows)" : "token-days (AE, VAE, DAE vs PCA)",
+    latent: p.latentDim,
+    mse: p.testMse,
+    linear: p.model === p.reference ? "PCA" : "network",
+  }));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
@@ -1340,13 +1802,31 @@ export function sweepChart(points: SweepPoint[], o: { title: string; subtitle?: 
     facet: { field: "input", type: "nominal", title: null },
     columns: 2,
     spec: {
-      width: 300, height: 240,
+      width: 300,
+      height: 240,
       mark: { type: "line", point: true, strokeWidth: 2 },
       encoding: {
-        x: { field: "latent", type: "quantitative", title: "latent size", scale: { type: "log", base: 2 }, axis: { values: [...new Set(points.map((p) => p.latentDim))] } },
+        x: {
+          field: "latent",
+          type: "quantitative",
+          title: "latent size",
+          scale: { type: "log", base: 2 },
+          axis: { values: [...new Set(points.map((p) => p.latentDim))] },
+        },
         y: { field: "mse", type: "quantitative", title: "test MSE (log scale)", scale: { type: "log" } },
         color: { field: "model", type: "nominal", title: null },
-        strokeDash: { field: "linear", type: "nominal", title: null, scale: { domain: ["network", "PCA"], range: [[1, 0], [5, 3]] } },
+        strokeDash: {
+          field: "linear",
+          type: "nominal",
+          title: null,
+          scale: {
+            domain: ["network", "PCA"],
+            range: [
+              [1, 0],
+              [5, 3],
+            ],
+          },
+        },
         tooltip: [{ field: "model" }, { field: "latent" }, { field: "mse", format: ".4f" }],
       },
     },
@@ -1364,17 +1844,51 @@ export function noiseChart(rows: RobustnessRow[], o: { title: string; subtitle?:
   const clean = new Map<string, RobustnessRow>();
   for (const r of rows) if (!clean.has(`${r.model}|${r.corruption}`)) clean.set(`${r.model}|${r.corruption}`, r);
   const points = [
-    ...[...clean.values()].map((r) => ({ model: r.model, corruption: r.corruption, level: 0, mse: r.cleanMse, spearman: 1 })),
-    ...rows.map((r) => ({ model: r.model, corruption: r.corruption, level: r.level, mse: r.noisyMse, spearman: r.spearman })),
+    ...[...clean.values()].map((r) => ({
+      model: r.model,
+      corruption: r.corruption,
+      level: 0,
+      mse: r.cleanMse,
+      spearman: 1,
+    })),
+    ...rows.map((r) => ({
+      model: r.model,
+      corruption: r.corruption,
+      level: r.level,
+      mse: r.noisyMse,
+      spearman: r.spearman,
+    })),
   ];
   const long = points.flatMap((p) => [
-    { model: modelLabel(p.model), corruption: kindLabel(p.corruption), level: p.level, metric: "a. MSE against the clean input (log)", value: p.mse },
-    { model: modelLabel(p.model), corruption: kindLabel(p.corruption), level: p.level, metric: "b. Spearman of anomaly scores with the clean ranking", value: p.spearman },
+    {
+      model: modelLabel(p.model),
+      corruption: kindLabel(p.corruption),
+      level: p.level,
+      metric: "a. MSE against the clean input (log)",
+      value: p.mse,
+    },
+    {
+      model: modelLabel(p.model),
+      corruption: kindLabel(p.corruption),
+      level: p.level,
+      metric: "b. Spearman of anomaly scores with the clean ranking",
+      value: p.spearman,
+    },
   ]);
   const panel = (kind: Corruption["kind"], metric: string, logY: boolean): VlSpec => ({
     title: { text: kindLabel(kind), fontSize: 12 },
-    width: 260, height: 170,
-    transform: [{ filter: { and: [{ field: "metric", equal: metric }, { field: "corruption", equal: kindLabel(kind) }] } }],
+    width: 260,
+    height: 170,
+    transform: [
+      {
+        filter: {
+          and: [
+            { field: "metric", equal: metric },
+            { field: "corruption", equal: kindLabel(kind) },
+          ],
+        },
+      },
+    ],
     mark: { type: "line", point: true, strokeWidth: 1.8 },
     encoding: {
       x: { field: "level", type: "quantitative", title: "corruption level (0 = clean)" },
@@ -1384,11 +1898,14 @@ export function noiseChart(rows: RobustnessRow[], o: { title: string; subtitle?:
     },
   });
   const kinds = (["gaussian", "mask"] as const).filter((k) => rows.some((r) => r.corruption === k));
-  const mseTitle = "MSE vs clean input (log)", rankTitle = "Spearman with clean ranking";
+  const mseTitle = "MSE vs clean input (log)",
+    rankTitle = "Spearman with clean ranking";
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
-    data: { values: charts.compactRows(long.map((r) => ({ ...r, metric: r.metric.startsWith("a.") ? mseTitle : rankTitle }))) },
+    data: {
+      values: charts.compactRows(long.map((r) => ({ ...r, metric: r.metric.startsWith("a.") ? mseTitle : rankTitle }))),
+    },
     columns: kinds.length,
     concat: [...kinds.map((k) => panel(k, mseTitle, true)), ...kinds.map((k) => panel(k, rankTitle, false))],
   };
@@ -1410,10 +1927,19 @@ export function featureRatioRows(rows: FeatureErrorRow[], models: string[]): { r
 }
 
 /** Error by regime relative to the calm regime, bars per model with interval rules, regimes in calm → crash order. */
-export function regimeChart(byModel: { model: string; rows: GroupErrorRow[] }[], o: { title: string; subtitle?: string }): VlSpec {
+export function regimeChart(
+  byModel: { model: string; rows: GroupErrorRow[] }[],
+  o: { title: string; subtitle?: string },
+): VlSpec {
   const rows = byModel.flatMap(({ model, rows: g }) => {
     const calm = g.find((r) => r.group === "calm")?.value ?? NaN;
-    return g.map((r) => ({ model: modelLabel(model), regime: r.group, ratio: r.value / calm, lo: r.lo / calm, hi: r.hi / calm }));
+    return g.map((r) => ({
+      model: modelLabel(model),
+      regime: r.group,
+      ratio: r.value / calm,
+      lo: r.lo / calm,
+      hi: r.hi / calm,
+    }));
   });
   const regimes = REGIME_NAMES.filter((r) => rows.some((x) => x.regime === r));
   const y = { field: "model", type: "nominal", title: null, sort: byModel.map((b) => modelLabel(b.model)) };
@@ -1421,12 +1947,40 @@ export function regimeChart(byModel: { model: string; rows: GroupErrorRow[] }[],
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
-    width: 520, height: 60 * byModel.length,
+    width: 520,
+    height: 60 * byModel.length,
     data: { values: charts.compactRows(rows) },
     layer: [
-      { mark: "bar", encoding: { y, yOffset, x: { field: "ratio", type: "quantitative", title: "MSE ÷ the model's calm-regime MSE" }, color: { field: "regime", type: "nominal", title: "market regime", scale: { domain: regimes, range: regimes.map((r) => REGIME_COLOURS[r]) } }, tooltip: [{ field: "model" }, { field: "regime" }, { field: "ratio", format: ".3f" }, { field: "lo", format: ".3f" }, { field: "hi", format: ".3f" }] } },
-      { mark: { type: "rule", color: "#333" }, encoding: { y, yOffset, x: { field: "lo", type: "quantitative" }, x2: { field: "hi" } } },
-      { data: { values: [{ one: 1 }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#777" }, encoding: { x: { field: "one", type: "quantitative" } } },
+      {
+        mark: "bar",
+        encoding: {
+          y,
+          yOffset,
+          x: { field: "ratio", type: "quantitative", title: "MSE ÷ the model's calm-regime MSE" },
+          color: {
+            field: "regime",
+            type: "nominal",
+            title: "market regime",
+            scale: { domain: regimes, range: regimes.map((r) => REGIME_COLOURS[r]) },
+          },
+          tooltip: [
+            { field: "model" },
+            { field: "regime" },
+            { field: "ratio", format: ".3f" },
+            { field: "lo", format: ".3f" },
+            { field: "hi", format: ".3f" },
+          ],
+        },
+      },
+      {
+        mark: { type: "rule", color: "#333" },
+        encoding: { y, yOffset, x: { field: "lo", type: "quantitative" }, x2: { field: "hi" } },
+      },
+      {
+        data: { values: [{ one: 1 }] },
+        mark: { type: "rule", strokeDash: [4, 3], color: "#777" },
+        encoding: { x: { field: "one", type: "quantitative" } },
+      },
     ],
   };
 }
@@ -1438,14 +1992,29 @@ const REGIME_COLOURS: Record<string, string> = { calm: "#59a14f", volatile: "#f2
  * Monthly error index (MSE ÷ the model's training mean; log scale) per model, over shaded
  * regime segments, with the validation and test starts marked.
  */
-export function monthlyErrorChart(months: MonthRow[], segments: RegimeSegment[], marks: { date: string; label: string }[], o: { title: string; subtitle?: string }): VlSpec {
-  const rows = months.map((m) => ({ model: modelLabel(m.model), date: m.date, index: m.index, mse: m.mse, split: m.split }));
+export function monthlyErrorChart(
+  months: MonthRow[],
+  segments: RegimeSegment[],
+  marks: { date: string; label: string }[],
+  o: { title: string; subtitle?: string },
+): VlSpec {
+  const rows = months.map((m) => ({
+    model: modelLabel(m.model),
+    date: m.date,
+    index: m.index,
+    mse: m.mse,
+    split: m.split,
+  }));
   const seen = new Set(segments.map((s) => s.regime));
-  const regimes = [...REGIME_NAMES.filter((r) => seen.has(r)), ...[...seen].filter((r) => !(REGIME_NAMES as readonly string[]).includes(r))];
+  const regimes = [
+    ...REGIME_NAMES.filter((r) => seen.has(r)),
+    ...[...seen].filter((r) => !(REGIME_NAMES as readonly string[]).includes(r)),
+  ];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
-    width: 640, height: 300,
+    width: 640,
+    height: 300,
     layer: [
       {
         data: { values: segments.map((s) => ({ start: s.start, end: s.end, regime: s.regime })) },
@@ -1453,7 +2022,12 @@ export function monthlyErrorChart(months: MonthRow[], segments: RegimeSegment[],
         encoding: {
           x: { field: "start", type: "temporal", title: null, axis: { format: "%b %Y", labelAngle: 0 } },
           x2: { field: "end" },
-          fill: { field: "regime", type: "nominal", title: "market regime", scale: { domain: regimes, range: regimes.map((r) => REGIME_COLOURS[r] ?? "#bbbbbb") } },
+          fill: {
+            field: "regime",
+            type: "nominal",
+            title: "market regime",
+            scale: { domain: regimes, range: regimes.map((r) => REGIME_COLOURS[r] ?? "#bbbbbb") },
+          },
         },
       },
       {
@@ -1471,9 +2045,20 @@ export function monthlyErrorChart(months: MonthRow[], segments: RegimeSegment[],
         mark: { type: "line", point: true, strokeWidth: 1.6 },
         encoding: {
           x: { field: "date", type: "temporal", title: null },
-          y: { field: "index", type: "quantitative", title: "monthly MSE ÷ model's train MSE (log)", scale: { type: "log", nice: false, zero: false } },
+          y: {
+            field: "index",
+            type: "quantitative",
+            title: "monthly MSE ÷ model's train MSE (log)",
+            scale: { type: "log", nice: false, zero: false },
+          },
           color: { field: "model", type: "nominal", title: null },
-          tooltip: [{ field: "model" }, { field: "date", type: "temporal", format: "%Y-%m" }, { field: "split" }, { field: "mse", format: ".4f" }, { field: "index", format: ".2f" }],
+          tooltip: [
+            { field: "model" },
+            { field: "date", type: "temporal", format: "%Y-%m" },
+            { field: "split" },
+            { field: "mse", format: ".4f" },
+            { field: "index", format: ".2f" },
+          ],
         },
       },
     ],
@@ -1497,8 +2082,13 @@ export interface RowSubsample {
 /** At most `max` rows of a split, stratified by token and quarter (all rows when fewer). */
 export function subsampleRows(d: Dataset, which: "train" | "validation" | "test", max: number, rng: Rng): RowSubsample {
   const idx = d.idx[which];
-  if (idx.length === 0) throw new Error(`subsampleRows: the ${which} split is empty; rerun notebook 01 with more days of data.`);
-  const s = stratifiedSample({ token: Int32Array.from(idx, (i) => d.token[i]!), day: Int32Array.from(idx, (i) => d.day[i]!) }, Math.min(max, idx.length), rng);
+  if (idx.length === 0)
+    throw new Error(`subsampleRows: the ${which} split is empty; rerun notebook 01 with more days of data.`);
+  const s = stratifiedSample(
+    { token: Int32Array.from(idx, (i) => d.token[i]!), day: Int32Array.from(idx, (i) => d.day[i]!) },
+    Math.min(max, idx.length),
+    rng,
+  );
   const rows = Int32Array.from(s.indices, (k) => idx[k]!);
   return { x: takeRows(d.X, rows), rows, note: `${which}: ${s.note}` };
 }
@@ -1513,17 +2103,33 @@ export interface WindowSubsample {
 }
 
 /** At most `max` windows, stratified by token and quarter of the window's last day. */
-export function subsampleWindows(windows: Windows, token: Int32Array, endDay: Int32Array, max: number, rng: Rng, label = "windows"): WindowSubsample {
-  if (token.length !== windows.n || endDay.length !== windows.n) throw new Error(`subsampleWindows: ${windows.n} windows but ${token.length} tokens and ${endDay.length} end days; pass the keys of these windows.`);
+export function subsampleWindows(
+  windows: Windows,
+  token: Int32Array,
+  endDay: Int32Array,
+  max: number,
+  rng: Rng,
+  label = "windows",
+): WindowSubsample {
+  if (token.length !== windows.n || endDay.length !== windows.n)
+    throw new Error(
+      `subsampleWindows: ${windows.n} windows but ${token.length} tokens and ${endDay.length} end days; pass the keys of these windows.`,
+    );
   const s = stratifiedSample({ token, day: endDay }, Math.min(max, windows.n), rng);
-  return { windows: s.sampled ? takeWindows(windows, s.indices) : windows, index: s.indices, note: `${label}: ${s.note}` };
+  return {
+    windows: s.sampled ? takeWindows(windows, s.indices) : windows,
+    index: s.indices,
+    note: `${label}: ${s.note}`,
+  };
 }
 
 /**
  * A PCA fitted on flattened windows, seen as a model over windows (for the noise test,
  * which feeds both Conv1D and its PCA the same corrupted windows).
  */
-export function windowAdapter(pca: Pick<Autoencoder<Matrix>, "reconstruct">): Pick<Autoencoder<Windows>, "reconstruct"> {
+export function windowAdapter(
+  pca: Pick<Autoencoder<Matrix>, "reconstruct">,
+): Pick<Autoencoder<Windows>, "reconstruct"> {
   return { reconstruct: (x: Windows) => ({ ...x, data: pca.reconstruct(flattenWindows(x)).data }) };
 }
 
@@ -1531,7 +2137,13 @@ export function windowAdapter(pca: Pick<Autoencoder<Matrix>, "reconstruct">): Pi
  * Long rows -> a wide table: one output row per distinct `rowKey` value, one column per
  * distinct `colKey` value holding `cell(row)`; first-seen order for both.
  */
-export function pivotRows<R>(rows: R[], rowKey: (r: R) => string, colKey: (r: R) => string, cell: (r: R) => string | number, rowTitle: string): Record<string, string | number>[] {
+export function pivotRows<R>(
+  rows: R[],
+  rowKey: (r: R) => string,
+  colKey: (r: R) => string,
+  cell: (r: R) => string | number,
+  rowTitle: string,
+): Record<string, string | number>[] {
   const out = new Map<string, Record<string, string | number>>();
   for (const r of rows) {
     const k = rowKey(r);
@@ -1564,20 +2176,34 @@ export function pairedSentences(paired: PairedDifference[]): string[] {
  * paired difference below 0), significantly farther, or indistinguishable, and where its
  * anomaly ranking is more stable (higher Spearman with the clean ranking).
  */
-export function robustnessClaim(a: string, b: string, comparisons: NoiseComparison[], rows: RobustnessRow[]): { closer: number; farther: number; tied: number; moreStable: number; total: number; sentence: string } {
+export function robustnessClaim(
+  a: string,
+  b: string,
+  comparisons: NoiseComparison[],
+  rows: RobustnessRow[],
+): { closer: number; farther: number; tied: number; moreStable: number; total: number; sentence: string } {
   const total = comparisons.length;
   const closer = comparisons.filter((c) => c.hi < 0).length;
   const farther = comparisons.filter((c) => c.lo > 0).length;
   const tied = total - closer - farther;
   let moreStable = 0;
   for (const c of comparisons) {
-    const ra = rows.find((r) => r.model === a && r.label === c.label), rb = rows.find((r) => r.model === b && r.label === c.label);
+    const ra = rows.find((r) => r.model === a && r.label === c.label),
+      rb = rows.find((r) => r.model === b && r.label === c.label);
     if (ra && rb && ra.spearman > rb.spearman) moreStable++;
   }
-  const A = modelLabel(a), B = modelLabel(b);
-  const worst = comparisons.reduce((x, y) => (Math.abs(y.difference) > Math.abs(x.difference) ? y : x), comparisons[0]!);
+  const A = modelLabel(a),
+    B = modelLabel(b);
+  const worst = comparisons.reduce(
+    (x, y) => (Math.abs(y.difference) > Math.abs(x.difference) ? y : x),
+    comparisons[0]!,
+  );
   const holds = closer > total / 2 && moreStable > total / 2;
-  const verdict = holds ? `the claim that the ${A} is more robust than the ${B} **holds** on this data` : closer === 0 && farther > 0 ? `the claim that the ${A} is more robust than the ${B} **does not hold** on this data` : `the claim that the ${A} is more robust than the ${B} holds **only partly** on this data`;
+  const verdict = holds
+    ? `the claim that the ${A} is more robust than the ${B} **holds** on this data`
+    : closer === 0 && farther > 0
+      ? `the claim that the ${A} is more robust than the ${B} **does not hold** on this data`
+      : `the claim that the ${A} is more robust than the ${B} holds **only partly** on this data`;
   const losses = comparisons.filter((c) => c.lo > 0).map((c) => c.label);
   const sentence = `Under ${total} corruptions of the test input, the ${A}'s reconstruction is significantly closer to the clean input than the ${B}'s in **${closer}**, significantly farther in **${farther}**${losses.length ? ` (${losses.join(", ")})` : ""} and indistinguishable in ${tied} (largest gap at ${worst.label}: ${worst.meanA.toFixed(4)} vs ${worst.meanB.toFixed(4)}, difference CI [${signed(worst.lo)}, ${signed(worst.hi)}]); its anomaly ranking is the more stable of the two (higher Spearman with the clean ranking) in ${moreStable} of ${total}. So ${verdict}.`;
   return { closer, farther, tied, moreStable, total, sentence };
@@ -1585,26 +2211,42 @@ export function robustnessClaim(a: string, b: string, comparisons: NoiseComparis
 
 /** Drift sentence: test ÷ train error per model with its interval, classified, and the regime-adjusted ratios. */
 export function driftSentence(rows: DriftRow[]): string {
-  const fmt = (r: DriftRow) => `${modelLabel(r.model)} ${r.ratio.toFixed(2)}${Number.isFinite(r.lo) ? ` [${r.lo.toFixed(2)}, ${r.hi.toFixed(2)}]` : ""}`;
-  const worse = rows.filter((r) => r.lo > 1), better = rows.filter((r) => r.hi < 1), same = rows.filter((r) => !(r.lo > 1) && !(r.hi < 1));
+  const fmt = (r: DriftRow) =>
+    `${modelLabel(r.model)} ${r.ratio.toFixed(2)}${Number.isFinite(r.lo) ? ` [${r.lo.toFixed(2)}, ${r.hi.toFixed(2)}]` : ""}`;
+  const worse = rows.filter((r) => r.lo > 1),
+    better = rows.filter((r) => r.hi < 1),
+    same = rows.filter((r) => !(r.lo > 1) && !(r.hi < 1));
   const groups = [
-    worse.length ? `${worse.map((r) => modelLabel(r.model)).join(", ")} reconstruct${worse.length === 1 ? "s" : ""} the test period significantly **worse** than the training period (the error drifts up)` : "",
-    better.length ? `${better.map((r) => modelLabel(r.model)).join(", ")} reconstruct${better.length === 1 ? "s" : ""} it significantly **better** (no sign of ageing)` : "",
-    same.length ? `${same.map((r) => modelLabel(r.model)).join(", ")} show${same.length === 1 ? "s" : ""} no significant change` : "",
+    worse.length
+      ? `${worse.map((r) => modelLabel(r.model)).join(", ")} reconstruct${worse.length === 1 ? "s" : ""} the test period significantly **worse** than the training period (the error drifts up)`
+      : "",
+    better.length
+      ? `${better.map((r) => modelLabel(r.model)).join(", ")} reconstruct${better.length === 1 ? "s" : ""} it significantly **better** (no sign of ageing)`
+      : "",
+    same.length
+      ? `${same.map((r) => modelLabel(r.model)).join(", ")} show${same.length === 1 ? "s" : ""} no significant change`
+      : "",
   ].filter((g) => g);
   const adj = rows.filter((r) => Number.isFinite(r.regimeAdjustedRatio));
-  const adjText = adj.length ? ` With the regime mix held fixed (each regime's test ÷ train ratio, weighted by the test period's regime shares) the ratios are ${adj.map((r) => `${modelLabel(r.model)} ${r.regimeAdjustedRatio.toFixed(2)}`).join(", ")}: what remains once the test period's market conditions are accounted for.` : "";
+  const adjText = adj.length
+    ? ` With the regime mix held fixed (each regime's test ÷ train ratio, weighted by the test period's regime shares) the ratios are ${adj.map((r) => `${modelLabel(r.model)} ${r.regimeAdjustedRatio.toFixed(2)}`).join(", ")}: what remains once the test period's market conditions are accounted for.`
+    : "";
   return `Test MSE ÷ train MSE (95% CI over tokens): ${rows.map(fmt).join(", ")}. ${groups.join("; ")}.${adjText}`;
 }
 
 /** Regime sentence: crash ÷ calm error per model (over the given rows). */
 export function regimeSentence(byModel: { model: string; rows: GroupErrorRow[] }[]): string {
-  const ratios = byModel.map(({ model, rows }) => {
-    const calm = rows.find((r) => r.group === "calm"), crash = rows.find((r) => r.group === "crash");
-    return { model, ratio: calm && crash ? crash.value / calm.value : NaN };
-  }).filter((r) => Number.isFinite(r.ratio));
-  if (ratios.length === 0) return "No model has rows in both the calm and the crash regime, so regime sensitivity is not measured.";
-  const hi = ratios.reduce((x, y) => (y.ratio > x.ratio ? y : x)), lo = ratios.reduce((x, y) => (y.ratio < x.ratio ? y : x));
+  const ratios = byModel
+    .map(({ model, rows }) => {
+      const calm = rows.find((r) => r.group === "calm"),
+        crash = rows.find((r) => r.group === "crash");
+      return { model, ratio: calm && crash ? crash.value / calm.value : NaN };
+    })
+    .filter((r) => Number.isFinite(r.ratio));
+  if (ratios.length === 0)
+    return "No model has rows in both the calm and the crash regime, so regime sensitivity is not measured.";
+  const hi = ratios.reduce((x, y) => (y.ratio > x.ratio ? y : x)),
+    lo = ratios.reduce((x, y) => (y.ratio < x.ratio ? y : x));
   return `In the crash regime reconstruction error is ${ratios.map((r) => `${r.ratio.toFixed(2)}× (${modelLabel(r.model)})`).join(", ")} the calm-regime error: ${modelLabel(hi.model)} is the most regime-sensitive, ${modelLabel(lo.model)} the least.`;
 }
 
@@ -1615,7 +2257,14 @@ export function walkForwardSentence(rows: WalkForwardRow[], reference = "pca"): 
   const avg = (m: string) => mean(rows.filter((r) => r.model === m).map((r) => r.testMse));
   const meanPred = mean(folds.map((f) => rows.find((r) => r.fold === f)!.meanMse));
   const others = models.filter((m) => m !== reference);
-  const wins = others.map((m) => ({ m, wins: folds.filter((f) => { const a = rows.find((r) => r.fold === f && r.model === m), p = rows.find((r) => r.fold === f && r.model === reference); return a && p && a.testMse < p.testMse; }).length }));
+  const wins = others.map((m) => ({
+    m,
+    wins: folds.filter((f) => {
+      const a = rows.find((r) => r.fold === f && r.model === m),
+        p = rows.find((r) => r.fold === f && r.model === reference);
+      return a && p && a.testMse < p.testMse;
+    }).length,
+  }));
   const budget = others.map((m) => {
     const own = rows.filter((r) => r.model === m);
     return `${modelLabel(m)} trained on at most ${Math.max(...own.map((r) => r.trainRows)).toLocaleString("en-US")} rows for at most ${Math.max(...own.map((r) => r.epochs))} epochs per fold`;
@@ -1630,13 +2279,18 @@ export function walkForwardSentence(rows: WalkForwardRow[], reference = "pca"): 
  * is fitted exactly) are conservative.
  * @param saved model -> its saved latent size and full-budget test MSE.
  */
-export function sweepBudgetSentences(points: SweepPoint[], saved: Record<string, { latentDim: number; testMse: number }>): string[] {
+export function sweepBudgetSentences(
+  points: SweepPoint[],
+  saved: Record<string, { latentDim: number; testMse: number }>,
+): string[] {
   const out: string[] = [];
   for (const [m, s] of Object.entries(saved)) {
     const p = points.find((q) => q.model === m && q.latentDim === s.latentDim);
     if (!p) continue;
     const r = p.testMse / s.testMse;
-    out.push(`At its saved latent size (${s.latentDim}) the sweep's ${modelLabel(m)} reaches test MSE ${p.testMse.toFixed(4)} after ${p.epochs} epochs, against ${s.testMse.toFixed(4)} for the fully trained model (${r.toFixed(2)}×)${r > 1.2 ? ": the reduced budget under-trains it, so its comparison with PCA in the sweep is conservative" : ": the reduced budget is close to the full one"}.`);
+    out.push(
+      `At its saved latent size (${s.latentDim}) the sweep's ${modelLabel(m)} reaches test MSE ${p.testMse.toFixed(4)} after ${p.epochs} epochs, against ${s.testMse.toFixed(4)} for the fully trained model (${r.toFixed(2)}×)${r > 1.2 ? ": the reduced budget under-trains it, so its comparison with PCA in the sweep is conservative" : ": the reduced budget is close to the full one"}.`,
+    );
   }
   return out;
 }

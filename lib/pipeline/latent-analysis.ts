@@ -27,10 +27,33 @@ import type { Rng } from "../runtime/rng";
 import type { ArtifactStore, Table } from "../runtime/artifacts";
 import { dayToIso, type Panel, type TokenInfo } from "../data/panel";
 import { SPLIT_NAMES, type Dataset } from "./dataset";
-import { LATENT_PRODUCERS, UNKNOWN_SECTOR, embeddingTable, latentArtifactName, latentFrame, readLatentFrame, takeFrameRows, type LatentFrame } from "../latent/latents";
+import {
+  LATENT_PRODUCERS,
+  UNKNOWN_SECTOR,
+  embeddingTable,
+  latentArtifactName,
+  latentFrame,
+  readLatentFrame,
+  takeFrameRows,
+  type LatentFrame,
+} from "../latent/latents";
 import { dropNonFinite, stratifiedSample } from "../latent/sampling";
-import { DEFAULT_N_NEIGHBORS, computeKnn, knnNeighbourMatrix, runUmapAsync, type KnnResult, type UmapResult } from "../latent/umap";
-import { correlationMatrix, linearCKA, logisticProbe, neighbourOverlap, silhouette, trustworthiness } from "../latent/metrics";
+import {
+  DEFAULT_N_NEIGHBORS,
+  computeKnn,
+  knnNeighbourMatrix,
+  runUmapAsync,
+  type KnnResult,
+  type UmapResult,
+} from "../latent/umap";
+import {
+  correlationMatrix,
+  linearCKA,
+  logisticProbe,
+  neighbourOverlap,
+  silhouette,
+  trustworthiness,
+} from "../latent/metrics";
 import { compactRows, type Row } from "../viz/charts";
 import type { Cell } from "../viz/display";
 import { loadRowModel } from "../models/load";
@@ -43,7 +66,14 @@ export const LATENT_MODELS: readonly string[] = ["ae", "vae", "dae", "conv1d", "
 export const FEATURES_NAME = "features";
 
 /** Display labels of models and references. */
-export const MODEL_LABELS: Record<string, string> = { ae: "AE", vae: "VAE", dae: "DAE", conv1d: "Conv1D AE", pca: "PCA", features: "input features" };
+export const MODEL_LABELS: Record<string, string> = {
+  ae: "AE",
+  vae: "VAE",
+  dae: "DAE",
+  conv1d: "Conv1D AE",
+  pca: "PCA",
+  features: "input features",
+};
 
 /** Display label of a model or reference name. */
 export function modelLabel(name: string): string {
@@ -115,13 +145,24 @@ export interface LatentCleaning {
  * with the notebooks that write them.
  * @throws when a table is missing, or when every row of a model is non-finite.
  */
-export function loadAllLatents(store: ArtifactStore, tokens: TokenInfo[], models: readonly string[] = LATENT_MODELS): { frames: LatentFrame[]; cleaning: LatentCleaning[] } {
-  if (models.length === 0) throw new Error("loadAllLatents: no models given; pass model names such as \"ae\", \"vae\".");
+export function loadAllLatents(
+  store: ArtifactStore,
+  tokens: TokenInfo[],
+  models: readonly string[] = LATENT_MODELS,
+): { frames: LatentFrame[]; cleaning: LatentCleaning[] } {
+  if (models.length === 0) throw new Error('loadAllLatents: no models given; pass model names such as "ae", "vae".');
   const missing = models.filter((m) => !store.hasTable(latentArtifactName(m)));
   if (missing.length > 0) {
-    const what = missing.map((m) => `${m} (${store.tablePath(latentArtifactName(m))}, written by notebook ${LATENT_PRODUCERS[m] ?? "that trains it"})`);
-    const numbers = [...new Set(missing.map((m) => LATENT_PRODUCERS[m]?.slice(0, 2)).filter((s): s is string => !!s))].sort();
-    const run = numbers.length ? ` Run notebook${numbers.length > 1 ? "s" : ""} ${numbers.join(", ")} first (npm run notebook -- ${numbers.join(" ")}).` : " Run the notebooks that train them first.";
+    const what = missing.map(
+      (m) =>
+        `${m} (${store.tablePath(latentArtifactName(m))}, written by notebook ${LATENT_PRODUCERS[m] ?? "that trains it"})`,
+    );
+    const numbers = [
+      ...new Set(missing.map((m) => LATENT_PRODUCERS[m]?.slice(0, 2)).filter((s): s is string => !!s)),
+    ].sort();
+    const run = numbers.length
+      ? ` Run notebook${numbers.length > 1 ? "s" : ""} ${numbers.join(", ")} first (npm run notebook -- ${numbers.join(" ")}).`
+      : " Run the notebooks that train them first.";
     throw new Error(`Missing latents of ${missing.length} model(s): ${what.join("; ")}.${run}`);
   }
   const frames: LatentFrame[] = [];
@@ -130,7 +171,9 @@ export function loadAllLatents(store: ArtifactStore, tokens: TokenInfo[], models
     const frame = readLatentFrame(store, model, tokens);
     const { kept, dropped } = dropNonFinite(frame.latents);
     if (kept.length === 0) {
-      throw new Error(`All ${frame.latents.rows} latent rows of ${model} are NaN or infinite: the model diverged. Retrain it (notebook ${LATENT_PRODUCERS[model] ?? "that trains it"}).`);
+      throw new Error(
+        `All ${frame.latents.rows} latent rows of ${model} are NaN or infinite: the model diverged. Retrain it (notebook ${LATENT_PRODUCERS[model] ?? "that trains it"}).`,
+      );
     }
     frames.push(dropped > 0 ? takeFrameRows(frame, kept) : frame);
     cleaning.push({ model, rows: frame.latents.rows, latentDim: frame.latents.cols, dropped, kept: kept.length });
@@ -182,7 +225,9 @@ export function alignLatents(frames: LatentFrame[], d: Dataset): AlignedLatents 
       const prev = m.get(key);
       if (prev !== undefined) {
         const tok = d.tokens[f.token[i]!];
-        throw new Error(`latents-${f.model} holds two rows for token ${tok?.id ?? f.token[i]} on ${dayToIso(f.day[i]!)} (rows ${prev} and ${i}); each token-day (or window end day) must appear once. Rerun notebook ${LATENT_PRODUCERS[f.model] ?? "that trains it"}.`);
+        throw new Error(
+          `latents-${f.model} holds two rows for token ${tok?.id ?? f.token[i]} on ${dayToIso(f.day[i]!)} (rows ${prev} and ${i}); each token-day (or window end day) must appear once. Rerun notebook ${LATENT_PRODUCERS[f.model] ?? "that trains it"}.`,
+        );
       }
       m.set(key, i);
     }
@@ -210,7 +255,9 @@ export function alignLatents(frames: LatentFrame[], d: Dataset): AlignedLatents 
   }
   const n = rows.length;
   if (n === 0) {
-    throw new Error(`No token-day is common to the latents of ${frames.map((f) => f.model).join(", ")} and the dataset: the models were trained on different data. Rerun notebooks 01-05 with one configuration.`);
+    throw new Error(
+      `No token-day is common to the latents of ${frames.map((f) => f.model).join(", ")} and the dataset: the models were trained on different data. Rerun notebooks 01-05 with one configuration.`,
+    );
   }
   const datasetRow = Int32Array.from(rows);
   const latents: Record<string, Matrix> = {};
@@ -251,7 +298,12 @@ export function checkEnoughPoints(n: number, nNeighbors: number = DEFAULT_N_NEIG
 }
 
 /** A frame of the sampled aligned rows of one model (for emb_df). */
-export function sampleFrame(aligned: AlignedLatents, model: string, rows: Int32Array, tokens: TokenInfo[]): LatentFrame {
+export function sampleFrame(
+  aligned: AlignedLatents,
+  model: string,
+  rows: Int32Array,
+  tokens: TokenInfo[],
+): LatentFrame {
   const z = aligned.latents[model];
   if (!z) throw new Error(`Model "${model}" is not among the aligned models (${aligned.models.join(", ")}).`);
   return latentFrame({
@@ -269,8 +321,15 @@ export function frameHead(frame: LatentFrame, tokens: TokenInfo[], rows = 3, dim
   const out: Record<string, Cell>[] = [];
   for (let i = 0; i < Math.min(rows, frame.token.length); i++) {
     const t = tokens[frame.token[i]!]!;
-    const row: Record<string, Cell> = { token: t.id, symbol: t.symbol, sector: t.sector ?? UNKNOWN_SECTOR, date: dayToIso(frame.day[i]!), split: frame.split?.[i] ?? "" };
-    for (let j = 0; j < Math.min(dims, frame.latents.cols); j++) row[`z${j}`] = frame.latents.data[i * frame.latents.cols + j]!;
+    const row: Record<string, Cell> = {
+      token: t.id,
+      symbol: t.symbol,
+      sector: t.sector ?? UNKNOWN_SECTOR,
+      date: dayToIso(frame.day[i]!),
+      split: frame.split?.[i] ?? "",
+    };
+    for (let j = 0; j < Math.min(dims, frame.latents.cols); j++)
+      row[`z${j}`] = frame.latents.data[i * frame.latents.cols + j]!;
     if (frame.latents.cols > dims) row["..."] = `${frame.latents.cols - dims} more`;
     out.push(row);
   }
@@ -311,7 +370,10 @@ export interface EmbedOptions {
 }
 
 /** Exact neighbour graph of X, wide enough for UMAP and the metrics, and its `[n, METRIC_K]` matrix. */
-export function neighbourGraph(X: Matrix, nNeighbors: number = DEFAULT_N_NEIGHBORS): { knn: KnnResult; neighbours: Int32Array } {
+export function neighbourGraph(
+  X: Matrix,
+  nNeighbors: number = DEFAULT_N_NEIGHBORS,
+): { knn: KnnResult; neighbours: Int32Array } {
   const knn = computeKnn(X, Math.max(METRIC_K + 1, nNeighbors), { method: "exact" });
   return { knn, neighbours: knnNeighbourMatrix(knn, METRIC_K) };
 }
@@ -321,7 +383,11 @@ export function neighbourGraph(X: Matrix, nNeighbors: number = DEFAULT_N_NEIGHBO
  * that graph, and the kNN graph of the embedding.
  * @param sample aligned row numbers to embed (e.g. from stratifiedSample), the same for every model.
  */
-export async function embedModels(aligned: AlignedLatents, sample: Int32Array, options: EmbedOptions): Promise<ModelEmbedding[]> {
+export async function embedModels(
+  aligned: AlignedLatents,
+  sample: Int32Array,
+  options: EmbedOptions,
+): Promise<ModelEmbedding[]> {
   const nNeighbors = options.nNeighbors ?? DEFAULT_N_NEIGHBORS;
   checkEnoughPoints(sample.length, nNeighbors);
   const out: ModelEmbedding[] = [];
@@ -343,7 +409,12 @@ export async function embedModels(aligned: AlignedLatents, sample: Int32Array, o
 }
 
 /** emb_df of one model: the sampled rows' keys, model and u0, u1 (artifact `umap-<model>`). */
-export function embeddingArtifact(aligned: AlignedLatents, e: ModelEmbedding, sample: Int32Array, tokens: TokenInfo[]): Table {
+export function embeddingArtifact(
+  aligned: AlignedLatents,
+  e: ModelEmbedding,
+  sample: Int32Array,
+  tokens: TokenInfo[],
+): Table {
   return embeddingTable(sampleFrame(aligned, e.model, sample, tokens), e.umap.embedding, tokens);
 }
 
@@ -384,7 +455,10 @@ export function overlapPairs(graphs: { name: string; neighbours: Int32Array }[],
     out.push({ a: graphs[i]!.name, b: graphs[i]!.name, value: 1 });
     for (let j = i + 1; j < graphs.length; j++) {
       const v = neighbourOverlap(graphs[i]!.neighbours, graphs[j]!.neighbours, k).overlap;
-      out.push({ a: graphs[i]!.name, b: graphs[j]!.name, value: v }, { a: graphs[j]!.name, b: graphs[i]!.name, value: v });
+      out.push(
+        { a: graphs[i]!.name, b: graphs[j]!.name, value: v },
+        { a: graphs[j]!.name, b: graphs[i]!.name, value: v },
+      );
     }
   }
   return out;
@@ -411,7 +485,8 @@ export function pairTable(pairs: PairValue[], order: string[]): Record<string, C
  */
 export function sameLabelShare(neighbours: Int32Array, k: number, labels: ArrayLike<string | number>): number {
   const m = labels.length;
-  if (neighbours.length !== m * k) throw new Error(`sameLabelShare: neighbours has ${neighbours.length} entries, expected ${m} x ${k}.`);
+  if (neighbours.length !== m * k)
+    throw new Error(`sameLabelShare: neighbours has ${neighbours.length} entries, expected ${m} x ${k}.`);
   let same = 0;
   for (let i = 0; i < m; i++) for (let t = 0; t < k; t++) if (labels[neighbours[i * k + t]!] === labels[i]) same++;
   return same / (m * k);
@@ -484,9 +559,17 @@ export function embeddingQuality(e: ModelEmbedding, sectors: string[] | null): E
  * All NaN when sectors are unknown (null).
  * @param neighbours `[m, METRIC_K]` neighbours of X's rows, self excluded.
  */
-export function sectorSeparation(X: Matrix, neighbours: Int32Array, sectors: string[] | null): { silhouette: number; purity: number; chance: number } {
+export function sectorSeparation(
+  X: Matrix,
+  neighbours: Int32Array,
+  sectors: string[] | null,
+): { silhouette: number; purity: number; chance: number } {
   if (!sectors) return { silhouette: NaN, purity: NaN, chance: NaN };
-  return { silhouette: silhouette(X, sectors).score, purity: sameLabelShare(neighbours, METRIC_K, sectors), chance: chanceSameLabelShare(sectors) };
+  return {
+    silhouette: silhouette(X, sectors).score,
+    purity: sameLabelShare(neighbours, METRIC_K, sectors),
+    chance: chanceSameLabelShare(sectors),
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -509,7 +592,12 @@ export function sectorTarget(aligned: AlignedLatents, tokens: TokenInfo[]): Prob
   if (!names) return null;
   const classes = [...new Set(names.filter((s) => s !== UNKNOWN_SECTOR))].sort();
   const code = new Map(classes.map((c, i) => [c, i]));
-  return { name: "sector", labels: Int32Array.from(names, (s) => code.get(s) ?? -1), classes, description: "the token's sector (from the token list)" };
+  return {
+    name: "sector",
+    labels: Int32Array.from(names, (s) => code.get(s) ?? -1),
+    classes,
+    description: "the token's sector (from the token list)",
+  };
 }
 
 /** Share of each sector's tokens held out of probe training in the unseen-token probe. */
@@ -523,9 +611,14 @@ export const HELD_OUT_TOKEN_FRACTION = 0.3;
  * recognising the token; here it must generalise to new tokens.
  * @returns the restricted target, or null when no class has two tokens to split.
  */
-export function heldOutTokenTarget(target: ProbeTarget, aligned: AlignedLatents, options: { rng: Rng; fraction?: number }): ProbeTarget | null {
+export function heldOutTokenTarget(
+  target: ProbeTarget,
+  aligned: AlignedLatents,
+  options: { rng: Rng; fraction?: number },
+): ProbeTarget | null {
   const fraction = options.fraction ?? HELD_OUT_TOKEN_FRACTION;
-  if (!(fraction > 0 && fraction < 1)) throw new Error(`heldOutTokenTarget: fraction must be in (0, 1), got ${fraction}.`);
+  if (!(fraction > 0 && fraction < 1))
+    throw new Error(`heldOutTokenTarget: fraction must be in (0, 1), got ${fraction}.`);
   const tokenClass = new Map<number, number>();
   for (let i = 0; i < aligned.n; i++) if (target.labels[i]! >= 0) tokenClass.set(aligned.token[i]!, target.labels[i]!);
   const byClass = new Map<number, number[]>();
@@ -537,7 +630,10 @@ export function heldOutTokenTarget(target: ProbeTarget, aligned: AlignedLatents,
   for (const tokens of byClass.values()) {
     if (tokens.length < 2) continue;
     const k = Math.min(tokens.length - 1, Math.max(1, Math.round(fraction * tokens.length)));
-    options.rng.shuffle(tokens).slice(0, k).forEach((t) => heldOut.add(t));
+    options.rng
+      .shuffle(tokens)
+      .slice(0, k)
+      .forEach((t) => heldOut.add(t));
   }
   if (heldOut.size === 0) return null;
   const labels = Int32Array.from(target.labels, (y, i) => {
@@ -561,16 +657,29 @@ export const VOL_TERCILES = ["low vol", "mid vol", "high vol"] as const;
  * default), with the cut points taken from the train split's rows only.
  * @returns the target, or null when the dataset has no such feature.
  */
-export function volatilityTarget(aligned: AlignedLatents, d: Dataset, feature = "vol_30d"): (ProbeTarget & { cuts: [number, number]; values: Float64Array }) | null {
+export function volatilityTarget(
+  aligned: AlignedLatents,
+  d: Dataset,
+  feature = "vol_30d",
+): (ProbeTarget & { cuts: [number, number]; values: Float64Array }) | null {
   const j = d.meta.featureNames.indexOf(feature);
   if (j < 0) return null;
   const values = Float64Array.from(aligned.datasetRow, (r) => d.raw.data[r * d.raw.cols + j]!);
-  const train = Array.from(values).filter((v, i) => aligned.split[i] === 0 && Number.isFinite(v)).sort((a, b) => a - b);
+  const train = Array.from(values)
+    .filter((v, i) => aligned.split[i] === 0 && Number.isFinite(v))
+    .sort((a, b) => a - b);
   if (train.length < 3) return null;
   const q = (p: number) => train[Math.min(train.length - 1, Math.floor(p * train.length))]!;
   const cuts: [number, number] = [q(1 / 3), q(2 / 3)];
   const labels = Int32Array.from(values, (v) => (!Number.isFinite(v) ? -1 : v < cuts[0] ? 0 : v < cuts[1] ? 1 : 2));
-  return { name: "volatility tercile", labels, classes: [...VOL_TERCILES], description: `terciles of ${feature} (cut points ${cuts[0].toPrecision(3)} and ${cuts[1].toPrecision(3)} from the train split)`, cuts, values };
+  return {
+    name: "volatility tercile",
+    labels,
+    classes: [...VOL_TERCILES],
+    description: `terciles of ${feature} (cut points ${cuts[0].toPrecision(3)} and ${cuts[1].toPrecision(3)} from the train split)`,
+    cuts,
+    values,
+  };
 }
 
 /** The synthetic market's ground truth as notebook 01 saves it (`market-truth.json`). */
@@ -585,13 +694,24 @@ export interface MarketTruth {
 
 /** Market regime (calm / bull / bear) of each aligned row's day, when the market is synthetic; else null. */
 export function regimeTarget(aligned: AlignedLatents, truth: MarketTruth | null): ProbeTarget | null {
-  if (!truth || !Array.isArray(truth.regimes) || !Array.isArray(truth.regimeNames) || typeof truth.startDay !== "number") return null;
+  if (
+    !truth ||
+    !Array.isArray(truth.regimes) ||
+    !Array.isArray(truth.regimeNames) ||
+    typeof truth.startDay !== "number"
+  )
+    return null;
   const { regimes, regimeNames, startDay } = truth;
   const labels = Int32Array.from(aligned.day, (day) => {
     const r = regimes[day - startDay];
     return typeof r === "number" && r >= 0 && r < regimeNames.length ? r : -1;
   });
-  return { name: "market regime", labels, classes: [...regimeNames], description: "the simulated market's regime of the day (ground truth of the synthetic market)" };
+  return {
+    name: "market regime",
+    labels,
+    classes: [...regimeNames],
+    description: "the simulated market's regime of the day (ground truth of the synthetic market)",
+  };
 }
 
 /** Held-out quality of one probe. */
@@ -614,14 +734,28 @@ export interface ProbeRow {
  * rows (at most `maxTrain`, a stratified sample by token and quarter above it, the same
  * rows for every probe), scored on the test split's rows.
  */
-export function runProbes(aligned: AlignedLatents, reps: NamedMatrix[], targets: ProbeTarget[], options: { rng: Rng; maxTrain?: number }): { rows: ProbeRow[]; note: string; skipped: { target: string; reason: string }[] } {
+export function runProbes(
+  aligned: AlignedLatents,
+  reps: NamedMatrix[],
+  targets: ProbeTarget[],
+  options: { rng: Rng; maxTrain?: number },
+): { rows: ProbeRow[]; note: string; skipped: { target: string; reason: string }[] } {
   const maxTrain = options.maxTrain ?? PROBE_MAX_TRAIN;
   const trainAll = Int32Array.from(Array.from(aligned.split.keys()).filter((i) => aligned.split[i] === 0));
   const test = Int32Array.from(Array.from(aligned.split.keys()).filter((i) => aligned.split[i] === 2));
   if (trainAll.length < 2 || test.length < 1) {
-    throw new Error(`Probes need aligned rows in the train and test splits; got ${trainAll.length} train and ${test.length} test rows. Rerun notebook 01 with more days of data.`);
+    throw new Error(
+      `Probes need aligned rows in the train and test splits; got ${trainAll.length} train and ${test.length} test rows. Rerun notebook 01 with more days of data.`,
+    );
   }
-  const s = stratifiedSample({ token: Int32Array.from(trainAll, (i) => aligned.token[i]!), day: Int32Array.from(trainAll, (i) => aligned.day[i]!) }, maxTrain, options.rng);
+  const s = stratifiedSample(
+    {
+      token: Int32Array.from(trainAll, (i) => aligned.token[i]!),
+      day: Int32Array.from(trainAll, (i) => aligned.day[i]!),
+    },
+    maxTrain,
+    options.rng,
+  );
   const train = Int32Array.from(s.indices, (k) => trainAll[k]!);
   const rows: ProbeRow[] = [];
   const skipped: { target: string; reason: string }[] = [];
@@ -630,7 +764,10 @@ export function runProbes(aligned: AlignedLatents, reps: NamedMatrix[], targets:
     const te = Array.from(test).filter((i) => target.labels[i]! >= 0);
     const trainClasses = [...new Set(tr.map((i) => target.labels[i]!))].sort((a, b) => a - b);
     if (trainClasses.length < 2) {
-      skipped.push({ target: target.name, reason: `the train split holds ${trainClasses.length === 0 ? "no labelled row" : `only one class (${target.classes[trainClasses[0]!]})`}, so no classifier can be fitted` });
+      skipped.push({
+        target: target.name,
+        reason: `the train split holds ${trainClasses.length === 0 ? "no labelled row" : `only one class (${target.classes[trainClasses[0]!]})`}, so no classifier can be fitted`,
+      });
       continue;
     }
     if (te.length === 0) {
@@ -638,7 +775,12 @@ export function runProbes(aligned: AlignedLatents, reps: NamedMatrix[], targets:
       continue;
     }
     for (const rep of reps) {
-      const p = logisticProbe(takeRows(rep.X, tr), tr.map((i) => target.labels[i]!), takeRows(rep.X, te), te.map((i) => target.labels[i]!));
+      const p = logisticProbe(
+        takeRows(rep.X, tr),
+        tr.map((i) => target.labels[i]!),
+        takeRows(rep.X, te),
+        te.map((i) => target.labels[i]!),
+      );
       rows.push({
         representation: rep.name,
         target: target.name,
@@ -653,19 +795,26 @@ export function runProbes(aligned: AlignedLatents, reps: NamedMatrix[], targets:
     }
   }
   const scored = `scored on all ${test.length.toLocaleString("en-US")} test-split rows`;
-  const note = s.sampled ? `fitted on ${s.note.replace(/^sampled /, "")} of the train split, ${scored}` : `fitted on all ${train.length.toLocaleString("en-US")} train-split rows, ${scored}`;
+  const note = s.sampled
+    ? `fitted on ${s.note.replace(/^sampled /, "")} of the train split, ${scored}`
+    : `fitted on all ${train.length.toLocaleString("en-US")} train-split rows, ${scored}`;
   return { rows, note, skipped };
 }
 
 /** Probe results as a table: one row per representation, balanced accuracy per target, then chance levels. */
 export function probePivot(rows: ProbeRow[], order: string[]): Record<string, Cell>[] {
   const targets = [...new Set(rows.map((r) => r.target))];
-  const table: Record<string, Cell>[] = order.filter((rep) => rows.some((r) => r.representation === rep)).map((rep) => {
-    const row: Record<string, Cell> = { representation: modelLabel(rep) };
-    for (const t of targets) row[`${t}: balanced accuracy`] = rows.find((r) => r.representation === rep && r.target === t)?.balancedAccuracy ?? null;
-    for (const t of targets) row[`${t}: macro-F1`] = rows.find((r) => r.representation === rep && r.target === t)?.macroF1 ?? null;
-    return row;
-  });
+  const table: Record<string, Cell>[] = order
+    .filter((rep) => rows.some((r) => r.representation === rep))
+    .map((rep) => {
+      const row: Record<string, Cell> = { representation: modelLabel(rep) };
+      for (const t of targets)
+        row[`${t}: balanced accuracy`] =
+          rows.find((r) => r.representation === rep && r.target === t)?.balancedAccuracy ?? null;
+      for (const t of targets)
+        row[`${t}: macro-F1`] = rows.find((r) => r.representation === rep && r.target === t)?.macroF1 ?? null;
+      return row;
+    });
   const chance: Record<string, Cell> = { representation: "chance (1 / classes)" };
   for (const t of targets) chance[`${t}: balanced accuracy`] = rows.find((r) => r.target === t)!.chance;
   for (const t of targets) chance[`${t}: macro-F1`] = null;
@@ -766,19 +915,42 @@ export interface InterpretationVariables {
  * z-score on its day, the market regime (synthetic market) and its token's sector, as 0/1
  * indicators for the categorical ones.
  */
-export function interpretationVariables(aligned: AlignedLatents, d: Dataset, panel: Panel, truth: MarketTruth | null): InterpretationVariables {
+export function interpretationVariables(
+  aligned: AlignedLatents,
+  d: Dataset,
+  panel: Panel,
+  truth: MarketTruth | null,
+): InterpretationVariables {
   const market = marketSeries(panel);
   const cols: { name: string; group: string; values: Float64Array }[] = [];
-  d.meta.featureNames.forEach((f, j) => cols.push({ name: f, group: "input feature", values: Float64Array.from(aligned.datasetRow, (r) => d.raw.data[r * d.raw.cols + j]!) }));
+  d.meta.featureNames.forEach((f, j) =>
+    cols.push({
+      name: f,
+      group: "input feature",
+      values: Float64Array.from(aligned.datasetRow, (r) => d.raw.data[r * d.raw.cols + j]!),
+    }),
+  );
   const at = (arr: Float64Array) => Float64Array.from(aligned.day, (day) => arr[day - market.day0] ?? NaN);
   cols.push({ name: "market return", group: "market", values: at(market.marketReturn) });
   cols.push({ name: `market vol (${MARKET_WINDOW}d)`, group: "market", values: at(market.marketVol) });
   cols.push({ name: "market volume z", group: "market", values: at(market.marketVolumeZ) });
   const regime = regimeTarget(aligned, truth);
-  if (regime) regime.classes.forEach((c, k) => cols.push({ name: `regime: ${c}`, group: "regime", values: Float64Array.from(regime.labels, (l) => (l < 0 ? NaN : l === k ? 1 : 0)) }));
+  if (regime)
+    regime.classes.forEach((c, k) =>
+      cols.push({
+        name: `regime: ${c}`,
+        group: "regime",
+        values: Float64Array.from(regime.labels, (l) => (l < 0 ? NaN : l === k ? 1 : 0)),
+      }),
+    );
   const sectors = sectorLabels(aligned.token, d.tokens);
   if (sectors) {
-    for (const s of [...new Set(sectors)].filter((x) => x !== UNKNOWN_SECTOR).sort()) cols.push({ name: `sector: ${s}`, group: "sector", values: Float64Array.from(sectors, (x) => (x === s ? 1 : 0)) });
+    for (const s of [...new Set(sectors)].filter((x) => x !== UNKNOWN_SECTOR).sort())
+      cols.push({
+        name: `sector: ${s}`,
+        group: "sector",
+        values: Float64Array.from(sectors, (x) => (x === s ? 1 : 0)),
+      });
   }
   const keep: number[] = [];
   for (let i = 0; i < aligned.n; i++) if (cols.every((c) => Number.isFinite(c.values[i]!))) keep.push(i);
@@ -786,7 +958,13 @@ export function interpretationVariables(aligned: AlignedLatents, d: Dataset, pan
   const q = cols.length;
   const data = new Float32Array(kept.length * q);
   for (let k = 0; k < kept.length; k++) for (let c = 0; c < q; c++) data[k * q + c] = cols[c]!.values[kept[k]!]!;
-  return { names: cols.map((c) => c.name), groups: cols.map((c) => c.group), matrix: { data, rows: kept.length, cols: q }, kept, dropped: aligned.n - kept.length };
+  return {
+    names: cols.map((c) => c.name),
+    groups: cols.map((c) => c.group),
+    matrix: { data, rows: kept.length, cols: q },
+    kept,
+    dropped: aligned.n - kept.length,
+  };
 }
 
 /** Correlation of one latent dimension with one variable. */
@@ -802,19 +980,29 @@ export interface LatentCorrelation {
  * Pearson correlation of each of a model's latent dimensions with each variable (over the
  * variables' kept rows). A constant column gives NaN, reported as 0 in the heatmap rows.
  */
-export function latentCorrelations(aligned: AlignedLatents, vars: InterpretationVariables, model: string): LatentCorrelation[] {
-  if (vars.kept.length < 3) throw new Error(`Only ${vars.kept.length} aligned rows have every market variable; correlations need at least 3. Use more days of data.`);
+export function latentCorrelations(
+  aligned: AlignedLatents,
+  vars: InterpretationVariables,
+  model: string,
+): LatentCorrelation[] {
+  if (vars.kept.length < 3)
+    throw new Error(
+      `Only ${vars.kept.length} aligned rows have every market variable; correlations need at least 3. Use more days of data.`,
+    );
   const z = takeRows(aligned.latents[model]!, vars.kept);
   const c = correlationMatrix(z, vars.matrix);
   const out: LatentCorrelation[] = [];
-  for (let i = 0; i < c.rows; i++) for (let j = 0; j < c.cols; j++) out.push({ model, dim: `z${i}`, variable: vars.names[j]!, group: vars.groups[j]!, r: c.data[i * c.cols + j]! });
+  for (let i = 0; i < c.rows; i++)
+    for (let j = 0; j < c.cols; j++)
+      out.push({ model, dim: `z${i}`, variable: vars.names[j]!, group: vars.groups[j]!, r: c.data[i * c.cols + j]! });
   return out;
 }
 
 /** The strongest |r| of each dimension, or of the model, within a group of variables. */
 export function strongestCorrelation(rows: LatentCorrelation[], group?: string): LatentCorrelation | null {
   let best: LatentCorrelation | null = null;
-  for (const r of rows) if ((!group || r.group === group) && Number.isFinite(r.r) && (!best || Math.abs(r.r) > Math.abs(best.r))) best = r;
+  for (const r of rows)
+    if ((!group || r.group === group) && Number.isFinite(r.r) && (!best || Math.abs(r.r) > Math.abs(best.r))) best = r;
   return best;
 }
 
@@ -830,15 +1018,26 @@ export interface LatentDecoder {
  * Load a saved row model (models/<name>/) that can decode latent vectors (AE, VAE, DAE, PCA).
  * @throws naming the notebook to run when the model was not saved, or when it cannot decode.
  */
-export async function loadDecoder(modelsDir: string, name: string, featureNames: string[]): Promise<LatentDecoder & { dispose(): void }> {
+export async function loadDecoder(
+  modelsDir: string,
+  name: string,
+  featureNames: string[],
+): Promise<LatentDecoder & { dispose(): void }> {
   const dir = path.join(modelsDir, name);
   if (!fs.existsSync(path.join(dir, "meta.json"))) {
-    throw new Error(`No saved model in ${dir}. Run notebook ${LATENT_PRODUCERS[name] ?? "that trains it"} first (npm run notebook -- ${(LATENT_PRODUCERS[name] ?? "").slice(0, 2)}); it saves models/${name}/.`);
+    throw new Error(
+      `No saved model in ${dir}. Run notebook ${LATENT_PRODUCERS[name] ?? "that trains it"} first (npm run notebook -- ${(LATENT_PRODUCERS[name] ?? "").slice(0, 2)}); it saves models/${name}/.`,
+    );
   }
-  const model = (await loadRowModel(dir, featureNames)) as unknown as Partial<LatentDecoder> & { name: string; dispose(): void };
+  const model = (await loadRowModel(dir, featureNames)) as unknown as Partial<LatentDecoder> & {
+    name: string;
+    dispose(): void;
+  };
   if (typeof model.decodeLatents !== "function") {
     model.dispose();
-    throw new Error(`${dir} holds a model without a decoder (decodeLatents); latent traversals need an AE, VAE, DAE or PCA model.`);
+    throw new Error(
+      `${dir} holds a model without a decoder (decodeLatents); latent traversals need an AE, VAE, DAE or PCA model.`,
+    );
   }
   return model as LatentDecoder & { dispose(): void };
 }
@@ -859,18 +1058,28 @@ export interface TraversalResult {
  * from -span to +span of its standard deviation (others held at their mean) and decode.
  * @param latents `[n, latentDim]` codes of real rows (the VAE's posterior means), n >= 2.
  */
-export function latentTraversal(decoder: LatentDecoder, latents: Matrix, options: { steps?: number; span?: number } = {}): TraversalResult {
+export function latentTraversal(
+  decoder: LatentDecoder,
+  latents: Matrix,
+  options: { steps?: number; span?: number } = {},
+): TraversalResult {
   const steps = options.steps ?? TRAVERSAL_STEPS;
   const span = options.span ?? TRAVERSAL_SPAN;
-  if (!Number.isInteger(steps) || steps < 2) throw new Error(`latentTraversal: steps must be an integer >= 2, got ${steps}.`);
+  if (!Number.isInteger(steps) || steps < 2)
+    throw new Error(`latentTraversal: steps must be an integer >= 2, got ${steps}.`);
   if (!(span > 0)) throw new Error(`latentTraversal: span must be > 0 standard deviations, got ${span}.`);
   const k = decoder.latentDim;
-  if (latents.cols !== k) throw new Error(`latentTraversal: latents have ${latents.cols} columns but ${decoder.name} has latentDim ${k}.`);
-  if (latents.rows < 2) throw new Error(`latentTraversal needs at least 2 latent rows to estimate each dimension's spread, got ${latents.rows}.`);
+  if (latents.cols !== k)
+    throw new Error(`latentTraversal: latents have ${latents.cols} columns but ${decoder.name} has latentDim ${k}.`);
+  if (latents.rows < 2)
+    throw new Error(
+      `latentTraversal needs at least 2 latent rows to estimate each dimension's spread, got ${latents.rows}.`,
+    );
   const mu = new Float64Array(k);
   const sdv = new Float64Array(k);
   for (let i = 0; i < latents.rows; i++) for (let j = 0; j < k; j++) mu[j] += latents.data[i * k + j]! / latents.rows;
-  for (let i = 0; i < latents.rows; i++) for (let j = 0; j < k; j++) sdv[j] += (latents.data[i * k + j]! - mu[j]!) ** 2 / (latents.rows - 1);
+  for (let i = 0; i < latents.rows; i++)
+    for (let j = 0; j < k; j++) sdv[j] += (latents.data[i * k + j]! - mu[j]!) ** 2 / (latents.rows - 1);
   for (let j = 0; j < k; j++) sdv[j] = Math.sqrt(sdv[j]!);
   const offsets = Array.from({ length: steps }, (_, s) => -span + (2 * span * s) / (steps - 1));
   const codes = new Float32Array(k * steps * k);
@@ -887,9 +1096,15 @@ export function latentTraversal(decoder: LatentDecoder, latents: Matrix, options
   const effects: TraversalResult["effects"] = [];
   for (let j = 0; j < k; j++) {
     for (let s = 0; s < steps; s++) {
-      for (let c = 0; c < f; c++) rows.push({ dim: `z${j}`, offset: offsets[s]!, feature: decoder.featureNames[c]!, value: decoded.data[(j * steps + s) * f + c]! });
+      for (let c = 0; c < f; c++)
+        rows.push({
+          dim: `z${j}`,
+          offset: offsets[s]!,
+          feature: decoder.featureNames[c]!,
+          value: decoded.data[(j * steps + s) * f + c]!,
+        });
     }
-    const lo = (j * steps) * f;
+    const lo = j * steps * f;
     const hi = (j * steps + steps - 1) * f;
     let sum = 0;
     let top = 0;
@@ -904,7 +1119,12 @@ export function latentTraversal(decoder: LatentDecoder, latents: Matrix, options
     }
     effects.push({ dim: `z${j}`, sd: sdv[j]!, effect: sum / f, topFeature: decoder.featureNames[top]!, topDelta });
   }
-  return { model: decoder.name, rows, effects, activeDims: effects.filter((e) => e.effect > ACTIVE_DIM_THRESHOLD).length };
+  return {
+    model: decoder.name,
+    rows,
+    effects,
+    activeDims: effects.filter((e) => e.effect > ACTIVE_DIM_THRESHOLD).length,
+  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -922,7 +1142,18 @@ export interface UmapColour {
 }
 
 /** Distinct colours of the top tokens (Tableau 10, as vega's default categorical scheme). */
-export const TOKEN_COLOURS: readonly string[] = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"];
+export const TOKEN_COLOURS: readonly string[] = [
+  "#4c78a8",
+  "#f58518",
+  "#e45756",
+  "#72b7b2",
+  "#54a24b",
+  "#eeca3b",
+  "#b279a2",
+  "#ff9da6",
+  "#9d755d",
+  "#bab0ac",
+];
 /** Colours of the volatility terciles: calm blue, neutral grey, alarm red. */
 export const TERCILE_COLOURS: readonly string[] = ["#4c78a8", "#b0b0b0", "#e45756"];
 
@@ -941,7 +1172,14 @@ export const OTHER_TOKENS = "other tokens";
  * @param plotRows row numbers into the embedded sample, the same for every model.
  * @param extra label arrays over the aligned rows.
  */
-export function umapPlotRows(aligned: AlignedLatents, sample: Int32Array, embeddings: ModelEmbedding[], plotRows: ArrayLike<number>, tokens: TokenInfo[], extra: Record<string, ArrayLike<string>> = {}): Row[] {
+export function umapPlotRows(
+  aligned: AlignedLatents,
+  sample: Int32Array,
+  embeddings: ModelEmbedding[],
+  plotRows: ArrayLike<number>,
+  tokens: TokenInfo[],
+  extra: Record<string, ArrayLike<string>> = {},
+): Row[] {
   const rows: Row[] = [];
   for (const e of embeddings) {
     const u = e.umap.embedding;
@@ -969,10 +1207,19 @@ export function umapPlotRows(aligned: AlignedLatents, sample: Int32Array, embedd
  * all their embedded points (labelled "symbol (sector)"), drawn over the plotted sample's
  * other tokens in grey (field `token` = OTHER_TOKENS, listed first so they lie underneath).
  */
-export function umapTokenRows(aligned: AlignedLatents, sample: Int32Array, embeddings: ModelEmbedding[], plotRows: ArrayLike<number>, tokens: TokenInfo[]): { rows: Row[]; topTokens: string[] } {
+export function umapTokenRows(
+  aligned: AlignedLatents,
+  sample: Int32Array,
+  embeddings: ModelEmbedding[],
+  plotRows: ArrayLike<number>,
+  tokens: TokenInfo[],
+): { rows: Row[]; topTokens: string[] } {
   const counts = new Map<number, number>();
   for (const r of sample) counts.set(aligned.token[r]!, (counts.get(aligned.token[r]!) ?? 0) + 1);
-  const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, TOP_TOKENS).map(([t]) => t);
+  const top = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, TOP_TOKENS)
+    .map(([t]) => t);
   const topSet = new Set(top);
   const label = (t: number) => `${tokens[t]!.symbol} (${tokens[t]!.sector ?? UNKNOWN_SECTOR})`;
   const others = Array.from(plotRows).filter((p) => !topSet.has(aligned.token[sample[p]!]!));
@@ -980,7 +1227,10 @@ export function umapTokenRows(aligned: AlignedLatents, sample: Int32Array, embed
   const tokenOf = (p: number) => aligned.token[sample[p]!]!;
   const rows: Row[] = [];
   for (const e of embeddings) {
-    for (const [ps, named] of [[others, false], [mine, true]] as const) {
+    for (const [ps, named] of [
+      [others, false],
+      [mine, true],
+    ] as const) {
       const part = umapPlotRows(aligned, sample, [e], ps, tokens);
       part.forEach((row, k) => (row.token = named ? label(tokenOf(ps[k]!)) : OTHER_TOKENS));
       rows.push(...part);
@@ -990,7 +1240,11 @@ export function umapTokenRows(aligned: AlignedLatents, sample: Int32Array, embed
 }
 
 /** Small multiples of UMAP embeddings, one panel per model, coloured by one field, with (symbol, date) tooltips. */
-export function umapSmallMultiples(rows: Row[], colour: UmapColour, o: { title: string; subtitle?: string; models: string[]; columns?: number }): VlSpec {
+export function umapSmallMultiples(
+  rows: Row[],
+  colour: UmapColour,
+  o: { title: string; subtitle?: string; models: string[]; columns?: number },
+): VlSpec {
   const scale: VlSpec = {};
   if (colour.domain) scale.domain = colour.domain;
   if (colour.range) scale.range = colour.range;
@@ -999,7 +1253,12 @@ export function umapSmallMultiples(rows: Row[], colour: UmapColour, o: { title: 
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
     // Only the fields this figure uses, numbers to 3 significant digits: the data is embedded in the notebook.
-    data: { values: compactRows(rows.map((r) => Object.fromEntries([...UMAP_PLOT_FIELDS, colour.field].map((f) => [f, r[f] ?? null]))), 3) },
+    data: {
+      values: compactRows(
+        rows.map((r) => Object.fromEntries([...UMAP_PLOT_FIELDS, colour.field].map((f) => [f, r[f] ?? null]))),
+        3,
+      ),
+    },
     facet: { field: "model", type: "nominal", title: null, sort: o.models.map(modelLabel) },
     columns: o.columns ?? 3,
     spec: {
@@ -1010,8 +1269,21 @@ export function umapSmallMultiples(rows: Row[], colour: UmapColour, o: { title: 
       encoding: {
         x: { field: "u0", type: "quantitative", title: "UMAP 1", axis: { labels: false, ticks: false } },
         y: { field: "u1", type: "quantitative", title: "UMAP 2", axis: { labels: false, ticks: false } },
-        color: { field: colour.field, type: colour.type, title: colour.title, ...(Object.keys(scale).length ? { scale } : {}), ...(colour.type === "temporal" ? { legend: { format: "%b %Y" } } : {}) },
-        tooltip: [{ field: "symbol", title: "token" }, { field: "date", title: "day" }, { field: "sector" }, ...(colour.field !== "sector" && colour.field !== "token" && colour.field !== "date" ? [{ field: colour.field }] : [])],
+        color: {
+          field: colour.field,
+          type: colour.type,
+          title: colour.title,
+          ...(Object.keys(scale).length ? { scale } : {}),
+          ...(colour.type === "temporal" ? { legend: { format: "%b %Y" } } : {}),
+        },
+        tooltip: [
+          { field: "symbol", title: "token" },
+          { field: "date", title: "day" },
+          { field: "sector" },
+          ...(colour.field !== "sector" && colour.field !== "token" && colour.field !== "date"
+            ? [{ field: colour.field }]
+            : []),
+        ],
       },
     },
     resolve: { scale: { x: "independent", y: "independent" } },
@@ -1019,7 +1291,11 @@ export function umapSmallMultiples(rows: Row[], colour: UmapColour, o: { title: 
 }
 
 /** Square heatmap of pair values (CKA, kNN overlap) with the values printed. */
-export function pairHeatmap(pairs: PairValue[], order: string[], o: { title: string; subtitle?: string; valueTitle: string }): VlSpec {
+export function pairHeatmap(
+  pairs: PairValue[],
+  order: string[],
+  o: { title: string; subtitle?: string; valueTitle: string },
+): VlSpec {
   const labels = order.map(modelLabel);
   const size = Math.max(220, 58 * order.length);
   const enc = {
@@ -1031,10 +1307,34 @@ export function pairHeatmap(pairs: PairValue[], order: string[], o: { title: str
     title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
     width: size,
     height: size,
-    data: { values: compactRows(pairs.map((p) => ({ a: modelLabel(p.a), b: modelLabel(p.b), value: p.value })), 4) },
+    data: {
+      values: compactRows(
+        pairs.map((p) => ({ a: modelLabel(p.a), b: modelLabel(p.b), value: p.value })),
+        4,
+      ),
+    },
     layer: [
-      { mark: "rect", encoding: { ...enc, color: { field: "value", type: "quantitative", title: o.valueTitle, scale: { scheme: "blues", domain: [0, 1] } }, tooltip: [{ field: "a" }, { field: "b" }, { field: "value", format: ".3f" }] } },
-      { mark: { type: "text", fontSize: 11 }, encoding: { ...enc, text: { field: "value", type: "quantitative", format: ".2f" }, color: { condition: { test: "datum.value > 0.6", value: "white" }, value: "#222" } } },
+      {
+        mark: "rect",
+        encoding: {
+          ...enc,
+          color: {
+            field: "value",
+            type: "quantitative",
+            title: o.valueTitle,
+            scale: { scheme: "blues", domain: [0, 1] },
+          },
+          tooltip: [{ field: "a" }, { field: "b" }, { field: "value", format: ".3f" }],
+        },
+      },
+      {
+        mark: { type: "text", fontSize: 11 },
+        encoding: {
+          ...enc,
+          text: { field: "value", type: "quantitative", format: ".2f" },
+          color: { condition: { test: "datum.value > 0.6", value: "white" }, value: "#222" },
+        },
+      },
     ],
   };
 }
@@ -1043,7 +1343,12 @@ export function pairHeatmap(pairs: PairValue[], order: string[], o: { title: str
  * Latent-feature correlation heatmaps, one per model stacked vertically: rows = latent
  * dimensions, columns = variables in the given order (inputs, market, regime, sector).
  */
-export function correlationHeatmaps(rows: LatentCorrelation[], models: string[], variables: string[], o: { title: string; subtitle?: string }): VlSpec {
+export function correlationHeatmaps(
+  rows: LatentCorrelation[],
+  models: string[],
+  variables: string[],
+  o: { title: string; subtitle?: string },
+): VlSpec {
   const cell = 17;
   const specs = models.map((m) => {
     const mine = rows.filter((r) => r.model === m);
@@ -1052,12 +1357,29 @@ export function correlationHeatmaps(rows: LatentCorrelation[], models: string[],
       title: { text: modelLabel(m), anchor: "start", fontSize: 12 },
       width: cell * variables.length,
       height: cell * dims.length,
-      data: { values: compactRows(mine.map((r) => ({ dim: r.dim, variable: r.variable, group: r.group, r: Number.isFinite(r.r) ? r.r : 0 })), 3) },
+      data: {
+        values: compactRows(
+          mine.map((r) => ({ dim: r.dim, variable: r.variable, group: r.group, r: Number.isFinite(r.r) ? r.r : 0 })),
+          3,
+        ),
+      },
       mark: { type: "rect", aria: false },
       encoding: {
-        x: { field: "variable", type: "ordinal", sort: variables, title: null, axis: m === models[models.length - 1] ? { labelAngle: -50, labelLimit: 180 } : { labels: false, ticks: false } },
+        x: {
+          field: "variable",
+          type: "ordinal",
+          sort: variables,
+          title: null,
+          axis:
+            m === models[models.length - 1] ? { labelAngle: -50, labelLimit: 180 } : { labels: false, ticks: false },
+        },
         y: { field: "dim", type: "ordinal", sort: dims, title: null },
-        color: { field: "r", type: "quantitative", title: "Pearson r", scale: { scheme: "redblue", reverse: true, domain: [-1, 1] } },
+        color: {
+          field: "r",
+          type: "quantitative",
+          title: "Pearson r",
+          scale: { scheme: "redblue", reverse: true, domain: [-1, 1] },
+        },
         tooltip: [{ field: "dim" }, { field: "variable" }, { field: "group" }, { field: "r", format: ".3f" }],
       },
     };
@@ -1076,17 +1398,27 @@ export function traversalColours(offsets: number[]): string[] {
   const blues = ["#9ecae1", "#6baed6", "#3182bd", "#08519c"];
   const reds = ["#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
   const maxAbs = Math.max(...offsets.map(Math.abs), 1e-12);
-  const shade = (v: number, ramp: string[]) => ramp[Math.min(ramp.length - 1, Math.floor((Math.abs(v) / maxAbs) * (ramp.length - 1) + 1e-9))]!;
+  const shade = (v: number, ramp: string[]) =>
+    ramp[Math.min(ramp.length - 1, Math.floor((Math.abs(v) / maxAbs) * (ramp.length - 1) + 1e-9))]!;
   return offsets.map((v) => (v === 0 ? "#444444" : v < 0 ? shade(v, blues) : shade(v, reds)));
 }
 
 /** Feature profiles of a traversal: one panel per latent dimension, one line per offset. */
-export function traversalChart(t: TraversalResult, featureNames: string[], o: { title: string; subtitle?: string; columns?: number }): VlSpec {
+export function traversalChart(
+  t: TraversalResult,
+  featureNames: string[],
+  o: { title: string; subtitle?: string; columns?: number },
+): VlSpec {
   const offsets = [...new Set(t.rows.map((r) => Number(r.offset.toFixed(2))))].sort((a, b) => a - b);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
-    data: { values: compactRows(t.rows.map((r) => ({ ...r, offset: Number(r.offset.toFixed(2)) })), 4) },
+    data: {
+      values: compactRows(
+        t.rows.map((r) => ({ ...r, offset: Number(r.offset.toFixed(2)) })),
+        4,
+      ),
+    },
     facet: { field: "dim", type: "ordinal", title: null, sort: t.effects.map((e) => e.dim) },
     columns: o.columns ?? 4,
     spec: {
@@ -1094,9 +1426,20 @@ export function traversalChart(t: TraversalResult, featureNames: string[], o: { 
       height: 120,
       mark: { type: "line", strokeWidth: 1.4, point: { size: 12, aria: false }, aria: false },
       encoding: {
-        x: { field: "feature", type: "ordinal", sort: featureNames, title: null, axis: { labelAngle: -60, labelFontSize: 8 } },
+        x: {
+          field: "feature",
+          type: "ordinal",
+          sort: featureNames,
+          title: null,
+          axis: { labelAngle: -60, labelFontSize: 8 },
+        },
         y: { field: "value", type: "quantitative", title: "decoded (sd)" },
-        color: { field: "offset", type: "ordinal", title: "shift (sd)", scale: { domain: offsets, range: traversalColours(offsets) } },
+        color: {
+          field: "offset",
+          type: "ordinal",
+          title: "shift (sd)",
+          scale: { domain: offsets, range: traversalColours(offsets) },
+        },
         tooltip: [{ field: "dim" }, { field: "offset" }, { field: "feature" }, { field: "value", format: ".3f" }],
       },
     },
@@ -1161,7 +1504,13 @@ export function sectorRecoveryRows(input: LatentFindingsInput): Record<string, C
       [`same-sector share of ${METRIC_K} neighbours`]: input.featuresSeparation.purity,
       "probe balanced accuracy": probe(FEATURES_NAME)?.balancedAccuracy ?? null,
     });
-    rows.push({ representation: "chance", "silhouette (latent)": 0, "silhouette (UMAP)": 0, [`same-sector share of ${METRIC_K} neighbours`]: input.featuresSeparation.chance, "probe balanced accuracy": input.nSectors > 0 ? 1 / input.nSectors : null });
+    rows.push({
+      representation: "chance",
+      "silhouette (latent)": 0,
+      "silhouette (UMAP)": 0,
+      [`same-sector share of ${METRIC_K} neighbours`]: input.featuresSeparation.chance,
+      "probe balanced accuracy": input.nSectors > 0 ? 1 / input.nSectors : null,
+    });
   }
   return rows;
 }
@@ -1190,7 +1539,10 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
     const lo = extreme(modelPairs, (p) => p.value, false)!;
     const hi = extreme(modelPairs, (p) => p.value, true)!;
     headline["CKA between models"] = `${f2(lo.value)} - ${f2(hi.value)}`;
-    const toFeatures = models.map((m) => ({ m, v: input.cka.find((p) => p.a === m && p.b === FEATURES_NAME)?.value ?? NaN }));
+    const toFeatures = models.map((m) => ({
+      m,
+      v: input.cka.find((p) => p.a === m && p.b === FEATURES_NAME)?.value ?? NaN,
+    }));
     const fHi = extreme(toFeatures, (x) => x.v, true);
     const fLo = extreme(toFeatures, (x) => x.v, false);
     const meanTo = (m: string) => {
@@ -1201,7 +1553,9 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
     findings.push(
       `Linear CKA between the models' latent spaces ranges from **${f2(lo.value)}** (${L(lo.a)} vs ${L(lo.b)}) to **${f2(hi.value)}** (${L(hi.a)} vs ${L(hi.b)}); ` +
         `the least similar to the others on average is ${L(loner)} (mean CKA ${f2(meanTo(loner))}).` +
-        (fHi && fLo ? ` Against the input features, CKA ranges from ${f2(fLo.v)} (${L(fLo.m)}) to ${f2(fHi.v)} (${L(fHi.m)}).` : ""),
+        (fHi && fLo
+          ? ` Against the input features, CKA ranges from ${f2(fLo.v)} (${L(fLo.m)}) to ${f2(fHi.v)} (${L(fHi.m)}).`
+          : ""),
     );
   }
 
@@ -1210,11 +1564,16 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
   if (ovPairs.length) {
     const lo = extreme(ovPairs, (p) => p.value, false)!;
     const hi = extreme(ovPairs, (p) => p.value, true)!;
-    const toFeatures = models.map((m) => ({ m, v: input.overlap.find((p) => p.a === m && p.b === FEATURES_NAME)?.value ?? NaN }));
+    const toFeatures = models.map((m) => ({
+      m,
+      v: input.overlap.find((p) => p.a === m && p.b === FEATURES_NAME)?.value ?? NaN,
+    }));
     const best = extreme(toFeatures, (x) => x.v, true);
     findings.push(
       `Of a point's ${METRIC_K} nearest neighbours, two models' latent spaces share on average between **${pct(lo.value)}** (${L(lo.a)} vs ${L(lo.b)}) and **${pct(hi.value)}** (${L(hi.a)} vs ${L(hi.b)}).` +
-        (best ? ` ${L(best.m)} keeps the most of the input-feature neighbourhoods (${pct(best.v)} shared with the input features' own ${METRIC_K} neighbours).` : ""),
+        (best
+          ? ` ${L(best.m)} keeps the most of the input-feature neighbourhoods (${pct(best.v)} shared with the input features' own ${METRIC_K} neighbours).`
+          : ""),
     );
   }
 
@@ -1228,7 +1587,9 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
     findings.push(
       `UMAP keeps between **${pct(oLo.umapOverlap)}** (${L(oLo.model)}) and **${pct(oHi.umapOverlap)}** (${L(oHi.model)}) of each point's ${METRIC_K} latent neighbours among its ${METRIC_K} neighbours in 2-D; ` +
         `trustworthiness is ${f3(tLo.trustworthiness)} (${L(tLo.model)}) to ${f3(tHi.trustworthiness)} (${L(tHi.model)}): ` +
-        (tLo.trustworthiness >= 0.9 ? "points that look close on the maps are close in latent space, while the exact neighbour lists are only partly kept." : "some points that look close on the maps are not close in latent space; read the maps for coarse structure only."),
+        (tLo.trustworthiness >= 0.9
+          ? "points that look close on the maps are close in latent space, while the exact neighbour lists are only partly kept."
+          : "some points that look close on the maps are not close in latent space; read the maps for coarse structure only."),
     );
   }
 
@@ -1240,7 +1601,9 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
     const bestUmapSil = extreme(input.quality, (q) => q.silhouetteUmap, true)!;
     const bestPurity = extreme(input.quality, (q) => q.sectorPurity, true)!;
     headline["best sector silhouette (latent)"] = `${f3(bestSil.silhouetteLatent)} (${L(bestSil.model)})`;
-    const intro = input.synthetic ? `On the synthetic market the ${input.nSectors} sectors are known (ground truth).` : `${input.nSectors} sectors are known from the token list.`;
+    const intro = input.synthetic
+      ? `On the synthetic market the ${input.nSectors} sectors are known (ground truth).`
+      : `${input.nSectors} sectors are known from the token list.`;
     findings.push(
       `${intro} Sector silhouettes in latent space range from **${f3(worstSil.silhouetteLatent)}** (${L(worstSil.model)}) to **${f3(bestSil.silhouetteLatent)}** (${L(bestSil.model)})` +
         (input.featuresSeparation ? ` (input features: ${f3(input.featuresSeparation.silhouette)})` : "") +
@@ -1254,12 +1617,21 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
     const feat = probe(FEATURES_NAME);
     if (bestProbe && worstProbe) {
       headline["best sector probe (balanced accuracy)"] = `${f2(bestProbe.v)} (${L(bestProbe.m)})`;
-      const ranking = [...probes].filter((x) => Number.isFinite(x.v)).sort((a, b) => b.v - a.v).map((x) => `${L(x.m)} ${f2(x.v)}`).join(", ");
+      const ranking = [...probes]
+        .filter((x) => Number.isFinite(x.v))
+        .sort((a, b) => b.v - a.v)
+        .map((x) => `${L(x.m)} ${f2(x.v)}`)
+        .join(", ");
       findings.push(
         `A linear probe trained on the train split's days recovers the sector of test-split days with balanced accuracy ${ranking}` +
           (feat ? `; the raw input features give ${f2(feat.balancedAccuracy)}` : "") +
           ` and guessing ${f2(1 / input.nSectors)}. ` +
-          (feat ? readability(probes.filter((x) => x.v > feat.balancedAccuracy).map((x) => L(x.m)), probes.filter((x) => Number.isFinite(x.v)).length) : ""),
+          (feat
+            ? readability(
+                probes.filter((x) => x.v > feat.balancedAccuracy).map((x) => L(x.m)),
+                probes.filter((x) => Number.isFinite(x.v)).length,
+              )
+            : ""),
       );
     }
   }
@@ -1275,7 +1647,9 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
     if (!best || !worst) continue;
     findings.push(
       `Probe for the ${target}: balanced accuracy on test-split days from ${f2(worst.balancedAccuracy)} (${L(worst.representation)}) to **${f2(best.balancedAccuracy)}** (${L(best.representation)})` +
-        (pca && best.representation !== "pca" && worst.representation !== "pca" ? `, PCA ${f2(pca.balancedAccuracy)}` : "") +
+        (pca && best.representation !== "pca" && worst.representation !== "pca"
+          ? `, PCA ${f2(pca.balancedAccuracy)}`
+          : "") +
         (feat ? `, raw features ${f2(feat.balancedAccuracy)}` : "") +
         `, chance ${f2(best.chance)}.`,
     );
@@ -1284,16 +1658,23 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
   for (const sk of input.skippedProbes ?? []) findings.push(`The ${sk.target} probe was not run: ${sk.reason}.`);
 
   // Correlations with inputs and the market.
-  const perModel = models.map((m) => {
-    const mine = input.correlations.filter((c) => c.model === m);
-    return { m, feature: strongestCorrelation(mine, "input feature"), market: strongestCorrelation(mine, "market") };
-  }).filter((x) => x.feature);
+  const perModel = models
+    .map((m) => {
+      const mine = input.correlations.filter((c) => c.model === m);
+      return { m, feature: strongestCorrelation(mine, "input feature"), market: strongestCorrelation(mine, "market") };
+    })
+    .filter((x) => x.feature);
   if (perModel.length) {
     findings.push(
       `Each model has dimensions that track single inputs: ` +
-        perModel.map((x) => `${L(x.m)} ${x.feature!.dim} with ${x.feature!.variable} (r = ${f2(x.feature!.r)})`).join("; ") +
+        perModel
+          .map((x) => `${L(x.m)} ${x.feature!.dim} with ${x.feature!.variable} (r = ${f2(x.feature!.r)})`)
+          .join("; ") +
         `. The strongest link to the market is ` +
-        perModel.filter((x) => x.market).map((x) => `${L(x.m)} ${x.market!.dim} with ${x.market!.variable} (r = ${f2(x.market!.r)})`).join("; ") +
+        perModel
+          .filter((x) => x.market)
+          .map((x) => `${L(x.m)} ${x.market!.dim} with ${x.market!.variable} (r = ${f2(x.market!.r)})`)
+          .join("; ") +
         ".",
     );
   }

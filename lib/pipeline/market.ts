@@ -37,18 +37,33 @@ export function validateSyntheticPanel(p: Panel, label: string): { panel: Panel;
   const file = raw.addFile(label, "item");
   const ids = p.tokens.map((t) => raw.token(t.id, { symbol: t.symbol, name: t.name, sector: t.sector }, {}, t.id));
   for (let i = 0; i < p.day.length; i++) {
-    raw.push(ids[p.token[i]!]!, p.day[i]! * MS_PER_DAY, p.open[i]!, p.high[i]!, p.low[i]!, p.close[i]!, p.volume[i]!, p.marketCap[i]!, file, i + 1);
+    raw.push(
+      ids[p.token[i]!]!,
+      p.day[i]! * MS_PER_DAY,
+      p.open[i]!,
+      p.high[i]!,
+      p.low[i]!,
+      p.close[i]!,
+      p.volume[i]!,
+      p.marketCap[i]!,
+      file,
+      i + 1,
+    );
   }
   const { panel, report } = validateRows(raw, { source: label });
   if (p.anomalyKind) {
     const key = (tokenId: string, day: number) => `${tokenId}|${day}`;
     const kinds = new Map<string, number>();
-    for (let i = 0; i < p.day.length; i++) if (p.anomalyKind[i]! > 0) kinds.set(key(p.tokens[p.token[i]!]!.id, p.day[i]!), p.anomalyKind[i]!);
+    for (let i = 0; i < p.day.length; i++)
+      if (p.anomalyKind[i]! > 0) kinds.set(key(p.tokens[p.token[i]!]!.id, p.day[i]!), p.anomalyKind[i]!);
     const labels = new Int8Array(panel.day.length);
-    for (let i = 0; i < panel.day.length; i++) labels[i] = kinds.get(key(panel.tokens[panel.token[i]!]!.id, panel.day[i]!)) ?? 0;
+    for (let i = 0; i < panel.day.length; i++)
+      labels[i] = kinds.get(key(panel.tokens[panel.token[i]!]!.id, panel.day[i]!)) ?? 0;
     const tokenIndex = new Map(panel.tokens.map((t, i) => [t.id, i]));
     panel.anomalyKind = labels;
-    panel.events = (p.events ?? []).map((e) => ({ ...e, token: tokenIndex.get(p.tokens[e.token]!.id) ?? -1 })).filter((e) => e.token >= 0);
+    panel.events = (p.events ?? [])
+      .map((e) => ({ ...e, token: tokenIndex.get(p.tokens[e.token]!.id) ?? -1 }))
+      .filter((e) => e.token >= 0);
   }
   return { panel, report };
 }
@@ -61,7 +76,10 @@ export async function loadMarket(config: Config): Promise<Market> {
     const { panel: simulated, truth } = generateMarket({ nTokens: s.nTokens, nDays: s.nDays }, config.seed);
     const { panel, report } = validateSyntheticPanel(simulated, label);
     return {
-      panel, report, reportMarkdown: formatValidationReport(report), truth,
+      panel,
+      report,
+      reportMarkdown: formatValidationReport(report),
+      truth,
       sourceLabel: `synthetic market (${s.nTokens} tokens × ${s.nDays} days, seed ${config.seed})`,
       crashDays: truth.crashDays,
       truthJson: {
@@ -76,13 +94,21 @@ export async function loadMarket(config: Config): Promise<Market> {
   }
   const target = config.dataPath!;
   if (!fs.existsSync(target)) {
-    throw new Error(`Data path ${target} does not exist for source "${config.source}". Put the files there or set CAE_DATA_PATH (see the README's data sources).`);
+    throw new Error(
+      `Data path ${target} does not exist for source "${config.source}". Put the files there or set CAE_DATA_PATH (see the README's data sources).`,
+    );
   }
   const { panel, report } = loadPanel(config.source, target);
-  const span = report.firstDay && report.lastDay ? { fromDay: isoToDay(report.firstDay), toDay: isoToDay(report.lastDay) } : undefined;
+  const span =
+    report.firstDay && report.lastDay
+      ? { fromDay: isoToDay(report.firstDay), toDay: isoToDay(report.lastDay) }
+      : undefined;
   const documented = span ? marketEventDays(undefined, span).map((e) => e.startDay) : [];
   return {
-    panel, report, reportMarkdown: formatValidationReport(report), truth: null,
+    panel,
+    report,
+    reportMarkdown: formatValidationReport(report),
+    truth: null,
     sourceLabel: `${config.source}: ${path.basename(target)} (${report.tokens} tokens, ${report.firstDay} to ${report.lastDay})`,
     crashDays: documented,
     truthJson: { kind: "real", crashDays: [] },
@@ -92,6 +118,8 @@ export async function loadMarket(config: Config): Promise<Market> {
 /** One paragraph on where the data came from. */
 export function describeSource(m: Market): string {
   const r = m.report;
-  const labelled = m.panel.anomalyKind ? ` It carries **${m.panel.anomalyKind.reduce((a, k) => a + (k > 0 ? 1 : 0), 0).toLocaleString("en-US")}** labelled anomaly rows in ${m.panel.events?.length ?? 0} injected episodes (ground truth for notebook 07).` : " Real data has no anomaly labels: the anomaly notebook compares its findings with documented market events instead.";
+  const labelled = m.panel.anomalyKind
+    ? ` It carries **${m.panel.anomalyKind.reduce((a, k) => a + (k > 0 ? 1 : 0), 0).toLocaleString("en-US")}** labelled anomaly rows in ${m.panel.events?.length ?? 0} injected episodes (ground truth for notebook 07).`
+    : " Real data has no anomaly labels: the anomaly notebook compares its findings with documented market events instead.";
   return `**Source:** ${m.sourceLabel}. ${r.rowsKept.toLocaleString("en-US")} rows kept of ${r.rowsRead.toLocaleString("en-US")} read, ${r.tokens} tokens, ${r.firstDay} to ${r.lastDay}.${labelled}`;
 }

@@ -32,55 +32,116 @@ export const CONVERGENCE_MIN_DELTA = 1e-4;
 /** Fit options from the profile, overridable per notebook. */
 export function profileFitOptions(ctx: NotebookContext, overrides: Partial<FitOptions> = {}): FitOptions {
   const s = ctx.config.settings;
-  return { maxEpochs: s.maxEpochs, batchSize: s.batchSize, patience: s.patience, minDelta: CONVERGENCE_MIN_DELTA, seed: ctx.config.seed, ...overrides };
+  return {
+    maxEpochs: s.maxEpochs,
+    batchSize: s.batchSize,
+    patience: s.patience,
+    minDelta: CONVERGENCE_MIN_DELTA,
+    seed: ctx.config.seed,
+    ...overrides,
+  };
 }
 
 /** Train with one progress line updated per epoch (in the cell and on the runner's terminal). */
-export async function trainWithProgress<X>(model: Autoencoder<X>, train: X, validation: X, options: FitOptions): Promise<TrainHistory> {
+export async function trainWithProgress<X>(
+  model: Autoencoder<X>,
+  train: X,
+  validation: X,
+  options: FitOptions,
+): Promise<TrainHistory> {
   const progress = new Progress(`train ${model.name}`);
   const user = options.onEpoch;
   const history = await model.fit(train, validation, {
     ...options,
     onEpoch: (e: EpochRecord) => {
-      const terms = e.terms ? " " + Object.entries(e.terms).filter(([k]) => k !== "beta").map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(" ") : "";
-      progress.update(`epoch ${e.epoch}/${options.maxEpochs} loss=${e.loss.toPrecision(5)} val=${e.valLoss.toPrecision(5)}${terms} lr=${e.learningRate.toPrecision(2)} ${e.seconds.toFixed(1)}s/epoch`);
+      const terms = e.terms
+        ? " " +
+          Object.entries(e.terms)
+            .filter(([k]) => k !== "beta")
+            .map(([k, v]) => `${k}=${v.toPrecision(4)}`)
+            .join(" ")
+        : "";
+      progress.update(
+        `epoch ${e.epoch}/${options.maxEpochs} loss=${e.loss.toPrecision(5)} val=${e.valLoss.toPrecision(5)}${terms} lr=${e.learningRate.toPrecision(2)} ${e.seconds.toFixed(1)}s/epoch`,
+      );
       user?.(e);
     },
   });
-  progress.done(`stopped: ${history.stopReason} after ${history.epochs.length} epochs; best epoch ${history.bestEpoch}, val loss ${history.bestValLoss.toPrecision(5)}`);
+  progress.done(
+    `stopped: ${history.stopReason} after ${history.epochs.length} epochs; best epoch ${history.bestEpoch}, val loss ${history.bestValLoss.toPrecision(5)}`,
+  );
   return history;
 }
 
 /** Loss-curve chart of a history (train and validation; VAE terms in a second chart). */
 export function lossCurveSpecs(history: TrainHistory, title: string): VlSpec[] {
-  const specs: VlSpec[] = [charts.lossCurves(history.epochs, { title, subtitle: `best epoch ${history.bestEpoch} (dashed), stop: ${history.stopReason}`, bestEpoch: history.bestEpoch })];
+  const specs: VlSpec[] = [
+    charts.lossCurves(history.epochs, {
+      title,
+      subtitle: `best epoch ${history.bestEpoch} (dashed), stop: ${history.stopReason}`,
+      bestEpoch: history.bestEpoch,
+    }),
+  ];
   const withTerms = history.epochs.filter((e) => e.terms && e.valTerms);
   if (withTerms.length) {
-    const rows = withTerms.flatMap((e) => Object.entries(e.terms!).filter(([k]) => k !== "beta").map(([term, v]) => ({ epoch: e.epoch, term: `train ${term}`, value: v }))
-      .concat(Object.entries(e.valTerms!).map(([term, v]) => ({ epoch: e.epoch, term: `validation ${term}`, value: v }))));
-    specs.push(charts.lineChart(rows.filter((r) => r.value > 0), { title: `${title}: loss terms`, x: "epoch", y: "value", series: "term", logY: true, yTitle: "value (log scale)" }));
+    const rows = withTerms.flatMap((e) =>
+      Object.entries(e.terms!)
+        .filter(([k]) => k !== "beta")
+        .map(([term, v]) => ({ epoch: e.epoch, term: `train ${term}`, value: v }))
+        .concat(
+          Object.entries(e.valTerms!).map(([term, v]) => ({ epoch: e.epoch, term: `validation ${term}`, value: v })),
+        ),
+    );
+    specs.push(
+      charts.lineChart(
+        rows.filter((r) => r.value > 0),
+        {
+          title: `${title}: loss terms`,
+          x: "epoch",
+          y: "value",
+          series: "term",
+          logY: true,
+          yTitle: "value (log scale)",
+        },
+      ),
+    );
   }
   return specs;
 }
 
 /** Mean squared and absolute error of a reconstruction. */
-export interface ReconstructionMetrics { mse: number; mae: number; n: number }
+export interface ReconstructionMetrics {
+  mse: number;
+  mae: number;
+  n: number;
+}
 
 /** MSE/MAE of a model on some input (per value, averaged over rows and features). */
 export function reconstructionMetrics<X>(model: Autoencoder<X>, x: X): ReconstructionMetrics {
   const mse = model.score(x, "mse").perRow;
   const mae = model.score(x, "mae").perRow;
-  let a = 0, b = 0;
-  for (let i = 0; i < mse.length; i++) { a += mse[i]!; b += mae[i]!; }
+  let a = 0,
+    b = 0;
+  for (let i = 0; i < mse.length; i++) {
+    a += mse[i]!;
+    b += mae[i]!;
+  }
   return { mse: a / mse.length, mae: b / mae.length, n: mse.length };
 }
 
 /** MSE/MAE of predicting every row with the training mean (the floor a model must beat). */
 export function meanBaseline(train: Matrix, x: Matrix): ReconstructionMetrics {
   const mean = new Float64Array(train.cols);
-  for (let i = 0; i < train.rows; i++) for (let j = 0; j < train.cols; j++) mean[j]! += train.data[i * train.cols + j]! / train.rows;
-  let se = 0, ae = 0;
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) { const d = x.data[i * x.cols + j]! - mean[j]!; se += d * d; ae += Math.abs(d); }
+  for (let i = 0; i < train.rows; i++)
+    for (let j = 0; j < train.cols; j++) mean[j]! += train.data[i * train.cols + j]! / train.rows;
+  let se = 0,
+    ae = 0;
+  for (let i = 0; i < x.rows; i++)
+    for (let j = 0; j < x.cols; j++) {
+      const d = x.data[i * x.cols + j]! - mean[j]!;
+      se += d * d;
+      ae += Math.abs(d);
+    }
   const n = x.rows * x.cols;
   return { mse: se / n, mae: ae / n, n: x.rows };
 }
@@ -117,8 +178,19 @@ export function datasetKeys(d: Dataset): { keys: RowKeys; rows: Int32Array } {
  * `errors-<name>` (token, day, split, anomaly, mse, mae[, elbo], and per-feature squared
  * errors e_<feature>).
  */
-export async function saveModelOutputs<X>(ctx: NotebookContext, model: Autoencoder<X>, d: Dataset, x: X, keys: RowKeys, extra: Record<string, unknown> = {}): Promise<{ latents: Matrix; mse: Float64Array; mae: Float64Array; elbo: Float64Array | null }> {
-  await model.save(path.join(ctx.config.paths.models, model.name), { scaler: d.meta.scaler, featureNames: d.meta.featureNames, ...extra });
+export async function saveModelOutputs<X>(
+  ctx: NotebookContext,
+  model: Autoencoder<X>,
+  d: Dataset,
+  x: X,
+  keys: RowKeys,
+  extra: Record<string, unknown> = {},
+): Promise<{ latents: Matrix; mse: Float64Array; mae: Float64Array; elbo: Float64Array | null }> {
+  await model.save(path.join(ctx.config.paths.models, model.name), {
+    scaler: d.meta.scaler,
+    featureNames: d.meta.featureNames,
+    ...extra,
+  });
   const latents = model.encode(x);
   const sMse = model.score(x, "mse");
   const mae = model.score(x, "mae").perRow;
@@ -143,7 +215,10 @@ export async function saveModelOutputs<X>(ctx: NotebookContext, model: Autoencod
   ctx.store.writeTable(`errors-${model.name}`, {
     ...base,
     anomaly: keys.anomaly ? Array.from(keys.anomaly, (k) => ANOMALY_KINDS[k]!) : Array.from(keys.day, () => ""),
-    mse: sMse.perRow, mae, ...(elbo ? { elbo } : {}), ...perFeature,
+    mse: sMse.perRow,
+    mae,
+    ...(elbo ? { elbo } : {}),
+    ...perFeature,
   });
   return { latents, mse: sMse.perRow, mae, elbo };
 }
@@ -152,7 +227,14 @@ export async function saveModelOutputs<X>(ctx: NotebookContext, model: Autoencod
  * Rows for a reconstruction-example chart: actual vs reconstructed values of `features`
  * for the given tokens over the test split.
  */
-export function reconstructionExample(d: Dataset, reconstructed: Matrix, rows: Int32Array, tokens: number[], features: string[], maxDays = 120): charts.Row[] {
+export function reconstructionExample(
+  d: Dataset,
+  reconstructed: Matrix,
+  rows: Int32Array,
+  tokens: number[],
+  features: string[],
+  maxDays = 120,
+): charts.Row[] {
   const out: charts.Row[] = [];
   const fIdx = features.map((f) => d.meta.featureNames.indexOf(f));
   for (const t of tokens) {
@@ -165,7 +247,12 @@ export function reconstructionExample(d: Dataset, reconstructed: Matrix, rows: I
         if (j < 0) return;
         const label = `${d.tokens[t]!.symbol} · ${features[q]}`;
         out.push({ date: dayToIso(d.day[i]!), panel: label, series: "actual", value: d.X.data[i * d.X.cols + j]! });
-        out.push({ date: dayToIso(d.day[i]!), panel: label, series: "reconstructed", value: reconstructed.data[k * reconstructed.cols + j]! });
+        out.push({
+          date: dayToIso(d.day[i]!),
+          panel: label,
+          series: "reconstructed",
+          value: reconstructed.data[k * reconstructed.cols + j]!,
+        });
       });
     }
   }
@@ -176,17 +263,26 @@ export function reconstructionExample(d: Dataset, reconstructed: Matrix, rows: I
 export function reconstructionChart(rows: charts.Row[], title: string): VlSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: title, subtitle: "standardised feature values on test days: actual (blue) and reconstructed (orange)" },
+    title: {
+      text: title,
+      subtitle: "standardised feature values on test days: actual (blue) and reconstructed (orange)",
+    },
     data: { values: charts.compactRows(rows) },
     facet: { field: "panel", type: "nominal", title: null },
     columns: 2,
     spec: {
-      width: 300, height: 120,
+      width: 300,
+      height: 120,
       mark: { type: "line", strokeWidth: 1.3 },
       encoding: {
         x: { field: "date", type: "temporal", title: null },
         y: { field: "value", type: "quantitative", title: null },
-        color: { field: "series", type: "nominal", title: null, scale: { domain: ["actual", "reconstructed"], range: ["#4c78a8", "#f58518"] } },
+        color: {
+          field: "series",
+          type: "nominal",
+          title: null,
+          scale: { domain: ["actual", "reconstructed"], range: ["#4c78a8", "#f58518"] },
+        },
         tooltip: [{ field: "date", type: "temporal" }, { field: "series" }, { field: "value", format: ".3f" }],
       },
     },
@@ -204,18 +300,27 @@ export function exampleTokens(d: Dataset, count = 3): number[] {
   for (const t of ranked) {
     const s = d.tokens[t]!.sector ?? "";
     if (s === "stablecoin" || seen.has(s)) continue;
-    seen.add(s); out.push(t);
+    seen.add(s);
+    out.push(t);
     if (out.length === count) break;
   }
   return out;
 }
 
 /** Windows-based keys for a Conv1D model: split code and anomaly per window (any labelled day in the window). */
-export function windowKeys(d: Dataset, sets: { which: 0 | 1 | 2; token: Int32Array; endDay: Int32Array; startRow: Int32Array; length: number }[]): RowKeys {
-  const token: number[] = [], day: number[] = [], split: number[] = [], anomaly: number[] = [];
+export function windowKeys(
+  d: Dataset,
+  sets: { which: 0 | 1 | 2; token: Int32Array; endDay: Int32Array; startRow: Int32Array; length: number }[],
+): RowKeys {
+  const token: number[] = [],
+    day: number[] = [],
+    split: number[] = [],
+    anomaly: number[] = [];
   for (const s of sets) {
     for (let w = 0; w < s.token.length; w++) {
-      token.push(s.token[w]!); day.push(s.endDay[w]!); split.push(s.which);
+      token.push(s.token[w]!);
+      day.push(s.endDay[w]!);
+      split.push(s.which);
       if (d.anomaly) {
         let k = 0;
         for (let r = s.startRow[w]!; r < s.startRow[w]! + s.length; r++) if (d.anomaly[r]! > 0) k = d.anomaly[r]!;
@@ -223,7 +328,12 @@ export function windowKeys(d: Dataset, sets: { which: 0 | 1 | 2; token: Int32Arr
       }
     }
   }
-  return { token: Int32Array.from(token), day: Int32Array.from(day), split: Int8Array.from(split), anomaly: d.anomaly ? Int8Array.from(anomaly) : null };
+  return {
+    token: Int32Array.from(token),
+    day: Int32Array.from(day),
+    split: Int8Array.from(split),
+    anomaly: d.anomaly ? Int8Array.from(anomaly) : null,
+  };
 }
 
 /** Concatenate window stacks of equal shape. */
@@ -232,7 +342,10 @@ export function concatWindows(list: Windows[]): Windows {
   const size = list[0]!.length * list[0]!.features;
   const data = new Float32Array(n * size);
   let off = 0;
-  for (const w of list) { data.set(w.data, off); off += w.data.length; }
+  for (const w of list) {
+    data.set(w.data, off);
+    off += w.data.length;
+  }
   return { data, n, length: list[0]!.length, features: list[0]!.features };
 }
 
@@ -241,7 +354,10 @@ export function concatRows(list: Matrix[]): Matrix {
   const rows = list.reduce((a, m) => a + m.rows, 0);
   const data = new Float32Array(rows * list[0]!.cols);
   let off = 0;
-  for (const m of list) { data.set(m.data, off); off += m.data.length; }
+  for (const m of list) {
+    data.set(m.data, off);
+    off += m.data.length;
+  }
   return { data, rows, cols: list[0]!.cols };
 }
 
@@ -249,17 +365,37 @@ export function concatRows(list: Matrix[]): Matrix {
  * Reconstruction error of a model on each split beside PCA of the same latent size and the
  * training mean (both on `asMatrix` of the input: windows are compared flattened).
  */
-function splitErrorRows<X>(model: Autoencoder<X>, pca: Autoencoder<Matrix>, splits: { train: X; validation: X; test: X }, asMatrix: (x: X) => Matrix, countLabel: string): Record<string, string | number>[] {
+function splitErrorRows<X>(
+  model: Autoencoder<X>,
+  pca: Autoencoder<Matrix>,
+  splits: { train: X; validation: X; test: X },
+  asMatrix: (x: X) => Matrix,
+  countLabel: string,
+): Record<string, string | number>[] {
   return (["train", "validation", "test"] as const).map((which) => {
     const m = reconstructionMetrics(model, splits[which]);
     const p = reconstructionMetrics(pca, asMatrix(splits[which]));
     const b = meanBaseline(asMatrix(splits.train), asMatrix(splits[which]));
-    return { split: which, [countLabel]: m.n, [`${model.name} MSE`]: m.mse, [`PCA-${pca.latentDim} MSE`]: p.mse, "mean MSE": b.mse, [`${model.name} MAE`]: m.mae, [`PCA-${pca.latentDim} MAE`]: p.mae, "mean MAE": b.mae };
+    return {
+      split: which,
+      [countLabel]: m.n,
+      [`${model.name} MSE`]: m.mse,
+      [`PCA-${pca.latentDim} MSE`]: p.mse,
+      "mean MSE": b.mse,
+      [`${model.name} MAE`]: m.mae,
+      [`PCA-${pca.latentDim} MAE`]: p.mae,
+      "mean MAE": b.mae,
+    };
   });
 }
 
 /** Save a model's loss curves under figures/ for the report (the notebook showed them after training). */
-async function saveLossFigures(ctx: NotebookContext, modelName: string, history: TrainHistory, figurePrefix: string): Promise<void> {
+async function saveLossFigures(
+  ctx: NotebookContext,
+  modelName: string,
+  history: TrainHistory,
+  figurePrefix: string,
+): Promise<void> {
   for (const [k, spec] of lossCurveSpecs(history, `${modelName.toUpperCase()} training`).entries()) {
     await saveFigure(ctx.figuresDir, `${figurePrefix}-loss${k === 0 ? "" : "-terms"}`, spec);
   }
@@ -280,29 +416,50 @@ export interface RowModelReport {
 }
 
 /** Split matrices of a dataset. */
-export interface SplitMatrices { train: Matrix; validation: Matrix; test: Matrix }
+export interface SplitMatrices {
+  train: Matrix;
+  validation: Matrix;
+  test: Matrix;
+}
 
 /**
  * Score a trained row model on every split against PCA and the mean predictor, show the
  * table and a reconstruction example, save the model and its outputs, and fill the report
  * section. Returns the metrics table rows.
  */
-export async function evaluateAndSaveRowModel(ctx: NotebookContext, d: Dataset, model: Autoencoder<Matrix>, history: TrainHistory, splits: SplitMatrices, o: RowModelReport): Promise<Record<string, string | number>[]> {
+export async function evaluateAndSaveRowModel(
+  ctx: NotebookContext,
+  d: Dataset,
+  model: Autoencoder<Matrix>,
+  history: TrainHistory,
+  splits: SplitMatrices,
+  o: RowModelReport,
+): Promise<Record<string, string | number>[]> {
   const rows = splitErrorRows(model, o.pca, splits, (x) => x, "rows");
-  showTable(rows, { caption: `Reconstruction error per value (standardised features): ${model.name} vs PCA with the same latent size vs predicting the training mean` });
+  showTable(rows, {
+    caption: `Reconstruction error per value (standardised features): ${model.name} vs PCA with the same latent size vs predicting the training mean`,
+  });
   const test = rows[2]!;
-  const mse = test[`${model.name} MSE`] as number, pmse = test[`PCA-${o.pca.latentDim} MSE`] as number, bmse = test["mean MSE"] as number;
+  const mse = test[`${model.name} MSE`] as number,
+    pmse = test[`PCA-${o.pca.latentDim} MSE`] as number,
+    bmse = test["mean MSE"] as number;
 
   const tokens = exampleTokens(d, 2);
   const features = o.exampleFeatures ?? ["logret_1d", "vol_10d"].filter((f) => d.meta.featureNames.includes(f));
   const testRecon = model.reconstruct(splits.test);
   const example = reconstructionExample(d, testRecon, d.idx.test, tokens, features);
   const figName = `${o.figurePrefix}-reconstruction`;
-  await showChart(reconstructionChart(example, `${model.name.toUpperCase()}: reconstruction of test days`), { save: { dir: ctx.figuresDir, name: figName } });
+  await showChart(reconstructionChart(example, `${model.name.toUpperCase()}: reconstruction of test days`), {
+    save: { dir: ctx.figuresDir, name: figName },
+  });
   await saveLossFigures(ctx, model.name, history, o.figurePrefix);
 
   const { keys, rows: all } = datasetKeys(d);
-  await saveModelOutputs(ctx, model, d, takeRows(d.X, all), keys, { history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length }, testMse: mse, ...o.extra });
+  await saveModelOutputs(ctx, model, d, takeRows(d.X, all), keys, {
+    history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length },
+    testMse: mse,
+    ...o.extra,
+  });
 
   const perEpoch = history.epochs.reduce((a, e) => a + e.seconds, 0) / Math.max(1, history.epochs.length);
   o.section.headline({
@@ -314,8 +471,12 @@ export async function evaluateAndSaveRowModel(ctx: NotebookContext, d: Dataset, 
     "seconds per epoch": Number(perEpoch.toFixed(2)),
   });
   const vsPca = (1 - mse / pmse) * 100;
-  o.section.finding(`On the test split the ${model.name.toUpperCase()} reconstructs standardised features with MSE **${mse.toFixed(4)}**, ${vsPca >= 0 ? `**${vsPca.toFixed(1)}% lower**` : `**${(-vsPca).toFixed(1)}% higher**`} than PCA with the same ${o.pca.latentDim}-dimensional bottleneck (${pmse.toFixed(4)}) and ${((1 - mse / bmse) * 100).toFixed(1)}% below predicting the training mean (${bmse.toFixed(4)}).`);
-  o.section.finding(`Training stopped by **${history.stopReason}** after ${history.epochs.length} epochs (best validation loss ${history.bestValLoss.toPrecision(4)} at epoch ${history.bestEpoch}), ${perEpoch.toFixed(2)} s per epoch on the ${ctx.backend} backend.`);
+  o.section.finding(
+    `On the test split the ${model.name.toUpperCase()} reconstructs standardised features with MSE **${mse.toFixed(4)}**, ${vsPca >= 0 ? `**${vsPca.toFixed(1)}% lower**` : `**${(-vsPca).toFixed(1)}% higher**`} than PCA with the same ${o.pca.latentDim}-dimensional bottleneck (${pmse.toFixed(4)}) and ${((1 - mse / bmse) * 100).toFixed(1)}% below predicting the training mean (${bmse.toFixed(4)}).`,
+  );
+  o.section.finding(
+    `Training stopped by **${history.stopReason}** after ${history.epochs.length} epochs (best validation loss ${history.bestValLoss.toPrecision(4)} at epoch ${history.bestEpoch}), ${perEpoch.toFixed(2)} s per epoch on the ${ctx.backend} backend.`,
+  );
   o.section.table(`Reconstruction error by split (${model.name} vs PCA vs mean)`, rows);
   o.section.figure(`${o.figurePrefix}-loss`, `${model.name.toUpperCase()}: training and validation loss per epoch.`);
   o.section.figure(figName, `${model.name.toUpperCase()}: actual vs reconstructed features on test days.`);
@@ -324,19 +485,37 @@ export async function evaluateAndSaveRowModel(ctx: NotebookContext, d: Dataset, 
 
 /** Window stacks of each split with their keys. */
 export interface SplitWindows {
-  train: Windows; validation: Windows; test: Windows;
+  train: Windows;
+  validation: Windows;
+  test: Windows;
   sets: { which: 0 | 1 | 2; token: Int32Array; endDay: Int32Array; startRow: Int32Array; length: number }[];
 }
 
 /** Build per-token windows of every split (scaled features; a window never crosses a split, gap or missing day). */
-export function splitWindowSets(d: Dataset, length: number, stride: number, make: (which: "train" | "validation" | "test") => { windows: Windows; token: Int32Array; endDay: Int32Array; startRow: Int32Array }): SplitWindows {
-  const tr = make("train"), va = make("validation"), te = make("test");
+export function splitWindowSets(
+  _d: Dataset,
+  length: number,
+  stride: number,
+  make: (which: "train" | "validation" | "test") => {
+    windows: Windows;
+    token: Int32Array;
+    endDay: Int32Array;
+    startRow: Int32Array;
+  },
+): SplitWindows {
+  const tr = make("train"),
+    va = make("validation"),
+    te = make("test");
   if (tr.windows.n === 0 || va.windows.n === 0 || te.windows.n === 0) {
-    throw new Error(`Windows of ${length} days leave a split empty (train ${tr.windows.n}, validation ${va.windows.n}, test ${te.windows.n}): use a shorter window (CAE profile windowLength) or more days of data.`);
+    throw new Error(
+      `Windows of ${length} days leave a split empty (train ${tr.windows.n}, validation ${va.windows.n}, test ${te.windows.n}): use a shorter window (CAE profile windowLength) or more days of data.`,
+    );
   }
   void stride;
   return {
-    train: tr.windows, validation: va.windows, test: te.windows,
+    train: tr.windows,
+    validation: va.windows,
+    test: te.windows,
     sets: [
       { which: 0, token: tr.token, endDay: tr.endDay, startRow: tr.startRow, length },
       { which: 1, token: va.token, endDay: va.endDay, startRow: va.startRow, length },
@@ -357,11 +536,22 @@ export function windowFeatureNames(featureNames: string[], length: number): stri
  * flattened windows (same latent size) and the mean window, a reconstruction example,
  * outputs saved per window (keyed by its last day).
  */
-export async function evaluateAndSaveWindowModel(ctx: NotebookContext, d: Dataset, model: Autoencoder<Windows>, history: TrainHistory, w: SplitWindows, o: { section: SectionBuilder; pca: Autoencoder<Matrix>; figurePrefix: string }): Promise<Record<string, string | number>[]> {
+export async function evaluateAndSaveWindowModel(
+  ctx: NotebookContext,
+  d: Dataset,
+  model: Autoencoder<Windows>,
+  history: TrainHistory,
+  w: SplitWindows,
+  o: { section: SectionBuilder; pca: Autoencoder<Matrix>; figurePrefix: string },
+): Promise<Record<string, string | number>[]> {
   const rows = splitErrorRows(model, o.pca, w, flattenWindows, "windows");
-  showTable(rows, { caption: `Reconstruction error per value over windows: ${model.name} vs PCA on flattened windows (same latent size) vs the mean window` });
+  showTable(rows, {
+    caption: `Reconstruction error per value over windows: ${model.name} vs PCA on flattened windows (same latent size) vs the mean window`,
+  });
   const test = rows[2]!;
-  const mse = test[`${model.name} MSE`] as number, pmse = test[`PCA-${o.pca.latentDim} MSE`] as number, bmse = test["mean MSE"] as number;
+  const mse = test[`${model.name} MSE`] as number,
+    pmse = test[`PCA-${o.pca.latentDim} MSE`] as number,
+    bmse = test["mean MSE"] as number;
 
   // Reconstruction example: the first test window of two example tokens, features over its days.
   const testSet = w.sets[2]!;
@@ -382,17 +572,34 @@ export async function evaluateAndSaveWindowModel(ctx: NotebookContext, d: Datase
     }
   }
   const figName = `${o.figurePrefix}-reconstruction`;
-  await showChart(reconstructionChart(exampleRows, `${model.name.toUpperCase()}: one test window reconstructed`), { save: { dir: ctx.figuresDir, name: figName } });
+  await showChart(reconstructionChart(exampleRows, `${model.name.toUpperCase()}: one test window reconstructed`), {
+    save: { dir: ctx.figuresDir, name: figName },
+  });
   await saveLossFigures(ctx, model.name, history, o.figurePrefix);
 
   const all = concatWindows([w.train, w.validation, w.test]);
-  await saveModelOutputs(ctx, model, d, all, windowKeys(d, w.sets), { history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length }, testMse: mse, windowLength: w.train.length });
+  await saveModelOutputs(ctx, model, d, all, windowKeys(d, w.sets), {
+    history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length },
+    testMse: mse,
+    windowLength: w.train.length,
+  });
 
   const perEpoch = history.epochs.reduce((a, e) => a + e.seconds, 0) / Math.max(1, history.epochs.length);
-  o.section.headline({ [`${model.name} test MSE`]: mse, [`PCA-${o.pca.latentDim} test MSE`]: pmse, "mean-window test MSE": bmse, "test windows": w.test.n, epochs: history.epochs.length, "seconds per epoch": Number(perEpoch.toFixed(2)) });
+  o.section.headline({
+    [`${model.name} test MSE`]: mse,
+    [`PCA-${o.pca.latentDim} test MSE`]: pmse,
+    "mean-window test MSE": bmse,
+    "test windows": w.test.n,
+    epochs: history.epochs.length,
+    "seconds per epoch": Number(perEpoch.toFixed(2)),
+  });
   const vsPca = (1 - mse / pmse) * 100;
-  o.section.finding(`Over ${w.test.length}-day windows the ${model.name.toUpperCase()} reconstructs test windows with MSE **${mse.toFixed(4)}**, ${vsPca >= 0 ? `**${vsPca.toFixed(1)}% lower**` : `**${(-vsPca).toFixed(1)}% higher**`} than PCA on the flattened windows with the same ${o.pca.latentDim}-dimensional code (${pmse.toFixed(4)}), and ${((1 - mse / bmse) * 100).toFixed(1)}% below the mean window (${bmse.toFixed(4)}).`);
-  o.section.finding(`Training stopped by **${history.stopReason}** after ${history.epochs.length} epochs (best epoch ${history.bestEpoch}), ${perEpoch.toFixed(2)} s per epoch on the ${ctx.backend} backend.`);
+  o.section.finding(
+    `Over ${w.test.length}-day windows the ${model.name.toUpperCase()} reconstructs test windows with MSE **${mse.toFixed(4)}**, ${vsPca >= 0 ? `**${vsPca.toFixed(1)}% lower**` : `**${(-vsPca).toFixed(1)}% higher**`} than PCA on the flattened windows with the same ${o.pca.latentDim}-dimensional code (${pmse.toFixed(4)}), and ${((1 - mse / bmse) * 100).toFixed(1)}% below the mean window (${bmse.toFixed(4)}).`,
+  );
+  o.section.finding(
+    `Training stopped by **${history.stopReason}** after ${history.epochs.length} epochs (best epoch ${history.bestEpoch}), ${perEpoch.toFixed(2)} s per epoch on the ${ctx.backend} backend.`,
+  );
   o.section.table(`Reconstruction error by split (${model.name} vs PCA vs mean window)`, rows);
   o.section.figure(`${o.figurePrefix}-loss`, `${model.name.toUpperCase()}: training and validation loss per epoch.`);
   o.section.figure(figName, `${model.name.toUpperCase()}: actual vs reconstructed window.`);

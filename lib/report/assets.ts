@@ -39,7 +39,9 @@ export function findPackageDir(pkg: string, starts: string[]): string {
       dir = parent;
     }
   }
-  throw new Error(`npm package "${pkg}" not found in node_modules above ${starts.join(", ")}. Install the project's dependencies: npm ci.`);
+  throw new Error(
+    `npm package "${pkg}" not found in node_modules above ${starts.join(", ")}. Install the project's dependencies: npm ci.`,
+  );
 }
 
 /**
@@ -49,7 +51,8 @@ export function findPackageDir(pkg: string, starts: string[]): string {
 export function copyVendorScripts(assetsDir: string, starts: string[]): string[] {
   return VENDOR_SCRIPTS.map(({ pkg, file }) => {
     const source = path.join(findPackageDir(pkg, starts), file);
-    if (!fs.existsSync(source)) throw new Error(`${source} is missing: the installed ${pkg} has no browser build. Reinstall it: npm ci.`);
+    if (!fs.existsSync(source))
+      throw new Error(`${source} is missing: the installed ${pkg} has no browser build. Reinstall it: npm ci.`);
     const name = path.basename(file);
     atomicWriteFile(path.join(assetsDir, name), fs.readFileSync(source, "utf8").replace(SOURCE_MAP_COMMENT, "\n"));
     return name;

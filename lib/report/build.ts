@@ -19,8 +19,25 @@ import { tableHtml, type Cell } from "../viz/display";
 import { escapeHtml, jsonForScript } from "../viz/html";
 import { figureStem } from "../viz/render";
 import { copyVendorScripts, REPORT_CSS, REPORT_JS, writeOwnAssets } from "./assets";
-import { listNotebookStems, readManifests, readRunLog, readSections, type LoadedSection, type RunLog, type RunManifest } from "./load";
-import { cellText, formatDuration, formatTimestamp, inlineMarkup, namespaceSvgIds, slug, svgIsInert, svgSize } from "./markup";
+import {
+  listNotebookStems,
+  readManifests,
+  readRunLog,
+  readSections,
+  type LoadedSection,
+  type RunLog,
+  type RunManifest,
+} from "./load";
+import {
+  cellText,
+  formatDuration,
+  formatTimestamp,
+  inlineMarkup,
+  namespaceSvgIds,
+  slug,
+  svgIsInert,
+  svgSize,
+} from "./markup";
 import type { ReportSection, SectionFigure } from "./sections";
 
 /** The report's title. */
@@ -122,10 +139,16 @@ interface Context {
 }
 
 function unique(values: (string | number | null | undefined)[]): string[] {
-  return [...new Set(values.filter((v): v is string | number => v !== null && v !== undefined && v !== "").map(String))];
+  return [
+    ...new Set(values.filter((v): v is string | number => v !== null && v !== undefined && v !== "").map(String)),
+  ];
 }
 
-function gatherFacts(sections: LoadedSection[], manifests: Record<string, RunManifest>, runLog: RunLog | null): RunFacts {
+function gatherFacts(
+  sections: LoadedSection[],
+  manifests: Record<string, RunManifest>,
+  runLog: RunLog | null,
+): RunFacts {
   const names = sections.map((s) => s.section.notebook);
   const own = names.map((n) => manifests[n]).filter((m): m is RunManifest => !!m);
   const used = own.length > 0 ? own : Object.values(manifests);
@@ -157,7 +180,10 @@ function gatherFacts(sections: LoadedSection[], manifests: Record<string, RunMan
 function mixedRunWarnings(facts: RunFacts): string[] {
   const out: string[] = [];
   const check = (label: string, values: string[]) => {
-    if (values.length > 1) out.push(`Sections come from runs with different ${label} (${values.join(", ")}): rerun all notebooks (npm run notebook) for a consistent report.`);
+    if (values.length > 1)
+      out.push(
+        `Sections come from runs with different ${label} (${values.join(", ")}): rerun all notebooks (npm run notebook) for a consistent report.`,
+      );
   };
   check("profiles", facts.profiles);
   check("data sources", facts.sources);
@@ -173,10 +199,12 @@ function notRecorded(values: string[]): string {
 /** Sort out which expected notebooks have no section, and why. */
 function missingNotebooks(expected: string[], sections: LoadedSection[], runLog: RunLog | null): NotebookStatus[] {
   const have = new Set(sections.map((s) => s.section.notebook));
-  return expected.filter((n) => !have.has(n)).map((notebook) => {
-    const entry = runLog?.notebooks[notebook];
-    return { notebook, status: entry ? (entry.ok ? "no-section" : "failed") : "not-run" };
-  });
+  return expected
+    .filter((n) => !have.has(n))
+    .map((notebook) => {
+      const entry = runLog?.notebooks[notebook];
+      return { notebook, status: entry ? (entry.ok ? "no-section" : "failed") : "not-run" };
+    });
 }
 
 function notebookHref(reportDir: string, notebook: string): string | null {
@@ -214,7 +242,9 @@ function readSpec(ctx: Context, file: string): Record<string, unknown> | null {
     }
     return out;
   } catch (err) {
-    ctx.warnings.push(`Figure spec ${file} is unusable (${(err as Error).message}); the figure stays static. Rerun the notebook that saves it.`);
+    ctx.warnings.push(
+      `Figure spec ${file} is unusable (${(err as Error).message}); the figure stays static. Rerun the notebook that saves it.`,
+    );
     return null;
   }
 }
@@ -236,7 +266,9 @@ function renderFigure(ctx: Context, fig: SectionFigure, notebook: string): strin
   const hasPng = fs.existsSync(pngFile);
   const hasSpec = fs.existsSync(specFile);
   if (!hasSvg && !hasPng && !hasSpec) {
-    ctx.warnings.push(`${notebook}: figure "${stem}" is not in ${ctx.config.paths.figures} (no .svg, .png or .vl.json). Rerun notebook ${notebook}.`);
+    ctx.warnings.push(
+      `${notebook}: figure "${stem}" is not in ${ctx.config.paths.figures} (no .svg, .png or .vl.json). Rerun notebook ${notebook}.`,
+    );
     return `<figure class="figure missing"><div class="chart-missing">Figure <code>${escapeHtml(stem)}</code> was not found in figures/. Rerun notebook ${escapeHtml(notebook)}.</div><figcaption>${caption}</figcaption></figure>`;
   }
   ctx.figureCount += 1;
@@ -255,10 +287,15 @@ function renderFigure(ctx: Context, fig: SectionFigure, notebook: string): strin
     size = svgSize(svg);
     large = bytes > ctx.inlineMax;
     const inert = svgIsInert(svg);
-    if (!inert) ctx.warnings.push(`${notebook}: ${svgFile} contains scripts, event handlers or external links; it is shown as an image, not inlined.`);
+    if (!inert)
+      ctx.warnings.push(
+        `${notebook}: ${svgFile} contains scripts, event handlers or external links; it is shown as an image, not inlined.`,
+      );
     const dims = size ? ` width="${size.width}" height="${size.height}"` : "";
-    if (!large && inert) staticHtml = `<div class="chart-static" role="img" aria-label="${caption}">${namespaceSvgIds(svg.replace(/^<\?xml[^>]*>\s*/, ""), `f${n}-`)}</div>`;
-    else if (pngHref) staticHtml = `<div class="chart-static"><img src="${escapeHtml(pngHref)}" alt="${caption}"${dims}></div>`;
+    if (!large && inert)
+      staticHtml = `<div class="chart-static" role="img" aria-label="${caption}">${namespaceSvgIds(svg.replace(/^<\?xml[^>]*>\s*/, ""), `f${n}-`)}</div>`;
+    else if (pngHref)
+      staticHtml = `<div class="chart-static"><img src="${escapeHtml(pngHref)}" alt="${caption}"${dims}></div>`;
     else staticHtml = `<div class="chart-static"><img src="${escapeHtml(svgHref)}" alt="${caption}"${dims}></div>`;
   } else if (pngHref) {
     staticHtml = `<div class="chart-static"><img src="${escapeHtml(pngHref)}" alt="${caption}"></div>`;
@@ -307,9 +344,15 @@ function renderSection(ctx: Context, loaded: LoadedSection): string {
   const s = loaded.section;
   const href = notebookHref(ctx.reportDir, s.notebook);
   const link = href ? `<a class="nb-link" href="${escapeHtml(href)}">Full notebook →</a>` : "";
-  const findings = s.findings.length ? `<div class="findings">\n${s.findings.map((f) => `<p>${inlineMarkup(f)}</p>`).join("\n")}\n</div>` : "";
-  const figures = s.figures.length ? `<h3>Figures</h3>\n<div class="figures">\n${s.figures.map((f) => renderFigure(ctx, f, s.notebook)).join("\n")}\n</div>` : "";
-  const tables = s.tables.length ? `<h3>Tables</h3>\n${s.tables.map((t) => `<div class="table-wrap">${tableHtml(t.rows, { caption: t.caption })}</div>`).join("\n")}` : "";
+  const findings = s.findings.length
+    ? `<div class="findings">\n${s.findings.map((f) => `<p>${inlineMarkup(f)}</p>`).join("\n")}\n</div>`
+    : "";
+  const figures = s.figures.length
+    ? `<h3>Figures</h3>\n<div class="figures">\n${s.figures.map((f) => renderFigure(ctx, f, s.notebook)).join("\n")}\n</div>`
+    : "";
+  const tables = s.tables.length
+    ? `<h3>Tables</h3>\n${s.tables.map((t) => `<div class="table-wrap">${tableHtml(t.rows, { caption: t.caption })}</div>`).join("\n")}`
+    : "";
   return [
     `<section class="panel stage" id="${sectionId(s.notebook)}">`,
     `<div class="stage-head"><span class="stage-no">${escapeHtml(stageNumber(s))}</span><h2>${escapeHtml(s.title)}</h2>${link}</div>`,
@@ -319,17 +362,23 @@ function renderSection(ctx: Context, loaded: LoadedSection): string {
     tables,
     stageMeta(ctx, s.notebook),
     `</section>`,
-  ].filter((x) => x !== "").join("\n");
+  ]
+    .filter((x) => x !== "")
+    .join("\n");
 }
 
 /** The data section: the one with order 1 (or the first whose notebook starts with "01"). */
 function dataSection(sections: LoadedSection[]): ReportSection | null {
-  return (sections.find((s) => s.section.order === 1) ?? sections.find((s) => s.section.notebook.startsWith("01")))?.section ?? null;
+  return (
+    (sections.find((s) => s.section.order === 1) ?? sections.find((s) => s.section.notebook.startsWith("01")))
+      ?.section ?? null
+  );
 }
 
 function masthead(title: string, sections: LoadedSection[], facts: RunFacts): string {
   const data = dataSection(sections);
-  const fact = (label: string, valueHtml: string, wide = false) => `<div${wide ? ' class="wide"' : ""}><dt>${escapeHtml(label)}</dt><dd>${valueHtml}</dd></div>`;
+  const fact = (label: string, valueHtml: string, wide = false) =>
+    `<div${wide ? ' class="wide"' : ""}><dt>${escapeHtml(label)}</dt><dd>${valueHtml}</dd></div>`;
   const items: string[] = [];
   const dataParts = [`<span class="kv">source <b>${escapeHtml(notRecorded(facts.sources))}</b></span>`];
   if (data) {
@@ -345,15 +394,29 @@ function masthead(title: string, sections: LoadedSection[], facts: RunFacts): st
       validation = `<details><summary>Validation summary (${escapeHtml(table.caption)})</summary><div class="table-wrap">${tableHtml(table.rows, { maxRows: MASTHEAD_VALIDATION_ROWS })}</div></details>`;
     } else {
       const checks = Object.entries(data.headline).filter(([k]) => /valid|repair|drop|kept|reject|error/i.test(k));
-      if (checks.length) items.push(fact("Validation", checks.map(([k, v]) => `<span class="kv">${escapeHtml(k)} <b>${escapeHtml(cellText(v))}</b></span>`).join(""), true));
+      if (checks.length)
+        items.push(
+          fact(
+            "Validation",
+            checks
+              .map(([k, v]) => `<span class="kv">${escapeHtml(k)} <b>${escapeHtml(cellText(v))}</b></span>`)
+              .join(""),
+            true,
+          ),
+        );
     }
   }
   items.push(fact("Backend", escapeHtml(notRecorded(facts.backends))));
   items.push(fact("Profile", escapeHtml(notRecorded(facts.profiles))));
   items.push(fact("Seed", escapeHtml(notRecorded(facts.seeds))));
   items.push(fact("Code version", escapeHtml(notRecorded(facts.codeVersions))));
-  items.push(fact("Run date", escapeHtml(facts.lastFinishedAt ? formatTimestamp(facts.lastFinishedAt) : "not recorded")));
-  const duration = facts.totalSeconds === null ? "not recorded" : `${escapeHtml(formatDuration(facts.totalSeconds))} <small>${facts.timedNotebooks} notebook${facts.timedNotebooks === 1 ? "" : "s"}</small>`;
+  items.push(
+    fact("Run date", escapeHtml(facts.lastFinishedAt ? formatTimestamp(facts.lastFinishedAt) : "not recorded")),
+  );
+  const duration =
+    facts.totalSeconds === null
+      ? "not recorded"
+      : `${escapeHtml(formatDuration(facts.totalSeconds))} <small>${facts.timedNotebooks} notebook${facts.timedNotebooks === 1 ? "" : "s"}</small>`;
   items.push(fact("Total duration", duration));
   if (facts.nodes.length) items.push(fact("Node.js", escapeHtml(facts.nodes.join(", "))));
   return [
@@ -364,12 +427,19 @@ function masthead(title: string, sections: LoadedSection[], facts: RunFacts): st
     `<dl class="facts">\n${items.join("\n")}\n</dl>`,
     validation,
     `</div></header>`,
-  ].filter((x) => x !== "").join("\n");
+  ]
+    .filter((x) => x !== "")
+    .join("\n");
 }
 
 function toc(sections: LoadedSection[], missing: NotebookStatus[]): string {
   const items = sections.map(({ section: s }) => {
-    const counts = [s.figures.length && `${s.figures.length} figure${s.figures.length === 1 ? "" : "s"}`, s.tables.length && `${s.tables.length} table${s.tables.length === 1 ? "" : "s"}`].filter(Boolean).join(", ");
+    const counts = [
+      s.figures.length && `${s.figures.length} figure${s.figures.length === 1 ? "" : "s"}`,
+      s.tables.length && `${s.tables.length} table${s.tables.length === 1 ? "" : "s"}`,
+    ]
+      .filter(Boolean)
+      .join(", ");
     return `<li><span class="no">${escapeHtml(stageNumber(s))}</span><a href="#${sectionId(s.notebook)}">${escapeHtml(s.title)}</a>${counts ? ` <span class="count">(${counts})</span>` : ""}</li>`;
   });
   const pending = missing.filter((m) => m.status !== "no-section").length;
@@ -379,7 +449,7 @@ function toc(sections: LoadedSection[], missing: NotebookStatus[]): string {
 }
 
 const STATUS_TEXT: Record<NotebookStatus["status"], { badge: string; text: string }> = {
-  "failed": { badge: "failed", text: "its last run failed" },
+  failed: { badge: "failed", text: "its last run failed" },
   "not-run": { badge: "pending", text: "has not run yet" },
   "no-section": { badge: "nosection", text: "ran, adds no report section" },
 };
@@ -398,7 +468,9 @@ function notRunPanel(reportDir: string, missing: NotebookStatus[]): string {
 }
 
 function footer(sections: number, figures: number, warnings: string[]): string {
-  const warn = warnings.length ? `<details class="warnings"><summary>${warnings.length} build warning${warnings.length === 1 ? "" : "s"}</summary><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul></details>` : "";
+  const warn = warnings.length
+    ? `<details class="warnings"><summary>${warnings.length} build warning${warnings.length === 1 ? "" : "s"}</summary><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul></details>`
+    : "";
   return `<footer class="wrap"><p>Built by <code>npm run report</code> from ${sections} section artifact${sections === 1 ? "" : "s"} (<code>data/processed/report-*.json</code>) and ${figures} figure${figures === 1 ? "" : "s"} (<code>figures/</code>). Charts are interactive (hover for values) and render offline; without JavaScript the static images show.</p>${warn}</footer>`;
 }
 
@@ -417,17 +489,24 @@ export function buildReport(config: Config, options: BuildReportOptions = {}): B
   const warnings = [...problems, ...(problem ? [problem] : [])];
 
   for (const { section, file } of sections) {
-    if (path.basename(file) !== `report-${section.notebook}.json`) warnings.push(`${file} holds the section of notebook "${section.notebook}"; expected the file report-${section.notebook}.json.`);
+    if (path.basename(file) !== `report-${section.notebook}.json`)
+      warnings.push(
+        `${file} holds the section of notebook "${section.notebook}"; expected the file report-${section.notebook}.json.`,
+      );
   }
   const seen = new Set<string>();
   for (const { section } of sections) {
-    if (seen.has(section.notebook)) throw new Error(`Two section artifacts in ${config.paths.processed} claim notebook "${section.notebook}": delete the stale one.`);
+    if (seen.has(section.notebook))
+      throw new Error(
+        `Two section artifacts in ${config.paths.processed} claim notebook "${section.notebook}": delete the stale one.`,
+      );
     seen.add(section.notebook);
   }
 
   const expected = options.notebooks ?? listNotebookStems(config.paths.notebooks);
   const missing = missingNotebooks(expected, sections, runLog);
-  if (sections.length === 0) warnings.push(`No report sections in ${config.paths.processed}: run the notebooks first (npm run notebook).`);
+  if (sections.length === 0)
+    warnings.push(`No report sections in ${config.paths.processed}: run the notebooks first (npm run notebook).`);
   const notRun = missing.filter((m) => m.status === "not-run").map((m) => m.notebook);
   const failed = missing.filter((m) => m.status === "failed").map((m) => m.notebook);
   if (notRun.length) warnings.push(`${notRun.length} notebook(s) have not run: ${notRun.join(", ")}.`);
@@ -442,7 +521,17 @@ export function buildReport(config: Config, options: BuildReportOptions = {}): B
   const vendor = copyVendorScripts(assetsDir, [__dirname, config.paths.root]);
   writeOwnAssets(assetsDir);
 
-  const ctx: Context = { config, reportDir, figuresOut, inlineMax: options.inlineSvgMaxBytes ?? SVG_INLINE_MAX_BYTES, warnings, manifests, runLog, figureCount: 0, copied: new Set() };
+  const ctx: Context = {
+    config,
+    reportDir,
+    figuresOut,
+    inlineMax: options.inlineSvgMaxBytes ?? SVG_INLINE_MAX_BYTES,
+    warnings,
+    manifests,
+    runLog,
+    figureCount: 0,
+    copied: new Set(),
+  };
   const title = options.title ?? REPORT_TITLE;
   const body = sections.map((s) => renderSection(ctx, s)).join("\n\n");
   const scripts = [...vendor, REPORT_JS].map((f) => `<script src="assets/${escapeHtml(f)}"></script>`).join("\n");
@@ -468,7 +557,9 @@ export function buildReport(config: Config, options: BuildReportOptions = {}): B
     `</body>`,
     `</html>`,
     ``,
-  ].filter((x, i, all) => x !== "" || i === all.length - 1).join("\n");
+  ]
+    .filter((x, i, all) => x !== "" || i === all.length - 1)
+    .join("\n");
   const file = path.join(reportDir, "index.html");
   atomicWriteFile(file, html);
   return { file, sections: sections.length, figures: ctx.figureCount, warnings, missing };

@@ -70,8 +70,10 @@ function isCell(v: unknown): v is Cell {
 }
 
 function bad(file: string, field: string, expected: string, got: unknown): Error {
-  const shown = got === undefined ? "nothing" : JSON.stringify(got)?.slice(0, 80) ?? String(got);
-  return new Error(`${file}: field "${field}" must be ${expected}, got ${shown}. Rerun the notebook that writes it (SectionBuilder.save) or delete the file.`);
+  const shown = got === undefined ? "nothing" : (JSON.stringify(got)?.slice(0, 80) ?? String(got));
+  return new Error(
+    `${file}: field "${field}" must be ${expected}, got ${shown}. Rerun the notebook that writes it (SectionBuilder.save) or delete the file.`,
+  );
 }
 
 function cellRecord(file: string, field: string, v: unknown): Record<string, Cell> {
@@ -94,7 +96,8 @@ export function validateSection(value: unknown, file: string): ReportSection {
   if (typeof order !== "number" || !Number.isFinite(order)) throw bad(file, "order", "a finite number", order);
   if (typeof title !== "string") throw bad(file, "title", "a string", title);
   const head = cellRecord(file, "headline", headline ?? {});
-  if (!Array.isArray(findings) || findings.some((f) => typeof f !== "string")) throw bad(file, "findings", "an array of strings", findings);
+  if (!Array.isArray(findings) || findings.some((f) => typeof f !== "string"))
+    throw bad(file, "findings", "an array of strings", findings);
   if (!Array.isArray(tables)) throw bad(file, "tables", "an array", tables);
   const checkedTables: SectionTable[] = tables.map((t, i) => {
     if (!isRecord(t)) throw bad(file, `tables[${i}]`, "an object {caption, rows}", t);
@@ -106,11 +109,20 @@ export function validateSection(value: unknown, file: string): ReportSection {
   if (!Array.isArray(figures)) throw bad(file, "figures", "an array", figures);
   const checkedFigures: SectionFigure[] = figures.map((f, i) => {
     if (!isRecord(f)) throw bad(file, `figures[${i}]`, "an object {name, caption}", f);
-    if (typeof f.name !== "string" || f.name === "") throw bad(file, `figures[${i}].name`, "a non-empty string", f.name);
+    if (typeof f.name !== "string" || f.name === "")
+      throw bad(file, `figures[${i}].name`, "a non-empty string", f.name);
     if (typeof f.caption !== "string") throw bad(file, `figures[${i}].caption`, "a string", f.caption);
     return { name: f.name, caption: f.caption };
   });
-  return { notebook, order, title, headline: head, findings: findings as string[], tables: checkedTables, figures: checkedFigures };
+  return {
+    notebook,
+    order,
+    title,
+    headline: head,
+    findings: findings as string[],
+    tables: checkedTables,
+    figures: checkedFigures,
+  };
 }
 
 /**
@@ -163,9 +175,13 @@ export function readRunLog(reportDir: string): { log: RunLog | null; problem: st
     if (!isRecord(value) || !isRecord(value.notebooks)) throw new Error(`${file}: has no "notebooks" object.`);
     const notebooks: Record<string, RunLogEntry> = {};
     for (const [name, e] of Object.entries(value.notebooks)) {
-      if (isRecord(e) && typeof e.seconds === "number" && typeof e.ok === "boolean") notebooks[name] = e as unknown as RunLogEntry;
+      if (isRecord(e) && typeof e.seconds === "number" && typeof e.ok === "boolean")
+        notebooks[name] = e as unknown as RunLogEntry;
     }
-    return { log: { lastRunSeconds: typeof value.lastRunSeconds === "number" ? value.lastRunSeconds : undefined, notebooks }, problem: null };
+    return {
+      log: { lastRunSeconds: typeof value.lastRunSeconds === "number" ? value.lastRunSeconds : undefined, notebooks },
+      problem: null,
+    };
   } catch (err) {
     return { log: null, problem: `Run log ignored: ${(err as Error).message}` };
   }

@@ -50,7 +50,8 @@ export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "—";
   if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
   const totalSeconds = Math.round(seconds);
-  if (totalSeconds < 3600) return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, "0")} s`;
+  if (totalSeconds < 3600)
+    return `${Math.floor(totalSeconds / 60)} min ${String(totalSeconds % 60).padStart(2, "0")} s`;
   const minutes = Math.round(seconds / 60);
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
 }
@@ -64,7 +65,12 @@ export function formatTimestamp(iso: string): string {
 
 /** A fragment id from any text: lower-case letters, digits and dashes. */
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "section";
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "section"
+  );
 }
 
 /** Width and height of an SVG document from its root element's attributes (null if absent). */
@@ -114,8 +120,10 @@ export function namespaceSvgIds(svg: string, prefix: string): string {
   }
   if (ids.size === 0) return svg;
   const ref = (id: string) => (ids.has(id) ? `${prefix}${id}` : id);
-  return svg.replace(tags, (tag) => tag
-    .replace(/(\sid=")([^"]+)(")/g, (_m, a: string, id: string, b: string) => `${a}${ref(id)}${b}`)
-    .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${ref(id)})`)
-    .replace(/(\s(?:xlink:)?href=")#([^"]+)(")/g, (_m, a: string, id: string, b: string) => `${a}#${ref(id)}${b}`));
+  return svg.replace(tags, (tag) =>
+    tag
+      .replace(/(\sid=")([^"]+)(")/g, (_m, a: string, id: string, b: string) => `${a}${ref(id)}${b}`)
+      .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${ref(id)})`)
+      .replace(/(\s(?:xlink:)?href=")#([^"]+)(")/g, (_m, a: string, id: string, b: string) => `${a}#${ref(id)}${b}`),
+  );
 }

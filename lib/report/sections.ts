@@ -43,7 +43,15 @@ export class SectionBuilder {
   private readonly section: ReportSection;
 
   constructor(notebook: string, title: string) {
-    this.section = { notebook, order: Number(notebook.slice(0, 2)) || 0, title, headline: {}, findings: [], tables: [], figures: [] };
+    this.section = {
+      notebook,
+      order: Number(notebook.slice(0, 2)) || 0,
+      title,
+      headline: {},
+      findings: [],
+      tables: [],
+      figures: [],
+    };
   }
 
   /** Add headline numbers. */

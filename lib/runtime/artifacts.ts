@@ -37,7 +37,12 @@ export const ARTIFACT_PRODUCERS: Readonly<Record<string, string>> = {
   features: "01-data-eda",
   dataset: "01-data-eda",
   "market-truth": "01-data-eda",
-  ...Object.fromEntries(Object.entries(MODEL_PRODUCERS).flatMap(([m, nb]) => [[`latents-${m}`, nb], [`errors-${m}`, nb]])),
+  ...Object.fromEntries(
+    Object.entries(MODEL_PRODUCERS).flatMap(([m, nb]) => [
+      [`latents-${m}`, nb],
+      [`errors-${m}`, nb],
+    ]),
+  ),
 };
 
 function toSeries(name: string, col: Column): pl.Series {
@@ -46,7 +51,8 @@ function toSeries(name: string, col: Column): pl.Series {
   if (col instanceof Int32Array) return pl.Series(name, col, pl.Int32);
   if (col instanceof Int8Array) return pl.Series(name, Int32Array.from(col), pl.Int32);
   if (col instanceof Uint8Array) return pl.Series(name, Int32Array.from(col), pl.Int32);
-  if (Array.isArray(col) && col.length > 0 && typeof col[0] === "boolean") return pl.Series(name, col as boolean[], pl.Bool);
+  if (Array.isArray(col) && col.length > 0 && typeof col[0] === "boolean")
+    return pl.Series(name, col as boolean[], pl.Bool);
   return pl.Series(name, col as string[], pl.Utf8);
 }
 
@@ -70,7 +76,8 @@ export class ArtifactStore {
     if (names.length === 0) throw new Error(`Table "${name}" has no columns.`);
     const n = table[names[0]!]!.length;
     for (const c of names) {
-      if (table[c]!.length !== n) throw new Error(`Table "${name}": column ${c} has ${table[c]!.length} rows, ${names[0]} has ${n}.`);
+      if (table[c]!.length !== n)
+        throw new Error(`Table "${name}": column ${c} has ${table[c]!.length} rows, ${names[0]} has ${n}.`);
     }
     const df = pl.DataFrame(names.map((c) => toSeries(c, table[c]!)));
     const target = this.tablePath(name);
@@ -116,7 +123,16 @@ export class ArtifactStore {
    * Write a run manifest for a notebook or stage: inputs, config, seed, backend, code
    * version, metrics and wall time.
    */
-  writeManifest(stage: string, body: { inputs?: string[]; outputs?: string[]; metrics?: Record<string, unknown>; startedAt?: Date; notes?: string[] }): string {
+  writeManifest(
+    stage: string,
+    body: {
+      inputs?: string[];
+      outputs?: string[];
+      metrics?: Record<string, unknown>;
+      startedAt?: Date;
+      notes?: string[];
+    },
+  ): string {
     const started = body.startedAt ?? new Date();
     const manifest = {
       stage,
@@ -162,7 +178,8 @@ export function matrixColumns(m: Matrix, prefix: string): Record<string, Float32
 
 /** Gather columns named `${prefix}0..` from a table into a matrix. */
 export function columnsToMatrix(table: Table, prefix: string): Matrix {
-  const names = Object.keys(table).filter((k) => k.startsWith(prefix) && /^\d+$/.test(k.slice(prefix.length)))
+  const names = Object.keys(table)
+    .filter((k) => k.startsWith(prefix) && /^\d+$/.test(k.slice(prefix.length)))
     .sort((a, b) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length)));
   if (names.length === 0) throw new Error(`No columns named ${prefix}0, ${prefix}1, ... in the table.`);
   const rows = table[names[0]!]!.length;
@@ -175,8 +192,11 @@ export function columnsToMatrix(table: Table, prefix: string): Matrix {
 }
 
 function missingArtifact(name: string, file: string): Error {
-  const producer = ARTIFACT_PRODUCERS[name] ?? Object.entries(ARTIFACT_PRODUCERS).find(([k]) => name.startsWith(k))?.[1];
-  const hint = producer ? `Run notebook ${producer} first (npm run notebook -- ${producer.slice(0, 2)}).` : "Run the notebooks before this one first.";
+  const producer =
+    ARTIFACT_PRODUCERS[name] ?? Object.entries(ARTIFACT_PRODUCERS).find(([k]) => name.startsWith(k))?.[1];
+  const hint = producer
+    ? `Run notebook ${producer} first (npm run notebook -- ${producer.slice(0, 2)}).`
+    : "Run the notebooks before this one first.";
   return new Error(`Missing artifact "${name}" (${file}). ${hint}`);
 }
 
@@ -186,8 +206,18 @@ let cachedVersion: string | null = null;
 export function codeVersion(root: string): string {
   if (cachedVersion !== null) return cachedVersion;
   try {
-    const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .toString()
+      .trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .toString()
+      .trim();
     cachedVersion = dirty ? `${sha}+dirty` : sha;
   } catch {
     const pkg = readJson<{ version?: string }>(path.join(root, "package.json"));

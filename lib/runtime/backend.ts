@@ -63,9 +63,10 @@ export async function initBackend(forced: BackendName | null = null): Promise<Ba
       return name;
     }
   }
-  const hint = want === "tensorflow"
-    ? "@tensorflow/tfjs-node is not installed or its native library failed to load; unset CAE_BACKEND to fall back to wasm."
-    : "reinstall the npm packages (npm ci).";
+  const hint =
+    want === "tensorflow"
+      ? "@tensorflow/tfjs-node is not installed or its native library failed to load; unset CAE_BACKEND to fall back to wasm."
+      : "reinstall the npm packages (npm ci).";
   throw new Error(`Backend "${want ?? order.join("|")}" could not be initialised: ${hint}`);
 }
 

@@ -5,7 +5,10 @@
  */
 
 /** tslab's display writer: sends display_data, or update_display_data when `update`. */
-export type WriteDisplay = (data: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+export type WriteDisplay = (
+  data: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> },
+  update: boolean,
+) => void;
 
 /** The current cell's display writer, or null outside a Jupyter kernel. */
 export function displayWriter(): WriteDisplay | null {

@@ -38,22 +38,33 @@ export async function setupNotebook(name: string): Promise<NotebookContext> {
     figuresDir: config.paths.figures,
   };
   toTerminal(`setup ${name}: profile=${config.profile} source=${config.source} backend=${backend} seed=${config.seed}`);
-  showTable([
-    { setting: "notebook", value: name },
-    { setting: "Node.js", value: process.version },
-    { setting: "compute backend", value: backend },
-    { setting: "profile", value: config.profile },
-    { setting: "data source", value: config.source + (config.dataPath ? ` (${path.relative(config.paths.root, config.dataPath)})` : "") },
-    { setting: "seed", value: String(config.seed) },
-    { setting: "code version", value: codeVersion(config.paths.root) },
-    { setting: "started", value: ctx.startedAt.toISOString() },
-  ], { caption: "Environment" });
+  showTable(
+    [
+      { setting: "notebook", value: name },
+      { setting: "Node.js", value: process.version },
+      { setting: "compute backend", value: backend },
+      { setting: "profile", value: config.profile },
+      {
+        setting: "data source",
+        value: config.source + (config.dataPath ? ` (${path.relative(config.paths.root, config.dataPath)})` : ""),
+      },
+      { setting: "seed", value: String(config.seed) },
+      { setting: "code version", value: codeVersion(config.paths.root) },
+      { setting: "started", value: ctx.startedAt.toISOString() },
+    ],
+    { caption: "Environment" },
+  );
   return ctx;
 }
 
 /** Last cell helper: write the notebook's manifest and say where outputs went. */
-export function finishNotebook(ctx: NotebookContext, body: { inputs?: string[]; outputs?: string[]; metrics?: Record<string, unknown>; notes?: string[] }): void {
+export function finishNotebook(
+  ctx: NotebookContext,
+  body: { inputs?: string[]; outputs?: string[]; metrics?: Record<string, unknown>; notes?: string[] },
+): void {
   const file = ctx.store.writeManifest(ctx.name, { ...body, startedAt: ctx.startedAt });
   const seconds = (Date.now() - ctx.startedAt.getTime()) / 1000;
-  showMarkdown(`Finished **${ctx.name}** in ${seconds.toFixed(1)} s; manifest: \`${path.relative(ctx.config.paths.root, file)}\`.`);
+  showMarkdown(
+    `Finished **${ctx.name}** in ${seconds.toFixed(1)} s; manifest: \`${path.relative(ctx.config.paths.root, file)}\`.`,
+  );
 }

@@ -35,7 +35,10 @@ export class Adam {
   private steps = 0;
 
   /** @param variables the weights this optimiser updates, in the order grads will be given. */
-  constructor(private readonly variables: tf.Variable[], options: AdamOptions = {}) {
+  constructor(
+    private readonly variables: tf.Variable[],
+    options: AdamOptions = {},
+  ) {
     this.learningRate = options.learningRate ?? 1e-3;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;

@@ -68,18 +68,24 @@ export interface TrainingProblem {
 }
 
 /** Validate fit options; returns them with defaults filled in. */
-export function resolveFitOptions(label: string, o: FitOptions): Required<Pick<FitOptions, "maxEpochs" | "batchSize" | "patience" | "learningRate" | "minDelta">> {
+export function resolveFitOptions(
+  label: string,
+  o: FitOptions,
+): Required<Pick<FitOptions, "maxEpochs" | "batchSize" | "patience" | "learningRate" | "minDelta">> {
   const int = (field: string, v: unknown, min: number): number => {
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new Error(`${label}.fit: ${field} must be an integer >= ${min}, got ${String(v)}.`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min)
+      throw new Error(`${label}.fit: ${field} must be an integer >= ${min}, got ${String(v)}.`);
     return v;
   };
   const maxEpochs = int("maxEpochs", o.maxEpochs, 1);
   const batchSize = int("batchSize", o.batchSize, 1);
   const patience = int("patience", o.patience, 1);
   const learningRate = o.learningRate ?? DEFAULT_LEARNING_RATE;
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new Error(`${label}.fit: learningRate must be a positive number, got ${learningRate}.`);
+  if (!(learningRate > 0) || !Number.isFinite(learningRate))
+    throw new Error(`${label}.fit: learningRate must be a positive number, got ${learningRate}.`);
   const minDelta = o.minDelta ?? 0;
-  if (!(minDelta >= 0) || !Number.isFinite(minDelta)) throw new Error(`${label}.fit: minDelta must be >= 0, got ${minDelta}.`);
+  if (!(minDelta >= 0) || !Number.isFinite(minDelta))
+    throw new Error(`${label}.fit: minDelta must be >= 0, got ${minDelta}.`);
   return { maxEpochs, batchSize, patience, learningRate, minDelta };
 }
 
@@ -89,7 +95,12 @@ export function resolveFitOptions(label: string, o: FitOptions): Required<Pick<F
  * @param warnings notices collected before training (e.g. constant features); returned in the history.
  * @throws when the very first epoch already diverges (no usable weights to restore).
  */
-export async function trainLoop(problem: TrainingProblem, options: FitOptions, seed: number, warnings: string[] = []): Promise<TrainHistory> {
+export async function trainLoop(
+  problem: TrainingProblem,
+  options: FitOptions,
+  seed: number,
+  warnings: string[] = [],
+): Promise<TrainHistory> {
   const { maxEpochs, patience, learningRate, minDelta } = resolveFitOptions(problem.label, options);
   const n = problem.nTrain;
   if (n < 1) throw new Error(`${problem.label}.fit: the training split has no rows.`);
@@ -99,13 +110,25 @@ export async function trainLoop(problem: TrainingProblem, options: FitOptions, s
     batchSize = n;
   }
   if (options.verbose) for (const w of warnings) console.log(`${problem.label}: ${w}`);
-  const schedule = new LearningRateController(learningRate, options.schedule ?? { kind: "plateau" }, maxEpochs, patience);
+  const schedule = new LearningRateController(
+    learningRate,
+    options.schedule ?? { kind: "plateau" },
+    maxEpochs,
+    patience,
+  );
   const vars = problem.variables;
   const adam = new Adam(vars, { learningRate });
   const rng = new Rng(seed).fork("fit");
   const termNames = problem.termNames ?? [];
   const nBatches = Math.ceil(n / batchSize);
-  const history: TrainHistory = { epochs: [], bestEpoch: 0, bestValLoss: Infinity, stopReason: "max-epochs", seconds: 0, warnings };
+  const history: TrainHistory = {
+    epochs: [],
+    bestEpoch: 0,
+    bestValLoss: Infinity,
+    stopReason: "max-epochs",
+    seconds: 0,
+    warnings,
+  };
   let best: tf.Tensor[] | null = null;
   let firstValLoss: number | null = null;
   let sinceBest = 0;
@@ -129,7 +152,12 @@ export async function trainLoop(problem: TrainingProblem, options: FitOptions, s
         const ctx: BatchContext = { epoch, batch: b, seed: dropoutRng.nextUint32() };
         const prev: tf.Tensor | null = acc;
         acc = tf.tidy(() => {
-          const batch = buffers.map((buf, i) => tf.tensor(buf.subarray(start * widths[i]!, (start + size) * widths[i]!), [size, ...streams[i]!.sampleShape]));
+          const batch = buffers.map((buf, i) =>
+            tf.tensor(buf.subarray(start * widths[i]!, (start + size) * widths[i]!), [
+              size,
+              ...streams[i]!.sampleShape,
+            ]),
+          );
           let terms: tf.Scalar[] = [];
           const { value, grads } = tf.variableGrads(() => {
             const parts = problem.batchLoss(batch, ctx);
@@ -160,12 +188,15 @@ export async function trainLoop(problem: TrainingProblem, options: FitOptions, s
       const exploded = Number.isFinite(firstValLoss) && val.loss > DIVERGENCE_FACTOR * Math.max(firstValLoss, 1e-12);
       if (!Number.isFinite(loss) || !Number.isFinite(val.loss) || exploded) {
         history.stopReason = "diverged";
-        const what = !Number.isFinite(loss) || !Number.isFinite(val.loss)
-          ? `loss became ${Number.isFinite(loss) ? val.loss : loss}`
-          : `validation loss ${val.loss.toExponential(3)} exceeds ${DIVERGENCE_FACTOR}x the first epoch's (${firstValLoss.toExponential(3)})`;
+        const what =
+          !Number.isFinite(loss) || !Number.isFinite(val.loss)
+            ? `loss became ${Number.isFinite(loss) ? val.loss : loss}`
+            : `validation loss ${val.loss.toExponential(3)} exceeds ${DIVERGENCE_FACTOR}x the first epoch's (${firstValLoss.toExponential(3)})`;
         const fix = `Lower learningRate (was ${learningRate}), check that inputs are scaled (standardised), or add L2.`;
         if (best === null) {
-          throw new Error(`${problem.label}: training diverged at epoch ${epoch}: ${what}; no epoch produced usable weights. ${fix}`);
+          throw new Error(
+            `${problem.label}: training diverged at epoch ${epoch}: ${what}; no epoch produced usable weights. ${fix}`,
+          );
         }
         const msg = `${problem.label}: training diverged at epoch ${epoch}: ${what}. Restored the weights of epoch ${history.bestEpoch}. ${fix}`;
         history.warnings.push(msg);
@@ -186,8 +217,15 @@ export async function trainLoop(problem: TrainingProblem, options: FitOptions, s
       }
       schedule.observe(improved);
       if (options.verbose) {
-        const extra = record.terms ? " " + Object.entries(record.terms).map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(" ") : "";
-        console.log(`${problem.label} epoch ${epoch}/${maxEpochs} loss=${loss.toPrecision(5)} val=${val.loss.toPrecision(5)}${extra} lr=${lr.toPrecision(3)} ${record.seconds.toFixed(2)}s`);
+        const extra = record.terms
+          ? " " +
+            Object.entries(record.terms)
+              .map(([k, v]) => `${k}=${v.toPrecision(4)}`)
+              .join(" ")
+          : "";
+        console.log(
+          `${problem.label} epoch ${epoch}/${maxEpochs} loss=${loss.toPrecision(5)} val=${val.loss.toPrecision(5)}${extra} lr=${lr.toPrecision(3)} ${record.seconds.toFixed(2)}s`,
+        );
       }
       options.onEpoch?.(record);
       if (sinceBest >= patience) {

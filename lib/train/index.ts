@@ -1,7 +1,16 @@
 /**
  * Training: the loop (fit.ts), Adam, learning-rate schedules and model directories on disk.
  */
-export { trainLoop, resolveFitOptions, DEFAULT_LEARNING_RATE, DIVERGENCE_FACTOR, type TrainingProblem, type TrainingStream, type BatchContext, type LossParts } from "./fit";
+export {
+  trainLoop,
+  resolveFitOptions,
+  DEFAULT_LEARNING_RATE,
+  DIVERGENCE_FACTOR,
+  type TrainingProblem,
+  type TrainingStream,
+  type BatchContext,
+  type LossParts,
+} from "./fit";
 export { Adam, type AdamOptions } from "./adam";
 export { LearningRateController, DEFAULT_PLATEAU_FACTOR, DEFAULT_MIN_LR_FRACTION } from "./schedule";
 export {

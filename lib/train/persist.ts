@@ -102,7 +102,8 @@ export function writeDirectoryAtomic(dir: string, files: Record<string, string |
   const tmp = fs.mkdtempSync(path.join(parent, `.${base}.tmp-`));
   try {
     for (const [name, contents] of Object.entries(files)) {
-      if (name.includes("/") || name.includes("\\") || name.startsWith(".")) throw new Error(`Bad file name "${name}" for a model directory.`);
+      if (name.includes("/") || name.includes("\\") || name.startsWith("."))
+        throw new Error(`Bad file name "${name}" for a model directory.`);
       const fd = fs.openSync(path.join(tmp, name), "w");
       try {
         fs.writeSync(fd, typeof contents === "string" ? Buffer.from(contents, "utf8") : contents);
@@ -145,7 +146,8 @@ function jsonReplacer(_key: string, value: unknown): unknown {
  */
 export function directorySaveHandler(dir: string, meta?: ModelMeta): tf.io.IOHandler {
   return tf.io.withSaveHandler(async (artifacts) => {
-    const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+    const weights =
+      artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
     const files: Record<string, string | Uint8Array> = {
       [MODEL_JSON]: JSON.stringify(modelJsonFor(artifacts)),
       [WEIGHTS_BIN]: new Uint8Array(weights),
@@ -180,7 +182,8 @@ export async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> 
     for (const group of manifest) {
       for (const p of group.paths) {
         const file = path.resolve(dir, p);
-        if (path.dirname(file) !== path.resolve(dir)) throw new Error(`${jsonPath} points at weights outside its directory: "${p}".`);
+        if (path.dirname(file) !== path.resolve(dir))
+          throw new Error(`${jsonPath} points at weights outside its directory: "${p}".`);
         if (!fs.existsSync(file)) throw new Error(`${jsonPath} lists ${p} but ${file} is missing.`);
         buffers.push(fs.readFileSync(file));
       }
@@ -189,7 +192,9 @@ export async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> 
     const joined = Buffer.concat(buffers);
     const expected = specs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
     if (joined.length !== expected) {
-      throw new Error(`${dir}: weights hold ${joined.length} bytes but the manifest describes ${expected}; the files are truncated or do not belong together.`);
+      throw new Error(
+        `${dir}: weights hold ${joined.length} bytes but the manifest describes ${expected}; the files are truncated or do not belong together.`,
+      );
     }
     const data = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.length);
     return [specs, data];
@@ -204,7 +209,8 @@ export function directoryLoadHandler(dir: string): tf.io.IOHandler {
 /** Read and check meta.json of a model directory. */
 export function readMeta(dir: string): ModelMeta {
   const file = path.join(dir, META_JSON);
-  if (!fs.existsSync(file)) throw new Error(`${dir} has no ${META_JSON}: it was not saved by this project's model.save(dir).`);
+  if (!fs.existsSync(file))
+    throw new Error(`${dir} has no ${META_JSON}: it was not saved by this project's model.save(dir).`);
   let meta: ModelMeta;
   try {
     meta = JSON.parse(fs.readFileSync(file, "utf8")) as ModelMeta;
@@ -212,7 +218,9 @@ export function readMeta(dir: string): ModelMeta {
     throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
   }
   if (meta.formatVersion !== META_FORMAT_VERSION) {
-    throw new Error(`${file} has formatVersion ${String(meta.formatVersion)}; this code reads version ${META_FORMAT_VERSION}. Retrain or re-save the model.`);
+    throw new Error(
+      `${file} has formatVersion ${String(meta.formatVersion)}; this code reads version ${META_FORMAT_VERSION}. Retrain or re-save the model.`,
+    );
   }
   if (!(MODEL_KINDS as readonly string[]).includes(meta.kind)) {
     throw new Error(`${file} has unknown kind "${String(meta.kind)}". Known: ${MODEL_KINDS.join(", ")}.`);
@@ -222,7 +230,9 @@ export function readMeta(dir: string): ModelMeta {
 }
 
 /** Read a model directory: meta.json plus the weights decoded by name (caller disposes the tensors). */
-export async function readModelDirectory(dir: string): Promise<{ meta: ModelMeta; artifacts: tf.io.ModelArtifacts; weights: tf.NamedTensorMap }> {
+export async function readModelDirectory(
+  dir: string,
+): Promise<{ meta: ModelMeta; artifacts: tf.io.ModelArtifacts; weights: tf.NamedTensorMap }> {
   const meta = readMeta(dir);
   const artifacts = await readArtifacts(dir);
   const weights = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs ?? []);

@@ -27,9 +27,11 @@ export class LearningRateController {
     private readonly maxEpochs: number,
     private readonly stopPatience: number,
   ) {
-    if (!(initial > 0) || !Number.isFinite(initial)) throw new Error(`learningRate must be a positive number, got ${initial}.`);
+    if (!(initial > 0) || !Number.isFinite(initial))
+      throw new Error(`learningRate must be a positive number, got ${initial}.`);
     this.rateNow = initial;
-    const floor = schedule.kind === "constant" ? initial : schedule.minLearningRate ?? initial * DEFAULT_MIN_LR_FRACTION;
+    const floor =
+      schedule.kind === "constant" ? initial : (schedule.minLearningRate ?? initial * DEFAULT_MIN_LR_FRACTION);
     if (!(floor > 0) || floor > initial) {
       throw new Error(`minLearningRate must be in (0, learningRate = ${initial}], got ${floor}.`);
     }

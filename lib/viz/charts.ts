@@ -33,20 +33,38 @@ function frame(o: Common): VlSpec {
 export function compactRows(rows: Row[], digits = 5): Row[] {
   return rows.map((r) => {
     const o: Row = {};
-    for (const [k, v] of Object.entries(r)) o[k] = typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : v;
+    for (const [k, v] of Object.entries(r))
+      o[k] = typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : v;
     return o;
   });
 }
 
 /** Multi-series line chart (e.g. training and validation loss per epoch). */
-export function lineChart(rows: Row[], o: Common & { x: string; y: string; series?: string; xTitle?: string; yTitle?: string; logY?: boolean; xType?: "quantitative" | "temporal"; points?: boolean }): VlSpec {
+export function lineChart(
+  rows: Row[],
+  o: Common & {
+    x: string;
+    y: string;
+    series?: string;
+    xTitle?: string;
+    yTitle?: string;
+    logY?: boolean;
+    xType?: "quantitative" | "temporal";
+    points?: boolean;
+  },
+): VlSpec {
   return {
     ...frame(o),
     data: { values: compactRows(rows) },
     mark: { type: "line", point: o.points ?? false, strokeWidth: 1.8 },
     encoding: {
       x: { field: o.x, type: o.xType ?? "quantitative", title: o.xTitle ?? o.x },
-      y: { field: o.y, type: "quantitative", title: o.yTitle ?? o.y, scale: o.logY ? { type: "log" } : { zero: false } },
+      y: {
+        field: o.y,
+        type: "quantitative",
+        title: o.yTitle ?? o.y,
+        scale: o.logY ? { type: "log" } : { zero: false },
+      },
       ...(o.series ? { color: { field: o.series, type: "nominal", title: o.series } } : {}),
       tooltip: [{ field: o.x }, { field: o.y, format: ".4g" }, ...(o.series ? [{ field: o.series }] : [])],
     },
@@ -54,62 +72,114 @@ export function lineChart(rows: Row[], o: Common & { x: string; y: string; serie
 }
 
 /** Loss curves: one line per (model, split), log scale, best epoch marked. */
-export function lossCurves(history: { epoch: number; loss: number; valLoss: number }[], o: Common & { bestEpoch?: number }): VlSpec {
+export function lossCurves(
+  history: { epoch: number; loss: number; valLoss: number }[],
+  o: Common & { bestEpoch?: number },
+): VlSpec {
   const rows: Row[] = history.flatMap((h) => [
     { epoch: h.epoch, split: "train", loss: h.loss },
     { epoch: h.epoch, split: "validation", loss: h.valLoss },
   ]);
-  const layers: VlSpec[] = [{
-    mark: { type: "line", point: history.length <= 40, strokeWidth: 2 },
-    encoding: {
-      x: { field: "epoch", type: "quantitative", title: "epoch" },
-      y: { field: "loss", type: "quantitative", title: "loss (log scale)", scale: { type: "log" } },
-      color: { field: "split", type: "nominal", title: null, scale: { domain: ["train", "validation"], range: ["#4c78a8", "#f58518"] } },
-      tooltip: [{ field: "epoch" }, { field: "split" }, { field: "loss", format: ".5g" }],
+  const layers: VlSpec[] = [
+    {
+      mark: { type: "line", point: history.length <= 40, strokeWidth: 2 },
+      encoding: {
+        x: { field: "epoch", type: "quantitative", title: "epoch" },
+        y: { field: "loss", type: "quantitative", title: "loss (log scale)", scale: { type: "log" } },
+        color: {
+          field: "split",
+          type: "nominal",
+          title: null,
+          scale: { domain: ["train", "validation"], range: ["#4c78a8", "#f58518"] },
+        },
+        tooltip: [{ field: "epoch" }, { field: "split" }, { field: "loss", format: ".5g" }],
+      },
     },
-  }];
+  ];
   if (o.bestEpoch !== undefined) {
-    layers.push({ data: { values: [{ best: o.bestEpoch }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#555" }, encoding: { x: { field: "best", type: "quantitative" } } });
+    layers.push({
+      data: { values: [{ best: o.bestEpoch }] },
+      mark: { type: "rule", strokeDash: [4, 3], color: "#555" },
+      encoding: { x: { field: "best", type: "quantitative" } },
+    });
   }
   return { ...frame(o), data: { values: compactRows(rows) }, layer: layers };
 }
 
 /** Histogram of one numeric field, optionally coloured by a group, with an optional log y-axis. */
-export function histogram(rows: Row[], o: Common & { field: string; group?: string; maxbins?: number; logY?: boolean; xTitle?: string; normalize?: boolean }): VlSpec {
+export function histogram(
+  rows: Row[],
+  o: Common & { field: string; group?: string; maxbins?: number; logY?: boolean; xTitle?: string; normalize?: boolean },
+): VlSpec {
   return {
     ...frame(o),
     data: { values: compactRows(rows) },
     mark: { type: "bar", opacity: o.group ? 0.6 : 0.9, binSpacing: 0 },
     encoding: {
       x: { field: o.field, bin: { maxbins: o.maxbins ?? 60 }, title: o.xTitle ?? o.field },
-      y: { aggregate: "count", type: "quantitative", title: "count", stack: o.group ? null : undefined, scale: o.logY ? { type: "symlog" } : {} },
+      y: {
+        aggregate: "count",
+        type: "quantitative",
+        title: "count",
+        stack: o.group ? null : undefined,
+        scale: o.logY ? { type: "symlog" } : {},
+      },
       ...(o.group ? { color: { field: o.group, type: "nominal" } } : {}),
     },
   };
 }
 
 /** Pre-binned density comparison: lines for each series over x (e.g. empirical vs normal). */
-export function densityLines(rows: Row[], o: Common & { x: string; y: string; series: string; logY?: boolean; xTitle?: string; yTitle?: string }): VlSpec {
+export function densityLines(
+  rows: Row[],
+  o: Common & { x: string; y: string; series: string; logY?: boolean; xTitle?: string; yTitle?: string },
+): VlSpec {
   return lineChart(rows, { ...o, logY: o.logY });
 }
 
 /** Heatmap of a matrix given as long rows (row label, column label, value). */
-export function heatmap(rows: Row[], o: Common & { x: string; y: string; value: string; xSort?: string[]; ySort?: string[]; diverging?: boolean; domain?: [number, number]; showValues?: boolean; xTitle?: string; yTitle?: string }): VlSpec {
+export function heatmap(
+  rows: Row[],
+  o: Common & {
+    x: string;
+    y: string;
+    value: string;
+    xSort?: string[];
+    ySort?: string[];
+    diverging?: boolean;
+    domain?: [number, number];
+    showValues?: boolean;
+    xTitle?: string;
+    yTitle?: string;
+  },
+): VlSpec {
   const base: VlSpec = {
-    x: { field: o.x, type: "ordinal", sort: o.xSort ?? null, title: o.xTitle ?? null, axis: { labelAngle: -45, labelLimit: 120 } },
+    x: {
+      field: o.x,
+      type: "ordinal",
+      sort: o.xSort ?? null,
+      title: o.xTitle ?? null,
+      axis: { labelAngle: -45, labelLimit: 120 },
+    },
     y: { field: o.y, type: "ordinal", sort: o.ySort ?? null, title: o.yTitle ?? null, axis: { labelLimit: 160 } },
   };
-  const layers: VlSpec[] = [{
-    mark: "rect",
-    encoding: {
-      ...base,
-      color: {
-        field: o.value, type: "quantitative", title: o.value,
-        scale: o.diverging ? { scheme: "redblue", reverse: true, domainMid: 0, ...(o.domain ? { domain: o.domain } : {}) } : { scheme: "viridis", ...(o.domain ? { domain: o.domain } : {}) },
+  const layers: VlSpec[] = [
+    {
+      mark: "rect",
+      encoding: {
+        ...base,
+        color: {
+          field: o.value,
+          type: "quantitative",
+          title: o.value,
+          scale: o.diverging
+            ? { scheme: "redblue", reverse: true, domainMid: 0, ...(o.domain ? { domain: o.domain } : {}) }
+            : { scheme: "viridis", ...(o.domain ? { domain: o.domain } : {}) },
+        },
+        tooltip: [{ field: o.y }, { field: o.x }, { field: o.value, format: ".3f" }],
       },
-      tooltip: [{ field: o.y }, { field: o.x }, { field: o.value, format: ".3f" }],
     },
-  }];
+  ];
   if (o.showValues) {
     // Light text on dark cells: viridis is dark at its low end, the diverging scheme at both ends.
     const values = rows.map((r) => r[o.value]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
@@ -117,17 +187,50 @@ export function heatmap(rows: Row[], o: Common & { x: string; y: string; value: 
     const dark = o.diverging
       ? `abs(datum['${o.value}']) > ${0.55 * Math.max(Math.abs(lo), Math.abs(hi))}`
       : `datum['${o.value}'] < ${lo + 0.45 * (hi - lo)}`;
-    layers.push({ mark: { type: "text", fontSize: 10 }, encoding: { ...base, text: { field: o.value, type: "quantitative", format: ".2f" }, color: { condition: { test: dark, value: "white" }, value: "#222" } } });
+    layers.push({
+      mark: { type: "text", fontSize: 10 },
+      encoding: {
+        ...base,
+        text: { field: o.value, type: "quantitative", format: ".2f" },
+        color: { condition: { test: dark, value: "white" }, value: "#222" },
+      },
+    });
   }
   return { ...frame(o), data: { values: compactRows(rows, 4) }, layer: layers };
 }
 
 /** Scatter plot (e.g. a UMAP embedding) with colour, tooltips and optional facets. */
-export function scatter(rows: Row[], o: Common & { x: string; y: string; color?: string; colorType?: "nominal" | "quantitative" | "ordinal"; tooltip?: string[]; size?: number; opacity?: number; facet?: string; columns?: number; xTitle?: string; yTitle?: string; scheme?: string; independent?: boolean }): VlSpec {
+export function scatter(
+  rows: Row[],
+  o: Common & {
+    x: string;
+    y: string;
+    color?: string;
+    colorType?: "nominal" | "quantitative" | "ordinal";
+    tooltip?: string[];
+    size?: number;
+    opacity?: number;
+    facet?: string;
+    columns?: number;
+    xTitle?: string;
+    yTitle?: string;
+    scheme?: string;
+    independent?: boolean;
+  },
+): VlSpec {
   const encoding: VlSpec = {
     x: { field: o.x, type: "quantitative", title: o.xTitle ?? o.x, scale: { zero: false } },
     y: { field: o.y, type: "quantitative", title: o.yTitle ?? o.y, scale: { zero: false } },
-    ...(o.color ? { color: { field: o.color, type: o.colorType ?? "nominal", title: o.color, ...(o.scheme ? { scale: { scheme: o.scheme } } : {}) } } : {}),
+    ...(o.color
+      ? {
+          color: {
+            field: o.color,
+            type: o.colorType ?? "nominal",
+            title: o.color,
+            ...(o.scheme ? { scale: { scheme: o.scheme } } : {}),
+          },
+        }
+      : {}),
     tooltip: (o.tooltip ?? []).map((f) => ({ field: f })),
   };
   const mark = { type: "circle", size: o.size ?? 12, opacity: o.opacity ?? 0.7 };
@@ -148,12 +251,29 @@ export function scatter(rows: Row[], o: Common & { x: string; y: string; color?:
 }
 
 /** Horizontal or vertical bar chart; optional grouping (side by side) and error bars. */
-export function barChart(rows: Row[], o: Common & { category: string; value: string; group?: string; horizontal?: boolean; lo?: string; hi?: string; sort?: "ascending" | "descending" | null; valueTitle?: string; categoryTitle?: string }): VlSpec {
-  const cat = { field: o.category, type: "nominal", sort: o.sort === undefined ? "-x" : o.sort, title: o.categoryTitle ?? null };
+export function barChart(
+  rows: Row[],
+  o: Common & {
+    category: string;
+    value: string;
+    group?: string;
+    horizontal?: boolean;
+    lo?: string;
+    hi?: string;
+    sort?: "ascending" | "descending" | null;
+    valueTitle?: string;
+    categoryTitle?: string;
+  },
+): VlSpec {
+  const cat = {
+    field: o.category,
+    type: "nominal",
+    sort: o.sort === undefined ? "-x" : o.sort,
+    title: o.categoryTitle ?? null,
+  };
   const val = { field: o.value, type: "quantitative", title: o.valueTitle ?? o.value };
-  const enc: VlSpec = o.horizontal === false
-    ? { x: { ...cat, sort: o.sort === undefined ? "-y" : o.sort }, y: val }
-    : { y: cat, x: val };
+  const enc: VlSpec =
+    o.horizontal === false ? { x: { ...cat, sort: o.sort === undefined ? "-y" : o.sort }, y: val } : { y: cat, x: val };
   if (o.group) {
     enc.color = { field: o.group, type: "nominal" };
     if (o.horizontal === false) enc.xOffset = { field: o.group };
@@ -162,33 +282,70 @@ export function barChart(rows: Row[], o: Common & { category: string; value: str
   enc.tooltip = [{ field: o.category }, ...(o.group ? [{ field: o.group }] : []), { field: o.value, format: ".4g" }];
   const layers: VlSpec[] = [{ mark: { type: "bar" }, encoding: enc }];
   if (o.lo && o.hi) {
-    const errEnc: VlSpec = o.horizontal === false
-      ? { x: enc.x, ...(enc.xOffset ? { xOffset: enc.xOffset } : {}), y: { field: o.lo, type: "quantitative" }, y2: { field: o.hi } }
-      : { y: enc.y, ...(enc.yOffset ? { yOffset: enc.yOffset } : {}), x: { field: o.lo, type: "quantitative" }, x2: { field: o.hi } };
+    const errEnc: VlSpec =
+      o.horizontal === false
+        ? {
+            x: enc.x,
+            ...(enc.xOffset ? { xOffset: enc.xOffset } : {}),
+            y: { field: o.lo, type: "quantitative" },
+            y2: { field: o.hi },
+          }
+        : {
+            y: enc.y,
+            ...(enc.yOffset ? { yOffset: enc.yOffset } : {}),
+            x: { field: o.lo, type: "quantitative" },
+            x2: { field: o.hi },
+          };
     layers.push({ mark: { type: "rule", color: "#333" }, encoding: errEnc });
   }
   return { ...frame(o), data: { values: compactRows(rows) }, layer: layers };
 }
 
 /** Time series of one or more series over ISO dates, with optional highlighted points. */
-export function timeSeries(rows: Row[], o: Common & { date: string; value: string; series?: string; logY?: boolean; marks?: Row[]; markLabel?: string; yTitle?: string }): VlSpec {
-  const layers: VlSpec[] = [{
-    mark: { type: "line", strokeWidth: 1.4 },
-    encoding: {
-      x: { field: o.date, type: "temporal", title: null },
-      y: { field: o.value, type: "quantitative", title: o.yTitle ?? o.value, scale: o.logY ? { type: "log" } : { zero: false } },
-      ...(o.series ? { color: { field: o.series, type: "nominal" } } : {}),
-      tooltip: [{ field: o.date, type: "temporal" }, { field: o.value, format: ".4g" }, ...(o.series ? [{ field: o.series }] : [])],
+export function timeSeries(
+  rows: Row[],
+  o: Common & {
+    date: string;
+    value: string;
+    series?: string;
+    logY?: boolean;
+    marks?: Row[];
+    markLabel?: string;
+    yTitle?: string;
+  },
+): VlSpec {
+  const layers: VlSpec[] = [
+    {
+      mark: { type: "line", strokeWidth: 1.4 },
+      encoding: {
+        x: { field: o.date, type: "temporal", title: null },
+        y: {
+          field: o.value,
+          type: "quantitative",
+          title: o.yTitle ?? o.value,
+          scale: o.logY ? { type: "log" } : { zero: false },
+        },
+        ...(o.series ? { color: { field: o.series, type: "nominal" } } : {}),
+        tooltip: [
+          { field: o.date, type: "temporal" },
+          { field: o.value, format: ".4g" },
+          ...(o.series ? [{ field: o.series }] : []),
+        ],
+      },
     },
-  }];
-  if (o.marks && o.marks.length) {
+  ];
+  if (o.marks?.length) {
     layers.push({
       data: { values: compactRows(o.marks) },
       mark: { type: "point", shape: "triangle-down", size: 70, filled: true, color: "#d62728" },
       encoding: {
         x: { field: o.date, type: "temporal" },
         y: { field: o.value, type: "quantitative" },
-        tooltip: [{ field: o.date, type: "temporal" }, ...(o.markLabel ? [{ field: o.markLabel }] : []), { field: o.value, format: ".4g" }],
+        tooltip: [
+          { field: o.date, type: "temporal" },
+          ...(o.markLabel ? [{ field: o.markLabel }] : []),
+          { field: o.value, format: ".4g" },
+        ],
       },
     });
   }
@@ -196,13 +353,37 @@ export function timeSeries(rows: Row[], o: Common & { date: string; value: strin
 }
 
 /** Small multiples of time series, one panel per facet value (e.g. a token around an anomaly). */
-export function facetedTimeSeries(rows: Row[], o: Common & { date: string; value: string; facet: string; columns?: number; highlight?: string; panelWidth?: number; panelHeight?: number }): VlSpec {
-  const layers: VlSpec[] = [{
-    mark: { type: "line", strokeWidth: 1.3 },
-    encoding: { x: { field: o.date, type: "temporal", title: null }, y: { field: o.value, type: "quantitative", scale: { zero: false }, title: o.value }, tooltip: [{ field: o.date, type: "temporal" }, { field: o.value, format: ".4g" }] },
-  }];
+export function facetedTimeSeries(
+  rows: Row[],
+  o: Common & {
+    date: string;
+    value: string;
+    facet: string;
+    columns?: number;
+    highlight?: string;
+    panelWidth?: number;
+    panelHeight?: number;
+  },
+): VlSpec {
+  const layers: VlSpec[] = [
+    {
+      mark: { type: "line", strokeWidth: 1.3 },
+      encoding: {
+        x: { field: o.date, type: "temporal", title: null },
+        y: { field: o.value, type: "quantitative", scale: { zero: false }, title: o.value },
+        tooltip: [
+          { field: o.date, type: "temporal" },
+          { field: o.value, format: ".4g" },
+        ],
+      },
+    },
+  ];
   if (o.highlight) {
-    layers.push({ transform: [{ filter: `datum.${o.highlight}` }], mark: { type: "point", color: "#d62728", filled: true, size: 50 }, encoding: { x: { field: o.date, type: "temporal" }, y: { field: o.value, type: "quantitative" } } });
+    layers.push({
+      transform: [{ filter: `datum.${o.highlight}` }],
+      mark: { type: "point", color: "#d62728", filled: true, size: 50 },
+      encoding: { x: { field: o.date, type: "temporal" }, y: { field: o.value, type: "quantitative" } },
+    });
   }
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

@@ -46,7 +46,7 @@ export interface ShowChartOptions {
 export async function showChart(spec: VlSpec, options: ShowChartOptions = {}): Promise<void> {
   const svg = options.save ? (await saveFigure(options.save.dir, options.save.name, spec)).svg : await renderSvg(spec);
   const { $schema: _schema, ...rest } = spec;
-  const title = typeof spec.title === "string" ? spec.title : spec.title?.text ?? "chart";
+  const title = typeof spec.title === "string" ? spec.title : (spec.title?.text ?? "chart");
   displayBundle({
     [VEGALITE_MIME]: { ...rest, config: { ...THEME, ...(spec.config ?? {}) } },
     "image/svg+xml": svg,
@@ -89,7 +89,12 @@ export function tableHtml(rows: Record<string, Cell>[], options: TableOptions = 
   const shown = rows.slice(0, maxRows);
   const numeric = columns.map((c) => shown.every((r) => typeof r[c] === "number" || r[c] == null));
   const head = columns.map((c, j) => `<th${numeric[j] ? ' class="num"' : ""}>${escapeHtml(c)}</th>`).join("");
-  const body = shown.map((r) => `<tr>${columns.map((c, j) => `<td${numeric[j] ? ' class="num"' : ""}>${escapeHtml(cellText(r[c], digits))}</td>`).join("")}</tr>`).join("\n");
+  const body = shown
+    .map(
+      (r) =>
+        `<tr>${columns.map((c, j) => `<td${numeric[j] ? ' class="num"' : ""}>${escapeHtml(cellText(r[c], digits))}</td>`).join("")}</tr>`,
+    )
+    .join("\n");
   const more = rows.length > shown.length ? ` (first ${shown.length} of ${rows.length} rows)` : "";
   const caption = options.caption || more ? `<caption>${escapeHtml((options.caption ?? "") + more)}</caption>` : "";
   return `<table class="cae-table">${caption}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
@@ -112,4 +117,5 @@ export function showTable(rows: Record<string, Cell>[], options: TableOptions = 
 }
 
 /** Minimal table styling that survives nbconvert's HTML export. */
-const TABLE_STYLE = "<style>.cae-table{border-collapse:collapse;font-size:12px;margin:6px 0}.cae-table caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0}.cae-table th,.cae-table td{border-bottom:1px solid #e3e3e3;padding:3px 8px;text-align:left}.cae-table .num{text-align:right;font-variant-numeric:tabular-nums}</style>";
+const TABLE_STYLE =
+  "<style>.cae-table{border-collapse:collapse;font-size:12px;margin:6px 0}.cae-table caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0}.cae-table th,.cae-table td{border-bottom:1px solid #e3e3e3;padding:3px 8px;text-align:left}.cae-table .num{text-align:right;font-variant-numeric:tabular-nums}</style>";

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { atomicWriteFile } from "../runtime/files";
 
 /** A vega-lite specification (kept loose: the builders in charts.ts construct them). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: vega-lite specs are open JSON objects
 export type VlSpec = Record<string, any>;
 
 // vega and vega-lite are ESM packages whose CommonJS builds load through require() on
@@ -30,7 +30,20 @@ export const THEME: VlSpec = {
   legend: { labelFontSize: 11, titleFontSize: 12 },
   title: { fontSize: 14, anchor: "start", offset: 10 },
   view: { stroke: "#ddd" },
-  range: { category: ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d", "#ff9da6", "#bab0ac"] },
+  range: {
+    category: [
+      "#4c78a8",
+      "#f58518",
+      "#54a24b",
+      "#e45756",
+      "#72b7b2",
+      "#b279a2",
+      "#eeca3b",
+      "#9d755d",
+      "#ff9da6",
+      "#bab0ac",
+    ],
+  },
 };
 
 /** Compile a vega-lite spec (with the theme) to a vega spec. */
@@ -72,7 +85,10 @@ export interface SavedFigure {
 
 /** Safe figure file stem: lower-case letters, digits and dashes only. */
 export function figureStem(name: string): string {
-  const stem = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const stem = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   if (!stem) throw new Error(`Figure name "${name}" has no usable characters; use letters and digits.`);
   return stem;
 }

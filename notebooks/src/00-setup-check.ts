@@ -26,7 +26,10 @@ const ctx = await setupNotebook("00-setup-check");
 // and far better than predicting the mean.
 
 // %%
-const N_ROWS = 600, N_FEATURES = 12, RANK = 3, NOISE = 0.05;
+const N_ROWS = 600,
+  N_FEATURES = 12,
+  RANK = 3,
+  NOISE = 0.05;
 const rng = makeRng(ctx.config.seed).fork("setup-check");
 const loadings = Array.from({ length: RANK * N_FEATURES }, () => rng.normal());
 const data = new Float32Array(N_ROWS * N_FEATURES);
@@ -46,17 +49,35 @@ const validation = matrix(data.slice(480 * N_FEATURES), 120, N_FEATURES);
 
 // %%
 const names = Array.from({ length: N_FEATURES }, (_, j) => `x${j}`);
-const ae = createModel("ae", { name: "setup-check-ae", featureNames: names, latentDim: RANK, hiddenUnits: [8], seed: ctx.config.seed });
-const history = await trainWithProgress(ae, train, validation, { maxEpochs: 80, batchSize: 32, patience: 8, learningRate: 0.01, seed: ctx.config.seed });
-await showChart(lossCurveSpecs(history, "Setup check: tiny autoencoder")[0]!, { save: { dir: ctx.figuresDir, name: "00-setup-loss" } });
+const ae = createModel("ae", {
+  name: "setup-check-ae",
+  featureNames: names,
+  latentDim: RANK,
+  hiddenUnits: [8],
+  seed: ctx.config.seed,
+});
+const history = await trainWithProgress(ae, train, validation, {
+  maxEpochs: 80,
+  batchSize: 32,
+  patience: 8,
+  learningRate: 0.01,
+  seed: ctx.config.seed,
+});
+await showChart(lossCurveSpecs(history, "Setup check: tiny autoencoder")[0]!, {
+  save: { dir: ctx.figuresDir, name: "00-setup-loss" },
+});
 
 // %%
 const fit = reconstructionMetrics(ae, validation);
 const base = meanBaseline(train, validation);
-showTable([
-  { model: "autoencoder (latent 3)", "validation MSE": fit.mse },
-  { model: "predict the training mean", "validation MSE": base.mse },
-], { caption: "The chain works when the autoencoder is far below the mean predictor" });
-if (!(fit.mse < 0.2 * base.mse)) throw new Error(`Setup check failed: autoencoder MSE ${fit.mse} is not well below the mean predictor's ${base.mse}.`);
+showTable(
+  [
+    { model: "autoencoder (latent 3)", "validation MSE": fit.mse },
+    { model: "predict the training mean", "validation MSE": base.mse },
+  ],
+  { caption: "The chain works when the autoencoder is far below the mean predictor" },
+);
+if (!(fit.mse < 0.2 * base.mse))
+  throw new Error(`Setup check failed: autoencoder MSE ${fit.mse} is not well below the mean predictor's ${base.mse}.`);
 ae.dispose();
 finishNotebook(ctx, { metrics: { aeMse: fit.mse, meanMse: base.mse, epochs: history.epochs.length } });

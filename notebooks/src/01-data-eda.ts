@@ -64,17 +64,39 @@ showMarkdown(market.reportMarkdown);
 
 // %%
 const summary = eda.panelSummary(panel);
-showTable(Object.entries(summary).map(([k, v]) => ({ measure: k, value: v })), { caption: "Panel summary" });
+showTable(
+  Object.entries(summary).map(([k, v]) => ({ measure: k, value: v })),
+  { caption: "Panel summary" },
+);
 const perDay = eda.tokensPerDay(panel);
-await showChart(charts.timeSeries(perDay.filter((_, i) => i % 3 === 0), { title: "Tokens with a price each day", date: "date", value: "tokens", yTitle: "tokens" }), fig("01-tokens-per-day"));
+await showChart(
+  charts.timeSeries(
+    perDay.filter((_, i) => i % 3 === 0),
+    { title: "Tokens with a price each day", date: "date", value: "tokens", yTitle: "tokens" },
+  ),
+  fig("01-tokens-per-day"),
+);
 
 // %%
 const missing = eda.missingByTokenMonth(panel, 50);
 const months = [...new Set(missing.map((m) => m.month))];
-await showChart(charts.heatmap(missing.filter((m) => m.listed).map((m) => ({ token: m.token, month: m.month, missing: m.missing })), {
-  title: "Missing days by token and month", subtitle: "share of days without a row while the token was listed (blank: not listed)",
-  x: "month", y: "token", value: "missing", xSort: months, domain: [0, 0.3], width: 640, height: 520,
-}), fig("01-missing-heatmap"));
+await showChart(
+  charts.heatmap(
+    missing.filter((m) => m.listed).map((m) => ({ token: m.token, month: m.month, missing: m.missing })),
+    {
+      title: "Missing days by token and month",
+      subtitle: "share of days without a row while the token was listed (blank: not listed)",
+      x: "month",
+      y: "token",
+      value: "missing",
+      xSort: months,
+      domain: [0, 0.3],
+      width: 640,
+      height: 520,
+    },
+  ),
+  fig("01-missing-heatmap"),
+);
 
 // %% [markdown]
 // ## Look: distributions
@@ -89,17 +111,40 @@ const nonStable = returns.filter((_, i) => panel.tokens[panel.token[i]!]!.sector
 const rs = eda.summarise(nonStable);
 const logVolume = Float64Array.from(panel.volume, (v) => (v > 0 ? Math.log10(v) : NaN));
 const vs = eda.summarise(logVolume);
-showTable([
-  { series: "daily log return (non-stablecoins)", ...rs },
-  { series: "log10 volume", ...vs },
-], { caption: "Distribution summaries", digits: 3 });
-await showChart(charts.lineChart(eda.tailDensity(nonStable), {
-  title: "Standardised daily returns against the normal", subtitle: "log scale: the fat tails are the gap at |z| > 3",
-  x: "z", y: "density", series: "series", logY: true, xTitle: "standardised return z", yTitle: "density",
-}), fig("01-return-tails"));
-await showChart(charts.histogram(Array.from(logVolume).filter(Number.isFinite).filter((_, i) => i % 4 === 0).map((v) => ({ log10_volume: v })), {
-  title: "Daily volume (log10, quote currency)", field: "log10_volume", xTitle: "log10 volume",
-}), fig("01-volume-hist"));
+showTable(
+  [
+    { series: "daily log return (non-stablecoins)", ...rs },
+    { series: "log10 volume", ...vs },
+  ],
+  { caption: "Distribution summaries", digits: 3 },
+);
+await showChart(
+  charts.lineChart(eda.tailDensity(nonStable), {
+    title: "Standardised daily returns against the normal",
+    subtitle: "log scale: the fat tails are the gap at |z| > 3",
+    x: "z",
+    y: "density",
+    series: "series",
+    logY: true,
+    xTitle: "standardised return z",
+    yTitle: "density",
+  }),
+  fig("01-return-tails"),
+);
+await showChart(
+  charts.histogram(
+    Array.from(logVolume)
+      .filter(Number.isFinite)
+      .filter((_, i) => i % 4 === 0)
+      .map((v) => ({ log10_volume: v })),
+    {
+      title: "Daily volume (log10, quote currency)",
+      field: "log10_volume",
+      xTitle: "log10 volume",
+    },
+  ),
+  fig("01-volume-hist"),
+);
 
 // %% [markdown]
 // ## Look: correlations
@@ -110,19 +155,50 @@ await showChart(charts.histogram(Array.from(logVolume).filter(Number.isFinite).f
 
 // %%
 const corr = eda.sectorCorrelation(panel, 36);
-await showChart(charts.heatmap(corr.rows, {
-  title: "Return correlation, ordered by sector", x: "a", y: "b", value: "r", xSort: corr.order, ySort: corr.order,
-  diverging: true, domain: [-1, 1], width: 560, height: 560,
-}), fig("01-correlation-matrix"));
-showTable(corr.bySector.map((s) => ({ sector: s.sector, tokens: s.tokens, "mean within-sector correlation": s.within })), { caption: `Mean correlation within a sector vs between sectors (${corr.betweenSector.toFixed(3)})`, digits: 3 });
+await showChart(
+  charts.heatmap(corr.rows, {
+    title: "Return correlation, ordered by sector",
+    x: "a",
+    y: "b",
+    value: "r",
+    xSort: corr.order,
+    ySort: corr.order,
+    diverging: true,
+    domain: [-1, 1],
+    width: 560,
+    height: 560,
+  }),
+  fig("01-correlation-matrix"),
+);
+showTable(
+  corr.bySector.map((s) => ({ sector: s.sector, tokens: s.tokens, "mean within-sector correlation": s.within })),
+  { caption: `Mean correlation within a sector vs between sectors (${corr.betweenSector.toFixed(3)})`, digits: 3 },
+);
 
 // %%
 const rolling = eda.rollingMarketCorrelation(panel, 60, 7);
-const crashMarks = market.crashDays.map((d) => ({ date: dayToIso(d), correlation: rolling.find((r) => r.date >= dayToIso(d))?.correlation ?? null, event: "crash day" })).filter((m) => m.correlation !== null);
-await showChart(charts.timeSeries(rolling, {
-  title: "Average pairwise correlation (60-day window)", subtitle: market.crashDays.length ? (market.truth ? "triangles: simulated market-wide crash days" : "triangles: documented market-wide crash days") : undefined,
-  date: "date", value: "correlation", marks: crashMarks, markLabel: "event",
-}), fig("01-rolling-correlation"));
+const crashMarks = market.crashDays
+  .map((d) => ({
+    date: dayToIso(d),
+    correlation: rolling.find((r) => r.date >= dayToIso(d))?.correlation ?? null,
+    event: "crash day",
+  }))
+  .filter((m) => m.correlation !== null);
+await showChart(
+  charts.timeSeries(rolling, {
+    title: "Average pairwise correlation (60-day window)",
+    subtitle: market.crashDays.length
+      ? market.truth
+        ? "triangles: simulated market-wide crash days"
+        : "triangles: documented market-wide crash days"
+      : undefined,
+    date: "date",
+    value: "correlation",
+    marks: crashMarks,
+    markLabel: "event",
+  }),
+  fig("01-rolling-correlation"),
+);
 
 // %% [markdown]
 // ## Prepare: features, split, scaler
@@ -138,16 +214,43 @@ await showChart(charts.timeSeries(rolling, {
 
 // %%
 const { dataset, table } = prepareDataset(panel, { windowLength: ctx.config.settings.windowLength });
-showTable(featureCatalogue().filter((f) => dataset.meta.featureNames.includes(f.name)).map((f) => ({ feature: f.name, "lookback (days)": f.lookbackDays, "uses market": f.market, description: f.description })), { caption: `${dataset.meta.featureNames.length} features` });
-showTable([...table.dropped.map((d) => ({ what: `dropped: ${d.reason}`, rows: d.count })), ...table.repairs.map((r) => ({ what: `kept, repaired: ${r.reason}`, rows: r.count })), { what: "feature rows kept", rows: dataset.raw.rows }], { caption: "From panel rows to feature rows" });
+showTable(
+  featureCatalogue()
+    .filter((f) => dataset.meta.featureNames.includes(f.name))
+    .map((f) => ({
+      feature: f.name,
+      "lookback (days)": f.lookbackDays,
+      "uses market": f.market,
+      description: f.description,
+    })),
+  { caption: `${dataset.meta.featureNames.length} features` },
+);
+showTable(
+  [
+    ...table.dropped.map((d) => ({ what: `dropped: ${d.reason}`, rows: d.count })),
+    ...table.repairs.map((r) => ({ what: `kept, repaired: ${r.reason}`, rows: r.count })),
+    { what: "feature rows kept", rows: dataset.raw.rows },
+  ],
+  { caption: "From panel rows to feature rows" },
+);
 const b = dataset.meta.boundaries;
-showTable([
-  { split: "train", from: b.trainStart, to: b.trainEnd, rows: dataset.meta.rows.train },
-  { split: "validation", from: b.validationStart, to: b.validationEnd, rows: dataset.meta.rows.validation },
-  { split: "test", from: b.testStart, to: b.testEnd, rows: dataset.meta.rows.test },
-  { split: `gaps (${dataset.meta.gapDays} days each)`, from: "", to: "", rows: dataset.meta.rows.gap },
-], { caption: "Date split" });
-showTable(dataset.meta.featureNames.map((name, j) => ({ feature: name, "train mean": dataset.meta.scaler.center[j]!, "train std": dataset.meta.scaler.scale[j]! })), { caption: "Scaler statistics (fitted on the training split only)", digits: 3 });
+showTable(
+  [
+    { split: "train", from: b.trainStart, to: b.trainEnd, rows: dataset.meta.rows.train },
+    { split: "validation", from: b.validationStart, to: b.validationEnd, rows: dataset.meta.rows.validation },
+    { split: "test", from: b.testStart, to: b.testEnd, rows: dataset.meta.rows.test },
+    { split: `gaps (${dataset.meta.gapDays} days each)`, from: "", to: "", rows: dataset.meta.rows.gap },
+  ],
+  { caption: "Date split" },
+);
+showTable(
+  dataset.meta.featureNames.map((name, j) => ({
+    feature: name,
+    "train mean": dataset.meta.scaler.center[j]!,
+    "train std": dataset.meta.scaler.scale[j]!,
+  })),
+  { caption: "Scaler statistics (fitted on the training split only)", digits: 3 },
+);
 
 // %% [markdown]
 // ### Window arithmetic for the Conv1D model
@@ -158,9 +261,12 @@ showTable(dataset.meta.featureNames.map((name, j) => ({ feature: name, "train me
 // %%
 const tiny = describeWindowArithmetic(10, 4, 2);
 showMarkdown(tiny.explanation);
-const L = ctx.config.settings.windowLength, S = ctx.config.settings.windowStride;
+const L = ctx.config.settings.windowLength,
+  S = ctx.config.settings.windowStride;
 const trainWindows = splitWindows(dataset, "train", L, S);
-showMarkdown(`With this profile's windows of **${L} days** and stride **${S}**, the training split gives **${trainWindows.windows.n.toLocaleString("en-US")} windows** of shape [${L}, ${trainWindows.windows.features}].`);
+showMarkdown(
+  `With this profile's windows of **${L} days** and stride **${S}**, the training split gives **${trainWindows.windows.n.toLocaleString("en-US")} windows** of shape [${L}, ${trainWindows.windows.features}].`,
+);
 
 // %% [markdown]
 // ## Save
@@ -181,25 +287,44 @@ section.headline({
   features: dataset.meta.featureNames.length,
   "train / validation / test rows": `${dataset.meta.rows.train} / ${dataset.meta.rows.validation} / ${dataset.meta.rows.test}`,
 });
-section.finding(`Daily returns are fat-tailed: excess kurtosis **${rs.excessKurtosis.toFixed(1)}** and **${(rs.tail4 * 100).toFixed(2)}%** of days beyond 4 standard deviations, against ${(eda.NORMAL_TAIL_4 * 100).toFixed(4)}% for a normal distribution.`);
-section.finding(`Tokens move together: mean pairwise return correlation is **${corr.withinSector.toFixed(2)}** within a sector and **${corr.betweenSector.toFixed(2)}** between sectors.`);
+section.finding(
+  `Daily returns are fat-tailed: excess kurtosis **${rs.excessKurtosis.toFixed(1)}** and **${(rs.tail4 * 100).toFixed(2)}%** of days beyond 4 standard deviations, against ${(eda.NORMAL_TAIL_4 * 100).toFixed(4)}% for a normal distribution.`,
+);
+section.finding(
+  `Tokens move together: mean pairwise return correlation is **${corr.withinSector.toFixed(2)}** within a sector and **${corr.betweenSector.toFixed(2)}** between sectors.`,
+);
 if (rolling.length) {
   const maxR = rolling.reduce((a, r) => (r.correlation > a.correlation ? r : a));
-  section.finding(`Co-movement changes over time: the 60-day average pairwise correlation ranges from **${Math.min(...rolling.map((r) => r.correlation)).toFixed(2)}** to **${maxR.correlation.toFixed(2)}** (window ending ${maxR.date}).`);
+  section.finding(
+    `Co-movement changes over time: the 60-day average pairwise correlation ranges from **${Math.min(...rolling.map((r) => r.correlation)).toFixed(2)}** to **${maxR.correlation.toFixed(2)}** (window ending ${maxR.date}).`,
+  );
 }
-section.finding(`Validation read **${market.report.rowsRead.toLocaleString("en-US")}** rows and kept **${market.report.rowsKept.toLocaleString("en-US")}**; every repair and drop is listed in the validation table.`);
-section.table("Validation", market.report.entries.map((e) => ({ check: e.check, action: e.action, rows: e.count, detail: e.detail })));
+section.finding(
+  `Validation read **${market.report.rowsRead.toLocaleString("en-US")}** rows and kept **${market.report.rowsKept.toLocaleString("en-US")}**; every repair and drop is listed in the validation table.`,
+);
+section.table(
+  "Validation",
+  market.report.entries.map((e) => ({ check: e.check, action: e.action, rows: e.count, detail: e.detail })),
+);
 section.table("Date split", [
   { split: "train", from: b.trainStart, to: b.trainEnd, rows: dataset.meta.rows.train },
   { split: "validation", from: b.validationStart, to: b.validationEnd, rows: dataset.meta.rows.validation },
   { split: "test", from: b.testStart, to: b.testEnd, rows: dataset.meta.rows.test },
 ]);
-section.figure("01-tokens-per-day", "Tokens with a price each day (the panel is ragged).")
+section
+  .figure("01-tokens-per-day", "Tokens with a price each day (the panel is ragged).")
   .figure("01-return-tails", "Standardised returns against the normal density (log scale).")
   .figure("01-correlation-matrix", "Return correlations ordered by sector.")
   .figure("01-rolling-correlation", "Average pairwise correlation over time, crash days marked.");
 section.save(ctx.store);
 finishNotebook(ctx, {
   outputs: ["panel.parquet", "tokens.json", "features.parquet", "dataset.json"],
-  metrics: { rows: panel.day.length, tokens: Number(summary.tokens), features: dataset.meta.featureNames.length, excessKurtosis: rs.excessKurtosis, withinSectorCorrelation: corr.withinSector, betweenSectorCorrelation: corr.betweenSector },
+  metrics: {
+    rows: panel.day.length,
+    tokens: Number(summary.tokens),
+    features: dataset.meta.featureNames.length,
+    excessKurtosis: rs.excessKurtosis,
+    withinSectorCorrelation: corr.withinSector,
+    betweenSectorCorrelation: corr.betweenSector,
+  },
 });

@@ -17,7 +17,14 @@
 // %%
 import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
 import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
-import { profileFitOptions, trainWithProgress, lossCurveSpecs, evaluateAndSaveRowModel, datasetKeys, saveModelOutputs } from "./lib/pipeline/modeling";
+import {
+  profileFitOptions,
+  trainWithProgress,
+  lossCurveSpecs,
+  evaluateAndSaveRowModel,
+  datasetKeys,
+  saveModelOutputs,
+} from "./lib/pipeline/modeling";
 import { createModel } from "./lib/models/index";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import { SectionBuilder } from "./lib/report/sections";
@@ -33,11 +40,14 @@ const section = new SectionBuilder("02-train-ae", "Vanilla autoencoder and the P
 // %%
 const d = loadDataset(ctx.store);
 const splits = splitMatrices(d);
-showTable([
-  { split: "train", rows: splits.train.rows, features: splits.train.cols },
-  { split: "validation", rows: splits.validation.rows, features: splits.validation.cols },
-  { split: "test", rows: splits.test.rows, features: splits.test.cols },
-], { caption: "Model inputs (standardised features)" });
+showTable(
+  [
+    { split: "train", rows: splits.train.rows, features: splits.train.cols },
+    { split: "validation", rows: splits.validation.rows, features: splits.validation.cols },
+    { split: "test", rows: splits.test.rows, features: splits.test.cols },
+  ],
+  { caption: "Model inputs (standardised features)" },
+);
 
 // %% [markdown]
 // ## Build
@@ -47,8 +57,27 @@ showTable([
 
 // %%
 const LATENT_DIM = 8;
-const ae = createModel("ae", { featureNames: d.meta.featureNames, latentDim: LATENT_DIM, hiddenUnits: [32, 16], activation: "relu", seed: ctx.config.seed });
-showTable([{ model: "AE", inputs: d.meta.featureNames.length, hidden: "32, 16", latent: LATENT_DIM, activation: "relu", loss: "MSE", optimiser: "Adam, lr 1e-3, reduce on plateau" }], { caption: "Architecture" });
+const ae = createModel("ae", {
+  featureNames: d.meta.featureNames,
+  latentDim: LATENT_DIM,
+  hiddenUnits: [32, 16],
+  activation: "relu",
+  seed: ctx.config.seed,
+});
+showTable(
+  [
+    {
+      model: "AE",
+      inputs: d.meta.featureNames.length,
+      hidden: "32, 16",
+      latent: LATENT_DIM,
+      activation: "relu",
+      loss: "MSE",
+      optimiser: "Adam, lr 1e-3, reduce on plateau",
+    },
+  ],
+  { caption: "Architecture" },
+);
 
 // %% [markdown]
 // ## Train
@@ -78,6 +107,14 @@ showMarkdown(`PCA fitted on ${splits.train.rows.toLocaleString("en-US")} trainin
 // per-row errors are saved for the latent-space and anomaly notebooks.
 
 // %%
-const metrics = await evaluateAndSaveRowModel(ctx, d, ae, history, splits, { section: section, pca: pca, figurePrefix: "02-ae" });
+const metrics = await evaluateAndSaveRowModel(ctx, d, ae, history, splits, {
+  section: section,
+  pca: pca,
+  figurePrefix: "02-ae",
+});
 section.save(ctx.store);
-finishNotebook(ctx, { inputs: ["features.parquet", "dataset.json"], outputs: ["models/ae", "models/pca", "latents-ae", "latents-pca", "errors-ae", "errors-pca"], metrics: { test: metrics[2], bestEpoch: history.bestEpoch, stopReason: history.stopReason } });
+finishNotebook(ctx, {
+  inputs: ["features.parquet", "dataset.json"],
+  outputs: ["models/ae", "models/pca", "latents-ae", "latents-pca", "errors-ae", "errors-pca"],
+  metrics: { test: metrics[2], bestEpoch: history.bestEpoch, stopReason: history.stopReason },
+});

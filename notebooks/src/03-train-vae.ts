@@ -42,8 +42,28 @@ const pca = await loadRowModel(path.join(ctx.config.paths.models, "pca"), d.meta
 // %%
 const BETA = 0.25;
 const WARMUP_EPOCHS = Math.max(2, Math.round(ctx.config.settings.maxEpochs / 6));
-const vae = createModel("vae", { featureNames: d.meta.featureNames, latentDim: 8, hiddenUnits: [32, 16], activation: "relu", beta: BETA, warmupEpochs: WARMUP_EPOCHS, seed: ctx.config.seed });
-showTable([{ model: "VAE", latent: 8, hidden: "32, 16", beta: BETA, "warm-up epochs": WARMUP_EPOCHS, loss: "MSE reconstruction + β·KL" }], { caption: "Architecture" });
+const vae = createModel("vae", {
+  featureNames: d.meta.featureNames,
+  latentDim: 8,
+  hiddenUnits: [32, 16],
+  activation: "relu",
+  beta: BETA,
+  warmupEpochs: WARMUP_EPOCHS,
+  seed: ctx.config.seed,
+});
+showTable(
+  [
+    {
+      model: "VAE",
+      latent: 8,
+      hidden: "32, 16",
+      beta: BETA,
+      "warm-up epochs": WARMUP_EPOCHS,
+      loss: "MSE reconstruction + β·KL",
+    },
+  ],
+  { caption: "Architecture" },
+);
 
 // %% [markdown]
 // ## Train
@@ -62,17 +82,38 @@ for (const spec of lossCurveSpecs(history, "VAE training")) await showChart(spec
 // %%
 const { mean, logVar } = vae.encodeDistribution(splits.validation);
 const perDim = Array.from({ length: mean.cols }, (_, j) => {
-  let kl = 0, m1 = 0, m2 = 0;
+  let kl = 0,
+    m1 = 0,
+    m2 = 0;
   for (let i = 0; i < mean.rows; i++) {
-    const mu = mean.data[i * mean.cols + j]!, lv = logVar.data[i * mean.cols + j]!;
+    const mu = mean.data[i * mean.cols + j]!,
+      lv = logVar.data[i * mean.cols + j]!;
     kl += 0.5 * (mu * mu + Math.exp(lv) - 1 - lv);
-    m1 += mu; m2 += mu * mu;
+    m1 += mu;
+    m2 += mu * mu;
   }
   const n = mean.rows;
-  return { dimension: `z${j}`, "mean KL (nats)": kl / n, "std of posterior mean": Math.sqrt(Math.max(0, m2 / n - (m1 / n) ** 2)) };
+  return {
+    dimension: `z${j}`,
+    "mean KL (nats)": kl / n,
+    "std of posterior mean": Math.sqrt(Math.max(0, m2 / n - (m1 / n) ** 2)),
+  };
 });
 showTable(perDim, { caption: "Latent dimensions on the validation split", digits: 3 });
-await showChart(charts.barChart(perDim.map((r) => ({ dimension: r.dimension, kl: r["mean KL (nats)"] })), { title: "KL per latent dimension (validation)", category: "dimension", value: "kl", horizontal: false, sort: null, valueTitle: "mean KL (nats)" }), { save: { dir: ctx.figuresDir, name: "03-vae-kl-per-dim" } });
+await showChart(
+  charts.barChart(
+    perDim.map((r) => ({ dimension: r.dimension, kl: r["mean KL (nats)"] })),
+    {
+      title: "KL per latent dimension (validation)",
+      category: "dimension",
+      value: "kl",
+      horizontal: false,
+      sort: null,
+      valueTitle: "mean KL (nats)",
+    },
+  ),
+  { save: { dir: ctx.figuresDir, name: "03-vae-kl-per-dim" } },
+);
 const active = perDim.filter((r) => r["mean KL (nats)"] > 0.01).length;
 
 // %% [markdown]
@@ -81,9 +122,20 @@ const active = perDim.filter((r) => r["mean KL (nats)"] > 0.01).length;
 // saved too and used as an alternative anomaly score in notebook 07.
 
 // %%
-const metrics = await evaluateAndSaveRowModel(ctx, d, vae, history, splits, { section: section, pca: pca, figurePrefix: "03-vae", extra: { beta: BETA, warmupEpochs: WARMUP_EPOCHS } });
-section.finding(`**${active} of ${perDim.length}** latent dimensions are active (mean KL above 0.01 nats on validation); unused dimensions are the VAE's way of choosing its own effective size.`);
+const metrics = await evaluateAndSaveRowModel(ctx, d, vae, history, splits, {
+  section: section,
+  pca: pca,
+  figurePrefix: "03-vae",
+  extra: { beta: BETA, warmupEpochs: WARMUP_EPOCHS },
+});
+section.finding(
+  `**${active} of ${perDim.length}** latent dimensions are active (mean KL above 0.01 nats on validation); unused dimensions are the VAE's way of choosing its own effective size.`,
+);
 section.figure("03-vae-kl-per-dim", "VAE: information (KL from the prior) carried by each latent dimension.");
 section.figure("03-vae-loss-terms", "VAE: reconstruction and KL terms per epoch.");
 section.save(ctx.store);
-finishNotebook(ctx, { inputs: ["features.parquet", "dataset.json", "models/pca"], outputs: ["models/vae", "latents-vae", "errors-vae"], metrics: { test: metrics[2], activeDims: active, bestEpoch: history.bestEpoch } });
+finishNotebook(ctx, {
+  inputs: ["features.parquet", "dataset.json", "models/pca"],
+  outputs: ["models/vae", "latents-vae", "errors-vae"],
+  metrics: { test: metrics[2], activeDims: active, bestEpoch: history.bestEpoch },
+});

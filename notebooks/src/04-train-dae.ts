@@ -14,7 +14,13 @@
 // %%
 import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
 import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
-import { profileFitOptions, trainWithProgress, lossCurveSpecs, evaluateAndSaveRowModel, reconstructionMetrics } from "./lib/pipeline/modeling";
+import {
+  profileFitOptions,
+  trainWithProgress,
+  lossCurveSpecs,
+  evaluateAndSaveRowModel,
+  reconstructionMetrics,
+} from "./lib/pipeline/modeling";
 import { createModel, loadRowModel } from "./lib/models/index";
 import { addGaussianNoise, randomMask } from "./lib/evaluate/noise";
 import { showChart, showTable } from "./lib/viz/display";
@@ -34,9 +40,30 @@ const pca = await loadRowModel(path.join(ctx.config.paths.models, "pca"), d.meta
 // deviation) and 10% of the values set to 0 (the feature's training mean).
 
 // %%
-const NOISE_STD = 0.2, MASK_FRACTION = 0.1;
-const dae = createModel("dae", { featureNames: d.meta.featureNames, latentDim: 8, hiddenUnits: [32, 16], activation: "relu", noiseStd: NOISE_STD, maskFraction: MASK_FRACTION, seed: ctx.config.seed });
-showTable([{ model: "DAE", latent: 8, hidden: "32, 16", "noise std": NOISE_STD, "masked share": MASK_FRACTION, target: "the clean input" }], { caption: "Architecture and corruption" });
+const NOISE_STD = 0.2,
+  MASK_FRACTION = 0.1;
+const dae = createModel("dae", {
+  featureNames: d.meta.featureNames,
+  latentDim: 8,
+  hiddenUnits: [32, 16],
+  activation: "relu",
+  noiseStd: NOISE_STD,
+  maskFraction: MASK_FRACTION,
+  seed: ctx.config.seed,
+});
+showTable(
+  [
+    {
+      model: "DAE",
+      latent: 8,
+      hidden: "32, 16",
+      "noise std": NOISE_STD,
+      "masked share": MASK_FRACTION,
+      target: "the clean input",
+    },
+  ],
+  { caption: "Architecture and corruption" },
+);
 
 // %%
 const history = await trainWithProgress(dae, splits.train, splits.validation, profileFitOptions(ctx));
@@ -57,15 +84,35 @@ const cleanTarget = (model: typeof dae | typeof pca) => {
   return se / r.data.length;
 };
 const denoise = [
-  { model: "DAE", "MSE from clean input": reconstructionMetrics(dae, splits.test).mse, "MSE from corrupted input": cleanTarget(dae) },
-  { model: "PCA", "MSE from clean input": reconstructionMetrics(pca, splits.test).mse, "MSE from corrupted input": cleanTarget(pca) },
+  {
+    model: "DAE",
+    "MSE from clean input": reconstructionMetrics(dae, splits.test).mse,
+    "MSE from corrupted input": cleanTarget(dae),
+  },
+  {
+    model: "PCA",
+    "MSE from clean input": reconstructionMetrics(pca, splits.test).mse,
+    "MSE from corrupted input": cleanTarget(pca),
+  },
 ];
 showTable(denoise, { caption: "Test reconstruction error against the clean input", digits: 4 });
 
 // %%
-const metrics = await evaluateAndSaveRowModel(ctx, d, dae, history, splits, { section: section, pca: pca, figurePrefix: "04-dae", extra: { noiseStd: NOISE_STD, maskFraction: MASK_FRACTION } });
-const dCorr = denoise[0]!["MSE from corrupted input"], pCorr = denoise[1]!["MSE from corrupted input"];
-section.finding(`From corrupted test inputs (noise ${NOISE_STD}, ${MASK_FRACTION * 100}% masked) the DAE's reconstruction is **${dCorr.toFixed(4)}** MSE from the clean input, against **${pCorr.toFixed(4)}** for PCA.`);
+const metrics = await evaluateAndSaveRowModel(ctx, d, dae, history, splits, {
+  section: section,
+  pca: pca,
+  figurePrefix: "04-dae",
+  extra: { noiseStd: NOISE_STD, maskFraction: MASK_FRACTION },
+});
+const dCorr = denoise[0]!["MSE from corrupted input"],
+  pCorr = denoise[1]!["MSE from corrupted input"];
+section.finding(
+  `From corrupted test inputs (noise ${NOISE_STD}, ${MASK_FRACTION * 100}% masked) the DAE's reconstruction is **${dCorr.toFixed(4)}** MSE from the clean input, against **${pCorr.toFixed(4)}** for PCA.`,
+);
 section.table("Denoising check on the test split", denoise);
 section.save(ctx.store);
-finishNotebook(ctx, { inputs: ["features.parquet", "dataset.json", "models/pca"], outputs: ["models/dae", "latents-dae", "errors-dae"], metrics: { test: metrics[2], denoise: denoise } });
+finishNotebook(ctx, {
+  inputs: ["features.parquet", "dataset.json", "models/pca"],
+  outputs: ["models/dae", "latents-dae", "errors-dae"],
+  metrics: { test: metrics[2], denoise: denoise },
+});

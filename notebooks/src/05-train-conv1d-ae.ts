@@ -18,7 +18,14 @@
 // %%
 import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
 import { loadDataset, splitWindows } from "./lib/pipeline/dataset";
-import { profileFitOptions, trainWithProgress, lossCurveSpecs, splitWindowSets, windowFeatureNames, evaluateAndSaveWindowModel } from "./lib/pipeline/modeling";
+import {
+  profileFitOptions,
+  trainWithProgress,
+  lossCurveSpecs,
+  splitWindowSets,
+  windowFeatureNames,
+  evaluateAndSaveWindowModel,
+} from "./lib/pipeline/modeling";
 import { createModel, encoderLengths } from "./lib/models/index";
 import { flattenWindows } from "./lib/runtime/matrix";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
@@ -34,13 +41,17 @@ const d = loadDataset(ctx.store);
 // window never crosses a split boundary, a gap or a missing day).
 
 // %%
-const L = ctx.config.settings.windowLength, S = ctx.config.settings.windowStride;
+const L = ctx.config.settings.windowLength,
+  S = ctx.config.settings.windowStride;
 const w = splitWindowSets(d, L, S, (which) => splitWindows(d, which, L, S));
-showTable([
-  { split: "train", windows: w.train.n, shape: `[${w.train.n}, ${L}, ${w.train.features}]` },
-  { split: "validation", windows: w.validation.n, shape: `[${w.validation.n}, ${L}, ${w.validation.features}]` },
-  { split: "test", windows: w.test.n, shape: `[${w.test.n}, ${L}, ${w.test.features}]` },
-], { caption: `Windows of ${L} days, stride ${S}` });
+showTable(
+  [
+    { split: "train", windows: w.train.n, shape: `[${w.train.n}, ${L}, ${w.train.features}]` },
+    { split: "validation", windows: w.validation.n, shape: `[${w.validation.n}, ${L}, ${w.validation.features}]` },
+    { split: "test", windows: w.test.n, shape: `[${w.test.n}, ${L}, ${w.test.features}]` },
+  ],
+  { caption: `Windows of ${L} days, stride ${S}` },
+);
 
 // %% [markdown]
 // ## Build
@@ -50,8 +61,18 @@ showTable([
 
 // %%
 const LATENT = 16;
-const conv = createModel("conv1d", { featureNames: d.meta.featureNames, windowLength: L, latentDim: LATENT, filters: [16, 32], kernelSize: 3, strides: 2, seed: ctx.config.seed });
-showMarkdown(`Encoder time steps: ${[L, ...encoderLengths({ windowLength: L, filters: [16, 32], strides: 2 })].join(" → ")}; latent size ${LATENT}.`);
+const conv = createModel("conv1d", {
+  featureNames: d.meta.featureNames,
+  windowLength: L,
+  latentDim: LATENT,
+  filters: [16, 32],
+  kernelSize: 3,
+  strides: 2,
+  seed: ctx.config.seed,
+});
+showMarkdown(
+  `Encoder time steps: ${[L, ...encoderLengths({ windowLength: L, filters: [16, 32], strides: 2 })].join(" → ")}; latent size ${LATENT}.`,
+);
 
 // %% [markdown]
 // ## Train
@@ -62,7 +83,12 @@ showMarkdown(`Encoder time steps: ${[L, ...encoderLengths({ windowLength: L, fil
 
 // %%
 const CONV_LEARNING_RATE = 3e-3;
-const history = await trainWithProgress(conv, w.train, w.validation, profileFitOptions(ctx, { learningRate: CONV_LEARNING_RATE }));
+const history = await trainWithProgress(
+  conv,
+  w.train,
+  w.validation,
+  profileFitOptions(ctx, { learningRate: CONV_LEARNING_RATE }),
+);
 for (const spec of lossCurveSpecs(history, "Conv1D AE training")) await showChart(spec);
 
 // %% [markdown]
@@ -70,9 +96,21 @@ for (const spec of lossCurveSpecs(history, "Conv1D AE training")) await showChar
 // The linear reference here is PCA on the flattened windows with the same latent size.
 
 // %%
-const pcaW = createModel("pca", { name: "pca-windows", featureNames: windowFeatureNames(d.meta.featureNames, L), latentDim: LATENT });
+const pcaW = createModel("pca", {
+  name: "pca-windows",
+  featureNames: windowFeatureNames(d.meta.featureNames, L),
+  latentDim: LATENT,
+});
 await pcaW.fit(flattenWindows(w.train), flattenWindows(w.validation), profileFitOptions(ctx));
 await pcaW.save(`${ctx.config.paths.models}/pca-windows`);
-const metrics = await evaluateAndSaveWindowModel(ctx, d, conv, history, w, { section: section, pca: pcaW, figurePrefix: "05-conv1d" });
+const metrics = await evaluateAndSaveWindowModel(ctx, d, conv, history, w, {
+  section: section,
+  pca: pcaW,
+  figurePrefix: "05-conv1d",
+});
 section.save(ctx.store);
-finishNotebook(ctx, { inputs: ["features.parquet", "dataset.json"], outputs: ["models/conv1d", "models/pca-windows", "latents-conv1d", "errors-conv1d"], metrics: { test: metrics[2], windowLength: L, stride: S, bestEpoch: history.bestEpoch } });
+finishNotebook(ctx, {
+  inputs: ["features.parquet", "dataset.json"],
+  outputs: ["models/conv1d", "models/pca-windows", "latents-conv1d", "errors-conv1d"],
+  metrics: { test: metrics[2], windowLength: L, stride: S, bestEpoch: history.bestEpoch },
+});

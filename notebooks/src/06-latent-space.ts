@@ -35,7 +35,10 @@ const section = new SectionBuilder("06-latent-space", "Latent spaces");
 const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
 const timings: { stage: string; seconds: number }[] = [];
 let lap = performance.now();
-const timed = (stage: string) => { timings.push({ stage, seconds: (performance.now() - lap) / 1000 }); lap = performance.now(); };
+const timed = (stage: string) => {
+  timings.push({ stage, seconds: (performance.now() - lap) / 1000 });
+  lap = performance.now();
+};
 
 // %% [markdown]
 // ## Load df_latents
@@ -52,7 +55,17 @@ const panel = loadPanelArtifact(ctx.store);
 const truth = ctx.store.readJson<la.MarketTruth>("market-truth");
 const synthetic = truth.kind === "synthetic";
 const { frames, cleaning } = la.loadAllLatents(ctx.store, d.tokens);
-showTable(cleaning.map((c) => ({ model: la.modelLabel(c.model), artifact: `latents-${c.model}`, "rows": c.rows, "latent dims": c.latentDim, "dropped (NaN / infinite)": c.dropped, kept: c.kept })), { caption: "df_latents of every model, as notebooks 02-05 saved them" });
+showTable(
+  cleaning.map((c) => ({
+    model: la.modelLabel(c.model),
+    artifact: `latents-${c.model}`,
+    rows: c.rows,
+    "latent dims": c.latentDim,
+    "dropped (NaN / infinite)": c.dropped,
+    kept: c.kept,
+  })),
+  { caption: "df_latents of every model, as notebooks 02-05 saved them" },
+);
 showTable(la.frameHead(frames[0]!, d.tokens), { caption: `First rows of df_latents (${frames[0]!.model})`, digits: 3 });
 timed("load");
 
@@ -69,7 +82,14 @@ timed("load");
 const aligned = la.alignLatents(frames, d);
 const models = aligned.models;
 showMarkdown(aligned.note);
-showTable(aligned.counts.map((c) => ({ model: la.modelLabel(c.model), "rows after cleaning": c.rows, "rows common to all models": c.aligned })), { caption: "Rows per model and rows used for the comparison" });
+showTable(
+  aligned.counts.map((c) => ({
+    model: la.modelLabel(c.model),
+    "rows after cleaning": c.rows,
+    "rows common to all models": c.aligned,
+  })),
+  { caption: "Rows per model and rows used for the comparison" },
+);
 
 // %% [markdown]
 // ## Sample
@@ -85,7 +105,9 @@ const maxPoints = ctx.config.settings.umapMaxPoints;
 const sampled = stratifiedSample({ token: aligned.token, day: aligned.day }, maxPoints, ctx.rng.fork("umap-sample"));
 const sample = sampled.indices;
 la.checkEnoughPoints(sample.length);
-showMarkdown(`**Embedded rows:** ${sampled.note} (profile \`${ctx.config.profile}\` allows ${maxPoints.toLocaleString("en-US")} points per model).`);
+showMarkdown(
+  `**Embedded rows:** ${sampled.note} (profile \`${ctx.config.profile}\` allows ${maxPoints.toLocaleString("en-US")} points per model).`,
+);
 timed("align and sample");
 
 // %% [markdown]
@@ -99,10 +121,24 @@ timed("align and sample");
 
 // %%
 const umapProgress = new Progress("UMAP");
-const embeddings = await la.embedModels(aligned, sample, { rng: ctx.rng.fork("umap"), onProgress: (m, e, total) => umapProgress.update(`${la.modelLabel(m)}: epoch ${e}/${total}`) });
+const embeddings = await la.embedModels(aligned, sample, {
+  rng: ctx.rng.fork("umap"),
+  onProgress: (m, e, total) => umapProgress.update(`${la.modelLabel(m)}: epoch ${e}/${total}`),
+});
 umapProgress.done(`${embeddings.length} models embedded, ${sample.length.toLocaleString("en-US")} points each`);
 for (const e of embeddings) ctx.store.writeTable(`umap-${e.model}`, la.embeddingArtifact(aligned, e, sample, d.tokens));
-showTable(embeddings.map((e) => ({ model: la.modelLabel(e.model), points: e.latents.rows, "latent dims": e.latents.cols, "kNN graph (s)": e.knn.seconds, "UMAP layout (s)": e.umap.seconds, epochs: e.umap.nEpochs, artifact: `umap-${e.model}` })), { caption: "Exact neighbour graphs (one per model, shared) and UMAP layouts", digits: 3 });
+showTable(
+  embeddings.map((e) => ({
+    model: la.modelLabel(e.model),
+    points: e.latents.rows,
+    "latent dims": e.latents.cols,
+    "kNN graph (s)": e.knn.seconds,
+    "UMAP layout (s)": e.umap.seconds,
+    epochs: e.umap.nEpochs,
+    artifact: `umap-${e.model}`,
+  })),
+  { caption: "Exact neighbour graphs (one per model, shared) and UMAP layouts", digits: 3 },
+);
 timed("neighbour graphs and UMAP");
 
 // %% [markdown]
@@ -122,19 +158,82 @@ const labelsOf = (t: la.ProbeTarget) => Array.from(t.labels, (l) => (l < 0 ? "n/
 const extra: Record<string, string[]> = {};
 if (volTarget) extra.volatility = labelsOf(volTarget);
 if (regimeTarget) extra.regime = labelsOf(regimeTarget);
-const plotPick = stratifiedSample({ token: Int32Array.from(sample, (r) => aligned.token[r]!), day: Int32Array.from(sample, (r) => aligned.day[r]!) }, la.PLOT_POINTS, ctx.rng.fork("plot-sample"));
+const plotPick = stratifiedSample(
+  { token: Int32Array.from(sample, (r) => aligned.token[r]!), day: Int32Array.from(sample, (r) => aligned.day[r]!) },
+  la.PLOT_POINTS,
+  ctx.rng.fork("plot-sample"),
+);
 const plotRows = la.umapPlotRows(aligned, sample, embeddings, plotPick.indices, d.tokens, extra);
 const shown = `${plotPick.indices.length.toLocaleString("en-US")} of the ${sample.length.toLocaleString("en-US")} embedded token-days per panel`;
-await showChart(la.umapSmallMultiples(plotRows, { field: "sector", type: "nominal", title: "sector" }, { title: "UMAP of each model's latent space, by sector", subtitle: shown, models: models }), fig("06-umap-sector"));
+await showChart(
+  la.umapSmallMultiples(
+    plotRows,
+    { field: "sector", type: "nominal", title: "sector" },
+    { title: "UMAP of each model's latent space, by sector", subtitle: shown, models: models },
+  ),
+  fig("06-umap-sector"),
+);
 
 // %%
 const byToken = la.umapTokenRows(aligned, sample, embeddings, plotPick.indices, d.tokens);
-await showChart(la.umapSmallMultiples(byToken.rows, { field: "token", type: "nominal", title: "token", domain: [...byToken.topTokens, la.OTHER_TOKENS], range: [...la.TOKEN_COLOURS.slice(0, byToken.topTokens.length), la.OTHER_COLOUR] }, { title: `UMAP by token: the ${byToken.topTokens.length} tokens with the most embedded points`, subtitle: `all their embedded token-days; grey: ${shown}`, models: models }), fig("06-umap-token"));
-await showChart(la.umapSmallMultiples(plotRows, { field: "date", type: "temporal", title: "date", scheme: "viridis" }, { title: "UMAP by date", subtitle: shown, models: models }), fig("06-umap-time"));
+await showChart(
+  la.umapSmallMultiples(
+    byToken.rows,
+    {
+      field: "token",
+      type: "nominal",
+      title: "token",
+      domain: [...byToken.topTokens, la.OTHER_TOKENS],
+      range: [...la.TOKEN_COLOURS.slice(0, byToken.topTokens.length), la.OTHER_COLOUR],
+    },
+    {
+      title: `UMAP by token: the ${byToken.topTokens.length} tokens with the most embedded points`,
+      subtitle: `all their embedded token-days; grey: ${shown}`,
+      models: models,
+    },
+  ),
+  fig("06-umap-token"),
+);
+await showChart(
+  la.umapSmallMultiples(
+    plotRows,
+    { field: "date", type: "temporal", title: "date", scheme: "viridis" },
+    { title: "UMAP by date", subtitle: shown, models: models },
+  ),
+  fig("06-umap-time"),
+);
 
 // %%
-if (volTarget) await showChart(la.umapSmallMultiples(plotRows, { field: "volatility", type: "ordinal", title: "vol_30d tercile", domain: [...la.VOL_TERCILES], range: [...la.TERCILE_COLOURS] }, { title: "UMAP by volatility regime (terciles of 30-day volatility)", subtitle: shown, models: models }), fig("06-umap-volatility"));
-if (regimeTarget) await showChart(la.umapSmallMultiples(plotRows, { field: "regime", type: "nominal", title: "market regime", domain: regimeTarget.classes, range: regimeTarget.classes.map((c) => la.REGIME_COLOURS[c] ?? "#888888") }, { title: "UMAP by the simulated market regime of the day", subtitle: shown, models: models }), fig("06-umap-regime"));
+if (volTarget)
+  await showChart(
+    la.umapSmallMultiples(
+      plotRows,
+      {
+        field: "volatility",
+        type: "ordinal",
+        title: "vol_30d tercile",
+        domain: [...la.VOL_TERCILES],
+        range: [...la.TERCILE_COLOURS],
+      },
+      { title: "UMAP by volatility regime (terciles of 30-day volatility)", subtitle: shown, models: models },
+    ),
+    fig("06-umap-volatility"),
+  );
+if (regimeTarget)
+  await showChart(
+    la.umapSmallMultiples(
+      plotRows,
+      {
+        field: "regime",
+        type: "nominal",
+        title: "market regime",
+        domain: regimeTarget.classes,
+        range: regimeTarget.classes.map((c) => la.REGIME_COLOURS[c] ?? "#888888"),
+      },
+      { title: "UMAP by the simulated market regime of the day", subtitle: shown, models: models },
+    ),
+    fig("06-umap-regime"),
+  );
 timed("figures: UMAP");
 
 // %% [markdown]
@@ -145,11 +244,24 @@ timed("figures: UMAP");
 // embedded sample, and includes the scaled input features as a reference.
 
 // %%
-const reps: la.NamedMatrix[] = [...models.map((m) => ({ name: m, X: aligned.latents[m]! })), { name: la.FEATURES_NAME, X: aligned.features }];
+const reps: la.NamedMatrix[] = [
+  ...models.map((m) => ({ name: m, X: aligned.latents[m]! })),
+  { name: la.FEATURES_NAME, X: aligned.features },
+];
 const order = reps.map((r) => r.name);
 const cka = la.ckaPairs(reps);
-showTable(la.pairTable(cka, order), { caption: `Linear CKA between representations (${aligned.n.toLocaleString("en-US")} aligned token-days)`, digits: 3 });
-await showChart(la.pairHeatmap(cka, order, { title: "Linear CKA between latent spaces", subtitle: `${aligned.n.toLocaleString("en-US")} token-days that end a Conv1D window; 1 = same geometry up to rotation and scale`, valueTitle: "CKA" }), fig("06-cka"));
+showTable(la.pairTable(cka, order), {
+  caption: `Linear CKA between representations (${aligned.n.toLocaleString("en-US")} aligned token-days)`,
+  digits: 3,
+});
+await showChart(
+  la.pairHeatmap(cka, order, {
+    title: "Linear CKA between latent spaces",
+    subtitle: `${aligned.n.toLocaleString("en-US")} token-days that end a Conv1D window; 1 = same geometry up to rotation and scale`,
+    valueTitle: "CKA",
+  }),
+  fig("06-cka"),
+);
 timed("CKA");
 
 // %% [markdown]
@@ -166,20 +278,74 @@ timed("CKA");
 
 // %%
 const featuresGraph = la.neighbourGraph(takeRows(aligned.features, sample));
-const overlap = la.overlapPairs([...embeddings.map((e) => ({ name: e.model, neighbours: e.neighbours })), { name: la.FEATURES_NAME, neighbours: featuresGraph.neighbours }]);
-await showChart(la.pairHeatmap(overlap, order, { title: `kNN overlap between spaces (${la.METRIC_K} neighbours)`, subtitle: `mean share of a point's ${la.METRIC_K} nearest neighbours found in both spaces; ${sample.length.toLocaleString("en-US")} embedded token-days`, valueTitle: "overlap" }), fig("06-knn-overlap"));
-const sampleSectors = la.sectorLabels(Int32Array.from(sample, (r) => aligned.token[r]!), d.tokens);
+const overlap = la.overlapPairs([
+  ...embeddings.map((e) => ({ name: e.model, neighbours: e.neighbours })),
+  { name: la.FEATURES_NAME, neighbours: featuresGraph.neighbours },
+]);
+await showChart(
+  la.pairHeatmap(overlap, order, {
+    title: `kNN overlap between spaces (${la.METRIC_K} neighbours)`,
+    subtitle: `mean share of a point's ${la.METRIC_K} nearest neighbours found in both spaces; ${sample.length.toLocaleString("en-US")} embedded token-days`,
+    valueTitle: "overlap",
+  }),
+  fig("06-knn-overlap"),
+);
+const sampleSectors = la.sectorLabels(
+  Int32Array.from(sample, (r) => aligned.token[r]!),
+  d.tokens,
+);
 const quality = embeddings.map((e) => la.embeddingQuality(e, sampleSectors));
-const featuresSeparation = sampleSectors ? la.sectorSeparation(takeRows(aligned.features, sample), featuresGraph.neighbours, sampleSectors) : null;
-showTable([
-  ...quality.map((q) => ({ representation: la.modelLabel(q.model), "trustworthiness of UMAP": q.trustworthiness, "latent → UMAP kNN overlap": q.umapOverlap, "sector silhouette (latent)": q.silhouetteLatent, "sector silhouette (UMAP)": q.silhouetteUmap, "same-sector neighbours": q.sectorPurity })),
-  ...(featuresSeparation ? [{ representation: la.modelLabel(la.FEATURES_NAME), "trustworthiness of UMAP": null, "latent → UMAP kNN overlap": null, "sector silhouette (latent)": featuresSeparation.silhouette, "sector silhouette (UMAP)": null, "same-sector neighbours": featuresSeparation.purity }] : []),
-], { caption: `UMAP faithfulness and sector separation (k = ${la.METRIC_K}; chance same-sector share ${featuresSeparation ? featuresSeparation.chance.toFixed(3) : "n/a"})`, digits: 3 });
-if (!sampleSectors) showMarkdown("Fewer than two sectors are known for these tokens: sector silhouettes and probes are skipped.");
-await showChart(barChart(quality.flatMap((q) => [
-  { model: la.modelLabel(q.model), measure: "trustworthiness", value: q.trustworthiness },
-  { model: la.modelLabel(q.model), measure: "kNN overlap", value: q.umapOverlap },
-]), { title: "How faithful is each UMAP map?", subtitle: `trustworthiness and kNN overlap (k = ${la.METRIC_K}) of the 2-D embedding against the latent space`, category: "model", value: "value", group: "measure", sort: null, valueTitle: "value (1 = perfect)" }), fig("06-umap-quality"));
+const featuresSeparation = sampleSectors
+  ? la.sectorSeparation(takeRows(aligned.features, sample), featuresGraph.neighbours, sampleSectors)
+  : null;
+showTable(
+  [
+    ...quality.map((q) => ({
+      representation: la.modelLabel(q.model),
+      "trustworthiness of UMAP": q.trustworthiness,
+      "latent → UMAP kNN overlap": q.umapOverlap,
+      "sector silhouette (latent)": q.silhouetteLatent,
+      "sector silhouette (UMAP)": q.silhouetteUmap,
+      "same-sector neighbours": q.sectorPurity,
+    })),
+    ...(featuresSeparation
+      ? [
+          {
+            representation: la.modelLabel(la.FEATURES_NAME),
+            "trustworthiness of UMAP": null,
+            "latent → UMAP kNN overlap": null,
+            "sector silhouette (latent)": featuresSeparation.silhouette,
+            "sector silhouette (UMAP)": null,
+            "same-sector neighbours": featuresSeparation.purity,
+          },
+        ]
+      : []),
+  ],
+  {
+    caption: `UMAP faithfulness and sector separation (k = ${la.METRIC_K}; chance same-sector share ${featuresSeparation ? featuresSeparation.chance.toFixed(3) : "n/a"})`,
+    digits: 3,
+  },
+);
+if (!sampleSectors)
+  showMarkdown("Fewer than two sectors are known for these tokens: sector silhouettes and probes are skipped.");
+await showChart(
+  barChart(
+    quality.flatMap((q) => [
+      { model: la.modelLabel(q.model), measure: "trustworthiness", value: q.trustworthiness },
+      { model: la.modelLabel(q.model), measure: "kNN overlap", value: q.umapOverlap },
+    ]),
+    {
+      title: "How faithful is each UMAP map?",
+      subtitle: `trustworthiness and kNN overlap (k = ${la.METRIC_K}) of the 2-D embedding against the latent space`,
+      category: "model",
+      value: "value",
+      group: "measure",
+      sort: null,
+      valueTitle: "value (1 = perfect)",
+    },
+  ),
+  fig("06-umap-quality"),
+);
 timed("neighbour metrics and silhouettes");
 
 // %% [markdown]
@@ -196,13 +362,43 @@ timed("neighbour metrics and silhouettes");
 
 // %%
 const sectorTarget = la.sectorTarget(aligned, d.tokens);
-const unseenSectorTarget = sectorTarget ? la.heldOutTokenTarget(sectorTarget, aligned, { rng: ctx.rng.fork("held-out-tokens") }) : null;
-const targets = [sectorTarget, unseenSectorTarget, volTarget, regimeTarget].filter((t): t is la.ProbeTarget => t !== null);
+const unseenSectorTarget = sectorTarget
+  ? la.heldOutTokenTarget(sectorTarget, aligned, { rng: ctx.rng.fork("held-out-tokens") })
+  : null;
+const targets = [sectorTarget, unseenSectorTarget, volTarget, regimeTarget].filter(
+  (t): t is la.ProbeTarget => t !== null,
+);
 const probes = la.runProbes(aligned, reps, targets, { rng: ctx.rng.fork("probe-sample") });
-showMarkdown(`Targets: ${targets.map((t) => `**${t.name}**: ${t.description} (${t.classes.length} classes)`).join("; ")}. Probes were ${probes.note}.` + probes.skipped.map((sk) => ` The **${sk.target}** probe was not run: ${sk.reason}.`).join(""));
+showMarkdown(
+  `Targets: ${targets.map((t) => `**${t.name}**: ${t.description} (${t.classes.length} classes)`).join("; ")}. Probes were ${probes.note}.` +
+    probes.skipped.map((sk) => ` The **${sk.target}** probe was not run: ${sk.reason}.`).join(""),
+);
 const probeTable = la.probePivot(probes.rows, order);
-showTable(probeTable, { caption: "Linear probes on held-out test-split days: balanced accuracy and macro-F1", digits: 3 });
-await showChart(barChart(probes.rows.map((p) => ({ representation: la.modelLabel(p.representation), target: p.target, "balanced accuracy": p.balancedAccuracy })), { title: "Linear probes: balanced accuracy on test-split days", subtitle: `fitted on the train split; chance: ${targets.filter((t) => probes.rows.some((p) => p.target === t.name)).map((t) => `${t.name} ${(1 / t.classes.length).toFixed(2)}`).join(", ")}`, category: "representation", value: "balanced accuracy", group: "target", sort: null }), fig("06-probes"));
+showTable(probeTable, {
+  caption: "Linear probes on held-out test-split days: balanced accuracy and macro-F1",
+  digits: 3,
+});
+await showChart(
+  barChart(
+    probes.rows.map((p) => ({
+      representation: la.modelLabel(p.representation),
+      target: p.target,
+      "balanced accuracy": p.balancedAccuracy,
+    })),
+    {
+      title: "Linear probes: balanced accuracy on test-split days",
+      subtitle: `fitted on the train split; chance: ${targets
+        .filter((t) => probes.rows.some((p) => p.target === t.name))
+        .map((t) => `${t.name} ${(1 / t.classes.length).toFixed(2)}`)
+        .join(", ")}`,
+      category: "representation",
+      value: "balanced accuracy",
+      group: "target",
+      sort: null,
+    },
+  ),
+  fig("06-probes"),
+);
 timed("probes");
 
 // %% [markdown]
@@ -216,13 +412,35 @@ timed("probes");
 // %%
 const vars = la.interpretationVariables(aligned, d, panel, synthetic ? truth : null);
 const correlations = models.flatMap((m) => la.latentCorrelations(aligned, vars, m));
-if (vars.dropped > 0) showMarkdown(`${vars.dropped.toLocaleString("en-US")} of ${aligned.n.toLocaleString("en-US")} aligned token-days are left out of the correlations: a market variable needs ${la.MARKET_MIN_OBS} earlier days of data.`);
-await showChart(la.correlationHeatmaps(correlations, models, vars.names, { title: "Correlation of latent dimensions with inputs, the market and sectors", subtitle: `${vars.kept.length.toLocaleString("en-US")} aligned token-days; one block per model` }), fig("06-latent-correlations"));
-showTable(models.map((m) => {
-  const mine = correlations.filter((c) => c.model === m);
-  const f = la.strongestCorrelation(mine, "input feature"), mk = la.strongestCorrelation(mine, "market"), s = la.strongestCorrelation(mine, "sector");
-  return { model: la.modelLabel(m), "strongest input link": f ? `${f.dim} ~ ${f.variable}` : "", r: f?.r ?? null, "strongest market link": mk ? `${mk.dim} ~ ${mk.variable}` : "", "r (market)": mk?.r ?? null, "strongest sector link": s ? `${s.dim} ~ ${s.variable}` : "", "r (sector)": s?.r ?? null };
-}), { caption: "Strongest correlation of any latent dimension, per model", digits: 3 });
+if (vars.dropped > 0)
+  showMarkdown(
+    `${vars.dropped.toLocaleString("en-US")} of ${aligned.n.toLocaleString("en-US")} aligned token-days are left out of the correlations: a market variable needs ${la.MARKET_MIN_OBS} earlier days of data.`,
+  );
+await showChart(
+  la.correlationHeatmaps(correlations, models, vars.names, {
+    title: "Correlation of latent dimensions with inputs, the market and sectors",
+    subtitle: `${vars.kept.length.toLocaleString("en-US")} aligned token-days; one block per model`,
+  }),
+  fig("06-latent-correlations"),
+);
+showTable(
+  models.map((m) => {
+    const mine = correlations.filter((c) => c.model === m);
+    const f = la.strongestCorrelation(mine, "input feature"),
+      mk = la.strongestCorrelation(mine, "market"),
+      s = la.strongestCorrelation(mine, "sector");
+    return {
+      model: la.modelLabel(m),
+      "strongest input link": f ? `${f.dim} ~ ${f.variable}` : "",
+      r: f?.r ?? null,
+      "strongest market link": mk ? `${mk.dim} ~ ${mk.variable}` : "",
+      "r (market)": mk?.r ?? null,
+      "strongest sector link": s ? `${s.dim} ~ ${s.variable}` : "",
+      "r (sector)": s?.r ?? null,
+    };
+  }),
+  { caption: "Strongest correlation of any latent dimension, per model", digits: 3 },
+);
 timed("correlations");
 
 // %% [markdown]
@@ -240,9 +458,30 @@ for (const name of ["ae", "vae"].filter((m) => models.includes(m))) {
   const t = la.latentTraversal(decoder, aligned.latents[name]!);
   decoder.dispose();
   traversals.push(t);
-  await showChart(la.traversalChart(t, d.meta.featureNames, { title: `${la.modelLabel(name)}: decoded feature profiles along each latent dimension`, subtitle: `${t.activeDims} of ${t.effects.length} dimensions active; lines: the dimension moved from -${la.TRAVERSAL_SPAN} to +${la.TRAVERSAL_SPAN} sd` }), fig(`06-traversal-${name}`));
+  await showChart(
+    la.traversalChart(t, d.meta.featureNames, {
+      title: `${la.modelLabel(name)}: decoded feature profiles along each latent dimension`,
+      subtitle: `${t.activeDims} of ${t.effects.length} dimensions active; lines: the dimension moved from -${la.TRAVERSAL_SPAN} to +${la.TRAVERSAL_SPAN} sd`,
+    }),
+    fig(`06-traversal-${name}`),
+  );
 }
-showTable(traversals.flatMap((t) => t.effects.map((e) => ({ model: la.modelLabel(t.model), dim: e.dim, "sd of codes": e.sd, "mean |change| (sd)": e.effect, "feature moved most": e.topFeature, "its change (sd)": e.topDelta }))), { caption: `Effect of moving each dimension from -${la.TRAVERSAL_SPAN} to +${la.TRAVERSAL_SPAN} sd (decoded standardised features)`, digits: 3 });
+showTable(
+  traversals.flatMap((t) =>
+    t.effects.map((e) => ({
+      model: la.modelLabel(t.model),
+      dim: e.dim,
+      "sd of codes": e.sd,
+      "mean |change| (sd)": e.effect,
+      "feature moved most": e.topFeature,
+      "its change (sd)": e.topDelta,
+    })),
+  ),
+  {
+    caption: `Effect of moving each dimension from -${la.TRAVERSAL_SPAN} to +${la.TRAVERSAL_SPAN} sd (decoded standardised features)`,
+    digits: 3,
+  },
+);
 timed("traversals");
 
 // %% [markdown]
@@ -254,7 +493,19 @@ timed("traversals");
 // balanced accuracy on test-split days), with the input features and chance as references.
 
 // %%
-const findingsInput: la.LatentFindingsInput = { models: models, cka: cka, overlap: overlap, quality: quality, featuresSeparation: featuresSeparation, probes: probes.rows, skippedProbes: probes.skipped, correlations: correlations, traversals: traversals, nSectors: sectorTarget ? sectorTarget.classes.length : 0, synthetic: synthetic };
+const findingsInput: la.LatentFindingsInput = {
+  models: models,
+  cka: cka,
+  overlap: overlap,
+  quality: quality,
+  featuresSeparation: featuresSeparation,
+  probes: probes.rows,
+  skippedProbes: probes.skipped,
+  correlations: correlations,
+  traversals: traversals,
+  nSectors: sectorTarget ? sectorTarget.classes.length : 0,
+  synthetic: synthetic,
+};
 const sectorRows = la.sectorRecoveryRows(findingsInput);
 showTable(sectorRows, { caption: "Sector recovery by representation", digits: 3 });
 const { headline, findings } = la.latentFindings(findingsInput);
@@ -270,27 +521,60 @@ showMarkdown(findings.map((f) => `- ${f}`).join("\n"));
 // %%
 timed("findings");
 ctx.store.writeJson("latent-comparison", {
-  alignedRows: aligned.n, sampleNote: sampled.note, embeddedPoints: sample.length, k: la.METRIC_K,
-  cleaning: cleaning, counts: aligned.counts, cka: la.uniquePairs(cka, order), overlap: la.uniquePairs(overlap, order),
-  quality: quality, featuresSeparation: featuresSeparation, probes: probes.rows, probeNote: probes.note,
-  traversals: traversals.map((t) => ({ model: t.model, activeDims: t.activeDims, effects: t.effects })), timings: timings,
+  alignedRows: aligned.n,
+  sampleNote: sampled.note,
+  embeddedPoints: sample.length,
+  k: la.METRIC_K,
+  cleaning: cleaning,
+  counts: aligned.counts,
+  cka: la.uniquePairs(cka, order),
+  overlap: la.uniquePairs(overlap, order),
+  quality: quality,
+  featuresSeparation: featuresSeparation,
+  probes: probes.rows,
+  probeNote: probes.note,
+  traversals: traversals.map((t) => ({ model: t.model, activeDims: t.activeDims, effects: t.effects })),
+  timings: timings,
 });
-section.headline({ "models compared": models.length, "aligned token-days": aligned.n, "embedded points per model": sample.length, ...headline });
+section.headline({
+  "models compared": models.length,
+  "aligned token-days": aligned.n,
+  "embedded points per model": sample.length,
+  ...headline,
+});
 for (const f of findings) section.finding(f);
 section.finding(`Method: ${aligned.note} UMAP input: ${sampled.note}. Probes were ${probes.note}.`);
 section.table("Linear CKA between representations", la.pairTable(cka, order));
 section.table("Linear probes on test-split days (balanced accuracy, macro-F1)", probeTable);
 section.table("Sector recovery by representation", sectorRows);
-section.figure("06-umap-sector", "UMAP of each model's latent space (same token-days in every panel), coloured by sector.")
+section
+  .figure("06-umap-sector", "UMAP of each model's latent space (same token-days in every panel), coloured by sector.")
   .figure("06-cka", "Linear CKA between the models' latent spaces and the input features.")
-  .figure("06-latent-correlations", "Correlation of each latent dimension with the input features, market variables and sectors.")
+  .figure(
+    "06-latent-correlations",
+    "Correlation of each latent dimension with the input features, market variables and sectors.",
+  )
   .figure("06-probes", "Linear probes: balanced accuracy on test-split days.");
 if (regimeTarget) section.figure("06-umap-regime", "UMAP coloured by the simulated market regime of the day.");
 section.save(ctx.store);
 showTable(timings, { caption: "Time per stage (s)", digits: 3 });
 finishNotebook(ctx, {
-  inputs: [...models.map((m) => `latents-${m}`), "features.parquet", "dataset.json", "panel.parquet", "market-truth.json", "models/ae", "models/vae"],
+  inputs: [
+    ...models.map((m) => `latents-${m}`),
+    "features.parquet",
+    "dataset.json",
+    "panel.parquet",
+    "market-truth.json",
+    "models/ae",
+    "models/vae",
+  ],
   outputs: [...models.map((m) => `umap-${m}`), "latent-comparison.json"],
-  metrics: { alignedRows: aligned.n, embeddedPoints: sample.length, droppedNonFinite: cleaning.reduce((a, c) => a + c.dropped, 0), ...Object.fromEntries(quality.map((q) => [`trustworthiness_${q.model}`, q.trustworthiness])), timings: timings },
+  metrics: {
+    alignedRows: aligned.n,
+    embeddedPoints: sample.length,
+    droppedNonFinite: cleaning.reduce((a, c) => a + c.dropped, 0),
+    ...Object.fromEntries(quality.map((q) => [`trustworthiness_${q.model}`, q.trustworthiness])),
+    timings: timings,
+  },
   notes: [aligned.note, sampled.note, probes.note],
 });

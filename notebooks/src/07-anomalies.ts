@@ -33,7 +33,9 @@ const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name: name } });
 const d = loadDataset(ctx.store);
 const panel = loadPanelArtifact(ctx.store);
 const hasLabels = d.meta.hasLabels;
-showMarkdown(`Data: **${d.meta.source}**, ${d.tokens.length} tokens; ${hasLabels ? "labelled anomalies are available (synthetic market): the ground-truth sections run." : "no anomaly labels (real data): the ground-truth sections say so and the crash-day check uses documented market events."}`);
+showMarkdown(
+  `Data: **${d.meta.source}**, ${d.tokens.length} tokens; ${hasLabels ? "labelled anomalies are available (synthetic market): the ground-truth sections run." : "no anomaly labels (real data): the ground-truth sections say so and the crash-day check uses documented market events."}`,
+);
 
 // %% [markdown]
 // ## Load the scores
@@ -48,10 +50,24 @@ showMarkdown(`Data: **${d.meta.source}**, ${d.tokens.length} tokens; ${hasLabels
 // %%
 const loaded = an.loadModelErrors(ctx.store, d.tokens, hasLabels);
 const errors = loaded.errors;
-if (loaded.missing.length) showMarkdown(`Missing tables (the stage runs without them): ${loaded.missing.map((m) => `\`errors-${m.model}\` (run ${m.notebook})`).join(", ")}.`);
-showTable(an.errorSummaryRows(errors), { caption: "Reconstruction error per row: distribution by model, score and split", maxRows: 60 });
+if (loaded.missing.length)
+  showMarkdown(
+    `Missing tables (the stage runs without them): ${loaded.missing.map((m) => `\`errors-${m.model}\` (run ${m.notebook})`).join(", ")}.`,
+  );
+showTable(an.errorSummaryRows(errors), {
+  caption: "Reconstruction error per row: distribution by model, score and split",
+  maxRows: 60,
+});
 const aligned = an.alignOnTokenDays(errors, "mse");
-showTable(aligned.models.map((m) => ({ model: m, unit: errors.find((e) => e.model === m)!.unit, "token-days scored": aligned.scores[m]!.filter(Number.isFinite).length, "of grid": aligned.n })), { caption: "Models on the token-day grid (MSE)" });
+showTable(
+  aligned.models.map((m) => ({
+    model: m,
+    unit: errors.find((e) => e.model === m)!.unit,
+    "token-days scored": aligned.scores[m]!.filter(Number.isFinite).length,
+    "of grid": aligned.n,
+  })),
+  { caption: "Models on the token-day grid (MSE)" },
+);
 
 // %% [markdown]
 // ## Thresholds
@@ -73,10 +89,24 @@ showTable(aligned.models.map((m) => ({ model: m, unit: errors.find((e) => e.mode
 
 // %%
 const outcomes = an.fitAllThresholds(errors);
-showTable(an.thresholdSummaryRows(outcomes), { caption: "Thresholds fitted on training MSE: promised rate vs observed rate on the training and test splits", digits: 3 });
-showTable(an.thresholdRateRows(outcomes), { caption: "Every threshold (model × rule × variant) with its rates and caveats", maxRows: 60, digits: 3 });
+showTable(an.thresholdSummaryRows(outcomes), {
+  caption: "Thresholds fitted on training MSE: promised rate vs observed rate on the training and test splits",
+  digits: 3,
+});
+showTable(an.thresholdRateRows(outcomes), {
+  caption: "Every threshold (model × rule × variant) with its rates and caveats",
+  maxRows: 60,
+  digits: 3,
+});
 const primary = errors.find((e) => e.model === "ae") ?? errors[0]!;
-await showChart(an.thresholdTailSpec(primary.scores.mse.filter((_, i) => primary.split[i] === 0), outcomes.filter((o) => o.model === primary.model), `${primary.model.toUpperCase()}: the tail of training errors and the thresholds`), fig("07-threshold-tail"));
+await showChart(
+  an.thresholdTailSpec(
+    primary.scores.mse.filter((_, i) => primary.split[i] === 0),
+    outcomes.filter((o) => o.model === primary.model),
+    `${primary.model.toUpperCase()}: the tail of training errors and the thresholds`,
+  ),
+  fig("07-threshold-tail"),
+);
 for (const f of an.thresholdFindings(outcomes)) showMarkdown(f);
 
 // %% [markdown]
@@ -90,10 +120,27 @@ for (const f of an.thresholdFindings(outcomes)) showMarkdown(f);
 // %%
 const primaryP99 = outcomes.find((o) => o.model === primary.model && o.rule === "p99" && o.variant === "global")!;
 const groups = an.contributionGroups(primary, primaryP99.flags);
-await showChart(an.widenYLabels(an.withContrastLabels(charts.heatmap(an.contributionRows(groups, primary.featureNames), {
-  title: `${primary.model.toUpperCase()}: share of the reconstruction error per feature`, subtitle: "mean share of each row's squared error; rows grouped by flag and (with labels) by anomaly kind",
-  x: "feature", y: "group", value: "share", xSort: primary.featureNames, width: 620, height: 40 + 26 * groups.length, showValues: true,
-}), "share", 0.12), 240), fig("07-feature-contributions"));
+await showChart(
+  an.widenYLabels(
+    an.withContrastLabels(
+      charts.heatmap(an.contributionRows(groups, primary.featureNames), {
+        title: `${primary.model.toUpperCase()}: share of the reconstruction error per feature`,
+        subtitle: "mean share of each row's squared error; rows grouped by flag and (with labels) by anomaly kind",
+        x: "feature",
+        y: "group",
+        value: "share",
+        xSort: primary.featureNames,
+        width: 620,
+        height: 40 + 26 * groups.length,
+        showValues: true,
+      }),
+      "share",
+      0.12,
+    ),
+    240,
+  ),
+  fig("07-feature-contributions"),
+);
 
 // %% [markdown]
 // ## Agreement across models
@@ -108,14 +155,61 @@ await showChart(an.widenYLabels(an.withContrastLabels(charts.heatmap(an.contribu
 
 // %%
 const agreement = an.agreementByRule(aligned, outcomes);
-showTable(an.agreementSummaryRows(agreement), { caption: "Agreement of flags across models, per rule (mean over pairs)", digits: 3 });
+showTable(an.agreementSummaryRows(agreement), {
+  caption: "Agreement of flags across models, per rule (mean over pairs)",
+  digits: 3,
+});
 const p99 = agreement.find((r) => r.rule === "p99")!;
 const rho = an.pairwiseSpearman(aligned);
-showTable(an.pairTableRows(p99.pairs, rho), { caption: "Pairs at the 99th percentile, with the Spearman correlation of their scores", digits: 3 });
-const agreementChart = charts.concat([
-  an.withContrastLabels(charts.heatmap(an.pairMatrixRows(aligned.models, p99.pairs, (p) => p.jaccard, "jaccard"), { title: "Jaccard of flags (99th percentile)", x: "a", y: "b", value: "jaccard", xSort: aligned.models, ySort: aligned.models, domain: [0, 1], showValues: true, width: 260, height: 260 }), "jaccard", 0.5),
-  an.withContrastLabels(charts.heatmap(an.pairMatrixRows(aligned.models, rho, (p) => p.spearman, "spearman"), { title: "Spearman correlation of scores", x: "a", y: "b", value: "spearman", xSort: aligned.models, ySort: aligned.models, domain: [-1, 1], diverging: true, showValues: true, width: 260, height: 260 }), "spearman", -0.7, 0.7),
-], { title: "How similar are the detectors?", columns: 2 });
+showTable(an.pairTableRows(p99.pairs, rho), {
+  caption: "Pairs at the 99th percentile, with the Spearman correlation of their scores",
+  digits: 3,
+});
+const agreementChart = charts.concat(
+  [
+    an.withContrastLabels(
+      charts.heatmap(
+        an.pairMatrixRows(aligned.models, p99.pairs, (p) => p.jaccard, "jaccard"),
+        {
+          title: "Jaccard of flags (99th percentile)",
+          x: "a",
+          y: "b",
+          value: "jaccard",
+          xSort: aligned.models,
+          ySort: aligned.models,
+          domain: [0, 1],
+          showValues: true,
+          width: 260,
+          height: 260,
+        },
+      ),
+      "jaccard",
+      0.5,
+    ),
+    an.withContrastLabels(
+      charts.heatmap(
+        an.pairMatrixRows(aligned.models, rho, (p) => p.spearman, "spearman"),
+        {
+          title: "Spearman correlation of scores",
+          x: "a",
+          y: "b",
+          value: "spearman",
+          xSort: aligned.models,
+          ySort: aligned.models,
+          domain: [-1, 1],
+          diverging: true,
+          showValues: true,
+          width: 260,
+          height: 260,
+        },
+      ),
+      "spearman",
+      -0.7,
+      0.7,
+    ),
+  ],
+  { title: "How similar are the detectors?", columns: 2 },
+);
 agreementChart.resolve = { scale: { color: "independent" } };
 await showChart(agreementChart, fig("07-agreement"));
 
@@ -127,7 +221,13 @@ await showChart(agreementChart, fig("07-agreement"));
 
 // %%
 const overlap = an.overlapOnCommonRows(p99.flags);
-await showChart(an.upsetSpec(overlap, { title: "Which models flag which token-days (99th percentile)", subtitle: `${overlap.n.toLocaleString("en-US")} token-days scored by every model; ${overlap.flaggedByAny} flagged by at least one` }), fig("07-overlap"));
+await showChart(
+  an.upsetSpec(overlap, {
+    title: "Which models flag which token-days (99th percentile)",
+    subtitle: `${overlap.n.toLocaleString("en-US")} token-days scored by every model; ${overlap.flaggedByAny} flagged by at least one`,
+  }),
+  fig("07-overlap"),
+);
 
 // %% [markdown]
 // The **consensus score** summarises the autoencoders without choosing one: each model's
@@ -154,22 +254,70 @@ showMarkdown(`Consensus of ${consensus.models.join(", ")} on ${aligned.n.toLocal
 // %%
 const gt = an.evaluateGroundTruth(errors, aligned, consensus);
 if (gt === null) {
-  showMarkdown("**No ground truth:** this data set has no anomaly labels (`dataset.json` hasLabels is false), so ROC-AUC, PR-AUC and recall cannot be computed. The crash-day check below is the validation for real data.");
+  showMarkdown(
+    "**No ground truth:** this data set has no anomaly labels (`dataset.json` hasLabels is false), so ROC-AUC, PR-AUC and recall cannot be computed. The crash-day check below is the validation for real data.",
+  );
 } else {
-  showTable(an.groundTruthRows(gt), { caption: "Detection quality against injected anomalies (all scored rows; held-out = validation + test)", digits: 3, maxRows: 30 });
-  showTable(an.aucByKindRows(gt.detectors), { caption: "ROC-AUC per detector and anomaly kind (kind vs normal rows)", digits: 3, maxRows: 30 });
-  showTable(an.aucByKindRows(gt.detectors, "averagePrecision"), { caption: "PR-AUC (average precision) per detector and anomaly kind (kind vs normal rows; a random detector scores the kind's share of rows)", digits: 3, maxRows: 30 });
+  showTable(an.groundTruthRows(gt), {
+    caption: "Detection quality against injected anomalies (all scored rows; held-out = validation + test)",
+    digits: 3,
+    maxRows: 30,
+  });
+  showTable(an.aucByKindRows(gt.detectors), {
+    caption: "ROC-AUC per detector and anomaly kind (kind vs normal rows)",
+    digits: 3,
+    maxRows: 30,
+  });
+  showTable(an.aucByKindRows(gt.detectors, "averagePrecision"), {
+    caption:
+      "PR-AUC (average precision) per detector and anomaly kind (kind vs normal rows; a random detector scores the kind's share of rows)",
+    digits: 3,
+    maxRows: 30,
+  });
   for (const f of an.groundTruthFindings(gt)) showMarkdown(f);
 }
 
 // %%
 if (gt !== null) {
   const kinds = Object.keys(an.aucByKindRows(gt.detectors)[0] ?? {}).filter((k) => k !== "detector");
-  const heat = an.aucByKindRows(gt.detectors).flatMap((r) => kinds.map((k) => ({ detector: String(r.detector), kind: k, auc: r[k] as number | null })));
-  await showChart(an.withContrastLabels(charts.heatmap(heat, { title: "ROC-AUC by detector and anomaly kind", subtitle: "0.5 = chance; rows = model · score", x: "kind", y: "detector", value: "auc", xSort: kinds, domain: [0, 1], showValues: true, width: 420, height: 22 * gt.detectors.length }), "auc", 0.45), fig("07-auc-by-kind"));
-  await showChart(an.rocPrSpec(gt.curves.roc, gt.curves.pr, gt.curves.prevalence, "ROC and precision-recall curves (MSE per model, the VAE's −ELBO, consensus; token-day labels)"), fig("07-roc-pr"));
+  const heat = an
+    .aucByKindRows(gt.detectors)
+    .flatMap((r) => kinds.map((k) => ({ detector: String(r.detector), kind: k, auc: r[k] as number | null })));
+  await showChart(
+    an.withContrastLabels(
+      charts.heatmap(heat, {
+        title: "ROC-AUC by detector and anomaly kind",
+        subtitle: "0.5 = chance; rows = model · score",
+        x: "kind",
+        y: "detector",
+        value: "auc",
+        xSort: kinds,
+        domain: [0, 1],
+        showValues: true,
+        width: 420,
+        height: 22 * gt.detectors.length,
+      }),
+      "auc",
+      0.45,
+    ),
+    fig("07-auc-by-kind"),
+  );
+  await showChart(
+    an.rocPrSpec(
+      gt.curves.roc,
+      gt.curves.pr,
+      gt.curves.prevalence,
+      "ROC and precision-recall curves (MSE per model, the VAE's −ELBO, consensus; token-day labels)",
+    ),
+    fig("07-roc-pr"),
+  );
   const recall = an.thresholdRecallRows(outcomes, errors);
-  if (recall) showTable(recall, { caption: "Precision and recall at each global threshold (all scored rows), overall and per kind", digits: 3, maxRows: 30 });
+  if (recall)
+    showTable(recall, {
+      caption: "Precision and recall at each global threshold (all scored rows), overall and per kind",
+      digits: 3,
+      maxRows: 30,
+    });
 }
 
 // %% [markdown]
@@ -184,14 +332,48 @@ if (gt !== null) {
 // alarm. Then the token's closing price around the day (red point).
 
 // %%
-const explained = an.explainTopAnomalies(errors, aligned, consensus, d.tokens, { n: 6, rowMask: an.splitMask(aligned.split, ["test"]), flagsByModel: p99.flags });
-showTable(an.explainedRows(explained, hasLabels), { caption: "Top anomalies of the test split by consensus score", digits: 3 });
-const picks = explained.slice(0, 4).map((x) => ({ token: x.token, day: x.day, label: `#${x.rank} ${x.symbol} · ${x.date}` }));
-await showChart(charts.facetedTimeSeries(an.priceContextRows(panel, picks), { title: "Top test anomalies: closing price ±30 days (flagged day in red)", date: "date", value: "close", facet: "panel", highlight: "anomaly", columns: 2, panelWidth: 300, panelHeight: 130 }), fig("07-explained-prices"));
+const explained = an.explainTopAnomalies(errors, aligned, consensus, d.tokens, {
+  n: 6,
+  rowMask: an.splitMask(aligned.split, ["test"]),
+  flagsByModel: p99.flags,
+});
+showTable(an.explainedRows(explained, hasLabels), {
+  caption: "Top anomalies of the test split by consensus score",
+  digits: 3,
+});
+const picks = explained
+  .slice(0, 4)
+  .map((x) => ({ token: x.token, day: x.day, label: `#${x.rank} ${x.symbol} · ${x.date}` }));
+await showChart(
+  charts.facetedTimeSeries(an.priceContextRows(panel, picks), {
+    title: "Top test anomalies: closing price ±30 days (flagged day in red)",
+    date: "date",
+    value: "close",
+    facet: "panel",
+    highlight: "anomaly",
+    columns: 2,
+    panelWidth: 300,
+    panelHeight: 130,
+  }),
+  fig("07-explained-prices"),
+);
 const top1 = explained[0];
 if (top1) {
   const ex = an.explainGridRow(errors, aligned, top1.g, consensus.models);
-  await showChart(charts.barChart(an.topFeatures(ex.shares, ex.featureNames, 8).map((t) => ({ feature: t.feature, share: t.share })), { title: `Why #1 (${top1.symbol}, ${top1.date}) is anomalous`, subtitle: `share of its reconstruction error per feature, mean over ${ex.models.join(", ")}`, category: "feature", value: "share", valueTitle: "share of error", height: 220 }), fig("07-explained-features"));
+  await showChart(
+    charts.barChart(
+      an.topFeatures(ex.shares, ex.featureNames, 8).map((t) => ({ feature: t.feature, share: t.share })),
+      {
+        title: `Why #1 (${top1.symbol}, ${top1.date}) is anomalous`,
+        subtitle: `share of its reconstruction error per feature, mean over ${ex.models.join(", ")}`,
+        category: "feature",
+        value: "share",
+        valueTitle: "share of error",
+        height: 220,
+      },
+    ),
+    fig("07-explained-features"),
+  );
 }
 
 // %% [markdown]
@@ -209,12 +391,42 @@ if (top1) {
 const cflags = an.consensusFlags(aligned, consensus);
 const stress = an.stressIndex(aligned.day, cflags.flags);
 const ranking = an.rankStressDays(stress);
-const truth = fs.existsSync(ctx.store.jsonPath("market-truth")) ? ctx.store.readJson<{ kind?: string; crashDays?: string[] }>("market-truth") : null;
+const truth = fs.existsSync(ctx.store.jsonPath("market-truth"))
+  ? ctx.store.readJson<{ kind?: string; crashDays?: string[] }>("market-truth")
+  : null;
 const check = an.stressCheckEvents(truth, { fromDay: stress[0]!.day, toDay: stress[stress.length - 1]!.day });
 const checks = an.checkEventDays(stress, check.events);
-showTable(ranking.ranked.slice(0, an.TOP_STRESS_DAYS).map((s, i) => ({ rank: i + 1, date: s.date, "tokens flagged": s.flagged, "tokens scored": s.tokens, share: s.share })), { caption: `Top ${an.TOP_STRESS_DAYS} stress days (consensus above its training 99th percentile)`, digits: 3 });
-showTable(checks.map((c) => ({ event: c.event, "best rank (event days)": c.rank, day: c.day, share: c.share, "best rank (+1 day)": c.rankWithLag, "day (+1)": c.dayWithLag, "share (+1)": c.shareWithLag, "ranked days": c.of, [`in top ${an.TOP_STRESS_DAYS}`]: c.inTop ? "yes" : "no" })), { caption: `Where the ${check.kind} crash days rank among ${ranking.ranked.length} stress days` });
-await showChart(an.stressSpec(stress, an.eventMarks(check.events), ranking.ranked.slice(0, an.TOP_STRESS_DAYS), { title: "Market stress index: share of tokens flagged per day", subtitle: `red dashed: ${check.kind} crash days; orange: top ${an.TOP_STRESS_DAYS} days` }), fig("07-stress-index"));
+showTable(
+  ranking.ranked.slice(0, an.TOP_STRESS_DAYS).map((s, i) => ({
+    rank: i + 1,
+    date: s.date,
+    "tokens flagged": s.flagged,
+    "tokens scored": s.tokens,
+    share: s.share,
+  })),
+  { caption: `Top ${an.TOP_STRESS_DAYS} stress days (consensus above its training 99th percentile)`, digits: 3 },
+);
+showTable(
+  checks.map((c) => ({
+    event: c.event,
+    "best rank (event days)": c.rank,
+    day: c.day,
+    share: c.share,
+    "best rank (+1 day)": c.rankWithLag,
+    "day (+1)": c.dayWithLag,
+    "share (+1)": c.shareWithLag,
+    "ranked days": c.of,
+    [`in top ${an.TOP_STRESS_DAYS}`]: c.inTop ? "yes" : "no",
+  })),
+  { caption: `Where the ${check.kind} crash days rank among ${ranking.ranked.length} stress days` },
+);
+await showChart(
+  an.stressSpec(stress, an.eventMarks(check.events), ranking.ranked.slice(0, an.TOP_STRESS_DAYS), {
+    title: "Market stress index: share of tokens flagged per day",
+    subtitle: `red dashed: ${check.kind} crash days; orange: top ${an.TOP_STRESS_DAYS} days`,
+  }),
+  fig("07-stress-index"),
+);
 for (const f of an.stressFindings(stress, checks, check.kind)) showMarkdown(f);
 
 // %% [markdown]
@@ -230,8 +442,14 @@ const pr = an.panelReturns(panel);
 const es = an.eventStudyOfFlags(pr, aligned.token, aligned.day, cflags.flags, { rng: ctx.rng.fork("event-study") });
 if (es.result === null) showMarkdown(`No event study: ${es.reason}.`);
 else {
-  showTable(an.eventStudyRows(es.result), { caption: `Event study of ${es.nEvents} consensus flags vs matched non-flagged days of the same token`, digits: 3 });
-  await showChart(an.eventStudySpec(es.result, "After a flag: event minus matched control days (95% bootstrap CI)"), fig("07-event-study"));
+  showTable(an.eventStudyRows(es.result), {
+    caption: `Event study of ${es.nEvents} consensus flags vs matched non-flagged days of the same token`,
+    digits: 3,
+  });
+  await showChart(
+    an.eventStudySpec(es.result, "After a flag: event minus matched control days (95% bootstrap CI)"),
+    fig("07-event-study"),
+  );
   for (const f of an.eventStudyFindings(es.result)) showMarkdown(f);
 }
 
@@ -242,9 +460,30 @@ else {
 
 // %%
 ctx.store.writeTable("anomaly-scores", an.gridTable(aligned, consensus, cflags.flags, d.tokens));
-ctx.store.writeTable("stress-index", { day: Int32Array.from(stress, (s) => s.day), date: stress.map((s) => s.date), tokens: Int32Array.from(stress, (s) => s.tokens), flagged: Int32Array.from(stress, (s) => s.flagged), share: Float64Array.from(stress, (s) => s.share) });
-const thresholdsFile = ctx.store.writeJson("anomaly-thresholds", { consensus: { quantile: an.CONSENSUS_QUANTILE, threshold: cflags.threshold }, thresholds: outcomes.map((o) => ({ model: o.model, score: o.score, rule: o.rule, variant: o.variant, threshold: o.threshold, expectedRate: o.expectedRate, observed: o.observed, tail: o.tail, warnings: o.warnings })) });
-showMarkdown(`Saved \`anomaly-scores\` (${aligned.n.toLocaleString("en-US")} token-days), \`stress-index\` (${stress.length} days) and \`${thresholdsFile.split("/").pop()}\`.`);
+ctx.store.writeTable("stress-index", {
+  day: Int32Array.from(stress, (s) => s.day),
+  date: stress.map((s) => s.date),
+  tokens: Int32Array.from(stress, (s) => s.tokens),
+  flagged: Int32Array.from(stress, (s) => s.flagged),
+  share: Float64Array.from(stress, (s) => s.share),
+});
+const thresholdsFile = ctx.store.writeJson("anomaly-thresholds", {
+  consensus: { quantile: an.CONSENSUS_QUANTILE, threshold: cflags.threshold },
+  thresholds: outcomes.map((o) => ({
+    model: o.model,
+    score: o.score,
+    rule: o.rule,
+    variant: o.variant,
+    threshold: o.threshold,
+    expectedRate: o.expectedRate,
+    observed: o.observed,
+    tail: o.tail,
+    warnings: o.warnings,
+  })),
+});
+showMarkdown(
+  `Saved \`anomaly-scores\` (${aligned.n.toLocaleString("en-US")} token-days), \`stress-index\` (${stress.length} days) and \`${thresholdsFile.split("/").pop()}\`.`,
+);
 
 // %% [markdown]
 // ## Conclusions
@@ -252,21 +491,44 @@ showMarkdown(`Saved \`anomaly-scores\` (${aligned.n.toLocaleString("en-US")} tok
 
 // %%
 const topDay = ranking.ranked[0];
-const crashSummary = checks.length === 0 ? "no crash day in range" : `${checks.filter((c) => c.inTop).length} of ${checks.length} in top ${an.TOP_STRESS_DAYS}`;
+const crashSummary =
+  checks.length === 0
+    ? "no crash day in range"
+    : `${checks.filter((c) => c.inTop).length} of ${checks.length} in top ${an.TOP_STRESS_DAYS}`;
 section.headline({
-  ...(gt ? { "best ROC-AUC": gt.best.rocAuc, "best detector": gt.best.name, "PCA ROC-AUC": gt.baseline?.rocAuc ?? null, "consensus ROC-AUC": gt.consensus?.rocAuc ?? null } : { "ground truth": "none (no labels)" }),
+  ...(gt
+    ? {
+        "best ROC-AUC": gt.best.rocAuc,
+        "best detector": gt.best.name,
+        "PCA ROC-AUC": gt.baseline?.rocAuc ?? null,
+        "consensus ROC-AUC": gt.consensus?.rocAuc ?? null,
+      }
+    : { "ground truth": "none (no labels)" }),
   "top stress day": topDay ? `${topDay.date} (${(topDay.share * 100).toFixed(0)}%)` : "n/a",
   [`${check.kind} crash days`]: crashSummary,
 });
-for (const f of gt ? an.groundTruthFindings(gt) : ["The data carry no anomaly labels, so detection accuracy is not measured; the stress index and the crash-day check stand in for it."]) section.finding(f);
+for (const f of gt
+  ? an.groundTruthFindings(gt)
+  : [
+      "The data carry no anomaly labels, so detection accuracy is not measured; the stress index and the crash-day check stand in for it.",
+    ])
+  section.finding(f);
 for (const f of an.thresholdFindings(outcomes)) section.finding(f);
 const meanJ = an.agreementSummaryRows(agreement);
-section.finding(`Agreement of flags across models (mean over pairs): ${meanJ.map((r) => `${r.rule} Jaccard ${(r["mean Jaccard"] as number).toFixed(2)}, kappa ${(r["mean kappa"] as number).toFixed(2)}`).join("; ")}. At the 99th percentile ${overlap.combinations.find((c) => c.models.length === overlap.models.length)?.count ?? 0} of ${overlap.flaggedByAny} token-days flagged by any model are flagged by all ${overlap.models.length}.`);
-if (top1) section.finding(`The top test anomaly is ${top1.symbol} on ${top1.date}${hasLabels ? ` (true kind: ${top1.kind})` : ""}, driven by ${top1.top.map((t) => `${t.feature} (${(t.share * 100).toFixed(0)}% of its error)`).join(", ")}.`);
+section.finding(
+  `Agreement of flags across models (mean over pairs): ${meanJ.map((r) => `${r.rule} Jaccard ${(r["mean Jaccard"] as number).toFixed(2)}, kappa ${(r["mean kappa"] as number).toFixed(2)}`).join("; ")}. At the 99th percentile ${overlap.combinations.find((c) => c.models.length === overlap.models.length)?.count ?? 0} of ${overlap.flaggedByAny} token-days flagged by any model are flagged by all ${overlap.models.length}.`,
+);
+if (top1)
+  section.finding(
+    `The top test anomaly is ${top1.symbol} on ${top1.date}${hasLabels ? ` (true kind: ${top1.kind})` : ""}, driven by ${top1.top.map((t) => `${t.feature} (${(t.share * 100).toFixed(0)}% of its error)`).join(", ")}.`,
+  );
 for (const f of an.stressFindings(stress, checks, check.kind)) section.finding(f);
 if (es.result) for (const f of an.eventStudyFindings(es.result)) section.finding(f);
 if (gt) section.table("ROC-AUC per detector and anomaly kind (kind vs normal rows)", an.aucByKindRows(gt.detectors));
-section.table("Thresholds fitted on training MSE: promised rate, training rates (all models) and each model's test rate", an.thresholdSummaryRows(outcomes, { compact: true }));
+section.table(
+  "Thresholds fitted on training MSE: promised rate, training rates (all models) and each model's test rate",
+  an.thresholdSummaryRows(outcomes, { compact: true }),
+);
 section.figure("07-stress-index", `Market stress index with the ${check.kind} crash days marked.`);
 if (gt) section.figure("07-roc-pr", "ROC and precision-recall curves per model and for the consensus.");
 section.figure("07-overlap", "Which models flag which token-days (UpSet, 99th percentile).");
@@ -274,7 +536,24 @@ section.figure("07-explained-prices", "The top test anomalies in their price con
 if (top1) section.figure("07-explained-features", "The features behind the top test anomaly.");
 section.save(ctx.store);
 finishNotebook(ctx, {
-  inputs: ["errors-ae", "errors-vae", "errors-dae", "errors-conv1d", "errors-pca", "dataset.json", "tokens.json", "panel.parquet", "market-truth.json"],
+  inputs: [
+    "errors-ae",
+    "errors-vae",
+    "errors-dae",
+    "errors-conv1d",
+    "errors-pca",
+    "dataset.json",
+    "tokens.json",
+    "panel.parquet",
+    "market-truth.json",
+  ],
   outputs: ["anomaly-scores", "stress-index", "anomaly-thresholds.json"],
-  metrics: { bestRocAuc: gt?.best.rocAuc ?? null, bestDetector: gt?.best.name ?? null, pcaRocAuc: gt?.baseline?.rocAuc ?? null, consensusRocAuc: gt?.consensus?.rocAuc ?? null, topStressDay: topDay?.date ?? null, crashDays: checks.map((c) => ({ event: c.event, rank: c.rankWithLag, of: c.of })) },
+  metrics: {
+    bestRocAuc: gt?.best.rocAuc ?? null,
+    bestDetector: gt?.best.name ?? null,
+    pcaRocAuc: gt?.baseline?.rocAuc ?? null,
+    consensusRocAuc: gt?.consensus?.rocAuc ?? null,
+    topStressDay: topDay?.date ?? null,
+    crashDays: checks.map((c) => ({ event: c.event, rank: c.rankWithLag, of: c.of })),
+  },
 });

@@ -36,7 +36,14 @@
 import * as path from "node:path";
 import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
 import { loadDataset, splitMatrices, splitWindows } from "./lib/pipeline/dataset";
-import { profileFitOptions, trainWithProgress, splitWindowSets, windowKeys, windowFeatureNames, concatWindows } from "./lib/pipeline/modeling";
+import {
+  profileFitOptions,
+  trainWithProgress,
+  splitWindowSets,
+  windowKeys,
+  windowFeatureNames,
+  concatWindows,
+} from "./lib/pipeline/modeling";
 import * as ev from "./lib/pipeline/evaluation";
 import { loadRowModel, loadWindowModel } from "./lib/models/index";
 import { flattenWindows } from "./lib/runtime/matrix";
@@ -49,16 +56,28 @@ const ctx = await setupNotebook("08-evaluation");
 const section = new SectionBuilder("08-evaluation", "Evaluation");
 const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name: name } });
 const budget = ev.evaluationBudget(ctx.config.profile);
-showTable([
-  { item: "bootstrap replicates per interval (clusters = tokens)", value: budget.nBoot },
-  { item: "latent sizes, dense models and PCA", value: budget.latentDims.join(", ") },
-  { item: "latent sizes, Conv1D and window PCA", value: budget.convLatentDims.join(", ") },
-  { item: "sweep: training rows per dense model (stratified subsample)", value: budget.sweepTrainRows },
-  { item: "sweep: epochs per dense model (patience)", value: `${budget.sweepEpochs} (${budget.sweepPatience})` },
-  { item: "sweep: training windows / epochs per Conv1D model", value: `${budget.convTrainWindows} / ${budget.convEpochs}` },
-  { item: "Gaussian noise std / masked shares", value: `${budget.noiseStds.join(", ")} / ${budget.maskFractions.join(", ")}` },
-  { item: "walk-forward: folds / training rows / epochs", value: `${budget.walkForwardFolds} / ${budget.walkForwardTrainRows} / ${budget.walkForwardEpochs}` },
-], { caption: `Evaluation budget of the "${ctx.config.profile}" profile` });
+showTable(
+  [
+    { item: "bootstrap replicates per interval (clusters = tokens)", value: budget.nBoot },
+    { item: "latent sizes, dense models and PCA", value: budget.latentDims.join(", ") },
+    { item: "latent sizes, Conv1D and window PCA", value: budget.convLatentDims.join(", ") },
+    { item: "sweep: training rows per dense model (stratified subsample)", value: budget.sweepTrainRows },
+    { item: "sweep: epochs per dense model (patience)", value: `${budget.sweepEpochs} (${budget.sweepPatience})` },
+    {
+      item: "sweep: training windows / epochs per Conv1D model",
+      value: `${budget.convTrainWindows} / ${budget.convEpochs}`,
+    },
+    {
+      item: "Gaussian noise std / masked shares",
+      value: `${budget.noiseStds.join(", ")} / ${budget.maskFractions.join(", ")}`,
+    },
+    {
+      item: "walk-forward: folds / training rows / epochs",
+      value: `${budget.walkForwardFolds} / ${budget.walkForwardTrainRows} / ${budget.walkForwardEpochs}`,
+    },
+  ],
+  { caption: `Evaluation budget of the "${ctx.config.profile}" profile` },
+);
 
 // %% [markdown]
 // ## Load
@@ -79,15 +98,32 @@ const RANKED = ["ae", "vae", "dae", "conv1d", "pca"];
 const specs = Object.fromEntries([...RANKED, "pca-windows"].map((m) => [m, ev.readSavedModelSpec(modelsDir, m)]));
 const rowFrames = ROW_MODELS.map((m) => ev.errorFrameFromTable(m, ctx.store.readTable(`errors-${m}`), d, "token-day"));
 const convSpec = specs["conv1d"]!;
-const L = Number(convSpec.options.windowLength), S = ctx.config.settings.windowStride;
+const L = Number(convSpec.options.windowLength),
+  S = ctx.config.settings.windowStride;
 const w = splitWindowSets(d, L, S, (which) => splitWindows(d, which, L, S));
 const pcaW = await loadRowModel(path.join(modelsDir, "pca-windows"), windowFeatureNames(d.meta.featureNames, L));
 const convFrame = ev.errorFrameFromTable("conv1d", ctx.store.readTable("errors-conv1d"), d, "window");
-const pcaWFrame = ev.errorFrameFromModel("pca-windows", pcaW, flattenWindows(concatWindows([w.train, w.validation, w.test])), windowKeys(d, w.sets), d.meta.featureNames, "window", L);
+const pcaWFrame = ev.errorFrameFromModel(
+  "pca-windows",
+  pcaW,
+  flattenWindows(concatWindows([w.train, w.validation, w.test])),
+  windowKeys(d, w.sets),
+  d.meta.featureNames,
+  "window",
+  L,
+);
 ev.assertSameRows(convFrame, pcaWFrame);
 const frames = [...rowFrames, convFrame, pcaWFrame];
 const frameOf = (m: string) => frames.find((f) => f.model === m)!;
-showTable(frames.map((f) => ({ model: ev.modelLabel(f.model), scores: f.unit === "window" ? `${L}-day windows` : "token-days", rows: f.mse.length, "latent size": Number(specs[f.model]!.options.latentDim) })), { caption: "Error tables evaluated (saved models of notebooks 02-05)" });
+showTable(
+  frames.map((f) => ({
+    model: ev.modelLabel(f.model),
+    scores: f.unit === "window" ? `${L}-day windows` : "token-days",
+    rows: f.mse.length,
+    "latent size": Number(specs[f.model]!.options.latentDim),
+  })),
+  { caption: "Error tables evaluated (saved models of notebooks 02-05)" },
+);
 
 // %% [markdown]
 // ## 1 · Reconstruction quality
@@ -102,8 +138,18 @@ showTable(frames.map((f) => ({ model: ev.modelLabel(f.model), scores: f.unit ===
 const bootRng = ctx.rng.fork("bootstrap");
 const boot = { nBoot: budget.nBoot, rng: bootRng };
 const splitRows = ev.splitErrorSummary(frames, boot);
-const errorTable = splitRows.map((r) => ({ model: ev.modelLabel(r.model), scores: r.unit, split: r.split, rows: r.rows, tokens: r.tokens, "MSE [95% CI]": ev.formatCI(r.mse, r.mseLo, r.mseHi), "MAE [95% CI]": ev.formatCI(r.mae, r.maeLo, r.maeHi) }));
-showTable(errorTable, { caption: "Reconstruction error per value, by model and split (95% cluster-bootstrap intervals over tokens)" });
+const errorTable = splitRows.map((r) => ({
+  model: ev.modelLabel(r.model),
+  scores: r.unit,
+  split: r.split,
+  rows: r.rows,
+  tokens: r.tokens,
+  "MSE [95% CI]": ev.formatCI(r.mse, r.mseLo, r.mseHi),
+  "MAE [95% CI]": ev.formatCI(r.mae, r.maeLo, r.maeHi),
+}));
+showTable(errorTable, {
+  caption: "Reconstruction error per value, by model and split (95% cluster-bootstrap intervals over tokens)",
+});
 
 // %% [markdown]
 // Two separate intervals can overlap while the difference between the models is clear,
@@ -112,7 +158,20 @@ showTable(errorTable, { caption: "Reconstruction error per value, by model and s
 
 // %%
 const paired = NETWORKS.map((m) => ev.pairedDifference(frameOf(m), frameOf(ev.referenceOf(m)), { ...boot, split: 2 }));
-showTable(paired.map((p) => ({ model: ev.modelLabel(p.model), reference: ev.modelLabel(p.reference), "model MSE": p.modelMse, "PCA MSE": p.referenceMse, "difference [95% CI]": ev.formatCI(p.difference, p.lo, p.hi), relative: `${(p.relative * 100).toFixed(1)}%`, verdict: ev.differenceVerdict(p) })), { caption: "Test split: network minus PCA of the same input and latent size (paired, cluster bootstrap over tokens)" });
+showTable(
+  paired.map((p) => ({
+    model: ev.modelLabel(p.model),
+    reference: ev.modelLabel(p.reference),
+    "model MSE": p.modelMse,
+    "PCA MSE": p.referenceMse,
+    "difference [95% CI]": ev.formatCI(p.difference, p.lo, p.hi),
+    relative: `${(p.relative * 100).toFixed(1)}%`,
+    verdict: ev.differenceVerdict(p),
+  })),
+  {
+    caption: "Test split: network minus PCA of the same input and latent size (paired, cluster bootstrap over tokens)",
+  },
+);
 
 // %% [markdown]
 // ### Per feature
@@ -122,20 +181,53 @@ showTable(paired.map((p) => ({ model: ev.modelLabel(p.model), reference: ev.mode
 // %%
 const featureRows = frames.flatMap((f) => ev.featureErrorSummary(f, boot));
 const featureRatio = ev.featureRatioRows(featureRows, NETWORKS);
-await showChart(charts.heatmap(featureRatio.rows, {
-  title: "Test MSE per feature relative to PCA", subtitle: "log2(model MSE ÷ MSE of the PCA with the same input and latent size); blue = better than PCA",
-  x: "model", y: "feature", value: "log2 MSE ÷ PCA", diverging: true, domain: [-featureRatio.limit, featureRatio.limit], showValues: true, xSort: NETWORKS.map(ev.modelLabel), ySort: d.meta.featureNames, width: 300, height: 420,
-}), fig("08-feature-error"));
-const featureTable = ev.pivotRows(featureRows, (r) => r.feature, (r) => ev.modelLabel(r.model), (r) => ev.formatCI(r.mse, r.lo, r.hi, 3), "feature");
-showTable(featureTable, { caption: "Test MSE per feature [95% CI] (Conv1D and PCA (windows): averaged over the window's days)" });
+await showChart(
+  charts.heatmap(featureRatio.rows, {
+    title: "Test MSE per feature relative to PCA",
+    subtitle: "log2(model MSE ÷ MSE of the PCA with the same input and latent size); blue = better than PCA",
+    x: "model",
+    y: "feature",
+    value: "log2 MSE ÷ PCA",
+    diverging: true,
+    domain: [-featureRatio.limit, featureRatio.limit],
+    showValues: true,
+    xSort: NETWORKS.map(ev.modelLabel),
+    ySort: d.meta.featureNames,
+    width: 300,
+    height: 420,
+  }),
+  fig("08-feature-error"),
+);
+const featureTable = ev.pivotRows(
+  featureRows,
+  (r) => r.feature,
+  (r) => ev.modelLabel(r.model),
+  (r) => ev.formatCI(r.mse, r.lo, r.hi, 3),
+  "feature",
+);
+showTable(featureTable, {
+  caption: "Test MSE per feature [95% CI] (Conv1D and PCA (windows): averaged over the window's days)",
+});
 
 // %% [markdown]
 // ### Per sector
 // Test MSE by token sector; intervals resample the sector's tokens.
 
 // %%
-const sectorRows = frames.flatMap((f) => ev.groupedErrorSummary(f, Array.from(f.token, (t) => d.tokens[t]!.sector ?? "unknown"), { ...boot, rows: ev.rowsOfSplits(f, [2]) }));
-const sectorTable = ev.pivotRows(sectorRows, (r) => r.group, (r) => ev.modelLabel(r.model), (r) => ev.formatCI(r.value, r.lo, r.hi, 3), "sector");
+const sectorRows = frames.flatMap((f) =>
+  ev.groupedErrorSummary(
+    f,
+    Array.from(f.token, (t) => d.tokens[t]!.sector ?? "unknown"),
+    { ...boot, rows: ev.rowsOfSplits(f, [2]) },
+  ),
+);
+const sectorTable = ev.pivotRows(
+  sectorRows,
+  (r) => r.group,
+  (r) => ev.modelLabel(r.model),
+  (r) => ev.formatCI(r.value, r.lo, r.hi, 3),
+  "sector",
+);
 showTable(sectorTable, { caption: "Test MSE per sector [95% CI over the sector's tokens]" });
 
 // %% [markdown]
@@ -159,27 +251,93 @@ showTable(sectorTable, { caption: "Test MSE per sector [95% CI over the sector's
 const sweepRng = ctx.rng.fork("sweep");
 const sweepTrain = ev.subsampleRows(d, "train", budget.sweepTrainRows, sweepRng.fork("train"));
 const sweepVal = ev.subsampleRows(d, "validation", budget.sweepValidationRows, sweepRng.fork("validation"));
-const trainSet = w.sets[0]!, valSet = w.sets[1]!;
-const sweepTrainW = ev.subsampleWindows(w.train, trainSet.token, trainSet.endDay, budget.convTrainWindows, sweepRng.fork("train-windows"), "train windows");
-const sweepValW = ev.subsampleWindows(w.validation, valSet.token, valSet.endDay, Math.max(1, Math.round(budget.convTrainWindows / 4)), sweepRng.fork("validation-windows"), "validation windows");
+const trainSet = w.sets[0]!,
+  valSet = w.sets[1]!;
+const sweepTrainW = ev.subsampleWindows(
+  w.train,
+  trainSet.token,
+  trainSet.endDay,
+  budget.convTrainWindows,
+  sweepRng.fork("train-windows"),
+  "train windows",
+);
+const sweepValW = ev.subsampleWindows(
+  w.validation,
+  valSet.token,
+  valSet.endDay,
+  Math.max(1, Math.round(budget.convTrainWindows / 4)),
+  sweepRng.fork("validation-windows"),
+  "validation windows",
+);
 showMarkdown([sweepTrain.note, sweepVal.note, sweepTrainW.note, sweepValW.note].map((n) => `- ${n}`).join("\n"));
 const denseSpecs = ["ae", "vae", "dae"].map((m) => specs[m]!);
-const rowPoints = await ev.latentSweep(denseSpecs, { train: sweepTrain.x, validation: sweepVal.x, test: splits.test }, {
-  latentDims: budget.latentDims, unit: "token-day", referenceName: "pca", toMatrix: (x) => x, pcaFeatureNames: d.meta.featureNames,
-  fit: profileFitOptions(ctx, { maxEpochs: budget.sweepEpochs, patience: budget.sweepPatience }), train: trainWithProgress,
-});
-const convPoints = await ev.latentSweep([convSpec], { train: sweepTrainW.windows, validation: sweepValW.windows, test: w.test }, {
-  latentDims: budget.convLatentDims, unit: "window", referenceName: "pca-windows", toMatrix: flattenWindows, pcaFeatureNames: windowFeatureNames(d.meta.featureNames, L),
-  fit: profileFitOptions(ctx, { maxEpochs: budget.convEpochs, patience: budget.sweepPatience }), train: trainWithProgress,
-});
+const rowPoints = await ev.latentSweep(
+  denseSpecs,
+  { train: sweepTrain.x, validation: sweepVal.x, test: splits.test },
+  {
+    latentDims: budget.latentDims,
+    unit: "token-day",
+    referenceName: "pca",
+    toMatrix: (x) => x,
+    pcaFeatureNames: d.meta.featureNames,
+    fit: profileFitOptions(ctx, { maxEpochs: budget.sweepEpochs, patience: budget.sweepPatience }),
+    train: trainWithProgress,
+  },
+);
+const convPoints = await ev.latentSweep(
+  [convSpec],
+  { train: sweepTrainW.windows, validation: sweepValW.windows, test: w.test },
+  {
+    latentDims: budget.convLatentDims,
+    unit: "window",
+    referenceName: "pca-windows",
+    toMatrix: flattenWindows,
+    pcaFeatureNames: windowFeatureNames(d.meta.featureNames, L),
+    fit: profileFitOptions(ctx, { maxEpochs: budget.convEpochs, patience: budget.sweepPatience }),
+    train: trainWithProgress,
+  },
+);
 const sweep = [...rowPoints, ...convPoints];
-showTable(sweep.map((p) => ({ model: ev.modelLabel(p.model), "latent size": p.latentDim, "test MSE": p.testMse, "variance explained": p.explained, epochs: p.epochs, stop: p.stopReason, seconds: Number(p.seconds.toFixed(1)) })), { caption: "Latent-size sweep (test split)" });
+showTable(
+  sweep.map((p) => ({
+    model: ev.modelLabel(p.model),
+    "latent size": p.latentDim,
+    "test MSE": p.testMse,
+    "variance explained": p.explained,
+    epochs: p.epochs,
+    stop: p.stopReason,
+    seconds: Number(p.seconds.toFixed(1)),
+  })),
+  { caption: "Latent-size sweep (test split)" },
+);
 
 // %%
 const crossovers = ev.pcaCrossover(sweep);
-await showChart(ev.sweepChart(sweep, { title: "Reconstruction error against latent size", subtitle: `${d.meta.featureNames.length} features: size 16 is almost no compression; PCA dashed, fitted on the same rows` }), fig("08-latent-sweep"));
-showTable(crossovers.map((c) => ({ model: ev.modelLabel(c.model), reference: ev.modelLabel(c.reference), ...Object.fromEntries(c.dims.map((k, i) => [`MSE ÷ PCA at ${k}`, Number(c.ratios[i]!.toFixed(3))])), "stops beating PCA at": c.stopsBeatingAt ?? (c.beatsAt.length ? "still beats at largest" : "never beats") })), { caption: "Test MSE ÷ PCA's at each latent size (< 1: the network wins)" });
-const savedTest = Object.fromEntries(NETWORKS.map((m) => [m, { latentDim: Number(specs[m]!.options.latentDim), testMse: splitRows.find((r) => r.model === m && r.split === "test")!.mse }]));
+await showChart(
+  ev.sweepChart(sweep, {
+    title: "Reconstruction error against latent size",
+    subtitle: `${d.meta.featureNames.length} features: size 16 is almost no compression; PCA dashed, fitted on the same rows`,
+  }),
+  fig("08-latent-sweep"),
+);
+showTable(
+  crossovers.map((c) => ({
+    model: ev.modelLabel(c.model),
+    reference: ev.modelLabel(c.reference),
+    ...Object.fromEntries(c.dims.map((k, i) => [`MSE ÷ PCA at ${k}`, Number(c.ratios[i]!.toFixed(3))])),
+    "stops beating PCA at": c.stopsBeatingAt ?? (c.beatsAt.length ? "still beats at largest" : "never beats"),
+  })),
+  { caption: "Test MSE ÷ PCA's at each latent size (< 1: the network wins)" },
+);
+const savedTest = Object.fromEntries(
+  NETWORKS.map((m) => [
+    m,
+    {
+      latentDim: Number(specs[m]!.options.latentDim),
+      testMse: splitRows.find((r) => r.model === m && r.split === "test")!.mse,
+    },
+  ]),
+);
 const budgetNotes = ev.sweepBudgetSentences(sweep, savedTest);
 showMarkdown([...crossovers.map((c) => c.sentence), ...budgetNotes].map((s) => `- ${s}`).join("\n"));
 
@@ -200,15 +358,53 @@ showMarkdown([...crossovers.map((c) => c.sentence), ...budgetNotes].map((s) => `
 // %%
 const corruptions = ev.corruptionGrid(budget.noiseStds, budget.maskFractions);
 const noiseRng = ctx.rng.fork("noise");
-const rowModels = await Promise.all(ROW_MODELS.map(async (m) => ({ name: m, model: await loadRowModel(path.join(modelsDir, m), d.meta.featureNames) })));
+const rowModels = await Promise.all(
+  ROW_MODELS.map(async (m) => ({ name: m, model: await loadRowModel(path.join(modelsDir, m), d.meta.featureNames) })),
+);
 const rowNoise = ev.noiseRobustness(rowModels, splits.test, corruptions, noiseRng.fork("rows"));
 const conv = await loadWindowModel(path.join(modelsDir, "conv1d"), d.meta.featureNames);
 const testSet = w.sets[2]!;
-const noiseW = ev.subsampleWindows(w.test, testSet.token, testSet.endDay, budget.noiseMaxWindows, noiseRng.fork("sample"), "test windows");
-const winNoise = ev.noiseRobustness([{ name: "conv1d", model: conv }, { name: "pca-windows", model: ev.windowAdapter(pcaW) }], noiseW.windows, corruptions, noiseRng.fork("windows"));
+const noiseW = ev.subsampleWindows(
+  w.test,
+  testSet.token,
+  testSet.endDay,
+  budget.noiseMaxWindows,
+  noiseRng.fork("sample"),
+  "test windows",
+);
+const winNoise = ev.noiseRobustness(
+  [
+    { name: "conv1d", model: conv },
+    { name: "pca-windows", model: ev.windowAdapter(pcaW) },
+  ],
+  noiseW.windows,
+  corruptions,
+  noiseRng.fork("windows"),
+);
 const noiseRows = [...rowNoise.rows, ...winNoise.rows];
-showTable(noiseRows.map((r) => ({ model: ev.modelLabel(r.model), corruption: r.label, "clean MSE": r.cleanMse, "MSE vs clean input": r.noisyMse, "÷ clean MSE": r.degradation, "Spearman vs clean ranking": r.spearman, "top 1% kept": r.topRetained })), { caption: `Noise robustness on ${splits.test.rows.toLocaleString("en-US")} test rows and ${noiseW.windows.n.toLocaleString("en-US")} test windows`, maxRows: 80 });
-await showChart(ev.noiseChart(noiseRows, { title: "Noise robustness of the saved models", subtitle: "top: error of the reconstruction against the clean input; bottom: rank correlation of anomaly scores with the clean ranking" }), fig("08-noise-robustness"));
+showTable(
+  noiseRows.map((r) => ({
+    model: ev.modelLabel(r.model),
+    corruption: r.label,
+    "clean MSE": r.cleanMse,
+    "MSE vs clean input": r.noisyMse,
+    "÷ clean MSE": r.degradation,
+    "Spearman vs clean ranking": r.spearman,
+    "top 1% kept": r.topRetained,
+  })),
+  {
+    caption: `Noise robustness on ${splits.test.rows.toLocaleString("en-US")} test rows and ${noiseW.windows.n.toLocaleString("en-US")} test windows`,
+    maxRows: 80,
+  },
+);
+await showChart(
+  ev.noiseChart(noiseRows, {
+    title: "Noise robustness of the saved models",
+    subtitle:
+      "top: error of the reconstruction against the clean input; bottom: rank correlation of anomaly scores with the clean ranking",
+  }),
+  fig("08-noise-robustness"),
+);
 
 // %% [markdown]
 // ### Is the DAE more robust? (checked, not assumed)
@@ -219,9 +415,23 @@ await showChart(ev.noiseChart(noiseRows, { title: "Noise robustness of the saved
 
 // %%
 const testTokens = Int32Array.from(d.idx.test, (i) => d.token[i]!);
-const daeVsAe = corruptions.map((c) => ev.compareUnderNoise(rowNoise, "dae", "ae", c.label, testTokens, { ...boot, rng: bootRng.fork("dae-ae") }));
-const daeVsPca = corruptions.map((c) => ev.compareUnderNoise(rowNoise, "dae", "pca", c.label, testTokens, { ...boot, rng: bootRng.fork("dae-pca") }));
-showTable(corruptions.map((c, i) => ({ corruption: c.label, "DAE": daeVsAe[i]!.meanA, "AE": daeVsAe[i]!.meanB, "DAE − AE [95% CI]": ev.formatCI(daeVsAe[i]!.difference, daeVsAe[i]!.lo, daeVsAe[i]!.hi), "PCA": daeVsPca[i]!.meanB, "DAE − PCA [95% CI]": ev.formatCI(daeVsPca[i]!.difference, daeVsPca[i]!.lo, daeVsPca[i]!.hi) })), { caption: "MSE against the clean test input from corrupted input: DAE vs AE and PCA (paired)" });
+const daeVsAe = corruptions.map((c) =>
+  ev.compareUnderNoise(rowNoise, "dae", "ae", c.label, testTokens, { ...boot, rng: bootRng.fork("dae-ae") }),
+);
+const daeVsPca = corruptions.map((c) =>
+  ev.compareUnderNoise(rowNoise, "dae", "pca", c.label, testTokens, { ...boot, rng: bootRng.fork("dae-pca") }),
+);
+showTable(
+  corruptions.map((c, i) => ({
+    corruption: c.label,
+    DAE: daeVsAe[i]!.meanA,
+    AE: daeVsAe[i]!.meanB,
+    "DAE − AE [95% CI]": ev.formatCI(daeVsAe[i]!.difference, daeVsAe[i]!.lo, daeVsAe[i]!.hi),
+    PCA: daeVsPca[i]!.meanB,
+    "DAE − PCA [95% CI]": ev.formatCI(daeVsPca[i]!.difference, daeVsPca[i]!.lo, daeVsPca[i]!.hi),
+  })),
+  { caption: "MSE against the clean test input from corrupted input: DAE vs AE and PCA (paired)" },
+);
 const claimAe = ev.robustnessClaim("dae", "ae", daeVsAe, rowNoise.rows);
 const claimPca = ev.robustnessClaim("dae", "pca", daeVsPca, rowNoise.rows);
 showMarkdown(`${claimAe.sentence}\n\n${claimPca.sentence}`);
@@ -239,13 +449,36 @@ showMarkdown(`${claimAe.sentence}\n\n${claimPca.sentence}`);
 const regimes = ev.marketRegimes(d);
 const regimeNames = ev.REGIME_NAMES as readonly string[];
 const segments = ev.regimeSegments(regimes.days, regimes.regime);
-const regimeLabel = (f: ev.ErrorFrame) => Array.from(f.day, (day) => { const c = regimes.regimeOf(day); return c >= 0 ? regimeNames[c]! : null; });
+const regimeLabel = (f: ev.ErrorFrame) =>
+  Array.from(f.day, (day) => {
+    const c = regimes.regimeOf(day);
+    return c >= 0 ? regimeNames[c]! : null;
+  });
 const b = d.meta.boundaries;
-showTable([
-  { threshold: `calm ≤ training p${ev.CALM_QUANTILE * 100}`, "realised volatility (daily)": regimes.thresholds.calm },
-  { threshold: `crash > training p${ev.CRASH_QUANTILE * 100}`, "realised volatility (daily)": regimes.thresholds.crash },
-], { caption: `Regime thresholds from ${regimes.trainDays} training days (${b.trainStart} to ${b.trainEnd}), ${regimes.window}-day realised volatility of the market return`, digits: 4 });
-const regimeShare = ev.pivotRows(ev.groupedErrorSummary(frameOf("pca"), regimeLabel(frameOf("pca")), { nBoot: 0, rng: bootRng, order: [...regimeNames] }), (r) => r.group, () => "token-days", (r) => r.rows, "regime");
+showTable(
+  [
+    { threshold: `calm ≤ training p${ev.CALM_QUANTILE * 100}`, "realised volatility (daily)": regimes.thresholds.calm },
+    {
+      threshold: `crash > training p${ev.CRASH_QUANTILE * 100}`,
+      "realised volatility (daily)": regimes.thresholds.crash,
+    },
+  ],
+  {
+    caption: `Regime thresholds from ${regimes.trainDays} training days (${b.trainStart} to ${b.trainEnd}), ${regimes.window}-day realised volatility of the market return`,
+    digits: 4,
+  },
+);
+const regimeShare = ev.pivotRows(
+  ev.groupedErrorSummary(frameOf("pca"), regimeLabel(frameOf("pca")), {
+    nBoot: 0,
+    rng: bootRng,
+    order: [...regimeNames],
+  }),
+  (r) => r.group,
+  () => "token-days",
+  (r) => r.rows,
+  "regime",
+);
 showTable(regimeShare, { caption: "Token-days per regime (all splits)" });
 
 // %% [markdown]
@@ -256,7 +489,21 @@ showTable(regimeShare, { caption: "Token-days per regime (all splits)" });
 
 // %%
 const monthly = frames.filter((f) => RANKED.includes(f.model)).flatMap((f) => ev.monthlyErrors(f));
-await showChart(ev.monthlyErrorChart(monthly, segments, [{ date: b.validationStart, label: "validation" }, { date: b.testStart, label: "test" }], { title: "Reconstruction error by month", subtitle: "monthly MSE ÷ the model's training MSE; shading: market regime from realised volatility" }), fig("08-error-by-month"));
+await showChart(
+  ev.monthlyErrorChart(
+    monthly,
+    segments,
+    [
+      { date: b.validationStart, label: "validation" },
+      { date: b.testStart, label: "test" },
+    ],
+    {
+      title: "Reconstruction error by month",
+      subtitle: "monthly MSE ÷ the model's training MSE; shading: market regime from realised volatility",
+    },
+  ),
+  fig("08-error-by-month"),
+);
 
 // %% [markdown]
 // ### Error by regime, and drift
@@ -267,11 +514,50 @@ await showChart(ev.monthlyErrorChart(monthly, segments, [{ date: b.validationSta
 // model has aged".
 
 // %%
-const regimeRows = frames.filter((f) => RANKED.includes(f.model)).map((f) => ({ model: f.model, rows: ev.groupedErrorSummary(f, regimeLabel(f), { ...boot, rows: ev.rowsOfSplits(f, [0, 1, 2]), order: [...regimeNames] }) }));
-showTable(ev.pivotRows(regimeRows.flatMap((r) => r.rows), (r) => ev.modelLabel(r.model), (r) => r.group, (r) => ev.formatCI(r.value, r.lo, r.hi, 3), "model"), { caption: "MSE by market regime, all splits [95% CI over tokens]" });
-await showChart(ev.regimeChart(regimeRows, { title: "Reconstruction error by market regime", subtitle: "MSE ÷ the model's calm-regime MSE, all splits; lines: 95% cluster-bootstrap intervals over tokens" }), fig("08-error-by-regime"));
-const drift = frames.filter((f) => RANKED.includes(f.model)).map((f) => { const codes = Array.from(f.day, (day) => regimes.regimeOf(day)); return ev.driftSummary(f, { ...boot, regimeOfRow: codes }); });
-showTable(drift.map((r) => ({ model: ev.modelLabel(r.model), "train MSE": r.trainMse, "validation MSE": r.validationMse, "test MSE": r.testMse, "test ÷ train [95% CI]": ev.formatCI(r.ratio, r.lo, r.hi, 3), "regime-adjusted test ÷ train": r.regimeAdjustedRatio })), { caption: "Drift of the error from the training period into the test period" });
+const regimeRows = frames
+  .filter((f) => RANKED.includes(f.model))
+  .map((f) => ({
+    model: f.model,
+    rows: ev.groupedErrorSummary(f, regimeLabel(f), {
+      ...boot,
+      rows: ev.rowsOfSplits(f, [0, 1, 2]),
+      order: [...regimeNames],
+    }),
+  }));
+showTable(
+  ev.pivotRows(
+    regimeRows.flatMap((r) => r.rows),
+    (r) => ev.modelLabel(r.model),
+    (r) => r.group,
+    (r) => ev.formatCI(r.value, r.lo, r.hi, 3),
+    "model",
+  ),
+  { caption: "MSE by market regime, all splits [95% CI over tokens]" },
+);
+await showChart(
+  ev.regimeChart(regimeRows, {
+    title: "Reconstruction error by market regime",
+    subtitle: "MSE ÷ the model's calm-regime MSE, all splits; lines: 95% cluster-bootstrap intervals over tokens",
+  }),
+  fig("08-error-by-regime"),
+);
+const drift = frames
+  .filter((f) => RANKED.includes(f.model))
+  .map((f) => {
+    const codes = Array.from(f.day, (day) => regimes.regimeOf(day));
+    return ev.driftSummary(f, { ...boot, regimeOfRow: codes });
+  });
+showTable(
+  drift.map((r) => ({
+    model: ev.modelLabel(r.model),
+    "train MSE": r.trainMse,
+    "validation MSE": r.validationMse,
+    "test MSE": r.testMse,
+    "test ÷ train [95% CI]": ev.formatCI(r.ratio, r.lo, r.hi, 3),
+    "regime-adjusted test ÷ train": r.regimeAdjustedRatio,
+  })),
+  { caption: "Drift of the error from the training period into the test period" },
+);
 
 // %% [markdown]
 // The simulated market also records its own regimes (calm, bull, bear) and crash days
@@ -280,8 +566,28 @@ showTable(drift.map((r) => ({ model: ev.modelLabel(r.model), "train MSE": r.trai
 
 // %%
 const truth = ev.truthRegimes(ctx.store.readJson("market-truth"));
-const truthRows = truth ? frames.filter((f) => RANKED.includes(f.model)).flatMap((f) => ev.groupedErrorSummary(f, Array.from(f.day, (day) => truth.regimeOf(day)), { ...boot, rows: ev.rowsOfSplits(f, [0, 1, 2]), order: truth.names })) : [];
-if (truth) showTable(ev.pivotRows(truthRows, (r) => ev.modelLabel(r.model), (r) => r.group, (r) => `${ev.formatCI(r.value, r.lo, r.hi, 3)} (${r.rows} rows)`, "model"), { caption: "MSE by the simulated market's own regimes, all splits [95% CI]" });
+const truthRows = truth
+  ? frames
+      .filter((f) => RANKED.includes(f.model))
+      .flatMap((f) =>
+        ev.groupedErrorSummary(
+          f,
+          Array.from(f.day, (day) => truth.regimeOf(day)),
+          { ...boot, rows: ev.rowsOfSplits(f, [0, 1, 2]), order: truth.names },
+        ),
+      )
+  : [];
+if (truth)
+  showTable(
+    ev.pivotRows(
+      truthRows,
+      (r) => ev.modelLabel(r.model),
+      (r) => r.group,
+      (r) => `${ev.formatCI(r.value, r.lo, r.hi, 3)} (${r.rows} rows)`,
+      "model",
+    ),
+    { caption: "MSE by the simulated market's own regimes, all splits [95% CI]" },
+  );
 else showMarkdown("No simulated regimes for this data source.");
 
 // %% [markdown]
@@ -294,16 +600,55 @@ else showMarkdown("No simulated regimes for this data source.");
 // with a small epoch budget (see the budget table).
 
 // %%
-const dayMin = d.day.reduce((a, x) => Math.min(a, x), Infinity), dayMax = d.day.reduce((a, x) => Math.max(a, x), -Infinity);
+const dayMin = d.day.reduce((a, x) => Math.min(a, x), Infinity),
+  dayMax = d.day.reduce((a, x) => Math.max(a, x), -Infinity);
 const folds = ev.expandingFolds(dayMin, dayMax, budget.walkForwardFolds, d.meta.gapDays);
 const wf = await ev.walkForward(d, [specs["pca"]!, specs["ae"]!], {
-  folds: folds, maxTrainRows: budget.walkForwardTrainRows, rng: ctx.rng.fork("walk-forward"),
-  fit: profileFitOptions(ctx, { maxEpochs: budget.walkForwardEpochs, patience: budget.sweepPatience }), train: trainWithProgress,
+  folds: folds,
+  maxTrainRows: budget.walkForwardTrainRows,
+  rng: ctx.rng.fork("walk-forward"),
+  fit: profileFitOptions(ctx, { maxEpochs: budget.walkForwardEpochs, patience: budget.sweepPatience }),
+  train: trainWithProgress,
 });
-showTable(wf.map((r) => ({ fold: r.fold, model: ev.modelLabel(r.model), train: `${r.trainFrom} → ${r.trainTo}`, test: `${r.testFrom} → ${r.testTo}`, "train rows": r.trainRows, "test rows": r.testRows, "test MSE": r.testMse, "mean-predictor MSE": r.meanMse, epochs: r.epochs })), { caption: "Walk-forward (expanding window)" });
-await showChart(charts.lineChart([...wf.map((r) => ({ test: r.testFrom, model: ev.modelLabel(r.model), mse: r.testMse })), ...folds.map((f) => ({ test: dayToIso(f.testStart), model: "training mean", mse: wf.find((r) => r.fold === f.fold)!.meanMse }))], {
-  title: "Walk-forward test error", subtitle: "each fold trains on all earlier periods and tests on the period starting at the date shown", x: "test", xType: "temporal", y: "mse", series: "model", points: true, logY: true, yTitle: "test MSE (log scale)", xTitle: "start of the test period",
-}), fig("08-walk-forward"));
+showTable(
+  wf.map((r) => ({
+    fold: r.fold,
+    model: ev.modelLabel(r.model),
+    train: `${r.trainFrom} → ${r.trainTo}`,
+    test: `${r.testFrom} → ${r.testTo}`,
+    "train rows": r.trainRows,
+    "test rows": r.testRows,
+    "test MSE": r.testMse,
+    "mean-predictor MSE": r.meanMse,
+    epochs: r.epochs,
+  })),
+  { caption: "Walk-forward (expanding window)" },
+);
+await showChart(
+  charts.lineChart(
+    [
+      ...wf.map((r) => ({ test: r.testFrom, model: ev.modelLabel(r.model), mse: r.testMse })),
+      ...folds.map((f) => ({
+        test: dayToIso(f.testStart),
+        model: "training mean",
+        mse: wf.find((r) => r.fold === f.fold)!.meanMse,
+      })),
+    ],
+    {
+      title: "Walk-forward test error",
+      subtitle: "each fold trains on all earlier periods and tests on the period starting at the date shown",
+      x: "test",
+      xType: "temporal",
+      y: "mse",
+      series: "model",
+      points: true,
+      logY: true,
+      yTitle: "test MSE (log scale)",
+      xTitle: "start of the test period",
+    },
+  ),
+  fig("08-walk-forward"),
+);
 
 // %% [markdown]
 // ## 5 · Summary: the models ranked on each criterion
@@ -315,26 +660,94 @@ await showChart(charts.lineChart([...wf.map((r) => ({ test: r.testFrom, model: e
 // covers PCA and the AE only; mean ranks count the criteria each model was measured on.
 
 // %%
-const noiseVsPca = (m: string) => { const own = noiseRows.filter((r) => r.model === m); return own.reduce((a, r) => a + r.noisyMse / noiseRows.find((q) => q.model === ev.referenceOf(m) && q.label === r.label)!.noisyMse, 0) / own.length; };
-const spearmanVsPca = (m: string) => { const own = noiseRows.filter((r) => r.model === m); return own.reduce((a, r) => a + r.spearman / noiseRows.find((q) => q.model === ev.referenceOf(m) && q.label === r.label)!.spearman, 0) / own.length; };
+const noiseVsPca = (m: string) => {
+  const own = noiseRows.filter((r) => r.model === m);
+  return (
+    own.reduce(
+      (a, r) => a + r.noisyMse / noiseRows.find((q) => q.model === ev.referenceOf(m) && q.label === r.label)!.noisyMse,
+      0,
+    ) / own.length
+  );
+};
+const spearmanVsPca = (m: string) => {
+  const own = noiseRows.filter((r) => r.model === m);
+  return (
+    own.reduce(
+      (a, r) => a + r.spearman / noiseRows.find((q) => q.model === ev.referenceOf(m) && q.label === r.label)!.spearman,
+      0,
+    ) / own.length
+  );
+};
 const testOf = (m: string) => splitRows.find((r) => r.model === m && r.split === "test")!;
-const sweepGain = (m: string) => { const own = sweep.filter((p) => p.model === m); return own.length ? own.reduce((a, p) => a + p.explained - sweep.find((q) => q.model === p.reference && q.latentDim === p.latentDim)!.explained, 0) / own.length : 0; };
-const regimeRatio = (m: string) => { const rows = regimeRows.find((r) => r.model === m)!.rows; return (rows.find((r) => r.group === "crash")?.value ?? NaN) / (rows.find((r) => r.group === "calm")?.value ?? NaN); };
-const wfRatio = (m: string) => { const own = wf.filter((r) => r.model === m); return own.length ? own.reduce((a, r) => a + r.testMse / r.meanMse, 0) / own.length : NaN; };
+const sweepGain = (m: string) => {
+  const own = sweep.filter((p) => p.model === m);
+  return own.length
+    ? own.reduce(
+        (a, p) =>
+          a + p.explained - sweep.find((q) => q.model === p.reference && q.latentDim === p.latentDim)!.explained,
+        0,
+      ) / own.length
+    : 0;
+};
+const regimeRatio = (m: string) => {
+  const rows = regimeRows.find((r) => r.model === m)!.rows;
+  return (rows.find((r) => r.group === "crash")?.value ?? NaN) / (rows.find((r) => r.group === "calm")?.value ?? NaN);
+};
+const wfRatio = (m: string) => {
+  const own = wf.filter((r) => r.model === m);
+  return own.length ? own.reduce((a, r) => a + r.testMse / r.meanMse, 0) / own.length : NaN;
+};
 const per = (f: (m: string) => number) => Object.fromEntries(RANKED.map((m) => [m, f(m)]));
 const criteria: ev.Criterion[] = [
-  { label: "Test MSE ÷ PCA (same input and size)", better: "lower", values: per((m) => testOf(m).mse / testOf(ev.referenceOf(m)).mse), note: "saved models, test split" },
-  { label: "Test MAE ÷ PCA (same input and size)", better: "lower", values: per((m) => testOf(m).mae / testOf(ev.referenceOf(m)).mae), note: "saved models, test split" },
-  { label: "Sweep: variance explained minus PCA's, mean over latent sizes", better: "higher", values: per(sweepGain), note: "reduced-budget sweep" },
-  { label: "Noise: MSE vs clean input ÷ PCA's, mean over corruptions", better: "lower", values: per(noiseVsPca), note: "saved models" },
-  { label: "Noise: Spearman of anomaly ranks with the clean ranking ÷ PCA's", better: "higher", values: per(spearmanVsPca), note: "mean over corruptions" },
-  { label: "Drift: test MSE ÷ train MSE", better: "lower", values: per((m) => drift.find((r) => r.model === m)!.ratio), note: "saved models" },
+  {
+    label: "Test MSE ÷ PCA (same input and size)",
+    better: "lower",
+    values: per((m) => testOf(m).mse / testOf(ev.referenceOf(m)).mse),
+    note: "saved models, test split",
+  },
+  {
+    label: "Test MAE ÷ PCA (same input and size)",
+    better: "lower",
+    values: per((m) => testOf(m).mae / testOf(ev.referenceOf(m)).mae),
+    note: "saved models, test split",
+  },
+  {
+    label: "Sweep: variance explained minus PCA's, mean over latent sizes",
+    better: "higher",
+    values: per(sweepGain),
+    note: "reduced-budget sweep",
+  },
+  {
+    label: "Noise: MSE vs clean input ÷ PCA's, mean over corruptions",
+    better: "lower",
+    values: per(noiseVsPca),
+    note: "saved models",
+  },
+  {
+    label: "Noise: Spearman of anomaly ranks with the clean ranking ÷ PCA's",
+    better: "higher",
+    values: per(spearmanVsPca),
+    note: "mean over corruptions",
+  },
+  {
+    label: "Drift: test MSE ÷ train MSE",
+    better: "lower",
+    values: per((m) => drift.find((r) => r.model === m)!.ratio),
+    note: "saved models",
+  },
   { label: "Regimes: crash MSE ÷ calm MSE", better: "lower", values: per(regimeRatio), note: "all splits" },
-  { label: "Walk-forward: test MSE ÷ training-mean MSE", better: "lower", values: per(wfRatio), note: "PCA and AE only" },
+  {
+    label: "Walk-forward: test MSE ÷ training-mean MSE",
+    better: "lower",
+    values: per(wfRatio),
+    note: "PCA and AE only",
+  },
 ];
 const ranking = ev.rankModels(criteria, RANKED);
 const rankingTable = ev.rankingTable(criteria, ranking);
-showTable(rankingTable, { caption: "Models ranked on each criterion: value (#rank); PCA stands for the PCA of each model's own input" });
+showTable(rankingTable, {
+  caption: "Models ranked on each criterion: value (#rank); PCA stands for the PCA of each model's own input",
+});
 
 // %% [markdown]
 // ## Conclusions
@@ -362,12 +775,25 @@ ctx.store.writeTable("evaluation-errors", ev.rowsToTable(splitRows as unknown as
 ctx.store.writeTable("evaluation-sweep", ev.rowsToTable(sweep as unknown as Record<string, unknown>[]));
 ctx.store.writeTable("evaluation-noise", ev.rowsToTable(noiseRows as unknown as Record<string, unknown>[]));
 ctx.store.writeTable("evaluation-walk-forward", ev.rowsToTable(wf as unknown as Record<string, unknown>[]));
-ctx.store.writeJson("evaluation", { budget: budget, paired: paired, crossovers: crossovers, daeVsAe: daeVsAe, daeVsPca: daeVsPca, regimeThresholds: regimes.thresholds, drift: drift, criteria: criteria, ranking: ranking, conclusions: conclusions });
+ctx.store.writeJson("evaluation", {
+  budget: budget,
+  paired: paired,
+  crossovers: crossovers,
+  daeVsAe: daeVsAe,
+  daeVsPca: daeVsPca,
+  regimeThresholds: regimes.thresholds,
+  drift: drift,
+  criteria: criteria,
+  ranking: ranking,
+  conclusions: conclusions,
+});
 
 const best = ranking.order[0]!;
 section.headline({
   "best mean rank": `${ev.modelLabel(best)} (${ranking.meanRank[best]!.toFixed(2)})`,
-  ...Object.fromEntries(paired.map((p) => [`${ev.modelLabel(p.model)} test MSE ÷ PCA`, Number((p.modelMse / p.referenceMse).toFixed(3))])),
+  ...Object.fromEntries(
+    paired.map((p) => [`${ev.modelLabel(p.model)} test MSE ÷ PCA`, Number((p.modelMse / p.referenceMse).toFixed(3))]),
+  ),
   "DAE closer to clean than AE (corruptions)": `${claimAe.closer} of ${claimAe.total}`,
   "AE test ÷ train MSE": Number(drift.find((r) => r.model === "ae")!.ratio.toFixed(3)),
   "bootstrap replicates": budget.nBoot,
@@ -375,12 +801,41 @@ section.headline({
 for (const s of conclusions) section.finding(s);
 section.table("Summary: models ranked on each criterion (value, #rank)", rankingTable);
 section.table("Reconstruction error by model and split, 95% cluster-bootstrap CI over tokens", errorTable);
-section.table("Test split: paired difference to PCA of the same input and size", paired.map((p) => ({ model: ev.modelLabel(p.model), reference: ev.modelLabel(p.reference), "model MSE": p.modelMse, "PCA MSE": p.referenceMse, "difference [95% CI]": ev.formatCI(p.difference, p.lo, p.hi), verdict: ev.differenceVerdict(p) })));
-section.table("Latent-size sweep: test MSE ÷ PCA's", crossovers.map((c) => ({ model: ev.modelLabel(c.model), ...Object.fromEntries(c.dims.map((k, i) => [`size ${k}`, Number(c.ratios[i]!.toFixed(3))])), "stops beating PCA at": c.stopsBeatingAt ?? (c.beatsAt.length ? "still beats at largest" : "never beats") })));
-section.figure("08-latent-sweep", "Test reconstruction error against latent size, networks vs PCA fitted on the same rows (reduced training budget).");
-section.figure("08-noise-robustness", "Noise robustness of the saved models: error against the clean input and stability of the anomaly ranking.");
-section.figure("08-error-by-month", "Monthly reconstruction error relative to each model's training error, over market regimes.");
-section.figure("08-error-by-regime", "Reconstruction error by market regime relative to the calm regime, with 95% intervals.");
+section.table(
+  "Test split: paired difference to PCA of the same input and size",
+  paired.map((p) => ({
+    model: ev.modelLabel(p.model),
+    reference: ev.modelLabel(p.reference),
+    "model MSE": p.modelMse,
+    "PCA MSE": p.referenceMse,
+    "difference [95% CI]": ev.formatCI(p.difference, p.lo, p.hi),
+    verdict: ev.differenceVerdict(p),
+  })),
+);
+section.table(
+  "Latent-size sweep: test MSE ÷ PCA's",
+  crossovers.map((c) => ({
+    model: ev.modelLabel(c.model),
+    ...Object.fromEntries(c.dims.map((k, i) => [`size ${k}`, Number(c.ratios[i]!.toFixed(3))])),
+    "stops beating PCA at": c.stopsBeatingAt ?? (c.beatsAt.length ? "still beats at largest" : "never beats"),
+  })),
+);
+section.figure(
+  "08-latent-sweep",
+  "Test reconstruction error against latent size, networks vs PCA fitted on the same rows (reduced training budget).",
+);
+section.figure(
+  "08-noise-robustness",
+  "Noise robustness of the saved models: error against the clean input and stability of the anomaly ranking.",
+);
+section.figure(
+  "08-error-by-month",
+  "Monthly reconstruction error relative to each model's training error, over market regimes.",
+);
+section.figure(
+  "08-error-by-regime",
+  "Reconstruction error by market regime relative to the calm regime, with 95% intervals.",
+);
 section.figure("08-feature-error", "Test MSE per feature relative to PCA (log2 ratio).");
 section.figure("08-walk-forward", "Walk-forward test error of PCA and the AE.");
 section.save(ctx.store);
@@ -388,8 +843,28 @@ for (const m of rowModels) m.model.dispose();
 conv.dispose();
 pcaW.dispose();
 finishNotebook(ctx, {
-  inputs: ["features.parquet", "dataset.json", "market-truth.json", "errors-ae", "errors-vae", "errors-dae", "errors-pca", "errors-conv1d", "models/ae", "models/vae", "models/dae", "models/pca", "models/conv1d", "models/pca-windows"],
+  inputs: [
+    "features.parquet",
+    "dataset.json",
+    "market-truth.json",
+    "errors-ae",
+    "errors-vae",
+    "errors-dae",
+    "errors-pca",
+    "errors-conv1d",
+    "models/ae",
+    "models/vae",
+    "models/dae",
+    "models/pca",
+    "models/conv1d",
+    "models/pca-windows",
+  ],
   outputs: ["evaluation-errors", "evaluation-sweep", "evaluation-noise", "evaluation-walk-forward", "evaluation.json"],
-  metrics: { best: best, meanRank: ranking.meanRank, paired: paired, daeClaim: { closer: claimAe.closer, farther: claimAe.farther, total: claimAe.total } },
+  metrics: {
+    best: best,
+    meanRank: ranking.meanRank,
+    paired: paired,
+    daeClaim: { closer: claimAe.closer, farther: claimAe.farther, total: claimAe.total },
+  },
   notes: [sweepTrain.note, sweepVal.note, sweepTrainW.note, sweepValW.note, noiseW.note],
 });

@@ -60,13 +60,45 @@ const CONFIRM_SEEDS = 2;
 const d = loadDataset(ctx.store);
 const splits = splitMatrices(d);
 const nf = d.meta.featureNames.length;
-const trainSample = hpo.stratifiedRows(d.X, d.idx.train, d.token, d.day, HPO_MAX_TRAIN_ROWS, ctx.rng.fork("train-sample"));
-const valSample = hpo.stratifiedRows(d.X, d.idx.validation, d.token, d.day, HPO_MAX_VALIDATION_ROWS, ctx.rng.fork("validation-sample"));
-showTable([
-  { split: "train", "rows available": splits.train.rows, "rows in the search": trainSample.matrix.rows, how: trainSample.note },
-  { split: "validation", "rows available": splits.validation.rows, "rows in the search": valSample.matrix.rows, how: valSample.note },
-  { split: "test", "rows available": splits.test.rows, "rows in the search": 0, how: "not used until the winner is chosen" },
-], { caption: "Rows used by the search" });
+const trainSample = hpo.stratifiedRows(
+  d.X,
+  d.idx.train,
+  d.token,
+  d.day,
+  HPO_MAX_TRAIN_ROWS,
+  ctx.rng.fork("train-sample"),
+);
+const valSample = hpo.stratifiedRows(
+  d.X,
+  d.idx.validation,
+  d.token,
+  d.day,
+  HPO_MAX_VALIDATION_ROWS,
+  ctx.rng.fork("validation-sample"),
+);
+showTable(
+  [
+    {
+      split: "train",
+      "rows available": splits.train.rows,
+      "rows in the search": trainSample.matrix.rows,
+      how: trainSample.note,
+    },
+    {
+      split: "validation",
+      "rows available": splits.validation.rows,
+      "rows in the search": valSample.matrix.rows,
+      how: valSample.note,
+    },
+    {
+      split: "test",
+      "rows available": splits.test.rows,
+      "rows in the search": 0,
+      how: "not used until the winner is chosen",
+    },
+  ],
+  { caption: "Rows used by the search" },
+);
 
 // %% [markdown]
 // ## Search space and budget
@@ -82,18 +114,39 @@ showTable([
 
 // %%
 const space = hpo.defaultSearchSpace(nf);
-showTable([
-  { hyperparameter: "latent size", values: space.latentDim.join(", "), default: 8 },
-  { hyperparameter: "hidden widths (encoder; decoder mirrors)", values: space.hiddenUnits.map((h) => h.join("-")).join(" | "), default: "32-16" },
-  { hyperparameter: "activation", values: space.activation.join(", "), default: "relu" },
-  { hyperparameter: "learning rate", values: `log-uniform ${space.learningRate[0]} .. ${space.learningRate[1]}`, default: DEFAULT_LEARNING_RATE },
-  { hyperparameter: "dropout", values: space.dropout.join(", "), default: 0 },
-  { hyperparameter: "L2 on kernels", values: space.l2.join(", "), default: 0 },
-  { hyperparameter: "batch size", values: space.batchSize.join(", "), default: s.batchSize },
-], { caption: "Search space (AE)" });
+showTable(
+  [
+    { hyperparameter: "latent size", values: space.latentDim.join(", "), default: 8 },
+    {
+      hyperparameter: "hidden widths (encoder; decoder mirrors)",
+      values: space.hiddenUnits.map((h) => h.join("-")).join(" | "),
+      default: "32-16",
+    },
+    { hyperparameter: "activation", values: space.activation.join(", "), default: "relu" },
+    {
+      hyperparameter: "learning rate",
+      values: `log-uniform ${space.learningRate[0]} .. ${space.learningRate[1]}`,
+      default: DEFAULT_LEARNING_RATE,
+    },
+    { hyperparameter: "dropout", values: space.dropout.join(", "), default: 0 },
+    { hyperparameter: "L2 on kernels", values: space.l2.join(", "), default: 0 },
+    { hyperparameter: "batch size", values: space.batchSize.join(", "), default: s.batchSize },
+  ],
+  { caption: "Search space (AE)" },
+);
 const configs = hpo.sampleConfigs(space, "ae", s.hpoTrials, ctx.rng.fork("configs"), nf);
 const schedule = hpo.halvingSchedule(configs.length, HPO_MAX_EPOCHS);
-showTable(schedule.map((r) => ({ rung: r.rung, configurations: r.configs, "epochs so far": r.epochs, "new epochs each": r.newEpochs })), { caption: `Successive halving: ${configs.length} configurations (profile setting hpoTrials), keep the best third each rung` });
+showTable(
+  schedule.map((r) => ({
+    rung: r.rung,
+    configurations: r.configs,
+    "epochs so far": r.epochs,
+    "new epochs each": r.newEpochs,
+  })),
+  {
+    caption: `Successive halving: ${configs.length} configurations (profile setting hpoTrials), keep the best third each rung`,
+  },
+);
 
 // %% [markdown]
 // ## Search
@@ -105,14 +158,27 @@ showTable(schedule.map((r) => ({ rung: r.rung, configurations: r.configs, "epoch
 // %%
 const progress = new Progress("search");
 const search = await hpo.successiveHalving({
-  featureNames: d.meta.featureNames, train: trainSample.matrix, validation: valSample.matrix, configs: configs,
-  maxEpochs: HPO_MAX_EPOCHS, patience: s.patience, seed: ctx.config.seed,
-  onTrial: (t, done, total) => progress.update(`${done}/${total}: trial ${t.trial} rung ${t.rung} → val MSE ${t.valMse.toPrecision(4)} after ${t.epochsRun} epochs (${t.seconds.toFixed(1)} s)`),
+  featureNames: d.meta.featureNames,
+  train: trainSample.matrix,
+  validation: valSample.matrix,
+  configs: configs,
+  maxEpochs: HPO_MAX_EPOCHS,
+  patience: s.patience,
+  seed: ctx.config.seed,
+  onTrial: (t, done, total) =>
+    progress.update(
+      `${done}/${total}: trial ${t.trial} rung ${t.rung} → val MSE ${t.valMse.toPrecision(4)} after ${t.epochsRun} epochs (${t.seconds.toFixed(1)} s)`,
+    ),
 });
 progress.done(`${search.trials.length} trainings, ${search.totalEpochs} epochs; winner trial ${search.best.trial}`);
 const summary = hpo.trialSummaryRows(search.trials);
-showTable(summary, { caption: "Trials: each configuration at the furthest rung it reached (sorted: furthest first, then by validation MSE)" });
-showMarkdown(`**Winner:** trial ${search.best.trial}: ${hpo.describeConfig(search.best.config, nf)}; validation MSE ${search.best.valMse.toFixed(4)} on the search sample after ${search.best.epochsRun} epochs.`);
+showTable(summary, {
+  caption:
+    "Trials: each configuration at the furthest rung it reached (sorted: furthest first, then by validation MSE)",
+});
+showMarkdown(
+  `**Winner:** trial ${search.best.trial}: ${hpo.describeConfig(search.best.config, nf)}; validation MSE ${search.best.valMse.toFixed(4)} on the search sample after ${search.best.epochsRun} epochs.`,
+);
 
 // %% [markdown]
 // ## Look: what mattered
@@ -123,11 +189,30 @@ showMarkdown(`**Winner:** trial ${search.best.trial}: ${hpo.describeConfig(searc
 // (lines stop where a configuration was dropped).
 
 // %%
-await showChart(hpo.objectiveVsParamsSpec(search.trials, "Validation MSE against each hyperparameter (rung 0)"), fig("09-objective-vs-params"));
-await showChart(hpo.parallelCoordinatesSpec(search.trials, "Configurations as parallel coordinates"), fig("09-parallel-coordinates"));
-await showChart(hpo.halvingCurvesSpec(search.trials, "Successive halving: validation MSE over cumulative epochs"), fig("09-halving-curves"));
+await showChart(
+  hpo.objectiveVsParamsSpec(search.trials, "Validation MSE against each hyperparameter (rung 0)"),
+  fig("09-objective-vs-params"),
+);
+await showChart(
+  hpo.parallelCoordinatesSpec(search.trials, "Configurations as parallel coordinates"),
+  fig("09-parallel-coordinates"),
+);
+await showChart(
+  hpo.halvingCurvesSpec(search.trials, "Successive halving: validation MSE over cumulative epochs"),
+  fig("09-halving-curves"),
+);
 const effects = hpo.hyperparameterEffects(search.trials);
-showTable(effects.map((e) => ({ hyperparameter: e.parameter, "distinct values": e.values, "Spearman ρ with rung-0 MSE": e.spearman })), { caption: `Rank correlation of each hyperparameter with the objective over ${configs.length} configurations (descriptive: few points)`, digits: 3 });
+showTable(
+  effects.map((e) => ({
+    hyperparameter: e.parameter,
+    "distinct values": e.values,
+    "Spearman ρ with rung-0 MSE": e.spearman,
+  })),
+  {
+    caption: `Rank correlation of each hyperparameter with the objective over ${configs.length} configurations (descriptive: few points)`,
+    digits: 3,
+  },
+);
 
 // %% [markdown]
 // ## Fair comparison: winner vs default
@@ -153,14 +238,33 @@ const metaPath = path.join(ctx.config.paths.models, "ae", "meta.json");
 const defaultMeta = fs.existsSync(metaPath) ? JSON.parse(fs.readFileSync(metaPath, "utf8")) : null;
 const defaultConfig: hpo.HpoConfig = defaultMeta
   ? hpo.configFromModelMeta(defaultMeta, { batchSize: s.batchSize, learningRate: DEFAULT_LEARNING_RATE })
-  : { kind: "ae", latentDim: 8, hiddenUnits: [32, 16], activation: "relu", learningRate: DEFAULT_LEARNING_RATE, dropout: 0, l2: 0, batchSize: s.batchSize };
-if (!defaultMeta) showMarkdown(`No \`models/ae/meta.json\` (run notebook 02 first for its full-data numbers); the default is the reference configuration of notebook 02.`);
+  : {
+      kind: "ae",
+      latentDim: 8,
+      hiddenUnits: [32, 16],
+      activation: "relu",
+      learningRate: DEFAULT_LEARNING_RATE,
+      dropout: 0,
+      l2: 0,
+      batchSize: s.batchSize,
+    };
+if (!defaultMeta)
+  showMarkdown(
+    `No \`models/ae/meta.json\` (run notebook 02 first for its full-data numbers); the default is the reference configuration of notebook 02.`,
+  );
 const winner = search.best.config;
-const sameLatent: hpo.HpoConfig | null = winner.latentDim !== defaultConfig.latentDim ? { ...winner, latentDim: defaultConfig.latentDim } : null;
+const sameLatent: hpo.HpoConfig | null =
+  winner.latentDim !== defaultConfig.latentDim ? { ...winner, latentDim: defaultConfig.latentDim } : null;
 const seeds = Array.from({ length: CONFIRM_SEEDS }, (_, k) => ctx.config.seed + k);
 const evalSets = { validation: splits.validation, test: splits.test };
 const repProgress = new Progress("replicates");
-const replicate = (label: string, c: hpo.HpoConfig) => hpo.seedReplicates(c, d.meta.featureNames, trainSample.matrix, valSample.matrix, evalSets, { epochs: HPO_MAX_EPOCHS, patience: s.patience, seeds: seeds, onDone: (r) => repProgress.update(`${label} seed ${r.seed}: val MSE ${r.valMse.toFixed(4)}`) });
+const replicate = (label: string, c: hpo.HpoConfig) =>
+  hpo.seedReplicates(c, d.meta.featureNames, trainSample.matrix, valSample.matrix, evalSets, {
+    epochs: HPO_MAX_EPOCHS,
+    patience: s.patience,
+    seeds: seeds,
+    onDone: (r) => repProgress.update(`${label} seed ${r.seed}: val MSE ${r.valMse.toFixed(4)}`),
+  });
 const bestReps = await replicate("winner", winner);
 const sameLatentReps = sameLatent ? await replicate(`winner at latent ${defaultConfig.latentDim}`, sameLatent) : null;
 const defaultReps = await replicate("default", defaultConfig);
@@ -171,22 +275,57 @@ const defSum = hpo.summariseReplicates(defaultReps);
 const pcaAt = async (k: number) => {
   const m = createModel("pca", { featureNames: d.meta.featureNames, latentDim: k });
   await m.fit(trainSample.matrix, valSample.matrix, { maxEpochs: 1, batchSize: s.batchSize, patience: 1 });
-  const out = { latentDim: k, valMse: hpo.reconstructionMse(m, splits.validation), testMse: hpo.reconstructionMse(m, splits.test) };
+  const out = {
+    latentDim: k,
+    valMse: hpo.reconstructionMse(m, splits.validation),
+    testMse: hpo.reconstructionMse(m, splits.test),
+  };
   m.dispose();
   return out;
 };
 const pcaWinner = await pcaAt(winner.latentDim);
 const pcaDefault = await pcaAt(defaultConfig.latentDim);
 const nb02Test: number | null = defaultMeta?.extra?.testMse ?? null;
-const row = (model: string, c: hpo.HpoConfig, r: hpo.ReplicateSummary) => ({ model: model, configuration: hpo.describeConfig(c, nf), seeds: r.seeds, "val MSE mean": r.valMean, "val MSE sd": r.valSd, "test MSE mean": r.testMean, "test MSE sd": r.testSd });
+const row = (model: string, c: hpo.HpoConfig, r: hpo.ReplicateSummary) => ({
+  model: model,
+  configuration: hpo.describeConfig(c, nf),
+  seeds: r.seeds,
+  "val MSE mean": r.valMean,
+  "val MSE sd": r.valSd,
+  "test MSE mean": r.testMean,
+  "test MSE sd": r.testSd,
+});
 const comparison: Record<string, string | number | null>[] = [
   row(`winner (trial ${search.best.trial})`, winner, bestSum),
   ...(sameLatent && sameSum ? [row(`winner at latent ${defaultConfig.latentDim}`, sameLatent, sameSum)] : []),
   row("default (notebook 02 configuration)", defaultConfig, defSum),
-  ...[pcaWinner, ...(pcaDefault.latentDim !== pcaWinner.latentDim ? [pcaDefault] : [])].map((p) => ({ model: `PCA-${p.latentDim}`, configuration: "linear, fitted on the same subsample", seeds: 1, "val MSE mean": p.valMse, "val MSE sd": null, "test MSE mean": p.testMse, "test MSE sd": null })),
-  ...(nb02Test !== null ? [{ model: "AE of notebook 02 (all training rows, its own budget)", configuration: hpo.describeConfig(defaultConfig, nf), seeds: 1, "val MSE mean": defaultMeta.metrics?.bestValLoss ?? null, "val MSE sd": null, "test MSE mean": nb02Test, "test MSE sd": null }] : []),
+  ...[pcaWinner, ...(pcaDefault.latentDim !== pcaWinner.latentDim ? [pcaDefault] : [])].map((p) => ({
+    model: `PCA-${p.latentDim}`,
+    configuration: "linear, fitted on the same subsample",
+    seeds: 1,
+    "val MSE mean": p.valMse,
+    "val MSE sd": null,
+    "test MSE mean": p.testMse,
+    "test MSE sd": null,
+  })),
+  ...(nb02Test !== null
+    ? [
+        {
+          model: "AE of notebook 02 (all training rows, its own budget)",
+          configuration: hpo.describeConfig(defaultConfig, nf),
+          seeds: 1,
+          "val MSE mean": defaultMeta.metrics?.bestValLoss ?? null,
+          "val MSE sd": null,
+          "test MSE mean": nb02Test,
+          "test MSE sd": null,
+        },
+      ]
+    : []),
 ];
-showTable(comparison, { caption: `Reconstruction MSE per value on the full validation and test splits; networks retrained from scratch on the search subsample for ${HPO_MAX_EPOCHS} epochs with ${seeds.length} seeds`, digits: 4 });
+showTable(comparison, {
+  caption: `Reconstruction MSE per value on the full validation and test splits; networks retrained from scratch on the search subsample for ${HPO_MAX_EPOCHS} epochs with ${seeds.length} seeds`,
+  digits: 4,
+});
 const bars = (model: string, r: hpo.ReplicateSummary) => [
   { model: model, split: "validation", mse: r.valMean, lo: r.valMean - (r.valSd || 0), hi: r.valMean + (r.valSd || 0) },
   { model: model, split: "test", mse: r.testMean, lo: r.testMean - (r.testSd || 0), hi: r.testMean + (r.testSd || 0) },
@@ -200,7 +339,20 @@ const barRows = [
     { model: `PCA-${p.latentDim}`, split: "test", mse: p.testMse, lo: null, hi: null },
   ]),
 ];
-await showChart(charts.barChart(barRows, { title: "Winner vs default, same data and budget", subtitle: `mean over ${seeds.length} seeds, whiskers ± 1 sd; PCA of the same latent sizes for reference`, category: "model", value: "mse", group: "split", lo: "lo", hi: "hi", valueTitle: "reconstruction MSE per value", sort: null }), fig("09-best-vs-default"));
+await showChart(
+  charts.barChart(barRows, {
+    title: "Winner vs default, same data and budget",
+    subtitle: `mean over ${seeds.length} seeds, whiskers ± 1 sd; PCA of the same latent sizes for reference`,
+    category: "model",
+    value: "mse",
+    group: "split",
+    lo: "lo",
+    hi: "hi",
+    valueTitle: "reconstruction MSE per value",
+    sort: null,
+  }),
+  fig("09-best-vs-default"),
+);
 
 // %% [markdown]
 // ## Save
@@ -209,7 +361,11 @@ await showChart(charts.barChart(barRows, { title: "Winner vs default, same data 
 
 // %%
 ctx.store.writeTable("hpo-trials", hpo.trialsTable(search.trials));
-await search.model.save(path.join(ctx.config.paths.models, "ae-hpo"), { scaler: d.meta.scaler, featureNames: d.meta.featureNames, hpo: { trial: search.best.trial, trainedOn: trainSample.note } });
+await search.model.save(path.join(ctx.config.paths.models, "ae-hpo"), {
+  scaler: d.meta.scaler,
+  featureNames: d.meta.featureNames,
+  hpo: { trial: search.best.trial, trainedOn: trainSample.note },
+});
 const gain = (1 - bestSum.testMean / defSum.testMean) * 100;
 const valGain = (1 - bestSum.valMean / defSum.valMean) * 100;
 const pooledSd = Math.sqrt(((bestSum.valSd || 0) ** 2 + (defSum.valSd || 0) ** 2) / 2);
@@ -217,12 +373,38 @@ const gapInSd = pooledSd > 0 ? (defSum.valMean - bestSum.valMean) / pooledSd : N
 const bestJson = {
   kind: "ae",
   objective: "validation reconstruction MSE per value (clean inputs, dropout off)",
-  method: { name: "successive halving", eta: hpo.DEFAULT_ETA, schedule: schedule, trials: configs.length, maxEpochs: HPO_MAX_EPOCHS, patience: s.patience, resume: "survivors continue from their weights with a fresh optimiser" },
+  method: {
+    name: "successive halving",
+    eta: hpo.DEFAULT_ETA,
+    schedule: schedule,
+    trials: configs.length,
+    maxEpochs: HPO_MAX_EPOCHS,
+    patience: s.patience,
+    resume: "survivors continue from their weights with a fresh optimiser",
+  },
   searchSpace: space,
-  subsample: { train: { rows: trainSample.matrix.rows, of: splits.train.rows, note: trainSample.note }, validation: { rows: valSample.matrix.rows, of: splits.validation.rows, note: valSample.note } },
-  best: { trial: search.best.trial, config: winner, description: hpo.describeConfig(winner, nf), searchValMse: search.best.valMse, epochs: search.best.epochsRun, replicates: bestReps, summary: bestSum },
+  subsample: {
+    train: { rows: trainSample.matrix.rows, of: splits.train.rows, note: trainSample.note },
+    validation: { rows: valSample.matrix.rows, of: splits.validation.rows, note: valSample.note },
+  },
+  best: {
+    trial: search.best.trial,
+    config: winner,
+    description: hpo.describeConfig(winner, nf),
+    searchValMse: search.best.valMse,
+    epochs: search.best.epochsRun,
+    replicates: bestReps,
+    summary: bestSum,
+  },
   winnerAtDefaultLatent: sameLatent ? { config: sameLatent, replicates: sameLatentReps, summary: sameSum } : null,
-  default: { config: defaultConfig, description: hpo.describeConfig(defaultConfig, nf), fromMeta: defaultMeta !== null, replicates: defaultReps, summary: defSum, notebook02TestMse: nb02Test },
+  default: {
+    config: defaultConfig,
+    description: hpo.describeConfig(defaultConfig, nf),
+    fromMeta: defaultMeta !== null,
+    replicates: defaultReps,
+    summary: defSum,
+    notebook02TestMse: nb02Test,
+  },
   pca: { winnerLatent: pcaWinner, defaultLatent: pcaDefault },
   testGainPercent: gain,
   validationGainPercent: valGain,
@@ -243,30 +425,48 @@ section.headline({
   "configurations tried": configs.length,
   "epochs trained in the search": search.totalEpochs,
   "search seconds": Number(search.seconds.toFixed(1)),
-  "winner": hpo.describeConfig(winner, nf),
+  winner: hpo.describeConfig(winner, nf),
   "winner test MSE (mean of seeds)": bestSum.testMean,
   "default test MSE (mean of seeds)": defSum.testMean,
   "test MSE change vs default": `${gain >= 0 ? "-" : "+"}${Math.abs(gain).toFixed(1)}%`,
 });
-section.finding(`Successive halving raced **${configs.length}** sampled configurations (${schedule.map((r) => `${r.configs} × ${r.epochs} epochs`).join(" → ")}) on ${trainSample.matrix.rows < splits.train.rows ? `a stratified subsample of **${trainSample.matrix.rows.toLocaleString("en-US")}** of ${splits.train.rows.toLocaleString("en-US")} training rows` : `all **${splits.train.rows.toLocaleString("en-US")}** training rows`}, **${search.totalEpochs}** epochs in ${search.seconds.toFixed(0)} s. The winner: ${hpo.describeConfig(search.best.config, nf)}.`);
-section.finding(`Retrained from scratch with ${seeds.length} seeds on the same data and budget, the winner reaches validation MSE **${bestSum.valMean.toFixed(4)}** (sd ${(bestSum.valSd || 0).toFixed(4)}) against **${defSum.valMean.toFixed(4)}** (sd ${(defSum.valSd || 0).toFixed(4)}) for the default configuration: ${valGain >= 0 ? `${valGain.toFixed(1)}% lower` : `${(-valGain).toFixed(1)}% higher`}${Number.isFinite(gapInSd) ? `, a gap of ${Math.abs(gapInSd).toFixed(1)} seed standard deviations` : ""}. On the test split, scored once after selection, the winner's MSE is **${bestSum.testMean.toFixed(4)}** vs **${defSum.testMean.toFixed(4)}** (${gain >= 0 ? `${gain.toFixed(1)}% lower` : `${(-gain).toFixed(1)}% higher`}).`);
-section.finding(`PCA with the winner's latent size (${winner.latentDim}) has test MSE ${pcaWinner.testMse.toFixed(4)}: the tuned network is ${bestSum.testMean < pcaWinner.testMse ? `${((1 - bestSum.testMean / pcaWinner.testMse) * 100).toFixed(1)}% below` : `${((bestSum.testMean / pcaWinner.testMse - 1) * 100).toFixed(1)}% above`} the best linear code of that size.`);
+section.finding(
+  `Successive halving raced **${configs.length}** sampled configurations (${schedule.map((r) => `${r.configs} × ${r.epochs} epochs`).join(" → ")}) on ${trainSample.matrix.rows < splits.train.rows ? `a stratified subsample of **${trainSample.matrix.rows.toLocaleString("en-US")}** of ${splits.train.rows.toLocaleString("en-US")} training rows` : `all **${splits.train.rows.toLocaleString("en-US")}** training rows`}, **${search.totalEpochs}** epochs in ${search.seconds.toFixed(0)} s. The winner: ${hpo.describeConfig(search.best.config, nf)}.`,
+);
+section.finding(
+  `Retrained from scratch with ${seeds.length} seeds on the same data and budget, the winner reaches validation MSE **${bestSum.valMean.toFixed(4)}** (sd ${(bestSum.valSd || 0).toFixed(4)}) against **${defSum.valMean.toFixed(4)}** (sd ${(defSum.valSd || 0).toFixed(4)}) for the default configuration: ${valGain >= 0 ? `${valGain.toFixed(1)}% lower` : `${(-valGain).toFixed(1)}% higher`}${Number.isFinite(gapInSd) ? `, a gap of ${Math.abs(gapInSd).toFixed(1)} seed standard deviations` : ""}. On the test split, scored once after selection, the winner's MSE is **${bestSum.testMean.toFixed(4)}** vs **${defSum.testMean.toFixed(4)}** (${gain >= 0 ? `${gain.toFixed(1)}% lower` : `${(-gain).toFixed(1)}% higher`}).`,
+);
+section.finding(
+  `PCA with the winner's latent size (${winner.latentDim}) has test MSE ${pcaWinner.testMse.toFixed(4)}: the tuned network is ${bestSum.testMean < pcaWinner.testMse ? `${((1 - bestSum.testMean / pcaWinner.testMse) * 100).toFixed(1)}% below` : `${((bestSum.testMean / pcaWinner.testMse - 1) * 100).toFixed(1)}% above`} the best linear code of that size.`,
+);
 if (sameSum) {
   const share = (defSum.testMean - sameSum.testMean) / (defSum.testMean - bestSum.testMean);
-  section.finding(`How much of the difference is the latent size? With the default's latent size (${defaultConfig.latentDim}) the winner's architecture and training settings reach test MSE **${sameSum.testMean.toFixed(4)}** against ${defSum.testMean.toFixed(4)} for the default${Number.isFinite(share) && defSum.testMean > bestSum.testMean ? `: ${Math.max(0, Math.min(100, share * 100)).toFixed(0)}% of the winner's gain remains at equal latent size` : ""}. For PCA, going from ${pcaDefault.latentDim} to ${pcaWinner.latentDim} components changes test MSE from ${pcaDefault.testMse.toFixed(4)} to ${pcaWinner.testMse.toFixed(4)}.`);
+  section.finding(
+    `How much of the difference is the latent size? With the default's latent size (${defaultConfig.latentDim}) the winner's architecture and training settings reach test MSE **${sameSum.testMean.toFixed(4)}** against ${defSum.testMean.toFixed(4)} for the default${Number.isFinite(share) && defSum.testMean > bestSum.testMean ? `: ${Math.max(0, Math.min(100, share * 100)).toFixed(0)}% of the winner's gain remains at equal latent size` : ""}. For PCA, going from ${pcaDefault.latentDim} to ${pcaWinner.latentDim} components changes test MSE from ${pcaDefault.testMse.toFixed(4)} to ${pcaWinner.testMse.toFixed(4)}.`,
+  );
 }
 /** Fewer configurations than this make a rank correlation meaningless (a single swap flips it). */
 const MIN_TRIALS_FOR_EFFECTS = 6;
 if (configs.length >= MIN_TRIALS_FOR_EFFECTS) {
-  const strongest = effects.filter((e) => Number.isFinite(e.spearman)).sort((a, b) => Math.abs(b.spearman) - Math.abs(a.spearman))[0];
+  const strongest = effects
+    .filter((e) => Number.isFinite(e.spearman))
+    .sort((a, b) => Math.abs(b.spearman) - Math.abs(a.spearman))[0];
   const parts: string[] = [];
-  if (strongest) parts.push(`Over ${configs.length} configurations the rung-0 objective is most strongly associated with **${strongest.parameter}** (Spearman ρ = ${strongest.spearman.toFixed(2)}; negative = larger values, lower error)`);
-  if (Number.isFinite(latentEffect.spearman)) parts.push(`latent size has ρ = ${latentEffect.spearman.toFixed(2)}${latentEffect.spearman < -0.3 ? ": wider bottlenecks reconstruct better, as they must, so a reconstruction objective alone favours them and the latent size should also be judged by what the code is used for (notebook 10)" : ""}`);
-  if (parts.length) section.finding(`${parts.join("; ")}. With this few points these are descriptive associations, not tests.`);
+  if (strongest)
+    parts.push(
+      `Over ${configs.length} configurations the rung-0 objective is most strongly associated with **${strongest.parameter}** (Spearman ρ = ${strongest.spearman.toFixed(2)}; negative = larger values, lower error)`,
+    );
+  if (Number.isFinite(latentEffect.spearman))
+    parts.push(
+      `latent size has ρ = ${latentEffect.spearman.toFixed(2)}${latentEffect.spearman < -0.3 ? ": wider bottlenecks reconstruct better, as they must, so a reconstruction objective alone favours them and the latent size should also be judged by what the code is used for (notebook 10)" : ""}`,
+    );
+  if (parts.length)
+    section.finding(`${parts.join("; ")}. With this few points these are descriptive associations, not tests.`);
 }
 section.table("Trials (furthest rung reached)", summary);
 section.table("Winner vs default on the full validation and test splits", comparison);
-section.figure("09-objective-vs-params", "Rung-0 validation MSE against each hyperparameter.")
+section
+  .figure("09-objective-vs-params", "Rung-0 validation MSE against each hyperparameter.")
   .figure("09-parallel-coordinates", "Sampled configurations as parallel coordinates, coloured by objective.")
   .figure("09-halving-curves", "The race: validation MSE over cumulative epochs; dropped configurations stop.")
   .figure("09-best-vs-default", "Winner vs default retrained with the same data and budget (mean ± sd over seeds).");
@@ -275,6 +475,13 @@ search.model.dispose();
 finishNotebook(ctx, {
   inputs: ["features.parquet", "dataset.json", "models/ae/meta.json"],
   outputs: ["hpo-trials.parquet", "hpo-best.json", "models/ae-hpo"],
-  metrics: { trials: configs.length, totalEpochs: search.totalEpochs, searchSeconds: search.seconds, best: bestSum, default: defSum, testGainPercent: gain },
+  metrics: {
+    trials: configs.length,
+    totalEpochs: search.totalEpochs,
+    searchSeconds: search.seconds,
+    best: bestSum,
+    default: defSum,
+    testGainPercent: gain,
+  },
   notes: [`search on a stratified subsample: ${trainSample.note}`],
 });

@@ -53,11 +53,33 @@ const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
 const d = loadDataset(ctx.store);
 const panel = loadPanelArtifact(ctx.store);
 const sectorOf = (t: number) => d.tokens[t]!.sector ?? "unknown";
-const MODELS: [string, string][] = [["pca", "PCA"], ["ae", "AE"], ["vae", "VAE"], ["dae", "DAE"], ["conv1d", "Conv1D"]];
-const latentReps = MODELS.map(([model, label]) => ds.representationFromFrame(readLatentFrame(ctx.store, model, d.tokens), label));
+const MODELS: [string, string][] = [
+  ["pca", "PCA"],
+  ["ae", "AE"],
+  ["vae", "VAE"],
+  ["dae", "DAE"],
+  ["conv1d", "Conv1D"],
+];
+const latentReps = MODELS.map(([model, label]) =>
+  ds.representationFromFrame(readLatentFrame(ctx.store, model, d.tokens), label),
+);
 const rawRep = ds.featureRepresentation(d, "raw features");
-const harRep = ds.harRepresentation({ raw: d.raw, token: d.token, day: d.day, split: d.split, featureNames: d.meta.featureNames });
-showTable([rawRep, harRep, ...latentReps].map((r) => ({ representation: r.name, dimensions: r.X.cols, rows: r.X.rows, "train / validation / test": [0, 1, 2].map((c) => r.split.filter((x) => x === c).length).join(" / ") })), { caption: "Representations compared" });
+const harRep = ds.harRepresentation({
+  raw: d.raw,
+  token: d.token,
+  day: d.day,
+  split: d.split,
+  featureNames: d.meta.featureNames,
+});
+showTable(
+  [rawRep, harRep, ...latentReps].map((r) => ({
+    representation: r.name,
+    dimensions: r.X.cols,
+    rows: r.X.rows,
+    "train / validation / test": [0, 1, 2].map((c) => r.split.filter((x) => x === c).length).join(" / "),
+  })),
+  { caption: "Representations compared" },
+);
 
 // %% [markdown]
 // ## Targets
@@ -82,8 +104,17 @@ const index = new ds.PanelIndex(panel);
 const notStable = (t: number) => sectorOf(t) !== "stablecoin";
 const predReps = [rawRep, harRep, ...latentReps].map((r) => ds.filterTokens(r, notStable));
 const stableTokens = d.tokens.filter((t) => t.sector === "stablecoin").length;
-showTable(HORIZONS.map((h) => ({ horizon: `${h} day(s)`, "panel rows without a complete future (dropped)": targets.missing[h]!, "of panel rows": panel.day.length })), { caption: "Forward targets: rows whose next days are missing are dropped, never filled" });
-showMarkdown(`${stableTokens} stablecoin(s) left out of the prediction tasks; ${predReps[0]!.X.rows.toLocaleString("en-US")} token-days remain for the row representations.`);
+showTable(
+  HORIZONS.map((h) => ({
+    horizon: `${h} day(s)`,
+    "panel rows without a complete future (dropped)": targets.missing[h]!,
+    "of panel rows": panel.day.length,
+  })),
+  { caption: "Forward targets: rows whose next days are missing are dropped, never filled" },
+);
+showMarkdown(
+  `${stableTokens} stablecoin(s) left out of the prediction tasks; ${predReps[0]!.X.rows.toLocaleString("en-US")} token-days remain for the row representations.`,
+);
 
 // %% [markdown]
 // ## Prediction: volatility and direction
@@ -97,16 +128,94 @@ showMarkdown(`${stableTokens} stablecoin(s) left out of the prediction tasks; ${
 
 // %%
 const progress = new Progress("prediction");
-const prediction = ds.predictionSuite(predReps, predReps[1]!, targets, index, { rng: ctx.rng.fork("prediction"), volHorizons: HORIZONS, directionHorizon: DIRECTION_HORIZON, onStep: (what) => progress.update(what) });
+const prediction = ds.predictionSuite(predReps, predReps[1]!, targets, index, {
+  rng: ctx.rng.fork("prediction"),
+  volHorizons: HORIZONS,
+  directionHorizon: DIRECTION_HORIZON,
+  onStep: (what) => progress.update(what),
+});
 progress.done("all representations scored");
-const volRows = prediction.volatility.flatMap((v) => v.alone.map((o) => ({ horizon: `${v.horizon}d`, representation: o.representation, dims: o.dims, "ridge α": o.alpha, "val R²": o.valR2, "test R²": o.testR2, "95% CI": `${o.ci[0].toFixed(3)} .. ${o.ci[1].toFixed(3)}`, "test rows": o.nTest })));
-showTable(volRows, { caption: "Log forward realised volatility: out-of-sample R² (test split; Conv1D rows are window-end days only)", digits: 3 });
-const gainRows = prediction.volatility.flatMap((v) => v.withBenchmark.map((g) => ({ horizon: `${v.horizon}d`, "added to HAR": g.representation, "HAR alone R²": g.benchmarkR2, "HAR + it R²": g.combined.testR2, "gain": g.gain, "gain 95% CI": `${g.gainCi[0].toFixed(3)} .. ${g.gainCi[1].toFixed(3)}`, "test rows": g.combined.nTest })));
-showTable(gainRows, { caption: "Does the representation add to the HAR benchmark? Paired R² gain on the same test rows", digits: 3 });
-const r2Chart = prediction.volatility.flatMap((v) => v.alone.map((o) => ({ representation: o.representation, horizon: `${v.horizon}-day`, r2: o.testR2, lo: o.ci[0], hi: o.ci[1] })));
-await showChart(charts.barChart(r2Chart, { title: "Forecasting log forward volatility: test R²", subtitle: "ridge on each representation alone; whiskers: 95% block-bootstrap interval", category: "representation", value: "r2", group: "horizon", lo: "lo", hi: "hi", valueTitle: "out-of-sample R²", sort: null }), fig("10-vol-r2"));
-const gainChart = prediction.volatility.flatMap((v) => v.withBenchmark.map((g) => ({ representation: g.representation, horizon: `${v.horizon}-day`, gain: g.gain, lo: g.gainCi[0], hi: g.gainCi[1] })));
-await showChart(ds.withReferenceLine(charts.barChart(gainChart, { title: "What each representation adds to the HAR benchmark", subtitle: "test R² of HAR + representation minus HAR alone, same rows; whiskers: 95% block-bootstrap interval", category: "representation", value: "gain", group: "horizon", lo: "lo", hi: "hi", valueTitle: "R² gain over HAR", sort: null }), 0, "no gain"), fig("10-vol-gain-over-har"));
+const volRows = prediction.volatility.flatMap((v) =>
+  v.alone.map((o) => ({
+    horizon: `${v.horizon}d`,
+    representation: o.representation,
+    dims: o.dims,
+    "ridge α": o.alpha,
+    "val R²": o.valR2,
+    "test R²": o.testR2,
+    "95% CI": `${o.ci[0].toFixed(3)} .. ${o.ci[1].toFixed(3)}`,
+    "test rows": o.nTest,
+  })),
+);
+showTable(volRows, {
+  caption: "Log forward realised volatility: out-of-sample R² (test split; Conv1D rows are window-end days only)",
+  digits: 3,
+});
+const gainRows = prediction.volatility.flatMap((v) =>
+  v.withBenchmark.map((g) => ({
+    horizon: `${v.horizon}d`,
+    "added to HAR": g.representation,
+    "HAR alone R²": g.benchmarkR2,
+    "HAR + it R²": g.combined.testR2,
+    gain: g.gain,
+    "gain 95% CI": `${g.gainCi[0].toFixed(3)} .. ${g.gainCi[1].toFixed(3)}`,
+    "test rows": g.combined.nTest,
+  })),
+);
+showTable(gainRows, {
+  caption: "Does the representation add to the HAR benchmark? Paired R² gain on the same test rows",
+  digits: 3,
+});
+const r2Chart = prediction.volatility.flatMap((v) =>
+  v.alone.map((o) => ({
+    representation: o.representation,
+    horizon: `${v.horizon}-day`,
+    r2: o.testR2,
+    lo: o.ci[0],
+    hi: o.ci[1],
+  })),
+);
+await showChart(
+  charts.barChart(r2Chart, {
+    title: "Forecasting log forward volatility: test R²",
+    subtitle: "ridge on each representation alone; whiskers: 95% block-bootstrap interval",
+    category: "representation",
+    value: "r2",
+    group: "horizon",
+    lo: "lo",
+    hi: "hi",
+    valueTitle: "out-of-sample R²",
+    sort: null,
+  }),
+  fig("10-vol-r2"),
+);
+const gainChart = prediction.volatility.flatMap((v) =>
+  v.withBenchmark.map((g) => ({
+    representation: g.representation,
+    horizon: `${v.horizon}-day`,
+    gain: g.gain,
+    lo: g.gainCi[0],
+    hi: g.gainCi[1],
+  })),
+);
+await showChart(
+  ds.withReferenceLine(
+    charts.barChart(gainChart, {
+      title: "What each representation adds to the HAR benchmark",
+      subtitle: "test R² of HAR + representation minus HAR alone, same rows; whiskers: 95% block-bootstrap interval",
+      category: "representation",
+      value: "gain",
+      group: "horizon",
+      lo: "lo",
+      hi: "hi",
+      valueTitle: "R² gain over HAR",
+      sort: null,
+    }),
+    0,
+    "no gain",
+  ),
+  fig("10-vol-gain-over-har"),
+);
 
 // %% [markdown]
 // Predicted against realised log volatility on test days for the best forecaster that
@@ -114,12 +223,36 @@ await showChart(ds.withReferenceLine(charts.barChart(gainChart, { title: "What e
 
 // %%
 const latentLabels = latentReps.map((r) => r.name);
-const bestCombo = prediction.volatility[0]!.withBenchmark.filter((g) => latentLabels.includes(g.representation)).reduce((a, b) => (b.combined.testR2 > a.combined.testR2 ? b : a));
+const bestCombo = prediction.volatility[0]!.withBenchmark.filter((g) => latentLabels.includes(g.representation)).reduce(
+  (a, b) => (b.combined.testR2 > a.combined.testR2 ? b : a),
+);
 const comboForecast = prediction.forecasts.find((f) => f.name === bestCombo.combined.representation)!;
 const testRows = bestCombo.combined.testRows;
 const step = Math.max(1, Math.floor(testRows.length / 2000));
-const scatterRows = Array.from(testRows).filter((_, k) => k % step === 0).map((i) => ({ predicted: comboForecast.logVol[i]!, realised: comboForecast.target[i]!, sector: sectorOf(comboForecast.rep.token[i]!), token: d.tokens[comboForecast.rep.token[i]!]!.symbol, date: dayToIso(comboForecast.rep.day[i]!) }));
-await showChart(charts.scatter(scatterRows, { title: `Next-day log volatility: ${bestCombo.combined.representation} forecast vs realised (test)`, subtitle: `R² ${bestCombo.combined.testR2.toFixed(3)}; one point per token-day (sampled)`, x: "predicted", y: "realised", color: "sector", tooltip: ["token", "date", "predicted", "realised"], xTitle: "forecast ln σ", yTitle: "realised ln σ (Parkinson)", size: 10, opacity: 0.5 }), fig("10-vol-scatter"));
+const scatterRows = Array.from(testRows)
+  .filter((_, k) => k % step === 0)
+  .map((i) => ({
+    predicted: comboForecast.logVol[i]!,
+    realised: comboForecast.target[i]!,
+    sector: sectorOf(comboForecast.rep.token[i]!),
+    token: d.tokens[comboForecast.rep.token[i]!]!.symbol,
+    date: dayToIso(comboForecast.rep.day[i]!),
+  }));
+await showChart(
+  charts.scatter(scatterRows, {
+    title: `Next-day log volatility: ${bestCombo.combined.representation} forecast vs realised (test)`,
+    subtitle: `R² ${bestCombo.combined.testR2.toFixed(3)}; one point per token-day (sampled)`,
+    x: "predicted",
+    y: "realised",
+    color: "sector",
+    tooltip: ["token", "date", "predicted", "realised"],
+    xTitle: "forecast ln σ",
+    yTitle: "realised ln σ (Parkinson)",
+    size: 10,
+    opacity: 0.5,
+  }),
+  fig("10-vol-scatter"),
+);
 
 // %% [markdown]
 // **Direction of the next 5 days.** Daily crypto returns are close to unpredictable, so
@@ -128,9 +261,46 @@ await showChart(charts.scatter(scatterRows, { title: `Next-day log volatility: $
 // the predicted probabilities (0.5 = no skill).
 
 // %%
-const dirRows = prediction.direction.map((c) => ({ representation: c.representation, "test accuracy": c.accuracy, "majority-class accuracy": c.majorityAccuracy, "edge": c.edge, "edge 95% CI": `${c.edgeCi[0].toFixed(3)} .. ${c.edgeCi[1].toFixed(3)}`, "ROC-AUC": c.auc, "AUC 95% CI": `${c.aucCi[0].toFixed(3)} .. ${c.aucCi[1].toFixed(3)}`, "train accuracy": c.trainAccuracy, "test rows": c.nTest }));
-showTable(dirRows, { caption: `Sign of the next ${DIRECTION_HORIZON}-day return (logistic regression, test split; up-rate in test ${(prediction.direction[0]!.testUpRate * 100).toFixed(1)}%, training majority: ${prediction.direction[0]!.majorityClass === 1 ? "up" : "down"})`, digits: 3 });
-await showChart(ds.withReferenceLine(charts.barChart(prediction.direction.map((c) => ({ representation: c.representation, auc: c.auc, lo: c.aucCi[0], hi: c.aucCi[1] })), { title: `Direction of the next ${DIRECTION_HORIZON} days: ROC-AUC on the test split`, subtitle: "whiskers: 95% block-bootstrap interval; dashed: no skill", category: "representation", value: "auc", lo: "lo", hi: "hi", valueTitle: "ROC-AUC", sort: null }), 0.5, "no skill"), fig("10-direction-auc"));
+const dirRows = prediction.direction.map((c) => ({
+  representation: c.representation,
+  "test accuracy": c.accuracy,
+  "majority-class accuracy": c.majorityAccuracy,
+  edge: c.edge,
+  "edge 95% CI": `${c.edgeCi[0].toFixed(3)} .. ${c.edgeCi[1].toFixed(3)}`,
+  "ROC-AUC": c.auc,
+  "AUC 95% CI": `${c.aucCi[0].toFixed(3)} .. ${c.aucCi[1].toFixed(3)}`,
+  "train accuracy": c.trainAccuracy,
+  "test rows": c.nTest,
+}));
+showTable(dirRows, {
+  caption: `Sign of the next ${DIRECTION_HORIZON}-day return (logistic regression, test split; up-rate in test ${(prediction.direction[0]!.testUpRate * 100).toFixed(1)}%, training majority: ${prediction.direction[0]!.majorityClass === 1 ? "up" : "down"})`,
+  digits: 3,
+});
+await showChart(
+  ds.withReferenceLine(
+    charts.barChart(
+      prediction.direction.map((c) => ({
+        representation: c.representation,
+        auc: c.auc,
+        lo: c.aucCi[0],
+        hi: c.aucCi[1],
+      })),
+      {
+        title: `Direction of the next ${DIRECTION_HORIZON} days: ROC-AUC on the test split`,
+        subtitle: "whiskers: 95% block-bootstrap interval; dashed: no skill",
+        category: "representation",
+        value: "auc",
+        lo: "lo",
+        hi: "hi",
+        valueTitle: "ROC-AUC",
+        sort: null,
+      },
+    ),
+    0.5,
+    "no skill",
+  ),
+  fig("10-direction-auc"),
+);
 
 // %% [markdown]
 // ## Risk: clusters of tokens
@@ -153,20 +323,136 @@ await showChart(ds.withReferenceLine(charts.barChart(prediction.direction.map((c
 
 // %%
 const b = d.meta.boundaries;
-const risk = ds.riskSuite([rawRep, ...latentReps], panel, sectorOf, isoToDay(b.testStart), isoToDay(b.testEnd), { rng: ctx.rng.fork("risk"), randomDraws: 200 });
-const groupingRows = risk.groupings.map((g) => ({ grouping: g.name, groups: g.risk.nGroups, "ARI vs sectors": g.ariVsSector, "within-group corr": g.risk.withinCorrelation, "between-group corr": g.risk.betweenCorrelation, "portfolio corr": g.risk.portfolioCorrelation, "vol dispersion (sd of ln vol)": g.risk.volDispersion, "highest group vol": Math.max(...g.risk.groups.map((x) => x.annualVol)), "lowest group vol": Math.min(...g.risk.groups.map((x) => x.annualVol)), "worst max drawdown": Math.max(...g.risk.groups.map((x) => x.maxDrawdown)) }));
-const randomRow = { grouping: `random (sector sizes, ${risk.random.draws} draws): mean`, groups: risk.k, "ARI vs sectors": 0, "within-group corr": risk.random.within.mean, "between-group corr": null, "portfolio corr": risk.random.portfolioCorrelation.mean, "vol dispersion (sd of ln vol)": risk.random.volDispersion.mean, "highest group vol": null, "lowest group vol": null, "worst max drawdown": null };
+const risk = ds.riskSuite([rawRep, ...latentReps], panel, sectorOf, isoToDay(b.testStart), isoToDay(b.testEnd), {
+  rng: ctx.rng.fork("risk"),
+  randomDraws: 200,
+});
+const groupingRows = risk.groupings.map((g) => ({
+  grouping: g.name,
+  groups: g.risk.nGroups,
+  "ARI vs sectors": g.ariVsSector,
+  "within-group corr": g.risk.withinCorrelation,
+  "between-group corr": g.risk.betweenCorrelation,
+  "portfolio corr": g.risk.portfolioCorrelation,
+  "vol dispersion (sd of ln vol)": g.risk.volDispersion,
+  "highest group vol": Math.max(...g.risk.groups.map((x) => x.annualVol)),
+  "lowest group vol": Math.min(...g.risk.groups.map((x) => x.annualVol)),
+  "worst max drawdown": Math.max(...g.risk.groups.map((x) => x.maxDrawdown)),
+}));
+const randomRow = {
+  grouping: `random (sector sizes, ${risk.random.draws} draws): mean`,
+  groups: risk.k,
+  "ARI vs sectors": 0,
+  "within-group corr": risk.random.within.mean,
+  "between-group corr": null,
+  "portfolio corr": risk.random.portfolioCorrelation.mean,
+  "vol dispersion (sd of ln vol)": risk.random.volDispersion.mean,
+  "highest group vol": null,
+  "lowest group vol": null,
+  "worst max drawdown": null,
+};
 const allGroupingRows: Record<string, string | number | null>[] = [...groupingRows, randomRow];
-showTable(allGroupingRows, { caption: `${risk.grid.tokens.length} tokens, test period ${b.testStart} .. ${b.testEnd} (${risk.grid.days.length} days), k = ${risk.k}; random 95% band of within-group corr: ${risk.random.within.lo.toFixed(3)} .. ${risk.random.within.hi.toFixed(3)}`, digits: 3 });
-const withinChart = [...risk.groupings.map((g) => ({ grouping: g.name, within: g.risk.withinCorrelation, lo: null as number | null, hi: null as number | null })), { grouping: "random groups (95% band)", within: risk.random.within.mean, lo: risk.random.within.lo, hi: risk.random.within.hi }];
-await showChart(ds.widenCategoryLabels(charts.barChart(withinChart, { title: "How well does each grouping capture co-movement?", subtitle: "mean pairwise daily-return correlation of tokens in the same group, test period", category: "grouping", value: "within", lo: "lo", hi: "hi", valueTitle: "within-group correlation", sort: null }), 240), fig("10-cluster-coherence"));
+showTable(allGroupingRows, {
+  caption: `${risk.grid.tokens.length} tokens, test period ${b.testStart} .. ${b.testEnd} (${risk.grid.days.length} days), k = ${risk.k}; random 95% band of within-group corr: ${risk.random.within.lo.toFixed(3)} .. ${risk.random.within.hi.toFixed(3)}`,
+  digits: 3,
+});
+const withinChart = [
+  ...risk.groupings.map((g) => ({
+    grouping: g.name,
+    within: g.risk.withinCorrelation,
+    lo: null as number | null,
+    hi: null as number | null,
+  })),
+  {
+    grouping: "random groups (95% band)",
+    within: risk.random.within.mean,
+    lo: risk.random.within.lo,
+    hi: risk.random.within.hi,
+  },
+];
+await showChart(
+  ds.widenCategoryLabels(
+    charts.barChart(withinChart, {
+      title: "How well does each grouping capture co-movement?",
+      subtitle: "mean pairwise daily-return correlation of tokens in the same group, test period",
+      category: "grouping",
+      value: "within",
+      lo: "lo",
+      hi: "hi",
+      valueTitle: "within-group correlation",
+      sort: null,
+    }),
+    240,
+  ),
+  fig("10-cluster-coherence"),
+);
 
 // %%
 const aeGrouping = risk.groupings.find((g) => g.name === "AE clusters")!;
-await showChart(ds.integerCellText(charts.heatmap(ds.contingencyRows(Array.from(aeGrouping.labels, (l) => `cluster ${l}`), risk.sectors, ["cluster", "sector"]), { title: "AE clusters against sectors", subtitle: `tokens per (cluster, sector); ARI ${aeGrouping.ariVsSector.toFixed(2)}`, x: "sector", y: "cluster", value: "tokens", showValues: true, width: 420, height: 260 })), fig("10-ae-clusters-vs-sectors"));
-const portfolioRows = risk.groupings.filter((g) => g.name === "sectors" || g.name === "AE clusters" || g.name === "PCA clusters").flatMap((g) => g.risk.groups.map((x) => ({ grouping: g.name, group: g.name === "sectors" ? risk.sectorNames[x.group]! : `cluster ${x.group}`, tokens: x.size, "annual vol": x.annualVol, "max drawdown": x.maxDrawdown, "total return": x.totalReturn, "within corr": x.withinCorrelation, "main sector": ds.dominantLabel(g.labels, x.group, risk.sectors) })));
-showTable(portfolioRows, { caption: "Equal-weight portfolio of each group over the test period (annualised with 365 days)", digits: 3 });
-await showChart(charts.scatter(portfolioRows.map((r) => ({ grouping: r.grouping, group: r.group, vol: r["annual vol"], drawdown: r["max drawdown"], tokens: r.tokens })), { title: "Group portfolios: volatility against drawdown", subtitle: "each point an equal-weight portfolio of one group, test period", x: "vol", y: "drawdown", color: "grouping", tooltip: ["grouping", "group", "tokens", "vol", "drawdown"], xTitle: "annualised volatility", yTitle: "maximum drawdown", size: 90, opacity: 0.85 }), fig("10-group-portfolios"));
+await showChart(
+  ds.integerCellText(
+    charts.heatmap(
+      ds.contingencyRows(
+        Array.from(aeGrouping.labels, (l) => `cluster ${l}`),
+        risk.sectors,
+        ["cluster", "sector"],
+      ),
+      {
+        title: "AE clusters against sectors",
+        subtitle: `tokens per (cluster, sector); ARI ${aeGrouping.ariVsSector.toFixed(2)}`,
+        x: "sector",
+        y: "cluster",
+        value: "tokens",
+        showValues: true,
+        width: 420,
+        height: 260,
+      },
+    ),
+  ),
+  fig("10-ae-clusters-vs-sectors"),
+);
+const portfolioRows = risk.groupings
+  .filter((g) => g.name === "sectors" || g.name === "AE clusters" || g.name === "PCA clusters")
+  .flatMap((g) =>
+    g.risk.groups.map((x) => ({
+      grouping: g.name,
+      group: g.name === "sectors" ? risk.sectorNames[x.group]! : `cluster ${x.group}`,
+      tokens: x.size,
+      "annual vol": x.annualVol,
+      "max drawdown": x.maxDrawdown,
+      "total return": x.totalReturn,
+      "within corr": x.withinCorrelation,
+      "main sector": ds.dominantLabel(g.labels, x.group, risk.sectors),
+    })),
+  );
+showTable(portfolioRows, {
+  caption: "Equal-weight portfolio of each group over the test period (annualised with 365 days)",
+  digits: 3,
+});
+await showChart(
+  charts.scatter(
+    portfolioRows.map((r) => ({
+      grouping: r.grouping,
+      group: r.group,
+      vol: r["annual vol"],
+      drawdown: r["max drawdown"],
+      tokens: r.tokens,
+    })),
+    {
+      title: "Group portfolios: volatility against drawdown",
+      subtitle: "each point an equal-weight portfolio of one group, test period",
+      x: "vol",
+      y: "drawdown",
+      color: "grouping",
+      tooltip: ["grouping", "group", "tokens", "vol", "drawdown"],
+      xTitle: "annualised volatility",
+      yTitle: "maximum drawdown",
+      size: 90,
+      opacity: 0.85,
+    },
+  ),
+  fig("10-group-portfolios"),
+);
 
 // %% [markdown]
 // ## Risk: one-day 95% VaR and ES from volatility forecasts
@@ -182,25 +468,116 @@ await showChart(charts.scatter(portfolioRows.map((r) => ({ grouping: r.grouping,
 
 // %%
 const vars = ds.varSuite(prediction.forecasts, 0.05);
-const varRows = vars.map((v) => ({ forecaster: v.representation, "test forecasts": v.nTest, exceedances: v.exceedances, "rate": v.rate, "Kupiec p": v.kupiecP, "tokens rejected": `${v.tokensRejected}/${v.tokensTested}`, "ES ratio": v.esRatio, "mean VaR (log return)": v.meanVar, "busiest day": `${dayToIso(v.worstDay.day + 1)}: ${v.worstDay.exceedances}/${v.worstDay.forecasts}` }));
+const varRows = vars.map((v) => ({
+  forecaster: v.representation,
+  "test forecasts": v.nTest,
+  exceedances: v.exceedances,
+  rate: v.rate,
+  "Kupiec p": v.kupiecP,
+  "tokens rejected": `${v.tokensRejected}/${v.tokensTested}`,
+  "ES ratio": v.esRatio,
+  "mean VaR (log return)": v.meanVar,
+  "busiest day": `${dayToIso(v.worstDay.day + 1)}: ${v.worstDay.exceedances}/${v.worstDay.forecasts}`,
+}));
 showTable(varRows, { caption: "95% one-day VaR backtest on the test split (expected rate 0.05)", digits: 3 });
-await showChart(ds.withReferenceLine(charts.barChart(vars.map((v) => ({ forecaster: v.representation, rate: v.rate, Kupiec: v.kupiecP < 0.05 ? "rejects" : "passes" })), { title: "95% VaR exceedance rate by forecaster", subtitle: "test split; dashed: the 5% a correct VaR gives; colour: pooled Kupiec test at 5%", category: "forecaster", value: "rate", group: "Kupiec", valueTitle: "exceedance rate", sort: null }), 0.05, "target 5%"), fig("10-var-exceedances"));
+await showChart(
+  ds.withReferenceLine(
+    charts.barChart(
+      vars.map((v) => ({
+        forecaster: v.representation,
+        rate: v.rate,
+        Kupiec: v.kupiecP < 0.05 ? "rejects" : "passes",
+      })),
+      {
+        title: "95% VaR exceedance rate by forecaster",
+        subtitle: "test split; dashed: the 5% a correct VaR gives; colour: pooled Kupiec test at 5%",
+        category: "forecaster",
+        value: "rate",
+        group: "Kupiec",
+        valueTitle: "exceedance rate",
+        sort: null,
+      },
+    ),
+    0.05,
+    "target 5%",
+  ),
+  fig("10-var-exceedances"),
+);
 const pathForecaster = prediction.forecasts.find((f) => f.name === bestCombo.combined.representation)!;
 const pathVar = vars.find((v) => v.representation === pathForecaster.name)!;
-const exampleToken = [...new Set(Array.from(pathForecaster.rep.token))].map((t) => ({ t: t, n: pathForecaster.rep.token.filter((x, i) => x === t && pathForecaster.rep.split[i] === 2).length })).sort((x, y) => y.n - x.n || x.t - y.t)[0]!.t;
+const exampleToken = [...new Set(Array.from(pathForecaster.rep.token))]
+  .map((t) => ({
+    t: t,
+    n: pathForecaster.rep.token.filter((x, i) => x === t && pathForecaster.rep.split[i] === 2).length,
+  }))
+  .sort((x, y) => y.n - x.n || x.t - y.t)[0]!.t;
 const path = ds.varPathRows(pathForecaster, pathVar.zQuantile, exampleToken, dayToIso);
-await showChart(charts.timeSeries(path.rows, { title: `${d.tokens[exampleToken]!.symbol}: next-day return and its 95% VaR boundary (${pathForecaster.name})`, subtitle: `test split; triangles: exceedances (${path.marks.length} of ${path.rows.length / 2} days)`, date: "date", value: "value", series: "series", marks: path.marks, markLabel: "event", yTitle: "log return" }), fig("10-var-path"));
+await showChart(
+  charts.timeSeries(path.rows, {
+    title: `${d.tokens[exampleToken]!.symbol}: next-day return and its 95% VaR boundary (${pathForecaster.name})`,
+    subtitle: `test split; triangles: exceedances (${path.marks.length} of ${path.rows.length / 2} days)`,
+    date: "date",
+    value: "value",
+    series: "series",
+    marks: path.marks,
+    markLabel: "event",
+    yTitle: "log return",
+  }),
+  fig("10-var-path"),
+);
 
 // %% [markdown]
 // ## Save
 
 // %%
-const strip = (o: ds.RegressionOutcome) => ({ representation: o.representation, dims: o.dims, alpha: o.alpha, valR2: o.valR2, trainR2: o.trainR2, testR2: o.testR2, testMse: o.testMse, ci: o.ci, nTrain: o.nTrain, nValidation: o.nValidation, nTest: o.nTest });
+const strip = (o: ds.RegressionOutcome) => ({
+  representation: o.representation,
+  dims: o.dims,
+  alpha: o.alpha,
+  valR2: o.valR2,
+  trainR2: o.trainR2,
+  testR2: o.testR2,
+  testMse: o.testMse,
+  ci: o.ci,
+  nTrain: o.nTrain,
+  nValidation: o.nValidation,
+  nTest: o.nTest,
+});
 const results = {
-  targets: { horizons: HORIZONS, estimator: targets.estimator, directionHorizon: DIRECTION_HORIZON, missing: targets.missing, stablecoinsExcluded: stableTokens, transform: "ln(max(vol, 1e-4))" },
-  volatility: prediction.volatility.map((v) => ({ horizon: v.horizon, alone: v.alone.map(strip), withHar: v.withBenchmark.map((g) => ({ representation: g.representation, combined: strip(g.combined), harR2: g.benchmarkR2, gain: g.gain, gainCi: g.gainCi })) })),
+  targets: {
+    horizons: HORIZONS,
+    estimator: targets.estimator,
+    directionHorizon: DIRECTION_HORIZON,
+    missing: targets.missing,
+    stablecoinsExcluded: stableTokens,
+    transform: "ln(max(vol, 1e-4))",
+  },
+  volatility: prediction.volatility.map((v) => ({
+    horizon: v.horizon,
+    alone: v.alone.map(strip),
+    withHar: v.withBenchmark.map((g) => ({
+      representation: g.representation,
+      combined: strip(g.combined),
+      harR2: g.benchmarkR2,
+      gain: g.gain,
+      gainCi: g.gainCi,
+    })),
+  })),
   direction: prediction.direction,
-  clustering: { tokens: risk.grid.tokens.length, days: risk.grid.days.length, k: risk.k, excluded: risk.excluded, groupings: risk.groupings.map((g) => ({ name: g.name, ariVsSector: g.ariVsSector, ...g.risk, labels: Object.fromEntries(Array.from(risk.grid.tokens, (t, i) => [d.tokens[t]!.id, g.labels[i]!])) })), random: risk.random, sectorNames: risk.sectorNames },
+  clustering: {
+    tokens: risk.grid.tokens.length,
+    days: risk.grid.days.length,
+    k: risk.k,
+    excluded: risk.excluded,
+    groupings: risk.groupings.map((g) => ({
+      name: g.name,
+      ariVsSector: g.ariVsSector,
+      ...g.risk,
+      labels: Object.fromEntries(Array.from(risk.grid.tokens, (t, i) => [d.tokens[t]!.id, g.labels[i]!])),
+    })),
+    random: risk.random,
+    sectorNames: risk.sectorNames,
+  },
   var: vars,
   seed: ctx.config.seed,
 };
@@ -217,16 +594,24 @@ const vol5 = prediction.volatility.find((v) => v.horizon === 5)!;
 const har1 = vol1.alone.find((o) => o.representation === harRep.name)!;
 const har5 = vol5.alone.find((o) => o.representation === harRep.name)!;
 const AUTOENCODERS = ["AE", "VAE", "DAE", "Conv1D"];
-const bestLatent1 = vol1.alone.filter((o) => AUTOENCODERS.includes(o.representation)).reduce((a, o) => (o.testR2 > a.testR2 ? o : a));
+const bestLatent1 = vol1.alone
+  .filter((o) => AUTOENCODERS.includes(o.representation))
+  .reduce((a, o) => (o.testR2 > a.testR2 ? o : a));
 const raw1 = vol1.alone.find((o) => o.representation === rawRep.name)!;
 const pca1 = vol1.alone.find((o) => o.representation === "PCA")!;
-const significant = vol1.withBenchmark.filter((g) => latentLabels.includes(g.representation) && g.gainCi[0] > 0).map((g) => g.representation);
+const significant = vol1.withBenchmark
+  .filter((g) => latentLabels.includes(g.representation) && g.gainCi[0] > 0)
+  .map((g) => g.representation);
 const bestDir = prediction.direction.reduce((a, c) => (c.edge > a.edge ? c : a));
 const dirSignificant = prediction.direction.filter((c) => c.edgeCi[0] > 0).map((c) => c.representation);
-const aucSignificant = prediction.direction.filter((c) => c.aucCi[0] > 0.5).map((c) => `${c.representation} (${c.auc.toFixed(3)})`);
+const aucSignificant = prediction.direction
+  .filter((c) => c.aucCi[0] > 0.5)
+  .map((c) => `${c.representation} (${c.auc.toFixed(3)})`);
 const sectorsG = risk.groupings[0]!;
 const groupingOf = (name: string) => risk.groupings.find((g) => g.name === name)!;
-const bestCluster = risk.groupings.filter((g) => AUTOENCODERS.some((a) => g.name === `${a} clusters`)).reduce((a, g) => (g.risk.withinCorrelation > a.risk.withinCorrelation ? g : a));
+const bestCluster = risk.groupings
+  .filter((g) => AUTOENCODERS.some((a) => g.name === `${a} clusters`))
+  .reduce((a, g) => (g.risk.withinCorrelation > a.risk.withinCorrelation ? g : a));
 const harVar = vars.find((v) => v.representation === harRep.name)!;
 const constVar = vars[0]!;
 const aeVar = vars.find((v) => v.representation === "AE")!;
@@ -241,17 +626,28 @@ section.headline({
   "95% VaR exceedance rate (HAR / HAR + AE)": `${(harVar.rate * 100).toFixed(2)}% / ${(harAeVar.rate * 100).toFixed(2)}%`,
 });
 const harSameRows = vol1.withBenchmark.find((g) => g.representation === bestLatent1.representation)!.benchmarkR2;
-section.finding(`Next-day log volatility: the HAR benchmark (3 trailing-volatility inputs) reaches out-of-sample R² **${har1.testR2.toFixed(3)}** (5-day: ${har5.testR2.toFixed(3)}). The best autoencoder code alone, ${bestLatent1.representation}, reaches **${bestLatent1.testR2.toFixed(3)}** against ${harSameRows.toFixed(3)} for HAR on the same rows; PCA reaches ${pca1.testR2.toFixed(3)} and the 17 raw features ${raw1.testR2.toFixed(3)}: ${bestLatent1.testR2 >= harSameRows ? "the compressed code matches or beats the purpose-built benchmark" : "a code learned for reconstruction does not replace a purpose-built volatility benchmark"}.`);
-section.finding(`On top of HAR, ${significant.length ? `**${significant.join(", ")}** add${significant.length === 1 ? "s" : ""} next-day volatility information, with a block-bootstrap interval of the R² gain above zero` : "no latent code adds next-day volatility information with an interval above zero"}; the largest gain among the codes is ${bestCombo.gain.toFixed(3)} (${bestCombo.representation}, 95% CI ${bestCombo.gainCi[0].toFixed(3)} .. ${bestCombo.gainCi[1].toFixed(3)}).`);
-section.finding(`The sign of the next ${DIRECTION_HORIZON}-day return is close to unpredictable, as expected: the best edge over always predicting the training majority is **${(bestDir.edge * 100).toFixed(1)} percentage points** (${bestDir.representation}, 95% CI ${(bestDir.edgeCi[0] * 100).toFixed(1)} .. ${(bestDir.edgeCi[1] * 100).toFixed(1)}); ${dirSignificant.length ? `${dirSignificant.join(", ")} ha${dirSignificant.length === 1 ? "s" : "ve"} an accuracy edge whose interval is above zero` : "no representation has an accuracy edge whose interval is above zero"}, and ${aucSignificant.length ? `ROC-AUC intervals above 0.5 only for ${aucSignificant.join(", ")}` : "no ROC-AUC interval lies above 0.5"}.`);
-section.finding(`Tokens clustered by their average training-period code, judged on test-period returns: within-group correlation is **${sectorsG.risk.withinCorrelation.toFixed(3)}** for sectors, **${bestCluster.risk.withinCorrelation.toFixed(3)}** for the best autoencoder clusters (${bestCluster.name}, ARI with sectors ${bestCluster.ariVsSector.toFixed(2)}), ${groupingOf("PCA clusters").risk.withinCorrelation.toFixed(3)} for PCA clusters, ${groupingOf("raw features clusters").risk.withinCorrelation.toFixed(3)} for raw-feature clusters, and ${risk.random.within.lo.toFixed(3)} .. ${risk.random.within.hi.toFixed(3)} for random groups of the sectors' sizes. The spread of group volatility levels (sd of ln vol) is ${bestCluster.risk.volDispersion.toFixed(2)} for ${bestCluster.name} against ${sectorsG.risk.volDispersion.toFixed(2)} for sectors and ${risk.random.volDispersion.mean.toFixed(2)} for random groups: ${bestCluster.risk.volDispersion > 1.1 * sectorsG.risk.volDispersion ? "the clusters sort tokens by risk level more sharply than sectors do" : bestCluster.risk.volDispersion < 0.9 * sectorsG.risk.volDispersion ? "sectors separate risk levels more sharply than the clusters" : "clusters and sectors separate risk levels about equally (within 10%)"}.`);
-section.finding(`95% one-day VaR on ${harVar.nTest.toLocaleString("en-US")} test token-days (5% expected): HAR-based VaR is exceeded on **${(harVar.rate * 100).toFixed(2)}%** (Kupiec p ${harVar.kupiecP.toFixed(3)}, ${harVar.tokensRejected}/${harVar.tokensTested} tokens rejected, ES ratio ${harVar.esRatio.toFixed(2)}), HAR + AE on ${(harAeVar.rate * 100).toFixed(2)}% (p ${harAeVar.kupiecP.toFixed(3)}, ${harAeVar.tokensRejected}/${harAeVar.tokensTested}), the AE code alone on ${(aeVar.rate * 100).toFixed(2)}% (p ${aeVar.kupiecP.toFixed(3)}, ${aeVar.tokensRejected}/${aeVar.tokensTested}), and a constant volatility on ${(constVar.rate * 100).toFixed(2)}% (p ${constVar.kupiecP.toFixed(3)}, ${constVar.tokensRejected}/${constVar.tokensTested})${constVar.tokensRejected > harVar.tokensRejected ? ": a state-dependent volatility is what makes VaR hold token by token" : ""}. Exceedances cluster on market-wide shocks: on the busiest day (${dayToIso(harVar.worstDay.day + 1)}) ${harVar.worstDay.exceedances} of ${harVar.worstDay.forecasts} tokens breached their HAR VaR together, which no per-token volatility forecast anticipates and a pooled Kupiec test (independent days) does not penalise.`);
+section.finding(
+  `Next-day log volatility: the HAR benchmark (3 trailing-volatility inputs) reaches out-of-sample R² **${har1.testR2.toFixed(3)}** (5-day: ${har5.testR2.toFixed(3)}). The best autoencoder code alone, ${bestLatent1.representation}, reaches **${bestLatent1.testR2.toFixed(3)}** against ${harSameRows.toFixed(3)} for HAR on the same rows; PCA reaches ${pca1.testR2.toFixed(3)} and the 17 raw features ${raw1.testR2.toFixed(3)}: ${bestLatent1.testR2 >= harSameRows ? "the compressed code matches or beats the purpose-built benchmark" : "a code learned for reconstruction does not replace a purpose-built volatility benchmark"}.`,
+);
+section.finding(
+  `On top of HAR, ${significant.length ? `**${significant.join(", ")}** add${significant.length === 1 ? "s" : ""} next-day volatility information, with a block-bootstrap interval of the R² gain above zero` : "no latent code adds next-day volatility information with an interval above zero"}; the largest gain among the codes is ${bestCombo.gain.toFixed(3)} (${bestCombo.representation}, 95% CI ${bestCombo.gainCi[0].toFixed(3)} .. ${bestCombo.gainCi[1].toFixed(3)}).`,
+);
+section.finding(
+  `The sign of the next ${DIRECTION_HORIZON}-day return is close to unpredictable, as expected: the best edge over always predicting the training majority is **${(bestDir.edge * 100).toFixed(1)} percentage points** (${bestDir.representation}, 95% CI ${(bestDir.edgeCi[0] * 100).toFixed(1)} .. ${(bestDir.edgeCi[1] * 100).toFixed(1)}); ${dirSignificant.length ? `${dirSignificant.join(", ")} ha${dirSignificant.length === 1 ? "s" : "ve"} an accuracy edge whose interval is above zero` : "no representation has an accuracy edge whose interval is above zero"}, and ${aucSignificant.length ? `ROC-AUC intervals above 0.5 only for ${aucSignificant.join(", ")}` : "no ROC-AUC interval lies above 0.5"}.`,
+);
+section.finding(
+  `Tokens clustered by their average training-period code, judged on test-period returns: within-group correlation is **${sectorsG.risk.withinCorrelation.toFixed(3)}** for sectors, **${bestCluster.risk.withinCorrelation.toFixed(3)}** for the best autoencoder clusters (${bestCluster.name}, ARI with sectors ${bestCluster.ariVsSector.toFixed(2)}), ${groupingOf("PCA clusters").risk.withinCorrelation.toFixed(3)} for PCA clusters, ${groupingOf("raw features clusters").risk.withinCorrelation.toFixed(3)} for raw-feature clusters, and ${risk.random.within.lo.toFixed(3)} .. ${risk.random.within.hi.toFixed(3)} for random groups of the sectors' sizes. The spread of group volatility levels (sd of ln vol) is ${bestCluster.risk.volDispersion.toFixed(2)} for ${bestCluster.name} against ${sectorsG.risk.volDispersion.toFixed(2)} for sectors and ${risk.random.volDispersion.mean.toFixed(2)} for random groups: ${bestCluster.risk.volDispersion > 1.1 * sectorsG.risk.volDispersion ? "the clusters sort tokens by risk level more sharply than sectors do" : bestCluster.risk.volDispersion < 0.9 * sectorsG.risk.volDispersion ? "sectors separate risk levels more sharply than the clusters" : "clusters and sectors separate risk levels about equally (within 10%)"}.`,
+);
+section.finding(
+  `95% one-day VaR on ${harVar.nTest.toLocaleString("en-US")} test token-days (5% expected): HAR-based VaR is exceeded on **${(harVar.rate * 100).toFixed(2)}%** (Kupiec p ${harVar.kupiecP.toFixed(3)}, ${harVar.tokensRejected}/${harVar.tokensTested} tokens rejected, ES ratio ${harVar.esRatio.toFixed(2)}), HAR + AE on ${(harAeVar.rate * 100).toFixed(2)}% (p ${harAeVar.kupiecP.toFixed(3)}, ${harAeVar.tokensRejected}/${harAeVar.tokensTested}), the AE code alone on ${(aeVar.rate * 100).toFixed(2)}% (p ${aeVar.kupiecP.toFixed(3)}, ${aeVar.tokensRejected}/${aeVar.tokensTested}), and a constant volatility on ${(constVar.rate * 100).toFixed(2)}% (p ${constVar.kupiecP.toFixed(3)}, ${constVar.tokensRejected}/${constVar.tokensTested})${constVar.tokensRejected > harVar.tokensRejected ? ": a state-dependent volatility is what makes VaR hold token by token" : ""}. Exceedances cluster on market-wide shocks: on the busiest day (${dayToIso(harVar.worstDay.day + 1)}) ${harVar.worstDay.exceedances} of ${harVar.worstDay.forecasts} tokens breached their HAR VaR together, which no per-token volatility forecast anticipates and a pooled Kupiec test (independent days) does not penalise.`,
+);
 section.table("Log forward volatility: test R² by representation", volRows);
 section.table("R² gain over the HAR benchmark", gainRows);
 section.table(`Direction of the next ${DIRECTION_HORIZON} days`, dirRows);
 section.table("Token groupings on the test period", allGroupingRows);
 section.table("95% VaR backtest", varRows);
-section.figure("10-vol-r2", "Out-of-sample R² of log forward volatility by representation.")
+section
+  .figure("10-vol-r2", "Out-of-sample R² of log forward volatility by representation.")
   .figure("10-vol-gain-over-har", "R² gain of each representation on top of the HAR benchmark.")
   .figure("10-direction-auc", "ROC-AUC of the 5-day direction classifier.")
   .figure("10-cluster-coherence", "Within-group return correlation: sectors, latent clusters, random groups.")
@@ -260,7 +656,25 @@ section.figure("10-vol-r2", "Out-of-sample R² of log forward volatility by repr
   .figure("10-var-path", "One token's next-day returns against its VaR boundary.");
 section.save(ctx.store);
 finishNotebook(ctx, {
-  inputs: ["panel.parquet", "features.parquet", "dataset.json", "latents-ae", "latents-pca", "latents-vae", "latents-dae", "latents-conv1d"],
+  inputs: [
+    "panel.parquet",
+    "features.parquet",
+    "dataset.json",
+    "latents-ae",
+    "latents-pca",
+    "latents-vae",
+    "latents-dae",
+    "latents-conv1d",
+  ],
   outputs: ["downstream-results.json"],
-  metrics: { harR2_1d: har1.testR2, harR2_5d: har5.testR2, bestLatentR2_1d: bestLatent1.testR2, bestComboGain: bestCombo.gain, directionBestEdge: bestDir.edge, withinCorrSectors: sectorsG.risk.withinCorrelation, withinCorrBestClusters: bestCluster.risk.withinCorrelation, varRateHar: harVar.rate },
+  metrics: {
+    harR2_1d: har1.testR2,
+    harR2_5d: har5.testR2,
+    bestLatentR2_1d: bestLatent1.testR2,
+    bestComboGain: bestCombo.gain,
+    directionBestEdge: bestDir.edge,
+    withinCorrSectors: sectorsG.risk.withinCorrelation,
+    withinCorrBestClusters: bestCluster.risk.withinCorrelation,
+    varRateHar: harVar.rate,
+  },
 });

@@ -97,12 +97,31 @@ showTable(cc.classSummary(data), { caption: "Transactions by class", digits: 3 }
 const split = cc.stratifiedSplit(labels, data.rows, ctx.rng.fork("split"));
 showTable(split.counts, { caption: split.stratified ? "Stratified split" : "Random split (no labels)", digits: 4 });
 const features = cc.prepareCreditCardFeatures(data, cc.scalerFitRows(split.train, labels), "hour");
-showTable(features.featureNames.map((name, j) => ({ feature: name, "train mean": features.scaler.center[j]!, "train std": features.scaler.scale[j]! })), { caption: `${features.featureNames.length} model inputs; scaler fitted on ${features.scaler.nFitRows.toLocaleString("en-US")} training rows`, digits: 3 });
+showTable(
+  features.featureNames.map((name, j) => ({
+    feature: name,
+    "train mean": features.scaler.center[j]!,
+    "train std": features.scaler.scale[j]!,
+  })),
+  {
+    caption: `${features.featureNames.length} model inputs; scaler fitted on ${features.scaler.nFitRows.toLocaleString("en-US")} training rows`,
+    digits: 3,
+  },
+);
 
 // %%
 const maxTrain = ctx.config.settings.creditCardMaxTrain;
-const training = cc.selectTrainingRows(split.train, labels, { normalOnly: true, maxRows: maxTrain, rng: ctx.rng.fork("train-rows") });
-const validation = cc.selectTrainingRows(split.validation, labels, { normalOnly: true, maxRows: Math.ceil(maxTrain / 4), rng: ctx.rng.fork("validation-rows"), what: "validation" });
+const training = cc.selectTrainingRows(split.train, labels, {
+  normalOnly: true,
+  maxRows: maxTrain,
+  rng: ctx.rng.fork("train-rows"),
+});
+const validation = cc.selectTrainingRows(split.validation, labels, {
+  normalOnly: true,
+  maxRows: Math.ceil(maxTrain / 4),
+  rng: ctx.rng.fork("validation-rows"),
+  what: "validation",
+});
 const Xtrain = takeRows(features.X, training.rows);
 const Xval = takeRows(features.X, validation.rows);
 showMarkdown(`Training on ${training.note}; early stopping on ${validation.note}.`);
@@ -117,8 +136,20 @@ showMarkdown(`Training on ${training.note}; early stopping on ${validation.note}
 // training rows. Every model scores a transaction by its reconstruction MSE.
 
 // %%
-const models = cc.CREDITCARD_MODEL_KINDS.map((kind) => ({ label: kind as string, model: cc.buildCreditCardModel(kind, features.featureNames, ctx.config.seed) }));
-showTable(models.map((m) => ({ model: m.label, inputs: features.featureNames.length, hidden: m.label === "pca" ? "linear" : cc.CREDITCARD_HIDDEN_UNITS.join(", "), latent: cc.CREDITCARD_LATENT_DIM, score: "reconstruction MSE" })), { caption: "Models" });
+const models = cc.CREDITCARD_MODEL_KINDS.map((kind) => ({
+  label: kind as string,
+  model: cc.buildCreditCardModel(kind, features.featureNames, ctx.config.seed),
+}));
+showTable(
+  models.map((m) => ({
+    model: m.label,
+    inputs: features.featureNames.length,
+    hidden: m.label === "pca" ? "linear" : cc.CREDITCARD_HIDDEN_UNITS.join(", "),
+    latent: cc.CREDITCARD_LATENT_DIM,
+    score: "reconstruction MSE",
+  })),
+  { caption: "Models" },
+);
 
 // %% [markdown]
 // ## Train
@@ -131,11 +162,45 @@ showTable(models.map((m) => ({ model: m.label, inputs: features.featureNames.len
 // %%
 const histories: Record<string, TrainHistory> = {};
 for (const m of models) histories[m.label] = await trainWithProgress(m.model, Xtrain, Xval, profileFitOptions(ctx));
-const allRows = labels ? cc.selectTrainingRows(split.train, labels, { normalOnly: false, maxRows: maxTrain, rng: ctx.rng.fork("train-rows-all") }) : null;
-const aeAll = allRows ? { label: "ae (all rows)", model: cc.buildCreditCardModel("ae", features.featureNames, ctx.config.seed, "creditcard-ae-all") } : null;
-if (aeAll && allRows) histories[aeAll.label] = await trainWithProgress(aeAll.model, takeRows(features.X, allRows.rows), Xval, profileFitOptions(ctx));
-const lossRows = Object.entries(histories).filter(([label]) => label !== "pca").flatMap(([label, h]) => h.epochs.map((e) => ({ model: label, epoch: e.epoch, "relative validation loss": e.valLoss / h.epochs[0]!.valLoss })));
-await showChart(charts.lineChart(lossRows, { title: "Validation loss per epoch, relative to epoch 1", subtitle: "reconstruction MSE on validation normals (VAE: negative ELBO), divided by its first-epoch value", x: "epoch", y: "relative validation loss", series: "model" }), fig("11-loss"));
+const allRows = labels
+  ? cc.selectTrainingRows(split.train, labels, {
+      normalOnly: false,
+      maxRows: maxTrain,
+      rng: ctx.rng.fork("train-rows-all"),
+    })
+  : null;
+const aeAll = allRows
+  ? {
+      label: "ae (all rows)",
+      model: cc.buildCreditCardModel("ae", features.featureNames, ctx.config.seed, "creditcard-ae-all"),
+    }
+  : null;
+if (aeAll && allRows)
+  histories[aeAll.label] = await trainWithProgress(
+    aeAll.model,
+    takeRows(features.X, allRows.rows),
+    Xval,
+    profileFitOptions(ctx),
+  );
+const lossRows = Object.entries(histories)
+  .filter(([label]) => label !== "pca")
+  .flatMap(([label, h]) =>
+    h.epochs.map((e) => ({
+      model: label,
+      epoch: e.epoch,
+      "relative validation loss": e.valLoss / h.epochs[0]!.valLoss,
+    })),
+  );
+await showChart(
+  charts.lineChart(lossRows, {
+    title: "Validation loss per epoch, relative to epoch 1",
+    subtitle: "reconstruction MSE on validation normals (VAE: negative ELBO), divided by its first-epoch value",
+    x: "epoch",
+    y: "relative validation loss",
+    series: "model",
+  }),
+  fig("11-loss"),
+);
 
 // %% [markdown]
 // ## Score and threshold
@@ -147,8 +212,21 @@ await showChart(charts.lineChart(lossRows, { title: "Validation loss per epoch, 
 
 // %%
 const calibrationRows = labels ? split.validation.filter((i) => labels[i] === 0) : split.validation;
-const scored = [...models, ...(aeAll ? [aeAll] : [])].map((m) => cc.scoreModel(m.label, m.model, features.X, calibrationRows, split.test));
-showTable(scored.flatMap((s) => s.thresholds.map((t) => ({ model: s.label, rule: t.name, "score >": t.result.threshold, "calibration rows": s.nCalibration, note: t.result.warnings.join(" ") }))), { caption: labels ? "Thresholds fitted on validation normals" : "Thresholds fitted on validation rows (no labels)" });
+const scored = [...models, ...(aeAll ? [aeAll] : [])].map((m) =>
+  cc.scoreModel(m.label, m.model, features.X, calibrationRows, split.test),
+);
+showTable(
+  scored.flatMap((s) =>
+    s.thresholds.map((t) => ({
+      model: s.label,
+      rule: t.name,
+      "score >": t.result.threshold,
+      "calibration rows": s.nCalibration,
+      note: t.result.warnings.join(" "),
+    })),
+  ),
+  { caption: labels ? "Thresholds fitted on validation normals" : "Thresholds fitted on validation rows (no labels)" },
+);
 
 // %% [markdown]
 // ## Evaluate
@@ -163,10 +241,20 @@ showTable(scored.flatMap((s) => s.thresholds.map((t) => ({ model: s.label, rule:
 const testLabels = labels ? Int8Array.from(split.test, (i) => labels[i]!) : null;
 const ks = cc.chooseKs(split.test.length, split.counts[2]!.frauds);
 const trainedOn = (label: string) => (label === "ae (all rows)" ? allRows!.note : training.note);
-const evaluations = scored.map((s) => cc.evaluateDetector(s.label, s.test, testLabels, s.thresholds, { ks: ks, rng: ctx.rng.fork(`bootstrap-${s.label}`), trainedOn: trainedOn(s.label) }));
+const evaluations = scored.map((s) =>
+  cc.evaluateDetector(s.label, s.test, testLabels, s.thresholds, {
+    ks: ks,
+    rng: ctx.rng.fork(`bootstrap-${s.label}`),
+    trainedOn: trainedOn(s.label),
+  }),
+);
 showTable(cc.metricsTable(evaluations), { caption: "Detection quality on the test split (95% bootstrap intervals)" });
 if (labels) showTable(cc.atKTable(evaluations), { caption: "Precision and recall at k" });
-showTable(cc.confusionTable(evaluations), { caption: labels ? "Confusion tables at the thresholds" : "Test rows flagged at each threshold (no labels, so no confusion table)" });
+showTable(cc.confusionTable(evaluations), {
+  caption: labels
+    ? "Confusion tables at the thresholds"
+    : "Test rows flagged at each threshold (no labels, so no confusion table)",
+});
 
 // %% [markdown]
 // ## Plot
@@ -179,24 +267,58 @@ showTable(cc.confusionTable(evaluations), { caption: labels ? "Confusion tables 
 // shows how much the latent position alone separates the classes.
 
 // %%
-const curves = scored.map((s) => cc.modelCurves(s.label, s.test, testLabels)).filter((c): c is cc.ModelCurves => c !== null);
-if (curves.length) await showChart(cc.curvesChart(curves, `${source.label}; ${split.test.length.toLocaleString("en-US")} test transactions`), fig("11-roc-pr"));
+const curves = scored
+  .map((s) => cc.modelCurves(s.label, s.test, testLabels))
+  .filter((c): c is cc.ModelCurves => c !== null);
+if (curves.length)
+  await showChart(
+    cc.curvesChart(curves, `${source.label}; ${split.test.length.toLocaleString("en-US")} test transactions`),
+    fig("11-roc-pr"),
+  );
 else showMarkdown("No labels: ROC and precision-recall curves need the Class column.");
 
 // %%
 const testGroups = Array.from(split.test, (i) => (labels ? (labels[i] === 1 ? "fraud" : "normal") : "all"));
-const densityRows = cc.scoreDensityRows(scored.map((s) => ({ model: s.label, scores: s.test, thresholds: s.thresholds.filter((t) => t.name !== "p95") })), testGroups);
-await showChart(cc.scoreDistributionChart(densityRows, labels ? "each class normalised to area 1; dashed: the p99 and POT thresholds" : "no labels: all test rows; dashed: the p99 and POT thresholds"), fig("11-score-distributions"));
+const densityRows = cc.scoreDensityRows(
+  scored.map((s) => ({ model: s.label, scores: s.test, thresholds: s.thresholds.filter((t) => t.name !== "p95") })),
+  testGroups,
+);
+await showChart(
+  cc.scoreDistributionChart(
+    densityRows,
+    labels
+      ? "each class normalised to area 1; dashed: the p99 and POT thresholds"
+      : "no labels: all test rows; dashed: the p99 and POT thresholds",
+  ),
+  fig("11-score-distributions"),
+);
 
 // %%
-const sample = cc.classBalancedSample(split.test, labels, ctx.config.settings.umapMaxPoints, ctx.rng.fork("umap-sample"));
+const sample = cc.classBalancedSample(
+  split.test,
+  labels,
+  ctx.config.settings.umapMaxPoints,
+  ctx.rng.fork("umap-sample"),
+);
 const p99Ae = scored[0]!.thresholds.find((t) => t.name === "p99")!.result.threshold;
 const aeScoreOf = new Map(Array.from(split.test, (row, q) => [row, scored[0]!.test[q]!] as [number, number]));
-const sampleGroups = Array.from(sample.rows, (i) => (labels ? (labels[i] === 1 ? "fraud" : "normal") : aeScoreOf.get(i)! > p99Ae ? "flagged (p99)" : "not flagged"));
+const sampleGroups = Array.from(sample.rows, (i) =>
+  labels ? (labels[i] === 1 ? "fraud" : "normal") : aeScoreOf.get(i)! > p99Ae ? "flagged (p99)" : "not flagged",
+);
 const umapProgress = new Progress("UMAP");
-const embedded = await cc.embedLatents(models, features.X, sample.rows, sampleGroups, ctx.rng.fork("umap"), (label, e, total) => umapProgress.update(`${label} epoch ${e}/${total}`));
+const embedded = await cc.embedLatents(
+  models,
+  features.X,
+  sample.rows,
+  sampleGroups,
+  ctx.rng.fork("umap"),
+  (label, e, total) => umapProgress.update(`${label} epoch ${e}/${total}`),
+);
 umapProgress.done(`${models.length} embeddings of ${sample.rows.length.toLocaleString("en-US")} points`);
-await showChart(cc.umapChart(embedded.rows, sample.note + (labels ? "" : "; no labels: coloured by the AE's p99 flag")), fig("11-umap-latents"));
+await showChart(
+  cc.umapChart(embedded.rows, sample.note + (labels ? "" : "; no labels: coloured by the AE's p99 flag")),
+  fig("11-umap-latents"),
+);
 
 // %% [markdown]
 // ## Save
@@ -205,12 +327,33 @@ await showChart(cc.umapChart(embedded.rows, sample.note + (labels ? "" : "; no l
 
 // %%
 for (const m of [...models, ...(aeAll ? [aeAll] : [])]) {
-  await m.model.save(path.join(ctx.config.paths.models, m.model.name), { preprocessing: { timeEncoding: features.timeEncoding, scaler: features.scaler }, source: source.label, trainedOn: trainedOn(m.label) });
+  await m.model.save(path.join(ctx.config.paths.models, m.model.name), {
+    preprocessing: { timeEncoding: features.timeEncoding, scaler: features.scaler },
+    source: source.label,
+    trainedOn: trainedOn(m.label),
+  });
 }
 const scoreColumns: Record<string, Float64Array> = {};
 for (const s of scored) scoreColumns[`score_${s.label.replace(/[^a-z0-9]+/g, "_").replace(/_$/, "")}`] = s.test;
-ctx.store.writeTable("creditcard-scores", { row: split.test, class: testLabels ? Int32Array.from(testLabels) : new Int32Array(split.test.length).fill(-1), ...scoreColumns });
-const metricsFile = ctx.store.writeJson("creditcard-metrics", { source: { kind: source.kind, label: source.label, rows: data.rows, frauds: source.nFrauds, fraudRate: source.fraudRate, subset: source.subset }, split: split.counts, training: { rows: training.rows.length, available: training.nAvailable, sampled: training.sampled }, ks: ks, evaluations: evaluations });
+ctx.store.writeTable("creditcard-scores", {
+  row: split.test,
+  class: testLabels ? Int32Array.from(testLabels) : new Int32Array(split.test.length).fill(-1),
+  ...scoreColumns,
+});
+const metricsFile = ctx.store.writeJson("creditcard-metrics", {
+  source: {
+    kind: source.kind,
+    label: source.label,
+    rows: data.rows,
+    frauds: source.nFrauds,
+    fraudRate: source.fraudRate,
+    subset: source.subset,
+  },
+  split: split.counts,
+  training: { rows: training.rows.length, available: training.nAvailable, sampled: training.sampled },
+  ks: ks,
+  evaluations: evaluations,
+});
 showMarkdown(`Saved ${scored.length} models, the test scores and \`${path.basename(metricsFile)}\`.`);
 
 // %% [markdown]
@@ -221,7 +364,12 @@ showMarkdown(`Saved ${scored.length} models, the test scores and \`${path.basena
 
 // %%
 const mainEvaluations = evaluations.filter((e) => e.model !== "ae (all rows)");
-const findings = cc.creditCardFindings({ source: source, evaluations: mainEvaluations, contaminated: evaluations.find((e) => e.model === "ae (all rows)") ?? null, training: training });
+const findings = cc.creditCardFindings({
+  source: source,
+  evaluations: mainEvaluations,
+  contaminated: evaluations.find((e) => e.model === "ae (all rows)") ?? null,
+  training: training,
+});
 showMarkdown(findings.map((f) => `- ${f}`).join("\n"));
 const bestRoc = cc.bestBy(mainEvaluations, "rocAuc");
 const bestAp = cc.bestBy(mainEvaluations, "averagePrecision");
@@ -237,18 +385,46 @@ section.headline({
 section.finding(source.description);
 for (const f of findings) section.finding(f);
 if (labels) {
-  section.table("Detection quality per model on the test split (95% bootstrap intervals)", cc.metricsTable(evaluations));
+  section.table(
+    "Detection quality per model on the test split (95% bootstrap intervals)",
+    cc.metricsTable(evaluations),
+  );
   section.table("Confusion tables at the p95, p99 and POT thresholds", cc.confusionTable(evaluations));
   section.table("Precision and recall at k", cc.atKTable(evaluations));
 } else {
-  section.table("Test rows flagged at each threshold (no labels)", cc.confusionTable(evaluations).map((r) => ({ model: r.model, threshold: r.threshold, "score >": r["score >"], flagged: r.flagged })));
+  section.table(
+    "Test rows flagged at each threshold (no labels)",
+    cc
+      .confusionTable(evaluations)
+      .map((r) => ({ model: r.model, threshold: r.threshold, "score >": r["score >"], flagged: r.flagged })),
+  );
 }
 if (curves.length) section.figure("11-roc-pr", "ROC and precision-recall curves of every model on the test split.");
-section.figure("11-score-distributions", labels ? "Reconstruction error of frauds and normal transactions, with the thresholds." : "Reconstruction error of the test rows (no labels), with the thresholds.");
-section.figure("11-umap-latents", labels ? "UMAP of each model's latent space on test rows, coloured by class." : "UMAP of each model's latent space on test rows, coloured by the AE's p99 flag (no labels).");
+section.figure(
+  "11-score-distributions",
+  labels
+    ? "Reconstruction error of frauds and normal transactions, with the thresholds."
+    : "Reconstruction error of the test rows (no labels), with the thresholds.",
+);
+section.figure(
+  "11-umap-latents",
+  labels
+    ? "UMAP of each model's latent space on test rows, coloured by class."
+    : "UMAP of each model's latent space on test rows, coloured by the AE's p99 flag (no labels).",
+);
 section.save(ctx.store);
 finishNotebook(ctx, {
   inputs: [source.kind === "real" ? "creditcard.csv" : "seeded stand-in (no creditcard.csv)"],
   outputs: [...models.map((m) => `models/${m.model.name}`), "creditcard-scores", "creditcard-metrics"],
-  metrics: { source: source.label, rows: data.rows, frauds: source.nFrauds, bestRocAuc: bestRoc?.rocAuc ?? null, bestRocModel: bestRoc?.model ?? null, bestAveragePrecision: bestAp?.averagePrecision ?? null, bestApModel: bestAp?.model ?? null, trainingRows: training.rows.length, umapSeconds: embedded.seconds },
+  metrics: {
+    source: source.label,
+    rows: data.rows,
+    frauds: source.nFrauds,
+    bestRocAuc: bestRoc?.rocAuc ?? null,
+    bestRocModel: bestRoc?.model ?? null,
+    bestAveragePrecision: bestAp?.averagePrecision ?? null,
+    bestApModel: bestAp?.model ?? null,
+    trainingRows: training.rows.length,
+    umapSeconds: embedded.seconds,
+  },
 });

@@ -1,6 +1,14 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { agreementMatrix, cohenKappa, consensusScore, flagOverlaps, jaccard, rankNormalise, spearman } from "../../lib/anomaly/agreement";
+import {
+  agreementMatrix,
+  cohenKappa,
+  consensusScore,
+  flagOverlaps,
+  jaccard,
+  rankNormalise,
+  spearman,
+} from "../../lib/anomaly/agreement";
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
@@ -66,7 +74,10 @@ describe("rank normalisation and consensus", () => {
   });
   test("consensus is the mean of rank-normalised scores, scale-free", () => {
     // Model A ranks [0, 1/2, 1], model B (another scale) ranks [1/2, 0, 1].
-    const c = consensusScore([[0.1, 0.2, 0.3], [50, 10, 900]]);
+    const c = consensusScore([
+      [0.1, 0.2, 0.3],
+      [50, 10, 900],
+    ]);
     assert.deepEqual([...c], [0.25, 0.25, 1]);
     assert.throws(() => consensusScore([[1, 2], [1]]), /vector 1 has 1 values/);
     assert.throws(() => consensusScore([]), /at least one/);
@@ -86,9 +97,15 @@ describe("flag overlaps (UpSet)", () => {
     assert.equal(o.flaggedByNone, 2);
     const byName = Object.fromEntries(o.combinations.map((c) => [c.models.join("&"), c.count]));
     assert.deepEqual(byName, { "ae&vae&dae": 1, "ae&vae": 1, ae: 1, vae: 1, dae: 1 });
-    assert.equal(o.combinations.reduce((s, c) => s + c.count, 0), o.flaggedByAny);
+    assert.equal(
+      o.combinations.reduce((s, c) => s + c.count, 0),
+      o.flaggedByAny,
+    );
     // Sorted by count, then by mask: every count is 1 here, masks ae=1, vae=2, ae&vae=3, dae=4, all=7.
-    assert.deepEqual(o.combinations.map((c) => c.mask), [1, 2, 3, 4, 7]);
+    assert.deepEqual(
+      o.combinations.map((c) => c.mask),
+      [1, 2, 3, 4, 7],
+    );
   });
   test("includeEmpty lists all 2^m - 1 combinations", () => {
     const o = flagOverlaps(flags, true);

@@ -37,18 +37,32 @@ describe("eventStudy by hand", () => {
     assert.ok(Number.isNaN(h20!.eventMeanReturn));
   });
   test("without clean controls, a control can include the event's returns", () => {
-    const dirty = eventStudy([r], [{ token: 0, index: 10 }], { rng: 1, nBoot: 20, cleanControls: false, horizons: [20], controlsPerEvent: 200 });
+    const dirty = eventStudy([r], [{ token: 0, index: 10 }], {
+      rng: 1,
+      nBoot: 20,
+      cleanControls: false,
+      horizons: [20],
+      controlsPerEvent: 200,
+    });
     assert.equal(dirty.horizons[0]!.nEvents, 1);
     assert.ok(dirty.horizons[0]!.controlMeanReturn > 0);
   });
   test("windows past the end and NaN windows are counted", () => {
     const q = [NaN, 0.01, 0.02, NaN, 0.01, 0.01];
-    const out = eventStudy([q], [{ token: 0, index: 2 }, { token: 0, index: 5 }, { token: 0, index: 5 }], {
-      rng: 1,
-      nBoot: 10,
-      horizons: [1],
-      cleanControls: false,
-    });
+    const out = eventStudy(
+      [q],
+      [
+        { token: 0, index: 2 },
+        { token: 0, index: 5 },
+        { token: 0, index: 5 },
+      ],
+      {
+        rng: 1,
+        nBoot: 10,
+        horizons: [1],
+        cleanControls: false,
+      },
+    );
     // Event 2: window r[3] = NaN. Event 5: past the end. The duplicate is ignored.
     assert.equal(out.nDuplicateEvents, 1);
     assert.equal(out.horizons[0]!.nNoWindow, 2);

@@ -72,7 +72,13 @@ describe("average precision and PR-AUC", () => {
   });
   test("does not depend on row order within ties", () => {
     const order = [3, 2, 1, 0];
-    close(averagePrecision(order.map((i) => S[i]!), order.map((i) => Y[i]!)), 5 / 6);
+    close(
+      averagePrecision(
+        order.map((i) => S[i]!),
+        order.map((i) => Y[i]!),
+      ),
+      5 / 6,
+    );
   });
   test("perfect and no-positive cases", () => {
     close(averagePrecision([1, 2, 3], [0, 1, 1]), 1);
@@ -137,8 +143,8 @@ describe("precision and recall at k", () => {
   const s = [5, 4, 4, 4, 1];
   const y = [1, 1, 0, 0, 1];
   test("ties at the k-th score share the slots", () => {
-    close(precisionAtK(s, y, 2), (4 / 3) / 2);
-    close(recallAtK(s, y, 2), (4 / 3) / 3);
+    close(precisionAtK(s, y, 2), 4 / 3 / 2);
+    close(recallAtK(s, y, 2), 4 / 3 / 3);
     close(precisionAtK(s, y, 1), 1);
     close(precisionAtK(s, y, 4), 2 / 4);
     close(recallAtK(s, y, 5), 1);

@@ -210,7 +210,11 @@ describe("per-group thresholds", () => {
   const scores: number[] = [];
   const groups: number[] = [];
   const r = new Rng(8);
-  for (const [g, n, scale] of [[0, 300, 1], [1, 300, 10], [2, 50, 5]] as const) {
+  for (const [g, n, scale] of [
+    [0, 300, 1],
+    [1, 300, 10],
+    [2, 50, 5],
+  ] as const) {
     for (let i = 0; i < n; i++) {
       scores.push(scale * r.uniform());
       groups.push(g);
@@ -218,7 +222,10 @@ describe("per-group thresholds", () => {
   }
   const gt = groupThresholds(scores, groups, { method: "percentile", q: 0.9 }, { minGroupSize: 100 });
   test("own threshold for large groups, global fallback for small ones", () => {
-    assert.deepEqual(gt.groups.map((g) => g.source), ["group", "group", "global"]);
+    assert.deepEqual(
+      gt.groups.map((g) => g.source),
+      ["group", "group", "global"],
+    );
     assert.equal(gt.nGlobalFallback, 1);
     assert.ok(gt.groups[0]!.threshold > 0.8 && gt.groups[0]!.threshold < 1);
     assert.ok(gt.groups[1]!.threshold > 8 && gt.groups[1]!.threshold < 10);
@@ -231,7 +238,14 @@ describe("per-group thresholds", () => {
     assert.equal(a.nUnseenGroupRows, 2);
     assert.equal(a.nNaN, 1);
     close(a.observedRate, 3 / 5);
-    assert.deepEqual(a.perGroup.map((p) => [p.group, p.n, p.nFlagged]), [[0, 2, 1], [1, 2, 1], [7, 2, 1]]);
+    assert.deepEqual(
+      a.perGroup.map((p) => [p.group, p.n, p.nFlagged]),
+      [
+        [0, 2, 1],
+        [1, 2, 1],
+        [7, 2, 1],
+      ],
+    );
     close(a.perGroup[2]!.observedRate, 1);
     close(a.expectedRate, 0.1, 1e-12);
   });
@@ -240,9 +254,17 @@ describe("per-group thresholds", () => {
     assert.ok(Math.abs(a.observedRate - 0.1) < 0.03, `rate ${a.observedRate}`);
   });
   test("POT groups whose fit falls back use the global threshold", () => {
-    const p = groupThresholds(scores, groups, { method: "pot", targetRate: 0.001, initialQuantile: 0.9 }, { minGroupSize: 10 });
+    const p = groupThresholds(
+      scores,
+      groups,
+      { method: "pot", targetRate: 0.001, initialQuantile: 0.9 },
+      { minGroupSize: 10 },
+    );
     // Groups 0 and 1 have 30 excesses over their 90% quantile; group 2 (50 rows) has 5 (< 20).
-    assert.deepEqual(p.groups.map((g) => g.source), ["group", "group", "global"]);
+    assert.deepEqual(
+      p.groups.map((g) => g.source),
+      ["group", "group", "global"],
+    );
     assert.match(p.groups[2]!.reason!, /only 5 training scores exceed/);
     assert.equal(p.groups[2]!.own!.method, "pot");
   });

@@ -40,8 +40,16 @@ describe("credit-card loader", () => {
   test("a non-numeric cell names file, line and column", () => {
     const row = Array.from({ length: 30 }, (_, i) => String(i));
     row[5] = "oops";
-    const f = tmpFile("creditcard.csv", `${HEADER.join(",")}\n${Array(30).fill("1").join(",")},0\n${row.join(",")},1\n`);
-    assert.throws(() => loadCreditCard(f), (e: unknown) => e instanceof DataError && e.message === 'creditcard.csv:3: column "V5": "oops" is not a number. Fix the value or remove the row.');
+    const f = tmpFile(
+      "creditcard.csv",
+      `${HEADER.join(",")}\n${Array(30).fill("1").join(",")},0\n${row.join(",")},1\n`,
+    );
+    assert.throws(
+      () => loadCreditCard(f),
+      (e: unknown) =>
+        e instanceof DataError &&
+        e.message === 'creditcard.csv:3: column "V5": "oops" is not a number. Fix the value or remove the row.',
+    );
   });
 
   test("an empty or infinite feature and a bad class are DataErrors", () => {
@@ -49,18 +57,34 @@ describe("credit-card loader", () => {
     const empty = [...ok];
     empty[30 - 1] = "";
     const f = tmpFile("creditcard.csv", `${HEADER.join(",")}\n${empty.join(",")},0\n`);
-    assert.throws(() => loadCreditCard(f), (e: unknown) => e instanceof DataError && e.column === "Amount" && /is empty/.test(e.message));
+    assert.throws(
+      () => loadCreditCard(f),
+      (e: unknown) => e instanceof DataError && e.column === "Amount" && /is empty/.test(e.message),
+    );
     const inf = [...ok];
     inf[0] = "inf";
     const g = tmpFile("creditcard.csv", `${HEADER.join(",")}\n${inf.join(",")},0\n`);
-    assert.throws(() => loadCreditCard(g), (e: unknown) => e instanceof DataError && e.column === "Time" && /not a finite number/.test(e.message));
+    assert.throws(
+      () => loadCreditCard(g),
+      (e: unknown) => e instanceof DataError && e.column === "Time" && /not a finite number/.test(e.message),
+    );
     const h = tmpFile("creditcard.csv", `${HEADER.join(",")}\n${ok.join(",")},2\n`);
-    assert.throws(() => loadCreditCard(h), (e: unknown) => e instanceof DataError && e.column === "Class" && /Class must be 0 \(normal\) or 1 \(fraud\)/.test(e.message));
+    assert.throws(
+      () => loadCreditCard(h),
+      (e: unknown) =>
+        e instanceof DataError && e.column === "Class" && /Class must be 0 \(normal\) or 1 \(fraud\)/.test(e.message),
+    );
   });
 
   test("missing V columns are listed", () => {
     const f = tmpFile("creditcard.csv", "Time,V1,V2,Amount,Class\n0,1,2,3,0\n");
-    assert.throws(() => loadCreditCard(f), (e: unknown) => e instanceof DataError && /missing columns "V3", "V4"/.test(e.message) && /this file has: "Time", "V1", "V2", "Amount", "Class"/.test(e.message));
+    assert.throws(
+      () => loadCreditCard(f),
+      (e: unknown) =>
+        e instanceof DataError &&
+        /missing columns "V3", "V4"/.test(e.message) &&
+        /this file has: "Time", "V1", "V2", "Amount", "Class"/.test(e.message),
+    );
   });
 
   test("empty file and header only", () => {
@@ -78,10 +102,15 @@ describe("credit-card loader", () => {
     assert.equal(d.features.data.length, 3000 * 30);
   });
 
-  test("real ULB sample (all 492 frauds + 1,230 normal rows)", { skip: !fs.existsSync(REAL) && "no real samples" }, () => {
+  test("real ULB sample (all 492 frauds + 1,230 normal rows)", {
+    skip: !fs.existsSync(REAL) && "no real samples",
+  }, () => {
     const d = loadCreditCard(path.join(REAL, "creditcard_ulb_subset", "creditcard_sample.csv"));
     assert.equal(d.rows, 1722);
-    assert.equal(d.labels!.reduce((s, v) => s + v, 0), 492);
+    assert.equal(
+      d.labels!.reduce((s, v) => s + v, 0),
+      492,
+    );
     assert.equal(d.features.cols, 30);
     for (const v of d.features.data) assert.ok(Number.isFinite(v));
   });

@@ -8,7 +8,8 @@ import { makeRng } from "../../lib/runtime/rng";
 /** ROC-AUC by the rank-sum formula (ties get no special care: scores are continuous). */
 function auc(score: ArrayLike<number>, labels: ArrayLike<number>): number {
   const idx = Array.from({ length: score.length }, (_, i) => i).sort((a, b) => score[a]! - score[b]!);
-  let rankSum = 0, nPos = 0;
+  let rankSum = 0,
+    nPos = 0;
   idx.forEach((i, k) => {
     if (labels[i]) {
       rankSum += k + 1;
@@ -64,9 +65,15 @@ describe("generateCreditCard", () => {
   });
 
   test("class imbalance as requested, ULB rate by default", () => {
-    assert.equal(y.reduce((a, b) => a + b, 0), 200);
+    assert.equal(
+      y.reduce((a, b) => a + b, 0),
+      200,
+    );
     const def = generateCreditCard({ rows: 50000 }, 1);
-    assert.equal(def.labels!.reduce((a, b) => a + b, 0), Math.round(50000 * ULB_FRAUD_RATE));
+    assert.equal(
+      def.labels!.reduce((a, b) => a + b, 0),
+      Math.round(50000 * ULB_FRAUD_RATE),
+    );
     assert.ok(Math.abs(ULB_FRAUD_RATE - 0.00172) < 1e-5);
   });
 
@@ -103,7 +110,8 @@ describe("generateCreditCard", () => {
     for (let j = 1; j < 28; j++) assert.ok(sds[j]! <= sds[j - 1]! + 1e-3, `sd V${j + 1} > V${j}`);
     for (let a = 0; a < 28; a += 3) {
       for (let b = a + 1; b < 28; b += 4) {
-        const ma = mean(cols[a]!), mb = mean(cols[b]!);
+        const ma = mean(cols[a]!),
+          mb = mean(cols[b]!);
         let s = 0;
         for (let i = 0; i < data.rows; i++) s += (cols[a]![i]! - ma) * (cols[b]![i]! - mb);
         maxAbsCorr = Math.max(maxAbsCorr, Math.abs(s / (data.rows - 1) / (sds[a]! * sds[b]!)));
@@ -124,14 +132,23 @@ describe("generateCreditCard", () => {
     const fraud = Array.from(data.amount).filter((_, i) => y[i]);
     assert.ok(mean(normal) > 2 * median(normal), "right-skewed amounts");
     const smallShare = (a: number[]) => a.filter((x) => x <= 1).length / a.length;
-    assert.ok(smallShare(fraud) > 2 * smallShare(normal), `frauds <= 1.00: ${smallShare(fraud)} vs ${smallShare(normal)}`);
+    assert.ok(
+      smallShare(fraud) > 2 * smallShare(normal),
+      `frauds <= 1.00: ${smallShare(fraud)} vs ${smallShare(normal)}`,
+    );
   });
 
   test("fraud-sensitive components separate the classes partially, not perfectly", () => {
     const v14 = column(data.features, 14);
-    const a14 = auc(v14.map((x) => -x), y);
+    const a14 = auc(
+      v14.map((x) => -x),
+      y,
+    );
     assert.ok(a14 > 0.75 && a14 < 0.99, `AUC(-V14) ${a14}`);
-    const a17 = auc(column(data.features, 17).map((x) => -x), y);
+    const a17 = auc(
+      column(data.features, 17).map((x) => -x),
+      y,
+    );
     assert.ok(a17 > 0.7 && a17 < 0.99, `AUC(-V17) ${a17}`);
     // A component the frauds do not shift stays near chance.
     const a24 = auc(column(data.features, 24), y);
@@ -149,7 +166,10 @@ describe("generateCreditCard", () => {
   test("invalid options throw with the bad value", () => {
     assert.throws(() => generateCreditCard({ rows: 0 }, 1), /rows must be an integer >= 2, got 0/);
     assert.throws(() => generateCreditCard({ rows: 10.5 }, 1), /got 10.5/);
-    assert.throws(() => generateCreditCard({ rows: 100, fraudRate: 0.9 }, 1), /fraudRate must be in \[0, 0.5\], got 0.9/);
+    assert.throws(
+      () => generateCreditCard({ rows: 100, fraudRate: 0.9 }, 1),
+      /fraudRate must be in \[0, 0.5\], got 0.9/,
+    );
   });
 
   test("fraudRate 0 gives no frauds", () => {

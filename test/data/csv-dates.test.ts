@@ -53,7 +53,9 @@ describe("DateParser", () => {
     assert.throws(
       () => p.epoch(1735689660000000, 2, "open_time"),
       (e: unknown) =>
-        e instanceof DataError && e.line === 2 && /microseconds but this file's first timestamp \(line 1\) is in milliseconds/.test(e.message),
+        e instanceof DataError &&
+        e.line === 2 &&
+        /microseconds but this file's first timestamp \(line 1\) is in milliseconds/.test(e.message),
     );
   });
 
@@ -68,7 +70,14 @@ describe("DateParser", () => {
   test("unparseable and impossible dates are DataErrors with file, line and column", () => {
     const p = new DateParser();
     p.startFile("prices.csv");
-    for (const bad of ["2022-13-01", "2022-02-30", "2022-01-01T25:00", "yesterday", "2022-01-01 12:00 XYZ", "20220101"]) {
+    for (const bad of [
+      "2022-13-01",
+      "2022-02-30",
+      "2022-01-01T25:00",
+      "yesterday",
+      "2022-01-01 12:00 XYZ",
+      "20220101",
+    ]) {
       assert.throws(
         () => p.text(bad, 7, "date"),
         (e: unknown) => e instanceof DataError && e.file === "prices.csv" && e.line === 7 && e.column === "date",

@@ -16,13 +16,25 @@ function rowsOf(panel: Panel, id: string): { day: string; o: number; h: number; 
   assert.ok(t >= 0, `token ${id}`);
   const { start, end } = tokenRanges(panel);
   const out = [];
-  for (let i = start[t]!; i < end[t]!; i++) out.push({ day: dayToIso(panel.day[i]!), o: panel.open[i]!, h: panel.high[i]!, l: panel.low[i]!, c: panel.close[i]!, v: panel.volume[i]! });
+  for (let i = start[t]!; i < end[t]!; i++)
+    out.push({
+      day: dayToIso(panel.day[i]!),
+      o: panel.open[i]!,
+      h: panel.high[i]!,
+      l: panel.low[i]!,
+      c: panel.close[i]!,
+      v: panel.volume[i]!,
+    });
   return out;
 }
 
 describe("Binance loader", () => {
   test("file names give symbol and interval", () => {
-    assert.deepEqual(parseBinanceFileName("/x/BTCUSDT-1h-2022-01.csv"), { symbol: "BTCUSDT", intervalMs: 3_600_000, intervalText: "1h" });
+    assert.deepEqual(parseBinanceFileName("/x/BTCUSDT-1h-2022-01.csv"), {
+      symbol: "BTCUSDT",
+      intervalMs: 3_600_000,
+      intervalText: "1h",
+    });
     assert.equal(parseBinanceFileName("ADABTC-1m-2021-11-27.csv").intervalMs, 60_000);
     assert.equal(parseBinanceFileName("AVAXUSDT.csv").symbol, null);
   });
@@ -48,7 +60,14 @@ describe("Binance loader", () => {
 
   test("daily klines without header stay daily", () => {
     const { panel, report } = loadBinance(path.join(DIR, "ETHUSDT-1d-2022-01.csv"));
-    assert.deepEqual(rowsOf(panel, "ETHUSDT")[0], { day: "2022-01-01", o: 3676.22, h: 3780, l: 3676.22, c: 3765.54, v: 75000.1 });
+    assert.deepEqual(rowsOf(panel, "ETHUSDT")[0], {
+      day: "2022-01-01",
+      o: 3676.22,
+      h: 3780,
+      l: 3676.22,
+      c: 3765.54,
+      v: 75000.1,
+    });
     assert.equal(panel.day.length, 3);
     assert.equal(report.rowsMerged, 0);
     assert.equal(entry(report, "intraday aggregation"), undefined);
@@ -68,7 +87,10 @@ describe("Binance loader", () => {
   test("simple daily layout with ISO dates", () => {
     const { panel } = loadBinance(path.join(DIR, "AVAXUSDT.csv"));
     const rows = rowsOf(panel, "AVAXUSDT");
-    assert.deepEqual(rows.map((r) => r.day), ["2023-03-01", "2023-03-02", "2023-03-03", "2023-03-04"]);
+    assert.deepEqual(
+      rows.map((r) => r.day),
+      ["2023-03-01", "2023-03-02", "2023-03-03", "2023-03-04"],
+    );
     assert.equal(rows[0]!.v, 2500000.25);
     assert.equal(panel.tokens[0]!.sector, "layer-1");
   });
@@ -86,7 +108,10 @@ describe("Binance loader", () => {
   test("a folder mixes all layouts, one token per symbol", () => {
     const { panel, report } = loadBinance(DIR);
     assertPanel(panel);
-    assert.deepEqual(panel.tokens.map((t) => t.id), ["AVAXUSDT", "BNBUSDT", "BTCUSDT", "ETHUSDT", "SOLUSDT"]);
+    assert.deepEqual(
+      panel.tokens.map((t) => t.id),
+      ["AVAXUSDT", "BNBUSDT", "BTCUSDT", "ETHUSDT", "SOLUSDT"],
+    );
     assert.equal(report.files.length, 5);
     assert.equal(report.rowsRead, 4 + 3 + 30 + 3 + 5);
     assert.equal(panel.day.length, 4 + 2 + 2 + 3 + 1);
@@ -97,12 +122,22 @@ describe("Binance loader", () => {
     const jan = "1640995200000,1,2,0.5,1.5,10,1640998799999,0,1,0,0,0\n";
     const a = tmpFile("XRPUSDT-1h-2022-01.csv", jan);
     const dir = path.dirname(a);
-    fs.writeFileSync(path.join(dir, "XRPUSDT-1h-2022-02.csv"), "1643673600000,2,3,1.5,2.5,20,1643677199999,0,1,0,0,0\n");
+    fs.writeFileSync(
+      path.join(dir, "XRPUSDT-1h-2022-02.csv"),
+      "1643673600000,2,3,1.5,2.5,20,1643677199999,0,1,0,0,0\n",
+    );
     const { panel } = loadBinance(dir);
     assert.equal(panel.tokens.length, 1);
     assert.equal(panel.day.length, 2);
-    fs.writeFileSync(path.join(dir, "XRPUSDT-1m-2022-03.csv"), "1646092800000,2,3,1.5,2.5,20,1646092859999,0,1,0,0,0\n");
-    assert.throws(() => loadBinance(dir), (e: unknown) => e instanceof DataError && /at interval 1m but .*XRPUSDT-1h-2022-0\d\.csv holds it at 1h/.test(e.message));
+    fs.writeFileSync(
+      path.join(dir, "XRPUSDT-1m-2022-03.csv"),
+      "1646092800000,2,3,1.5,2.5,20,1646092859999,0,1,0,0,0\n",
+    );
+    assert.throws(
+      () => loadBinance(dir),
+      (e: unknown) =>
+        e instanceof DataError && /at interval 1m but .*XRPUSDT-1h-2022-0\d\.csv holds it at 1h/.test(e.message),
+    );
   });
 
   test("intervals coarser than a day are refused", () => {
@@ -118,8 +153,11 @@ describe("Binance loader", () => {
   test("a JSON file that is not a klines response is explained", () => {
     const f = tmpFile("BTCUSDT-1m-x.json", '{"code": -1121, "msg": "Invalid symbol."}');
     assert.throws(() => loadBinance(f), /is not a Binance \/api\/v3\/klines response/);
-    const g = tmpFile("BTCUSDT-1m-y.json", "[[1640995200000, \"1\", \"x\", \"1\", \"1\", \"1\"]]");
-    assert.throws(() => loadBinance(g), (e: unknown) => e instanceof DataError && e.column === "item 1, high" && /"x" is not a number/.test(e.message));
+    const g = tmpFile("BTCUSDT-1m-y.json", '[[1640995200000, "1", "x", "1", "1", "1"]]');
+    assert.throws(
+      () => loadBinance(g),
+      (e: unknown) => e instanceof DataError && e.column === "item 1, high" && /"x" is not a number/.test(e.message),
+    );
   });
 
   test("the REST token symbol can be given", () => {

@@ -15,7 +15,13 @@ describe("CoinGecko loader", () => {
     const { panel, report } = loadCoinGecko(path.join(DIR, "avax-usd-max.csv"));
     assertPanel(panel);
     assert.deepEqual(panel.tokens, [{ id: "avax", symbol: "AVAX", name: "avax", sector: "layer-1" }]);
-    assert.deepEqual([...panel.day].map(dayToIso), ["2023-01-01", "2023-01-02", "2023-01-03", "2023-01-05", "2023-01-06"]);
+    assert.deepEqual([...panel.day].map(dayToIso), [
+      "2023-01-01",
+      "2023-01-02",
+      "2023-01-03",
+      "2023-01-05",
+      "2023-01-06",
+    ]);
     for (let i = 0; i < panel.day.length; i++) {
       assert.equal(panel.open[i], panel.close[i]);
       assert.equal(panel.high[i], panel.close[i]);
@@ -53,7 +59,10 @@ describe("CoinGecko loader", () => {
 
   test("a folder reads both layouts", () => {
     const { panel, report } = loadCoinGecko(DIR);
-    assert.deepEqual(panel.tokens.map((t) => t.id), ["avax", "bitcoin"]);
+    assert.deepEqual(
+      panel.tokens.map((t) => t.id),
+      ["avax", "bitcoin"],
+    );
     const { start, end } = tokenRanges(panel);
     assert.equal(end[0]! - start[0]!, 5);
     assert.equal(report.files.length, 2);
@@ -61,11 +70,20 @@ describe("CoinGecko loader", () => {
   });
 
   test("market caps matched by time when the lists are not aligned", () => {
-    const f = tmpFile("eth_market_chart.json", JSON.stringify({
-      prices: [[1704067200000, 2300], [1704070800000, 2310]],
-      market_caps: [[1704070800000, 2.8e11]],
-      total_volumes: [[1704067200000, 1e10], [1704070800000, 1.1e10]],
-    }));
+    const f = tmpFile(
+      "eth_market_chart.json",
+      JSON.stringify({
+        prices: [
+          [1704067200000, 2300],
+          [1704070800000, 2310],
+        ],
+        market_caps: [[1704070800000, 2.8e11]],
+        total_volumes: [
+          [1704067200000, 1e10],
+          [1704070800000, 1.1e10],
+        ],
+      }),
+    );
     const { panel } = loadCoinGecko(f);
     assert.equal(panel.marketCap[0], 2.8e11);
     assert.equal(panel.tokens[0]!.symbol, "ETH");
@@ -73,9 +91,18 @@ describe("CoinGecko loader", () => {
 
   test("a JSON without total_volumes or with a bad point is explained", () => {
     const a = tmpFile("x_market_chart.json", JSON.stringify({ prices: [[1704067200000, 1]] }));
-    assert.throws(() => loadCoinGecko(a), (e: unknown) => e instanceof DataError && e.column === "total_volumes");
-    const b = tmpFile("y_market_chart.json", JSON.stringify({ prices: [[1704067200000, "abc"]], total_volumes: [[1704067200000, 1]] }));
-    assert.throws(() => loadCoinGecko(b), (e: unknown) => e instanceof DataError && e.column === "prices[0][1]" && /"abc" is not a number/.test(e.message));
+    assert.throws(
+      () => loadCoinGecko(a),
+      (e: unknown) => e instanceof DataError && e.column === "total_volumes",
+    );
+    const b = tmpFile(
+      "y_market_chart.json",
+      JSON.stringify({ prices: [[1704067200000, "abc"]], total_volumes: [[1704067200000, 1]] }),
+    );
+    assert.throws(
+      () => loadCoinGecko(b),
+      (e: unknown) => e instanceof DataError && e.column === "prices[0][1]" && /"abc" is not a number/.test(e.message),
+    );
     const c = tmpFile("z_market_chart.json", "{not json");
     assert.throws(() => loadCoinGecko(c), /is not valid JSON/);
   });

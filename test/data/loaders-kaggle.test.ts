@@ -47,7 +47,10 @@ describe("Kaggle loader", () => {
   });
 
   test("a Kaggle file without Marketcap gets NaN market caps", () => {
-    const f = tmpFile("coin_Foo.csv", "SNo,Name,Symbol,Date,High,Low,Open,Close,Volume\n1,Foo,FOO,2020-01-01 23:59:59,2,1,1.5,1.8,10\n");
+    const f = tmpFile(
+      "coin_Foo.csv",
+      "SNo,Name,Symbol,Date,High,Low,Open,Close,Volume\n1,Foo,FOO,2020-01-01 23:59:59,2,1,1.5,1.8,10\n",
+    );
     const { panel } = loadKaggle(f);
     assert.ok(Number.isNaN(panel.marketCap[0]!));
     assert.equal(panel.tokens[0]!.id, "foo");

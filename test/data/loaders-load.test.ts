@@ -17,7 +17,11 @@ describe("loadPanel", () => {
     ];
     for (const [source, dir, ids] of cases) {
       const { panel, report } = loadPanel(source, path.join(FIXTURES, dir));
-      assert.deepEqual(panel.tokens.map((t) => t.id), ids, source);
+      assert.deepEqual(
+        panel.tokens.map((t) => t.id),
+        ids,
+        source,
+      );
       assert.ok(report.source.startsWith(`${source}:`));
       assert.ok(panel.source.startsWith(`${source}:`));
     }
@@ -27,24 +31,44 @@ describe("loadPanel", () => {
   test("unknown source: error lists the supported formats", () => {
     assert.throws(
       () => loadPanel("yahoo", FIXTURES),
-      (e: unknown) => e instanceof Error && /Unknown data source "yahoo"/.test(e.message) && SUPPORTED_FORMATS.every((f) => e.message.includes(f)),
+      (e: unknown) =>
+        e instanceof Error &&
+        /Unknown data source "yahoo"/.test(e.message) &&
+        SUPPORTED_FORMATS.every((f) => e.message.includes(f)),
     );
     assert.throws(() => loadPanel("synthetic", FIXTURES), /generated, not read from files/);
   });
 
   test("a file of an unknown format: error lists the supported formats", () => {
     const f = tmpFile("prices.parquet", "PAR1");
-    assert.throws(() => loadPanel("csv", f), (e: unknown) => e instanceof DataError && /is not a long CSV file/.test(e.message) && /Supported formats: kaggle:/.test(e.message));
+    assert.throws(
+      () => loadPanel("csv", f),
+      (e: unknown) =>
+        e instanceof DataError &&
+        /is not a long CSV file/.test(e.message) &&
+        /Supported formats: kaggle:/.test(e.message),
+    );
   });
 
   test("a missing path and a folder without data files are explained", () => {
-    assert.throws(() => loadPanel("kaggle", "/no/such/folder"), (e: unknown) => e instanceof DataError && /does not exist/.test(e.message));
+    assert.throws(
+      () => loadPanel("kaggle", "/no/such/folder"),
+      (e: unknown) => e instanceof DataError && /does not exist/.test(e.message),
+    );
     const dir = tmpDir({ "README.md": "x", "data.zip": "PK" });
-    assert.throws(() => loadPanel("binance", dir), (e: unknown) => e instanceof DataError && /holds no Binance klines .* \(found: "README\.md", "data\.zip"\)/.test(e.message));
+    assert.throws(
+      () => loadPanel("binance", dir),
+      (e: unknown) =>
+        e instanceof DataError && /holds no Binance klines .* \(found: "README\.md", "data\.zip"\)/.test(e.message),
+    );
   });
 
   test("files skipped in a folder are reported, not silently ignored", () => {
-    const dir = tmpDir({ "prices.csv": "token,date,open,high,low,close,volume\na,2022-01-01,1,1,1,1,1\n", "notes.md": "x", "raw.zip": "PK" });
+    const dir = tmpDir({
+      "prices.csv": "token,date,open,high,low,close,volume\na,2022-01-01,1,1,1,1,1\n",
+      "notes.md": "x",
+      "raw.zip": "PK",
+    });
     const { report } = loadPanel("csv", dir);
     const ign = report.entries.find((e) => e.check === "ignored files");
     assert.equal(ign?.count, 2);
@@ -55,9 +79,15 @@ describe("loadPanel", () => {
     const dir = tmpDir({ "top.txt": "not data" });
     const sub = path.join(dir, "spot", "BTCUSDT");
     fs.mkdirSync(sub, { recursive: true });
-    fs.writeFileSync(path.join(sub, "BTCUSDT-1d-2022-01.csv"), "1640995200000,1,2,0.5,1.5,10,1641081599999,0,1,0,0,0\n");
+    fs.writeFileSync(
+      path.join(sub, "BTCUSDT-1d-2022-01.csv"),
+      "1640995200000,1,2,0.5,1.5,10,1641081599999,0,1,0,0,0\n",
+    );
     const { panel } = loadPanel("binance", dir);
-    assert.deepEqual(panel.tokens.map((t) => t.id), ["BTCUSDT"]);
+    assert.deepEqual(
+      panel.tokens.map((t) => t.id),
+      ["BTCUSDT"],
+    );
   });
 });
 

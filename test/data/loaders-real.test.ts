@@ -14,7 +14,12 @@ const entry = (r: ValidationReport, check: string) => r.entries.find((e) => e.ch
 
 /** Data lines of a CSV file (lines minus header, blank lines ignored). */
 function dataLines(file: string): number {
-  return fs.readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "").length - 1;
+  return (
+    fs
+      .readFileSync(file, "utf8")
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== "").length - 1
+  );
 }
 
 /** Checks every real Panel must pass. */
@@ -36,8 +41,15 @@ describe("real samples", () => {
     const dir = path.join(REAL, "kaggle_crypto_historical");
     const { panel, report } = loadPanel("kaggle", dir);
     checkPanel(panel, report);
-    assert.deepEqual(panel.tokens.map((t) => `${t.id}:${t.symbol}`), ["cardano:ADA", "dogecoin:DOGE", "ethereum:ETH", "litecoin:LTC", "tether:USDT"]);
-    const expected = fs.readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().reduce((s, f) => s + dataLines(path.join(dir, f)), 0);
+    assert.deepEqual(
+      panel.tokens.map((t) => `${t.id}:${t.symbol}`),
+      ["cardano:ADA", "dogecoin:DOGE", "ethereum:ETH", "litecoin:LTC", "tether:USDT"],
+    );
+    const expected = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".csv"))
+      .sort()
+      .reduce((s, f) => s + dataLines(path.join(dir, f)), 0);
     assert.equal(report.rowsRead, expected);
     const { start, end } = tokenRanges(panel);
     assert.equal(end[0]! - start[0]!, dataLines(path.join(dir, "coin_Cardano.csv")));
@@ -50,7 +62,10 @@ describe("real samples", () => {
     const dir = path.join(REAL, "binance_1d_ohlcv");
     const { panel, report } = loadPanel("binance", dir);
     checkPanel(panel, report);
-    assert.deepEqual(panel.tokens.map((t) => t.id), ["ADAUSDT", "DOGEUSDT", "ETHUSDT", "LINKUSDT", "SOLUSDT"]);
+    assert.deepEqual(
+      panel.tokens.map((t) => t.id),
+      ["ADAUSDT", "DOGEUSDT", "ETHUSDT", "LINKUSDT", "SOLUSDT"],
+    );
     assert.equal(panel.day.length, 5000);
     assert.equal(report.rowsMerged, 0);
     assert.equal(report.firstDay, "2022-04-21");
@@ -80,8 +95,14 @@ describe("real samples", () => {
     const dir = path.join(REAL, "coingecko");
     const { panel, report } = loadPanel("coingecko", dir);
     checkPanel(panel, report);
-    assert.deepEqual(panel.tokens.map((t) => t.id), ["bitcoin", "btc", "eth"]);
-    assert.equal(entry(report, "price only")!.count, dataLines(path.join(dir, "btc-usd-max.csv")) + dataLines(path.join(dir, "eth-usd-max.csv")));
+    assert.deepEqual(
+      panel.tokens.map((t) => t.id),
+      ["bitcoin", "btc", "eth"],
+    );
+    assert.equal(
+      entry(report, "price only")!.count,
+      dataLines(path.join(dir, "btc-usd-max.csv")) + dataLines(path.join(dir, "eth-usd-max.csv")),
+    );
     assert.equal(entry(report, "market_chart points")!.count, 720);
     const { start, end } = tokenRanges(panel);
     assert.ok(end[0]! - start[0]! >= 30 && end[0]! - start[0]! <= 32, "720 hourly points span about 30 days");
@@ -89,8 +110,16 @@ describe("real samples", () => {
   });
 
   test("a single real file of each layout", { skip }, () => {
-    assert.equal(loadPanel("binance", path.join(REAL, "binance_klines_format", "http_spot_market_klines.json"), { symbol: "BTCUSDT" }).panel.tokens[0]!.id, "BTCUSDT");
+    assert.equal(
+      loadPanel("binance", path.join(REAL, "binance_klines_format", "http_spot_market_klines.json"), {
+        symbol: "BTCUSDT",
+      }).panel.tokens[0]!.id,
+      "BTCUSDT",
+    );
     assert.equal(loadPanel("coingecko", path.join(REAL, "coingecko", "eth-usd-max.csv")).panel.tokens[0]!.id, "eth");
-    assert.equal(loadPanel("kaggle", path.join(REAL, "kaggle_crypto_historical", "coin_Litecoin.csv")).panel.tokens[0]!.symbol, "LTC");
+    assert.equal(
+      loadPanel("kaggle", path.join(REAL, "kaggle_crypto_historical", "coin_Litecoin.csv")).panel.tokens[0]!.symbol,
+      "LTC",
+    );
   });
 });

@@ -2,9 +2,14 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
-  generateMarket, resolveMarketOptions, DEFAULT_ANOMALY_MIX, SECTORS, REGIME_NAMES, MarketOptions,
+  generateMarket,
+  resolveMarketOptions,
+  DEFAULT_ANOMALY_MIX,
+  SECTORS,
+  REGIME_NAMES,
+  type MarketOptions,
 } from "../../lib/data/synthetic";
-import { ANOMALY_KINDS, assertPanel, tokenRanges, Panel } from "../../lib/data/panel";
+import { ANOMALY_KINDS, assertPanel, tokenRanges, type Panel } from "../../lib/data/panel";
 import { makeRng } from "../../lib/runtime/rng";
 
 /** A mid-sized market: big enough for stable statistics, small enough to build in ~50 ms. */
@@ -34,7 +39,9 @@ function mean(a: ArrayLike<number>): number {
 function corr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const ma = mean(a);
   const mb = mean(b);
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < a.length; i++) {
     sab += (a[i]! - ma) * (b[i]! - mb);
     saa += (a[i]! - ma) ** 2;
@@ -75,7 +82,8 @@ describe("generateMarket: determinism and contract", () => {
 
   test("panel passes assertPanel, has typed columns, labels and events", () => {
     assertPanel(panel);
-    for (const col of [panel.open, panel.high, panel.low, panel.close, panel.volume, panel.marketCap]) assert.ok(col instanceof Float64Array);
+    for (const col of [panel.open, panel.high, panel.low, panel.close, panel.volume, panel.marketCap])
+      assert.ok(col instanceof Float64Array);
     assert.ok(panel.token instanceof Int32Array && panel.day instanceof Int32Array);
     assert.ok(panel.anomalyKind instanceof Int8Array);
     assert.ok(Array.isArray(panel.events) && panel.events.length > 0);
@@ -108,7 +116,8 @@ describe("generateMarket: determinism and contract", () => {
     assert.ok(flagshipMax > 1000, `flagship max close ${flagshipMax}`);
     let minMeme = Infinity;
     for (let t = 0; t < panel.tokens.length; t++) {
-      if (panel.tokens[t]!.sector === "meme") for (let i = start[t]!; i < end[t]!; i++) minMeme = Math.min(minMeme, panel.close[i]!);
+      if (panel.tokens[t]!.sector === "meme")
+        for (let i = start[t]!; i < end[t]!; i++) minMeme = Math.min(minMeme, panel.close[i]!);
     }
     assert.ok(minMeme < 1e-3, `cheapest meme close ${minMeme}`);
     // Implied supply changes slowly (supply growth <= 25%/year, 75%/year for stablecoins).
@@ -123,16 +132,29 @@ describe("generateMarket: determinism and contract", () => {
 
   test("golden output of a tiny market under a fixed seed (update deliberately when the model changes)", () => {
     const { panel: p, truth: tr } = generateMarket({ nTokens: 4, nDays: 60 }, 1);
-    assert.deepEqual(p.tokens.map((t) => `${t.id} ${t.symbol} ${t.name} ${t.sector}`), [
-      "SYN000 GNC Genesis Coin layer-1", "SYN001 UMB Umber Yield defi", "SYN002 CON Conduit Oracle infra", "SYN003 MHAM Moon Hamster meme",
-    ]);
-    assert.deepEqual(Array.from(p.close.slice(0, 3), (x) => x.toPrecision(10)), ["7212.007580", "7409.538969", "7235.570280"]);
+    assert.deepEqual(
+      p.tokens.map((t) => `${t.id} ${t.symbol} ${t.name} ${t.sector}`),
+      [
+        "SYN000 GNC Genesis Coin layer-1",
+        "SYN001 UMB Umber Yield defi",
+        "SYN002 CON Conduit Oracle infra",
+        "SYN003 MHAM Moon Hamster meme",
+      ],
+    );
+    assert.deepEqual(
+      Array.from(p.close.slice(0, 3), (x) => x.toPrecision(10)),
+      ["7212.007580", "7409.538969", "7235.570280"],
+    );
     assert.equal(p.day.length, 233);
     assert.deepEqual(tr.crashDays, [18295]);
   });
 
   test("tiny and extreme options still give a valid panel", () => {
-    for (const [nTokens, nDays] of [[1, 30], [3, 41], [7, 60]] as const) {
+    for (const [nTokens, nDays] of [
+      [1, 30],
+      [3, 41],
+      [7, 60],
+    ] as const) {
       const { panel: p, truth: tr } = generateMarket({ nTokens, nDays }, 1);
       assertPanel(p);
       assert.equal(p.tokens.length, nTokens);
@@ -141,7 +163,10 @@ describe("generateMarket: determinism and contract", () => {
     }
     const ci = generateMarket({ nTokens: 24, nDays: 420 }, 1).panel;
     assert.deepEqual(new Set(ci.events!.map((e) => e.kind)), new Set(ANOMALY_KINDS.slice(1)));
-    const { panel: p, truth: tr } = generateMarket({ nTokens: 30, nDays: 200, missingDayRate: 0.3, lateListingRate: 1, delistingRate: 1, anomalyRate: 0.2 }, 3);
+    const { panel: p, truth: tr } = generateMarket(
+      { nTokens: 30, nDays: 200, missingDayRate: 0.3, lateListingRate: 1, delistingRate: 1, anomalyRate: 0.2 },
+      3,
+    );
     assertPanel(p);
     const labelled = p.anomalyKind!.reduce((a, k) => a + (k > 0 ? 1 : 0), 0);
     assert.ok(labelled > 0.1 * p.day.length, `labelled ${labelled} of ${p.day.length}`);
@@ -162,7 +187,10 @@ describe("generateMarket: determinism and contract", () => {
 describe("generateMarket: market structure", () => {
   test("OHLC invariants hold and all values are finite and positive", () => {
     for (let i = 0; i < N; i++) {
-      const o = panel.open[i]!, h = panel.high[i]!, l = panel.low[i]!, c = panel.close[i]!;
+      const o = panel.open[i]!,
+        h = panel.high[i]!,
+        l = panel.low[i]!,
+        c = panel.close[i]!;
       assert.ok(l > 0 && Number.isFinite(h), `row ${i} low ${l} high ${h}`);
       assert.ok(l <= Math.min(o, c) && h >= Math.max(o, c), `row ${i}: o ${o} h ${h} l ${l} c ${c}`);
       assert.ok(panel.volume[i]! > 0 && Number.isFinite(panel.volume[i]!), `row ${i} volume ${panel.volume[i]}`);
@@ -172,7 +200,9 @@ describe("generateMarket: market structure", () => {
 
   test("ragged panel: late listings, delistings and missing days, matching the truth", () => {
     const firstDays = new Set<number>();
-    let late = 0, delisted = 0, gaps = 0;
+    let late = 0,
+      delisted = 0,
+      gaps = 0;
     for (let t = 0; t < panel.tokens.length; t++) {
       assert.equal(panel.day[start[t]!], truth.firstDay[t]);
       assert.equal(panel.day[end[t]! - 1], truth.lastDay[t]);
@@ -194,7 +224,8 @@ describe("generateMarket: market structure", () => {
     for (const t of riskTokens) {
       const r = cleanReturns(t).ret;
       const m = mean(r);
-      let v = 0, k = 0;
+      let v = 0,
+        k = 0;
       for (const x of r) {
         v += (x - m) ** 2;
         k += (x - m) ** 4;
@@ -210,7 +241,8 @@ describe("generateMarket: market structure", () => {
   test("volatility clustering: |returns| are autocorrelated", () => {
     const acs = riskTokens.map((t) => {
       const { ret, row } = cleanReturns(t);
-      const a: number[] = [], b: number[] = [];
+      const a: number[] = [],
+        b: number[] = [];
       for (let j = 1; j < ret.length; j++) {
         if (row[j]! - row[j - 1]! !== 1) continue;
         a.push(Math.abs(ret[j - 1]!));
@@ -236,10 +268,12 @@ describe("generateMarket: market structure", () => {
       ret.forEach((r, j) => (g[panel.day[row[j]!]! - truth.startDay] = r));
       return g;
     });
-    let sum = 0, count = 0;
+    let sum = 0,
+      count = 0;
     for (let a = 0; a < grid.length; a++) {
       for (let b = a + 1; b < grid.length; b++) {
-        const x: number[] = [], y: number[] = [];
+        const x: number[] = [],
+          y: number[] = [];
         for (let d = 0; d < nDays; d++) {
           if (!Number.isNaN(grid[a]![d]!) && !Number.isNaN(grid[b]![d]!)) {
             x.push(grid[a]![d]!);
@@ -266,7 +300,8 @@ describe("generateMarket: market structure", () => {
       const day = truth.crashDays[j]!;
       assert.ok(truth.crashShocks[j]! <= -0.12);
       assert.ok(truth.marketReturn[day - truth.startDay]! < -0.05);
-      let down = 0, total = 0;
+      let down = 0,
+        total = 0;
       for (const t of riskTokens) {
         for (let i = start[t]! + 1; i < end[t]!; i++) {
           if (panel.day[i] === day && panel.day[i - 1] === day - 1) {
@@ -331,7 +366,10 @@ describe("generateMarket: injected anomalies", () => {
       const kind = ANOMALY_KINDS[k] as keyof typeof DEFAULT_ANOMALY_MIX;
       assert.ok(counts[k] > 0, `no ${kind}`);
       const share = counts[k] / labelled;
-      assert.ok(Math.abs(share - DEFAULT_ANOMALY_MIX[kind]) < 0.06, `${kind}: share ${share}, requested ${DEFAULT_ANOMALY_MIX[kind]}`);
+      assert.ok(
+        Math.abs(share - DEFAULT_ANOMALY_MIX[kind]) < 0.06,
+        `${kind}: share ${share}, requested ${DEFAULT_ANOMALY_MIX[kind]}`,
+      );
       assert.equal(truth.anomalyRows[kind], counts[k]);
     }
   });
@@ -350,7 +388,9 @@ describe("generateMarket: injected anomalies", () => {
         }
       }
       // No labelled day is missing from the panel.
-      const rows = Array.from(panel.day.subarray(start[e.token]!, end[e.token]!)).filter((d) => d >= e.startDay && d <= e.endDay);
+      const rows = Array.from(panel.day.subarray(start[e.token]!, end[e.token]!)).filter(
+        (d) => d >= e.startDay && d <= e.endDay,
+      );
       assert.equal(rows.length, e.endDay - e.startDay + 1);
     }
     assert.equal(covered, labelled);
@@ -366,7 +406,8 @@ describe("generateMarket: injected anomalies", () => {
     /** Median volume of the unlabelled rows within 7 rows of row i. */
     const localVolume = (t: number, i: number) => {
       const v: number[] = [];
-      for (let j = Math.max(start[t]!, i - 7); j < Math.min(end[t]!, i + 8); j++) if (!panel.anomalyKind![j]) v.push(panel.volume[j]!);
+      for (let j = Math.max(start[t]!, i - 7); j < Math.min(end[t]!, i + 8); j++)
+        if (!panel.anomalyKind![j]) v.push(panel.volume[j]!);
       v.sort((a, b) => a - b);
       return v[v.length >> 1]!;
     };
@@ -407,7 +448,10 @@ describe("generateMarket: injected anomalies", () => {
       assert.ok(share >= (h.length >= 10 ? 0.8 : 0.6), `${kind}: signature in ${share} of ${h.length} episodes`);
     }
     pumpGains.sort((a, b) => a - b);
-    assert.ok(pumpGains[0]! < 2 && pumpGains[pumpGains.length - 1]! > 2, `pump gains ${pumpGains[0]}..${pumpGains[pumpGains.length - 1]}`);
+    assert.ok(
+      pumpGains[0]! < 2 && pumpGains[pumpGains.length - 1]! > 2,
+      `pump gains ${pumpGains[0]}..${pumpGains[pumpGains.length - 1]}`,
+    );
   });
 
   test("anomalyRate 0 injects nothing; a custom mix restricts the kinds", () => {

@@ -48,20 +48,32 @@ describe("bad input", () => {
     const e = dataError(() => loadLong(["token,date,open,high,low,close", "a,2022-01-01,1,1,1,1"]));
     assert.equal(e.line, 1);
     assert.match(e.message, /missing column "volume"/);
-    assert.match(e.message, /expects columns token, date, open, high, low, close, volume, \[market_cap\], \[symbol\], \[name\], \[sector\]/);
+    assert.match(
+      e.message,
+      /expects columns token, date, open, high, low, close, volume, \[market_cap\], \[symbol\], \[name\], \[sector\]/,
+    );
     assert.match(e.message, /this file has: "token", "date", "open", "high", "low", "close"/);
   });
 
   test("misspelled column: did you mean", () => {
     const e = dataError(() => loadLong(["Token,Date,Open,High,Low,Clsoe,Volumne", "a,2022-01-01,1,1,1,1,1"]));
-    assert.match(e.message, /missing columns "close" \(did you mean "Clsoe"\?\), "volume" \(did you mean "Volumne"\?\)/);
+    assert.match(
+      e.message,
+      /missing columns "close" \(did you mean "Clsoe"\?\), "volume" \(did you mean "Volumne"\?\)/,
+    );
   });
 
   test("misspelled column in a Kaggle file", () => {
-    const f = tmpFile("coin_X.csv", "SNo,Name,Symbol,Date,Hihg,Low,Open,Close,Volume,Marketcap\n1,X,X,2020-01-01 23:59:59,1,1,1,1,1,1\n");
+    const f = tmpFile(
+      "coin_X.csv",
+      "SNo,Name,Symbol,Date,Hihg,Low,Open,Close,Volume,Marketcap\n1,X,X,2020-01-01 23:59:59,1,1,1,1,1,1\n",
+    );
     const e = dataError(() => loadPanel("kaggle", f));
     assert.match(e.message, /^coin_X\.csv:1: missing column "high" \(did you mean "Hihg"\?\)/);
-    assert.match(e.message, /Kaggle "Cryptocurrency Historical Prices" layout expects columns name, symbol, date, high/);
+    assert.match(
+      e.message,
+      /Kaggle "Cryptocurrency Historical Prices" layout expects columns name, symbol, date, high/,
+    );
   });
 
   test("non-numeric cell: file, line and column", () => {
@@ -120,7 +132,10 @@ describe("bad input", () => {
     const lines = [LONG_HEADER, "a,2022-01-01,1,1,1,1,1", "a,2022-01-02,2,2,2,2,1", "a,2022-01-01,1,1.5,1,1.5,1"];
     const e = dataError(() => loadLong(lines));
     assert.equal(e.line, 4);
-    assert.match(e.message, /^prices\.csv:4: token "a" \(id a\) has two different rows for day 2022-01-01: this one and prices\.csv:2/);
+    assert.match(
+      e.message,
+      /^prices\.csv:4: token "a" \(id a\) has two different rows for day 2022-01-01: this one and prices\.csv:2/,
+    );
     const kept = loadLong(lines, { duplicates: "keep-last" });
     assert.equal(kept.panel.close[0], 1.5);
     assert.equal(entry(kept.report, "conflicting duplicates")?.count, 1);
@@ -134,7 +149,10 @@ describe("bad input", () => {
       "b,2022-01-01,3,3,3,3,1",
       "a,2022-01-01,1,1,1,1,1",
     ]);
-    assert.deepEqual(panel.tokens.map((t) => t.id), ["a", "b"]);
+    assert.deepEqual(
+      panel.tokens.map((t) => t.id),
+      ["a", "b"],
+    );
     assert.deepEqual([...panel.close], [1, 2, 3, 4]);
     assert.equal(entry(report, "unsorted rows")?.count, 2);
     assert.equal(entry(report, "unsorted rows")?.action, "info");
@@ -150,7 +168,13 @@ describe("bad input", () => {
       "a,1641340800,5,5,5,5,1",
     ]);
     // 2022-01-04T00:30+02:00 is 2022-01-03T22:30Z: it belongs to 2022-01-03
-    assert.deepEqual([...panel.day].map(dayToIso), ["2022-01-01", "2022-01-02", "2022-01-03", "2022-01-04", "2022-01-05"]);
+    assert.deepEqual([...panel.day].map(dayToIso), [
+      "2022-01-01",
+      "2022-01-02",
+      "2022-01-03",
+      "2022-01-04",
+      "2022-01-05",
+    ]);
     assert.deepEqual([...panel.close], [1, 2, 3, 4, 5]);
     const mixed = entry(report, "mixed date formats");
     assert.equal(mixed?.action, "info");
@@ -163,22 +187,39 @@ describe("bad input", () => {
     const e = dataError(() => loadLong([LONG_HEADER, "a,2022-01-01,1,1,1,1,1", "a,01/02/2022,1,1,1,1,1"]));
     assert.equal(e.line, 3);
     assert.equal(e.column, "date");
-    assert.match(e.message, /^prices\.csv:3: column "date": "01\/02\/2022" is not a date\. Day-first and month-first dates .* are ambiguous/);
+    assert.match(
+      e.message,
+      /^prices\.csv:3: column "date": "01\/02\/2022" is not a date\. Day-first and month-first dates .* are ambiguous/,
+    );
   });
 
   test("timestamp unit mismatch: ms file with a seconds row", () => {
-    const f = tmpFile("BTCUSDT-1h-2022-01.csv", ["1640995200000,1,1,1,1,1,1640998799999,0,1,0,0,0", "1640998800,1,1,1,1,1,1641002399,0,1,0,0,0"].join("\n"));
+    const f = tmpFile(
+      "BTCUSDT-1h-2022-01.csv",
+      ["1640995200000,1,1,1,1,1,1640998799999,0,1,0,0,0", "1640998800,1,1,1,1,1,1641002399,0,1,0,0,0"].join("\n"),
+    );
     const e = dataError(() => loadPanel("binance", f));
     assert.equal(e.line, 2);
     assert.equal(e.column, 1);
-    assert.match(e.message, /1640998800 looks like epoch seconds but this file's first timestamp \(line 1\) is in milliseconds/);
+    assert.match(
+      e.message,
+      /1640998800 looks like epoch seconds but this file's first timestamp \(line 1\) is in milliseconds/,
+    );
   });
 
   test("timestamp unit mismatch: microsecond row in a millisecond file", () => {
-    const f = tmpFile("SOLUSDT-1m-2025-01.csv", ["1735689600000,1,1,1,1,1,1735689659999,0,1,0,0,0", "1735689660000000,1,1,1,1,1,1735689719999999,0,1,0,0,0"].join("\n"));
+    const f = tmpFile(
+      "SOLUSDT-1m-2025-01.csv",
+      ["1735689600000,1,1,1,1,1,1735689659999,0,1,0,0,0", "1735689660000000,1,1,1,1,1,1735689719999999,0,1,0,0,0"].join(
+        "\n",
+      ),
+    );
     const e = dataError(() => loadPanel("binance", f));
     assert.equal(e.line, 2);
-    assert.match(e.message, /looks like epoch microseconds but this file's first timestamp \(line 1\) is in milliseconds.*switched from milliseconds to microseconds in 2025/);
+    assert.match(
+      e.message,
+      /looks like epoch microseconds but this file's first timestamp \(line 1\) is in milliseconds.*switched from milliseconds to microseconds in 2025/,
+    );
   });
 
   test("timestamp unit mismatch: close_time unit differs from open_time", () => {
@@ -196,12 +237,19 @@ describe("bad input", () => {
   });
 
   test("token symbol with HTML or path characters: kept as data, id made safe", () => {
-    const dir = tmpDir({ "prices.csv": [LONG_HEADER, "../../etc/passwd,2022-01-01,1,1,1,1,1", '"<script>alert(""x"")</script>",2022-01-01,2,2,2,2,1'].join("\n") + "\n" });
+    const dir = tmpDir({
+      "prices.csv":
+        [
+          LONG_HEADER,
+          "../../etc/passwd,2022-01-01,1,1,1,1,1",
+          '"<script>alert(""x"")</script>",2022-01-01,2,2,2,2,1',
+        ].join("\n") + "\n",
+    });
     const before = fs.readdirSync(dir).sort();
     const { panel, report } = loadPanel("csv", dir);
     assertPanel(panel);
     const symbols = panel.tokens.map((t) => t.symbol).sort();
-    assert.deepEqual(symbols, ['../../etc/passwd', '<script>alert("x")</script>'].sort());
+    assert.deepEqual(symbols, ["../../etc/passwd", '<script>alert("x")</script>'].sort());
     for (const t of panel.tokens) {
       assert.ok(isSafeTokenId(t.id), t.id);
       assert.ok(!t.id.includes("/") && !t.id.includes("<") && !t.id.includes(".."), t.id);

@@ -3,9 +3,24 @@ import assert from "node:assert/strict";
 import { DataError } from "../../lib/data/errors";
 import { assertPanel, dayToIso, isoToDay, MS_PER_DAY } from "../../lib/data/panel";
 import { RawRows, isSafeTokenId, safeTokenId } from "../../lib/data/raw";
-import { accountedRows, formatValidationReport, validateRows, type ValidateOptions, type ValidationReport } from "../../lib/data/validate";
+import {
+  accountedRows,
+  formatValidationReport,
+  validateRows,
+  type ValidateOptions,
+  type ValidationReport,
+} from "../../lib/data/validate";
 
-type Row = [token: string, date: string, open: number, high: number, low: number, close: number, volume: number, marketCap?: number];
+type Row = [
+  token: string,
+  date: string,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+  marketCap?: number,
+];
 
 /** Raw rows from a compact table; line numbers start at 2 (after a header). */
 function raw(rows: Row[], meta: { intraday?: boolean; intervalMs?: number; volume?: "sum" | "last" } = {}): RawRows {
@@ -35,7 +50,10 @@ describe("validateRows", () => {
       ["a", "2022-01-01", 10, 12, 9, 11, 5],
       ["a", "2022-01-02", 11, 13, 10, 12, 6],
     ]);
-    assert.deepEqual(panel.tokens.map((t) => t.id), ["a", "b"]);
+    assert.deepEqual(
+      panel.tokens.map((t) => t.id),
+      ["a", "b"],
+    );
     assert.deepEqual([...panel.token], [0, 0, 1]);
     assert.deepEqual([...panel.day].map(dayToIso), ["2022-01-01", "2022-01-02", "2022-01-01"]);
     assert.deepEqual([...panel.close], [11, 12, 1.5]);
@@ -101,8 +119,17 @@ describe("validateRows", () => {
     assert.equal(entry(ok.report, "exact duplicate")?.count, 1);
     assert.match(entry(ok.report, "exact duplicate")!.examples[0]!, /prices\.csv:3 repeats prices\.csv:2/);
     assert.throws(
-      () => run([["a", "2022-01-01", 1, 1, 1, 1, 1], ["a", "2022-01-02", 1, 1, 1, 1, 1], ["a", "2022-01-01", 2, 2, 2, 2, 1]]),
-      (e: unknown) => e instanceof DataError && e.line === 4 && /this one and prices\.csv:2/.test(e.message) && /keep-last/.test(e.message),
+      () =>
+        run([
+          ["a", "2022-01-01", 1, 1, 1, 1, 1],
+          ["a", "2022-01-02", 1, 1, 1, 1, 1],
+          ["a", "2022-01-01", 2, 2, 2, 2, 1],
+        ]),
+      (e: unknown) =>
+        e instanceof DataError &&
+        e.line === 4 &&
+        /this one and prices\.csv:2/.test(e.message) &&
+        /keep-last/.test(e.message),
     );
   });
 
@@ -142,7 +169,10 @@ describe("validateRows", () => {
     ]);
     assert.equal(panel.day.length, 5);
     assert.deepEqual(report.gaps, { count: 4, tokensWithGaps: 1, longest: 3 });
-    assert.match(entry(report, "gaps")!.examples[0]!, /a 2022-01-02\.\.2022-01-04: 3 day\(s\) missing before prices\.csv:3/);
+    assert.match(
+      entry(report, "gaps")!.examples[0]!,
+      /a 2022-01-02\.\.2022-01-04: 3 day\(s\) missing before prices\.csv:3/,
+    );
   });
 
   test("stale runs and extreme jumps are flagged, not changed", () => {
@@ -163,11 +193,18 @@ describe("validateRows", () => {
     const H = 3_600_000;
     const base = Date.parse("2022-01-01T00:00:00Z");
     const rows: Row[] = [];
-    for (let k = 0; k < 26; k++) rows.push(["x", new Date(base + k * H).toISOString(), 100 + k, 102 + k, 99 + k, 101 + k, 1 + k]);
+    for (let k = 0; k < 26; k++)
+      rows.push(["x", new Date(base + k * H).toISOString(), 100 + k, 102 + k, 99 + k, 101 + k, 1 + k]);
     const { panel, report } = run(rows, {}, { intraday: true, intervalMs: H });
     assert.equal(panel.day.length, 2);
-    assert.deepEqual([panel.open[0], panel.high[0], panel.low[0], panel.close[0], panel.volume[0]], [100, 125, 99, 124, 300]);
-    assert.deepEqual([panel.open[1], panel.high[1], panel.low[1], panel.close[1], panel.volume[1]], [124, 127, 123, 126, 51]);
+    assert.deepEqual(
+      [panel.open[0], panel.high[0], panel.low[0], panel.close[0], panel.volume[0]],
+      [100, 125, 99, 124, 300],
+    );
+    assert.deepEqual(
+      [panel.open[1], panel.high[1], panel.low[1], panel.close[1], panel.volume[1]],
+      [124, 127, 123, 126, 51],
+    );
     assert.equal(report.rowsMerged, 24);
     assert.equal(entry(report, "intraday aggregation")?.count, 26);
     const inc = entry(report, "incomplete days");
@@ -177,7 +214,15 @@ describe("validateRows", () => {
 
   test("rolling volumes take the day's last value", () => {
     const base = Date.parse("2022-01-01T00:00:00Z");
-    const rows: Row[] = [0, 1, 2].map((k) => ["x", new Date(base + k * 8 * 3_600_000).toISOString(), 5, 5, 5, 5, 100 + k]);
+    const rows: Row[] = [0, 1, 2].map((k) => [
+      "x",
+      new Date(base + k * 8 * 3_600_000).toISOString(),
+      5,
+      5,
+      5,
+      5,
+      100 + k,
+    ]);
     const { panel } = run(rows, {}, { intraday: true, volume: "last" });
     assert.equal(panel.volume[0], 102);
   });
@@ -192,7 +237,10 @@ describe("validateRows", () => {
   });
 
   test("all rows dropped is a DataError with the drop counts", () => {
-    assert.throws(() => run([["a", "2022-01-01", -1, 1, 1, 1, 1]]), (e: unknown) => e instanceof DataError && /no valid rows.*non-positive price: 1/.test(e.message));
+    assert.throws(
+      () => run([["a", "2022-01-01", -1, 1, 1, 1, 1]]),
+      (e: unknown) => e instanceof DataError && /no valid rows.*non-positive price: 1/.test(e.message),
+    );
   });
 
   test("tokens without valid rows leave the Panel and are reported", () => {
@@ -200,14 +248,26 @@ describe("validateRows", () => {
       ["a", "2022-01-01", 1, 1, 1, 1, 1],
       ["z", "2022-01-01", NaN, 1, 1, 1, 1],
     ]);
-    assert.deepEqual(panel.tokens.map((t) => t.id), ["a"]);
+    assert.deepEqual(
+      panel.tokens.map((t) => t.id),
+      ["a"],
+    );
     assert.deepEqual(entry(report, "tokens without valid rows")?.examples, ["z"]);
   });
 
   test("invalid options throw", () => {
-    assert.throws(() => validateRows(raw([["a", "2022-01-01", 1, 1, 1, 1, 1]]), { source: "t", duplicates: "first" as "error" }), /Unknown duplicates policy "first"/);
-    assert.throws(() => validateRows(raw([["a", "2022-01-01", 1, 1, 1, 1, 1]]), { source: "t", staleRunDays: 1 }), /staleRunDays/);
-    assert.throws(() => validateRows(raw([["a", "2022-01-01", 1, 1, 1, 1, 1]]), { source: "t", jumpLogThreshold: 0 }), /jumpLogThreshold/);
+    assert.throws(
+      () => validateRows(raw([["a", "2022-01-01", 1, 1, 1, 1, 1]]), { source: "t", duplicates: "first" as "error" }),
+      /Unknown duplicates policy "first"/,
+    );
+    assert.throws(
+      () => validateRows(raw([["a", "2022-01-01", 1, 1, 1, 1, 1]]), { source: "t", staleRunDays: 1 }),
+      /staleRunDays/,
+    );
+    assert.throws(
+      () => validateRows(raw([["a", "2022-01-01", 1, 1, 1, 1, 1]]), { source: "t", jumpLogThreshold: 0 }),
+      /jumpLogThreshold/,
+    );
   });
 
   test("day numbers come from UTC epoch ms", () => {

@@ -31,7 +31,12 @@ describe("archive listing", () => {
   test("monthly and daily periods, inclusive, across a year end", () => {
     assert.deepEqual(listPeriods("2021-11", "2022-02", "monthly"), ["2021-11", "2021-12", "2022-01", "2022-02"]);
     assert.deepEqual(listPeriods("2024-02", "2024-02", "daily").length, 29);
-    assert.deepEqual(listPeriods("2023-12-30", "2024-01-02", "daily"), ["2023-12-30", "2023-12-31", "2024-01-01", "2024-01-02"]);
+    assert.deepEqual(listPeriods("2023-12-30", "2024-01-02", "daily"), [
+      "2023-12-30",
+      "2023-12-31",
+      "2024-01-01",
+      "2024-01-02",
+    ]);
   });
 
   test("URLs follow the data.binance.vision layout", () => {
@@ -39,7 +44,13 @@ describe("archive listing", () => {
       archiveUrl("https://data.binance.vision/", "monthly", "BTCUSDT", "1d", "2021-01"),
       "https://data.binance.vision/data/spot/monthly/klines/BTCUSDT/1d/BTCUSDT-1d-2021-01.zip",
     );
-    const daily = listKlineArchives({ symbols: ["ethusdt"], interval: "1h", from: "2024-03-01", to: "2024-03-01", granularity: "daily" });
+    const daily = listKlineArchives({
+      symbols: ["ethusdt"],
+      interval: "1h",
+      from: "2024-03-01",
+      to: "2024-03-01",
+      granularity: "daily",
+    });
     assert.deepEqual(daily, [
       {
         symbol: "ETHUSDT",
@@ -56,21 +67,45 @@ describe("archive listing", () => {
 
   test("bad options name the value and what is allowed", () => {
     const base = { symbols: ["BTCUSDT"], interval: "1d", from: "2021-01", to: "2021-03" };
-    assert.throws(() => listKlineArchives({ ...base, interval: "2d" }), /interval "2d" is not a Binance kline interval\. Allowed: 1s, 1m, .*1d, 3d, 1w, 1mo\./);
-    assert.throws(() => listKlineArchives({ ...base, from: "2021-13" }), /from "2021-13" has month 13: months run 01\.\.12/);
-    assert.throws(() => listKlineArchives({ ...base, from: "2021-01-05" }), /from "2021-01-05" is not a valid monthly period: use "YYYY-MM"/);
+    assert.throws(
+      () => listKlineArchives({ ...base, interval: "2d" }),
+      /interval "2d" is not a Binance kline interval\. Allowed: 1s, 1m, .*1d, 3d, 1w, 1mo\./,
+    );
+    assert.throws(
+      () => listKlineArchives({ ...base, from: "2021-13" }),
+      /from "2021-13" has month 13: months run 01\.\.12/,
+    );
+    assert.throws(
+      () => listKlineArchives({ ...base, from: "2021-01-05" }),
+      /from "2021-01-05" is not a valid monthly period: use "YYYY-MM"/,
+    );
     assert.throws(() => listKlineArchives({ ...base, from: "2021-04" }), /from "2021-04" is after to "2021-03"/);
-    assert.throws(() => listKlineArchives({ ...base, symbols: ["BTC/USDT"] }), /symbol "BTC\/USDT" is not a Binance symbol/);
+    assert.throws(
+      () => listKlineArchives({ ...base, symbols: ["BTC/USDT"] }),
+      /symbol "BTC\/USDT" is not a Binance symbol/,
+    );
     assert.throws(() => listKlineArchives({ ...base, symbols: [] }), /symbols is empty/);
-    assert.throws(() => listKlineArchives({ ...base, granularity: "weekly" as never }), /granularity "weekly" is not one of monthly, daily/);
+    assert.throws(
+      () => listKlineArchives({ ...base, granularity: "weekly" as never }),
+      /granularity "weekly" is not one of monthly, daily/,
+    );
     assert.throws(() => listKlineArchives({ ...base, baseUrl: "ftp://x" }), /baseUrl "ftp:\/\/x" must be http\(s\)/);
   });
 
   test("checksum files parse and must name the archive", () => {
     const hex = "a".repeat(64);
-    assert.equal(parseChecksumFile(`${hex.toUpperCase()}  BTCUSDT-1d-2021-01.zip\n`, "BTCUSDT-1d-2021-01.zip", "u"), hex);
-    assert.throws(() => parseChecksumFile(`${hex}  ETHUSDT-1d-2021-01.zip`, "BTCUSDT-1d-2021-01.zip", "u"), /checksum file is for "ETHUSDT-1d-2021-01\.zip", not "BTCUSDT-1d-2021-01\.zip"/);
-    assert.throws(() => parseChecksumFile("<html>", "B.zip", "http://h/B.zip.CHECKSUM"), /http:\/\/h\/B\.zip\.CHECKSUM: malformed checksum file/);
+    assert.equal(
+      parseChecksumFile(`${hex.toUpperCase()}  BTCUSDT-1d-2021-01.zip\n`, "BTCUSDT-1d-2021-01.zip", "u"),
+      hex,
+    );
+    assert.throws(
+      () => parseChecksumFile(`${hex}  ETHUSDT-1d-2021-01.zip`, "BTCUSDT-1d-2021-01.zip", "u"),
+      /checksum file is for "ETHUSDT-1d-2021-01\.zip", not "BTCUSDT-1d-2021-01\.zip"/,
+    );
+    assert.throws(
+      () => parseChecksumFile("<html>", "B.zip", "http://h/B.zip.CHECKSUM"),
+      /http:\/\/h\/B\.zip\.CHECKSUM: malformed checksum file/,
+    );
   });
 });
 
@@ -118,7 +153,16 @@ describe("downloadKlines against a local server", () => {
 
   test("downloads, verifies and extracts into {SYMBOL}/{INTERVAL}/, then serves reruns from the cache", async () => {
     const published = ["BTCUSDT", "ETHUSDT"].flatMap((symbol) =>
-      ["2021-01", "2021-02"].map((period) => ({ symbol, period, ...publishArchive(server, { symbol, interval: "1d", period, csv: klineCsv(period, period === "2021-01" ? 31 : 28) }) })),
+      ["2021-01", "2021-02"].map((period) => ({
+        symbol,
+        period,
+        ...publishArchive(server, {
+          symbol,
+          interval: "1d",
+          period,
+          csv: klineCsv(period, period === "2021-01" ? 31 : 28),
+        }),
+      })),
     );
     const first = await downloadKlines(options({ symbols: ["BTCUSDT", "ETHUSDT"], to: "2021-02" }));
     assert.equal(first.archives, 4);
@@ -126,7 +170,10 @@ describe("downloadKlines against a local server", () => {
     assert.equal(first.cached, 0);
     assert.deepEqual(first.failed, []);
     assert.deepEqual(first.unverified, []);
-    assert.equal(first.bytes, published.reduce((s, p) => s + p.zip.length, 0));
+    assert.equal(
+      first.bytes,
+      published.reduce((s, p) => s + p.zip.length, 0),
+    );
     assert.deepEqual(tree(cacheDir), [
       "BTCUSDT/1d/BTCUSDT-1d-2021-01.csv",
       "BTCUSDT/1d/BTCUSDT-1d-2021-02.csv",
@@ -134,9 +181,15 @@ describe("downloadKlines against a local server", () => {
       "ETHUSDT/1d/ETHUSDT-1d-2021-02.csv",
     ]);
     for (const p of published) {
-      assert.equal(fs.readFileSync(path.join(cacheDir, p.symbol, "1d", `${p.symbol}-1d-${p.period}.csv`), "utf8"), p.csv);
+      assert.equal(
+        fs.readFileSync(path.join(cacheDir, p.symbol, "1d", `${p.symbol}-1d-${p.period}.csv`), "utf8"),
+        p.csv,
+      );
     }
-    assert.deepEqual(first.files, tree(cacheDir).map((f) => path.join(cacheDir, f)));
+    assert.deepEqual(
+      first.files,
+      tree(cacheDir).map((f) => path.join(cacheDir, f)),
+    );
     const downloaded = events.filter((e) => e.kind === "downloaded");
     assert.equal(downloaded.length, 4);
     assert.ok(downloaded.every((e) => e.kind === "downloaded" && e.verified && e.resumedFrom === 0));
@@ -156,7 +209,9 @@ describe("downloadKlines against a local server", () => {
   test("daily archives use the daily layout and file names", async () => {
     publishArchive(server, { granularity: "daily", symbol: "SOLUSDT", interval: "1h", period: "2024-03-01" });
     publishArchive(server, { granularity: "daily", symbol: "SOLUSDT", interval: "1h", period: "2024-03-02" });
-    const s = await downloadKlines(options({ symbols: ["SOLUSDT"], interval: "1h", granularity: "daily", from: "2024-03-01", to: "2024-03-02" }));
+    const s = await downloadKlines(
+      options({ symbols: ["SOLUSDT"], interval: "1h", granularity: "daily", from: "2024-03-01", to: "2024-03-02" }),
+    );
     assert.equal(s.downloaded, 2);
     assert.deepEqual(tree(cacheDir), ["SOLUSDT/1h/SOLUSDT-1h-2024-03-01.csv", "SOLUSDT/1h/SOLUSDT-1h-2024-03-02.csv"]);
     assert.ok(server.requests.every((r) => r.path.startsWith("/data/spot/daily/klines/SOLUSDT/1h/")));
@@ -172,7 +227,12 @@ describe("downloadKlines against a local server", () => {
   });
 
   test("verifyChecksum: false never asks for the .CHECKSUM", async () => {
-    const { path: zipPath } = publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-01", checksum: "bad" });
+    const { path: zipPath } = publishArchive(server, {
+      symbol: "BTCUSDT",
+      interval: "1d",
+      period: "2021-01",
+      checksum: "bad",
+    });
     const s = await downloadKlines(options({ verifyChecksum: false }));
     assert.equal(s.downloaded, 1);
     assert.deepEqual(s.unverified, []);
@@ -185,7 +245,12 @@ describe("downloadKlines against a local server", () => {
     assert.equal(s.downloaded, 0);
     assert.equal(s.failed.length, 1);
     const expected = sha256(Buffer.concat([zip, Buffer.from("x")]));
-    assert.match(s.failed[0]!.error, new RegExp(`checksum mismatch for BTCUSDT-1d-2021-01\\.zip: expected sha256 ${expected} .* got ${sha256(zip)}; the download was discarded`));
+    assert.match(
+      s.failed[0]!.error,
+      new RegExp(
+        `checksum mismatch for BTCUSDT-1d-2021-01\\.zip: expected sha256 ${expected} .* got ${sha256(zip)}; the download was discarded`,
+      ),
+    );
     assert.deepEqual(tree(cacheDir), [], "nothing is left behind: no csv, zip or .part");
     assert.deepEqual(s.files, []);
   });
@@ -259,7 +324,10 @@ describe("downloadKlines against a local server", () => {
     publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-01" });
     let calls = 0;
     const flaky: FetchLike = async (url, init) => {
-      if (calls++ === 0) throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNRESET"), { code: "ECONNRESET" }) });
+      if (calls++ === 0)
+        throw new TypeError("fetch failed", {
+          cause: Object.assign(new Error("connect ECONNRESET"), { code: "ECONNRESET" }),
+        });
       return fetch(url, init);
     };
     const s = await downloadKlines(options({ fetchImpl: flaky }));
@@ -274,12 +342,20 @@ describe("downloadKlines against a local server", () => {
     server.files.set(zipPath, Buffer.alloc(0));
     const s = await downloadKlines(options());
     assert.equal(s.failed.length, 1);
-    assert.match(s.failed[0]!.error, /empty download \(0 bytes\) from http:\/\/127\.0\.0\.1:\d+\/.*BTCUSDT-1d-2021-01\.zip; the empty file was discarded/);
+    assert.match(
+      s.failed[0]!.error,
+      /empty download \(0 bytes\) from http:\/\/127\.0\.0\.1:\d+\/.*BTCUSDT-1d-2021-01\.zip; the empty file was discarded/,
+    );
     assert.deepEqual(tree(cacheDir), []);
   });
 
   test("a corrupt zip is an error naming the file, and the archive is discarded", async () => {
-    const { path: zipPath, zip } = publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-01", checksum: "none" });
+    const { path: zipPath, zip } = publishArchive(server, {
+      symbol: "BTCUSDT",
+      interval: "1d",
+      period: "2021-01",
+      checksum: "none",
+    });
     const bad = Buffer.from(zip);
     bad[30 + "BTCUSDT-1d-2021-01.csv".length + 5]! ^= 0xff; // local header (30 bytes) + name, then into the deflate data
     server.files.set(zipPath, bad);
@@ -292,14 +368,23 @@ describe("downloadKlines against a local server", () => {
   });
 
   test("an HTML page served instead of a zip is reported as not a zip", async () => {
-    const { path: zipPath } = publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-01", checksum: "none" });
+    const { path: zipPath } = publishArchive(server, {
+      symbol: "BTCUSDT",
+      interval: "1d",
+      period: "2021-01",
+      checksum: "none",
+    });
     server.files.set(zipPath, Buffer.from("<html><body>maintenance</body></html>"));
     const s = await downloadKlines(options());
     assert.match(s.failed[0]!.error, /BTCUSDT-1d-2021-01\.zip: not a zip archive or truncated: .*"<html><body>main/);
   });
 
   test("a leftover .part file from an interrupted run is resumed with a Range request", async () => {
-    const { path: zipPath, zip, csv } = publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-01", csv: klineCsv("2021-01", 31) });
+    const {
+      path: zipPath,
+      zip,
+      csv,
+    } = publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-01", csv: klineCsv("2021-01", 31) });
     const dir = path.join(cacheDir, "BTCUSDT", "1d");
     fs.mkdirSync(dir, { recursive: true });
     const half = Math.floor(zip.length / 2);
@@ -330,12 +415,20 @@ describe("downloadKlines against a local server", () => {
       server.requests.filter((r) => r.path === zipPath).map((r) => r.range),
       [`bytes=${zip.length}-`],
     );
-    assert.equal(server.bytesSent() - sentBefore, 64 + 2 + "BTCUSDT-1d-2021-01.zip\n".length, "only the .CHECKSUM body (hex, two spaces, name) was sent");
+    assert.equal(
+      server.bytesSent() - sentBefore,
+      64 + 2 + "BTCUSDT-1d-2021-01.zip\n".length,
+      "only the .CHECKSUM body (hex, two spaces, name) was sent",
+    );
     assert.deepEqual(tree(cacheDir), ["BTCUSDT/1d/BTCUSDT-1d-2021-01.csv"]);
   });
 
   test("a connection dropped mid-body is retried from where it stopped", async () => {
-    const { path: zipPath, zip, csv } = publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-01", csv: klineCsv("2021-01", 31) });
+    const {
+      path: zipPath,
+      zip,
+      csv,
+    } = publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-01", csv: klineCsv("2021-01", 31) });
     const cut = Math.floor(zip.length / 3);
     server.hook = (_req, res, p, attempt) => {
       if (p === zipPath && attempt === 1) {
@@ -355,7 +448,11 @@ describe("downloadKlines against a local server", () => {
   });
 
   test("a stalled connection hits the idle timeout and resumes on retry", async () => {
-    const { path: zipPath, zip, csv } = publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-01", csv: klineCsv("2021-01", 31) });
+    const {
+      path: zipPath,
+      zip,
+      csv,
+    } = publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-01", csv: klineCsv("2021-01", 31) });
     const cut = Math.floor(zip.length / 2);
     server.hook = (_req, res, p, attempt) => {
       if (p === zipPath && attempt === 1) {
@@ -397,20 +494,27 @@ describe("downloadKlines against a local server", () => {
   });
 
   test("invalid numeric options are rejected before any request", async () => {
-    await assert.rejects(downloadKlines(options({ concurrency: 0 })), /concurrency must be an integer in 1\.\.16, got 0/);
+    await assert.rejects(
+      downloadKlines(options({ concurrency: 0 })),
+      /concurrency must be an integer in 1\.\.16, got 0/,
+    );
     await assert.rejects(downloadKlines(options({ retries: -1 })), /retries must be an integer in 0\.\.10, got -1/);
     await assert.rejects(downloadKlines(options({ backoffMs: Number.NaN })), /backoffMs must be a non-negative number/);
     assert.equal(server.requests.length, 0);
   });
 
-  test("a real Binance kline CSV survives the zip, download and extraction byte for byte", { skip: !fs.existsSync(REAL_DIR) && "no real samples" }, async () => {
+  test("a real Binance kline CSV survives the zip, download and extraction byte for byte", {
+    skip: !fs.existsSync(REAL_DIR) && "no real samples",
+  }, async () => {
     const original = fs.readFileSync(path.join(REAL_DIR, "ADABTC-1m-2021-11-27.csv"));
     const stem = "ADABTC-1m-2021-11-27";
     const zipPath = `/data/spot/daily/klines/ADABTC/1m/${stem}.zip`;
     const zip = writeZip([{ name: `${stem}.csv`, data: original }]);
     server.files.set(zipPath, zip);
     server.files.set(`${zipPath}.CHECKSUM`, Buffer.from(`${sha256(zip)}  ${stem}.zip\n`));
-    const s = await downloadKlines(options({ symbols: ["ADABTC"], interval: "1m", granularity: "daily", from: "2021-11-27", to: "2021-11-27" }));
+    const s = await downloadKlines(
+      options({ symbols: ["ADABTC"], interval: "1m", granularity: "daily", from: "2021-11-27", to: "2021-11-27" }),
+    );
     assert.equal(s.downloaded, 1);
     assert.ok(fs.readFileSync(path.join(cacheDir, "ADABTC/1m", `${stem}.csv`)).equals(original));
   });

@@ -14,7 +14,11 @@ const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(TSX, [SCRIPT, ...args], { cwd: ROOT, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === "number"
+          ? (err as { code: number }).code
+          : 1
+        : 0;
       resolve({ code, stdout, stderr });
     });
   });
@@ -23,7 +27,25 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 describe("parseDownloadArgs", () => {
   test("reads every option, both --flag value and --flag=value", () => {
     const parsed = parseDownloadArgs(
-      ["--symbols", "btcusdt, ETHUSDT", "--interval=1h", "--from", "2021-01-05", "--to", "2021-02", "--daily", "--base-url", "http://127.0.0.1:9", "--out", "cache", "--concurrency", "5", "--retries=0", "--no-verify", "--keep-zip"],
+      [
+        "--symbols",
+        "btcusdt, ETHUSDT",
+        "--interval=1h",
+        "--from",
+        "2021-01-05",
+        "--to",
+        "2021-02",
+        "--daily",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--out",
+        "cache",
+        "--concurrency",
+        "5",
+        "--retries=0",
+        "--no-verify",
+        "--keep-zip",
+      ],
       "/tmp/here",
     );
     assert.equal(parsed.kind, "run");
@@ -58,14 +80,23 @@ describe("parseDownloadArgs", () => {
   test("bad arguments give one-line errors naming the value and what is allowed", () => {
     const ok = ["--symbols", "BTCUSDT", "--from", "2021-01", "--to", "2021-03"];
     const cases: [string[], RegExp][] = [
-      [[...ok, "--interval", "7m"], /^interval "7m" is not a Binance kline interval\. Allowed: 1s, 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d, 3d, 1w, 1mo\.$/],
+      [
+        [...ok, "--interval", "7m"],
+        /^interval "7m" is not a Binance kline interval\. Allowed: 1s, 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d, 3d, 1w, 1mo\.$/,
+      ],
       [[...ok, "--concurrency", "50"], /^--concurrency "50" is not allowed: use an integer from 1 to 16\.$/],
       [[...ok, "--retries", "two"], /^--retries "two" is not allowed: use an integer from 0 to 10\.$/],
-      [[...ok, "--frm", "2021-01"], /^unknown argument "--frm"\. Allowed: --symbols, --interval, --from, --to, --base-url, --out, --concurrency, --retries, --daily, --no-verify, --keep-zip, --help, -h\.$/],
+      [
+        [...ok, "--frm", "2021-01"],
+        /^unknown argument "--frm"\. Allowed: --symbols, --interval, --from, --to, --base-url, --out, --concurrency, --retries, --daily, --no-verify, --keep-zip, --help, -h\.$/,
+      ],
       [["--symbols", "BTCUSDT", "--to", "2021-03"], /^--from is required/],
       [[...ok, "--interval"], /^--interval needs a value\.$/],
       [[...ok, "--daily=yes"], /^--daily takes no value/],
-      [["--symbols", "BTCUSDT", "--from", "2021/01", "--to", "2021-03"], /^from "2021\/01" is not a valid monthly period: use "YYYY-MM"/],
+      [
+        ["--symbols", "BTCUSDT", "--from", "2021/01", "--to", "2021-03"],
+        /^from "2021\/01" is not a valid monthly period: use "YYYY-MM"/,
+      ],
       [[...ok, "--base-url", "not a url"], /^baseUrl "not a url" is not a URL/],
     ];
     for (const [args, pattern] of cases) {
@@ -93,7 +124,22 @@ describe("scripts/download-binance.ts", () => {
   test("downloads, prints progress and the summary; a bad interval exits 2 with one line", async () => {
     publishArchive(server, { symbol: "BTCUSDT", interval: "1d", period: "2021-02" });
     const [good, bad] = await Promise.all([
-      run(["--symbols", "BTCUSDT", "--interval", "1d", "--from", "2021-01", "--to", "2021-02", "--base-url", server.baseUrl, "--out", out, "--concurrency", "1"]),
+      run([
+        "--symbols",
+        "BTCUSDT",
+        "--interval",
+        "1d",
+        "--from",
+        "2021-01",
+        "--to",
+        "2021-02",
+        "--base-url",
+        server.baseUrl,
+        "--out",
+        out,
+        "--concurrency",
+        "1",
+      ]),
       run(["--symbols", "BTCUSDT", "--interval", "1x", "--from", "2021-01", "--to", "2021-02"]),
     ]);
     assert.equal(good.code, 0, good.stderr);
@@ -105,6 +151,9 @@ describe("scripts/download-binance.ts", () => {
     assert.equal(bad.code, 2);
     assert.equal(bad.stdout, "");
     assert.equal(bad.stderr.trim().split("\n").length, 1);
-    assert.match(bad.stderr, /^download-binance: interval "1x" is not a Binance kline interval\. Allowed: 1s, 1m, .*1mo\.\n$/);
+    assert.match(
+      bad.stderr,
+      /^download-binance: interval "1x" is not a Binance kline interval\. Allowed: 1s, 1m, .*1mo\.\n$/,
+    );
   });
 });

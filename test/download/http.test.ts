@@ -30,10 +30,17 @@ function policy(overrides: Partial<RetryPolicy> = {}): RetryPolicy & { waits: nu
 
 describe("retry rules", () => {
   test("retryable statuses are 408, 429 and 5xx only", () => {
-    assert.deepEqual(
-      [200, 400, 403, 404, 408, 429, 500, 503, 599].map(isRetryableStatus),
-      [false, false, false, false, true, true, true, true, true],
-    );
+    assert.deepEqual([200, 400, 403, 404, 408, 429, 500, 503, 599].map(isRetryableStatus), [
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   test("parseRetryAfter reads seconds and HTTP dates", () => {
@@ -51,10 +58,16 @@ describe("retry rules", () => {
     const p = { backoffMs: 100, maxBackoffMs: 1000, rng: makeRng(42) };
     const delays = [0, 1, 2, 3, 4, 5].map((k) => backoffDelay(k, p));
     [100, 200, 400, 800, 1000, 1000].forEach((base, k) => {
-      assert.ok(delays[k]! >= base && delays[k]! <= base * 1.25, `delay ${k} = ${delays[k]} outside [${base}, ${base * 1.25}]`);
+      assert.ok(
+        delays[k]! >= base && delays[k]! <= base * 1.25,
+        `delay ${k} = ${delays[k]} outside [${base}, ${base * 1.25}]`,
+      );
     });
     const again = { backoffMs: 100, maxBackoffMs: 1000, rng: makeRng(42) };
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((k) => backoffDelay(k, again)), delays);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5].map((k) => backoffDelay(k, again)),
+      delays,
+    );
   });
 });
 
@@ -135,6 +148,9 @@ describe("mapPool", () => {
   });
 
   test("rejects a bad limit", async () => {
-    await assert.rejects(mapPool([1], 0, async (x) => x), /Pool limit must be a positive integer, got 0/);
+    await assert.rejects(
+      mapPool([1], 0, async (x) => x),
+      /Pool limit must be a positive integer, got 0/,
+    );
   });
 });

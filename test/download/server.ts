@@ -63,7 +63,7 @@ export async function startServer(): Promise<FixtureServer> {
     };
     res.on("close", done);
     const answer = (): void => {
-      if (state.hook && state.hook(req, res, path, attempt)) return;
+      if (state.hook?.(req, res, path, attempt)) return;
       const body = files.get(path);
       if (!body) {
         res.writeHead(404, { "content-type": "text/plain" }).end("not found");
@@ -79,12 +79,21 @@ export async function startServer(): Promise<FixtureServer> {
         const slice = body.subarray(start);
         bytesSent += slice.length;
         res
-          .writeHead(206, { "content-type": "application/zip", "content-length": slice.length, "content-range": `bytes ${start}-${body.length - 1}/${body.length}` })
+          .writeHead(206, {
+            "content-type": "application/zip",
+            "content-length": slice.length,
+            "content-range": `bytes ${start}-${body.length - 1}/${body.length}`,
+          })
           .end(slice);
         return;
       }
       bytesSent += body.length;
-      res.writeHead(200, { "content-type": path.endsWith(".zip") ? "application/zip" : "text/plain", "content-length": body.length }).end(body);
+      res
+        .writeHead(200, {
+          "content-type": path.endsWith(".zip") ? "application/zip" : "text/plain",
+          "content-length": body.length,
+        })
+        .end(body);
     };
     if (state.zipDelayMs > 0 && path.endsWith(".zip")) setTimeout(answer, state.zipDelayMs);
     else answer();
@@ -125,7 +134,22 @@ export function klineCsv(period: string, rows: number): string {
   for (let i = 0; i < rows; i++) {
     const t = start + i * 86_400_000;
     const open = 100 + i;
-    lines.push([t, open.toFixed(2), (open + 2).toFixed(2), (open - 1).toFixed(2), (open + 1).toFixed(2), "12.5", t + 86_399_999, "1250.0", 42, "6.0", "600.0", 0].join(","));
+    lines.push(
+      [
+        t,
+        open.toFixed(2),
+        (open + 2).toFixed(2),
+        (open - 1).toFixed(2),
+        (open + 1).toFixed(2),
+        "12.5",
+        t + 86_399_999,
+        "1250.0",
+        42,
+        "6.0",
+        "600.0",
+        0,
+      ].join(","),
+    );
   }
   return lines.join("\n") + "\n";
 }
@@ -136,7 +160,14 @@ export type ChecksumMode = "ok" | "bad" | "none";
 /** Publish one archive (zip of `csv`) and its .CHECKSUM at the real layout; returns the zip bytes and path. */
 export function publishArchive(
   server: FixtureServer,
-  a: { granularity?: "monthly" | "daily"; symbol: string; interval: string; period: string; csv?: string; checksum?: ChecksumMode },
+  a: {
+    granularity?: "monthly" | "daily";
+    symbol: string;
+    interval: string;
+    period: string;
+    csv?: string;
+    checksum?: ChecksumMode;
+  },
 ): { zip: Buffer; path: string; csv: string } {
   const granularity = a.granularity ?? "monthly";
   const stem = `${a.symbol}-${a.interval}-${a.period}`;

@@ -5,7 +5,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { crc32, extractZipEntry, readZip, readZipEntries, writeZip, ZipError, METHOD_DEFLATE, METHOD_STORED } from "../../lib/data/download/zip";
+import {
+  crc32,
+  extractZipEntry,
+  readZip,
+  readZipEntries,
+  writeZip,
+  ZipError,
+  METHOD_DEFLATE,
+  METHOD_STORED,
+} from "../../lib/data/download/zip";
 import { makeRng } from "../../lib/runtime/rng";
 
 /** An archive written by Python's zipfile (one deflated CSV, one stored text, a comment): an independent writer. */
@@ -38,7 +47,10 @@ describe("readZip", () => {
       ["BTCUSDT-1d-2021-01.csv", "notes/readme.txt"],
     );
     const csv = files[0]!.data.toString();
-    assert.equal(csv.split("\n")[0], "1609459200000,28923.63,29600.00,28624.57,29331.69,54182.925011,1609545599999,1582526831.36,1314910,27455.615233,801919285.93,0");
+    assert.equal(
+      csv.split("\n")[0],
+      "1609459200000,28923.63,29600.00,28624.57,29331.69,54182.925011,1609545599999,1582526831.36,1314910,27455.615233,801919285.93,0",
+    );
     assert.equal(csv.trim().split("\n").length, 2);
     assert.equal(files[1]!.data.toString(), "stored entry\n");
   });
@@ -75,12 +87,23 @@ describe("readZip", () => {
     }
   });
 
-  test("writeZip output passes `unzip -t` (an independent reader)", { skip: !fs.existsSync("/usr/bin/unzip") && "unzip not installed" }, () => {
+  test("writeZip output passes `unzip -t` (an independent reader)", {
+    skip: !fs.existsSync("/usr/bin/unzip") && "unzip not installed",
+  }, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zip-test-"));
     try {
       for (const zip64 of [false, true]) {
         const file = path.join(dir, `t${zip64 ? 64 : 32}.zip`);
-        fs.writeFileSync(file, writeZip([{ name: "a.csv", data: Buffer.from("1,2,3\n".repeat(100)) }, { name: "b.txt", data: Buffer.from("b"), method: "stored" }], { zip64 }));
+        fs.writeFileSync(
+          file,
+          writeZip(
+            [
+              { name: "a.csv", data: Buffer.from("1,2,3\n".repeat(100)) },
+              { name: "b.txt", data: Buffer.from("b"), method: "stored" },
+            ],
+            { zip64 },
+          ),
+        );
         const out = execFileSync("/usr/bin/unzip", ["-t", file], { encoding: "utf8" });
         assert.match(out, /No errors detected/);
       }
@@ -97,7 +120,11 @@ describe("readZip", () => {
     bad[dataStart + Math.floor(entry.compressedSize / 2)]! ^= 0x55;
     assert.throws(
       () => extractZipEntry(bad, readZipEntries(bad, "k.zip")[0]!, "/cache/k.zip"),
-      (err: unknown) => err instanceof ZipError && err.file === "/cache/k.zip" && /k\.csv/.test(err.message) && /(CRC-32 mismatch|corrupt deflate|expanded to)/.test(err.message),
+      (err: unknown) =>
+        err instanceof ZipError &&
+        err.file === "/cache/k.zip" &&
+        /k\.csv/.test(err.message) &&
+        /(CRC-32 mismatch|corrupt deflate|expanded to)/.test(err.message),
     );
   });
 
@@ -107,15 +134,24 @@ describe("readZip", () => {
     assert.ok(readZip(buf, "ok.zip")[0]!.data.equals(readZip(stored, "ok.zip")[0]!.data));
     const bad = Buffer.from(stored);
     bad[30 + "s.csv".length + 3]! ^= 0x01;
-    assert.throws(() => readZip(bad, "s.zip"), /s\.zip: entry "s\.csv": CRC-32 mismatch \(expected [0-9a-f]{8}, got [0-9a-f]{8}\)/);
+    assert.throws(
+      () => readZip(bad, "s.zip"),
+      /s\.zip: entry "s\.csv": CRC-32 mismatch \(expected [0-9a-f]{8}, got [0-9a-f]{8}\)/,
+    );
   });
 
   test("truncated, empty and non-zip inputs give errors naming the file", () => {
     const buf = writeZip([{ name: "t.csv", data: Buffer.from("x".repeat(500)) }]);
-    assert.throws(() => readZipEntries(buf.subarray(0, buf.length - 10), "trunc.zip"), /trunc\.zip: not a zip archive or truncated/);
+    assert.throws(
+      () => readZipEntries(buf.subarray(0, buf.length - 10), "trunc.zip"),
+      /trunc\.zip: not a zip archive or truncated/,
+    );
     assert.throws(() => readZipEntries(buf.subarray(0, 40), "short.zip"), /short\.zip: not a zip archive or truncated/);
     assert.throws(() => readZipEntries(Buffer.alloc(0), "empty.zip"), /empty\.zip: not a zip archive: 0 bytes/);
-    assert.throws(() => readZipEntries(Buffer.from("<html><body>Access denied</body></html>"), "page.zip"), /page\.zip: .*starts with bytes 3c68746d6c.*"<html><body>Acc/);
+    assert.throws(
+      () => readZipEntries(Buffer.from("<html><body>Access denied</body></html>"), "page.zip"),
+      /page\.zip: .*starts with bytes 3c68746d6c.*"<html><body>Acc/,
+    );
   });
 
   test("a central directory pointing past the data is reported as truncated", () => {
@@ -130,7 +166,10 @@ describe("readZip", () => {
     const cd = buf.readUInt32LE(buf.length - 22 + 16);
     const withMethod = Buffer.from(buf);
     withMethod.writeUInt16LE(14, cd + 10); // LZMA
-    assert.throws(() => readZip(withMethod, "m.zip"), /m\.zip: entry "m\.csv" uses compression method 14; only stored \(0\) and deflate \(8\)/);
+    assert.throws(
+      () => readZip(withMethod, "m.zip"),
+      /m\.zip: entry "m\.csv" uses compression method 14; only stored \(0\) and deflate \(8\)/,
+    );
     const encrypted = Buffer.from(buf);
     encrypted.writeUInt16LE(encrypted.readUInt16LE(cd + 8) | 1, cd + 8);
     assert.throws(() => readZip(encrypted, "e.zip"), /e\.zip: entry "m\.csv" is encrypted/);

@@ -1,6 +1,11 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { bootstrapCI, bootstrapStatistic, clusterBootstrapCI, clusterBootstrapStatistic } from "../../lib/evaluate/bootstrap";
+import {
+  bootstrapCI,
+  bootstrapStatistic,
+  clusterBootstrapCI,
+  clusterBootstrapStatistic,
+} from "../../lib/evaluate/bootstrap";
 import { Rng } from "../../lib/runtime/rng";
 
 function normalSample(n: number, seed: number, mu = 0, sd = 1): number[] {
@@ -72,10 +77,11 @@ describe("cluster bootstrap", () => {
   const groups: number[] = [];
   const values: number[] = [];
   const groupValues = normalSample(20, 11);
-  for (let g = 0; g < 20; g++) for (let k = 0; k < 10; k++) {
-    groups.push(g);
-    values.push(groupValues[g]!);
-  }
+  for (let g = 0; g < 20; g++)
+    for (let k = 0; k < 10; k++) {
+      groups.push(g);
+      values.push(groupValues[g]!);
+    }
   test("wider than the row bootstrap when rows within a group are identical", () => {
     const rows = bootstrapCI(values, { rng: 1, nBoot: 500 });
     const clusters = clusterBootstrapCI(values, groups, { rng: 1, nBoot: 500 });

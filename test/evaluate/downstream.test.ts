@@ -16,17 +16,37 @@ const close = (a: number, b: number, tol = 1e-9): boolean => Math.abs(a - b) <= 
  * Token B: days 100..102, closes 10, 20, 10.
  */
 function tinyPanel(): Panel {
-  const tokens: TokenInfo[] = [{ id: "a", symbol: "A", name: "A", sector: "defi" }, { id: "b", symbol: "B", name: "B", sector: "meme" }];
+  const tokens: TokenInfo[] = [
+    { id: "a", symbol: "A", name: "A", sector: "defi" },
+    { id: "b", symbol: "B", name: "B", sector: "meme" },
+  ];
   const rows: [number, number, number][] = [
-    [0, 100, 100], [0, 101, 110], [0, 102, 121], [0, 103, 110], [0, 105, 99], [0, 106, 100], [0, 107, 101],
-    [1, 100, 10], [1, 101, 20], [1, 102, 10],
+    [0, 100, 100],
+    [0, 101, 110],
+    [0, 102, 121],
+    [0, 103, 110],
+    [0, 105, 99],
+    [0, 106, 100],
+    [0, 107, 101],
+    [1, 100, 10],
+    [1, 101, 20],
+    [1, 102, 10],
   ];
   const n = rows.length;
   const c = Float64Array.from(rows, (r) => r[2]);
   return {
-    tokens, token: Int32Array.from(rows, (r) => r[0]), day: Int32Array.from(rows, (r) => r[1]),
-    open: c.slice(), high: c.map((v) => v * 1.02), low: c.map((v) => v / 1.02), close: c, volume: new Float64Array(n).fill(1), marketCap: new Float64Array(n).fill(NaN),
-    anomalyKind: null, events: null, source: "test",
+    tokens,
+    token: Int32Array.from(rows, (r) => r[0]),
+    day: Int32Array.from(rows, (r) => r[1]),
+    open: c.slice(),
+    high: c.map((v) => v * 1.02),
+    low: c.map((v) => v / 1.02),
+    close: c,
+    volume: new Float64Array(n).fill(1),
+    marketCap: new Float64Array(n).fill(NaN),
+    anomalyKind: null,
+    events: null,
+    source: "test",
   };
 }
 
@@ -52,7 +72,9 @@ describe("forward targets", () => {
 
   test("changing a row's own day or its past leaves its targets unchanged (no leakage); changing the next day does not", () => {
     const q = tinyPanel();
-    q.high[0] = 300; q.low[0] = 1; q.close[0] = 100; // row 0's own range
+    q.high[0] = 300;
+    q.low[0] = 1;
+    q.close[0] = 100; // row 0's own range
     const u = ds.forwardTargets(q, [1, 2]);
     assert.equal(u.forwardVol[1]![0], t.forwardVol[1]![0]);
     assert.equal(u.forwardVol[2]![1], t.forwardVol[2]![1]);
@@ -96,7 +118,16 @@ function linearProblem(n: number, noise: number, seed: number): { rep: ds.Repres
     y[i] = 2 * data[i * 3]! - data[i * 3 + 1]! + noise * rng.normal();
   }
   const split = Int8Array.from({ length: n }, (_, i) => (i < n * 0.6 ? 0 : i < n * 0.8 ? 1 : 2));
-  return { rep: { name: "lin", X: { data, rows: n, cols: 3 }, token: new Int32Array(n), day: Int32Array.from({ length: n }, (_, i) => i), split }, y };
+  return {
+    rep: {
+      name: "lin",
+      X: { data, rows: n, cols: 3 },
+      token: new Int32Array(n),
+      day: Int32Array.from({ length: n }, (_, i) => i),
+      split,
+    },
+    y,
+  };
 }
 
 describe("prediction probes", () => {
@@ -104,8 +135,18 @@ describe("prediction probes", () => {
     const { rep, y } = linearProblem(300, 0.5, 1);
     const tr = Int32Array.from({ length: 200 }, (_, i) => i);
     const te = Int32Array.from({ length: 100 }, (_, i) => 200 + i);
-    const take = (rows: Int32Array): Matrix => ({ data: Float32Array.from(Array.from(rows).flatMap((i) => Array.from(rep.X.data.subarray(i * 3, i * 3 + 3)))), rows: rows.length, cols: 3 });
-    const fit = ridgeProbe(take(tr), Array.from(tr, (i) => y[i]!), take(te), Array.from(te, (i) => y[i]!), { alpha: 3 });
+    const take = (rows: Int32Array): Matrix => ({
+      data: Float32Array.from(Array.from(rows).flatMap((i) => Array.from(rep.X.data.subarray(i * 3, i * 3 + 3)))),
+      rows: rows.length,
+      cols: 3,
+    });
+    const fit = ridgeProbe(
+      take(tr),
+      Array.from(tr, (i) => y[i]!),
+      take(te),
+      Array.from(te, (i) => y[i]!),
+      { alpha: 3 },
+    );
     const pred = ds.ridgePredict(fit, rep.X, tr);
     let mse = 0;
     for (const i of te) mse += (y[i]! - pred[i]!) ** 2;
@@ -119,10 +160,13 @@ describe("prediction probes", () => {
     assert.ok(out.testR2 > 0.9, `R² ${out.testR2}`);
     assert.ok(out.ci[0] <= out.testR2 && out.testR2 <= out.ci[1]);
     assert.equal(out.nTrain + out.nValidation + out.nTest, 600);
-    const noise = Float64Array.from({ length: 600 }, () => 0).map((_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const noise = Float64Array.from({ length: 600 }, () => 0).map((_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
     const none = ds.regressionProbe(rep, noise, { rng: makeRng(1), nBoot: 100 });
     assert.ok(none.testR2 < 0.05, `noise R² ${none.testR2}`);
-    assert.throws(() => ds.regressionProbe(rep, y.subarray(0, 10), { rng: makeRng(1) }), /has 600 rows but the target has 10/);
+    assert.throws(
+      () => ds.regressionProbe(rep, y.subarray(0, 10), { rng: makeRng(1) }),
+      /has 600 rows but the target has 10/,
+    );
   });
 
   test("NaN targets are skipped, not used", () => {
@@ -139,7 +183,8 @@ describe("prediction probes", () => {
     const data = new Float32Array(n * 2);
     const y = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      data[i * 2] = rng.normal(); data[i * 2 + 1] = rng.normal();
+      data[i * 2] = rng.normal();
+      data[i * 2 + 1] = rng.normal();
       y[i] = rng.uniform() < 1 / (1 + Math.exp(-(1.5 * data[i * 2]! - 0.5 * data[i * 2 + 1]!))) ? 1 : 0;
     }
     const X: Matrix = { data, rows: n, cols: 2 };
@@ -149,7 +194,12 @@ describe("prediction probes", () => {
     const p = ds.predictLogistic(fit, X);
     let correct = 0;
     for (let i = 300; i < n; i++) if ((p[i]! > 0.5 ? 1 : 0) === y[i]) correct++;
-    const ref = logisticProbe({ data: data.subarray(0, 600), rows: 300, cols: 2 }, y.subarray(0, 300), { data: data.subarray(600), rows: 100, cols: 2 }, y.subarray(300));
+    const ref = logisticProbe(
+      { data: data.subarray(0, 600), rows: 300, cols: 2 },
+      y.subarray(0, 300),
+      { data: data.subarray(600), rows: 100, cols: 2 },
+      y.subarray(300),
+    );
     assert.ok(close(correct / 100, ref.accuracy, 0.011), `Newton ${correct / 100} vs L-BFGS ${ref.accuracy}`);
     assert.throws(() => ds.fitLogistic(X, new Float64Array(n), rows), /both classes/);
   });
@@ -163,7 +213,16 @@ describe("prediction probes", () => {
     const tr = Int32Array.from({ length: 600 }, (_, i) => i);
     const p = ds.predictLogistic(ds.fitLogistic(rep.X, up, tr), rep.X);
     const te = Array.from({ length: 200 }, (_, k) => 800 + k);
-    assert.ok(close(good.auc, ds.rocAuc(te.map((i) => up[i]!), te.map((i) => p[i]!)), 1e-12));
+    assert.ok(
+      close(
+        good.auc,
+        ds.rocAuc(
+          te.map((i) => up[i]!),
+          te.map((i) => p[i]!),
+        ),
+        1e-12,
+      ),
+    );
     const rng = makeRng(9);
     const coin = y.map(() => (rng.uniform() < 0.5 ? 1 : 0));
     const bad = ds.classificationProbe(rep, coin, { rng: makeRng(1), nBoot: 200, blockDays: 10 });
@@ -180,7 +239,11 @@ describe("prediction probes", () => {
 describe("clustering", () => {
   test("k-means recovers well-separated blobs, reproducibly, with stable numbering", () => {
     const rng = makeRng(2);
-    const centres = [[0, 0], [10, 0], [0, 10]];
+    const centres = [
+      [0, 0],
+      [10, 0],
+      [0, 10],
+    ];
     const truth: number[] = [];
     const data = new Float32Array(90 * 2);
     for (let i = 0; i < 90; i++) {
@@ -208,8 +271,11 @@ describe("clustering", () => {
 
   test("token profiles average the training rows of each token", () => {
     const rep: ds.Representation = {
-      name: "r", X: { data: Float32Array.of(1, 2, 3, 4, 100, 100, 5, 6), rows: 4, cols: 2 },
-      token: Int32Array.of(0, 0, 0, 1), day: Int32Array.of(1, 2, 3, 1), split: Int8Array.of(0, 0, 2, 0),
+      name: "r",
+      X: { data: Float32Array.of(1, 2, 3, 4, 100, 100, 5, 6), rows: 4, cols: 2 },
+      token: Int32Array.of(0, 0, 0, 1),
+      day: Int32Array.of(1, 2, 3, 1),
+      split: Int8Array.of(0, 0, 2, 0),
     };
     const p = ds.tokenProfiles(rep);
     assert.deepEqual(Array.from(p.tokens), [0, 1]);
@@ -225,9 +291,12 @@ describe("group risk", () => {
     const nd = 60;
     const returns = new Float64Array(4 * nd);
     for (let q = 0; q < nd; q++) {
-      const f = rng.normal() * 0.02, g = rng.normal() * 0.05;
-      returns[q] = f + rng.normal() * 0.002; returns[nd + q] = f + rng.normal() * 0.002;
-      returns[2 * nd + q] = g + rng.normal() * 0.002; returns[3 * nd + q] = g + rng.normal() * 0.002;
+      const f = rng.normal() * 0.02,
+        g = rng.normal() * 0.05;
+      returns[q] = f + rng.normal() * 0.002;
+      returns[nd + q] = f + rng.normal() * 0.002;
+      returns[2 * nd + q] = g + rng.normal() * 0.002;
+      returns[3 * nd + q] = g + rng.normal() * 0.002;
     }
     return { days: Int32Array.from({ length: nd }, (_, q) => q), tokens: Int32Array.of(0, 1, 2, 3), returns };
   }
@@ -250,7 +319,11 @@ describe("group risk", () => {
   test("max drawdown and portfolio returns", () => {
     assert.ok(close(ds.maxDrawdown([0.1, -0.5, 0.2]), 0.5));
     assert.equal(ds.maxDrawdown([0.1, 0.2]), 0);
-    const g: ds.ReturnGrid = { days: Int32Array.of(0, 1), tokens: Int32Array.of(0, 1), returns: Float64Array.of(Math.log(1.1), NaN, Math.log(0.9), Math.log(1.2)) };
+    const g: ds.ReturnGrid = {
+      days: Int32Array.of(0, 1),
+      tokens: Int32Array.of(0, 1),
+      returns: Float64Array.of(Math.log(1.1), NaN, Math.log(0.9), Math.log(1.2)),
+    };
     const port = ds.groupPortfolioReturns(g, [0, 0]);
     assert.ok(close(port[0]![0]!, 0) && close(port[0]![1]!, 0.2), "day 0 averages +10% and -10%; day 1 has one member");
   });
@@ -275,7 +348,9 @@ describe("VaR backtest", () => {
   function varData(bias: number) {
     const rng = makeRng(11);
     const n = 6000;
-    const logVol = new Float64Array(n), next = new Float64Array(n), sig = new Float64Array(n);
+    const logVol = new Float64Array(n),
+      next = new Float64Array(n),
+      sig = new Float64Array(n);
     const split = Int8Array.from({ length: n }, (_, i) => (i < 2000 ? 0 : i < 4000 ? 1 : 2));
     const token = Int32Array.from({ length: n }, (_, i) => i % 20);
     const day = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 20));
@@ -298,7 +373,10 @@ describe("VaR backtest", () => {
     const bad = ds.varBacktest("low", low.logVol, low.next, low.split, low.token, low.day);
     assert.ok(bad.rate > 0.1 && bad.kupiecP < 1e-6);
     assert.ok(bad.tokensRejected > good.tokensRejected);
-    assert.throws(() => ds.varBacktest("x", ok.logVol, ok.next.subarray(1), ok.split, ok.token, ok.day), /different lengths/);
+    assert.throws(
+      () => ds.varBacktest("x", ok.logVol, ok.next.subarray(1), ok.split, ok.token, ok.day),
+      /different lengths/,
+    );
   });
 });
 
@@ -307,30 +385,82 @@ describe("representations and suites on a simulated market", () => {
   const { dataset: d } = prepareDataset(panel, { windowLength: 8 });
 
   test("a frame without a split is refused; concatenation aligns by key", () => {
-    assert.throws(() => ds.representationFromFrame({ model: "ae", token: new Int32Array(1), day: new Int32Array(1), latents: { data: new Float32Array(1), rows: 1, cols: 1 } }, "AE"), /no split column/);
+    assert.throws(
+      () =>
+        ds.representationFromFrame(
+          {
+            model: "ae",
+            token: new Int32Array(1),
+            day: new Int32Array(1),
+            latents: { data: new Float32Array(1), rows: 1, cols: 1 },
+          },
+          "AE",
+        ),
+      /no split column/,
+    );
     const raw = ds.featureRepresentation(d, "raw");
-    const har = ds.harRepresentation({ raw: d.raw, token: d.token, day: d.day, split: d.split, featureNames: d.meta.featureNames });
-    const sub = ds.subsetRows(har, Int32Array.from({ length: 50 }, (_, i) => i * 3));
+    const har = ds.harRepresentation({
+      raw: d.raw,
+      token: d.token,
+      day: d.day,
+      split: d.split,
+      featureNames: d.meta.featureNames,
+    });
+    const sub = ds.subsetRows(
+      har,
+      Int32Array.from({ length: 50 }, (_, i) => i * 3),
+    );
     const both = ds.concatRepresentations(raw, sub, "both");
     assert.equal(both.X.rows, 50);
     assert.equal(both.X.cols, raw.X.cols + 3);
     const k = 7;
     const rawRow = raw.token.findIndex((t, i) => t === both.token[k] && raw.day[i] === both.day[k]);
-    assert.deepEqual(Array.from(both.X.data.subarray(k * both.X.cols, k * both.X.cols + raw.X.cols)), Array.from(raw.X.data.subarray(rawRow * raw.X.cols, (rawRow + 1) * raw.X.cols)));
-    assert.throws(() => ds.harRepresentation({ raw: d.raw, token: d.token, day: d.day, split: d.split, featureNames: d.meta.featureNames.map((f) => f + "_x") }), /hl_range, vol_10d, vol_30d are missing/);
+    assert.deepEqual(
+      Array.from(both.X.data.subarray(k * both.X.cols, k * both.X.cols + raw.X.cols)),
+      Array.from(raw.X.data.subarray(rawRow * raw.X.cols, (rawRow + 1) * raw.X.cols)),
+    );
+    assert.throws(
+      () =>
+        ds.harRepresentation({
+          raw: d.raw,
+          token: d.token,
+          day: d.day,
+          split: d.split,
+          featureNames: d.meta.featureNames.map((f) => f + "_x"),
+        }),
+      /hl_range, vol_10d, vol_30d are missing/,
+    );
   });
 
   test("prediction suite: HAR forecasts volatility out of sample; a representation holding the target itself is perfect", () => {
     const index = new ds.PanelIndex(panel);
     const targets = ds.forwardTargets(panel, [1, 5]);
     const keep = (t: number) => panel.tokens[t]!.sector !== "stablecoin";
-    const har = ds.filterTokens(ds.harRepresentation({ raw: d.raw, token: d.token, day: d.day, split: d.split, featureNames: d.meta.featureNames }), keep);
+    const har = ds.filterTokens(
+      ds.harRepresentation({
+        raw: d.raw,
+        token: d.token,
+        day: d.day,
+        split: d.split,
+        featureNames: d.meta.featureNames,
+      }),
+      keep,
+    );
     // An oracle: the 5-day log-vol target itself as the input (what a leak would look like).
     const oracleY = ds.rowTargets(har, targets, index).logVol[5]!;
     const finite = Int32Array.from(Array.from(oracleY.keys()).filter((i) => Number.isFinite(oracleY[i]!)));
     const base = ds.subsetRows(har, finite);
-    const oracle: ds.Representation = { ...base, name: "oracle", X: { data: Float32Array.from(finite, (i) => oracleY[i]!), rows: finite.length, cols: 1 } };
-    const suite = ds.predictionSuite([har, oracle], har, targets, index, { rng: makeRng(1), nBoot: 50, volHorizons: [1, 5], directionHorizon: 5 });
+    const oracle: ds.Representation = {
+      ...base,
+      name: "oracle",
+      X: { data: Float32Array.from(finite, (i) => oracleY[i]!), rows: finite.length, cols: 1 },
+    };
+    const suite = ds.predictionSuite([har, oracle], har, targets, index, {
+      rng: makeRng(1),
+      nBoot: 50,
+      volHorizons: [1, 5],
+      directionHorizon: 5,
+    });
     const h5 = suite.volatility.find((v) => v.horizon === 5)!;
     assert.ok(h5.alone[0]!.testR2 > 0.1, `HAR 5-day R² ${h5.alone[0]!.testR2}`);
     assert.ok(h5.alone[1]!.testR2 > 0.99);
@@ -346,10 +476,20 @@ describe("representations and suites on a simulated market", () => {
     const raw = ds.featureRepresentation(d, "raw");
     const b = d.meta.boundaries;
     const day = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / 86_400_000);
-    const r = ds.riskSuite([raw], panel, (t) => panel.tokens[t]!.sector ?? "unknown", day(b.testStart), day(b.testEnd), { rng: makeRng(1), randomDraws: 50, minTrainRows: 10 });
+    const r = ds.riskSuite(
+      [raw],
+      panel,
+      (t) => panel.tokens[t]!.sector ?? "unknown",
+      day(b.testStart),
+      day(b.testEnd),
+      { rng: makeRng(1), randomDraws: 50, minTrainRows: 10 },
+    );
     assert.equal(r.groupings.length, 2);
     assert.equal(r.groupings[0]!.name, "sectors");
-    assert.ok(r.groupings[0]!.risk.withinCorrelation > r.random.within.mean, `sectors ${r.groupings[0]!.risk.withinCorrelation} vs random ${r.random.within.mean}`);
+    assert.ok(
+      r.groupings[0]!.risk.withinCorrelation > r.random.within.mean,
+      `sectors ${r.groupings[0]!.risk.withinCorrelation} vs random ${r.random.within.mean}`,
+    );
     assert.equal(r.groupings[1]!.labels.length, r.grid.tokens.length);
     assert.ok(r.k >= 2);
   });

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { addGaussianNoise, randomMask } from "../../lib/evaluate/noise";
-import { matrix, Windows } from "../../lib/runtime/matrix";
+import { matrix, type Windows } from "../../lib/runtime/matrix";
 
 function ramp(rows: number, cols: number) {
   const data = new Float32Array(rows * cols);

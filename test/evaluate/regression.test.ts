@@ -1,14 +1,32 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mae, maePerColumn, maePerRow, mse, msePerColumn, msePerRow, r2, r2PerColumn, rmse } from "../../lib/evaluate/regression";
+import {
+  mae,
+  maePerColumn,
+  maePerRow,
+  mse,
+  msePerColumn,
+  msePerRow,
+  r2,
+  r2PerColumn,
+  rmse,
+} from "../../lib/evaluate/regression";
 import { fromRows } from "../../lib/runtime/matrix";
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
 describe("regression errors", () => {
   // A = [[1, 2], [3, 4], [5, 6]], B = [[1, 0], [4, 4], [5, 9]]: differences [[0, 2], [-1, 0], [0, -3]].
-  const A = fromRows([[1, 2], [3, 4], [5, 6]]);
-  const B = fromRows([[1, 0], [4, 4], [5, 9]]);
+  const A = fromRows([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
+  const B = fromRows([
+    [1, 0],
+    [4, 4],
+    [5, 9],
+  ]);
   test("overall", () => {
     close(mse(A, B), (4 + 1 + 9) / 6);
     close(mae(A, B), (2 + 1 + 3) / 6);
@@ -37,8 +55,16 @@ describe("r2", () => {
     // sklearn: r2_score([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]) = 0.9486081370449679
     close(r2([3, -0.5, 2, 7], [2.5, 0.0, 2, 8]), 0.9486081370449679, 1e-12);
     // sklearn multioutput uniform average: 0.9368005266622779
-    const yt = fromRows([[0.5, 1], [-1, 1], [7, -6]]);
-    const yp = fromRows([[0, 2], [-1, 2], [8, -5]]);
+    const yt = fromRows([
+      [0.5, 1],
+      [-1, 1],
+      [7, -6],
+    ]);
+    const yp = fromRows([
+      [0, 2],
+      [-1, 2],
+      [8, -5],
+    ]);
     close(r2(yt, yp), 0.9368005266622779, 1e-7);
     assert.equal(r2PerColumn(yt, yp).length, 2);
   });
@@ -61,7 +87,20 @@ describe("bad input", () => {
     assert.throws(() => mse([], []), /empty/);
   });
   test("NaN names row and column", () => {
-    assert.throws(() => msePerRow(fromRows([[1, 2], [3, 4]]), fromRows([[1, 2], [3, NaN]])), /yPred\[row 1, col 1\] is NaN/);
+    assert.throws(
+      () =>
+        msePerRow(
+          fromRows([
+            [1, 2],
+            [3, 4],
+          ]),
+          fromRows([
+            [1, 2],
+            [3, NaN],
+          ]),
+        ),
+      /yPred\[row 1, col 1\] is NaN/,
+    );
     assert.throws(() => mae([1, NaN], [1, 2]), /yTrue\[1\] is NaN/);
   });
 });

@@ -1,8 +1,13 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import {
-  buildFeatures, defaultFeatureNames, featureCatalogue, describeFeatureTable,
-  LOG_VOLUME_STD_FLOOR, RETURN_STD_FLOOR, MIN_VARIANCE,
+  buildFeatures,
+  defaultFeatureNames,
+  featureCatalogue,
+  describeFeatureTable,
+  LOG_VOLUME_STD_FLOOR,
+  RETURN_STD_FLOOR,
+  MIN_VARIANCE,
 } from "../../lib/features/features";
 import type { FeatureTable } from "../../lib/features/features";
 import type { Panel } from "../../lib/data/panel";
@@ -31,7 +36,10 @@ function droppedCount(t: FeatureTable, reason: string): number {
 
 describe("returns on hand-made panels", () => {
   // Day-by-day log returns chosen by hand; closes follow exactly.
-  const rets = [0.01, -0.02, 0.03, 0.0, 0.05, -0.01, 0.02, 0.04, -0.03, 0.01, 0.02, -0.05, 0.01, 0.0, 0.03, 0.02, -0.02, 0.01, 0.01, 0.02, -0.04, 0.03, 0.01, 0.0, -0.01];
+  const rets = [
+    0.01, -0.02, 0.03, 0.0, 0.05, -0.01, 0.02, 0.04, -0.03, 0.01, 0.02, -0.05, 0.01, 0.0, 0.03, 0.02, -0.02, 0.01, 0.01,
+    0.02, -0.04, 0.03, 0.01, 0.0, -0.01,
+  ];
   const closes = closesFromReturns(rets); // 26 days, day k has close 100 * exp(sum of rets[0..k-1])
 
   test("1, 5 and 20-day log returns equal the sums of the daily returns", () => {
@@ -82,7 +90,11 @@ describe("returns on hand-made panels", () => {
     const p2 = makePanel([{ days: d2, close: d2.map((d) => closes[d]!) }]);
     const t2 = buildFeatures(p2, { returnHorizons: [1, 5], features: ["logret_1d", "logret_5d"] });
     for (const d of [16, 17, 18, 19]) assert.equal(rowAtDay(t2, 0, d), -1, `day ${d} dropped`);
-    close(value(t2, rowAtDay(t2, 0, 20), "logret_5d"), Math.log(closes[20]! / closes[16]!), "day 20 over day 16 (4-day span)");
+    close(
+      value(t2, rowAtDay(t2, 0, 20), "logret_5d"),
+      Math.log(closes[20]! / closes[16]!),
+      "day 20 over day 16 (4-day span)",
+    );
     close(value(t2, rowAtDay(t2, 0, 21), "logret_5d"), Math.log(closes[21]! / closes[16]!), "day 21 exact");
   });
 
@@ -129,7 +141,10 @@ describe("market-relative return", () => {
     const t = buildFeatures(panel, { features: ["logret_1d", "mkt_rel_ret"], minMarketTokens: 3 });
     assert.equal(t.X.rows, 8);
     const three = makePanel(r.slice(0, 3).map((x) => ({ days: [0, 1, 2], close: [100, 100, 100 * Math.exp(x)] })));
-    assert.throws(() => buildFeatures(three, { features: ["logret_1d", "mkt_rel_ret"], minMarketTokens: 3 }), /thin market: 6.*at least 3 other tokens/);
+    assert.throws(
+      () => buildFeatures(three, { features: ["logret_1d", "mkt_rel_ret"], minMarketTokens: 3 }),
+      /thin market: 6.*at least 3 other tokens/,
+    );
   });
 });
 
@@ -178,7 +193,10 @@ function referenceFeatures(p: Panel, coverage = 0.8): Map<string, Float64Array> 
   }
   const cols = new Map<string, Float64Array>();
   const def = (name: string, f: (i: number) => number): void => {
-    cols.set(name, Float64Array.from({ length: n }, (_, i) => f(i)));
+    cols.set(
+      name,
+      Float64Array.from({ length: n }, (_, i) => f(i)),
+    );
   };
   def("logret_1d", (i) => r1[i]!);
   def("logret_5d", (i) => ret(i, 5));
@@ -271,7 +289,8 @@ describe("all default features against a brute-force reference", () => {
     const keptRows = new Set(table.rowOfPanel);
     let compared = 0;
     const firstDay = new Map<number, number>();
-    for (let r = 0; r < panel.day.length; r++) if (!firstDay.has(panel.token[r]!)) firstDay.set(panel.token[r]!, panel.day[r]!);
+    for (let r = 0; r < panel.day.length; r++)
+      if (!firstDay.has(panel.token[r]!)) firstDay.set(panel.token[r]!, panel.day[r]!);
     for (let r = 0; r < panel.day.length; r++) {
       const fullHistory = panel.day[r]! - firstDay.get(panel.token[r]!)! >= table.lookbackDays;
       const allFinite = names.every((nm) => Number.isFinite(ref.get(nm)![r]!));
@@ -317,7 +336,8 @@ describe("causality", () => {
       const a = before.X.data.subarray(i * before.X.cols, (i + 1) * before.X.cols);
       const b = after.X.data.subarray(i * after.X.cols, (i + 1) * after.X.cols);
       const same = a.every((v, j) => v === b[j]);
-      if (before.day[i]! < BASE_DAY + 50) assert.ok(same, `row of token ${before.token[i]} day ${before.day[i]! - BASE_DAY} changed`);
+      if (before.day[i]! < BASE_DAY + 50)
+        assert.ok(same, `row of token ${before.token[i]} day ${before.day[i]! - BASE_DAY} changed`);
       else if (!same) changedLater++;
     }
     // The edit must show from day 50 on (its own row and other tokens' market features), or this test proves nothing.
@@ -345,7 +365,10 @@ describe("causality", () => {
     for (let i = 0; i < full.X.rows; i++) {
       if (full.day[i]! >= BASE_DAY + 55) continue;
       assert.equal(part.day[k], full.day[i]);
-      assert.deepEqual(part.X.data.subarray(k * part.X.cols, (k + 1) * part.X.cols), full.X.data.subarray(i * full.X.cols, (i + 1) * full.X.cols));
+      assert.deepEqual(
+        part.X.data.subarray(k * part.X.cols, (k + 1) * part.X.cols),
+        full.X.data.subarray(i * full.X.cols, (i + 1) * full.X.cols),
+      );
       k++;
     }
     assert.equal(k, part.X.rows);
@@ -355,7 +378,10 @@ describe("causality", () => {
 describe("edge cases and errors", () => {
   test("flat prices and flat volume give finite features (floors), zero volatility and correlation 0", () => {
     const flat = Array.from({ length: 45 }, () => 1);
-    const others = [0, 1, 2].map((k) => ({ days: daysWithout(45), close: closesFromReturns(Array.from({ length: 44 }, (_, d) => 0.01 * Math.sin(d + k))) }));
+    const others = [0, 1, 2].map((k) => ({
+      days: daysWithout(45),
+      close: closesFromReturns(Array.from({ length: 44 }, (_, d) => 0.01 * Math.sin(d + k))),
+    }));
     const p = makePanel([{ days: daysWithout(45), close: flat, open: flat, high: flat, low: flat }, ...others]);
     const t = buildFeatures(p, { minMarketTokens: 2 });
     const i = rowAtDay(t, 0, 44);
@@ -386,8 +412,31 @@ describe("edge cases and errors", () => {
   });
 
   test("catalogue follows the options", () => {
-    const names = featureCatalogue({ returnHorizons: [1, 3], volatilityWindows: [7], zScoreWindow: 14, maWindow: 10, marketWindow: 21, drawdownWindow: 9 }).map((s) => s.name);
-    assert.deepEqual(names, ["logret_1d", "logret_3d", "vol_7d", "hl_range", "co_return", "upper_shadow", "lower_shadow", "volume_z_14d", "logvol_change", "ret_z_14d", "ma_dist_10d", "drawdown_9d", "mkt_rel_ret", "beta_21d", "corr_21d"]);
+    const names = featureCatalogue({
+      returnHorizons: [1, 3],
+      volatilityWindows: [7],
+      zScoreWindow: 14,
+      maWindow: 10,
+      marketWindow: 21,
+      drawdownWindow: 9,
+    }).map((s) => s.name);
+    assert.deepEqual(names, [
+      "logret_1d",
+      "logret_3d",
+      "vol_7d",
+      "hl_range",
+      "co_return",
+      "upper_shadow",
+      "lower_shadow",
+      "volume_z_14d",
+      "logvol_change",
+      "ret_z_14d",
+      "ma_dist_10d",
+      "drawdown_9d",
+      "mkt_rel_ret",
+      "beta_21d",
+      "corr_21d",
+    ]);
   });
 
   test("bad input and bad options throw with the value and the fix", () => {
@@ -399,7 +448,10 @@ describe("edge cases and errors", () => {
     assert.throws(() => buildFeatures(p, { minCoverage: 1.5 }), /minCoverage must be in \(0, 1\], got 1.5/);
     assert.throws(() => buildFeatures(p, { volatilityWindows: [1] }), /volatilityWindows must be an integer >= 2/);
     assert.throws(() => buildFeatures(p, { features: [] }), /features is empty/);
-    assert.throws(() => buildFeatures(p, { features: ["logret_20d"] }), /No feature row survives out of 5 panel rows \(warm-up: 5/);
+    assert.throws(
+      () => buildFeatures(p, { features: ["logret_20d"] }),
+      /No feature row survives out of 5 panel rows \(warm-up: 5/,
+    );
     const unsorted = makePanel([{ days: [0, 2, 1], close: [1, 2, 3] }]);
     assert.throws(() => buildFeatures(unsorted), /not sorted by \(token, day\)/);
   });

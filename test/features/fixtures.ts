@@ -27,10 +27,18 @@ export interface SeriesSpec {
  */
 export function makePanel(series: SeriesSpec[], withAnomalies = false): Panel {
   const n = series.reduce((s, t) => s + t.days.length, 0);
-  const p: Panel = allocatePanel(n, series.map((s, k): TokenInfo => ({ id: s.id ?? `T${k}`, symbol: s.id ?? `T${k}`, name: `Token ${k}`, sector: null })), "fixture", withAnomalies);
+  const p: Panel = allocatePanel(
+    n,
+    series.map(
+      (s, k): TokenInfo => ({ id: s.id ?? `T${k}`, symbol: s.id ?? `T${k}`, name: `Token ${k}`, sector: null }),
+    ),
+    "fixture",
+    withAnomalies,
+  );
   let i = 0;
   series.forEach((s, t) => {
-    if (s.close.length !== s.days.length) throw new Error(`fixture token ${t}: ${s.days.length} days but ${s.close.length} closes`);
+    if (s.close.length !== s.days.length)
+      throw new Error(`fixture token ${t}: ${s.days.length} days but ${s.close.length} closes`);
     for (let k = 0; k < s.days.length; k++, i++) {
       const c = s.close[k]!;
       const o = s.open ? s.open[k]! : k > 0 ? s.close[k - 1]! : c;
@@ -64,7 +72,12 @@ export function closesFromReturns(returns: number[]): number[] {
  * A small random market: `nTokens` correlated random walks over `nDays` days, with the
  * listed day offsets missing per token. Seeded, so every run builds the same panel.
  */
-export function randomPanel(nTokens: number, nDays: number, seed: number, missing: Record<number, number[]> = {}): Panel {
+export function randomPanel(
+  nTokens: number,
+  nDays: number,
+  seed: number,
+  missing: Record<number, number[]> = {},
+): Panel {
   const rng = makeRng(seed);
   const market = Array.from({ length: nDays }, () => rng.normal(0, 0.02));
   const series: SeriesSpec[] = [];

@@ -11,8 +11,14 @@ function near(a: number, b: number, tol: number, what: string): void {
 /** 8 rows x 3 columns: the first 4 rows (train) differ in level and spread from the rest. */
 function trainTest(): { X: Matrix; train: Int32Array } {
   const X = fromRows([
-    [1, 10, 5], [2, 20, 5], [3, 30, 5], [4, 40, 5], // train: col 2 constant
-    [100, -5, 7], [200, -6, 8], [300, -7, 9], [400, -8, 10],
+    [1, 10, 5],
+    [2, 20, 5],
+    [3, 30, 5],
+    [4, 40, 5], // train: col 2 constant
+    [100, -5, 7],
+    [200, -6, 8],
+    [300, -7, 9],
+    [400, -8, 10],
   ]);
   return { X, train: Int32Array.from([0, 1, 2, 3]) };
 }
@@ -60,7 +66,8 @@ describe("StandardScaler", () => {
     assert.equal(back.nFitRows, 4);
     assert.deepEqual(back.transform(X).data, s.transform(X).data);
     const round = s.inverseTransform(s.transform(X));
-    for (let p = 0; p < X.data.length; p++) near(round.data[p]!, X.data[p]!, 1e-4 * Math.max(1, Math.abs(X.data[p]!)), `value ${p}`);
+    for (let p = 0; p < X.data.length; p++)
+      near(round.data[p]!, X.data[p]!, 1e-4 * Math.max(1, Math.abs(X.data[p]!)), `value ${p}`);
   });
 
   test("clipping bounds extreme values and counts them per feature", () => {
@@ -87,7 +94,13 @@ describe("StandardScaler", () => {
 describe("RobustScaler", () => {
   test("median and IQR on a hand case", () => {
     // Column [1, 2, 3, 4, 100]: median 3, q25 2, q75 4 -> IQR 2; the outlier does not move them.
-    const X = fromRows([[1, 0], [2, 0], [3, 0], [4, 0], [100, 1]]);
+    const X = fromRows([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+      [4, 0],
+      [100, 1],
+    ]);
     const s = new RobustScaler({ featureNames: ["x", "flag"] }).fit(X);
     assert.equal(s.center![0], 3);
     assert.equal(s.scale![0], 2);
@@ -122,8 +135,15 @@ describe("RobustScaler", () => {
 
 describe("scaler errors", () => {
   test("NaN in the input names row, column and feature", () => {
-    const X = fromRows([[1, 2], [3, NaN], [5, 6]]);
-    assert.throws(() => new StandardScaler({ featureNames: ["a", "b"] }).fit(X), /value NaN at row 1, column 1 \("b"\) is not finite/);
+    const X = fromRows([
+      [1, 2],
+      [3, NaN],
+      [5, 6],
+    ]);
+    assert.throws(
+      () => new StandardScaler({ featureNames: ["a", "b"] }).fit(X),
+      /value NaN at row 1, column 1 \("b"\) is not finite/,
+    );
     // NaN outside the fitted rows does not stop fit, but transform refuses it.
     const s = new StandardScaler({ featureNames: ["a", "b"] }).fit(X, [0, 2]);
     assert.throws(() => s.transform(X), /row 1, column 1 \("b"\)/);
@@ -131,7 +151,10 @@ describe("scaler errors", () => {
   });
 
   test("misuse is refused with the fix", () => {
-    const X = fromRows([[1, 2], [3, 4]]);
+    const X = fromRows([
+      [1, 2],
+      [3, 4],
+    ]);
     assert.throws(() => new StandardScaler().transform(X), /not fitted: call fit/);
     assert.throws(() => new StandardScaler().toJSON(), /not fitted/);
     assert.throws(() => new StandardScaler({ featureNames: ["a"] }).fit(X), /1 feature names but X has 2 columns/);

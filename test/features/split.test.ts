@@ -59,7 +59,10 @@ describe("splitByDate by fractions", () => {
     for (let i = 0; i < days.length; i++) {
       if (seen[i]) continue;
       const d = days[i]!;
-      assert.ok((d > trEnd && d < vaStart) || (d > vaEnd && d < teStart), `unassigned row ${i} on ${dayToIso(d)} is not in a gap`);
+      assert.ok(
+        (d > trEnd && d < vaStart) || (d > vaEnd && d < teStart),
+        `unassigned row ${i} on ${dayToIso(d)} is not in a gap`,
+      );
     }
     assert.match(describeSplit(s), /gap 10 d/);
   });
@@ -101,14 +104,29 @@ describe("splitByDate by cut dates", () => {
 describe("splitByDate errors", () => {
   const days = dailyRows(100);
   test("gap shorter than the window or the lookback", () => {
-    assert.throws(() => splitByDate(days, { gapDays: 10, windowLength: 30 }), /gapDays 10 is shorter than windowLength 30.*gapDays >= 30/);
-    assert.throws(() => splitByDate(days, { gapDays: 10, lookbackDays: 31, windowLength: 16 }), /shorter than lookbackDays 31/);
+    assert.throws(
+      () => splitByDate(days, { gapDays: 10, windowLength: 30 }),
+      /gapDays 10 is shorter than windowLength 30.*gapDays >= 30/,
+    );
+    assert.throws(
+      () => splitByDate(days, { gapDays: 10, lookbackDays: 31, windowLength: 16 }),
+      /shorter than lookbackDays 31/,
+    );
     assert.throws(() => splitByDate(days, { gapDays: -1 }), /non-negative integer, got -1/);
   });
   test("empty splits name the empty range and the fix", () => {
-    assert.throws(() => splitByDate(days, { validationStart: "2024-01-03", testStart: "2024-03-01", gapDays: 5 }), /Train split is empty/);
-    assert.throws(() => splitByDate(days, { validationStart: "2024-02-01", testStart: "2024-02-04", gapDays: 5 }), /Validation would be empty.*lower gapDays/);
-    assert.throws(() => splitByDate(days, { validationStart: "2024-02-01", testStart: "2024-06-01", gapDays: 5 }), /Test split is empty: no row on or after 2024-06-01/);
+    assert.throws(
+      () => splitByDate(days, { validationStart: "2024-01-03", testStart: "2024-03-01", gapDays: 5 }),
+      /Train split is empty/,
+    );
+    assert.throws(
+      () => splitByDate(days, { validationStart: "2024-02-01", testStart: "2024-02-04", gapDays: 5 }),
+      /Validation would be empty.*lower gapDays/,
+    );
+    assert.throws(
+      () => splitByDate(days, { validationStart: "2024-02-01", testStart: "2024-06-01", gapDays: 5 }),
+      /Test split is empty: no row on or after 2024-06-01/,
+    );
     // Rows only at the two ends: validation days hold no rows.
     const ends = Int32Array.from([BASE_DAY, BASE_DAY + 1, BASE_DAY + 2, BASE_DAY + 98, BASE_DAY + 99]);
     assert.throws(() => splitByDate(ends, { gapDays: 2 }), /Validation split is empty: no row in/);
@@ -117,9 +135,15 @@ describe("splitByDate errors", () => {
   });
   test("inconsistent options", () => {
     assert.throws(() => splitByDate(days, { validationStart: "2024-02-01" }), /both validationStart and testStart/);
-    assert.throws(() => splitByDate(days, { validationStart: "2024-03-01", testStart: "2024-02-01" }), /must come after/);
+    assert.throws(
+      () => splitByDate(days, { validationStart: "2024-03-01", testStart: "2024-02-01" }),
+      /must come after/,
+    );
     assert.throws(() => splitByDate(days, { fractions: [0.5, 0.5, 0.5] }), /summing to 1, got \[0.5, 0.5, 0.5\]/);
     assert.throws(() => splitByDate(days, { fractions: [1, 0, 0] }), /three positive numbers/);
-    assert.throws(() => splitByDate(days, { validationStart: "yesterday", testStart: "2024-03-01" }), /Not an ISO date: "yesterday"/);
+    assert.throws(
+      () => splitByDate(days, { validationStart: "yesterday", testStart: "2024-03-01" }),
+      /Not an ISO date: "yesterday"/,
+    );
   });
 });

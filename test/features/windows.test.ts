@@ -18,17 +18,23 @@ function source(): WindowSource {
   ];
   const token: number[] = [];
   const day: number[] = [];
-  for (const [t, days] of spec) for (const d of days) {
-    token.push(t);
-    day.push(BASE_DAY + d);
-  }
+  for (const [t, days] of spec)
+    for (const d of days) {
+      token.push(t);
+      day.push(BASE_DAY + d);
+    }
   const n = token.length;
   const data = new Float32Array(n * 2);
   for (let i = 0; i < n; i++) {
     data[2 * i] = i;
     data[2 * i + 1] = 1000 + i;
   }
-  return { X: { data, rows: n, cols: 2 }, token: Int32Array.from(token), day: Int32Array.from(day), featureNames: ["row", "tag"] };
+  return {
+    X: { data, rows: n, cols: 2 },
+    token: Int32Array.from(token),
+    day: Int32Array.from(day),
+    featureNames: ["row", "tag"],
+  };
 }
 
 describe("makeWindows", () => {
@@ -41,7 +47,10 @@ describe("makeWindows", () => {
     assert.equal(w.windows.data.length, 8 * 4 * 2);
     assert.deepEqual(Array.from(w.token), [0, 0, 0, 0, 1, 1, 1, 1]);
     assert.deepEqual(Array.from(w.startRow), [0, 2, 4, 6, 10, 14, 16, 18]);
-    assert.deepEqual(Array.from(w.endDay, (d) => d - BASE_DAY), [3, 5, 7, 9, 3, 8, 10, 12]);
+    assert.deepEqual(
+      Array.from(w.endDay, (d) => d - BASE_DAY),
+      [3, 5, 7, 9, 3, 8, 10, 12],
+    );
     assert.deepEqual(w.skipped, [
       { reason: "rows outside the given rows (split)", count: 0 },
       { reason: "rows in runs shorter than 4 days", count: 3 },
@@ -89,7 +98,8 @@ describe("makeWindows", () => {
       const w = makeWindows(table, { length: 10, stride: 2, rows });
       assert.ok(w.windows.n > 0, `${part} has windows`);
       for (let k = 0; k < w.windows.n; k++) {
-        for (let s = 0; s < 10; s++) assert.equal(inSplit[w.startRow[k]! + s], 1, `${part} window ${k} leaves the split`);
+        for (let s = 0; s < 10; s++)
+          assert.equal(inSplit[w.startRow[k]! + s], 1, `${part} window ${k} leaves the split`);
       }
       assert.equal(w.skipped[0]!.count, table.X.rows - rows.length);
     }
@@ -101,11 +111,20 @@ describe("makeWindows", () => {
 
   test("errors: too long (naming the longest run), bad options, unsorted rows, unknown features", () => {
     const src = source();
-    assert.throws(() => makeWindows(src, { length: 11, stride: 1 }), /Window length 11 is longer than every run of contiguous days: the longest is 10 days \(token 0, 2024-01-01..2024-01-10\). Use length <= 10/);
-    assert.throws(() => makeWindows(src, { length: 5, stride: 1, rows: [0, 1, 2] }), /inside the given rows: the longest is 3 days/);
+    assert.throws(
+      () => makeWindows(src, { length: 11, stride: 1 }),
+      /Window length 11 is longer than every run of contiguous days: the longest is 10 days \(token 0, 2024-01-01..2024-01-10\). Use length <= 10/,
+    );
+    assert.throws(
+      () => makeWindows(src, { length: 5, stride: 1, rows: [0, 1, 2] }),
+      /inside the given rows: the longest is 3 days/,
+    );
     assert.throws(() => makeWindows(src, { length: 0, stride: 1 }), /length must be a positive integer, got 0/);
     assert.throws(() => makeWindows(src, { length: 3, stride: 1.5 }), /stride must be a positive integer, got 1.5/);
-    assert.throws(() => makeWindows(src, { length: 3, stride: 1, features: ["close"] }), /Unknown window feature "close". Available: row, tag/);
+    assert.throws(
+      () => makeWindows(src, { length: 3, stride: 1, features: ["close"] }),
+      /Unknown window feature "close". Available: row, tag/,
+    );
     assert.throws(() => makeWindows(src, { length: 3, stride: 1, rows: [99] }), /index 99 \(position 0\) is outside/);
     const swapped = { ...src, day: src.day.slice().reverse() };
     assert.throws(() => makeWindows(swapped, { length: 3, stride: 1 }), /not sorted by \(token, day\)/);
@@ -131,14 +150,22 @@ describe("describeWindowArithmetic", () => {
   });
 
   test("agrees with makeWindows on a single run", () => {
-    for (const [nDays, length, stride] of [[10, 4, 3], [30, 16, 4], [17, 5, 5], [9, 9, 2]] as const) {
+    for (const [nDays, length, stride] of [
+      [10, 4, 3],
+      [30, 16, 4],
+      [17, 5, 5],
+      [9, 9, 2],
+    ] as const) {
       const n = nDays;
       const src: WindowSource = {
         X: { data: new Float32Array(n), rows: n, cols: 1 },
         token: new Int32Array(n),
         day: Int32Array.from({ length: n }, (_, d) => BASE_DAY + d),
       };
-      assert.equal(makeWindows(src, { length, stride }).windows.n, describeWindowArithmetic(nDays, length, stride).nWindows);
+      assert.equal(
+        makeWindows(src, { length, stride }).windows.n,
+        describeWindowArithmetic(nDays, length, stride).nWindows,
+      );
     }
   });
 });

@@ -8,7 +8,14 @@ import { ArtifactStore } from "../../lib/runtime/artifacts";
 import { matrix } from "../../lib/runtime/matrix";
 import type { TokenInfo } from "../../lib/data/panel";
 import { isoToDay } from "../../lib/data/panel";
-import { embeddingTable, latentArtifactName, latentFrame, latentFrameTable, readLatentFrame, takeFrameRows } from "../../lib/latent/latents";
+import {
+  embeddingTable,
+  latentArtifactName,
+  latentFrame,
+  latentFrameTable,
+  readLatentFrame,
+  takeFrameRows,
+} from "../../lib/latent/latents";
 
 const tokens: TokenInfo[] = [
   { id: "bitcoin", symbol: "BTC", name: "Bitcoin", sector: "layer-1" },
@@ -63,23 +70,46 @@ describe("df_latents", () => {
     const reordered = [tokens[2]!, tokens[0]!, tokens[1]!];
     const back = readLatentFrame(store, "vae", reordered);
     assert.deepEqual(Array.from(back.token), [1, 1, 2, 0, 0]);
-    assert.throws(() => readLatentFrame(store, "vae", tokens.slice(0, 2)), /latents-vae .*row 3: token id "mystery" is not in the token list/);
+    assert.throws(
+      () => readLatentFrame(store, "vae", tokens.slice(0, 2)),
+      /latents-vae .*row 3: token id "mystery" is not in the token list/,
+    );
   });
 
   test("a missing table names the notebook that writes it, for every model", () => {
     const store = scratchStore();
-    const expected: Record<string, string> = { ae: "02-train-ae", vae: "03-train-vae", dae: "04-train-dae", conv1d: "05-train-conv1d-ae", pca: "02-train-ae" };
+    const expected: Record<string, string> = {
+      ae: "02-train-ae",
+      vae: "03-train-vae",
+      dae: "04-train-dae",
+      conv1d: "05-train-conv1d-ae",
+      pca: "02-train-ae",
+    };
     for (const [model, nb] of Object.entries(expected)) {
-      assert.throws(() => readLatentFrame(store, model, tokens), new RegExp(`Missing artifact "latents-${model}" .*Run notebook ${nb} first \\(npm run notebook -- ${nb.slice(0, 2)}\\)`));
+      assert.throws(
+        () => readLatentFrame(store, model, tokens),
+        new RegExp(
+          `Missing artifact "latents-${model}" .*Run notebook ${nb} first \\(npm run notebook -- ${nb.slice(0, 2)}\\)`,
+        ),
+      );
     }
-    assert.throws(() => readLatentFrame(store, "tsne", tokens), /No notebook is known to write latents of "tsne" \(known models: ae, vae, dae, conv1d, pca\)/);
+    assert.throws(
+      () => readLatentFrame(store, "tsne", tokens),
+      /No notebook is known to write latents of "tsne" \(known models: ae, vae, dae, conv1d, pca\)/,
+    );
     assert.throws(() => readLatentFrame(store, "../ae", tokens), /cannot name an artifact/);
   });
 
   test("inconsistent frames are rejected", () => {
     const latents = matrix(new Float32Array(6), 3, 2);
-    assert.throws(() => latentFrame({ model: "ae", latents, token: new Int32Array(2), day: new Int32Array(3), tokens }), /3 rows but token has 2 and day has 3/);
-    assert.throws(() => latentFrame({ model: "ae", latents, token: Int32Array.from([0, 3, 1]), day: new Int32Array(3), tokens }), /row 1: token index 3 is not in the token list \(0..2\)/);
+    assert.throws(
+      () => latentFrame({ model: "ae", latents, token: new Int32Array(2), day: new Int32Array(3), tokens }),
+      /3 rows but token has 2 and day has 3/,
+    );
+    assert.throws(
+      () => latentFrame({ model: "ae", latents, token: Int32Array.from([0, 3, 1]), day: new Int32Array(3), tokens }),
+      /row 1: token index 3 is not in the token list \(0..2\)/,
+    );
   });
 });
 
@@ -102,7 +132,10 @@ describe("emb_df", () => {
   });
 
   test("an embedding of other rows is rejected", () => {
-    assert.throws(() => embeddingTable(frame, matrix(new Float32Array(4), 2, 2), tokens), /embedding has 2 rows but the ae frame has 5/);
+    assert.throws(
+      () => embeddingTable(frame, matrix(new Float32Array(4), 2, 2), tokens),
+      /embedding has 2 rows but the ae frame has 5/,
+    );
     assert.throws(() => takeFrameRows(frame, [0, 5]), /rows\[1\] = 5 is not a row of the ae frame \(0..4\)/);
   });
 });

@@ -13,14 +13,18 @@ import {
   trustworthiness,
 } from "../../lib/latent/metrics";
 import { pearson } from "../../lib/evaluate/stats";
-import { column, fromRows, matrix, Matrix, takeRows } from "../../lib/runtime/matrix";
+import { column, fromRows, matrix, type Matrix, takeRows } from "../../lib/runtime/matrix";
 import { Rng } from "../../lib/runtime/rng";
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);
 
 function randomMatrix(n: number, d: number, seed: number): Matrix {
   const r = new Rng(seed);
-  return matrix(Float32Array.from({ length: n * d }, () => r.normal()), n, d);
+  return matrix(
+    Float32Array.from({ length: n * d }, () => r.normal()),
+    n,
+    d,
+  );
 }
 
 /** A random orthogonal d x d matrix (Gram-Schmidt of a Gaussian matrix), row-major. */
@@ -44,17 +48,22 @@ function randomOrthogonal(d: number, seed: number): Float64Array {
 function transform(X: Matrix, q: Float64Array, scale = 1, shift = 0): Matrix {
   const d = X.cols;
   const out = new Float32Array(X.rows * d);
-  for (let i = 0; i < X.rows; i++) for (let c = 0; c < d; c++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += X.data[i * d + k]! * q[k * d + c]!;
-    out[i * d + c] = scale * s + shift;
-  }
+  for (let i = 0; i < X.rows; i++)
+    for (let c = 0; c < d; c++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += X.data[i * d + k]! * q[k * d + c]!;
+      out[i * d + c] = scale * s + shift;
+    }
   return matrix(out, X.rows, d);
 }
 
 /** Deterministic test points shared with the sklearn reference: ((i (j + 3) mult + 17 j) mod 101) / 10. */
 function modular(n: number, d: number, mult: number): Matrix {
-  return fromRows(Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => ((i * (j + 3) * mult + j * 17) % 101) / 10)));
+  return fromRows(
+    Array.from({ length: n }, (_, i) =>
+      Array.from({ length: d }, (_, j) => ((i * (j + 3) * mult + j * 17) % 101) / 10),
+    ),
+  );
 }
 
 describe("linearCKA", () => {
@@ -131,7 +140,11 @@ describe("knnOverlap", () => {
   });
   test("large n samples queries, says so, and stays close to the exact value", () => {
     const X = randomMatrix(2500, 3, 11);
-    const noisy = matrix(Float32Array.from(X.data, (v, i) => v + 0.3 * Math.sin(i * 12.9898)), 2500, 3);
+    const noisy = matrix(
+      Float32Array.from(X.data, (v, i) => v + 0.3 * Math.sin(i * 12.9898)),
+      2500,
+      3,
+    );
     const exact = knnOverlap(X, noisy, 10, { maxExact: 5000 });
     const sampled = knnOverlap(X, noisy, 10, { maxExact: 1000, sampleSize: 400, rng: 3 });
     assert.equal(sampled.sampled, true);
@@ -161,7 +174,9 @@ describe("trustworthiness", () => {
   });
   test("sampled estimate is close to the exact value", () => {
     const X = randomMatrix(2000, 6, 14);
-    const low = fromRows(Array.from({ length: 2000 }, (_, i) => [X.data[i * 6]!, X.data[i * 6 + 1]!, X.data[i * 6 + 2]!]));
+    const low = fromRows(
+      Array.from({ length: 2000 }, (_, i) => [X.data[i * 6]!, X.data[i * 6 + 1]!, X.data[i * 6 + 2]!]),
+    );
     const exact = trustworthiness(X, low, 10);
     const sampled = trustworthiness(X, low, 10, { maxExact: 500, sampleSize: 400, rng: 1 });
     assert.equal(sampled.sampled, true);
@@ -176,11 +191,25 @@ describe("trustworthiness", () => {
 
 describe("silhouette", () => {
   test("matches sklearn, including a singleton cluster (s = 0)", () => {
-    const X = fromRows([[0, 0], [0, 1], [1, 0], [5, 5], [5, 6], [6, 5], [10, 0]]);
+    const X = fromRows([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [5, 5],
+      [5, 6],
+      [6, 5],
+      [10, 0],
+    ]);
     close(silhouette(X, [0, 0, 0, 1, 1, 1, 2]).score, 0.7163280643624282);
     close(silhouette(X, ["a", "a", "a", "b", "b", "b", "c"]).score, 0.7163280643624282);
     const Y = modular(50, 3, 7919);
-    close(silhouette(Y, Array.from({ length: 50 }, (_, i) => (i * 11) % 3)).score, -0.060165250973615025);
+    close(
+      silhouette(
+        Y,
+        Array.from({ length: 50 }, (_, i) => (i * 11) % 3),
+      ).score,
+      -0.060165250973615025,
+    );
   });
   test("hand case: two tight pairs", () => {
     // Points 0, 1 (label a) and 10, 11 (label b). Point 0: a = 1, b = (10 + 11) / 2 = 10.5, s = 9.5 / 10.5.
@@ -223,7 +252,9 @@ describe("classification probes", () => {
   function blobs(n: number, seed: number): { X: Matrix; y: number[] } {
     const r = new Rng(seed);
     const y = Array.from({ length: n }, (_, i) => [3, 7, 9][i % 3]!);
-    const X = fromRows(y.map((c) => [c === 3 ? 4 : 0, c === 7 ? 4 : 0, 1, 0].map((m, j) => (j === 3 ? 5 : m + r.normal()))));
+    const X = fromRows(
+      y.map((c) => [c === 3 ? 4 : 0, c === 7 ? 4 : 0, 1, 0].map((m, j) => (j === 3 ? 5 : m + r.normal()))),
+    );
     return { X, y };
   }
   test("logistic probe separates blobs", () => {
@@ -254,7 +285,16 @@ describe("classification probes", () => {
     const res = logisticProbe(tr.X, tr.y, te.X, yTe);
     assert.equal(res.nUnseenTestLabels, 1);
     assert.ok(res.accuracy <= 8 / 9);
-    assert.throws(() => logisticProbe(tr.X, tr.y.map(() => 1), te.X, te.y), /at least 2 classes/);
+    assert.throws(
+      () =>
+        logisticProbe(
+          tr.X,
+          tr.y.map(() => 1),
+          te.X,
+          te.y,
+        ),
+      /at least 2 classes/,
+    );
     assert.throws(() => logisticProbe(tr.X, tr.y.slice(1), te.X, te.y), /yTrain has 89 labels/);
   });
 });
@@ -285,11 +325,20 @@ describe("ridgeProbe", () => {
     // Signal variance 5, noise 1 -> R^2 ceiling 5/6.
     const res = ridgeProbe(X, y, T, yt);
     assert.ok(Math.abs(res.r2 - 5 / 6) < 0.04, `r2 ${res.r2}`);
-    const noise = ridgeProbe(X, y.map(() => r.normal()), T, yt.map(() => r.normal()));
+    const noise = ridgeProbe(
+      X,
+      y.map(() => r.normal()),
+      T,
+      yt.map(() => r.normal()),
+    );
     assert.ok(noise.r2 < 0.02 && noise.r2 > -0.05, `r2 ${noise.r2}`);
   });
   test("collinear inputs need alpha > 0", () => {
-    const X = fromRows([[1, 1], [2, 2], [3, 3]]);
+    const X = fromRows([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
     assert.throws(() => ridgeProbe(X, [1, 2, 3], X, [1, 2, 3], { alpha: 0 }), /singular.*alpha > 0/);
     assert.ok(ridgeProbe(X, [1, 2, 3], X, [1, 2, 3], { alpha: 0.01 }).r2 > 0.99);
   });
@@ -300,7 +349,10 @@ describe("trainTestSplit", () => {
     const s = trainTestSplit(100, 0.25, 1);
     assert.equal(s.test.length, 25);
     assert.equal(s.train.length, 75);
-    assert.deepEqual([...new Set([...s.train, ...s.test])].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      [...new Set([...s.train, ...s.test])].sort((a, b) => a - b),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     assert.deepEqual(trainTestSplit(100, 0.25, 1), s);
     assert.notDeepEqual(trainTestSplit(100, 0.25, 2).test, s.test);
   });
@@ -319,15 +371,18 @@ describe("trainTestSplit", () => {
 describe("correlationMatrix", () => {
   test("entries are Pearson correlations of column pairs", () => {
     const A = randomMatrix(200, 3, 30);
-    const B = fromRows(Array.from({ length: 200 }, (_, i) => [A.data[i * 3]! * 2 + 1, -A.data[i * 3 + 1]!, Math.sin(i), 5]));
+    const B = fromRows(
+      Array.from({ length: 200 }, (_, i) => [A.data[i * 3]! * 2 + 1, -A.data[i * 3 + 1]!, Math.sin(i), 5]),
+    );
     const c = correlationMatrix(A, B);
     assert.equal(c.rows, 3);
     assert.equal(c.cols, 4);
     close(c.data[0]!, 1, 1e-9);
     close(c.data[1 * 4 + 1]!, -1, 1e-9);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
-      close(c.data[i * 4 + j]!, pearson(column(A, i), column(B, j)), 1e-9);
-    }
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        close(c.data[i * 4 + j]!, pearson(column(A, i), column(B, j)), 1e-9);
+      }
     // Constant column: undefined.
     assert.ok(Number.isNaN(c.data[3]!));
   });
@@ -337,6 +392,9 @@ describe("correlationMatrix", () => {
   });
   test("bad input", () => {
     assert.throws(() => correlationMatrix(fromRows([[1]]), fromRows([[1]])), /at least 2 rows/);
-    assert.throws(() => correlationMatrix(fromRows([[1], [2]]), takeRows(fromRows([[1], [2], [3]]), [0, 1, 2])), /2 rows but B has 3/);
+    assert.throws(
+      () => correlationMatrix(fromRows([[1], [2]]), takeRows(fromRows([[1], [2], [3]]), [0, 1, 2])),
+      /2 rows but B has 3/,
+    );
   });
 });

@@ -29,7 +29,11 @@ const quarter = (day: number): string => {
   return `${iso.slice(0, 4)}Q${Math.floor((Number(iso.slice(5, 7)) - 1) / 3) + 1}`;
 };
 
-function strata(keys: { token: Int32Array; day: Int32Array }, rows: ArrayLike<number>, bucket: (d: number) => string): Map<string, number> {
+function strata(
+  keys: { token: Int32Array; day: Int32Array },
+  rows: ArrayLike<number>,
+  bucket: (d: number) => string,
+): Map<string, number> {
   const out = new Map<string, number>();
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k]!;
@@ -55,7 +59,12 @@ describe("stratifiedSample", () => {
     assert.equal(n, 4160);
     assert.equal(present.size, 50);
     assert.deepEqual([...chosen.keys()].sort(), [...present.keys()].sort());
-    assert.match(s.note, new RegExp(`^sampled 200 of ${n.toLocaleString("en-US")} rows, stratified by token and quarter \\(${present.size} strata, \\d+-\\d+ rows each\\)$`));
+    assert.match(
+      s.note,
+      new RegExp(
+        `^sampled 200 of ${n.toLocaleString("en-US")} rows, stratified by token and quarter \\(${present.size} strata, \\d+-\\d+ rows each\\)$`,
+      ),
+    );
   });
 
   test("allocation is proportional to stratum size", () => {
@@ -107,9 +116,15 @@ describe("stratifiedSample", () => {
   });
 
   test("bad input is rejected", () => {
-    assert.throws(() => stratifiedSample({ token: new Int32Array(3), day: new Int32Array(2) }, 2, makeRng(1)), /token has 3 rows but keys.day has 2/);
+    assert.throws(
+      () => stratifiedSample({ token: new Int32Array(3), day: new Int32Array(2) }, 2, makeRng(1)),
+      /token has 3 rows but keys.day has 2/,
+    );
     assert.throws(() => stratifiedSample(keys, 0, makeRng(1)), /maxPoints must be a positive integer, got 0/);
-    assert.throws(() => stratifiedSample(keys, 10, makeRng(1), { bucket: "week" as never }), /Unknown time bucket "week"/);
+    assert.throws(
+      () => stratifiedSample(keys, 10, makeRng(1), { bucket: "week" as never }),
+      /Unknown time bucket "week"/,
+    );
   });
 });
 

@@ -12,13 +12,24 @@ import { Rng } from "../../lib/runtime/rng";
 
 function randomMatrix(n: number, d: number, seed: number): Matrix {
   const r = new Rng(seed);
-  return matrix(Float32Array.from({ length: n * d }, () => r.normal()), n, d);
+  return matrix(
+    Float32Array.from({ length: n * d }, () => r.normal()),
+    n,
+    d,
+  );
 }
 
 /** The first two columns of X plus noise: a distorted 2-D view of X. */
 function distorted(X: Matrix, noise: number, seed: number): Matrix {
   const r = new Rng(seed);
-  return matrix(Float32Array.from({ length: X.rows * 2 }, (_, p) => X.data[Math.floor(p / 2) * X.cols + (p % 2)]! + noise * r.normal()), X.rows, 2);
+  return matrix(
+    Float32Array.from(
+      { length: X.rows * 2 },
+      (_, p) => X.data[Math.floor(p / 2) * X.cols + (p % 2)]! + noise * r.normal(),
+    ),
+    X.rows,
+    2,
+  );
 }
 
 const neighbours = (X: Matrix, k: number) => knnNeighbourMatrix(computeKnn(X, k + 1, { method: "exact" }), k);
@@ -48,7 +59,10 @@ describe("neighbourOverlap", () => {
 
   test("bad shapes and indices are rejected", () => {
     assert.throws(() => neighbourOverlap(new Int32Array(6), new Int32Array(4), 2), /both must be \[n, k\] with k = 2/);
-    assert.throws(() => neighbourOverlap(Int32Array.from([1, 5]), Int32Array.from([1, 0]), 1), /a\[1\]\[0\] = 5 is not a row index in 0\.\.1/);
+    assert.throws(
+      () => neighbourOverlap(Int32Array.from([1, 5]), Int32Array.from([1, 0]), 1),
+      /a\[1\]\[0\] = 5 is not a row index in 0\.\.1/,
+    );
     assert.throws(() => neighbourOverlap(new Int32Array(2), new Int32Array(2), 0), /k must be a positive integer/);
   });
 });
@@ -76,9 +90,15 @@ describe("trustworthiness with precomputed low-space neighbours", () => {
   });
 
   test("a graph of the wrong size or holding the point itself is rejected", () => {
-    assert.throws(() => trustworthiness(X, low, 5, { lowNeighbours: new Int32Array(10) }), /lowNeighbours must be an Int32Array \[n, k\] = \[200, 5\]/);
+    assert.throws(
+      () => trustworthiness(X, low, 5, { lowNeighbours: new Int32Array(10) }),
+      /lowNeighbours must be an Int32Array \[n, k\] = \[200, 5\]/,
+    );
     const nb = neighbours(low, 5);
     nb[5 * 3] = 3; // point 3's first neighbour is itself
-    assert.throws(() => trustworthiness(X, low, 5, { lowNeighbours: nb }), /lowNeighbours\[3\]\[0\] = 3 is not another point's row/);
+    assert.throws(
+      () => trustworthiness(X, low, 5, { lowNeighbours: nb }),
+      /lowNeighbours\[3\]\[0\] = 3 is not another point's row/,
+    );
   });
 });

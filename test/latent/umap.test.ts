@@ -8,7 +8,9 @@ import { fromRows, type Matrix } from "../../lib/runtime/matrix";
 /** n points in d dims around `clusters` well-separated centres; labels returned too. */
 function clustered(n: number, d: number, clusters: number, seed: number): { X: Matrix; label: Int32Array } {
   const rng = makeRng(seed);
-  const centres = Array.from({ length: clusters }, (_, c) => Array.from({ length: d }, (_, j) => (j === c % d ? 10 * (1 + Math.floor(c / d)) : 0)));
+  const centres = Array.from({ length: clusters }, (_, c) =>
+    Array.from({ length: d }, (_, j) => (j === c % d ? 10 * (1 + Math.floor(c / d)) : 0)),
+  );
   const data = new Float32Array(n * d);
   const label = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -60,30 +62,51 @@ describe("runUmap", () => {
 
   test("too few points for nNeighbors is a clear error", () => {
     const small = clustered(15, 4, 3, 2).X;
-    assert.throws(() => runUmap(small, { rng: makeRng(1) }), /^Error: Not enough data points \(15\) to create nNeighbors: 15\. Add more data points or lower nNeighbors\.$/);
-    assert.throws(() => runUmap(clustered(4, 4, 2, 2).X, { rng: makeRng(1), nNeighbors: 5 }), /Not enough data points \(4\) to create nNeighbors: 5/);
+    assert.throws(
+      () => runUmap(small, { rng: makeRng(1) }),
+      /^Error: Not enough data points \(15\) to create nNeighbors: 15\. Add more data points or lower nNeighbors\.$/,
+    );
+    assert.throws(
+      () => runUmap(clustered(4, 4, 2, 2).X, { rng: makeRng(1), nNeighbors: 5 }),
+      /Not enough data points \(4\) to create nNeighbors: 5/,
+    );
     const r = runUmap(clustered(16, 4, 3, 2).X, { rng: makeRng(1), nEpochs: 5 });
     assert.equal(r.embedding.rows, 16);
   });
 
   test("invalid options and inputs are rejected with the bad value", () => {
     assert.throws(() => runUmap(X, { rng: makeRng(1), minDist: 2 }), /minDist must be in \[0, 1\].*got 2/);
-    assert.throws(() => runUmap(X, { rng: makeRng(1), nNeighbors: 1.5 }), /nNeighbors must be an integer >= 2, got 1.5/);
+    assert.throws(
+      () => runUmap(X, { rng: makeRng(1), nNeighbors: 1.5 }),
+      /nNeighbors must be an integer >= 2, got 1.5/,
+    );
     assert.throws(() => runUmap(X, { rng: makeRng(1), nEpochs: 0 }), /nEpochs must be an integer >= 1, got 0/);
     assert.throws(() => runUmap(X, {} as never), /needs options.rng/);
     const bad = { data: Float32Array.from(X.data), rows: X.rows, cols: X.cols };
     bad.data[2 * 4 + 1] = NaN;
-    assert.throws(() => runUmap(bad, { rng: makeRng(1), nEpochs: 1 }), /X\[row 2, col 1\] is NaN; drop non-finite rows first/);
-    assert.throws(() => runUmap(bad, { rng: makeRng(1), nEpochs: 1, knn: computeKnn(X, 15) }), /X\[row 2, col 1\] is NaN/);
+    assert.throws(
+      () => runUmap(bad, { rng: makeRng(1), nEpochs: 1 }),
+      /X\[row 2, col 1\] is NaN; drop non-finite rows first/,
+    );
+    assert.throws(
+      () => runUmap(bad, { rng: makeRng(1), nEpochs: 1, knn: computeKnn(X, 15) }),
+      /X\[row 2, col 1\] is NaN/,
+    );
     const short = computeKnn(clustered(200, 4, 3, 1).X, 15);
     assert.throws(() => runUmap(X, { rng: makeRng(1), knn: short }), /200 index rows .* X has 300 rows/);
-    assert.throws(() => runUmap(X, { rng: makeRng(1), knn: computeKnn(X, 10) }), /row 0 has 10 indices .* nNeighbors is 15/);
+    assert.throws(
+      () => runUmap(X, { rng: makeRng(1), knn: computeKnn(X, 10) }),
+      /row 0 has 10 indices .* nNeighbors is 15/,
+    );
   });
 
   test("progress is reported about every 10% of the epochs, ending at the total", () => {
     const seen: [number, number][] = [];
     runUmap(X, { rng: makeRng(1), nEpochs: 50, onProgress: (e, t) => seen.push([e, t]) });
-    assert.deepEqual(seen.map(([e]) => e), [5, 10, 15, 20, 25, 30, 35, 40, 45, 50]);
+    assert.deepEqual(
+      seen.map(([e]) => e),
+      [5, 10, 15, 20, 25, 30, 35, 40, 45, 50],
+    );
     assert.ok(seen.every(([, t]) => t === 50));
   });
 
@@ -133,8 +156,18 @@ describe("computeKnn", () => {
   test("ties go to the lower row number, duplicates are neighbours at distance 0", () => {
     const P = fromRows([[0], [1], [1], [2]]);
     const knn = computeKnn(P, 3);
-    assert.deepEqual(knn.indices, [[0, 1, 2], [1, 2, 0], [2, 1, 0], [3, 1, 2]]);
-    assert.deepEqual(knn.distances, [[0, 1, 1], [0, 0, 1], [0, 0, 1], [0, 1, 1]]);
+    assert.deepEqual(knn.indices, [
+      [0, 1, 2],
+      [1, 2, 0],
+      [2, 1, 0],
+      [3, 1, 2],
+    ]);
+    assert.deepEqual(knn.distances, [
+      [0, 1, 1],
+      [0, 0, 1],
+      [0, 0, 1],
+      [0, 1, 1],
+    ]);
   });
 
   test("NN-descent is seeded and close to the exact graph", () => {

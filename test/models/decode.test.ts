@@ -26,7 +26,12 @@ describe("decodeLatents", () => {
   const x = lowRankRows(48, D, 2, 0.1, 3);
   for (const kind of ["ae", "dae", "vae", "pca"] as const) {
     test(`${kind}: decodeLatents(encode(x)) equals reconstruct(x), shape [n, nFeatures]`, async () => {
-      const model = createModel(kind, { featureNames: NAMES, latentDim: K, hiddenUnits: [5], seed: 7 } as never) as unknown as Decodable;
+      const model = createModel(kind, {
+        featureNames: NAMES,
+        latentDim: K,
+        hiddenUnits: [5],
+        seed: 7,
+      } as never) as unknown as Decodable;
       await model.fit(x, x, FIT);
       const z = model.encode(x);
       const decoded = model.decodeLatents(z);
@@ -42,7 +47,12 @@ describe("decodeLatents", () => {
   }
 
   test("a loaded model decodes like the saved one", async () => {
-    const ae = createModel("ae", { featureNames: NAMES, latentDim: K, hiddenUnits: [5], seed: 11 }) as unknown as Decodable;
+    const ae = createModel("ae", {
+      featureNames: NAMES,
+      latentDim: K,
+      hiddenUnits: [5],
+      seed: 11,
+    }) as unknown as Decodable;
     await ae.fit(x, x, FIT);
     const { dir, cleanup } = tempDir("cae-decode-");
     try {
@@ -59,11 +69,24 @@ describe("decodeLatents", () => {
 
   test("wrong width, wrong buffer and non-finite codes are rejected", async () => {
     for (const kind of ["ae", "pca"] as const) {
-      const model = createModel(kind, { featureNames: NAMES, latentDim: K, hiddenUnits: [5] } as never) as unknown as Decodable;
+      const model = createModel(kind, {
+        featureNames: NAMES,
+        latentDim: K,
+        hiddenUnits: [5],
+      } as never) as unknown as Decodable;
       await model.fit(x, x, FIT);
-      assert.throws(() => model.decodeLatents({ data: new Float32Array(8), rows: 2, cols: 4 }), /4 columns but the model's latentDim is 3/);
-      assert.throws(() => model.decodeLatents({ data: new Float32Array(5), rows: 2, cols: 3 }), /5 values but shape \[2, 3\]/);
-      assert.throws(() => model.decodeLatents({ data: Float32Array.from([0, 0, 0, 0, NaN, 0]), rows: 2, cols: 3 }), /\[row 1, dim 1\] is NaN/);
+      assert.throws(
+        () => model.decodeLatents({ data: new Float32Array(8), rows: 2, cols: 4 }),
+        /4 columns but the model's latentDim is 3/,
+      );
+      assert.throws(
+        () => model.decodeLatents({ data: new Float32Array(5), rows: 2, cols: 3 }),
+        /5 values but shape \[2, 3\]/,
+      );
+      assert.throws(
+        () => model.decodeLatents({ data: Float32Array.from([0, 0, 0, 0, NaN, 0]), rows: 2, cols: 3 }),
+        /\[row 1, dim 1\] is NaN/,
+      );
       model.dispose();
     }
   });

@@ -19,7 +19,10 @@ before(async () => {
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   const rng = new Rng(seed);
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => rng.normal()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => rng.normal()),
+    shape,
+  );
 }
 
 /** Largest |a - b| relative to the largest |b|. */
@@ -32,7 +35,15 @@ function relDiff(a: tf.Tensor, b: tf.Tensor): number {
 describe("convolutions", () => {
   // [length, cin, cout, kernel, stride]: odd/even kernels, strides 1-4, lengths that do and do not divide.
   const configs: Array<[number, number, number, number, number]> = [
-    [30, 5, 16, 3, 2], [15, 16, 8, 3, 2], [16, 4, 4, 3, 1], [31, 4, 6, 4, 3], [16, 3, 5, 5, 1], [10, 3, 4, 2, 2], [7, 2, 3, 7, 1], [12, 2, 3, 4, 4], [9, 1, 1, 1, 1],
+    [30, 5, 16, 3, 2],
+    [15, 16, 8, 3, 2],
+    [16, 4, 4, 3, 1],
+    [31, 4, 6, 4, 3],
+    [16, 3, 5, 5, 1],
+    [10, 3, 4, 2, 2],
+    [7, 2, 3, 7, 1],
+    [12, 2, 3, 4, 4],
+    [9, 1, 1, 1, 1],
   ];
   for (const [length, cin, cout, k, stride] of configs) {
     test(`L=${length} Cin=${cin} Cout=${cout} K=${k} stride=${stride}: values equal tf.conv1d, gradients agree`, () => {
@@ -48,10 +59,13 @@ describe("convolutions", () => {
         assert.ok(relDiff(fast, reference) < 1e-6, `fast vs tf.conv1d ${relDiff(fast, reference)}`);
         // Gradients of a weighted sum, wrt x, W and b.
         const r = randomTensor(reference.shape, 4);
-        const loss = (f: typeof conv1dSame) => (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(f(xi as tf.Tensor3D, wi as tf.Tensor3D, bi as tf.Tensor1D, stride, "linear"), r));
+        const loss = (f: typeof conv1dSame) => (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+          tf.sum(tf.mul(f(xi as tf.Tensor3D, wi as tf.Tensor3D, bi as tf.Tensor1D, stride, "linear"), r));
         const ga = tf.grads(loss(conv1dSame))([x, w, b]);
         const gb = tf.grads(loss(conv1dFast))([x, w, b]);
-        ["dx", "dW", "db"].forEach((name, i) => assert.ok(relDiff(gb[i]!, ga[i]!) < 1e-5, `${name}: ${relDiff(gb[i]!, ga[i]!)}`));
+        ["dx", "dW", "db"].forEach((name, i) =>
+          assert.ok(relDiff(gb[i]!, ga[i]!) < 1e-5, `${name}: ${relDiff(gb[i]!, ga[i]!)}`),
+        );
       });
     });
   }
@@ -66,7 +80,13 @@ describe("convolutions", () => {
   test("a Conv1D AE trains to the same losses with either convolution", async () => {
     const w = patternWindows(64, 12, 2, 0.1, 61);
     const losses = async (convolution: "fast" | "im2col"): Promise<number[]> => {
-      const m = new Conv1DAutoencoder({ featureNames: ["a", "b"], windowLength: 12, latentDim: 3, filters: [4, 6], convolution });
+      const m = new Conv1DAutoencoder({
+        featureNames: ["a", "b"],
+        windowLength: 12,
+        latentDim: 3,
+        filters: [4, 6],
+        convolution,
+      });
       const h = await m.fit(w, w, { maxEpochs: 3, batchSize: 16, patience: 5 });
       m.dispose();
       return h.epochs.map((e) => e.valLoss);
@@ -85,7 +105,12 @@ describe("upsampling and dense", () => {
       const r = randomTensor([1, 6, 2], 5);
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(repeatSteps(t as tf.Tensor3D, 3), r)))(x);
       const rv = r.dataSync();
-      const expected = [rv[0]! + rv[2]! + rv[4]!, rv[1]! + rv[3]! + rv[5]!, rv[6]! + rv[8]! + rv[10]!, rv[7]! + rv[9]! + rv[11]!];
+      const expected = [
+        rv[0]! + rv[2]! + rv[4]!,
+        rv[1]! + rv[3]! + rv[5]!,
+        rv[6]! + rv[8]! + rv[10]!,
+        rv[7]! + rv[9]! + rv[11]!,
+      ];
       assert.ok(maxAbsDiff(g.dataSync(), expected) < 1e-6);
     });
   });
@@ -96,8 +121,10 @@ describe("upsampling and dense", () => {
       const w = randomTensor([5, 3], 7) as tf.Tensor2D;
       const b = randomTensor([3], 8) as tf.Tensor1D;
       const r = randomTensor([7, 3], 9);
-      const ref = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(xi as tf.Tensor2D, wi as tf.Tensor2D), bi), r));
-      const ours = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(linear(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D), r));
+      const ref = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(tf.mul(tf.add(tf.matMul(xi as tf.Tensor2D, wi as tf.Tensor2D), bi), r));
+      const ours = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(tf.mul(linear(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D), r));
       assert.ok(relDiff(linear(x, w, b), tf.add(tf.matMul(x, w), b)) < 1e-6);
       const ga = tf.grads(ref)([x, w, b]);
       const gb = tf.grads(ours)([x, w, b]);

@@ -10,7 +10,16 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { initBackend } from "../../lib/runtime/backend";
-import { createModel, defaultFeatureNames, loadModel, loadRowModel, loadWindowModel, type AnyAutoencoder, type ModelMeta, type RowModel } from "../../lib/models";
+import {
+  createModel,
+  defaultFeatureNames,
+  loadModel,
+  loadRowModel,
+  loadWindowModel,
+  type AnyAutoencoder,
+  type ModelMeta,
+  type RowModel,
+} from "../../lib/models";
 import { directoryLoadHandler, writeDirectoryAtomic } from "../../lib/train/persist";
 import type { Matrix, Windows } from "../../lib/runtime/matrix";
 import { lowRankRows, maxAbsDiff, patternWindows, tempDir } from "./helpers";
@@ -28,11 +37,23 @@ after(() => tmp.cleanup());
 async function trained(kind: "ae" | "vae" | "dae" | "pca" | "conv1d"): Promise<AnyAutoencoder> {
   const fit = { maxEpochs: 2, batchSize: 16, patience: 2 };
   if (kind === "conv1d") {
-    const m = createModel("conv1d", { featureNames: ["p", "q"], windowLength: 10, latentDim: 3, filters: [3, 4], name: "conv" });
+    const m = createModel("conv1d", {
+      featureNames: ["p", "q"],
+      windowLength: 10,
+      latentDim: 3,
+      filters: [3, 4],
+      name: "conv",
+    });
     await m.fit(WINDOWS, WINDOWS, fit);
     return m;
   }
-  const m = createModel(kind, { featureNames: NAMES, latentDim: 2, hiddenUnits: [5, 4], dropout: 0.1, name: `m-${kind}` } as never);
+  const m = createModel(kind, {
+    featureNames: NAMES,
+    latentDim: 2,
+    hiddenUnits: [5, 4],
+    dropout: 0.1,
+    name: `m-${kind}`,
+  } as never);
   await (m as { fit: (a: Matrix, b: Matrix, o: typeof fit) => Promise<unknown> }).fit(ROWS, ROWS, fit);
   return m;
 }
@@ -95,7 +116,10 @@ describe("TensorFlow.js format", () => {
       assert.deepEqual(json.weightsManifest[0].paths, ["weights.bin"]);
       const layers = await tfl.loadLayersModel(directoryLoadHandler(dir));
       const x = (kind === "conv1d" ? WINDOWS : ROWS) as Matrix & Windows;
-      const input = kind === "conv1d" ? tf.tensor3d(WINDOWS.data, [WINDOWS.n, WINDOWS.length, WINDOWS.features]) : tf.tensor2d(ROWS.data, [ROWS.rows, ROWS.cols]);
+      const input =
+        kind === "conv1d"
+          ? tf.tensor3d(WINDOWS.data, [WINDOWS.n, WINDOWS.length, WINDOWS.features])
+          : tf.tensor2d(ROWS.data, [ROWS.rows, ROWS.cols]);
       const pred = layers.predict(input);
       const recon = (Array.isArray(pred) ? pred[0]! : pred).dataSync();
       const ours = (model.reconstruct(x) as Matrix | Windows).data;
@@ -116,7 +140,10 @@ describe("loading errors", () => {
     await model.save(dir);
     const swapped = [...NAMES];
     [swapped[1], swapped[2]] = [swapped[2]!, swapped[1]!];
-    await assert.rejects(loadModel(dir, swapped), /was trained on features \[f0, f1, f2, .*column 1 is "f1" in the model but "f2" in the data.*same order, or retrain/);
+    await assert.rejects(
+      loadModel(dir, swapped),
+      /was trained on features \[f0, f1, f2, .*column 1 is "f1" in the model but "f2" in the data.*same order, or retrain/,
+    );
     await assert.rejects(loadModel(dir, NAMES.slice(0, 5)), /6 saved features vs 5 given/);
     await assert.rejects(loadWindowModel(dir), /holds a model of kind "ae", which scores rows.*use loadRowModel/);
     const ok = await loadRowModel(dir, NAMES);
@@ -125,13 +152,19 @@ describe("loading errors", () => {
   });
 
   test("missing or damaged files -> clear errors", async () => {
-    await assert.rejects(loadModel(path.join(tmp.dir, "nowhere")), /has no meta\.json: it was not saved by this project/);
+    await assert.rejects(
+      loadModel(path.join(tmp.dir, "nowhere")),
+      /has no meta\.json: it was not saved by this project/,
+    );
     const model = await trained("ae");
     const dir = path.join(tmp.dir, "models", "damaged");
     await model.save(dir);
     const bin = path.join(dir, "weights.bin");
     fs.writeFileSync(bin, fs.readFileSync(bin).subarray(0, 40));
-    await assert.rejects(loadModel(dir), /weights hold 40 bytes but the manifest describes \d+; the files are truncated/);
+    await assert.rejects(
+      loadModel(dir),
+      /weights hold 40 bytes but the manifest describes \d+; the files are truncated/,
+    );
     const metaPath = path.join(dir, "meta.json");
     const meta = JSON.parse(fs.readFileSync(metaPath, "utf8"));
     fs.writeFileSync(metaPath, JSON.stringify({ ...meta, formatVersion: 99 }));

@@ -34,7 +34,13 @@ describe("low-rank rows", () => {
   const floors = { pca: 0.0025, ae: 0.02, dae: 0.02, vae: 0.01 } as const;
   for (const kind of ["pca", "ae", "dae", "vae"] as const) {
     test(`${kind}: beats the mean baseline and reaches MSE < ${floors[kind]} on held-out rows`, async () => {
-      const model = createModel(kind, { featureNames: NAMES, latentDim: RANK, hiddenUnits: [24], noiseStd: 0.1, beta: 0.1 } as never);
+      const model = createModel(kind, {
+        featureNames: NAMES,
+        latentDim: RANK,
+        hiddenUnits: [24],
+        noiseStd: 0.1,
+        beta: 0.1,
+      } as never);
       await model.fit(train, valid, { maxEpochs: 25, batchSize: 32, patience: 4, learningRate: 5e-3 });
       const err = mse(test_.data, model.reconstruct(test_).data);
       assert.ok(err < baseline / 10, `${kind} MSE ${err} vs baseline ${baseline}`);
@@ -87,7 +93,10 @@ describe("low-rank rows", () => {
   test("symmetricEigen: known 3 x 3 matrix", () => {
     // [[2,1,0],[1,2,0],[0,0,5]] has eigenvalues 5, 3, 1.
     const { values, vectors } = symmetricEigen(Float64Array.from([2, 1, 0, 1, 2, 0, 0, 0, 5]), 3);
-    assert.deepEqual(Array.from(values).map((v) => Math.round(v * 1e12) / 1e12), [5, 3, 1]);
+    assert.deepEqual(
+      Array.from(values).map((v) => Math.round(v * 1e12) / 1e12),
+      [5, 3, 1],
+    );
     // Eigenvector of 3 is (1, 1, 0)/sqrt(2) up to sign.
     assert.ok(Math.abs(Math.abs(vectors[0 * 3 + 1]!) - Math.SQRT1_2) < 1e-12 && Math.abs(vectors[2 * 3 + 1]!) < 1e-12);
   });
@@ -101,7 +110,12 @@ describe("windows", () => {
     const va = patternWindows(200, L, F, NOISE, 42);
     const te = patternWindows(200, L, F, NOISE, 43);
     const baseline = meanBaselineMse(te.data, L * F);
-    const conv = new Conv1DAutoencoder({ featureNames: ["a", "b", "c"], windowLength: L, latentDim: 6, filters: [8, 16] });
+    const conv = new Conv1DAutoencoder({
+      featureNames: ["a", "b", "c"],
+      windowLength: L,
+      latentDim: 6,
+      filters: [8, 16],
+    });
     await conv.fit(tr, va, { maxEpochs: 25, batchSize: 32, patience: 4, learningRate: 5e-3 });
     const err = mse(te.data, conv.reconstruct(te).data);
     assert.ok(err < baseline / 10, `conv MSE ${err} vs baseline ${baseline}`);

@@ -8,7 +8,15 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../lib/runtime/backend";
 import { Rng } from "../../lib/runtime/rng";
-import { Conv1DAutoencoder, DenoisingAutoencoder, DenseAutoencoder, VariationalAutoencoder, corrupt, defaultFeatureNames, type EpochRecord } from "../../lib/models";
+import {
+  Conv1DAutoencoder,
+  DenoisingAutoencoder,
+  DenseAutoencoder,
+  VariationalAutoencoder,
+  corrupt,
+  defaultFeatureNames,
+  type EpochRecord,
+} from "../../lib/models";
 import { LearningRateController } from "../../lib/train/schedule";
 import { Adam } from "../../lib/train/adam";
 import { trainLoop, type TrainingProblem } from "../../lib/train/fit";
@@ -29,16 +37,34 @@ describe("reproducibility", () => {
     const z = ae.encode(x);
     // Recorded on the wasm backend; initial weights come from the project's Rng, so the
     // value only depends on float32 arithmetic order.
-    assert.ok(Math.abs(z.data[0]! - GOLDEN_AE_LATENT_0) < 1e-5, `first latent value ${z.data[0]} != golden ${GOLDEN_AE_LATENT_0}`);
-    assert.ok(Math.abs(h.epochs[1]!.valLoss - GOLDEN_AE_VAL_LOSS_2) < 1e-5, `valLoss ${h.epochs[1]!.valLoss} != golden ${GOLDEN_AE_VAL_LOSS_2}`);
+    assert.ok(
+      Math.abs(z.data[0]! - GOLDEN_AE_LATENT_0) < 1e-5,
+      `first latent value ${z.data[0]} != golden ${GOLDEN_AE_LATENT_0}`,
+    );
+    assert.ok(
+      Math.abs(h.epochs[1]!.valLoss - GOLDEN_AE_VAL_LOSS_2) < 1e-5,
+      `valLoss ${h.epochs[1]!.valLoss} != golden ${GOLDEN_AE_VAL_LOSS_2}`,
+    );
     ae.dispose();
   });
 
   test("same seed -> same initial and trained weights; another seed -> different", async () => {
     const x = lowRankRows(80, 6, 2, 0.1, 12);
     const train = async (seed: number, fitSeed?: number): Promise<Map<string, { values: Float32Array }>> => {
-      const m = new DenoisingAutoencoder({ featureNames: NAMES, latentDim: 2, hiddenUnits: [5], dropout: 0.1, seed, maskFraction: 0.1 });
-      await m.fit(x, x, { maxEpochs: 2, batchSize: 16, patience: 5, ...(fitSeed === undefined ? {} : { seed: fitSeed }) });
+      const m = new DenoisingAutoencoder({
+        featureNames: NAMES,
+        latentDim: 2,
+        hiddenUnits: [5],
+        dropout: 0.1,
+        seed,
+        maskFraction: 0.1,
+      });
+      await m.fit(x, x, {
+        maxEpochs: 2,
+        batchSize: 16,
+        patience: 5,
+        ...(fitSeed === undefined ? {} : { seed: fitSeed }),
+      });
       const w = m.getWeights();
       m.dispose();
       return w;
@@ -47,9 +73,20 @@ describe("reproducibility", () => {
     const b = await train(3);
     const c = await train(4);
     const d = await train(3, 99);
-    for (const [name, w] of a) assert.deepEqual(Array.from(w.values), Array.from(b.get(name)!.values), `weight ${name} differs between equal seeds`);
-    assert.ok(maxAbsDiff(a.get("latent/kernel")!.values, c.get("latent/kernel")!.values) > 1e-3, "another model seed gives other weights");
-    assert.ok(maxAbsDiff(a.get("latent/kernel")!.values, d.get("latent/kernel")!.values) > 1e-5, "another fit seed gives other shuffles and noise");
+    for (const [name, w] of a)
+      assert.deepEqual(
+        Array.from(w.values),
+        Array.from(b.get(name)!.values),
+        `weight ${name} differs between equal seeds`,
+      );
+    assert.ok(
+      maxAbsDiff(a.get("latent/kernel")!.values, c.get("latent/kernel")!.values) > 1e-3,
+      "another model seed gives other weights",
+    );
+    assert.ok(
+      maxAbsDiff(a.get("latent/kernel")!.values, d.get("latent/kernel")!.values) > 1e-5,
+      "another fit seed gives other shuffles and noise",
+    );
   });
 
   test("initial weights are Glorot-uniform within sqrt(6 / (fanIn + fanOut))", () => {
@@ -58,7 +95,12 @@ describe("reproducibility", () => {
     const limit = Math.sqrt(6 / (6 + 10));
     assert.ok(k.every((v) => Math.abs(v) <= limit));
     assert.ok(Math.max(...k) > 0.8 * limit && Math.min(...k) < -0.8 * limit, "values spread over the range");
-    assert.ok(ae.getWeights().get("encoder_0/bias")!.values.every((v) => v === 0));
+    assert.ok(
+      ae
+        .getWeights()
+        .get("encoder_0/bias")!
+        .values.every((v) => v === 0),
+    );
     ae.dispose();
   });
 
@@ -87,9 +129,17 @@ describe("no tensor leaks", () => {
       const model = build();
       const start = tf.memory().numTensors;
       const counts: number[] = [];
-      await model.fit(x, x, { maxEpochs: 4, batchSize: 16, patience: 10, onEpoch: () => counts.push(tf.memory().numTensors) });
+      await model.fit(x, x, {
+        maxEpochs: 4,
+        batchSize: 16,
+        patience: 10,
+        onEpoch: () => counts.push(tf.memory().numTensors),
+      });
       assert.equal(counts.length, 4);
-      assert.ok(counts.every((c) => c === counts[0]), `tensor counts per epoch: ${counts}`);
+      assert.ok(
+        counts.every((c) => c === counts[0]),
+        `tensor counts per epoch: ${counts}`,
+      );
       assert.equal(tf.memory().numTensors, start, "optimizer state and best-weight copies are released");
       model.encode(x);
       model.score(x);
@@ -104,8 +154,16 @@ describe("no tensor leaks", () => {
     const conv = new Conv1DAutoencoder({ featureNames: ["a", "b"], windowLength: 10, latentDim: 3, filters: [3, 4] });
     const start = tf.memory().numTensors;
     const counts: number[] = [];
-    await conv.fit(w, w, { maxEpochs: 3, batchSize: 8, patience: 10, onEpoch: () => counts.push(tf.memory().numTensors) });
-    assert.ok(counts.every((c) => c === counts[0]), `tensor counts per epoch: ${counts}`);
+    await conv.fit(w, w, {
+      maxEpochs: 3,
+      batchSize: 8,
+      patience: 10,
+      onEpoch: () => counts.push(tf.memory().numTensors),
+    });
+    assert.ok(
+      counts.every((c) => c === counts[0]),
+      `tensor counts per epoch: ${counts}`,
+    );
     assert.equal(tf.memory().numTensors, start);
     conv.dispose();
   });
@@ -117,7 +175,13 @@ describe("early stopping and history", () => {
     const va = lowRankRows(40, 6, 2, 0.3, 16);
     const ae = new DenseAutoencoder({ featureNames: NAMES, latentDim: 2, hiddenUnits: [32, 32] });
     // A high learning rate on a small set overfits and oscillates, so the best epoch is not the last.
-    const h = await ae.fit(tr, va, { maxEpochs: 30, batchSize: 8, patience: 4, learningRate: 0.03, schedule: { kind: "constant" } });
+    const h = await ae.fit(tr, va, {
+      maxEpochs: 30,
+      batchSize: 8,
+      patience: 4,
+      learningRate: 0.03,
+      schedule: { kind: "constant" },
+    });
     assert.ok(h.bestEpoch < h.epochs.length, "this setup overshoots, so the restore is exercised");
     const scores = ae.score(va).perRow;
     const valMse = scores.reduce((a, b) => a + b, 0) / scores.length;
@@ -134,7 +198,10 @@ describe("early stopping and history", () => {
     const ae = new DenseAutoencoder({ featureNames: NAMES, latentDim: 2, hiddenUnits: [4] });
     const h = await ae.fit(x, x, { maxEpochs: 3, batchSize: 10, patience: 5, onEpoch: (e) => seen.push(e) });
     assert.deepEqual(seen, h.epochs);
-    assert.deepEqual(h.epochs.map((e) => e.epoch), [1, 2, 3]);
+    assert.deepEqual(
+      h.epochs.map((e) => e.epoch),
+      [1, 2, 3],
+    );
     for (const e of h.epochs) {
       assert.ok(Number.isFinite(e.loss) && Number.isFinite(e.valLoss) && e.seconds >= 0 && e.learningRate === 1e-3);
     }
@@ -146,14 +213,26 @@ describe("early stopping and history", () => {
 
   test("VAE tracks recon and KL separately; warm-up raises beta linearly; val uses the target beta", async () => {
     const x = lowRankRows(60, 6, 2, 0.1, 18);
-    const vae = new VariationalAutoencoder({ featureNames: NAMES, latentDim: 2, hiddenUnits: [6], beta: 0.5, warmupEpochs: 4 });
+    const vae = new VariationalAutoencoder({
+      featureNames: NAMES,
+      latentDim: 2,
+      hiddenUnits: [6],
+      beta: 0.5,
+      warmupEpochs: 4,
+    });
     const h = await vae.fit(x, x, { maxEpochs: 4, batchSize: 12, patience: 10 });
-    assert.deepEqual(h.epochs.map((e) => e.terms!.beta), [0.125, 0.25, 0.375, 0.5]);
+    assert.deepEqual(
+      h.epochs.map((e) => e.terms!.beta),
+      [0.125, 0.25, 0.375, 0.5],
+    );
     for (const e of h.epochs) {
       const t = e.terms!;
       assert.ok(t.recon! > 0 && t.kl! >= 0 && t.mse! > 0);
       // loss = recon + beta_e * kl (no L2 here), up to float32 summation.
-      assert.ok(Math.abs(e.loss - (t.recon! + t.beta! * t.kl!)) < 1e-3 * e.loss, `loss ${e.loss} vs terms ${JSON.stringify(t)}`);
+      assert.ok(
+        Math.abs(e.loss - (t.recon! + t.beta! * t.kl!)) < 1e-3 * e.loss,
+        `loss ${e.loss} vs terms ${JSON.stringify(t)}`,
+      );
       const v = e.valTerms!;
       assert.ok(Math.abs(e.valLoss - (v.recon! + 0.5 * v.kl!)) < 1e-6 * e.valLoss);
       assert.ok(Math.abs(v.mse! - (2 * v.recon!) / 6) < 1e-6);
@@ -166,7 +245,10 @@ describe("early stopping and history", () => {
     const ae = new DenseAutoencoder({ featureNames: NAMES, latentDim: 2, hiddenUnits: [4] });
     const h = await ae.fit(x, x, { maxEpochs: 2, batchSize: 256, patience: 3 });
     assert.equal(h.epochs.length, 2);
-    assert.ok(h.warnings.some((w) => /batchSize 256 is larger than the 5 training rows: batches shrink to 5/.test(w)), h.warnings.join("; "));
+    assert.ok(
+      h.warnings.some((w) => /batchSize 256 is larger than the 5 training rows: batches shrink to 5/.test(w)),
+      h.warnings.join("; "),
+    );
     ae.dispose();
   });
 
@@ -177,7 +259,10 @@ describe("early stopping and history", () => {
     const cx = { ...x, data };
     const ae = new DenseAutoencoder({ featureNames: NAMES, latentDim: 2, hiddenUnits: [8] });
     const h = await ae.fit(cx, cx, { maxEpochs: 40, batchSize: 16, patience: 40, learningRate: 0.01 });
-    assert.ok(h.warnings.some((w) => /1 feature\(s\) are constant on the training split.*f3/.test(w)), h.warnings.join("; "));
+    assert.ok(
+      h.warnings.some((w) => /1 feature\(s\) are constant on the training split.*f3/.test(w)),
+      h.warnings.join("; "),
+    );
     const s = ae.score(cx);
     let constErr = 0;
     for (let i = 0; i < 80; i++) constErr += s.perFeature.data[i * 6 + 3]! / 80;
@@ -209,7 +294,13 @@ describe("learning-rate schedules and divergence", () => {
   test("the fit applies the schedule: epochs after a plateau use the lower rate", async () => {
     const x = lowRankRows(40, 6, 2, 0.5, 21);
     const ae = new DenseAutoencoder({ featureNames: NAMES, latentDim: 2, hiddenUnits: [4] });
-    const h = await ae.fit(x, lowRankRows(40, 6, 2, 0.5, 22), { maxEpochs: 12, batchSize: 8, patience: 12, learningRate: 0.05, schedule: { kind: "cosine" } });
+    const h = await ae.fit(x, lowRankRows(40, 6, 2, 0.5, 22), {
+      maxEpochs: 12,
+      batchSize: 8,
+      patience: 12,
+      learningRate: 0.05,
+      schedule: { kind: "cosine" },
+    });
     const lrs = h.epochs.map((e) => e.learningRate);
     assert.equal(lrs[0], 0.05);
     for (let i = 1; i < lrs.length; i++) assert.ok(lrs[i]! < lrs[i - 1]!);
@@ -242,7 +333,10 @@ describe("learning-rate schedules and divergence", () => {
       assert.equal(h.epochs.length, 3);
       assert.equal(h.bestEpoch, 2);
       assert.equal(w.dataSync()[0], snapshotAtEpoch2);
-      assert.match(h.warnings[0]!, /toy: training diverged at epoch 3: loss became NaN\. Restored the weights of epoch 2\. Lower learningRate \(was 0\.1\)/);
+      assert.match(
+        h.warnings[0]!,
+        /toy: training diverged at epoch 3: loss became NaN\. Restored the weights of epoch 2\. Lower learningRate \(was 0\.1\)/,
+      );
       assert.deepEqual(warned, h.warnings);
     } finally {
       console.warn = warn;

@@ -28,7 +28,10 @@ const TOKENS: TokenInfo[] = [
 ];
 
 /** An errors table in the layout the model notebooks write. */
-function errorsTable(rows: { token: string; day: number; split: string; anomaly: string; mse: number; e?: number[] }[], extra: Record<string, number[]> = {}): Table {
+function errorsTable(
+  rows: { token: string; day: number; split: string; anomaly: string; mse: number; e?: number[] }[],
+  extra: Record<string, number[]> = {},
+): Table {
   const f = rows[0]?.e?.length ?? 2;
   const t: Table = {
     token: rows.map((r) => r.token),
@@ -63,14 +66,28 @@ describe("errors tables", () => {
     assert.equal(an.errorsFromTable("conv1d", errorsTable(rows), TOKENS, { hasLabels: true }).unit, "window");
   });
   test("real data: labels ignored, kind is null", () => {
-    const e = an.errorsFromTable("ae", errorsTable(rows.map((r) => ({ ...r, anomaly: "" }))), TOKENS, { hasLabels: false });
+    const e = an.errorsFromTable("ae", errorsTable(rows.map((r) => ({ ...r, anomaly: "" }))), TOKENS, {
+      hasLabels: false,
+    });
     assert.equal(e.kind, null);
   });
   test("bad values are named by table, row and column", () => {
-    assert.throws(() => an.errorsFromTable("ae", errorsTable([{ ...rows[0]!, token: "ZZ" }]), TOKENS, { hasLabels: true }), /errors-ae .*row 1, column "token": "ZZ"/);
-    assert.throws(() => an.errorsFromTable("ae", errorsTable([{ ...rows[0]!, split: "later" }]), TOKENS, { hasLabels: true }), /row 1, column "split": "later"/);
-    assert.throws(() => an.errorsFromTable("ae", errorsTable([rows[0]!, { ...rows[1]!, mse: NaN }]), TOKENS, { hasLabels: true }), /row 2, column "mse": NaN/);
-    assert.throws(() => an.errorsFromTable("ae", errorsTable([{ ...rows[0]!, anomaly: "" }]), TOKENS, { hasLabels: true }), /column "anomaly": ""/);
+    assert.throws(
+      () => an.errorsFromTable("ae", errorsTable([{ ...rows[0]!, token: "ZZ" }]), TOKENS, { hasLabels: true }),
+      /errors-ae .*row 1, column "token": "ZZ"/,
+    );
+    assert.throws(
+      () => an.errorsFromTable("ae", errorsTable([{ ...rows[0]!, split: "later" }]), TOKENS, { hasLabels: true }),
+      /row 1, column "split": "later"/,
+    );
+    assert.throws(
+      () => an.errorsFromTable("ae", errorsTable([rows[0]!, { ...rows[1]!, mse: NaN }]), TOKENS, { hasLabels: true }),
+      /row 2, column "mse": NaN/,
+    );
+    assert.throws(
+      () => an.errorsFromTable("ae", errorsTable([{ ...rows[0]!, anomaly: "" }]), TOKENS, { hasLabels: true }),
+      /column "anomaly": ""/,
+    );
     const noMae = errorsTable(rows);
     delete noMae.mae;
     assert.throws(() => an.errorsFromTable("ae", noMae, TOKENS, { hasLabels: true }), /no numeric column "mae"/);
@@ -78,25 +95,44 @@ describe("errors tables", () => {
   test("loadModelErrors lists missing tables and fails when none exists", () => {
     const store = { hasTable: (n: string) => n === "errors-ae", readTable: () => errorsTable(rows) };
     const r = an.loadModelErrors(store, TOKENS, true);
-    assert.deepEqual(r.errors.map((e) => e.model), ["ae"]);
-    assert.deepEqual(r.missing.map((m) => m.model), ["vae", "dae", "conv1d", "pca"]);
+    assert.deepEqual(
+      r.errors.map((e) => e.model),
+      ["ae"],
+    );
+    assert.deepEqual(
+      r.missing.map((m) => m.model),
+      ["vae", "dae", "conv1d", "pca"],
+    );
     assert.equal(r.missing.find((m) => m.model === "conv1d")!.notebook, "05-train-conv1d-ae");
-    assert.throws(() => an.loadModelErrors({ hasTable: () => false, readTable: () => ({}) }, TOKENS, true), /run notebooks 02-train-ae/);
+    assert.throws(
+      () => an.loadModelErrors({ hasTable: () => false, readTable: () => ({}) }, TOKENS, true),
+      /run notebooks 02-train-ae/,
+    );
   });
 });
 
 describe("token-day grid and consensus", () => {
   // Row model: token 0 days 10..13; window model: windows ending on days 11 and 13.
-  const rowModel = an.errorsFromTable("ae", errorsTable([
-    { token: "T0", day: 10, split: "train", anomaly: "none", mse: 1 },
-    { token: "T0", day: 11, split: "train", anomaly: "none", mse: 2 },
-    { token: "T0", day: 12, split: "train", anomaly: "depeg", mse: 9 },
-    { token: "T0", day: 13, split: "train", anomaly: "none", mse: 3 },
-  ]), TOKENS, { hasLabels: true });
-  const windowModel = an.errorsFromTable("conv1d", errorsTable([
-    { token: "T0", day: 13, split: "train", anomaly: "depeg", mse: 50 },
-    { token: "T0", day: 11, split: "train", anomaly: "none", mse: 10 },
-  ]), TOKENS, { hasLabels: true });
+  const rowModel = an.errorsFromTable(
+    "ae",
+    errorsTable([
+      { token: "T0", day: 10, split: "train", anomaly: "none", mse: 1 },
+      { token: "T0", day: 11, split: "train", anomaly: "none", mse: 2 },
+      { token: "T0", day: 12, split: "train", anomaly: "depeg", mse: 9 },
+      { token: "T0", day: 13, split: "train", anomaly: "none", mse: 3 },
+    ]),
+    TOKENS,
+    { hasLabels: true },
+  );
+  const windowModel = an.errorsFromTable(
+    "conv1d",
+    errorsTable([
+      { token: "T0", day: 13, split: "train", anomaly: "depeg", mse: 50 },
+      { token: "T0", day: 11, split: "train", anomaly: "none", mse: 10 },
+    ]),
+    TOKENS,
+    { hasLabels: true },
+  );
 
   test("a window's score lands on its last day; the grid keeps day labels", () => {
     const g = an.alignOnTokenDays([rowModel, windowModel]);
@@ -122,25 +158,52 @@ describe("token-day grid and consensus", () => {
     close(c.score[1]!, (1 / 3 + 0) / 2);
     close(c.score[2]!, 1);
     close(c.score[3]!, (2 / 3 + 1) / 2);
-    const scaled = an.errorsFromTable("ae", errorsTable([1, 2, 9, 3].map((m, i) => ({ token: "T0", day: 10 + i, split: "train", anomaly: "none", mse: 1000 * m }))), TOKENS, { hasLabels: true });
-    assert.deepEqual(Array.from(an.consensusOnGrid(an.alignOnTokenDays([scaled]), ["ae"]).score), Array.from(an.consensusOnGrid(g, ["ae"]).score));
+    const scaled = an.errorsFromTable(
+      "ae",
+      errorsTable(
+        [1, 2, 9, 3].map((m, i) => ({ token: "T0", day: 10 + i, split: "train", anomaly: "none", mse: 1000 * m })),
+      ),
+      TOKENS,
+      { hasLabels: true },
+    );
+    assert.deepEqual(
+      Array.from(an.consensusOnGrid(an.alignOnTokenDays([scaled]), ["ae"]).score),
+      Array.from(an.consensusOnGrid(g, ["ae"]).score),
+    );
   });
   test("duplicate token-days and split conflicts are errors", () => {
-    const dup = an.errorsFromTable("ae", errorsTable([
-      { token: "T0", day: 10, split: "train", anomaly: "none", mse: 1 },
-      { token: "T0", day: 10, split: "train", anomaly: "none", mse: 2 },
-    ]), TOKENS, { hasLabels: true });
+    const dup = an.errorsFromTable(
+      "ae",
+      errorsTable([
+        { token: "T0", day: 10, split: "train", anomaly: "none", mse: 1 },
+        { token: "T0", day: 10, split: "train", anomaly: "none", mse: 2 },
+      ]),
+      TOKENS,
+      { hasLabels: true },
+    );
     assert.throws(() => an.alignOnTokenDays([dup]), /two rows for token-day .* rows 1 and 2/);
-    const other = an.errorsFromTable("vae", errorsTable([{ token: "T0", day: 10, split: "test", anomaly: "none", mse: 1 }]), TOKENS, { hasLabels: true });
+    const other = an.errorsFromTable(
+      "vae",
+      errorsTable([{ token: "T0", day: 10, split: "test", anomaly: "none", mse: 1 }]),
+      TOKENS,
+      { hasLabels: true },
+    );
     assert.throws(() => an.alignOnTokenDays([rowModel, other]), /split "test" but another model has it in "train"/);
   });
 });
 
 /** ModelErrors with given scores and splits (one token unless `token` is given). */
-function synthErrors(model: string, scores: ArrayLike<number>, split: ArrayLike<number>, opts: { token?: ArrayLike<number>; kind?: Int8Array | null } = {}): an.ModelErrors {
+function synthErrors(
+  model: string,
+  scores: ArrayLike<number>,
+  split: ArrayLike<number>,
+  opts: { token?: ArrayLike<number>; kind?: Int8Array | null } = {},
+): an.ModelErrors {
   const n = scores.length;
   return {
-    model, unit: "token-day", n,
+    model,
+    unit: "token-day",
+    n,
     token: Int32Array.from(opts.token ?? new Int32Array(n)),
     day: Int32Array.from({ length: n }, (_, i) => 1000 + i),
     split: Int8Array.from(split),
@@ -191,12 +254,20 @@ describe("thresholds: promised vs observed rates on known distributions", () => 
     const global = out.find((o) => o.variant === "global")!;
     const per = out.find((o) => o.variant === "per-token")!;
     const rateOf = (o: an.ThresholdOutcome, t: number) => {
-      let f = 0, c = 0;
-      for (let i = 0; i < s.length; i++) if (sp[i] === 2 && token[i] === t) { c++; f += o.flags[i]!; }
+      let f = 0,
+        c = 0;
+      for (let i = 0; i < s.length; i++)
+        if (sp[i] === 2 && token[i] === t) {
+          c++;
+          f += o.flags[i]!;
+        }
       return f / c;
     };
     assert.equal(per.tokensOwn, 2);
-    assert.ok(rateOf(global, 0) < 0.01 && rateOf(global, 1) > 0.08, "the global threshold flags only the volatile token");
+    assert.ok(
+      rateOf(global, 0) < 0.01 && rateOf(global, 1) > 0.08,
+      "the global threshold flags only the volatile token",
+    );
     for (const t of [0, 1]) assert.ok(Math.abs(rateOf(per, t) - 0.05) < 0.012, `token ${t}: ${rateOf(per, t)}`);
   });
   test("too few exceedances: POT falls back with a warning that says so", () => {
@@ -210,12 +281,24 @@ describe("thresholds: promised vs observed rates on known distributions", () => 
     assert.match(an.thresholdFindings(o).join(" "), /fell back to the empirical quantile for ae/);
   });
   test("all-equal scores flag nothing and warn", () => {
-    const o = an.evaluateThresholds(synthErrors("ae", new Float64Array(500).fill(0.3), Int8Array.from({ length: 500 }, (_, i) => (i < 400 ? 0 : 2))));
+    const o = an.evaluateThresholds(
+      synthErrors(
+        "ae",
+        new Float64Array(500).fill(0.3),
+        Int8Array.from({ length: 500 }, (_, i) => (i < 400 ? 0 : 2)),
+      ),
+    );
     for (const x of o) assert.equal(x.flagged.test, 0, `${x.rule} ${x.variant}`);
-    assert.match(o.find((x) => x.rule === "p99" && x.variant === "global")!.warnings[0]!, /All 400 training scores equal 0.3/);
+    assert.match(
+      o.find((x) => x.rule === "p99" && x.variant === "global")!.warnings[0]!,
+      /All 400 training scores equal 0.3/,
+    );
   });
   test("no training rows is an error that says which notebook to rerun", () => {
-    assert.throws(() => an.evaluateThresholds(synthErrors("dae", [1, 2], [2, 2])), /no train rows .* rerun notebook 04-train-dae/);
+    assert.throws(
+      () => an.evaluateThresholds(synthErrors("dae", [1, 2], [2, 2])),
+      /no train rows .* rerun notebook 04-train-dae/,
+    );
   });
 });
 
@@ -236,7 +319,13 @@ describe("agreement and ground truth on hand-computed cases", () => {
   test("overlap counts only rows every model scores", () => {
     const o = an.overlapOnCommonRows({ a: Int8Array.from([1, 1, 0, -1]), b: Int8Array.from([1, 0, 0, 1]) });
     assert.equal(o.n, 3);
-    assert.deepEqual(o.combinations.map((c) => [c.models.join("+"), c.count]), [["a", 1], ["a+b", 1]]);
+    assert.deepEqual(
+      o.combinations.map((c) => [c.models.join("+"), c.count]),
+      [
+        ["a", 1],
+        ["a+b", 1],
+      ],
+    );
   });
   test("ROC-AUC, AP, PR-AUC, precision@k with a tie across classes; NaN rows left out", () => {
     // scores [1, 2, 2, 3], labels [0, 1, 0, 1]: AUC 3.5 / 4, AP 5/6, trapezoid PR-AUC 11/12.
@@ -283,7 +372,13 @@ describe("agreement and ground truth on hand-computed cases", () => {
     const a = an.detectionQuality("A", [1, 2, 3, 4, 10, 0], kind)!; // finds kind 1, misses kind 2
     const b = an.detectionQuality("B", [1, 2, 3, 4, 0, 10], kind)!; // the opposite
     const best = an.bestDetectorByKind([a, b]);
-    assert.deepEqual(best.map((x) => [x.kind, x.best, x.auc]), [["pump_and_dump", "A", 1], ["flash_crash", "B", 1]]);
+    assert.deepEqual(
+      best.map((x) => [x.kind, x.best, x.auc]),
+      [
+        ["pump_and_dump", "A", 1],
+        ["flash_crash", "B", 1],
+      ],
+    );
   });
   test("labels missing: ground-truth functions return null instead of failing", () => {
     assert.equal(an.detectionQuality("x", [1, 2], null), null);
@@ -299,7 +394,9 @@ describe("agreement and ground truth on hand-computed cases", () => {
   test("threshold recall per kind", () => {
     const kind = Int8Array.from([0, 0, 0, 1, 2]);
     const e = synthErrors("ae", [1, 1, 1, 9, 1], [0, 0, 0, 0, 0], { kind });
-    const o = an.evaluateThresholds(e, { rules: [{ id: "t", label: "t", spec: { method: "percentile", q: 0.5 }, logScale: false }] })[0]!;
+    const o = an.evaluateThresholds(e, {
+      rules: [{ id: "t", label: "t", spec: { method: "percentile", q: 0.5 }, logScale: false }],
+    })[0]!;
     const r = an.thresholdRecall(o, kind)!;
     assert.equal(r.flagged, 1);
     close(r.precision, 1);
@@ -314,14 +411,23 @@ describe("explanation", () => {
     assert.deepEqual(Array.from(an.rowContributions(m, 0)), [0.25, 0.75]);
     assert.deepEqual(Array.from(an.rowContributions(m, 1)), [0.5, 0.5]); // all-zero errors: equal shares
     assert.deepEqual(Array.from(an.meanContributionShares(m, [0, 2])), [0.375, 0.625]);
-    assert.deepEqual(an.topFeatures([0.1, 0.7, 0.2], ["a", "b", "c"], 2).map((t) => t.feature), ["b", "c"]);
+    assert.deepEqual(
+      an.topFeatures([0.1, 0.7, 0.2], ["a", "b", "c"], 2).map((t) => t.feature),
+      ["b", "c"],
+    );
   });
   test("top anomalies keep one row per episode", () => {
     const e = synthErrors("ae", [5, 9, 8, 1, 7], [2, 2, 2, 2, 2], { token: [0, 0, 0, 0, 1] });
     const g = an.alignOnTokenDays([e]);
     // Token 0's four days are one episode (within TOP_ANOMALY_GAP_DAYS): only its highest is kept.
-    assert.deepEqual(an.topAnomalies(g, g.scores.ae!, { n: 3 }).map((k) => g.scores.ae![k]), [9, 7]);
-    assert.deepEqual(an.topAnomalies(g, g.scores.ae!, { n: 2, minGapDays: 1 }).map((k) => g.scores.ae![k]), [9, 8]);
+    assert.deepEqual(
+      an.topAnomalies(g, g.scores.ae!, { n: 3 }).map((k) => g.scores.ae![k]),
+      [9, 7],
+    );
+    assert.deepEqual(
+      an.topAnomalies(g, g.scores.ae!, { n: 2, minGapDays: 1 }).map((k) => g.scores.ae![k]),
+      [9, 8],
+    );
   });
   test("the closest labelled anomaly of the same token within a few days", () => {
     const kind = Int8Array.from([0, 5, 0, 0, 0, 0, 2]);
@@ -337,8 +443,18 @@ describe("explanation", () => {
   test("price context rows around a day", () => {
     const p = tinyPanel();
     const rows = an.priceContextRows(p, [{ token: 1, day: 102, label: "x" }], 1);
-    assert.deepEqual(rows.map((r) => [r.date, r.close, r.anomaly]), [["1970-04-12", 20, false], ["1970-04-13", 22, true], ["1970-04-14", 11, false]]);
-    assert.throws(() => an.priceContextRows(p, [{ token: 5, day: 1, label: "x" }]), /token index 5 is not in the panel/);
+    assert.deepEqual(
+      rows.map((r) => [r.date, r.close, r.anomaly]),
+      [
+        ["1970-04-12", 20, false],
+        ["1970-04-13", 22, true],
+        ["1970-04-14", 11, false],
+      ],
+    );
+    assert.throws(
+      () => an.priceContextRows(p, [{ token: 5, day: 1, label: "x" }]),
+      /token index 5 is not in the panel/,
+    );
   });
 });
 
@@ -346,9 +462,18 @@ function tinyPanel(): Panel {
   const day = Int32Array.from([100, 101, 102, 103, 100, 101, 102, 103]);
   const close = Float64Array.from([10, 11, 12, 13, 20, 20, 22, 11]);
   return {
-    tokens: TOKENS, token: Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]), day,
-    open: close, high: close, low: close, close, volume: close, marketCap: close,
-    anomalyKind: null, events: null, source: "test",
+    tokens: TOKENS,
+    token: Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]),
+    day,
+    open: close,
+    high: close,
+    low: close,
+    close,
+    volume: close,
+    marketCap: close,
+    anomalyKind: null,
+    events: null,
+    source: "test",
   };
 }
 
@@ -358,24 +483,53 @@ describe("stress index, crash days and the event study", () => {
   const flags = [1, 1, 0, 0, 0, -1, 1, 0, 0, 1, 1];
   test("share of scored tokens flagged per day", () => {
     const s = an.stressIndex(day, flags);
-    assert.deepEqual(s.map((d) => [d.day, d.flagged, d.tokens]), [[1, 2, 3], [2, 0, 2], [3, 1, 3], [4, 2, 2]]);
-    assert.deepEqual(an.stressIndex([1, 1], [0, 0]).map((d) => d.share), [0]);
+    assert.deepEqual(
+      s.map((d) => [d.day, d.flagged, d.tokens]),
+      [
+        [1, 2, 3],
+        [2, 0, 2],
+        [3, 1, 3],
+        [4, 2, 2],
+      ],
+    );
+    assert.deepEqual(
+      an.stressIndex([1, 1], [0, 0]).map((d) => d.share),
+      [0],
+    );
   });
   test("competition ranking with ties and a token minimum", () => {
     const s = an.stressIndex(day, flags);
     const r = an.rankStressDays(s, 2);
-    assert.deepEqual(r.ranked.map((d) => d.day), [4, 1, 3, 2]);
-    assert.deepEqual([...r.rankOf.entries()], [[4, 1], [1, 2], [3, 3], [2, 4]]);
-    assert.deepEqual(an.rankStressDays(s, 3).ranked.map((d) => d.day), [1, 3]);
+    assert.deepEqual(
+      r.ranked.map((d) => d.day),
+      [4, 1, 3, 2],
+    );
+    assert.deepEqual(
+      [...r.rankOf.entries()],
+      [
+        [4, 1],
+        [1, 2],
+        [3, 3],
+        [2, 4],
+      ],
+    );
+    assert.deepEqual(
+      an.rankStressDays(s, 3).ranked.map((d) => d.day),
+      [1, 3],
+    );
     const tied = an.rankStressDays(an.stressIndex([1, 2, 3], [1, 1, 0]), 1);
     assert.deepEqual([...tied.rankOf.values()], [1, 1, 3]);
   });
   test("event check: exact rank, rank with the lag day, out-of-range events", () => {
     const s = an.stressIndex(day, flags);
-    const [a, b] = an.checkEventDays(s, [
-      { label: "e3", startDay: 3, endDay: 3 },
-      { label: "far", startDay: 50, endDay: 51 },
-    ], { minTokens: 2, lagDays: 1, topN: 1 });
+    const [a, b] = an.checkEventDays(
+      s,
+      [
+        { label: "e3", startDay: 3, endDay: 3 },
+        { label: "far", startDay: 50, endDay: 51 },
+      ],
+      { minTokens: 2, lagDays: 1, topN: 1 },
+    );
     assert.equal(a!.rank, 3);
     assert.equal(a!.rankWithLag, 1); // day 4, the day after
     close(a!.share, 1 / 3);
@@ -384,15 +538,24 @@ describe("stress index, crash days and the event study", () => {
     close(a!.topFraction, 0.25);
     assert.equal(b!.rank, null);
     assert.equal(b!.inTop, false);
-    assert.match(an.stressFindings(s, [a!, b!], "simulated", { minTokens: 2, topN: 1 }).join(" "), /Of 2 simulated crash days, 1 falls on scored days; 1 ranks in the top 1 stress days/);
+    assert.match(
+      an.stressFindings(s, [a!, b!], "simulated", { minTokens: 2, topN: 1 }).join(" "),
+      /Of 2 simulated crash days, 1 falls on scored days; 1 ranks in the top 1 stress days/,
+    );
   });
   test("simulated crash days from market-truth, documented events inside the span", () => {
     const sim = an.stressCheckEvents({ kind: "synthetic", crashDays: ["2020-05-30"] }, { fromDay: 0, toDay: 1e5 });
     assert.equal(sim.kind, "simulated");
     assert.equal(sim.events[0]!.startDay, isoToDay("2020-05-30"));
-    const real = an.stressCheckEvents({ kind: "real" }, { fromDay: isoToDay("2022-01-01"), toDay: isoToDay("2022-12-31") });
+    const real = an.stressCheckEvents(
+      { kind: "real" },
+      { fromDay: isoToDay("2022-01-01"), toDay: isoToDay("2022-12-31") },
+    );
     assert.equal(real.kind, "documented");
-    assert.deepEqual(real.events.map((e) => e.label.slice(0, 10)), ["2022-05-07", "2022-06-12", "2022-11-06"]);
+    assert.deepEqual(
+      real.events.map((e) => e.label.slice(0, 10)),
+      ["2022-05-07", "2022-06-12", "2022-11-06"],
+    );
   });
   test("panel returns and event refs; the study runs on flagged token-days", () => {
     const p = tinyPanel();
@@ -419,8 +582,15 @@ describe("documented market events", () => {
     for (const e of KNOWN_MARKET_EVENTS) assert.ok(e.source.length > 5, e.event);
     const luna = days.find((d) => d.label.includes("UST"))!;
     assert.equal(luna.endDay - luna.startDay, 6);
-    assert.deepEqual(crashDayEvents(["2021-05-19"]).map((e) => e.startDay), [isoToDay("2021-05-19")]);
-    assert.throws(() => marketEventDays([{ start: "2020-01-02", end: "2020-01-01", event: "x", source: "y", sourceChecked: false }]), /ends \(2020-01-01\) before it starts/);
+    assert.deepEqual(
+      crashDayEvents(["2021-05-19"]).map((e) => e.startDay),
+      [isoToDay("2021-05-19")],
+    );
+    assert.throws(
+      () =>
+        marketEventDays([{ start: "2020-01-02", end: "2020-01-01", event: "x", source: "y", sourceChecked: false }]),
+      /ends \(2020-01-01\) before it starts/,
+    );
   });
 });
 
@@ -429,11 +599,18 @@ describe("end to end: PCA on seeded low-rank data with injected outliers", () =>
     // 4 tokens x 300 days of rank-3 structure in 10 features (noise sd 0.1); 2% of rows get
     // an injected anomaly: a spike of +/-5 on one feature ("volume_spike") or noise of sd 1.5
     // on every feature ("bad_print"). Days 0-199 train, 200-249 validation, 250-299 test.
-    const D = 10, RANK = 3, DAYS = 300;
+    const D = 10,
+      RANK = 3,
+      DAYS = 300;
     const rng = new Rng(2024);
     const A = Array.from({ length: RANK * D }, () => rng.normal() / Math.sqrt(RANK));
     const names = Array.from({ length: D }, (_, j) => `x${j}`);
-    const tokens: TokenInfo[] = [0, 1, 2, 3].map((t) => ({ id: `S${t}`, symbol: `S${t}`, name: `S${t}`, sector: null }));
+    const tokens: TokenInfo[] = [0, 1, 2, 3].map((t) => ({
+      id: `S${t}`,
+      symbol: `S${t}`,
+      name: `S${t}`,
+      sector: null,
+    }));
     const n = tokens.length * DAYS;
     const X = new Float32Array(n * D);
     const kind = new Int8Array(n);
@@ -450,9 +627,20 @@ describe("end to end: PCA on seeded low-rank data with injected outliers", () =>
         }
       }
     }
-    const splitOf = (i: number) => { const d = i % DAYS; return d < 200 ? "train" : d < 250 ? "validation" : "test"; };
-    const pick = (s: string) => { const rows: number[] = []; for (let i = 0; i < n; i++) if (splitOf(i) === s) rows.push(i); return rows; };
-    const sub = (rows: number[]) => ({ data: Float32Array.from(rows.flatMap((i) => Array.from(X.subarray(i * D, i * D + D)))), rows: rows.length, cols: D });
+    const splitOf = (i: number) => {
+      const d = i % DAYS;
+      return d < 200 ? "train" : d < 250 ? "validation" : "test";
+    };
+    const pick = (s: string) => {
+      const rows: number[] = [];
+      for (let i = 0; i < n; i++) if (splitOf(i) === s) rows.push(i);
+      return rows;
+    };
+    const sub = (rows: number[]) => ({
+      data: Float32Array.from(rows.flatMap((i) => Array.from(X.subarray(i * D, i * D + D)))),
+      rows: rows.length,
+      cols: D,
+    });
     const pca = new PCAModel({ featureNames: names, latentDim: RANK });
     await pca.fit(sub(pick("train")), sub(pick("validation")));
     const all = { data: X, rows: n, cols: D };
@@ -462,10 +650,16 @@ describe("end to end: PCA on seeded low-rank data with injected outliers", () =>
       token: Array.from({ length: n }, (_, i) => tokens[Math.floor(i / DAYS)]!.id),
       day: Int32Array.from({ length: n }, (_, i) => 18000 + (i % DAYS)),
       split: Array.from({ length: n }, (_, i) => splitOf(i)),
-      anomaly: Array.from(kind, (k) => ["none", "pump_and_dump", "flash_crash", "depeg", "volume_spike", "bad_print"][k]!),
-      mse: mse.perRow, mae,
+      anomaly: Array.from(
+        kind,
+        (k) => ["none", "pump_and_dump", "flash_crash", "depeg", "volume_spike", "bad_print"][k]!,
+      ),
+      mse: mse.perRow,
+      mae,
     };
-    names.forEach((f, j) => (table[`e_${f}`] = Float32Array.from({ length: n }, (_, i) => mse.perFeature.data[i * D + j]!)));
+    names.forEach(
+      (f, j) => (table[`e_${f}`] = Float32Array.from({ length: n }, (_, i) => mse.perFeature.data[i * D + j]!)),
+    );
 
     const errors = [an.errorsFromTable("pca", table, tokens, { hasLabels: true })];
     const aligned = an.alignOnTokenDays(errors);

@@ -73,11 +73,19 @@ describe("source", () => {
   });
 
   test("a named file that is missing is an error, not a silent fallback", () => {
-    assert.throws(() => cc.loadCreditCardSource({ file: "/no/such/creditcard.csv", standInRows: 100, seed: 1, required: true }), /\/no\/such\/creditcard.csv does not exist.*CAE_CREDITCARD/);
+    assert.throws(
+      () => cc.loadCreditCardSource({ file: "/no/such/creditcard.csv", standInRows: 100, seed: 1, required: true }),
+      /\/no\/such\/creditcard.csv does not exist.*CAE_CREDITCARD/,
+    );
   });
 
   test("real file with the index column: real, a subset, frauds counted", () => {
-    const s = cc.loadCreditCardSource({ file: path.join(FIXTURES, "creditcard_small.csv"), standInRows: 100, seed: 1, root: path.resolve(__dirname, "../..") });
+    const s = cc.loadCreditCardSource({
+      file: path.join(FIXTURES, "creditcard_small.csv"),
+      standInRows: 100,
+      seed: 1,
+      root: path.resolve(__dirname, "../.."),
+    });
     assert.equal(s.kind, "real");
     assert.equal(s.subset, true);
     assert.equal(s.nFrauds, 1);
@@ -87,7 +95,11 @@ describe("source", () => {
   });
 
   test("real file without Class: unsupervised, said so", () => {
-    const s = cc.loadCreditCardSource({ file: path.join(FIXTURES, "creditcard_unlabelled.csv"), standInRows: 100, seed: 1 });
+    const s = cc.loadCreditCardSource({
+      file: path.join(FIXTURES, "creditcard_unlabelled.csv"),
+      standInRows: 100,
+      seed: 1,
+    });
     assert.equal(s.data.labels, null);
     assert.equal(s.nFrauds, null);
     assert.match(s.description, /without a Class column/);
@@ -96,7 +108,10 @@ describe("source", () => {
   test("class summary splits by class or reports one unlabelled group", () => {
     const d = generateCreditCard({ rows: 2000, fraudRate: 0.1 }, 4);
     const rows = cc.classSummary(d);
-    assert.deepEqual(rows.map((r) => r.class), ["normal", "fraud"]);
+    assert.deepEqual(
+      rows.map((r) => r.class),
+      ["normal", "fraud"],
+    );
     assert.equal(rows[1]!.transactions, 200);
     assert.ok(Math.abs((rows[0]!.share as number) - 0.9) < 1e-12);
     assert.equal(cc.classSummary({ ...d, labels: null, unsupervised: true })[0]!.transactions, 2000);
@@ -109,20 +124,39 @@ describe("split and preprocessing", () => {
     for (let i = 0; i < 1000; i += 10) labels[i] = 1; // 100 frauds
     const s = cc.stratifiedSplit(labels, 1000, makeRng(1));
     const all = [...s.train, ...s.validation, ...s.test].sort((a, b) => a - b);
-    assert.deepEqual(all, Array.from({ length: 1000 }, (_, i) => i));
-    assert.deepEqual(s.counts.map((c) => [c.rows, c.frauds]), [[600, 60], [200, 20], [200, 20]]);
+    assert.deepEqual(
+      all,
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      s.counts.map((c) => [c.rows, c.frauds]),
+      [
+        [600, 60],
+        [200, 20],
+        [200, 20],
+      ],
+    );
     assert.equal(s.stratified, true);
     assert.deepEqual(cc.stratifiedSplit(labels, 1000, makeRng(1)).test, s.test);
     assert.notDeepEqual(cc.stratifiedSplit(labels, 1000, makeRng(2)).test, s.test);
-    assert.ok(s.test.every((v, i) => i === 0 || v > s.test[i - 1]!), "ascending");
+    assert.ok(
+      s.test.every((v, i) => i === 0 || v > s.test[i - 1]!),
+      "ascending",
+    );
   });
 
   test("without labels the split is random and says so", () => {
     const s = cc.stratifiedSplit(null, 500, makeRng(1));
     assert.equal(s.stratified, false);
-    assert.deepEqual(s.counts.map((c) => c.rows), [300, 100, 100]);
+    assert.deepEqual(
+      s.counts.map((c) => c.rows),
+      [300, 100, 100],
+    );
     assert.equal(s.counts[0]!.frauds, null);
-    assert.throws(() => cc.stratifiedSplit(null, 10, makeRng(1), { train: 0.5, validation: 0.2, test: 0.2 }), /sum to 1/);
+    assert.throws(
+      () => cc.stratifiedSplit(null, 10, makeRng(1), { train: 0.5, validation: 0.2, test: 0.2 }),
+      /sum to 1/,
+    );
   });
 
   test("features: V's as they are, log(1 + Amount), hour of day on the circle", () => {
@@ -150,7 +184,9 @@ describe("split and preprocessing", () => {
     const d = generateCreditCard({ rows: 600, fraudRate: 0.1 }, 2);
     const split = cc.stratifiedSplit(d.labels, d.rows, makeRng(3));
     const fitRows = cc.scalerFitRows(split.train, d.labels);
-    assert.ok(fitRows.every((i) => d.labels![i] === 0) && fitRows.length === split.counts[0]!.rows - split.counts[0]!.frauds!);
+    assert.ok(
+      fitRows.every((i) => d.labels![i] === 0) && fitRows.length === split.counts[0]!.rows - split.counts[0]!.frauds!,
+    );
     const base = cc.prepareCreditCardFeatures(d, fitRows);
     // Plant absurd values in every test row: nothing fitted may move.
     for (const i of split.test) for (let j = 1; j < 29; j++) d.features.data[i * 30 + j] = 1e4;
@@ -160,7 +196,8 @@ describe("split and preprocessing", () => {
     assert.equal(planted.scaler.nFitRows, fitRows.length);
     // Fitted rows are standardised: mean 0, std 1 per feature.
     const j = planted.featureNames.indexOf("V14");
-    let m = 0, s2 = 0;
+    let m = 0,
+      s2 = 0;
     for (const i of fitRows) m += planted.X.data[i * 31 + j]! / fitRows.length;
     for (const i of fitRows) s2 += (planted.X.data[i * 31 + j]! - m) ** 2 / fitRows.length;
     assert.ok(Math.abs(m) < 1e-5 && Math.abs(Math.sqrt(s2) - 1) < 1e-4, `mean ${m}, sd ${Math.sqrt(s2)}`);
@@ -178,13 +215,19 @@ describe("split and preprocessing", () => {
     assert.equal(capped.rows.length, 30);
     assert.ok(capped.rows.every((i) => labels[i] === 0));
     assert.match(capped.note, /sample of 30 of the 75 normal training rows/);
-    assert.deepEqual(cc.selectTrainingRows(cand, labels, { normalOnly: true, maxRows: 30, rng: makeRng(1) }).rows, capped.rows);
+    assert.deepEqual(
+      cc.selectTrainingRows(cand, labels, { normalOnly: true, maxRows: 30, rng: makeRng(1) }).rows,
+      capped.rows,
+    );
     const mixed = cc.selectTrainingRows(cand, labels, { normalOnly: false, maxRows: 1000, rng: makeRng(1) });
     assert.equal(mixed.rows.length, 100);
     const unlabelled = cc.selectTrainingRows(cand, null, { normalOnly: true, maxRows: 1000, rng: makeRng(1) });
     assert.equal(unlabelled.rows.length, 100);
     assert.equal(unlabelled.normalOnly, false);
-    assert.throws(() => cc.selectTrainingRows(cand, labels, { normalOnly: true, maxRows: 0, rng: makeRng(1) }), /maxRows must be a positive integer/);
+    assert.throws(
+      () => cc.selectTrainingRows(cand, labels, { normalOnly: true, maxRows: 0, rng: makeRng(1) }),
+      /maxRows must be a positive integer/,
+    );
   });
 });
 
@@ -203,7 +246,13 @@ describe("metrics", () => {
     assert.ok(Math.abs(m.averagePrecision - 5 / 6) < 1e-12);
     assert.deepEqual(m.precisionAtK, [1, 0.75, 2 / 3]);
     assert.deepEqual(m.recallAtK, [0.5, 0.75, 1]);
-    assert.deepEqual([m.tp, m.fp], [[2, 1, 0], [1, 0, 0]]);
+    assert.deepEqual(
+      [m.tp, m.fp],
+      [
+        [2, 1, 0],
+        [1, 0, 0],
+      ],
+    );
     // The library agrees.
     assert.ok(Math.abs(rocAuc(scores, labels)! - 11 / 12) < 1e-12);
     assert.ok(Math.abs(averagePrecision(scores, labels)! - 5 / 6) < 1e-12);
@@ -230,8 +279,14 @@ describe("metrics", () => {
         assert.ok(Math.abs(m.precisionAtK[q]! - precisionAtK(rs, ry, k)!) < 1e-12, `P@${k}`);
         assert.ok(Math.abs(m.recallAtK[q]! - recallAtK(rs, ry, k)!) < 1e-12, `R@${k}`);
       });
-      let tp = 0, fp = 0;
-      rs.forEach((v, q) => { if (v > 0.25) { if (ry[q]) tp++; else fp++; } });
+      let tp = 0,
+        fp = 0;
+      rs.forEach((v, q) => {
+        if (v > 0.25) {
+          if (ry[q]) tp++;
+          else fp++;
+        }
+      });
       assert.deepEqual([m.tp[0], m.fp[0]], [tp, fp]);
     }
   });
@@ -250,7 +305,11 @@ describe("metrics", () => {
     for (const iv of [e.rocAuc!, e.averagePrecision!, ...e.atK.flatMap((a) => [a.precision, a.recall])]) {
       assert.ok(iv.lo <= iv.estimate && iv.estimate <= iv.hi && iv.hi > iv.lo, JSON.stringify(iv));
     }
-    assert.deepEqual(e.atK.map((a) => a.k), [10, 40], "k above the row count is dropped");
+    assert.deepEqual(
+      e.atK.map((a) => a.k),
+      [10, 40],
+      "k above the row count is dropped",
+    );
     const p99 = e.thresholds.find((t) => t.name === "p99")!;
     const flagged = [...s].filter((v) => v > p99.threshold).length;
     assert.equal(p99.flagged, flagged);
@@ -309,21 +368,70 @@ describe("metrics", () => {
 describe("findings", () => {
   const iv = (estimate: number) => ({ estimate, lo: estimate - 0.02, hi: Math.min(1, estimate + 0.02) });
   const evaluation = (model: string, roc: number, ap: number, nTest: number, nFrauds: number): cc.ModelEvaluation => ({
-    model, trainedOn: "normal rows", nTest, nFrauds, baseline: nFrauds / nTest, rocAuc: iv(roc), averagePrecision: iv(ap), atK: [], thresholds: [], nBoot: 1000, alpha: 0.05,
+    model,
+    trainedOn: "normal rows",
+    nTest,
+    nFrauds,
+    baseline: nFrauds / nTest,
+    rocAuc: iv(roc),
+    averagePrecision: iv(ap),
+    atK: [],
+    thresholds: [],
+    nBoot: 1000,
+    alpha: 0.05,
   });
-  const training = { rows: new Int32Array(10), nAvailable: 10, sampled: false, normalOnly: true, note: "all 10 normal training rows" };
-  const source = (fraudRate: number, subset: boolean): cc.CreditCardSource => ({ data: generateCreditCard({ rows: 10, fraudRate: 0.1 }, 1), kind: "real", label: "real", description: "", nFrauds: 1, fraudRate, subset, seconds: 0 });
+  const training = {
+    rows: new Int32Array(10),
+    nAvailable: 10,
+    sampled: false,
+    normalOnly: true,
+    note: "all 10 normal training rows",
+  };
+  const source = (fraudRate: number, subset: boolean): cc.CreditCardSource => ({
+    data: generateCreditCard({ rows: 10, fraudRate: 0.1 }, 1),
+    kind: "real",
+    label: "real",
+    description: "",
+    nFrauds: 1,
+    fraudRate,
+    subset,
+    seconds: 0,
+  });
 
   test("PR-AUC wording follows the fraud rate; the published 0.96 is placed against the interval", () => {
-    const full = cc.creditCardFindings({ source: source(ULB_FRAUD_RATE, false), evaluations: [evaluation("ae", 0.95, 0.4, 57_000, 98)], training });
-    assert.ok(full.some((t) => /compare directly with full-data results/.test(t)), full.join("\n"));
+    const full = cc.creditCardFindings({
+      source: source(ULB_FRAUD_RATE, false),
+      evaluations: [evaluation("ae", 0.95, 0.4, 57_000, 98)],
+      training,
+    });
+    assert.ok(
+      full.some((t) => /compare directly with full-data results/.test(t)),
+      full.join("\n"),
+    );
     assert.ok(full.some((t) => /0\.96.*lies inside the interval/.test(t)));
-    const enriched = cc.creditCardFindings({ source: source(0.2857, true), evaluations: [evaluation("ae", 0.90, 0.85, 344, 98)], training });
-    assert.ok(enriched.some((t) => /not comparable.*enriched in frauds start from a higher floor.*lift over the baseline \(3\.0× here\)/.test(t)), enriched.join("\n"));
+    const enriched = cc.creditCardFindings({
+      source: source(0.2857, true),
+      evaluations: [evaluation("ae", 0.9, 0.85, 344, 98)],
+      training,
+    });
+    assert.ok(
+      enriched.some((t) =>
+        /not comparable.*enriched in frauds start from a higher floor.*lift over the baseline \(3\.0× here\)/.test(t),
+      ),
+      enriched.join("\n"),
+    );
     assert.ok(enriched.some((t) => /0\.96.*lies above the interval/.test(t)));
     assert.ok(enriched.some((t) => /both of its rates are conditional on the class/.test(t)));
-    const worse = cc.creditCardFindings({ source: source(0.2857, true), evaluations: [evaluation("ae", 0.95, 0.85, 344, 98)], contaminated: evaluation("ae (all rows)", 0.90, 0.7, 344, 98), training });
-    assert.ok(worse.some((t) => /-0\.050 and -0\.150.*worse/.test(t)), worse.join("\n"));
+    const worse = cc.creditCardFindings({
+      source: source(0.2857, true),
+      evaluations: [evaluation("ae", 0.95, 0.85, 344, 98)],
+      contaminated: evaluation("ae (all rows)", 0.9, 0.7, 344, 98),
+      training,
+    });
+    assert.ok(
+      worse.some((t) => /-0\.050 and -0\.150.*worse/.test(t)),
+      worse.join("\n"),
+    );
   });
 });
 
@@ -335,7 +443,12 @@ describe("the stage on seeded data with planted frauds", () => {
     const split = cc.stratifiedSplit(labels, data.rows, makeRng(1));
     const f = cc.prepareCreditCardFeatures(data, cc.scalerFitRows(split.train, labels));
     const training = cc.selectTrainingRows(split.train, labels, { normalOnly: true, maxRows: 5000, rng: makeRng(2) });
-    const validation = cc.selectTrainingRows(split.validation, labels, { normalOnly: true, maxRows: 5000, rng: makeRng(3), what: "validation" });
+    const validation = cc.selectTrainingRows(split.validation, labels, {
+      normalOnly: true,
+      maxRows: 5000,
+      rng: makeRng(3),
+      what: "validation",
+    });
     const calibration = split.validation.filter((i) => labels[i] === 0);
     const testLabels = Int8Array.from(split.test, (i) => labels[i]!);
     const evals = [];
@@ -344,21 +457,38 @@ describe("the stage on seeded data with planted frauds", () => {
       await model.fit(takeRows(f.X, training.rows), takeRows(f.X, validation.rows), FIT);
       const scored = cc.scoreModel(kind, model, f.X, calibration, split.test);
       assert.equal(scored.test.length, split.test.length);
-      const e = cc.evaluateDetector(kind, scored.test, testLabels, scored.thresholds, { ks: cc.chooseKs(split.test.length, 30), nBoot: 200, rng: makeRng(4) });
+      const e = cc.evaluateDetector(kind, scored.test, testLabels, scored.thresholds, {
+        ks: cc.chooseKs(split.test.length, 30),
+        nBoot: 200,
+        rng: makeRng(4),
+      });
       // The stand-in's frauds overlap the normals on purpose (camouflaged ones): ~0.93 measured.
       assert.ok(e.rocAuc!.estimate > 0.85, `${kind} ROC-AUC ${e.rocAuc!.estimate}`);
-      assert.ok(e.averagePrecision!.estimate > 5 * e.baseline!, `${kind} AP ${e.averagePrecision!.estimate} vs baseline ${e.baseline}`);
+      assert.ok(
+        e.averagePrecision!.estimate > 5 * e.baseline!,
+        `${kind} AP ${e.averagePrecision!.estimate} vs baseline ${e.baseline}`,
+      );
       evals.push(e);
       model.dispose();
     }
     const source = cc.loadCreditCardSource({ file: "/no/such.csv", standInRows: 3000, seed: 21 });
     const findings = cc.creditCardFindings({ source, evaluations: evals, training });
-    assert.ok(findings.some((t) => /published Keras autoencoder.*0\.96/.test(t)), findings.join("\n"));
+    assert.ok(
+      findings.some((t) => /published Keras autoencoder.*0\.96/.test(t)),
+      findings.join("\n"),
+    );
     assert.ok(findings.some((t) => /a random detector scores the fraud rate/.test(t)));
     const table = cc.metricsTable(evals);
     assert.equal(table.length, 2);
     assert.match(String(table[0]!["ROC-AUC 95% CI"]), /^\[0\.\d{3}, [01]\.\d{3}\]$/);
-    const curves = evals.map((e, q) => cc.modelCurves(e.model, q === 0 ? Float64Array.from(split.test, (_, k) => k) : Float64Array.from(split.test, (_, k) => -k), testLabels)!);
+    const curves = evals.map(
+      (e, q) =>
+        cc.modelCurves(
+          e.model,
+          q === 0 ? Float64Array.from(split.test, (_, k) => k) : Float64Array.from(split.test, (_, k) => -k),
+          testLabels,
+        )!,
+    );
     const svg = await renderSvg(cc.curvesChart(curves, "test"));
     assert.match(svg, /^<svg/);
   });
@@ -369,7 +499,11 @@ describe("the stage on seeded data with planted frauds", () => {
     const f = cc.prepareCreditCardFeatures(data, rows);
     const model = cc.buildCreditCardModel("ae", f.featureNames, 3);
     const seen: number[] = [];
-    const h = await trainWithProgress(model, takeRows(f.X, rows), takeRows(f.X, rows.subarray(0, 100)), { ...FIT, maxEpochs: 3, onEpoch: (e) => seen.push(e.epoch) });
+    const h = await trainWithProgress(model, takeRows(f.X, rows), takeRows(f.X, rows.subarray(0, 100)), {
+      ...FIT,
+      maxEpochs: 3,
+      onEpoch: (e) => seen.push(e.epoch),
+    });
     assert.deepEqual(seen, [1, 2, 3]);
     assert.equal(h.epochs.length, 3);
     model.dispose();
@@ -388,11 +522,17 @@ describe("the stage on seeded data with planted frauds", () => {
     const model = cc.buildCreditCardModel("pca", f.featureNames, 1);
     await model.fit(takeRows(f.X, training.rows), takeRows(f.X, split.validation), FIT);
     const scored = cc.scoreModel("pca", model, f.X, split.validation, split.test);
-    const e = cc.evaluateDetector("pca", scored.test, null, scored.thresholds, { ks: cc.chooseKs(80, null), rng: makeRng(3) });
+    const e = cc.evaluateDetector("pca", scored.test, null, scored.thresholds, {
+      ks: cc.chooseKs(80, null),
+      rng: makeRng(3),
+    });
     assert.equal(e.rocAuc, null);
     assert.ok(e.thresholds.every((t) => t.flagged >= 0 && t.confusion === null));
     const findings = cc.creditCardFindings({ source, evaluations: [e], training });
-    assert.ok(findings.some((t) => /no Class column.*unsupervised/.test(t)), findings.join("\n"));
+    assert.ok(
+      findings.some((t) => /no Class column.*unsupervised/.test(t)),
+      findings.join("\n"),
+    );
     assert.equal(cc.metricsTable([e])[0]!["ROC-AUC"], null);
   });
 
@@ -404,7 +544,9 @@ describe("the stage on seeded data with planted frauds", () => {
     assert.deepEqual(s.data.features.data, d.features.data);
   });
 
-  test("real ULB subset: all 492 frauds, PCA on normal rows ranks them", { skip: !fs.existsSync(REAL) && "no real samples" }, async () => {
+  test("real ULB subset: all 492 frauds, PCA on normal rows ranks them", {
+    skip: !fs.existsSync(REAL) && "no real samples",
+  }, async () => {
     const s = cc.loadCreditCardSource({ file: REAL, standInRows: 10, seed: 1 });
     assert.equal(s.kind, "real");
     assert.equal(s.subset, true);
@@ -415,8 +557,17 @@ describe("the stage on seeded data with planted frauds", () => {
     const training = cc.selectTrainingRows(split.train, labels, { normalOnly: true, maxRows: 5000, rng: makeRng(2) });
     const model = cc.buildCreditCardModel("pca", f.featureNames, 1);
     await model.fit(takeRows(f.X, training.rows), takeRows(f.X, split.validation), FIT);
-    const scored = cc.scoreModel("pca", model, f.X, split.validation.filter((i) => labels[i] === 0), split.test);
-    const auc = rocAuc(scored.test, Int8Array.from(split.test, (i) => labels[i]!))!;
+    const scored = cc.scoreModel(
+      "pca",
+      model,
+      f.X,
+      split.validation.filter((i) => labels[i] === 0),
+      split.test,
+    );
+    const auc = rocAuc(
+      scored.test,
+      Int8Array.from(split.test, (i) => labels[i]!),
+    )!;
     assert.ok(auc > 0.85, `PCA ROC-AUC on the real subset ${auc}`);
   });
 });

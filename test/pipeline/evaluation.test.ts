@@ -25,8 +25,11 @@ const FEATURES = ["logret_1d", "f2", "f3"];
 function makeFrame(model: string, nTokens: number, perToken: number, seed: number, shift = 0): ev.ErrorFrame {
   const rng = new Rng(seed);
   const n = nTokens * perToken;
-  const token = new Int32Array(n), day = new Int32Array(n), split = new Int8Array(n);
-  const mse = new Float64Array(n), mae = new Float64Array(n);
+  const token = new Int32Array(n),
+    day = new Int32Array(n),
+    split = new Int8Array(n);
+  const mse = new Float64Array(n),
+    mae = new Float64Array(n);
   const perFeature = FEATURES.map(() => new Float64Array(n));
   for (let t = 0; t < nTokens; t++) {
     const effect = 0.5 + t * 0.1;
@@ -37,7 +40,7 @@ function makeFrame(model: string, nTokens: number, perToken: number, seed: numbe
       split[i] = k < perToken * 0.6 ? 0 : k < perToken * 0.8 ? 1 : 2;
       let s = 0;
       FEATURES.forEach((_, j) => {
-        const e = Math.abs(effect + shift + 0.2 * rng.normal()) * (j + 1) / 2;
+        const e = (Math.abs(effect + shift + 0.2 * rng.normal()) * (j + 1)) / 2;
         perFeature[j]![i] = e;
         s += e;
       });
@@ -61,12 +64,19 @@ describe("clusterMeanCI", () => {
     const fast = ev.clusterMeanCI(f.mse, f.token, { nBoot: 300, rng: 7 });
     const slow = clusterBootstrapCI(f.mse, f.token, { nBoot: 300, rng: 7 });
     assert.ok(Math.abs(fast.estimate - slow.estimate) < 1e-12);
-    assert.ok(Math.abs(fast.lo - slow.lo) < 1e-9 && Math.abs(fast.hi - slow.hi) < 1e-9, `${fast.lo},${fast.hi} vs ${slow.lo},${slow.hi}`);
+    assert.ok(
+      Math.abs(fast.lo - slow.lo) < 1e-9 && Math.abs(fast.hi - slow.hi) < 1e-9,
+      `${fast.lo},${fast.hi} vs ${slow.lo},${slow.hi}`,
+    );
     assert.equal(fast.resampled, "clusters");
     assert.equal(fast.nUnits, 12);
     const rows = ev.rowsOfSplits(f, [2]);
     const sub = ev.clusterMeanCI(f.mse, f.token, { nBoot: 200, rng: 3, rows });
-    const ref = clusterBootstrapCI(Array.from(rows, (i) => f.mse[i]!), Array.from(rows, (i) => f.token[i]!), { nBoot: 200, rng: 3 });
+    const ref = clusterBootstrapCI(
+      Array.from(rows, (i) => f.mse[i]!),
+      Array.from(rows, (i) => f.token[i]!),
+      { nBoot: 200, rng: 3 },
+    );
     assert.ok(Math.abs(sub.lo - ref.lo) < 1e-9 && Math.abs(sub.hi - ref.hi) < 1e-9);
   });
   test("seeded: same seed same interval, other seed other interval", () => {
@@ -90,7 +100,8 @@ describe("clusterMeanCI", () => {
 describe("clusterRatioCI", () => {
   test("estimate is the ratio of the two means; the interval covers it; seeded", () => {
     const f = makeFrame("ae", 15, 40, 4);
-    const te = ev.rowsOfSplits(f, [2]), tr = ev.rowsOfSplits(f, [0]);
+    const te = ev.rowsOfSplits(f, [2]),
+      tr = ev.rowsOfSplits(f, [0]);
     const r = ev.clusterRatioCI(f.mse, f.token, te, tr, { nBoot: 300, rng: 5 });
     assert.ok(Math.abs(r.estimate - meanOf(f.mse, te) / meanOf(f.mse, tr)) < 1e-12);
     assert.ok(r.lo < r.estimate && r.estimate < r.hi);
@@ -123,7 +134,10 @@ describe("summaries", () => {
       assert.ok(r.mseLo <= r.mse && r.mse <= r.mseHi);
     }
     const alone = ev.splitErrorSummary([g], { nBoot: 100, rng: new Rng(1) });
-    assert.deepEqual(alone, rows.filter((r) => r.model === "pca"));
+    assert.deepEqual(
+      alone,
+      rows.filter((r) => r.model === "pca"),
+    );
   });
   test("nBoot 0 gives means without intervals", () => {
     const rows = ev.splitErrorSummary([f], { nBoot: 0, rng: new Rng(1) });
@@ -131,8 +145,16 @@ describe("summaries", () => {
   });
   test("groupedErrorSummary: groups in the given order, null labels skipped, row filter applied", () => {
     const labels = Array.from(f.token, (t) => (t === 0 ? null : t % 2 === 0 ? "even" : "odd"));
-    const rows = ev.groupedErrorSummary(f, labels, { nBoot: 50, rng: new Rng(2), order: ["odd", "even"], rows: ev.rowsOfSplits(f, [2]) });
-    assert.deepEqual(rows.map((r) => r.group), ["odd", "even"]);
+    const rows = ev.groupedErrorSummary(f, labels, {
+      nBoot: 50,
+      rng: new Rng(2),
+      order: ["odd", "even"],
+      rows: ev.rowsOfSplits(f, [2]),
+    });
+    assert.deepEqual(
+      rows.map((r) => r.group),
+      ["odd", "even"],
+    );
     const test = ev.rowsOfSplits(f, [2]);
     const odd = Array.from(test).filter((i) => f.token[i]! % 2 === 1);
     assert.equal(rows[0]!.rows, odd.length);
@@ -143,7 +165,10 @@ describe("summaries", () => {
   test("featureErrorSummary: one row per feature with the feature's mean", () => {
     const rows = ev.featureErrorSummary(f, { nBoot: 50, rng: new Rng(3) });
     const test = ev.rowsOfSplits(f, [2]);
-    assert.deepEqual(rows.map((r) => r.feature), FEATURES);
+    assert.deepEqual(
+      rows.map((r) => r.feature),
+      FEATURES,
+    );
     rows.forEach((r, j) => assert.ok(Math.abs(r.mse - meanOf(f.perFeature[j]!, test)) < 1e-12));
   });
   test("pairedDifference: mean of per-row differences; verdict from the interval; row mismatch throws", () => {
@@ -160,9 +185,25 @@ describe("summaries", () => {
   test("formatCI, pivotRows and rowsToTable", () => {
     assert.equal(ev.formatCI(0.12345, 0.1, 0.15), "0.1235 [0.1000, 0.1500]");
     assert.equal(ev.formatCI(0.5, NaN, NaN, 2), "0.50");
-    const wide = ev.pivotRows([{ a: "x", b: "m1", v: 1 }, { a: "x", b: "m2", v: 2 }, { a: "y", b: "m1", v: 3 }], (r) => r.a, (r) => r.b, (r) => r.v, "row");
-    assert.deepEqual(wide, [{ row: "x", m1: 1, m2: 2 }, { row: "y", m1: 3 }]);
-    const t = ev.rowsToTable([{ m: "ae", v: 1 }, { m: "pca", v: null }]);
+    const wide = ev.pivotRows(
+      [
+        { a: "x", b: "m1", v: 1 },
+        { a: "x", b: "m2", v: 2 },
+        { a: "y", b: "m1", v: 3 },
+      ],
+      (r) => r.a,
+      (r) => r.b,
+      (r) => r.v,
+      "row",
+    );
+    assert.deepEqual(wide, [
+      { row: "x", m1: 1, m2: 2 },
+      { row: "y", m1: 3 },
+    ]);
+    const t = ev.rowsToTable([
+      { m: "ae", v: 1 },
+      { m: "pca", v: null },
+    ]);
     assert.deepEqual(t.m, ["ae", "pca"]);
     assert.ok(t.v instanceof Float64Array && Number.isNaN((t.v as Float64Array)[1]));
   });
@@ -173,16 +214,27 @@ describe("error frames", () => {
   test("errorFrameFromTable maps token ids and splits, and names what is missing", () => {
     const n = 4;
     const table = {
-      token: ["T0", "T1", "T1", "T2"], day: Int32Array.from([1, 2, 3, 4]), split: ["train", "validation", "test", "train"],
-      mse: Float64Array.from([1, 2, 3, 4]), mae: Float64Array.from([1, 1, 1, 1]),
-      e_logret_1d: new Float32Array(n), e_f2: new Float32Array(n), e_f3: Float32Array.from([0, 0, 0, 9]),
+      token: ["T0", "T1", "T1", "T2"],
+      day: Int32Array.from([1, 2, 3, 4]),
+      split: ["train", "validation", "test", "train"],
+      mse: Float64Array.from([1, 2, 3, 4]),
+      mae: Float64Array.from([1, 1, 1, 1]),
+      e_logret_1d: new Float32Array(n),
+      e_f2: new Float32Array(n),
+      e_f3: Float32Array.from([0, 0, 0, 9]),
     };
     const f = ev.errorFrameFromTable("ae", table, d, "token-day");
     assert.deepEqual(Array.from(f.token), [0, 1, 1, 2]);
     assert.deepEqual(Array.from(f.split), [0, 1, 2, 0]);
     assert.equal(f.perFeature[2]![3], 9);
-    assert.throws(() => ev.errorFrameFromTable("ae", { ...table, token: ["T0", "T9", "T1", "T2"] }, d, "token-day"), /row 1 names token "T9".*02-train-ae/);
-    assert.throws(() => ev.errorFrameFromTable("ae", { ...table, split: ["train", "x", "test", "train"] }, d, "token-day"), /split "x"/);
+    assert.throws(
+      () => ev.errorFrameFromTable("ae", { ...table, token: ["T0", "T9", "T1", "T2"] }, d, "token-day"),
+      /row 1 names token "T9".*02-train-ae/,
+    );
+    assert.throws(
+      () => ev.errorFrameFromTable("ae", { ...table, split: ["train", "x", "test", "train"] }, d, "token-day"),
+      /split "x"/,
+    );
     const { e_f2: _drop, ...noF2 } = table;
     assert.throws(() => ev.errorFrameFromTable("vae", noF2, d, "token-day"), /"e_f2".*03-train-vae/);
   });
@@ -191,14 +243,21 @@ describe("error frames", () => {
     const fake = {
       score(x: Matrix, mode: ScoreMode = "mse"): ScoreResult {
         const data = new Float32Array(x.rows * x.cols);
-        for (let i = 0; i < x.rows; i++) for (let c = 0; c < x.cols; c++) data[i * x.cols + c] = ((c % 3) + 1) * (c < 3 ? 1 : 3);
-        return { perRow: new Float64Array(x.rows).fill(mode === "mse" ? 2 : 1), perFeature: { data, rows: x.rows, cols: x.cols } };
+        for (let i = 0; i < x.rows; i++)
+          for (let c = 0; c < x.cols; c++) data[i * x.cols + c] = ((c % 3) + 1) * (c < 3 ? 1 : 3);
+        return {
+          perRow: new Float64Array(x.rows).fill(mode === "mse" ? 2 : 1),
+          perFeature: { data, rows: x.rows, cols: x.cols },
+        };
       },
     } as unknown as Autoencoder<Matrix>;
     const x: Matrix = { data: new Float32Array(2 * 6), rows: 2, cols: 6 };
     const keys = { token: Int32Array.from([0, 1]), day: Int32Array.from([5, 6]), split: Int8Array.from([0, 2]) };
     const f = ev.errorFrameFromModel("pca-windows", fake, x, keys, FEATURES, "window", 2);
-    assert.deepEqual(f.perFeature.map((c) => c[0]), [2, 4, 6]);
+    assert.deepEqual(
+      f.perFeature.map((c) => c[0]),
+      [2, 4, 6],
+    );
     assert.equal(f.mse[1], 2);
     assert.equal(f.mae[0], 1);
     assert.throws(() => ev.errorFrameFromModel("p", fake, x, keys, FEATURES, "window", 3), /expected 3 x 3 features/);
@@ -225,22 +284,66 @@ describe("latent sweep", () => {
   });
   test("latentSweep trains each spec at each size and scores PCA on the same rows", async () => {
     const names = ["a", "b", "c", "d", "e", "f"];
-    const train = lowRank(200, 6, 2, 0.2, 2), val = lowRank(60, 6, 2, 0.2, 3), test = lowRank(60, 6, 2, 0.2, 4);
-    const spec: ev.SavedModelSpec = { name: "ae", kind: "ae", options: { featureNames: names, latentDim: 4, hiddenUnits: [8], seed: 1 } };
+    const train = lowRank(200, 6, 2, 0.2, 2),
+      val = lowRank(60, 6, 2, 0.2, 3),
+      test = lowRank(60, 6, 2, 0.2, 4);
+    const spec: ev.SavedModelSpec = {
+      name: "ae",
+      kind: "ae",
+      options: { featureNames: names, latentDim: 4, hiddenUnits: [8], seed: 1 },
+    };
     const seen: string[] = [];
-    const points = await ev.latentSweep([spec], { train, validation: val, test }, {
-      latentDims: [4, 2], fit: { maxEpochs: 2, batchSize: 32, patience: 1, seed: 1 }, unit: "token-day", referenceName: "pca",
-      toMatrix: (m) => m, pcaFeatureNames: names, onPoint: (p) => seen.push(`${p.model}-${p.latentDim}`),
-    });
+    const points = await ev.latentSweep(
+      [spec],
+      { train, validation: val, test },
+      {
+        latentDims: [4, 2],
+        fit: { maxEpochs: 2, batchSize: 32, patience: 1, seed: 1 },
+        unit: "token-day",
+        referenceName: "pca",
+        toMatrix: (m) => m,
+        pcaFeatureNames: names,
+        onPoint: (p) => seen.push(`${p.model}-${p.latentDim}`),
+      },
+    );
     assert.deepEqual(seen, ["pca-2", "pca-4", "ae-2", "ae-4"]);
     const pca2 = points.find((p) => p.model === "pca" && p.latentDim === 2)!;
     assert.ok(pca2.explained > 0.8, `PCA-2 explains ${pca2.explained} of rank-2 data`);
-    assert.ok(points.every((p) => p.baselineMse === pca2.baselineMse && Math.abs(p.explained - (1 - p.testMse / p.baselineMse)) < 1e-12));
+    assert.ok(
+      points.every(
+        (p) => p.baselineMse === pca2.baselineMse && Math.abs(p.explained - (1 - p.testMse / p.baselineMse)) < 1e-12,
+      ),
+    );
     assert.equal(points.find((p) => p.model === "ae")!.epochs, 2);
-    await assert.rejects(ev.latentSweep([], { train, validation: val, test }, { latentDims: [7], fit: { maxEpochs: 1, batchSize: 8, patience: 1 }, unit: "token-day", referenceName: "pca", toMatrix: (m) => m, pcaFeatureNames: names }), /exceed what PCA can give \(6/);
+    await assert.rejects(
+      ev.latentSweep(
+        [],
+        { train, validation: val, test },
+        {
+          latentDims: [7],
+          fit: { maxEpochs: 1, batchSize: 8, patience: 1 },
+          unit: "token-day",
+          referenceName: "pca",
+          toMatrix: (m) => m,
+          pcaFeatureNames: names,
+        },
+      ),
+      /exceed what PCA can give \(6/,
+    );
   });
   test("sweepBudgetSentences compares the sweep at the saved size with the saved model", () => {
-    const p: ev.SweepPoint = { model: "ae", reference: "pca", unit: "token-day", latentDim: 8, testMse: 0.06, baselineMse: 1, explained: 0.94, epochs: 20, stopReason: "", seconds: 0 };
+    const p: ev.SweepPoint = {
+      model: "ae",
+      reference: "pca",
+      unit: "token-day",
+      latentDim: 8,
+      testMse: 0.06,
+      baselineMse: 1,
+      explained: 0.94,
+      epochs: 20,
+      stopReason: "",
+      seconds: 0,
+    };
     const [s1] = ev.sweepBudgetSentences([p], { ae: { latentDim: 8, testMse: 0.03 } });
     assert.match(s1!, /0\.0600 after 20 epochs, against 0\.0300.*2\.00×.*under-trains/);
     const [s2] = ev.sweepBudgetSentences([p], { ae: { latentDim: 8, testMse: 0.058 } });
@@ -248,16 +351,43 @@ describe("latent sweep", () => {
     assert.deepEqual(ev.sweepBudgetSentences([p], { ae: { latentDim: 4, testMse: 0.03 } }), []);
   });
   test("sweepModelOptions keeps the architecture, renames, and scales the VAE warm-up", () => {
-    const o = ev.sweepModelOptions({ name: "vae", kind: "vae", options: { latentDim: 8, hiddenUnits: [32, 16], warmupEpochs: 10 } }, 2, 12);
+    const o = ev.sweepModelOptions(
+      { name: "vae", kind: "vae", options: { latentDim: 8, hiddenUnits: [32, 16], warmupEpochs: 10 } },
+      2,
+      12,
+    );
     assert.deepEqual([o.latentDim, o.name, o.hiddenUnits, o.warmupEpochs], [2, "vae-z2", [32, 16], 2]);
   });
   test("pcaCrossover: never, always, and stops-beating-from cases", () => {
-    const pt = (model: string, k: number, mse: number): ev.SweepPoint => ({ model, reference: "pca", unit: "token-day", latentDim: k, testMse: mse, baselineMse: 1, explained: 1 - mse, epochs: 1, stopReason: "", seconds: 0 });
+    const pt = (model: string, k: number, mse: number): ev.SweepPoint => ({
+      model,
+      reference: "pca",
+      unit: "token-day",
+      latentDim: k,
+      testMse: mse,
+      baselineMse: 1,
+      explained: 1 - mse,
+      epochs: 1,
+      stopReason: "",
+      seconds: 0,
+    });
     const points = [
-      pt("pca", 2, 0.5), pt("pca", 4, 0.3), pt("pca", 8, 0.1), pt("pca", 16, 0.001),
-      pt("ae", 2, 0.4), pt("ae", 4, 0.25), pt("ae", 8, 0.2), pt("ae", 16, 0.2), // beats at 2, 4; stops from 8
-      pt("vae", 2, 0.6), pt("vae", 4, 0.4), pt("vae", 8, 0.2), pt("vae", 16, 0.1), // never
-      pt("dae", 2, 0.4), pt("dae", 4, 0.35), pt("dae", 8, 0.05), pt("dae", 16, 0.0005), // loses at 4 only, beats at 16
+      pt("pca", 2, 0.5),
+      pt("pca", 4, 0.3),
+      pt("pca", 8, 0.1),
+      pt("pca", 16, 0.001),
+      pt("ae", 2, 0.4),
+      pt("ae", 4, 0.25),
+      pt("ae", 8, 0.2),
+      pt("ae", 16, 0.2), // beats at 2, 4; stops from 8
+      pt("vae", 2, 0.6),
+      pt("vae", 4, 0.4),
+      pt("vae", 8, 0.2),
+      pt("vae", 16, 0.1), // never
+      pt("dae", 2, 0.4),
+      pt("dae", 4, 0.35),
+      pt("dae", 8, 0.05),
+      pt("dae", 16, 0.0005), // loses at 4 only, beats at 16
     ];
     const c = Object.fromEntries(ev.pcaCrossover(points).map((x) => [x.model, x]));
     assert.equal(c.ae!.stopsBeatingAt, 8);
@@ -282,14 +412,26 @@ describe("noise robustness", () => {
     const masked = ev.applyCorruption(ones, { kind: "mask", level: 0.25, label: "mask 25%" }, new Rng(2));
     assert.equal(masked.data.filter((v) => v === 0).length, 250);
     assert.equal(ones.data[0], 1, "input untouched");
-    assert.deepEqual(ev.corruptionGrid([0.1], [0.5]).map((c) => c.label), ["noise 0.1", "mask 50%"]);
+    assert.deepEqual(
+      ev.corruptionGrid([0.1], [0.5]).map((c) => c.label),
+      ["noise 0.1", "mask 50%"],
+    );
   });
   test("an identity model passes the noise through; a constant model ignores it", () => {
     const x = lowRank(500, 4, 2, 0.5, 5);
     const identity = { reconstruct: (m: Matrix) => ({ ...m, data: Float32Array.from(m.data) }) };
     const zero = { reconstruct: (m: Matrix) => ({ ...m, data: new Float32Array(m.data.length) }) };
-    const r = ev.noiseRobustness([{ name: "id", model: identity }, { name: "zero", model: zero }], x, [{ kind: "gaussian", level: 0.3, label: "noise 0.3" }], new Rng(3));
-    const id = r.rows.find((q) => q.model === "id")!, z = r.rows.find((q) => q.model === "zero")!;
+    const r = ev.noiseRobustness(
+      [
+        { name: "id", model: identity },
+        { name: "zero", model: zero },
+      ],
+      x,
+      [{ kind: "gaussian", level: 0.3, label: "noise 0.3" }],
+      new Rng(3),
+    );
+    const id = r.rows.find((q) => q.model === "id")!,
+      z = r.rows.find((q) => q.model === "zero")!;
     assert.equal(id.cleanMse, 0);
     assert.ok(Math.abs(id.noisyMse - 0.09) < 0.01, `identity: error vs clean = noise variance, got ${id.noisyMse}`);
     // The constant model's reconstruction does not move, so its error against the clean input
@@ -299,9 +441,19 @@ describe("noise robustness", () => {
     assert.ok(z.topRetained > 0.5 && z.topRetained <= 1);
     assert.ok(Number.isNaN(id.spearman), "an identity model scores every row 0: no ranking to compare");
     assert.equal(r.perRow.get("zero|noise 0.3")!.length, 500);
-    const cmp = ev.compareUnderNoise(r, "id", "zero", "noise 0.3", new Int32Array(500).map((_, i) => i % 10), { nBoot: 100, rng: new Rng(1) });
+    const cmp = ev.compareUnderNoise(
+      r,
+      "id",
+      "zero",
+      "noise 0.3",
+      new Int32Array(500).map((_, i) => i % 10),
+      { nBoot: 100, rng: new Rng(1) },
+    );
     assert.ok(Math.abs(cmp.difference - (id.noisyMse - z.noisyMse)) < 1e-9 && cmp.hi < 0);
-    assert.throws(() => ev.compareUnderNoise(r, "dae", "zero", "noise 0.3", new Int32Array(500), { nBoot: 10, rng: new Rng(1) }), /no per-row errors for dae/);
+    assert.throws(
+      () => ev.compareUnderNoise(r, "dae", "zero", "noise 0.3", new Int32Array(500), { nBoot: 10, rng: new Rng(1) }),
+      /no per-row errors for dae/,
+    );
   });
 });
 
@@ -328,13 +480,18 @@ function lowRank(n: number, d: number, rank: number, noise: number, seed: number
  */
 function makeDataset(): Dataset {
   const start = isoToDay("2021-01-01");
-  const nTokens = 6, nDays = 300;
+  const nTokens = 6,
+    nDays = 300;
   const rng = new Rng(42);
-  const token: number[] = [], day: number[] = [], split: number[] = [], raw: number[] = [];
+  const token: number[] = [],
+    day: number[] = [],
+    split: number[] = [],
+    raw: number[] = [];
   for (let t = 0; t < nTokens; t++) {
     for (let k = 0; k < nDays; k++) {
       const sd = t === 5 ? 0.001 : k < 100 ? 0.01 : k < 120 ? 0.08 : 0.02;
-      token.push(t); day.push(start + k);
+      token.push(t);
+      day.push(start + k);
       split.push(k < 180 ? 0 : k < 190 ? 3 : k < 230 ? 1 : k < 240 ? 3 : 2);
       raw.push(rng.normal(0, sd), rng.normal(), rng.normal());
     }
@@ -345,12 +502,28 @@ function makeDataset(): Dataset {
   return {
     meta: {
       featureNames: [...FEATURES],
-      boundaries: { trainStart: dayToIso(start), trainEnd: dayToIso(start + 179), validationStart: dayToIso(start + 190), validationEnd: dayToIso(start + 229), testStart: dayToIso(start + 240), testEnd: dayToIso(start + 299) },
+      boundaries: {
+        trainStart: dayToIso(start),
+        trainEnd: dayToIso(start + 179),
+        validationStart: dayToIso(start + 190),
+        validationEnd: dayToIso(start + 229),
+        testStart: dayToIso(start + 240),
+        testEnd: dayToIso(start + 299),
+      },
       gapDays: 10,
     } as unknown as Dataset["meta"],
-    tokens: Array.from({ length: nTokens }, (_, t) => ({ id: `T${t}`, symbol: `S${t}`, name: `Token ${t}`, sector: t === 5 ? "stablecoin" : "layer-1" })),
-    token: Int32Array.from(token), day: Int32Array.from(day), split: Int8Array.from(split), anomaly: null,
-    raw: X, X: { ...X, data: Float32Array.from(X.data) },
+    tokens: Array.from({ length: nTokens }, (_, t) => ({
+      id: `T${t}`,
+      symbol: `S${t}`,
+      name: `Token ${t}`,
+      sector: t === 5 ? "stablecoin" : "layer-1",
+    })),
+    token: Int32Array.from(token),
+    day: Int32Array.from(day),
+    split: Int8Array.from(split),
+    anomaly: null,
+    raw: X,
+    X: { ...X, data: Float32Array.from(X.data) },
     idx: { train: pick(0), validation: pick(1), test: pick(2) },
   };
 }
@@ -377,13 +550,27 @@ describe("market regimes", () => {
   });
   test("regimeSegments: runs of one regime over consecutive days; gaps and unknown days split them", () => {
     const segs = ev.regimeSegments([10, 11, 12, 13, 15, 16], [0, 0, 2, -1, 2, 2]);
-    assert.deepEqual(segs.map((s) => [s.regime, s.start, s.end, s.days]), [
-      ["calm", dayToIso(10), dayToIso(12), 2], ["crash", dayToIso(12), dayToIso(13), 1], ["crash", dayToIso(15), dayToIso(17), 2],
-    ]);
+    assert.deepEqual(
+      segs.map((s) => [s.regime, s.start, s.end, s.days]),
+      [
+        ["calm", dayToIso(10), dayToIso(12), 2],
+        ["crash", dayToIso(12), dayToIso(13), 1],
+        ["crash", dayToIso(15), dayToIso(17), 2],
+      ],
+    );
   });
   test("truthRegimes reads the simulated regimes and is null for real data", () => {
-    const t = ev.truthRegimes({ kind: "synthetic", regimeNames: ["calm", "bull", "bear"], regimes: [0, 2, 1], startDay: 100, crashDays: ["1970-04-11"] })!;
-    assert.deepEqual([t.regimeOf(100), t.regimeOf(101), t.regimeOf(102), t.regimeOf(103), t.regimeOf(99)], ["calm", "bear", "bull", null, null]);
+    const t = ev.truthRegimes({
+      kind: "synthetic",
+      regimeNames: ["calm", "bull", "bear"],
+      regimes: [0, 2, 1],
+      startDay: 100,
+      crashDays: ["1970-04-11"],
+    })!;
+    assert.deepEqual(
+      [t.regimeOf(100), t.regimeOf(101), t.regimeOf(102), t.regimeOf(103), t.regimeOf(99)],
+      ["calm", "bear", "bull", null, null],
+    );
     assert.deepEqual(t.crashDays, [100]);
     assert.equal(ev.truthRegimes({ kind: "real", crashDays: [] }), null);
   });
@@ -420,23 +607,49 @@ describe("drift and walk-forward", () => {
     assert.match(ev.driftSentence([r]), /AE 1\.67 \[.*\].*significantly \*\*worse\*\*.*AE 1\.00/);
     const better = { ...r, model: "pca", ratio: 0.8, lo: 0.7, hi: 0.9 };
     const flat = { ...r, model: "vae", ratio: 1, lo: 0.9, hi: 1.1 };
-    assert.match(ev.driftSentence([better, flat]), /PCA reconstructs it significantly \*\*better\*\*.*VAE shows no significant change/);
+    assert.match(
+      ev.driftSentence([better, flat]),
+      /PCA reconstructs it significantly \*\*better\*\*.*VAE shows no significant change/,
+    );
   });
   test("expandingFolds: equal blocks, expanding training periods, a purge gap; too-short blocks throw", () => {
     const folds = ev.expandingFolds(0, 99, 3, 5);
-    assert.deepEqual(folds.map((f) => [f.trainStart, f.trainEnd, f.testStart, f.testEnd]), [[0, 19, 25, 49], [0, 44, 50, 74], [0, 69, 75, 99]]);
+    assert.deepEqual(
+      folds.map((f) => [f.trainStart, f.trainEnd, f.testStart, f.testEnd]),
+      [
+        [0, 19, 25, 49],
+        [0, 44, 50, 74],
+        [0, 69, 75, 99],
+      ],
+    );
     assert.throws(() => ev.expandingFolds(0, 20, 4, 5), /too short/);
     assert.throws(() => ev.expandingFolds(0, 99, 0, 5), /positive integer/);
   });
   test("walkForward refits per fold on past rows only and scores the next block", async () => {
     const d = makeDataset();
     const folds = ev.expandingFolds(d.day[0]!, d.day[299]!, 2, 10);
-    const spec: ev.SavedModelSpec = { name: "pca", kind: "pca", options: { featureNames: [...FEATURES], latentDim: 2 } };
-    const rows = await ev.walkForward(d, [spec], { folds, maxTrainRows: 200, fit: { maxEpochs: 1, batchSize: 32, patience: 1 }, rng: new Rng(1) });
+    const spec: ev.SavedModelSpec = {
+      name: "pca",
+      kind: "pca",
+      options: { featureNames: [...FEATURES], latentDim: 2 },
+    };
+    const rows = await ev.walkForward(d, [spec], {
+      folds,
+      maxTrainRows: 200,
+      fit: { maxEpochs: 1, batchSize: 32, patience: 1 },
+      rng: new Rng(1),
+    });
     assert.equal(rows.length, 2);
-    assert.deepEqual(rows.map((r) => r.trainRows), [200, 200]);
-    assert.deepEqual(rows.map((r) => r.testRows), [600, 600]);
-    for (const r of rows) assert.ok(r.testMse < r.meanMse, `PCA-2 of 3 features beats the mean (${r.testMse} vs ${r.meanMse})`);
+    assert.deepEqual(
+      rows.map((r) => r.trainRows),
+      [200, 200],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.testRows),
+      [600, 600],
+    );
+    for (const r of rows)
+      assert.ok(r.testMse < r.meanMse, `PCA-2 of 3 features beats the mean (${r.testMse} vs ${r.meanMse})`);
     assert.match(ev.walkForwardSentence(rows), /2 expanding folds/);
   });
 });
@@ -465,19 +678,61 @@ describe("ranking and sentences", () => {
     assert.match(sentences[sentences.length - 1]!, /PCA \(1\.67\) < AE/);
   });
   test("robustnessClaim counts significant wins and losses and words the verdict from them", () => {
-    const comp = (label: string, lo: number, hi: number): ev.NoiseComparison => ({ a: "dae", b: "ae", label, meanA: 1, meanB: 1, difference: (lo + hi) / 2, lo, hi });
+    const comp = (label: string, lo: number, hi: number): ev.NoiseComparison => ({
+      a: "dae",
+      b: "ae",
+      label,
+      meanA: 1,
+      meanB: 1,
+      difference: (lo + hi) / 2,
+      lo,
+      hi,
+    });
     const rows = (label: string, sa: number, sb: number): ev.RobustnessRow[] => [
-      { model: "dae", corruption: "gaussian", level: 1, label, rows: 1, cleanMse: 1, noisyMse: 1, degradation: 1, spearman: sa, topRetained: 1 },
-      { model: "ae", corruption: "gaussian", level: 1, label, rows: 1, cleanMse: 1, noisyMse: 1, degradation: 1, spearman: sb, topRetained: 1 },
+      {
+        model: "dae",
+        corruption: "gaussian",
+        level: 1,
+        label,
+        rows: 1,
+        cleanMse: 1,
+        noisyMse: 1,
+        degradation: 1,
+        spearman: sa,
+        topRetained: 1,
+      },
+      {
+        model: "ae",
+        corruption: "gaussian",
+        level: 1,
+        label,
+        rows: 1,
+        cleanMse: 1,
+        noisyMse: 1,
+        degradation: 1,
+        spearman: sb,
+        topRetained: 1,
+      },
     ];
-    const holds = ev.robustnessClaim("dae", "ae", [comp("a", -2, -1), comp("b", -3, -1), comp("c", -1, 1)], [...rows("a", 0.9, 0.8), ...rows("b", 0.9, 0.8), ...rows("c", 0.7, 0.8)]);
+    const holds = ev.robustnessClaim(
+      "dae",
+      "ae",
+      [comp("a", -2, -1), comp("b", -3, -1), comp("c", -1, 1)],
+      [...rows("a", 0.9, 0.8), ...rows("b", 0.9, 0.8), ...rows("c", 0.7, 0.8)],
+    );
     assert.deepEqual([holds.closer, holds.farther, holds.tied, holds.moreStable], [2, 0, 1, 2]);
     assert.match(holds.sentence, /\*\*holds\*\*/);
-    const fails = ev.robustnessClaim("dae", "ae", [comp("a", 1, 2), comp("b", -1, 1)], [...rows("a", 0.5, 0.8), ...rows("b", 0.5, 0.8)]);
+    const fails = ev.robustnessClaim(
+      "dae",
+      "ae",
+      [comp("a", 1, 2), comp("b", -1, 1)],
+      [...rows("a", 0.5, 0.8), ...rows("b", 0.5, 0.8)],
+    );
     assert.match(fails.sentence, /\*\*does not hold\*\*/);
   });
   test("evaluationBudget: ci is smaller than default; unknown profiles throw; dense sizes leave compression for 17 features", () => {
-    const ci = ev.evaluationBudget("ci"), def = ev.evaluationBudget("default");
+    const ci = ev.evaluationBudget("ci"),
+      def = ev.evaluationBudget("default");
     assert.ok(ci.sweepTrainRows < def.sweepTrainRows && ci.sweepEpochs < def.sweepEpochs && ci.nBoot <= def.nBoot);
     assert.ok(def.latentDims.every((k) => k < 17));
     assert.throws(() => ev.evaluationBudget("huge" as never), /No evaluation budget/);

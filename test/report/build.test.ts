@@ -21,7 +21,9 @@ const ESCAPED_XSS = "&lt;img src=x onerror=alert(1)&gt;";
 
 /** Every src/href attribute value and CSS url() in a text. */
 function references(text: string): string[] {
-  const attrs = [...text.matchAll(/\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  const attrs = [...text.matchAll(/\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi)].map(
+    (m) => m[1] ?? m[2] ?? m[3]!,
+  );
   const urls = [...text.matchAll(/url\(\s*["']?([^"')]*)/gi)].map((m) => m[1]!);
   const imports = [...text.matchAll(/@import\s+["']([^"']+)/gi)].map((m) => m[1]!);
   return [...attrs, ...urls, ...imports];
@@ -42,10 +44,20 @@ describe("buildReport on a fake run", () => {
     assert.equal(result.file, path.join(config.paths.report, "index.html"));
     assert.equal(result.sections, 3);
     assert.ok(html.includes(`<title>${REPORT_TITLE}</title>`));
-    const titles = ["Data: a validated token panel", "Dense autoencoder (AE) &amp; PCA baseline", "Variational autoencoder (VAE)"];
+    const titles = [
+      "Data: a validated token panel",
+      "Dense autoencoder (AE) &amp; PCA baseline",
+      "Variational autoencoder (VAE)",
+    ];
     const positions = titles.map((t) => html.indexOf(`<h2>${t}</h2>`));
-    assert.ok(positions.every((p) => p > 0), `section titles missing: ${positions}`);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions);
+    assert.ok(
+      positions.every((p) => p > 0),
+      `section titles missing: ${positions}`,
+    );
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+    );
   });
 
   test("links each section to its notebook HTML when it exists", () => {
@@ -56,7 +68,16 @@ describe("buildReport on a fake run", () => {
 
   test("header shows data, backend, profile, seed, code version, run date and total duration from the artifacts", () => {
     const header = html.slice(html.indexOf('<header class="masthead">'), html.indexOf("</header>"));
-    for (const fact of ["synthetic", "wasm", "ci", "20240607", "abc1234", "2024-06-07 10:01 UTC", "10,080", "Validation summary"]) {
+    for (const fact of [
+      "synthetic",
+      "wasm",
+      "ci",
+      "20240607",
+      "abc1234",
+      "2024-06-07 10:01 UTC",
+      "10,080",
+      "Validation summary",
+    ]) {
       assert.ok(header.includes(fact), `header lacks ${fact}`);
     }
     // 5 + 32 + 45 s from the run log (it wins over the manifests' 4.2 + 31.5 + 44.25 s).
@@ -103,7 +124,11 @@ describe("buildReport on a fake run", () => {
     }
     assert.ok(fs.existsSync(path.join(assets, "report.css")));
     assert.ok(fs.existsSync(path.join(assets, "report.js")));
-    assert.ok(html.indexOf("vega.min.js") < html.indexOf("vega-lite.min.js") && html.indexOf("vega-lite.min.js") < html.indexOf("vega-embed.min.js"), "load order");
+    assert.ok(
+      html.indexOf("vega.min.js") < html.indexOf("vega-lite.min.js") &&
+        html.indexOf("vega-lite.min.js") < html.indexOf("vega-embed.min.js"),
+      "load order",
+    );
   });
 
   test("copies the figures it uses and inlines their SVG with a spec for vega-embed", () => {
@@ -113,7 +138,10 @@ describe("buildReport on a fake run", () => {
       assert.ok(fs.existsSync(path.join(config.paths.report, "figures", `${stem}.png`)), `${stem}.png not copied`);
     }
     assert.equal((html.match(/<div class="chart-static" role="img"[^>]*><svg/g) ?? []).length, RENDERED_FIGURES.length);
-    assert.equal((html.match(/<script type="application\/json" id="spec-\d+">/g) ?? []).length, RENDERED_FIGURES.length);
+    assert.equal(
+      (html.match(/<script type="application\/json" id="spec-\d+">/g) ?? []).length,
+      RENDERED_FIGURES.length,
+    );
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
     assert.equal(new Set(ids).size, ids.length, "element ids must be unique across inlined SVGs");
   });
@@ -123,10 +151,13 @@ describe("buildReport on a fake run", () => {
     const js = fs.readFileSync(path.join(config.paths.report, "assets", "report.js"), "utf8");
     const refs = [...references(html), ...references(css)];
     assert.ok(refs.length > 10);
-    const remote = refs.filter((r) => /^(?:[a-z][a-z0-9+.-]*:)?\/\//i.test(r.trim()) || /^(?:https?|ftp|ws|wss):/i.test(r.trim()));
+    const remote = refs.filter(
+      (r) => /^(?:[a-z][a-z0-9+.-]*:)?\/\//i.test(r.trim()) || /^(?:https?|ftp|ws|wss):/i.test(r.trim()),
+    );
     assert.deepEqual(remote, []);
     assert.ok(!/https?:\/\//.test(js), "report.js names a URL");
-    for (const tag of html.match(/<(?:script|link)\b[^>]*>/gi) ?? []) assert.ok(!/\/\//.test(tag.replace(/type="[^"]*"/, "")), `remote tag: ${tag}`);
+    for (const tag of html.match(/<(?:script|link)\b[^>]*>/gi) ?? [])
+      assert.ok(!/\/\//.test(tag.replace(/type="[^"]*"/, "")), `remote tag: ${tag}`);
     assert.ok(html.includes("connect-src &#39;none&#39;"), "CSP forbids connections");
   });
 
@@ -137,7 +168,13 @@ describe("buildReport on a fake run", () => {
     assert.ok(panel.includes("<code>04-train-dae</code>"));
     assert.ok(panel.includes("its last run failed"));
     assert.ok(panel.includes('href="notebooks/04-train-dae.html"'), "failed notebook links to its partial output");
-    assert.deepEqual(result.missing.map((m) => [m.notebook, m.status]), [["04-train-dae", "failed"], ["05-train-conv1d-ae", "not-run"]]);
+    assert.deepEqual(
+      result.missing.map((m) => [m.notebook, m.status]),
+      [
+        ["04-train-dae", "failed"],
+        ["05-train-conv1d-ae", "not-run"],
+      ],
+    );
     assert.ok(result.warnings.some((w) => w.includes("05-train-conv1d-ae") && w.includes("have not run")));
     assert.ok(result.warnings.some((w) => w.includes("04-train-dae") && w.includes("failed")));
     assert.ok(result.warnings.some((w) => w.includes("vae-never-saved")));
@@ -155,7 +192,8 @@ describe("buildReport on a fake run", () => {
     const small = buildReport(config, { notebooks: FAKE_NOTEBOOKS, inlineSvgMaxBytes: 100 });
     const page = fs.readFileSync(small.file, "utf8");
     assert.equal((page.match(/<svg/g) ?? []).length, 0);
-    for (const stem of RENDERED_FIGURES) assert.ok(page.includes(`<img src="figures/${stem}.png"`), `${stem} not shown as PNG`);
+    for (const stem of RENDERED_FIGURES)
+      assert.ok(page.includes(`<img src="figures/${stem}.png"`), `${stem} not shown as PNG`);
     assert.equal((page.match(/data-renderer="canvas"/g) ?? []).length, RENDERED_FIGURES.length);
     buildReport(config, { notebooks: FAKE_NOTEBOOKS });
   });
@@ -177,9 +215,34 @@ describe("buildReport edge cases", () => {
     const config = loadConfig({ CAE_OUT: scratchDir(), CAE_PROFILE: "ci" });
     fs.mkdirSync(config.paths.processed, { recursive: true });
     const file = path.join(config.paths.processed, "report-07-anomalies.json");
-    fs.writeFileSync(file, JSON.stringify({ notebook: "07-anomalies", order: 7, title: "Anomalies", headline: {}, findings: "not a list", tables: [], figures: [] }));
-    assert.throws(() => buildReport(config, { notebooks: [] }), (err: Error) => err.message.includes(file) && err.message.includes('"findings"'));
-    fs.writeFileSync(file, JSON.stringify({ notebook: "07-anomalies", order: 7, title: "Anomalies", headline: { bad: { nested: 1 } }, findings: [], tables: [], figures: [] }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        notebook: "07-anomalies",
+        order: 7,
+        title: "Anomalies",
+        headline: {},
+        findings: "not a list",
+        tables: [],
+        figures: [],
+      }),
+    );
+    assert.throws(
+      () => buildReport(config, { notebooks: [] }),
+      (err: Error) => err.message.includes(file) && err.message.includes('"findings"'),
+    );
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        notebook: "07-anomalies",
+        order: 7,
+        title: "Anomalies",
+        headline: { bad: { nested: 1 } },
+        findings: [],
+        tables: [],
+        figures: [],
+      }),
+    );
     assert.throws(() => buildReport(config, { notebooks: [] }), /headline\.bad/);
   });
 
@@ -188,6 +251,9 @@ describe("buildReport edge cases", () => {
     const m = path.join(config.paths.processed, "manifest-03-train-vae.json");
     fs.writeFileSync(m, JSON.stringify({ ...JSON.parse(fs.readFileSync(m, "utf8")), profile: "default" }));
     const result = buildReport(config, { notebooks: FAKE_NOTEBOOKS });
-    assert.ok(result.warnings.some((w) => w.includes("different profiles (ci, default)")), result.warnings.join("\n"));
+    assert.ok(
+      result.warnings.some((w) => w.includes("different profiles (ci, default)")),
+      result.warnings.join("\n"),
+    );
   });
 });

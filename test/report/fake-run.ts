@@ -42,15 +42,34 @@ export async function fakeRun(out: string): Promise<Config> {
   copyDir(path.join(FIXTURE_DIR, "processed"), config.paths.processed);
   copyDir(path.join(FIXTURE_DIR, "notebooks"), path.join(config.paths.report, "notebooks"));
 
-  const coverage: Row[] = Array.from({ length: 30 }, (_, d) => ({ day: d, tokens: 20 + Math.min(4, Math.floor(d / 6)) }));
-  await saveFigure(config.paths.figures, "panel-coverage", barChart(coverage, { title: "Tokens per day", category: "day", value: "tokens", sort: null, horizontal: false, width: 420, height: 220 }));
+  const coverage: Row[] = Array.from({ length: 30 }, (_, d) => ({
+    day: d,
+    tokens: 20 + Math.min(4, Math.floor(d / 6)),
+  }));
+  await saveFigure(
+    config.paths.figures,
+    "panel-coverage",
+    barChart(coverage, {
+      title: "Tokens per day",
+      category: "day",
+      value: "tokens",
+      sort: null,
+      horizontal: false,
+      width: 420,
+      height: 220,
+    }),
+  );
 
   const loss: Row[] = [];
   for (let epoch = 1; epoch <= 12; epoch++) {
     loss.push({ epoch, split: "train", loss: 0.05 / epoch + 0.01 });
     loss.push({ epoch, split: XSS_SYMBOL, loss: 0.055 / epoch + 0.012 });
   }
-  await saveFigure(config.paths.figures, "ae-loss", lineChart(loss, { title: "AE loss", x: "epoch", y: "loss", series: "split", logY: true, points: true }));
+  await saveFigure(
+    config.paths.figures,
+    "ae-loss",
+    lineChart(loss, { title: "AE loss", x: "epoch", y: "loss", series: "split", logY: true, points: true }),
+  );
 
   const latent: Row[] = [];
   const symbols = ["BTC", "ETH", XSS_SYMBOL, "SOL & co"];
@@ -58,6 +77,10 @@ export async function fakeRun(out: string): Promise<Config> {
     const s = symbols[i % symbols.length]!;
     latent.push({ z0: Math.sin(i * 0.7) * (1 + (i % 4)), z1: Math.cos(i * 1.3) * (1 + (i % 3)), token: s });
   }
-  await saveFigure(config.paths.figures, "vae-latent", scatter(latent, { title: "VAE latent means", x: "z0", y: "z1", color: "token", tooltip: ["token", "z0", "z1"] }));
+  await saveFigure(
+    config.paths.figures,
+    "vae-latent",
+    scatter(latent, { title: "VAE latent means", x: "z0", y: "z1", color: "token", tooltip: ["token", "z0", "z1"] }),
+  );
   return config;
 }

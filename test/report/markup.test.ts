@@ -3,14 +3,26 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cellText, formatDuration, formatTimestamp, inlineMarkup, namespaceSvgIds, slug, svgIsInert, svgSize } from "../../lib/report/markup";
+import {
+  cellText,
+  formatDuration,
+  formatTimestamp,
+  inlineMarkup,
+  namespaceSvgIds,
+  slug,
+  svgIsInert,
+  svgSize,
+} from "../../lib/report/markup";
 import { listNotebookStems, validateSection } from "../../lib/report/load";
 
 describe("inlineMarkup", () => {
   test("bold and code become tags, the rest is escaped", () => {
     assert.equal(inlineMarkup("MSE **0.01** in `fit()`"), "MSE <strong>0.01</strong> in <code>fit()</code>");
     assert.equal(inlineMarkup("<b>x</b> & 'y'"), "&lt;b&gt;x&lt;/b&gt; &amp; &#39;y&#39;");
-    assert.equal(inlineMarkup("**<img src=x onerror=alert(1)>**"), "<strong>&lt;img src=x onerror=alert(1)&gt;</strong>");
+    assert.equal(
+      inlineMarkup("**<img src=x onerror=alert(1)>**"),
+      "<strong>&lt;img src=x onerror=alert(1)&gt;</strong>",
+    );
     assert.equal(inlineMarkup("`<script>`"), "<code>&lt;script&gt;</code>");
   });
 
@@ -82,16 +94,33 @@ describe("SVG checks", () => {
 });
 
 describe("validateSection", () => {
-  const good = { notebook: "02-train-ae", order: 2, title: "AE", headline: { mse: 0.1, ok: true, none: null }, findings: ["a"], tables: [{ caption: "t", rows: [{ a: 1, b: "x" }] }], figures: [{ name: "loss", caption: "c" }] };
+  const good = {
+    notebook: "02-train-ae",
+    order: 2,
+    title: "AE",
+    headline: { mse: 0.1, ok: true, none: null },
+    findings: ["a"],
+    tables: [{ caption: "t", rows: [{ a: 1, b: "x" }] }],
+    figures: [{ name: "loss", caption: "c" }],
+  };
 
   test("accepts the contract", () => {
     assert.deepEqual(validateSection(good, "f.json"), good);
   });
 
   test("names the file and the field of a violation", () => {
-    assert.throws(() => validateSection({ ...good, order: "2" }, "f.json"), /f\.json: field "order" must be a finite number/);
-    assert.throws(() => validateSection({ ...good, tables: [{ caption: "t", rows: [{ a: [1] }] }] }, "f.json"), /tables\[0\]\.rows\[0\]\.a/);
-    assert.throws(() => validateSection({ ...good, figures: [{ name: "", caption: "c" }] }, "f.json"), /figures\[0\]\.name/);
+    assert.throws(
+      () => validateSection({ ...good, order: "2" }, "f.json"),
+      /f\.json: field "order" must be a finite number/,
+    );
+    assert.throws(
+      () => validateSection({ ...good, tables: [{ caption: "t", rows: [{ a: [1] }] }] }, "f.json"),
+      /tables\[0\]\.rows\[0\]\.a/,
+    );
+    assert.throws(
+      () => validateSection({ ...good, figures: [{ name: "", caption: "c" }] }, "f.json"),
+      /figures\[0\]\.name/,
+    );
     assert.throws(() => validateSection([], "f.json"), /\(root\)/);
   });
 });
@@ -100,7 +129,15 @@ describe("listNotebookStems", () => {
   test("joins generated notebooks and their sources, in run order", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cae-nb-"));
     fs.mkdirSync(path.join(dir, "src"));
-    for (const f of ["02-train-ae.ipynb", "01-data-eda.ipynb", "notes.ipynb", "src/01-data-eda.ts", "src/03-train-vae.ts", "src/helpers.ts"]) fs.writeFileSync(path.join(dir, f), "");
+    for (const f of [
+      "02-train-ae.ipynb",
+      "01-data-eda.ipynb",
+      "notes.ipynb",
+      "src/01-data-eda.ts",
+      "src/03-train-vae.ts",
+      "src/helpers.ts",
+    ])
+      fs.writeFileSync(path.join(dir, f), "");
     assert.deepEqual(listNotebookStems(dir), ["01-data-eda", "02-train-ae", "03-train-vae"]);
     assert.deepEqual(listNotebookStems(path.join(dir, "absent")), []);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,14 @@ describe("atomic writes", () => {
     const dir = scratch();
     const f = path.join(dir, "b.txt");
     atomicWriteFile(f, "old");
-    assert.throws(() => atomicWriteWith(f, (tmp) => { fs.writeFileSync(tmp, "half"); throw new Error("interrupted"); }), /interrupted/);
+    assert.throws(
+      () =>
+        atomicWriteWith(f, (tmp) => {
+          fs.writeFileSync(tmp, "half");
+          throw new Error("interrupted");
+        }),
+      /interrupted/,
+    );
     assert.equal(fs.readFileSync(f, "utf8"), "old");
     assert.deepEqual(fs.readdirSync(dir), ["b.txt"]);
   });
@@ -61,7 +68,10 @@ describe("ArtifactStore", () => {
   });
 
   test("unequal column lengths are rejected", () => {
-    assert.throws(() => store.writeTable("bad", { a: Float64Array.from([1, 2]), b: Float64Array.from([1]) }), /column b has 1 rows, a has 2/);
+    assert.throws(
+      () => store.writeTable("bad", { a: Float64Array.from([1, 2]), b: Float64Array.from([1]) }),
+      /column b has 1 rows, a has 2/,
+    );
   });
 
   test("a missing artifact names the notebook to run first", () => {

@@ -11,7 +11,10 @@ describe("config", () => {
     assert.equal(c.seed, DEFAULT_SEED);
     assert.equal(c.dataPath, null);
     assert.equal(c.backend, null);
-    assert.ok(c.settings.nTokens >= 150 && c.settings.nDays >= 4 * 365, "default market is at least 150 tokens x 4 years");
+    assert.ok(
+      c.settings.nTokens >= 150 && c.settings.nDays >= 4 * 365,
+      "default market is at least 150 tokens x 4 years",
+    );
   });
 
   test("environment chooses profile, source, seed and output folder", () => {
@@ -25,7 +28,10 @@ describe("config", () => {
   });
 
   test("unknown values give a one-line error with the allowed values", () => {
-    assert.throws(() => loadConfig({ CAE_PROFILE: "huge" }), /Unknown profile \(CAE_PROFILE\) "huge"\. Allowed: ci, default, full\./);
+    assert.throws(
+      () => loadConfig({ CAE_PROFILE: "huge" }),
+      /Unknown profile \(CAE_PROFILE\) "huge"\. Allowed: ci, default, full\./,
+    );
     assert.throws(() => loadConfig({ CAE_SOURCE: "ftx" }), /Allowed: synthetic, kaggle, binance, coingecko, csv/);
     assert.throws(() => loadConfig({ CAE_BACKEND: "gpu" }), /Allowed: tensorflow, wasm, cpu/);
     assert.throws(() => loadConfig({ CAE_SEED: "-1" }), /non-negative integer/);

@@ -15,7 +15,10 @@ function inObjectLiteral(code: string, at: number): boolean {
     const c = code[i]!;
     if (c === ")" || c === "]" || (c === "}" && i !== at)) depth++;
     else if (c === "(" || c === "[" || c === "{") {
-      if (depth > 0) { depth--; continue; }
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
       if (c !== "{") return false;
       const before = code.slice(Math.max(0, i - 30), i).trimEnd();
       if (/(?:import|export|const|let|var)$/.test(before)) return false;
@@ -25,7 +28,10 @@ function inObjectLiteral(code: string, at: number): boolean {
   return false;
 }
 
-const sources = fs.readdirSync(SRC).filter((f) => f.endsWith(".ts")).sort();
+const sources = fs
+  .readdirSync(SRC)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
 
 describe("notebook sources", () => {
   test("percent format: markdown and code cells, comment markers stripped", () => {
@@ -43,17 +49,27 @@ describe("notebook sources", () => {
     for (const f of sources) {
       const ipynb = path.join(ROOT, "notebooks", f.replace(/\.ts$/, ".ipynb"));
       assert.ok(fs.existsSync(ipynb), `${f} has no notebook: run npm run notebooks:build`);
-      assert.equal(fs.readFileSync(ipynb, "utf8"), toNotebook(parsePercent(fs.readFileSync(path.join(SRC, f), "utf8"))), `${ipynb} is out of date: run npm run notebooks:build`);
+      assert.equal(
+        fs.readFileSync(ipynb, "utf8"),
+        toNotebook(parsePercent(fs.readFileSync(path.join(SRC, f), "utf8"))),
+        `${ipynb} is out of date: run npm run notebooks:build`,
+      );
     }
   });
 
   test("notebook code avoids kernel pitfalls (directory imports, shorthand of top-level names)", () => {
     for (const f of sources) {
       const text = fs.readFileSync(path.join(SRC, f), "utf8");
-      const code = parsePercent(text).filter((c) => c.cell_type === "code").map((c) => c.source.join("")).join("\n");
+      const code = parsePercent(text)
+        .filter((c) => c.cell_type === "code")
+        .map((c) => c.source.join(""))
+        .join("\n");
       // tslab resolves "./lib/x/index" but not the folder "./lib/x".
       for (const m of code.matchAll(/from "(\.\/lib\/[^"]+)"/g)) {
-        assert.ok(fs.existsSync(path.join(ROOT, `${m[1]}.ts`)), `${f}: import "${m[1]}" is not a .ts file (import "${m[1]}/index" for a folder)`);
+        assert.ok(
+          fs.existsSync(path.join(ROOT, `${m[1]}.ts`)),
+          `${f}: import "${m[1]}" is not a .ts file (import "${m[1]}/index" for a folder)`,
+        );
       }
       // tslab rewrites top-level names but not object shorthand: `{ section }` fails at run time.
       const topLevel = new Set([...code.matchAll(/^(?:const|let|var)\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]!));
@@ -75,7 +91,10 @@ describe("notebook selection", () => {
     assert.deepEqual(selectNotebooks(all, []), all);
   });
   test("an unknown notebook lists the available ones", () => {
-    assert.throws(() => selectNotebooks(all, ["42"]), /No notebook "42"\. Available: 01-data-eda, 02-train-ae, 03-train-vae\./);
+    assert.throws(
+      () => selectNotebooks(all, ["42"]),
+      /No notebook "42"\. Available: 01-data-eda, 02-train-ae, 03-train-vae\./,
+    );
   });
   test("the project's notebooks are numbered from 00 in order", () => {
     const names = listNotebooks(ROOT);

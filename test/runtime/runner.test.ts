@@ -13,7 +13,8 @@ function fakeProject(): string {
   fs.mkdirSync(path.join(root, "jupyter"), { recursive: true });
   fs.writeFileSync(path.join(root, "lib", "a.ts"), "export const a = 1;\n");
   fs.writeFileSync(path.join(root, "package-lock.json"), "{}");
-  for (const n of ["01-a", "02-b", "03-c"]) fs.writeFileSync(path.join(root, "notebooks", `${n}.ipynb`), `{"n":"${n}"}`);
+  for (const n of ["01-a", "02-b", "03-c"])
+    fs.writeFileSync(path.join(root, "notebooks", `${n}.ipynb`), `{"n":"${n}"}`);
   return root;
 }
 

@@ -4,8 +4,8 @@
 // cell dies with "Unexpected pending rebuildTimer" (the whole kernel exits). Watching files
 // on disk is turned off here instead: the kernel sees lib/ as it was when the kernel
 // started. After editing lib/, restart the kernel (as with any Python module).
-"use strict";
-const path = require("path");
+
+const path = require("node:path");
 try {
   const tslabDir = path.dirname(require.resolve("tslab/package.json", { paths: [process.cwd()] }));
   const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] }));
@@ -13,5 +13,5 @@ try {
   ts.sys.watchFile = inert;
   ts.sys.watchDirectory = inert;
 } catch (err) {
-  process.stderr.write(`[crypto-ae kernel] could not turn off file watching: ${err && err.message}\n`);
+  process.stderr.write(`[crypto-ae kernel] could not turn off file watching: ${err?.message}\n`);
 }

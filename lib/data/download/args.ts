@@ -24,7 +24,16 @@ export class UsageError extends Error {
 }
 
 /** Options that take a value. */
-const VALUE_FLAGS = ["--symbols", "--interval", "--from", "--to", "--base-url", "--out", "--concurrency", "--retries"] as const;
+const VALUE_FLAGS = [
+  "--symbols",
+  "--interval",
+  "--from",
+  "--to",
+  "--base-url",
+  "--out",
+  "--concurrency",
+  "--retries",
+] as const;
 /** Options that are switches. */
 const SWITCH_FLAGS = ["--daily", "--no-verify", "--keep-zip", "--help", "-h"] as const;
 /** Interval used when --interval is not given: daily candles, what the Panel is built from. */
@@ -102,7 +111,8 @@ export function parseDownloadArgs(argv: readonly string[], cwd: string = process
     keepZip: switches.has("--keep-zip"),
   };
   if (values.has("--out")) options.cacheDir = path.resolve(cwd, values.get("--out")!);
-  if (values.has("--concurrency")) options.concurrency = parseCount("--concurrency", values.get("--concurrency")!, 1, MAX_CONCURRENCY);
+  if (values.has("--concurrency"))
+    options.concurrency = parseCount("--concurrency", values.get("--concurrency")!, 1, MAX_CONCURRENCY);
   if (values.has("--retries")) options.retries = parseCount("--retries", values.get("--retries")!, 0, MAX_RETRIES);
   try {
     listKlineArchives(options);

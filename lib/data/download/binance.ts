@@ -45,7 +45,24 @@ import { extractZipEntry, readZipEntries, ZipError } from "./zip";
 export const BINANCE_BASE_URL = "https://data.binance.vision";
 
 /** Kline intervals Binance publishes bulk archives for. */
-export const BINANCE_INTERVALS = ["1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1mo"] as const;
+export const BINANCE_INTERVALS = [
+  "1s",
+  "1m",
+  "3m",
+  "5m",
+  "15m",
+  "30m",
+  "1h",
+  "2h",
+  "4h",
+  "6h",
+  "8h",
+  "12h",
+  "1d",
+  "3d",
+  "1w",
+  "1mo",
+] as const;
 /** One of {@link BINANCE_INTERVALS}. */
 export type BinanceInterval = (typeof BINANCE_INTERVALS)[number];
 
@@ -197,13 +214,17 @@ function pad2(n: number): string {
 function parseBound(value: string, which: "from" | "to", granularity: Granularity): DayParts {
   const shapes = granularity === "daily" ? '"YYYY-MM" or "YYYY-MM-DD"' : '"YYYY-MM"';
   const m = granularity === "daily" ? /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(value) : /^(\d{4})-(\d{2})$/.exec(value);
-  if (!m) throw new Error(`${which} "${value}" is not a valid ${granularity} period: use ${shapes}, e.g. ${which === "from" ? "2021-01" : "2024-12"}.`);
+  if (!m)
+    throw new Error(
+      `${which} "${value}" is not a valid ${granularity} period: use ${shapes}, e.g. ${which === "from" ? "2021-01" : "2024-12"}.`,
+    );
   const y = Number(m[1]);
   const month = Number(m[2]);
   if (month < 1 || month > 12) throw new Error(`${which} "${value}" has month ${m[2]}: months run 01..12.`);
   if (m[3] !== undefined) {
     const d = Number(m[3]);
-    if (d < 1 || d > daysInMonth(y, month)) throw new Error(`${which} "${value}" has day ${m[3]}: ${y}-${m[2]} has ${daysInMonth(y, month)} days.`);
+    if (d < 1 || d > daysInMonth(y, month))
+      throw new Error(`${which} "${value}" has day ${m[3]}: ${y}-${m[2]} has ${daysInMonth(y, month)} days.`);
     return { y, m: month, d };
   }
   return { y, m: month, d: which === "from" ? 1 : daysInMonth(y, month) };
@@ -239,11 +260,13 @@ export function listPeriods(from: string, to: string, granularity: Granularity):
 
 /** Validate and normalise a symbol list (upper case, no duplicates). */
 export function normaliseSymbols(symbols: readonly string[]): string[] {
-  if (!Array.isArray(symbols) || symbols.length === 0) throw new Error("symbols is empty: give at least one Binance symbol, e.g. BTCUSDT.");
+  if (!Array.isArray(symbols) || symbols.length === 0)
+    throw new Error("symbols is empty: give at least one Binance symbol, e.g. BTCUSDT.");
   const out: string[] = [];
   for (const raw of symbols) {
     const s = String(raw).trim().toUpperCase();
-    if (!SYMBOL_PATTERN.test(s)) throw new Error(`symbol "${raw}" is not a Binance symbol: use letters and digits only, e.g. BTCUSDT.`);
+    if (!SYMBOL_PATTERN.test(s))
+      throw new Error(`symbol "${raw}" is not a Binance symbol: use letters and digits only, e.g. BTCUSDT.`);
     if (!out.includes(s)) out.push(s);
   }
   return out;
@@ -252,7 +275,9 @@ export function normaliseSymbols(symbols: readonly string[]): string[] {
 /** Check an interval against {@link BINANCE_INTERVALS}. */
 export function checkInterval(interval: string): BinanceInterval {
   if (!(BINANCE_INTERVALS as readonly string[]).includes(interval)) {
-    throw new Error(`interval "${interval}" is not a Binance kline interval. Allowed: ${BINANCE_INTERVALS.join(", ")}.`);
+    throw new Error(
+      `interval "${interval}" is not a Binance kline interval. Allowed: ${BINANCE_INTERVALS.join(", ")}.`,
+    );
   }
   return interval as BinanceInterval;
 }
@@ -264,12 +289,19 @@ function checkBaseUrl(baseUrl: string): string {
   } catch {
     throw new Error(`baseUrl "${baseUrl}" is not a URL: use e.g. ${BINANCE_BASE_URL}.`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`baseUrl "${baseUrl}" must be http(s), e.g. ${BINANCE_BASE_URL}.`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new Error(`baseUrl "${baseUrl}" must be http(s), e.g. ${BINANCE_BASE_URL}.`);
   return baseUrl.replace(/\/+$/, "");
 }
 
 /** URL of one archive. */
-export function archiveUrl(baseUrl: string, granularity: Granularity, symbol: string, interval: string, period: string): string {
+export function archiveUrl(
+  baseUrl: string,
+  granularity: Granularity,
+  symbol: string,
+  interval: string,
+  period: string,
+): string {
   return `${baseUrl.replace(/\/+$/, "")}/data/spot/${granularity}/klines/${symbol}/${interval}/${symbol}-${interval}-${period}.zip`;
 }
 
@@ -278,7 +310,9 @@ export function archiveUrl(baseUrl: string, granularity: Granularity, symbol: st
  * Throws a message naming the bad value for an unknown interval, a malformed or reversed
  * period range, an invalid symbol or base URL.
  */
-export function listKlineArchives(options: Pick<DownloadKlinesOptions, "symbols" | "interval" | "from" | "to" | "granularity" | "baseUrl">): KlineArchive[] {
+export function listKlineArchives(
+  options: Pick<DownloadKlinesOptions, "symbols" | "interval" | "from" | "to" | "granularity" | "baseUrl">,
+): KlineArchive[] {
   const granularity = options.granularity ?? "monthly";
   if (!(GRANULARITIES as readonly string[]).includes(granularity)) {
     throw new Error(`granularity "${granularity}" is not one of ${GRANULARITIES.join(", ")}.`);
@@ -292,7 +326,16 @@ export function listKlineArchives(options: Pick<DownloadKlinesOptions, "symbols"
     for (const period of periods) {
       const url = archiveUrl(baseUrl, granularity, symbol, interval, period);
       const stem = `${symbol}-${interval}-${period}`;
-      out.push({ symbol, interval, granularity, period, url, checksumUrl: `${url}.CHECKSUM`, zipName: `${stem}.zip`, csvName: `${stem}.csv` });
+      out.push({
+        symbol,
+        interval,
+        granularity,
+        period,
+        url,
+        checksumUrl: `${url}.CHECKSUM`,
+        zipName: `${stem}.zip`,
+        csvName: `${stem}.csv`,
+      });
     }
   }
   return out;
@@ -306,7 +349,9 @@ export function parseChecksumFile(text: string, zipName: string, source: string)
   const line = text.split(/\r?\n/).find((l) => l.trim() !== "") ?? "";
   const m = /^([0-9a-fA-F]+)\s+\*?(\S.*?)\s*$/.exec(line.trim());
   if (!m || m[1]!.length !== SHA256_HEX_LENGTH) {
-    throw new Error(`${source}: malformed checksum file: expected "<64 hex digits>  ${zipName}", got "${line.slice(0, 120)}".`);
+    throw new Error(
+      `${source}: malformed checksum file: expected "<64 hex digits>  ${zipName}", got "${line.slice(0, 120)}".`,
+    );
   }
   if (path.basename(m[2]!) !== zipName) {
     throw new Error(`${source}: checksum file is for "${m[2]}", not "${zipName}".`);
@@ -327,9 +372,14 @@ export async function sha256File(file: string): Promise<string> {
  */
 export function extractKlineCsv(zipPath: string, csvPath: string): void {
   const buf = fs.readFileSync(zipPath);
-  const csvs = readZipEntries(buf, zipPath).filter((e) => !e.name.endsWith("/") && e.name.toLowerCase().endsWith(".csv"));
+  const csvs = readZipEntries(buf, zipPath).filter(
+    (e) => !e.name.endsWith("/") && e.name.toLowerCase().endsWith(".csv"),
+  );
   if (csvs.length !== 1) {
-    throw new ZipError(zipPath, `expected exactly one CSV entry, found ${csvs.length}${csvs.length ? ": " + csvs.map((e) => e.name).join(", ") : ""}.`);
+    throw new ZipError(
+      zipPath,
+      `expected exactly one CSV entry, found ${csvs.length}${csvs.length ? ": " + csvs.map((e) => e.name).join(", ") : ""}.`,
+    );
   }
   const data = extractZipEntry(buf, csvs[0]!, zipPath);
   const tmp = `${csvPath}.tmp`;
@@ -344,7 +394,8 @@ type Outcome =
   | { kind: "failed"; error: string; transferred: number };
 
 function checkInteger(name: string, value: number, lo: number, hi: number): number {
-  if (!Number.isInteger(value) || value < lo || value > hi) throw new Error(`${name} must be an integer in ${lo}..${hi}, got ${value}.`);
+  if (!Number.isInteger(value) || value < lo || value > hi)
+    throw new Error(`${name} must be an integer in ${lo}..${hi}, got ${value}.`);
   return value;
 }
 
@@ -364,7 +415,8 @@ export async function downloadKlines(options: DownloadKlinesOptions): Promise<Do
   const concurrency = checkInteger("concurrency", options.concurrency ?? DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
   const retries = checkInteger("retries", options.retries ?? DEFAULT_RETRIES, 0, MAX_RETRIES);
   const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
-  if (!Number.isFinite(backoffMs) || backoffMs < 0) throw new Error(`backoffMs must be a non-negative number of milliseconds, got ${backoffMs}.`);
+  if (!Number.isFinite(backoffMs) || backoffMs < 0)
+    throw new Error(`backoffMs must be a non-negative number of milliseconds, got ${backoffMs}.`);
   const fetchImpl = options.fetchImpl ?? (globalThis.fetch as FetchLike | undefined);
   if (typeof fetchImpl !== "function") throw new Error("No fetch available: use Node 20 or later, or pass fetchImpl.");
   const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
@@ -388,7 +440,11 @@ export async function downloadKlines(options: DownloadKlinesOptions): Promise<Do
         extractKlineCsv(zipPath, csvPath);
       } catch (err) {
         fs.rmSync(zipPath, { force: true });
-        return { kind: "failed", error: `${(err as Error).message} The cached archive was discarded; rerun to download it again.`, transferred: 0 };
+        return {
+          kind: "failed",
+          error: `${(err as Error).message} The cached archive was discarded; rerun to download it again.`,
+          transferred: 0,
+        };
       }
       if (!keepZip) fs.rmSync(zipPath, { force: true });
       return { kind: "cached", file: csvPath };
@@ -413,7 +469,9 @@ export async function downloadKlines(options: DownloadKlinesOptions): Promise<Do
       if (result.status === "missing") return { kind: "missing" };
       if (result.bytes === 0) {
         fs.rmSync(partPath, { force: true });
-        throw new Error(`empty download (0 bytes) from ${a.url}; the empty file was discarded. Rerun later; if it persists the archive is broken on the server.`);
+        throw new Error(
+          `empty download (0 bytes) from ${a.url}; the empty file was discarded. Rerun later; if it persists the archive is broken on the server.`,
+        );
       }
       let verified = false;
       if (verifyChecksum) {
@@ -438,7 +496,14 @@ export async function downloadKlines(options: DownloadKlinesOptions): Promise<Do
         throw new Error(`${(err as Error).message} The archive was discarded; rerun to download it again.`);
       }
       if (!keepZip) fs.rmSync(zipPath, { force: true });
-      return { kind: "downloaded", file: csvPath, bytes: result.bytes, transferred, verified, resumedFrom: result.resumedFrom };
+      return {
+        kind: "downloaded",
+        file: csvPath,
+        bytes: result.bytes,
+        transferred,
+        verified,
+        resumedFrom: result.resumedFrom,
+      };
     } catch (err) {
       return { kind: "failed", error: (err as Error).message, transferred };
     }
@@ -452,7 +517,16 @@ export async function downloadKlines(options: DownloadKlinesOptions): Promise<Do
         emit({ kind: "cached", archive: a, done, total, file: outcome.file });
         break;
       case "downloaded":
-        emit({ kind: "downloaded", archive: a, done, total, file: outcome.file, bytes: outcome.bytes, verified: outcome.verified, resumedFrom: outcome.resumedFrom });
+        emit({
+          kind: "downloaded",
+          archive: a,
+          done,
+          total,
+          file: outcome.file,
+          bytes: outcome.bytes,
+          verified: outcome.verified,
+          resumedFrom: outcome.resumedFrom,
+        });
         break;
       case "missing":
         emit({ kind: "missing", archive: a, done, total });
@@ -464,7 +538,18 @@ export async function downloadKlines(options: DownloadKlinesOptions): Promise<Do
     return outcome;
   });
 
-  const summary: DownloadSummary = { archives: total, downloaded: 0, cached: 0, missing: 0, notAvailable: [], unverified: [], failed: [], files: [], bytes: 0, cacheDir };
+  const summary: DownloadSummary = {
+    archives: total,
+    downloaded: 0,
+    cached: 0,
+    missing: 0,
+    notAvailable: [],
+    unverified: [],
+    failed: [],
+    files: [],
+    bytes: 0,
+    cacheDir,
+  };
   outcomes.forEach((o, i) => {
     const a = archives[i]!;
     switch (o.kind) {

@@ -117,7 +117,10 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
  * Backoff before retry number `failures` (0-based: 0 after the first failure):
  * `min(maxBackoffMs, backoffMs * 2^failures) * (1 + JITTER_FRACTION * u)`, u uniform from the policy's Rng.
  */
-export function backoffDelay(failures: number, policy: Pick<RetryPolicy, "backoffMs" | "maxBackoffMs" | "rng">): number {
+export function backoffDelay(
+  failures: number,
+  policy: Pick<RetryPolicy, "backoffMs" | "maxBackoffMs" | "rng">,
+): number {
   const base = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** failures);
   return Math.round(base * (1 + JITTER_FRACTION * policy.rng.uniform()));
 }
@@ -147,9 +150,12 @@ export async function withRetries<T>(url: string, policy: RetryPolicy, attempt: 
       if (!isRetryable(err)) throw err;
       const message = (err as Error).message;
       if (n >= policy.retries) {
-        throw new Error(`${message}; gave up after ${n + 1} attempt${n === 0 ? "" : "s"}. Rerun later: finished files are kept and partial ones resume.`, {
-          cause: err,
-        });
+        throw new Error(
+          `${message}; gave up after ${n + 1} attempt${n === 0 ? "" : "s"}. Rerun later: finished files are kept and partial ones resume.`,
+          {
+            cause: err,
+          },
+        );
       }
       const retryAfter = err instanceof HttpStatusError ? err.retryAfterMs : null;
       if (retryAfter !== null && retryAfter > policy.maxRetryAfterMs) {
@@ -187,7 +193,10 @@ class IdleTimer {
   }
   touch(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.controller.abort(new NetworkError(this.url, `no data received for ${this.ms} ms`)), this.ms);
+    this.timer = setTimeout(
+      () => this.controller.abort(new NetworkError(this.url, `no data received for ${this.ms} ms`)),
+      this.ms,
+    );
   }
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -232,7 +241,11 @@ export async function fetchText(url: string, options: RequestOptions): Promise<s
   return withRetries(url, options.policy, async () => {
     const idle = new IdleTimer(idleMs, url);
     try {
-      const res = await send(url, { headers: { "user-agent": USER_AGENT }, signal: idle.controller.signal }, options.fetchImpl);
+      const res = await send(
+        url,
+        { headers: { "user-agent": USER_AGENT }, signal: idle.controller.signal },
+        options.fetchImpl,
+      );
       if (NOT_FOUND_STATUSES.has(res.status)) {
         await discardBody(res);
         return null;
@@ -313,7 +326,10 @@ export async function downloadToFile(url: string, partPath: string, options: Req
         const total = parseContentRange(res.headers.get("content-range"))?.total ?? null;
         if (total === existing) return { status: "ok", bytes: existing, transferred, resumedFrom: existing } as const;
         fs.rmSync(partPath, { force: true });
-        throw new NetworkError(url, `server refused to resume at byte ${existing} (HTTP 416, size ${total ?? "unknown"}); the partial file was discarded`);
+        throw new NetworkError(
+          url,
+          `server refused to resume at byte ${existing} (HTTP 416, size ${total ?? "unknown"}); the partial file was discarded`,
+        );
       }
       let append = false;
       if (res.status === 206) {
@@ -321,7 +337,10 @@ export async function downloadToFile(url: string, partPath: string, options: Req
         if (existing === 0 || range === null || range.start !== existing) {
           await discardBody(res);
           fs.rmSync(partPath, { force: true });
-          throw new NetworkError(url, `server answered a resume from byte ${existing} with range "${res.headers.get("content-range")}"; the partial file was discarded`);
+          throw new NetworkError(
+            url,
+            `server answered a resume from byte ${existing} with range "${res.headers.get("content-range")}"; the partial file was discarded`,
+          );
         }
         append = true;
       } else if (res.status !== 200) {
@@ -382,7 +401,11 @@ async function streamToFile(
  * Apply `fn` to every item with at most `limit` calls in flight, keeping result order.
  * `fn` should catch its own errors: the first rejection rejects the whole pool.
  */
-export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapPool<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`Pool limit must be a positive integer, got ${limit}.`);
   const results = new Array<R>(items.length);
   let next = 0;

@@ -122,7 +122,10 @@ function describeStart(buf: Buffer): string {
 /** Locate the end of central directory record by scanning back over a possible comment. */
 function findEocd(buf: Buffer, file: string): number {
   if (buf.length < EOCD_SIZE) {
-    throw new ZipError(file, `not a zip archive: ${buf.length} bytes is smaller than the ${EOCD_SIZE}-byte end record (truncated download?).`);
+    throw new ZipError(
+      file,
+      `not a zip archive: ${buf.length} bytes is smaller than the ${EOCD_SIZE}-byte end record (truncated download?).`,
+    );
   }
   const stop = Math.max(0, buf.length - MAX_EOCD_SEARCH);
   for (let pos = buf.length - EOCD_SIZE; pos >= stop; pos--) {
@@ -156,7 +159,10 @@ export function readZipEntries(buf: Buffer, file: string): ZipEntry[] {
   if (count === ZIP64_MARKER_16 || cdSize === ZIP64_MARKER_32 || cdOffset === ZIP64_MARKER_32) {
     const locator = eocd - ZIP64_LOCATOR_SIZE;
     if (locator < 0 || buf.readUInt32LE(locator) !== ZIP64_LOCATOR_SIGNATURE) {
-      throw new ZipError(file, "the end record points to ZIP64 fields but the ZIP64 locator is missing (corrupt archive).");
+      throw new ZipError(
+        file,
+        "the end record points to ZIP64 fields but the ZIP64 locator is missing (corrupt archive).",
+      );
     }
     const record = readUint64(buf, locator + 8, file, "ZIP64 record offset");
     if (record + ZIP64_EOCD_SIZE > locator || buf.readUInt32LE(record) !== ZIP64_EOCD_SIGNATURE) {
@@ -177,7 +183,10 @@ export function readZipEntries(buf: Buffer, file: string): ZipEntry[] {
   let pos = cdOffset;
   for (let i = 0; i < count; i++) {
     if (pos + CENTRAL_HEADER_SIZE > cdOffset + cdSize || buf.readUInt32LE(pos) !== CENTRAL_HEADER_SIGNATURE) {
-      throw new ZipError(file, `central directory entry ${i + 1} of ${count} at offset ${pos} is damaged (bad signature or out of bounds).`);
+      throw new ZipError(
+        file,
+        `central directory entry ${i + 1} of ${count} at offset ${pos} is damaged (bad signature or out of bounds).`,
+      );
     }
     const flags = buf.readUInt16LE(pos + 8);
     const method = buf.readUInt16LE(pos + 10);
@@ -191,10 +200,15 @@ export function readZipEntries(buf: Buffer, file: string): ZipEntry[] {
     const nameStart = pos + CENTRAL_HEADER_SIZE;
     const extraStart = nameStart + nameLength;
     const next = extraStart + extraLength + commentLength;
-    if (next > cdOffset + cdSize) throw new ZipError(file, `central directory entry ${i + 1} runs past the directory's end.`);
+    if (next > cdOffset + cdSize)
+      throw new ZipError(file, `central directory entry ${i + 1} runs past the directory's end.`);
     const name = buf.subarray(nameStart, extraStart).toString(flags & FLAG_UTF8 ? "utf8" : "latin1");
     // ZIP64 extra field: 64-bit values appear only for fields whose 32-bit slot holds the marker, in this order.
-    if (uncompressedSize === ZIP64_MARKER_32 || compressedSize === ZIP64_MARKER_32 || localHeaderOffset === ZIP64_MARKER_32) {
+    if (
+      uncompressedSize === ZIP64_MARKER_32 ||
+      compressedSize === ZIP64_MARKER_32 ||
+      localHeaderOffset === ZIP64_MARKER_32
+    ) {
       let e = extraStart;
       let found = false;
       while (e + 4 <= extraStart + extraLength) {
@@ -235,9 +249,13 @@ export function readZipEntries(buf: Buffer, file: string): ZipEntry[] {
  */
 export function extractZipEntry(buf: Buffer, entry: ZipEntry, file: string): Buffer {
   const where = `entry "${entry.name}"`;
-  if (entry.flags & FLAG_ENCRYPTED) throw new ZipError(file, `${where} is encrypted; encrypted archives are not supported.`);
+  if (entry.flags & FLAG_ENCRYPTED)
+    throw new ZipError(file, `${where} is encrypted; encrypted archives are not supported.`);
   if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATE) {
-    throw new ZipError(file, `${where} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported.`);
+    throw new ZipError(
+      file,
+      `${where} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported.`,
+    );
   }
   const off = entry.localHeaderOffset;
   if (off + LOCAL_HEADER_SIZE > buf.length || buf.readUInt32LE(off) !== LOCAL_HEADER_SIGNATURE) {
@@ -246,7 +264,10 @@ export function extractZipEntry(buf: Buffer, entry: ZipEntry, file: string): Buf
   const dataStart = off + LOCAL_HEADER_SIZE + buf.readUInt16LE(off + 26) + buf.readUInt16LE(off + 28);
   const dataEnd = dataStart + entry.compressedSize;
   if (dataEnd > buf.length) {
-    throw new ZipError(file, `${where}: data (${entry.compressedSize} bytes at offset ${dataStart}) runs past the end of the ${buf.length}-byte archive (truncated).`);
+    throw new ZipError(
+      file,
+      `${where}: data (${entry.compressedSize} bytes at offset ${dataStart}) runs past the end of the ${buf.length}-byte archive (truncated).`,
+    );
   }
   const stored = buf.subarray(dataStart, dataEnd);
   let data: Buffer;
@@ -260,7 +281,10 @@ export function extractZipEntry(buf: Buffer, entry: ZipEntry, file: string): Buf
     }
   }
   if (data.length !== entry.uncompressedSize) {
-    throw new ZipError(file, `${where}: expanded to ${data.length} bytes but the directory declares ${entry.uncompressedSize} (corrupt archive).`);
+    throw new ZipError(
+      file,
+      `${where}: expanded to ${data.length} bytes but the directory declares ${entry.uncompressedSize} (corrupt archive).`,
+    );
   }
   const actual = crc32(data);
   if (actual !== entry.crc32) {
@@ -318,7 +342,8 @@ export interface ZipWriteOptions {
 export function writeZip(entries: ZipWriteEntry[], options: ZipWriteOptions = {}): Buffer {
   const zip64 = options.zip64 === true;
   const comment = Buffer.from(options.comment ?? "", "latin1");
-  if (comment.length > 0xffff) throw new Error(`ZIP comment is ${comment.length} bytes; the format allows at most 65535.`);
+  if (comment.length > 0xffff)
+    throw new Error(`ZIP comment is ${comment.length} bytes; the format allows at most 65535.`);
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -367,7 +392,9 @@ export function writeZip(entries: ZipWriteEntry[], options: ZipWriteOptions = {}
   const cdOffset = offset;
   const cdSize = central.reduce((s, b) => s + b.length, 0);
   if (!zip64 && (entries.length > ZIP64_MARKER_16 - 1 || cdOffset + cdSize >= ZIP64_MARKER_32)) {
-    throw new Error(`Archive too large for plain ZIP (${entries.length} entries, ${cdOffset + cdSize} bytes): pass { zip64: true }.`);
+    throw new Error(
+      `Archive too large for plain ZIP (${entries.length} entries, ${cdOffset + cdSize} bytes): pass { zip64: true }.`,
+    );
   }
   const tail: Buffer[] = [];
   if (zip64) {

@@ -54,14 +54,23 @@ const MIN_KLINE_FIELDS = 6;
 
 /** Interval label of a length in ms ("1h", "15m", "1d"). */
 export function intervalLabel(ms: number): string {
-  for (const [u, size] of [["d", MS_PER_DAY], ["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const) {
+  for (const [u, size] of [
+    ["d", MS_PER_DAY],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${u}`;
   }
   return `${ms}ms`;
 }
 
 /** Symbol and interval from a bulk file name, or nulls. */
-export function parseBinanceFileName(file: string): { symbol: string | null; intervalMs: number | null; intervalText: string | null } {
+export function parseBinanceFileName(file: string): {
+  symbol: string | null;
+  intervalMs: number | null;
+  intervalText: string | null;
+} {
   const base = file.replace(/^.*[\\/]/, "");
   const m = BULK_NAME_RE.exec(base);
   if (!m) return { symbol: null, intervalMs: null, intervalText: null };
@@ -72,7 +81,12 @@ export function parseBinanceFileName(file: string): { symbol: string | null; int
 
 /** Load Binance klines (folder or file: bulk CSV, daily CSV or REST JSON) into a validated Panel. */
 export function loadBinance(target: string, options: LoadOptions = {}): ValidationResult {
-  const { files, notes } = listInputFiles(target, (n) => /\.(csv|json)$/i.test(n), BINANCE_LAYOUT, "Binance klines .csv or .json files");
+  const { files, notes } = listInputFiles(
+    target,
+    (n) => /\.(csv|json)$/i.test(n),
+    BINANCE_LAYOUT,
+    "Binance klines .csv or .json files",
+  );
   const raw = new RawRows();
   raw.notes.push(...notes);
   const dates = new DateParser();
@@ -81,11 +95,21 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
 
   const tokenFor = (file: string, fromName: string | null, isJson: boolean): number => {
     const symbol = fromName ?? (isJson ? options.symbol : undefined) ?? stemOf(file).toUpperCase();
-    return raw.token(symbol, { symbol, name: symbol, sector: sectorFor(symbol, undefined, sectors.custom, sectors.builtin) });
+    return raw.token(symbol, {
+      symbol,
+      name: symbol,
+      sector: sectorFor(symbol, undefined, sectors.custom, sectors.builtin),
+    });
   };
 
   /** Settle a file's interval (name, else smallest step seen) and check it against the token's. */
-  const settleInterval = (file: string, tok: number, named: ReturnType<typeof parseBinanceFileName>, minStep: number, isoDates: boolean): void => {
+  const settleInterval = (
+    file: string,
+    tok: number,
+    named: ReturnType<typeof parseBinanceFileName>,
+    minStep: number,
+    isoDates: boolean,
+  ): void => {
     let interval: number | null = named.intervalMs;
     if (interval === null) interval = minStep < Infinity ? minStep : isoDates ? MS_PER_DAY : null;
     if (interval !== null && interval > MS_PER_DAY) {
@@ -119,7 +143,11 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
     if (/\.json$/i.test(file)) {
       const fi = raw.addFile(file, "item");
       const doc = readJsonFile(file);
-      if (!Array.isArray(doc) || doc.length === 0 || !doc.every((k) => Array.isArray(k) && k.length >= MIN_KLINE_FIELDS)) {
+      if (
+        !Array.isArray(doc) ||
+        doc.length === 0 ||
+        !doc.every((k) => Array.isArray(k) && k.length >= MIN_KLINE_FIELDS)
+      ) {
         throw new DataError(
           file,
           null,
@@ -196,10 +224,22 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
         isoDates = dates.unit === null;
         first = false;
       }
-      if (iCt >= 0 && dates.unit !== null && !row.isEmpty(iCt)) dates.checkSameUnit(row.num(iCt), row.line, row.columnName(iCt));
+      if (iCt >= 0 && dates.unit !== null && !row.isEmpty(iCt))
+        dates.checkSameUnit(row.num(iCt), row.line, row.columnName(iCt));
       if (t > prev && t - prev < minStep) minStep = t - prev;
       prev = t;
-      raw.push(tok, t, row.num(iOpen), row.num(iHigh), row.num(iLow), row.num(iClose), row.num(iVol), NaN, fi, row.line);
+      raw.push(
+        tok,
+        t,
+        row.num(iOpen),
+        row.num(iHigh),
+        row.num(iLow),
+        row.num(iClose),
+        row.num(iVol),
+        NaN,
+        fi,
+        row.line,
+      );
     }
     settleInterval(file, tok, named, minStep, isoDates);
   }
@@ -211,4 +251,3 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
     jumpLogThreshold: options.jumpLogThreshold,
   });
 }
-

@@ -47,11 +47,23 @@ function coinKey(file: string): string {
 /** A [ms, value] series as a time -> value lookup (aligned by index when the times match). */
 function seriesLookup(series: unknown, file: string, name: string): ((idx: number, ms: number) => number) | null {
   if (series === undefined) return null;
-  if (!Array.isArray(series)) throw new DataError(file, null, name, `expected a list of [epoch ms, value] pairs, got ${typeof series}. Save the market_chart response as is.`);
+  if (!Array.isArray(series))
+    throw new DataError(
+      file,
+      null,
+      name,
+      `expected a list of [epoch ms, value] pairs, got ${typeof series}. Save the market_chart response as is.`,
+    );
   const times = new Float64Array(series.length);
   const values = new Float64Array(series.length);
   series.forEach((p: unknown, k: number) => {
-    if (!Array.isArray(p) || p.length < 2) throw new DataError(file, null, `${name}[${k}]`, `expected a [epoch ms, value] pair, got ${JSON.stringify(p)}. Save the market_chart response as is.`);
+    if (!Array.isArray(p) || p.length < 2)
+      throw new DataError(
+        file,
+        null,
+        `${name}[${k}]`,
+        `expected a [epoch ms, value] pair, got ${JSON.stringify(p)}. Save the market_chart response as is.`,
+      );
     times[k] = jsonNumber(p[0], file, `${name}[${k}][0]`);
     values[k] = jsonNumber(p[1], file, `${name}[${k}][1]`);
   });
@@ -68,7 +80,12 @@ function seriesLookup(series: unknown, file: string, name: string): ((idx: numbe
 
 /** Load CoinGecko "max" CSVs and/or market_chart JSONs (folder or file) into a validated Panel. */
 export function loadCoinGecko(target: string, options: LoadOptions = {}): ValidationResult {
-  const { files, notes } = listInputFiles(target, (n) => /\.(csv|json)$/i.test(n), COINGECKO_LAYOUT, "CoinGecko <coin>-usd-max.csv or market_chart .json files");
+  const { files, notes } = listInputFiles(
+    target,
+    (n) => /\.(csv|json)$/i.test(n),
+    COINGECKO_LAYOUT,
+    "CoinGecko <coin>-usd-max.csv or market_chart .json files",
+  );
   const raw = new RawRows();
   raw.notes.push(...notes);
   const dates = new DateParser();
@@ -84,20 +101,42 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
     if (/\.json$/i.test(file)) {
       const doc = readJsonFile(file) as Record<string, unknown> | null;
       if (doc === null || typeof doc !== "object" || Array.isArray(doc) || !Array.isArray(doc.prices)) {
-        throw new DataError(file, null, null, "is not a CoinGecko market_chart response: expected an object with prices, market_caps and total_volumes lists of [epoch ms, value] pairs.");
+        throw new DataError(
+          file,
+          null,
+          null,
+          "is not a CoinGecko market_chart response: expected an object with prices, market_caps and total_volumes lists of [epoch ms, value] pairs.",
+        );
       }
       if (doc.total_volumes === undefined) {
-        throw new DataError(file, null, "total_volumes", "the response has no total_volumes list; volumes are needed for every row. Request market_chart again (it always includes total_volumes).");
+        throw new DataError(
+          file,
+          null,
+          "total_volumes",
+          "the response has no total_volumes list; volumes are needed for every row. Request market_chart again (it always includes total_volumes).",
+        );
       }
       const prices = doc.prices as unknown[];
-      if (prices.length === 0) throw new DataError(file, null, "prices", "the prices list is empty. Request a longer range.");
+      if (prices.length === 0)
+        throw new DataError(file, null, "prices", "the prices list is empty. Request a longer range.");
       const caps = seriesLookup(doc.market_caps, file, "market_caps");
       const vols = seriesLookup(doc.total_volumes, file, "total_volumes")!;
       const fi = raw.addFile(file, "item");
       const symbol = symbolForName(key) ?? key.toUpperCase();
-      const tok = raw.token(`coingecko:${key}`, { symbol, name: key, sector: sectorFor(symbol, key, sectors.custom, sectors.builtin) }, { intervalMs: null, volume: "last", intraday: true }, key.toLowerCase());
+      const tok = raw.token(
+        `coingecko:${key}`,
+        { symbol, name: key, sector: sectorFor(symbol, key, sectors.custom, sectors.builtin) },
+        { intervalMs: null, volume: "last", intraday: true },
+        key.toLowerCase(),
+      );
       prices.forEach((p: unknown, k: number) => {
-        if (!Array.isArray(p) || p.length < 2) throw new DataError(file, null, `prices[${k}]`, `expected a [epoch ms, price] pair, got ${JSON.stringify(p)}. Save the market_chart response as is.`);
+        if (!Array.isArray(p) || p.length < 2)
+          throw new DataError(
+            file,
+            null,
+            `prices[${k}]`,
+            `expected a [epoch ms, price] pair, got ${JSON.stringify(p)}. Save the market_chart response as is.`,
+          );
         const ms = jsonNumber(p[0], file, `prices[${k}][0]`);
         const t = dates.epoch(ms, null, `prices[${k}][0]`, false);
         const price = jsonNumber(p[1], file, `prices[${k}][1]`);
@@ -111,7 +150,12 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
     const col = findColumns(reader.header!, COINGECKO_COLUMNS as ColumnSpec[], file, COINGECKO_LAYOUT);
     const fi = raw.addFile(file);
     const symbol = key.toUpperCase();
-    const tok = raw.token(`coingecko:${key}`, { symbol, name: key, sector: sectorFor(symbol, key, sectors.custom, sectors.builtin) }, { intervalMs: null }, key.toLowerCase());
+    const tok = raw.token(
+      `coingecko:${key}`,
+      { symbol, name: key, sector: sectorFor(symbol, key, sectors.custom, sectors.builtin) },
+      { intervalMs: null },
+      key.toLowerCase(),
+    );
     const iTime = col.time!;
     const iPrice = col.price!;
     const iCap = col.marketCap!;
@@ -129,7 +173,8 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
       check: "price only",
       action: "info",
       count: priceOnlyRows,
-      detail: "CoinGecko max exports give one price per day: open = high = low = close = price, so intraday range features are zero for these tokens.",
+      detail:
+        "CoinGecko max exports give one price per day: open = high = low = close = price, so intraday range features are zero for these tokens.",
       examples: [...priceOnlyTokens].slice(0, 5),
     });
   }

@@ -68,12 +68,22 @@ export function listInputFiles(
   expected: string,
 ): { files: string[]; notes: ValidationEntry[] } {
   if (!fs.existsSync(target)) {
-    throw new DataError(target, null, null, `does not exist. Point the ${layout} loader at a folder of ${expected} or at one such file.`);
+    throw new DataError(
+      target,
+      null,
+      null,
+      `does not exist. Point the ${layout} loader at a folder of ${expected} or at one such file.`,
+    );
   }
   const stat = fs.statSync(target);
   if (stat.isFile()) {
     if (!accept(path.basename(target))) {
-      throw new DataError(target, null, null, `is not a ${layout} file (expected ${expected}). Supported formats: ${SUPPORTED_FORMATS.join("; ")}.`);
+      throw new DataError(
+        target,
+        null,
+        null,
+        `is not a ${layout} file (expected ${expected}). Supported formats: ${SUPPORTED_FORMATS.join("; ")}.`,
+      );
     }
     return { files: [target], notes: [] };
   }
@@ -94,8 +104,18 @@ export function listInputFiles(
   };
   walk(target, 0);
   if (files.length === 0) {
-    const found = ignored.length ? ignored.slice(0, 10).map((f) => JSON.stringify(f)).join(", ") + (ignored.length > 10 ? ", ..." : "") : "nothing";
-    throw new DataError(target, null, null, `holds no ${expected} (found: ${found}). Supported formats: ${SUPPORTED_FORMATS.join("; ")}.`);
+    const found = ignored.length
+      ? ignored
+          .slice(0, 10)
+          .map((f) => JSON.stringify(f))
+          .join(", ") + (ignored.length > 10 ? ", ..." : "")
+      : "nothing";
+    throw new DataError(
+      target,
+      null,
+      null,
+      `holds no ${expected} (found: ${found}). Supported formats: ${SUPPORTED_FORMATS.join("; ")}.`,
+    );
   }
   const notes: ValidationEntry[] = [];
   if (ignored.length > 0) {
@@ -118,7 +138,12 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (e) {
-    throw new DataError(file, null, null, `is not valid JSON (${(e as Error).message}). Re-download the file or check that it was saved completely.`);
+    throw new DataError(
+      file,
+      null,
+      null,
+      `is not valid JSON (${(e as Error).message}). Re-download the file or check that it was saved completely.`,
+    );
   }
 }
 
@@ -134,7 +159,7 @@ export function jsonNumber(v: unknown, file: string, where: string): number {
     const n = parseNumberText(v);
     if (n !== null) return n;
   }
-  const text = typeof v === "string" ? quoteCell(v) : JSON.stringify(v) ?? String(v);
+  const text = typeof v === "string" ? quoteCell(v) : (JSON.stringify(v) ?? String(v));
   throw new DataError(file, null, where, `${text} is not a number. Fix the value or remove the item.`);
 }
 

@@ -43,7 +43,10 @@ export function loadKaggle(target: string, options: LoadOptions = {}): Validatio
     const col = findColumns(reader.header!, KAGGLE_COLUMNS as ColumnSpec[], file, KAGGLE_LAYOUT);
     const fi = raw.addFile(file);
     dates.startFile(file);
-    const stem = path.basename(file).replace(/\.csv$/i, "").replace(/^coin_/i, "");
+    const stem = path
+      .basename(file)
+      .replace(/\.csv$/i, "")
+      .replace(/^coin_/i, "");
     const iDate = col.date!;
     const iOpen = col.open!;
     const iHigh = col.high!;
@@ -57,12 +60,33 @@ export function loadKaggle(target: string, options: LoadOptions = {}): Validatio
         const symbol = row.text(col.symbol!).trim();
         const name = row.text(col.name!).trim() || stem;
         const id = stem.toLowerCase();
-        tok = raw.token(`coin:${id}`, { symbol, name, sector: sectorFor(symbol, name, sectors.custom, sectors.builtin) }, { intervalMs: null }, id);
+        tok = raw.token(
+          `coin:${id}`,
+          { symbol, name, sector: sectorFor(symbol, name, sectors.custom, sectors.builtin) },
+          { intervalMs: null },
+          id,
+        );
       }
       const t = dates.bytes(row.data, row.starts[iDate]!, row.ends[iDate]!, row.line, row.columnName(iDate));
-      raw.push(tok, t, row.num(iOpen), row.num(iHigh), row.num(iLow), row.num(iClose), row.num(iVol), iCap >= 0 ? row.num(iCap) : NaN, fi, row.line);
+      raw.push(
+        tok,
+        t,
+        row.num(iOpen),
+        row.num(iHigh),
+        row.num(iLow),
+        row.num(iClose),
+        row.num(iVol),
+        iCap >= 0 ? row.num(iCap) : NaN,
+        fi,
+        row.line,
+      );
     }
   }
   raw.notes.push(...dates.entries());
-  return validateRows(raw, { source: `kaggle:${target}`, duplicates: options.duplicates, staleRunDays: options.staleRunDays, jumpLogThreshold: options.jumpLogThreshold });
+  return validateRows(raw, {
+    source: `kaggle:${target}`,
+    duplicates: options.duplicates,
+    staleRunDays: options.staleRunDays,
+    jumpLogThreshold: options.jumpLogThreshold,
+  });
 }

@@ -41,7 +41,12 @@ const TOKEN_CACHE_BYTES = 256;
 
 /** Load long CSV file(s) (a folder of *.csv or one file) into a validated Panel. */
 export function loadLongCsv(target: string, options: LoadOptions = {}): ValidationResult {
-  const { files, notes } = listInputFiles(target, (n) => /\.(csv|tsv|txt)$/i.test(n), LONG_CSV_LAYOUT, "long CSV files (token,date,open,high,low,close,volume)");
+  const { files, notes } = listInputFiles(
+    target,
+    (n) => /\.(csv|tsv|txt)$/i.test(n),
+    LONG_CSV_LAYOUT,
+    "long CSV files (token,date,open,high,low,close,volume)",
+  );
   const raw = new RawRows();
   raw.notes.push(...notes);
   const dates = new DateParser();
@@ -86,7 +91,18 @@ export function loadLongCsv(target: string, options: LoadOptions = {}): Validati
         } else lastLen = -1;
       }
       const t = dates.bytes(row.data, row.starts[iDate]!, row.ends[iDate]!, row.line, row.columnName(iDate));
-      raw.push(tok, t, row.num(iOpen), row.num(iHigh), row.num(iLow), row.num(iClose), row.num(iVol), iCap >= 0 ? row.num(iCap) : NaN, fi, row.line);
+      raw.push(
+        tok,
+        t,
+        row.num(iOpen),
+        row.num(iHigh),
+        row.num(iLow),
+        row.num(iClose),
+        row.num(iVol),
+        iCap >= 0 ? row.num(iCap) : NaN,
+        fi,
+        row.line,
+      );
     }
   }
   raw.notes.push(...dates.entries());
