@@ -28,6 +28,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WANT_BROWSER = process.argv.includes("--browser");
 const ONLY = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length) ?? null;
 const APT_GET = process.env.CAE_APT_GET || "apt-get";
+/** Wait for another apt/dpkg run (e.g. unattended upgrades) instead of failing at once. */
+const APT_LOCK_WAIT = ["-o", "DPkg::Lock::Timeout=600"];
 const JUPYTER_PACKAGES = ["jupyter-nbconvert", "python3-nbclient", "jupyter-client"];
 const BROWSER_PACKAGES = ["chromium"];
 const MIN_NODE = [20, 19];
@@ -91,10 +93,10 @@ function aptInstall(packages, what) {
   say(`installing ${what} from Debian's packages: ${packages.join(" ")}`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   if (!aptUpdated) {
-    if (!run(APT_GET, ["update", "-qq"], { env })) return false;
+    if (!run(APT_GET, ["update", "-qq", ...APT_LOCK_WAIT], { env })) return false;
     aptUpdated = true;
   }
-  return run(APT_GET, ["install", "-y", "-qq", "--no-install-recommends", ...packages], { env });
+  return run(APT_GET, ["install", "-y", "-qq", "--no-install-recommends", ...APT_LOCK_WAIT, ...packages], { env });
 }
 
 function ensureJupyter() {
