@@ -112,13 +112,12 @@ function ensureJupyter() {
   );
 }
 
+/** The browser the tests will use: CAE_CHROMIUM when set (and only it), else Debian's paths. */
 function chromiumPath() {
-  for (const p of [
-    process.env.CAE_CHROMIUM,
-    "/usr/bin/chromium",
-    "/usr/bin/chromium-browser",
-    "/usr/bin/google-chrome",
-  ].filter(Boolean)) {
+  const candidates = process.env.CAE_CHROMIUM
+    ? [process.env.CAE_CHROMIUM]
+    : ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+  for (const p of candidates) {
     if (existsSync(p)) return p;
   }
   return null;
