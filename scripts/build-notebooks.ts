@@ -3,18 +3,48 @@
  *
  * Source format (the "percent" format): a line `// %% [markdown]` starts a markdown cell
  * whose lines are comments (`// ` is stripped); a line `// %%` starts a code cell. The
- * generated notebooks carry no outputs and use the project's kernel. `--check` exits 1 if
- * any notebook is out of date (used by the tests).
+ * generated notebooks carry no outputs and use the project's kernel. They are written
+ * exactly as Jupyter writes them back (scripts/notebook-format.cjs), with the kernelspec
+ * and language_info the kernel itself reports, so opening and saving a notebook in Jupyter
+ * changes no byte. `--check` exits 1 if any notebook is out of date. To bring edits made in
+ * Jupyter back into notebooks/src, use scripts/sync-notebooks.ts (npm run notebooks:sync).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findRoot } from "../lib/config";
 import { atomicWriteFile } from "../lib/runtime/files";
+import { cellId, stringifyNotebook } from "./notebook-format.cjs";
 
 /** The kernelspec every notebook declares (jupyter/kernels/crypto-ae). */
 export const KERNEL_NAME = "crypto-ae";
 
-interface Cell {
+/** The kernelspec block Jupyter writes into a notebook, read from the project's kernel.json. */
+export function kernelspecMetadata(root = findRoot(__dirname)): Record<string, string> {
+  const file = path.join(root, "jupyter", "kernels", KERNEL_NAME, "kernel.json");
+  const spec = JSON.parse(fs.readFileSync(file, "utf8")) as { display_name?: string; language?: string };
+  if (!spec.display_name || !spec.language) throw new Error(`${file}: needs "display_name" and "language".`);
+  return { display_name: spec.display_name, language: spec.language, name: KERNEL_NAME };
+}
+
+/**
+ * The language_info the kernel reports on start (tslab's kernel_info reply; tslab 1.0.22
+ * says TypeScript "3.7.2" whatever TypeScript it bundles). Jupyter copies it into the
+ * notebook's metadata when the kernel starts, so a notebook that already carries exactly
+ * this block is not changed by opening it.
+ */
+export function kernelLanguageInfo(): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { JupyterHandlerImpl } = require("tslab/dist/jupyter") as {
+    JupyterHandlerImpl: new (
+      executor: null,
+      isJs: boolean,
+    ) => { handleKernel(): { language_info: Record<string, unknown> } };
+  };
+  return new JupyterHandlerImpl(null, false).handleKernel().language_info;
+}
+
+/** One notebook cell as the generator writes it. */
+export interface Cell {
   cell_type: "markdown" | "code";
   metadata: Record<string, unknown>;
   source: string[];
@@ -54,20 +84,18 @@ export function parsePercent(text: string): Cell[] {
   return cells;
 }
 
-/** Render cells as an nbformat 4 notebook (stable JSON, one-space indent like Jupyter). */
+let cachedMetadata: Record<string, unknown> | null = null;
+
+/** Render cells as an nbformat 4 notebook, byte for byte as Jupyter saves it. */
 export function toNotebook(cells: Cell[]): string {
+  cachedMetadata ??= { kernelspec: kernelspecMetadata(), language_info: kernelLanguageInfo() };
   const nb = {
-    cells,
-    metadata: {
-      kernelspec: { display_name: "TypeScript (crypto-autoencoders)", language: "typescript", name: KERNEL_NAME },
-      language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript" },
-    },
+    cells: cells.map((c, i) => ({ ...c, id: cellId(i) })),
+    metadata: cachedMetadata,
     nbformat: 4,
     nbformat_minor: 5,
   };
-  let id = 0;
-  for (const c of nb.cells) (c as Cell & { id?: string }).id = `c${String(id++).padStart(3, "0")}`;
-  return JSON.stringify(nb, null, 1) + "\n";
+  return stringifyNotebook(nb);
 }
 
 function main(): void {
