@@ -9,6 +9,7 @@
  * changes no byte. `--check` exits 1 if any notebook is out of date. To bring edits made in
  * Jupyter back into notebooks/src, use scripts/sync-notebooks.ts (npm run notebooks:sync).
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findRoot } from "../lib/config";
@@ -84,6 +85,30 @@ export function parsePercent(text: string): Cell[] {
   return cells;
 }
 
+/** File (in the project root, ignored by git) with the hash of each notebook as last built or synced. */
+export const SYNC_STATE_FILE = ".notebooks-sync.json";
+
+/** sha256 of a text, hex. */
+export function hash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Notebook name -> hash of its committed form when it was last built or synced. */
+export function readSyncState(root: string): Record<string, string> {
+  const file = path.join(root, SYNC_STATE_FILE);
+  if (!fs.existsSync(file)) return {};
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/** Record the last built or synced state (see readSyncState). */
+export function writeSyncState(root: string, state: Record<string, string>): void {
+  atomicWriteFile(path.join(root, SYNC_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+}
+
 let cachedMetadata: Record<string, unknown> | null = null;
 
 /** Render cells as an nbformat 4 notebook, byte for byte as Jupyter saves it. */
@@ -103,6 +128,7 @@ function main(): void {
   const srcDir = path.join(root, "notebooks", "src");
   const check = process.argv.includes("--check");
   const stale: string[] = [];
+  const state = readSyncState(root);
   for (const file of fs
     .readdirSync(srcDir)
     .filter((f) => f.endsWith(".ts"))
@@ -110,6 +136,7 @@ function main(): void {
     const out = path.join(root, "notebooks", file.replace(/\.ts$/, ".ipynb"));
     const text = toNotebook(parsePercent(fs.readFileSync(path.join(srcDir, file), "utf8")));
     const current = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : null;
+    if (!check) state[file.replace(/\.ts$/, "")] = hash(text);
     if (current === text) continue;
     if (check) stale.push(path.relative(root, out));
     else {
@@ -117,6 +144,7 @@ function main(): void {
       console.log(`wrote ${path.relative(root, out)}`);
     }
   }
+  if (!check) writeSyncState(root, state);
   if (check && stale.length) {
     console.error(`Out of date: ${stale.join(", ")}. Run: npm run notebooks:build`);
     process.exit(1);
