@@ -110,16 +110,26 @@ function sleepSeconds(s) {
 
 /**
  * apt-get with a wait for the dpkg lock (another apt-get may be running: apt waits up to
- * APT_LOCK_TIMEOUT_S for it) and a few retries, since a lock taken between two steps makes
- * apt-get fail at once.
+ * APT_LOCK_TIMEOUT_S for it) and a few retries when it still reports a held lock (the lock
+ * of the package lists, or one taken between two steps, makes apt-get fail at once).
  */
 function aptGet(args, env) {
   for (let attempt = 1; attempt <= APT_ATTEMPTS; attempt++) {
-    if (run(APT_GET, ["-o", `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`, ...args], { env })) return true;
-    if (attempt < APT_ATTEMPTS) {
-      say(`apt-get ${args[0]} failed (another apt-get may hold the dpkg lock); retrying in 15 s`);
-      sleepSeconds(15);
-    }
+    const r = spawnSync(APT_GET, ["-o", `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["inherit", "inherit", "pipe"],
+      encoding: "utf8",
+    });
+    process.stderr.write(r.stderr ?? "");
+    if (r.status === 0) return true;
+    if (
+      attempt === APT_ATTEMPTS ||
+      !/Could not get lock|Unable to acquire|is another process using it/i.test(r.stderr ?? "")
+    )
+      return false;
+    say(`apt-get ${args[0]}: another apt-get holds the lock; retrying in 15 s`);
+    sleepSeconds(15);
   }
   return false;
 }
