@@ -133,3 +133,46 @@ describe("git clean filter", () => {
     assert.equal(again.stdout, "");
   });
 });
+
+const HAS_CLASSIC_NOTEBOOK =
+  spawnSync("/usr/bin/python3", ["-c", "import notebook.services.contents.filemanager"]).status === 0;
+
+describe("the project's contents manager (jupyter/cae_contents.py)", () => {
+  test("saves the committed form, keeps the outputs beside it and merges them back, still trusted", {
+    skip: !HAS_CLASSIC_NOTEBOOK && "classic Jupyter Notebook is not installed",
+  }, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cae-contents-"));
+    fs.copyFileSync(path.join(ROOT, "notebooks", "00-setup-check.ipynb"), path.join(dir, "n.ipynb"));
+    const script = `
+import sys, json, nbformat
+sys.path.insert(0, sys.argv[1])
+import cae_contents
+from notebook.services.contents.filemanager import FileContentsManager
+m = cae_contents.make_manager_class(FileContentsManager)(root_dir=sys.argv[2])
+nb = m.get("n.ipynb")["content"]
+nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<b>x</b>"})]
+nb.cells[1].execution_count = 2
+nb.cells[1].metadata["scrolled"] = True
+for c in nb.cells:
+    if c.cell_type == "code":
+        c.metadata["trusted"] = True
+m.save({"type": "notebook", "content": nb}, "n.ipynb")
+back = m.get("n.ipynb")["content"]
+print(json.dumps({"outputs": back.cells[1].outputs, "trusted": back.cells[1].metadata.get("trusted")}))
+`;
+    const r = spawnSync("/usr/bin/python3", ["-c", script, path.join(ROOT, "jupyter"), dir], {
+      encoding: "utf8",
+      env: { ...process.env, JUPYTER_DATA_DIR: dir },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      fs.readFileSync(path.join(dir, "n.ipynb"), "utf8"),
+      fs.readFileSync(path.join(ROOT, "notebooks", "00-setup-check.ipynb"), "utf8"),
+      "the saved notebook is not the committed one",
+    );
+    const back = JSON.parse(r.stdout) as { outputs: { data: Record<string, string> }[]; trusted: boolean };
+    assert.equal(back.outputs[0]!.data["text/html"], "<b>x</b>");
+    assert.equal(back.trusted, true);
+    assert.ok(fs.existsSync(path.join(dir, ".ipynb_outputs", "n.ipynb")));
+  });
+});
