@@ -35,8 +35,12 @@ const MISSING = [
 const SKIP = MISSING.length && process.env.CI !== "true" ? MISSING.join("; ") : false;
 
 const NOTEBOOK = "00-setup-check";
-/** Kernel start (3-4 s) plus notebook 00 on a busy 2-core machine. */
-const RUN_TIMEOUT_MS = 90_000;
+/**
+ * Upper bounds, for a 2-core machine shared with other work (the test ends as soon as each
+ * step is done): notebook 00 runs in ~15 s on an idle machine, and took 80+ s with a load
+ * average of 25.
+ */
+const RUN_TIMEOUT_MS = 240_000;
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -54,6 +58,7 @@ const ALL_CELLS_RAN =
   "document.querySelector('#kernel_indicator_icon').classList.contains('kernel_idle_icon') && " +
   "Jupyter.notebook.get_cells().every((c) => c.cell_type !== 'code' || typeof c.input_prompt_number === 'number')";
 const SAVED = "!Jupyter.notebook.dirty";
+const PROMPTS = "Jupyter.notebook.get_cells().filter((c) => c.cell_type === 'code').map((c) => c.input_prompt_number)";
 
 function git(cwd: string, args: string[]): string {
   const r = spawnSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", ...args], {
@@ -115,7 +120,7 @@ function startServer(
   );
   let log = "";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Jupyter did not start in 30 s:\n${log}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`Jupyter did not start in 90 s:\n${log}`)), 90_000);
     const onData = (chunk: Buffer) => {
       log += chunk.toString("utf8");
       const m = /\[jupyter\] Open (\S+)/.exec(log);
@@ -144,7 +149,7 @@ after(() => {
 
 test("classic Notebook: open 00, Run All, save; the chart is interactive and git status stays clean", {
   skip: SKIP,
-  timeout: 180_000,
+  timeout: 420_000,
 }, async () => {
   assert.deepEqual(MISSING, [], `${MISSING.join("; ")} (required under CI=true)`);
   const started = Date.now();
@@ -181,7 +186,7 @@ test("classic Notebook: open 00, Run All, save; the chart is interactive and git
 
   await page.goto(`http://127.0.0.1:${port}/notebooks/${NOTEBOOK}.ipynb?token=${token}`);
   // The project's kernel starts from the notebook's metadata and reports its language.
-  await page.waitForFunction(KERNEL_READY, undefined, { timeout: 30_000 });
+  await page.waitForFunction(KERNEL_READY, undefined, { timeout: 120_000 });
   phase("kernel ready");
   const opened = (await page.evaluate(OPENED_STATE)) as { dirty: boolean; kernel: string };
   assert.equal(opened.kernel, "crypto-ae");
@@ -194,7 +199,12 @@ test("classic Notebook: open 00, Run All, save; the chart is interactive and git
   // Run All through the menu, as a user does.
   await page.click("#celllink");
   await page.click("#run_all_cells");
-  await page.waitForFunction(ALL_CELLS_RAN, undefined, { timeout: RUN_TIMEOUT_MS, polling: 500 });
+  try {
+    await page.waitForFunction(ALL_CELLS_RAN, undefined, { timeout: RUN_TIMEOUT_MS, polling: 500 });
+  } catch (err) {
+    const prompts = await page.evaluate(PROMPTS);
+    throw new Error(`Run All did not finish (execution counts: ${JSON.stringify(prompts)}): ${(err as Error).message}`);
+  }
   phase("all cells ran");
   assert.equal(await page.locator(".output_error").count(), 0, "a cell failed");
   assert.ok((await page.locator("table.cae-table").count()) >= 2, "the environment and result tables are missing");
