@@ -9,12 +9,13 @@
  * changes no byte. `--check` exits 1 if any notebook is out of date. To bring edits made in
  * Jupyter back into notebooks/src, use scripts/sync-notebooks.ts (npm run notebooks:sync).
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findRoot } from "../lib/config";
 import { atomicWriteFile } from "../lib/runtime/files";
-import { cellId, stringifyNotebook } from "./notebook-format.cjs";
+import { cellId, cleanNotebookText, stringifyNotebook } from "./notebook-format.cjs";
 
 /** The kernelspec every notebook declares (jupyter/kernels/crypto-ae). */
 export const KERNEL_NAME = "crypto-ae";
@@ -123,30 +124,80 @@ export function toNotebook(cells: Cell[]): string {
   return stringifyNotebook(nb);
 }
 
+/** A file as committed (git HEAD), or null outside git or when it is not committed. */
+export function committedText(root: string, rel: string): string | null {
+  const r = spawnSync("git", ["show", `HEAD:${rel}`], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  return r.status === 0 ? r.stdout : null;
+}
+
+/**
+ * True when the notebook `rel` (its text `current`) was changed in Jupyter since it was last
+ * built or synced (or, with no record, since it was committed): rebuilding it from the
+ * source would lose that edit. Outputs are no change; text that is not a notebook (say, a
+ * merge conflict) is not an edit to keep.
+ */
+export function editedSinceSync(
+  root: string,
+  name: string,
+  rel: string,
+  current: string,
+  state = readSyncState(root),
+): boolean {
+  const clean = cleanNotebookText(current);
+  try {
+    JSON.parse(current);
+  } catch {
+    return false;
+  }
+  const head = state[name] === undefined ? committedText(root, rel) : null;
+  const base = state[name] ?? (head === null ? null : hash(cleanNotebookText(head)));
+  return base !== null && hash(clean) !== base;
+}
+
 function main(): void {
   const root = findRoot(__dirname);
   const srcDir = path.join(root, "notebooks", "src");
   const check = process.argv.includes("--check");
+  const force = process.argv.includes("--force");
   const stale: string[] = [];
+  const kept: string[] = [];
   const state = readSyncState(root);
   for (const file of fs
     .readdirSync(srcDir)
     .filter((f) => f.endsWith(".ts"))
     .sort()) {
-    const out = path.join(root, "notebooks", file.replace(/\.ts$/, ".ipynb"));
+    const name = file.replace(/\.ts$/, "");
+    const rel = `notebooks/${name}.ipynb`;
+    const out = path.join(root, rel);
     const text = toNotebook(parsePercent(fs.readFileSync(path.join(srcDir, file), "utf8")));
     const current = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : null;
-    if (!check) state[file.replace(/\.ts$/, "")] = hash(text);
-    if (current === text) continue;
-    if (check) stale.push(path.relative(root, out));
-    else {
-      atomicWriteFile(out, text);
-      console.log(`wrote ${path.relative(root, out)}`);
+    // Outputs saved by Jupyter are no difference: the notebook is left as it is.
+    if (current !== null && cleanNotebookText(current) === text) {
+      if (!check) state[name] = hash(text);
+      continue;
     }
+    if (check) {
+      stale.push(rel);
+      continue;
+    }
+    if (current !== null && !force && editedSinceSync(root, name, rel, current, state)) {
+      kept.push(rel);
+      continue;
+    }
+    atomicWriteFile(out, text);
+    state[name] = hash(text);
+    console.log(`wrote ${rel}`);
   }
   if (!check) writeSyncState(root, state);
+  if (kept.length) {
+    console.error(
+      `Not rebuilt, edited in Jupyter since the last build or sync: ${kept.join(", ")}.\n` +
+        "  Bring the edits into notebooks/src: npm run notebooks:sync (or discard them: npm run notebooks:build -- --force)",
+    );
+    process.exit(1);
+  }
   if (check && stale.length) {
-    console.error(`Out of date: ${stale.join(", ")}. Run: npm run notebooks:build`);
+    console.error(`Out of date: ${stale.join(", ")}. Run: npm run notebooks:sync`);
     process.exit(1);
   }
 }

@@ -14,12 +14,19 @@
  * file wins. Outputs never count as a change (the committed form of a notebook has none,
  * scripts/notebook-format.cjs).
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findRoot } from "../lib/config";
 import { atomicWriteFile } from "../lib/runtime/files";
-import { type Cell, hash, parsePercent, readSyncState, toNotebook, writeSyncState } from "./build-notebooks";
+import {
+  type Cell,
+  committedText,
+  hash,
+  parsePercent,
+  readSyncState,
+  toNotebook,
+  writeSyncState,
+} from "./build-notebooks";
 import { cleanNotebookText } from "./notebook-format.cjs";
 
 /** Where a notebook stands between its source and its .ipynb. */
@@ -64,12 +71,6 @@ export function notebookCells(text: string, file: string): Cell[] {
   return nb.cells;
 }
 
-/** The committed notebook (git HEAD), or null outside git or when it is not committed. */
-function committed(root: string, rel: string): string | null {
-  const r = spawnSync("git", ["show", `HEAD:${rel}`], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
-  return r.status === 0 ? r.stdout : null;
-}
-
 /** Paths of one notebook's two sides. */
 function sides(root: string, name: string) {
   return {
@@ -94,7 +95,7 @@ export function syncStatus(root: string, name: string, state = readSyncState(roo
   const fromSrc = toNotebook(parsePercent(fs.readFileSync(s.src, "utf8")));
   const fromIpynb = cleanNotebookText(fs.readFileSync(s.ipynb, "utf8"));
   if (fromSrc === fromIpynb) return { name, state: "in-sync", message: `${name}: in sync` };
-  const head = committed(root, s.ipynbRel);
+  const head = state[name] === undefined ? committedText(root, s.ipynbRel) : null;
   const base = state[name] ?? (head === null ? null : hash(cleanNotebookText(head)));
   const srcChanged = base === null || hash(fromSrc) !== base;
   const ipynbChanged = base === null || hash(fromIpynb) !== base;

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { findRoot } from "../../lib/config";
-import { parsePercent, toNotebook } from "../../scripts/build-notebooks";
+import { editedSinceSync, parsePercent, toNotebook } from "../../scripts/build-notebooks";
 import { syncNotebooks, syncStatus, toPercent } from "../../scripts/sync-notebooks";
 import { cleanNotebookText } from "../../scripts/notebook-format.cjs";
 
@@ -124,6 +124,16 @@ describe("notebooks:sync", () => {
     syncNotebooks(s.root, [], { from: "ipynb", log: () => {} });
     assert.match(fs.readFileSync(s.src, "utf8"), /# From Jupyter/);
     assert.equal(syncStatus(s.root, "00-x").state, "in-sync");
+  });
+
+  test("the build sees a Jupyter edit it would overwrite; outputs or a merge conflict are none", () => {
+    const s = scratch(SOURCE);
+    const rel = "notebooks/00-x.ipynb";
+    editInJupyter(s.ipynb, 1, "const a = 1;\nconsole.log(a);");
+    assert.equal(editedSinceSync(s.root, "00-x", rel, fs.readFileSync(s.ipynb, "utf8")), false);
+    editInJupyter(s.ipynb, 1, "const a = 3;");
+    assert.equal(editedSinceSync(s.root, "00-x", rel, fs.readFileSync(s.ipynb, "utf8")), true);
+    assert.equal(editedSinceSync(s.root, "00-x", rel, "<<<<<<< HEAD\n{"), false);
   });
 
   test("a cell marker inside a code cell cannot be expressed in the source and says so", () => {
