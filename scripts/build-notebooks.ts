@@ -132,8 +132,8 @@ export function committedText(root: string, rel: string): string | null {
 
 /**
  * True when the notebook `rel` (its text `current`) was changed in Jupyter since it was last
- * built or synced (or, with no record, since it was committed): rebuilding it from the
- * source would lose that edit. Outputs are no change; text that is not a notebook (say, a
+ * built or synced and differs from the committed one: rebuilding it from the source would
+ * lose that edit. Outputs are no change; text that is not a notebook (say, a
  * merge conflict) is not an edit to keep.
  */
 export function editedSinceSync(
@@ -149,9 +149,11 @@ export function editedSinceSync(
   } catch {
     return false;
   }
-  const head = state[name] === undefined ? committedText(root, rel) : null;
-  const base = state[name] ?? (head === null ? null : hash(cleanNotebookText(head)));
-  return base !== null && hash(clean) !== base;
+  const head = committedText(root, rel);
+  const bases = [state[name], head === null ? undefined : hash(cleanNotebookText(head))].filter(
+    (b): b is string => b !== undefined,
+  );
+  return bases.length > 0 && bases.every((b) => hash(clean) !== b);
 }
 
 function main(): void {

@@ -7,11 +7,11 @@
  *   npm run notebooks:sync -- 03 --check    report only; exit 1 when something is out of sync
  *   npm run notebooks:sync -- --from=ipynb  the notebook wins where both sides changed (or --from=src)
  *
- * Which side changed is decided against the last synced state: the notebook as it was last
- * built or synced (recorded in .notebooks-sync.json, which git ignores), else the committed
- * notebook (git HEAD). When only one side differs from it, that side wins; when both do, the
- * sync refuses and says so (pass --from to choose); without any recorded state the newer
- * file wins. Outputs never count as a change (the committed form of a notebook has none,
+ * Which side changed is decided against the last synced states: the notebook as it was last
+ * built or synced (recorded in .notebooks-sync.json, which git ignores) and the committed
+ * notebook (git HEAD); a side changed when it matches neither. When only one side changed,
+ * it wins; when both did, the sync refuses and says so (pass --from to choose); when neither
+ * can be told, the newer file wins. Outputs never count as a change (the committed form of a notebook has none,
  * scripts/notebook-format.cjs).
  */
 import * as fs from "node:fs";
@@ -95,12 +95,16 @@ export function syncStatus(root: string, name: string, state = readSyncState(roo
   const fromSrc = toNotebook(parsePercent(fs.readFileSync(s.src, "utf8")));
   const fromIpynb = cleanNotebookText(fs.readFileSync(s.ipynb, "utf8"));
   if (fromSrc === fromIpynb) return { name, state: "in-sync", message: `${name}: in sync` };
-  const head = state[name] === undefined ? committedText(root, s.ipynbRel) : null;
-  const base = state[name] ?? (head === null ? null : hash(cleanNotebookText(head)));
-  const srcChanged = base === null || hash(fromSrc) !== base;
-  const ipynbChanged = base === null || hash(fromIpynb) !== base;
-  let newer: SyncState;
-  if (base !== null && srcChanged && ipynbChanged) {
+  // A side changed when it differs from the last synced state and from the committed
+  // notebook (a checkout or merge brings in committed notebooks that are no Jupyter edit).
+  const head = committedText(root, s.ipynbRel);
+  const bases = [state[name], head === null ? undefined : hash(cleanNotebookText(head))].filter(
+    (b): b is string => b !== undefined,
+  );
+  const changed = (text: string) => bases.every((b) => hash(text) !== b);
+  const srcChanged = changed(fromSrc);
+  const ipynbChanged = changed(fromIpynb);
+  if (bases.length && srcChanged && ipynbChanged) {
     return {
       name,
       state: "both-changed",
@@ -109,8 +113,14 @@ export function syncStatus(root: string, name: string, state = readSyncState(roo
         `npm run notebooks:sync -- ${name.slice(0, 2)} --from=ipynb (the Jupyter edits) or --from=src (the source).`,
     };
   }
-  if (base !== null) newer = ipynbChanged ? "ipynb-newer" : "src-newer";
-  else newer = fs.statSync(s.ipynb).mtimeMs > fs.statSync(s.src).mtimeMs ? "ipynb-newer" : "src-newer";
+  const newer: SyncState =
+    srcChanged !== ipynbChanged && bases.length
+      ? ipynbChanged
+        ? "ipynb-newer"
+        : "src-newer"
+      : fs.statSync(s.ipynb).mtimeMs > fs.statSync(s.src).mtimeMs
+        ? "ipynb-newer"
+        : "src-newer";
   const message =
     newer === "ipynb-newer"
       ? `${s.ipynbRel} is newer than ${s.srcRel} (edited in Jupyter?): run npm run notebooks:sync to copy the edit into the source`
