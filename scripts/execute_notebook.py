@@ -51,6 +51,9 @@ def main():
         number = code_cells.index(cell_index) + 1
         say(f"cell {number}/{len(code_cells)} ({time.time() - started:.0f} s)")
 
+    # Charts stay static (vega-lite JSON + SVG) in executed notebooks and their HTML export:
+    # the interactive HTML chart output is for a live Jupyter session only (lib/viz/display.ts).
+    os.environ["CAE_STATIC_CHARTS"] = "1"
     client = NotebookClient(
         nb,
         kernel_name=args.kernel,

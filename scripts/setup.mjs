@@ -9,6 +9,18 @@
  *                                     browser test must run, so a missing Chromium that cannot
  *                                     be installed is an error, not a skip)
  *   node scripts/setup.mjs --only=browser   just the Chromium step (used by the setup test)
+ *   node scripts/setup.mjs --jupyter  npm packages + Jupyter Notebook for interactive use
+ *                                     (`npm run jupyter`) + the notebook clean filter
+ *   node scripts/setup.mjs --only=git-filter   just the clean filter (used by tests)
+ *
+ * The test command (--browser) also installs Jupyter Notebook (Debian's jupyter-notebook,
+ * ~20 small packages next to Chromium's ~2 minutes): the end-to-end test of the notebook
+ * user interface needs it, and under CI=true it fails rather than skips without it.
+ *
+ * Every mode that installs npm packages also configures git's clean filter for notebooks
+ * (.gitattributes: notebooks/*.ipynb filter=cae-notebook; the filter is
+ * scripts/notebook-format.cjs) in this clone's .git/config, so outputs and execution counts
+ * a Jupyter session saves into a notebook never reach a commit or `git status`.
  *
  * npm packages: `npm ci` when package-lock.json changed since the last install (a stamp
  * in node_modules records its hash). Jupyter and Chromium: Debian's packages through
@@ -19,7 +31,7 @@
  * apt-get and npm's own cache.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,10 +40,16 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WANT_BROWSER = process.argv.includes("--browser");
 const ONLY = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length) ?? null;
 const APT_GET = process.env.CAE_APT_GET || "apt-get";
-/** Wait for another apt/dpkg run (e.g. unattended upgrades) instead of failing at once. */
-const APT_LOCK_WAIT = ["-o", "DPkg::Lock::Timeout=600"];
 const JUPYTER_PACKAGES = ["jupyter-nbconvert", "python3-nbclient", "jupyter-client"];
 const BROWSER_PACKAGES = ["chromium"];
+const NOTEBOOK_PACKAGES = ["jupyter-notebook"];
+const WANT_NOTEBOOK = process.argv.includes("--jupyter");
+/** git's name for the notebook clean filter (.gitattributes refers to it). */
+const GIT_FILTER = "cae-notebook";
+const GIT_FILTER_CLEAN = "node scripts/notebook-format.cjs";
+/** apt-get waits this long for a dpkg lock held by another apt-get (seconds), then setup retries. */
+const APT_LOCK_TIMEOUT_S = 600;
+const APT_ATTEMPTS = 3;
 const MIN_NODE = [20, 19];
 
 function say(msg) {
@@ -86,6 +104,36 @@ function jupyterPython() {
   return null;
 }
 
+function sleepSeconds(s) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, s * 1000);
+}
+
+/**
+ * apt-get with a wait for the dpkg lock (another apt-get may be running: apt waits up to
+ * APT_LOCK_TIMEOUT_S for it) and a few retries when it still reports a held lock (the lock
+ * of the package lists, or one taken between two steps, makes apt-get fail at once).
+ */
+function aptGet(args, env) {
+  for (let attempt = 1; attempt <= APT_ATTEMPTS; attempt++) {
+    const r = spawnSync(APT_GET, ["-o", `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["inherit", "inherit", "pipe"],
+      encoding: "utf8",
+    });
+    process.stderr.write(r.stderr ?? "");
+    if (r.status === 0) return true;
+    if (
+      attempt === APT_ATTEMPTS ||
+      !/Could not get lock|Unable to acquire|is another process using it/i.test(r.stderr ?? "")
+    )
+      return false;
+    say(`apt-get ${args[0]}: another apt-get holds the lock; retrying in 15 s`);
+    sleepSeconds(15);
+  }
+  return false;
+}
+
 let aptUpdated = false;
 function aptInstall(packages, what) {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -93,10 +141,10 @@ function aptInstall(packages, what) {
   say(`installing ${what} from Debian's packages: ${packages.join(" ")}`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   if (!aptUpdated) {
-    if (!run(APT_GET, ["update", "-qq", ...APT_LOCK_WAIT], { env })) return false;
+    if (!aptGet(["update", "-qq"], env)) return false;
     aptUpdated = true;
   }
-  return run(APT_GET, ["install", "-y", "-qq", "--no-install-recommends", ...APT_LOCK_WAIT, ...packages], { env });
+  return aptGet(["install", "-y", "-qq", "--no-install-recommends", ...packages], env);
 }
 
 function ensureJupyter() {
@@ -110,6 +158,54 @@ function ensureJupyter() {
       `  Debian/Ubuntu (as root): apt-get update && apt-get install -y --no-install-recommends ${JUPYTER_PACKAGES.join(" ")}\n` +
       "  Elsewhere: pip install nbclient nbconvert (then set CAE_PYTHON to that python if it is not /usr/bin/python3)",
   );
+}
+
+/**
+ * The Python whose `jupyter notebook` (classic Notebook 6, Notebook 7) or JupyterLab can
+ * serve the project's notebooks, with what it has; null when there is none.
+ * @returns {{ python: string, app: "notebook" | "jupyterlab", version: string } | null}
+ */
+function notebookServer() {
+  for (const py of [process.env.CAE_PYTHON, "/usr/bin/python3", "python3"].filter(Boolean)) {
+    for (const app of ["notebook", "jupyterlab"]) {
+      const r = spawnSync(py, ["-c", `import ${app}; print(${app}.__version__)`], { encoding: "utf8" });
+      if (r.status === 0) return { python: py, app, version: r.stdout.trim() };
+    }
+  }
+  return null;
+}
+
+/** Jupyter Notebook for interactive use; `required`: fail when it cannot be installed. */
+function ensureNotebookServer(required) {
+  const found = notebookServer();
+  if (found) {
+    say(`Jupyter ${found.app === "notebook" ? "Notebook" : "Lab"} ${found.version} present`);
+    return;
+  }
+  if (aptInstall(NOTEBOOK_PACKAGES, "Jupyter Notebook") && notebookServer()) return;
+  const how =
+    "Jupyter Notebook is missing and could not be installed automatically.\n" +
+    `  Debian/Ubuntu (as root): apt-get update && apt-get install -y --no-install-recommends ${NOTEBOOK_PACKAGES.join(" ")}\n` +
+    "  Elsewhere: pip install notebook (or: pip install jupyterlab), then set CAE_PYTHON to that python if it is not /usr/bin/python3";
+  if (required) fail(how);
+  say(`${how}\n  Going on without it; the notebook user-interface test will be skipped (outside CI).`);
+}
+
+/**
+ * Configure git's clean filter for notebooks in this clone (.git/config), when the project
+ * is a git working tree and the filter is not configured yet.
+ */
+function configureGitFilter() {
+  const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd: ROOT, encoding: "utf8" });
+  if (top.status !== 0 || realpathSync(top.stdout.trim()) !== realpathSync(ROOT)) return;
+  const key = `filter.${GIT_FILTER}.clean`;
+  const current = spawnSync("git", ["config", "--get", key], { cwd: ROOT, encoding: "utf8" });
+  if (current.status === 0 && current.stdout.trim() === GIT_FILTER_CLEAN) return;
+  if (!run("git", ["config", key, GIT_FILTER_CLEAN])) {
+    say(`could not configure git's notebook filter; run: git config ${key} "${GIT_FILTER_CLEAN}"`);
+    return;
+  }
+  say(`configured git's notebook clean filter (${key}): outputs saved in Jupyter stay out of commits`);
 }
 
 /** The browser the tests will use: CAE_CHROMIUM when set (and only it), else Debian's paths. */
@@ -143,8 +239,18 @@ function ensureBrowser() {
 checkNode();
 if (ONLY === "browser") {
   ensureBrowser();
+} else if (ONLY === "git-filter") {
+  configureGitFilter();
+} else if (WANT_NOTEBOOK) {
+  installNpm();
+  ensureNotebookServer(true);
+  configureGitFilter();
 } else {
   installNpm();
   ensureJupyter();
-  if (WANT_BROWSER) ensureBrowser();
+  configureGitFilter();
+  if (WANT_BROWSER) {
+    ensureBrowser();
+    ensureNotebookServer(process.env.CI === "true");
+  }
 }

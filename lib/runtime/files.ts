@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { recordOutput } from "./outputs";
 
 let counter = 0;
 
@@ -21,6 +22,7 @@ export function atomicWriteFile(target: string, data: string | Uint8Array): void
   try {
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, target);
+    recordOutput(target);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
@@ -37,6 +39,7 @@ export function atomicWriteWith(target: string, write: (tmpPath: string) => void
   try {
     write(tmp);
     fs.renameSync(tmp, target);
+    recordOutput(target);
   } catch (err) {
     fs.rmSync(tmp, { force: true, recursive: true });
     throw err;

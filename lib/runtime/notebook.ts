@@ -10,6 +10,7 @@ import { ArtifactStore, codeVersion } from "./artifacts";
 import { makeRng, type Rng } from "./rng";
 import { showMarkdown, showTable } from "../viz/display";
 import { toTerminal } from "./progress";
+import { recordedOutputs, resetOutputs } from "./outputs";
 
 /** What a notebook gets from its setup cell. */
 export interface NotebookContext {
@@ -25,6 +26,7 @@ export interface NotebookContext {
 
 /** Set up a notebook: config from the environment, backend, artifacts, seeded RNG. */
 export async function setupNotebook(name: string): Promise<NotebookContext> {
+  resetOutputs();
   const config = loadConfig();
   const backend = await initBackend(config.backend);
   const store = new ArtifactStore(config);
@@ -46,7 +48,7 @@ export async function setupNotebook(name: string): Promise<NotebookContext> {
       { setting: "profile", value: config.profile },
       {
         setting: "data source",
-        value: config.source + (config.dataPath ? ` (${path.relative(config.paths.root, config.dataPath)})` : ""),
+        value: config.source + (config.dataPath ? ` (${shownPath(config.dataPath, config.paths.root)})` : ""),
       },
       { setting: "seed", value: String(config.seed) },
       { setting: "code version", value: codeVersion(config.paths.root) },
@@ -57,14 +59,43 @@ export async function setupNotebook(name: string): Promise<NotebookContext> {
   return ctx;
 }
 
-/** Last cell helper: write the notebook's manifest and say where outputs went. */
+/**
+ * A path as notebooks show it: relative when it lies inside `base` (the project folder),
+ * absolute otherwise, never climbing out of the project with "../..".
+ */
+export function shownPath(file: string, base: string): string {
+  const rel = path.relative(base, file);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : path.resolve(file);
+}
+
+/** The output folder of a config (CAE_OUT, or the project folder). */
+export function outputRoot(config: Config): string {
+  return path.dirname(config.paths.figures);
+}
+
+/**
+ * Outputs for a manifest: everything written since setup (relative to the output folder,
+ * files inside a written folder folded into it) plus declared names no recorded file
+ * accounts for.
+ */
+export function manifestOutputs(recorded: string[], declared: string[], outRoot: string): string[] {
+  const folders = recorded.filter((p) => recorded.some((q) => q !== p && q.startsWith(p + path.sep)));
+  const kept = recorded.filter((p) => !folders.some((f) => p.startsWith(f + path.sep)));
+  const shown = kept.map((p) => shownPath(p, outRoot).split(path.sep).join("/"));
+  const names = new Set(shown.map((p) => p.slice(p.lastIndexOf("/") + 1)));
+  const extra = declared.filter((d) => !names.has(d) && !shown.includes(d));
+  return [...shown, ...extra];
+}
+
+/** Last cell helper: write the notebook's manifest (listing every output written) and say where it went. */
 export function finishNotebook(
   ctx: NotebookContext,
   body: { inputs?: string[]; outputs?: string[]; metrics?: Record<string, unknown>; notes?: string[] },
 ): void {
-  const file = ctx.store.writeManifest(ctx.name, { ...body, startedAt: ctx.startedAt });
+  const outputs = manifestOutputs(recordedOutputs(), body.outputs ?? [], outputRoot(ctx.config));
+  const file = ctx.store.writeManifest(ctx.name, { ...body, outputs: outputs, startedAt: ctx.startedAt });
   const seconds = (Date.now() - ctx.startedAt.getTime()) / 1000;
   showMarkdown(
-    `Finished **${ctx.name}** in ${seconds.toFixed(1)} s; manifest: \`${path.relative(ctx.config.paths.root, file)}\`.`,
+    `Finished **${ctx.name}** in ${seconds.toFixed(1)} s, ${outputs.length} outputs; manifest: \`${shownPath(file, ctx.config.paths.root)}\`.`,
   );
 }

@@ -18,6 +18,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { currentBackend } from "../runtime/backend";
+import { recordOutput } from "../runtime/outputs";
 import { MODEL_KINDS, type ModelMeta, type TrainHistory } from "../models/types";
 
 /** The tfjs model topology and weights manifest. */
@@ -120,6 +121,7 @@ export function writeDirectoryAtomic(dir: string, files: Record<string, string |
     } else {
       fs.renameSync(tmp, target);
     }
+    recordOutput(target);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
@@ -133,6 +135,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
   fs.writeFileSync(tmp, JSON.stringify(value, jsonReplacer, 2));
   fs.renameSync(tmp, target);
+  recordOutput(target);
 }
 
 /** JSON.stringify replacer: non-finite numbers become null (JSON has no NaN/Infinity). */

@@ -1,9 +1,14 @@
 /**
  * Rich output in notebooks. Inside a tslab kernel a chart is sent as one mime bundle:
- * vega-lite JSON (JupyterLab renders it interactively) plus SVG (what nbconvert's HTML
- * export and classic Notebook show). Outside a kernel (scripts, tests) the same calls print
- * a one-line text summary, so library code can call them anywhere.
+ * vega-lite JSON (JupyterLab renders it interactively), SVG (what nbconvert's HTML export
+ * shows) and, in an interactive session, an HTML output that classic Notebook shows: the
+ * static SVG, turned into an interactive chart by vega-embed loaded from the project's own
+ * copy (jupyter/nbextensions/cae-vega, served by the notebook server; nothing from the
+ * network). The notebook runner sets CAE_STATIC_CHARTS=1, so executed notebooks and their
+ * HTML export stay static. Outside a kernel (scripts, tests) the same calls print a
+ * one-line text summary, so library code can call them anywhere.
  */
+import { randomUUID } from "node:crypto";
 import { escapeHtml } from "./html";
 import { renderSvg, saveFigure, THEME, type VlSpec } from "./render";
 import { displayWriter } from "../runtime/jupyter";
@@ -39,17 +44,87 @@ export interface ShowChartOptions {
   save?: { dir: string; name: string };
 }
 
+/** Environment variable that turns the interactive HTML chart output off (set by the notebook runner). */
+export const STATIC_CHARTS_ENV = "CAE_STATIC_CHARTS";
+
+/** Folder under the notebook server's nbextensions/ that holds vega, vega-lite and vega-embed (scripts/jupyter.ts). */
+export const VEGA_NBEXTENSION_DIR = "cae-vega";
+
 /**
- * Render a vega-lite chart and display it (interactive spec + static SVG). Returns nothing,
- * so that a cell ending in `await showChart(...)` prints no value after the chart.
+ * Script of an interactive chart output, run by classic Notebook (trusted outputs only).
+ * It loads vega-embed through the page's require.js in a context of its own (so other
+ * extensions' "vega" modules do not interfere) from `<base url>nbextensions/cae-vega/`,
+ * renders the spec beside the static SVG and removes the SVG only once that worked. When
+ * the files are not served (Jupyter started without the project's JUPYTER_PATH) or
+ * anything fails, the static SVG stays and the chart gets class is-static. vega gets a
+ * loader that refuses every URL: specs carry their data inline.
+ */
+const CHART_SCRIPT = `(function (id) {
+  var el = document.getElementById(id);
+  if (!el || el.getAttribute("data-started")) return;
+  el.setAttribute("data-started", "1");
+  function still(reason) {
+    el.classList.add("is-static");
+    if (reason) console.warn("Interactive chart unavailable; keeping the static figure.", reason);
+  }
+  function refuse(uri) { return Promise.reject(new Error("Charts load no external resources (" + uri + ").")); }
+  function embed(vegaEmbed) {
+    var spec = JSON.parse(el.querySelector(".cae-chart-spec").textContent);
+    var target = document.createElement("div");
+    target.className = "cae-chart-live";
+    el.appendChild(target);
+    vegaEmbed(target, spec, {
+      actions: false, renderer: "svg", tooltip: true, logLevel: 0,
+      loader: { options: {}, sanitize: refuse, load: refuse, http: refuse, file: refuse }
+    }).then(function () {
+      var svg = el.querySelector(".cae-chart-static");
+      if (svg) svg.parentNode.removeChild(svg);
+      el.classList.add("is-live");
+    }).catch(function (err) {
+      if (target.parentNode) target.parentNode.removeChild(target);
+      still(err);
+    });
+  }
+  if (typeof window.vegaEmbed === "function") return embed(window.vegaEmbed);
+  var req = window.requirejs;
+  if (typeof req !== "function" || typeof req.config !== "function") return still();
+  var base = (document.body.getAttribute("data-base-url") || "/") + "nbextensions/${VEGA_NBEXTENSION_DIR}/";
+  var load = req.config({
+    context: "${VEGA_NBEXTENSION_DIR}",
+    paths: { vega: base + "vega.min", "vega-lite": base + "vega-lite.min", "vega-embed": base + "vega-embed.min" }
+  });
+  load(["vega-embed"], function (vegaEmbed) { embed(vegaEmbed && vegaEmbed.default ? vegaEmbed.default : vegaEmbed); }, still);
+})`;
+
+/**
+ * HTML of an interactive chart: the static SVG (shown at once, and kept when JavaScript or
+ * the vega files are unavailable), the spec as inline JSON and the script that embeds it.
+ */
+export function interactiveChartHtml(spec: object, svg: string, id = `cae-chart-${randomUUID()}`): string {
+  if (!/^[\w-]+$/.test(id)) throw new Error(`Chart element id "${id}" must be letters, digits, "_" or "-".`);
+  const json = JSON.stringify(spec).replace(/</g, "\\u003c");
+  return (
+    `<div class="cae-chart" id="${id}"><div class="cae-chart-static">${svg}</div>` +
+    `<script type="application/json" class="cae-chart-spec">${json}</script></div>` +
+    `<script>${CHART_SCRIPT}(${JSON.stringify(id)});</script>`
+  );
+}
+
+/**
+ * Render a vega-lite chart and display it (interactive spec + static SVG, and the
+ * interactive HTML for classic Notebook unless CAE_STATIC_CHARTS=1). Returns nothing, so
+ * that a cell ending in `await showChart(...)` prints no value after the chart.
  */
 export async function showChart(spec: VlSpec, options: ShowChartOptions = {}): Promise<void> {
   const svg = options.save ? (await saveFigure(options.save.dir, options.save.name, spec)).svg : await renderSvg(spec);
   const { $schema: _schema, ...rest } = spec;
   const title = typeof spec.title === "string" ? spec.title : (spec.title?.text ?? "chart");
+  const themed = { ...rest, config: { ...THEME, ...(spec.config ?? {}) } };
+  const interactive = inNotebook() && process.env[STATIC_CHARTS_ENV] !== "1";
   displayBundle({
-    [VEGALITE_MIME]: { ...rest, config: { ...THEME, ...(spec.config ?? {}) } },
+    [VEGALITE_MIME]: themed,
     "image/svg+xml": svg,
+    ...(interactive ? { "text/html": interactiveChartHtml({ ...themed, $schema: spec.$schema }, svg) } : {}),
     "text/plain": `[chart: ${title}${options.save ? ` -> figures/${options.save.name}` : ""}]`,
   });
 }
