@@ -350,6 +350,27 @@ describe("model-backed objective", () => {
       );
       const r = await search.runStrategy("bayes", { objective, budgetEpochs: 6, epochsPerTrial: 2, seed: 3 });
       assert.ok(r.spent <= 6 && Number.isFinite(r.best.objective), kind);
+      assert.equal(r.model, null);
+    }
+    // keepBestModel: the winner's model comes back and scores what its stage recorded.
+    for (const strategy of search.STRATEGIES) {
+      const space = search.defaultSpace("ae", { nFeatures: 6 });
+      const objective = search.modelObjective(
+        space,
+        { featureNames: names, train, validation },
+        { batchSize: 64, patience: 2 },
+      );
+      const r = await search.runStrategy(strategy, {
+        objective,
+        budgetEpochs: 9,
+        epochsPerTrial: 3,
+        seed: 5,
+        keepBestModel: true,
+      });
+      assert.ok(r.model && r.modelTrial, strategy);
+      assert.ok(Math.abs(search.validationObjective("ae", r.model, validation) - r.modelTrial.objective) < 1e-9);
+      assert.equal(search.paramsKey(r.modelTrial.params), search.paramsKey(r.best.params));
+      r.model.dispose();
     }
     const toWindows = (m: Matrix): Windows => ({ data: m.data.slice(0, 24 * 8 * 6), n: 24, length: 8, features: 6 });
     const conv = search.defaultSpace("conv1d", { nFeatures: 6, windowLength: 8 });

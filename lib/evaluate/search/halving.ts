@@ -91,7 +91,7 @@ export async function halvingSearch(o: HalvingSearchOptions): Promise<SearchResu
           }
           const step = await run.train(ask);
           epochs.set(i, (epochs.get(i) ?? 0) + step.epochsRun);
-          ledger.record(configs[i]!, step, {
+          ledger.record(run, configs[i]!, step, {
             epochsRun: epochs.get(i)!,
             seconds: (performance.now() - started) / 1000,
             bracket,
@@ -108,14 +108,15 @@ export async function halvingSearch(o: HalvingSearchOptions): Promise<SearchResu
           .map((s) => s.i);
         for (const i of alive)
           if (!keep.includes(i)) {
-            runs.get(i)?.dispose();
+            const r = runs.get(i);
+            if (r) ledger.release(r);
             runs.delete(i);
           }
         alive = keep;
         if (alive.length === 0) break;
       }
     } finally {
-      for (const r of runs.values()) r.dispose();
+      for (const r of runs.values()) ledger.release(r);
     }
     if (Number.isFinite(size) && ledger.trials.length > 0 && new Set(ledger.trials.map((t) => t.trial)).size >= size)
       break;

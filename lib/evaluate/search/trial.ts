@@ -7,7 +7,8 @@
  * returns unused epochs to the budget, and a strategy stops starting work when it is spent.
  */
 import type { Params } from "./space";
-import type { SearchObjective, TrialStep } from "./objective";
+import type { AnyAutoencoder } from "../../models/types";
+import type { SearchObjective, TrialRun, TrialStep } from "./objective";
 import { paramsKey } from "./space";
 
 /** The strategies. */
@@ -26,6 +27,11 @@ export interface StrategyOptions {
   epochsPerTrial: number;
   /** Called after every recorded trial (progress). */
   onTrial?: (t: SearchTrial) => void;
+  /**
+   * Keep the best model (default false): the result then holds it, trained as in the search,
+   * for scoring the test split once after selection; the caller disposes it.
+   */
+  keepBestModel?: boolean;
 }
 
 /** One trained (configuration, stage): grid and Bayesian trials have one stage; halving one per rung reached. */
@@ -65,6 +71,13 @@ export interface SearchResult {
   /** Distinct configurations tried. */
   configurations: number;
   seconds: number;
+  /**
+   * With keepBestModel: the model of the best configuration as it is now, and the stage it
+   * corresponds to (the same as `best` unless halving trained the winner further and its
+   * objective rose; then this is its latest stage). Null otherwise.
+   */
+  model: AnyAutoencoder | null;
+  modelTrial: SearchTrial | null;
 }
 
 /** Throw unless the common options are valid. */
@@ -91,6 +104,8 @@ export class Ledger {
   private best = NaN;
   private readonly keys = new Map<string, number>();
   private readonly t0 = performance.now();
+  /** The run holding the best model so far (keepBestModel), and whether its strategy is done with it. */
+  private held: { run: TrialRun; trial: SearchTrial; released: boolean } | null = null;
 
   constructor(
     readonly strategy: StrategyName,
@@ -123,8 +138,12 @@ export class Ledger {
     return i;
   }
 
-  /** Record one stage and charge its epochs. */
+  /**
+   * Record one stage of `run` and charge its epochs. With keepBestModel the run is held when
+   * this stage is the best so far (a held run's later stages update what it holds).
+   */
   record(
+    run: TrialRun,
     p: Params,
     step: TrialStep,
     o: { epochsRun: number; seconds: number; bracket?: number; rung?: number },
@@ -146,8 +165,21 @@ export class Ledger {
       warnings: step.warnings,
     };
     this.trials.push(t);
+    if (this.o.keepBestModel && run.model) {
+      if (this.held?.run === run) this.held.trial = t;
+      else if (Number.isFinite(t.objective) && (!this.held || t.objective < this.held.trial.objective)) {
+        if (this.held?.released) this.held.run.dispose();
+        this.held = { run, trial: t, released: false };
+      }
+    }
     this.o.onTrial?.(t);
     return t;
+  }
+
+  /** The strategy is done with `run`: dispose it unless it holds the best model. */
+  release(run: TrialRun): void {
+    if (this.held?.run === run) this.held.released = true;
+    else run.dispose();
   }
 
   /** Train a fresh run of `p` for `epochs` and record it (the grid and Bayesian step). */
@@ -157,19 +189,21 @@ export class Ledger {
     const run = this.o.objective.start(p, this.o.seed);
     try {
       const step = await run.train(epochs);
-      return this.record(p, step, { epochsRun: step.epochsRun, seconds: (performance.now() - started) / 1000 });
+      return this.record(run, p, step, { epochsRun: step.epochsRun, seconds: (performance.now() - started) / 1000 });
     } finally {
-      run.dispose();
+      this.release(run);
     }
   }
 
   /** The result; throws when no stage succeeded. */
   result(): SearchResult {
     const ok = this.trials.filter((t) => Number.isFinite(t.objective));
-    if (ok.length === 0)
+    if (ok.length === 0) {
+      if (this.held) this.held.run.dispose();
       throw new Error(
         `${this.strategy} search: all ${this.trials.length} trials failed (${this.trials[0]?.warnings[0] ?? "none ran"}). Narrow the learning-rate range or check the inputs.`,
       );
+    }
     const best = ok.reduce((a, t) => (t.objective < a.objective ? t : a));
     return {
       strategy: this.strategy,
@@ -180,6 +214,8 @@ export class Ledger {
       spent: this.spentEpochs,
       configurations: this.keys.size,
       seconds: (performance.now() - this.t0) / 1000,
+      model: this.held ? this.held.run.model : null,
+      modelTrial: this.held ? this.held.trial : null,
     };
   }
 }
