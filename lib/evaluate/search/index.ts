@@ -9,9 +9,9 @@
  *   const r = await runStrategy("bayes", { objective, budgetEpochs: 60, epochsPerTrial: 10, seed: 1 });
  *   r.best.params; // the winner; r.trials holds every stage (configuration, epochs, objective, seconds)
  */
-import { bayesSearch } from "./bayes";
+import { bayesSearch, type BayesSearchOptions } from "./bayes";
 import { gridSearch } from "./grid";
-import { halvingSearch } from "./halving";
+import { halvingSearch, type HalvingSearchOptions } from "./halving";
 import { STRATEGIES, type SearchResult, type StrategyName, type StrategyOptions } from "./trial";
 
 export * from "./space";
@@ -23,8 +23,13 @@ export { gridSearch } from "./grid";
 export { bayesSearch, type BayesSearchOptions } from "./bayes";
 export { halvingSearch, planBracket, bracketCost, type HalvingSearchOptions } from "./halving";
 
-/** Run one strategy by name with the common options (strategy-specific options take their defaults). */
-export async function runStrategy(name: StrategyName, o: StrategyOptions): Promise<SearchResult> {
+/** Options of runStrategy: the common ones, plus any strategy's own (ignored by the others). */
+export type AnyStrategyOptions = StrategyOptions &
+  Partial<Omit<BayesSearchOptions, keyof StrategyOptions>> &
+  Partial<Omit<HalvingSearchOptions, keyof StrategyOptions>>;
+
+/** Run one strategy by name (options a strategy does not know are ignored by it). */
+export async function runStrategy(name: StrategyName, o: AnyStrategyOptions): Promise<SearchResult> {
   switch (name) {
     case "grid":
       return gridSearch(o);
