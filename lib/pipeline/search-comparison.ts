@@ -57,7 +57,7 @@ export interface ComparisonBudget {
  * rows (~0.2 s per epoch on wasm): ~3 minutes for the main comparison. full: twice the trials.
  */
 export const COMPARISON_BUDGETS: Record<ProfileName, ComparisonBudget> = {
-  ci: { epochsPerTrial: 3, mainBudget: 12, kindBudget: 6, seeds: 2, maxTrainRows: 2000, maxValidationRows: 1000 },
+  ci: { epochsPerTrial: 3, mainBudget: 12, kindBudget: 4, seeds: 2, maxTrainRows: 2000, maxValidationRows: 1000 },
   default: {
     epochsPerTrial: 8,
     mainBudget: 80,
@@ -256,8 +256,12 @@ export function downstreamOf(scores: Float64Array, held: HeldOut): Downstream {
     .sort((a, b) => b.share - a.share || a.day - b.day);
   if (ranked.length === 0)
     return { criterion: "none", value: NaN, events: 0, note: "no held-out day has enough tokens for a stress index" };
-  const events = marketEventDays(KNOWN_MARKET_EVENTS, { fromDay: ranked.at(-1)!.day, toDay: ranked[0]!.day }).filter(
-    (e) => ranked.some((r) => r.day >= e.startDay && r.day <= e.endDay + EVENT_LAG_DAYS),
+  const span = {
+    fromDay: ranked.reduce((a, r) => Math.min(a, r.day), Infinity),
+    toDay: ranked.reduce((a, r) => Math.max(a, r.day), -Infinity),
+  };
+  const events = marketEventDays(KNOWN_MARKET_EVENTS, span).filter((e) =>
+    ranked.some((r) => r.day >= e.startDay && r.day <= e.endDay + EVENT_LAG_DAYS),
   );
   if (events.length === 0)
     return {
