@@ -258,7 +258,8 @@ for (const kind of ["dae", "vae", "conv1d"] as const) {
       "default objective": def.objective,
       "test MSE": r.winner.testMse,
       "default test MSE": def.testMse,
-      [r.winner.downstream.criterion]: r.winner.downstream.value,
+      "beyond reconstruction": r.winner.downstream.criterion,
+      value: r.winner.downstream.value,
     });
 }
 kindProgress.done(`${kindRuns.length} searches of the other kinds`);
