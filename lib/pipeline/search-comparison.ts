@@ -477,17 +477,22 @@ export const RECONSTRUCTION_TOLERANCE = 0.1;
 /**
  * The latent size to choose: the smallest whose downstream criterion is within
  * DOWNSTREAM_TOLERANCE of the best size's (a wider code that detects no better only costs);
- * without a criterion, the smallest within RECONSTRUCTION_TOLERANCE of the lowest validation
- * objective (the elbow of the reconstruction curve).
+ * without a criterion, or when it rates every size within that tolerance, the smallest within
+ * RECONSTRUCTION_TOLERANCE of the lowest validation objective (the elbow of the reconstruction curve).
  */
 export function chooseLatent(points: LatentPoint[]): { latentDim: number; reason: string } {
   if (points.length === 0) throw new Error("chooseLatent: no latent sizes; run latentSweep first.");
   const sorted = [...points].sort((a, b) => a.latentDim - b.latentDim);
   const c = sorted[0]!.downstream.criterion;
   const valid = sorted.filter((p) => Number.isFinite(p.downstream.value));
-  if (c !== "none" && valid.length > 0) {
+  const tol = c === "none" ? 0 : DOWNSTREAM_TOLERANCE[c];
+  const spread = valid.length
+    ? Math.max(...valid.map((p) => p.downstream.value)) - Math.min(...valid.map((p) => p.downstream.value))
+    : 0;
+  // A criterion that rates every size alike (e.g. one crash day, ranked first by all) cannot choose.
+  const separates = c !== "none" && valid.length > 1 && spread > tol;
+  if (separates) {
     const best = valid.reduce((a, p) => (downstreamBetter(c, p.downstream.value, a.downstream.value) ? p : a));
-    const tol = DOWNSTREAM_TOLERANCE[c];
     const pick = valid.find((p) =>
       c === "crash-day rank"
         ? p.downstream.value <= best.downstream.value + tol
@@ -502,6 +507,6 @@ export function chooseLatent(points: LatentPoint[]): { latentDim: number; reason
   const pick = sorted.find((p) => p.objective <= lowest * (1 + RECONSTRUCTION_TOLERANCE))!;
   return {
     latentDim: pick.latentDim,
-    reason: `no downstream criterion applies here, so the smallest code within ${RECONSTRUCTION_TOLERANCE * 100}% of the lowest validation error (the elbow of the reconstruction curve)`,
+    reason: `${c === "none" || valid.length === 0 ? "no downstream criterion applies here" : `the ${c} does not separate the sizes (all within ${tol} of each other)`}, so the smallest code within ${RECONSTRUCTION_TOLERANCE * 100}% of the lowest validation error (the elbow of the reconstruction curve)`,
   };
 }

@@ -74,6 +74,10 @@ describe("latent choice", () => {
     const c = cmp.chooseLatent([point(2, 0.5, NaN, "none"), point(4, 0.105, NaN, "none"), point(8, 0.1, NaN, "none")]);
     assert.equal(c.latentDim, 4);
     assert.throws(() => cmp.chooseLatent([]), /no latent sizes/);
+    // A criterion that rates every size alike falls back to the elbow too, saying so.
+    const flat = cmp.chooseLatent([point(2, 0.5, 1, "crash-day rank"), point(8, 0.1, 1, "crash-day rank")]);
+    assert.equal(flat.latentDim, 8);
+    assert.match(flat.reason, /does not separate/);
   });
   test("initial random points of the Bayesian search fit the budget", () => {
     const space = defaultSpace("ae", { nFeatures: 17 });
