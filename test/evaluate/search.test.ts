@@ -312,12 +312,13 @@ describe("anytime curves", () => {
     assert.ok(search.STRATEGIES.includes(table[1]!.best as search.StrategyName));
     const svg = await renderSvg(search.anytimeSpec(pts, "anytime", "objective"));
     assert.ok(svg.includes("<svg"));
-    const t = search.searchTrialsTable(results, { kind: "ae" });
+    const t = search.searchTrialsTable(results, { profile: "test" });
     assert.equal(
       (t.objective as Float64Array).length,
       results.reduce((a, r) => a + r.trials.length, 0),
     );
-    assert.ok("p_learningRate" in t && "kind" in t);
+    assert.ok("p_learningRate" in t && "kind" in t && "profile" in t);
+    assert.ok((t.kind as string[]).every((k) => k === "ae"));
   });
 });
 

@@ -152,12 +152,13 @@ export function anytimeSpec(points: AnytimePoint[], title: string, objective: st
 
 /** Every stage of several searches as one table (for `writeTable`): configuration columns flattened. */
 export function searchTrialsTable(results: SearchResult[], extra: Record<string, string> = {}): Table {
-  const trials: (SearchTrial & { seed: number })[] = results.flatMap((r) =>
-    r.trials.map((t) => ({ ...t, seed: r.seed })),
+  const trials: (SearchTrial & { seed: number; kind: string })[] = results.flatMap((r) =>
+    r.trials.map((t) => ({ ...t, seed: r.seed, kind: r.kind })),
   );
   if (trials.length === 0) throw new Error("searchTrialsTable: no trials; run a search first.");
   const paramNames = [...new Set(trials.flatMap((t) => Object.keys(t.params)))].sort();
   const table: Table = {
+    kind: trials.map((t) => t.kind),
     strategy: trials.map((t) => t.strategy),
     seed: Int32Array.from(trials, (t) => t.seed),
     trial: Int32Array.from(trials, (t) => t.trial),

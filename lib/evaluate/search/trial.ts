@@ -61,6 +61,8 @@ export interface SearchTrial {
 /** What a strategy returns. */
 export interface SearchResult {
   strategy: StrategyName;
+  /** The model kind searched (the objective's space). */
+  kind: string;
   seed: number;
   budgetEpochs: number;
   trials: SearchTrial[];
@@ -207,6 +209,7 @@ export class Ledger {
     const best = ok.reduce((a, t) => (t.objective < a.objective ? t : a));
     return {
       strategy: this.strategy,
+      kind: this.o.objective.space.kind,
       seed: this.o.seed,
       budgetEpochs: this.o.budgetEpochs,
       trials: this.trials,
