@@ -386,8 +386,10 @@ section.headline({
 section.finding(
   `With the same budget (${budget.mainBudget} epochs per search, full trials of ${budget.epochsPerTrial} epochs) and ${seeds.length} seeds, the lowest mean validation MSE at ${firstRow["epochs spent"]} epochs was reached by **${firstRow.best}**, at ${lastRow["epochs spent"]} epochs by **${lastRow.best}** (${search.STRATEGIES.map((st) => `${st} ${Number(lastRow[`${st} mean`]).toFixed(4)} ± ${Number.isFinite(Number(lastRow[`${st} sd`])) ? Number(lastRow[`${st} sd`]).toFixed(4) : "n/a"}`).join(", ")}).`,
 );
+/** A relative change in words: a positive gain is an error that much below the reference. */
+const relative = (gain: number): string => `${Math.abs(gain).toFixed(1)}% ${gain >= 0 ? "below" : "above"}`;
 section.finding(
-  `Scored once on the test split, the winners' mean gain over the default configuration trained the same way is ${byStrategy.map((b) => `${b.strategy} ${b["gain vs default % (mean)"].toFixed(1)}%`).join(", ")}; over PCA with the same latent size ${byStrategy.map((b) => `${b.strategy} ${b["gain vs PCA % (mean)"].toFixed(1)}%`).join(", ")}.`,
+  `Scored once on the test split, the winners' test MSE is on average ${byStrategy.map((b) => `${relative(b["gain vs default % (mean)"])} the default's (${b.strategy})`).join(", ")}, for the default configuration trained the same way; against PCA with the same latent size it is ${byStrategy.map((b) => `${relative(b["gain vs PCA % (mean)"])} (${b.strategy})`).join(", ")}.`,
 );
 section.finding(
   `Latent size: the winner's configuration at sizes ${latents.join(", ")} has test MSE ${sweep.map((p) => p.testMse.toFixed(4)).join(", ")}${criterion !== "none" ? ` and ${criterion} ${sweep.map((p) => (Number.isFinite(p.downstream.value) ? p.downstream.value.toFixed(3) : "n/a")).join(", ")}` : ""}. The choice is **${choice.latentDim}**: ${choice.reason}.${criterion === "none" ? ` Without labels or documented crashes in the held-out days, ${sweep[0]!.downstream.note}.` : ""}`,
