@@ -1,0 +1,177 @@
+/**
+ * Anytime performance of searches: the best validation objective reached against epochs spent,
+ * per strategy, summarised over seeds (median and range), plus the tables and the chart the
+ * notebook shows. A strategy is better at a budget when its best-so-far is lower there.
+ */
+import type { Table } from "../../runtime/artifacts";
+import type { VlSpec } from "../../viz/render";
+import type { SearchResult, SearchTrial } from "./trial";
+
+/** The best objective a search had reached after `epochs` epochs (NaN before its first success). */
+export function bestAt(result: SearchResult, epochs: number): number {
+  let best = NaN;
+  for (const t of result.trials) {
+    if (t.spent > epochs) break;
+    if (Number.isFinite(t.bestSoFar)) best = t.bestSoFar;
+  }
+  return best;
+}
+
+/** One point of a summarised anytime curve. */
+export interface AnytimePoint {
+  strategy: string;
+  epochs: number;
+  /** Seeds that had a finite best by then. */
+  seeds: number;
+  median: number;
+  min: number;
+  max: number;
+  mean: number;
+  /** Sample standard deviation over seeds (NaN with one seed). */
+  sd: number;
+}
+
+function quantile50(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * The anytime curves of several searches (any strategies, any seeds) at every epoch count
+ * 1..max budget: per strategy, the median, range, mean and sd over its seeds of the best
+ * objective reached. Points where no seed has a result yet are left out.
+ */
+export function anytimeCurves(results: SearchResult[]): AnytimePoint[] {
+  const byStrategy = new Map<string, SearchResult[]>();
+  for (const r of results) byStrategy.set(r.strategy, [...(byStrategy.get(r.strategy) ?? []), r]);
+  const out: AnytimePoint[] = [];
+  for (const [strategy, rs] of byStrategy) {
+    const max = Math.max(...rs.map((r) => r.budgetEpochs));
+    for (let e = 1; e <= max; e++) {
+      const v = rs.map((r) => bestAt(r, e)).filter(Number.isFinite);
+      if (v.length === 0) continue;
+      const mean = v.reduce((a, x) => a + x, 0) / v.length;
+      const sd = v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - mean) ** 2, 0) / (v.length - 1)) : NaN;
+      out.push({
+        strategy,
+        epochs: e,
+        seeds: v.length,
+        median: quantile50(v),
+        min: Math.min(...v),
+        max: Math.max(...v),
+        mean,
+        sd,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Per budget and strategy: mean and sd over seeds of the best objective reached, and the
+ * strategy with the lowest mean ("wins"). Rows: one per budget.
+ */
+export function winnersAtBudgets(results: SearchResult[], budgets: number[]): Record<string, string | number>[] {
+  const strategies = [...new Set(results.map((r) => r.strategy))];
+  return budgets.map((b) => {
+    const row: Record<string, string | number> = { "epochs spent": b };
+    let winner = "";
+    let winnerMean = Infinity;
+    for (const s of strategies) {
+      const v = results
+        .filter((r) => r.strategy === s)
+        .map((r) => bestAt(r, b))
+        .filter(Number.isFinite);
+      const mean = v.length ? v.reduce((a, x) => a + x, 0) / v.length : NaN;
+      const sd = v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - mean) ** 2, 0) / (v.length - 1)) : NaN;
+      row[`${s} mean`] = mean;
+      row[`${s} sd`] = sd;
+      if (Number.isFinite(mean) && mean < winnerMean) {
+        winnerMean = mean;
+        winner = s;
+      }
+    }
+    row.best = winner || "none yet";
+    return row;
+  });
+}
+
+/** Anytime chart: median best objective over seeds per strategy (line) with its min-max band. */
+export function anytimeSpec(points: AnytimePoint[], title: string, objective: string): VlSpec {
+  const values = points.map((p) => ({
+    strategy: p.strategy,
+    epochs: p.epochs,
+    median: Number(p.median.toPrecision(5)),
+    lo: Number(p.min.toPrecision(5)),
+    hi: Number(p.max.toPrecision(5)),
+    seeds: p.seeds,
+  }));
+  const x = { field: "epochs", type: "quantitative", title: "epochs spent by the search" };
+  const color = { field: "strategy", type: "nominal", title: "strategy" };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: title, subtitle: `best ${objective} so far: median over seeds (line), min-max (band)` },
+    width: 560,
+    height: 300,
+    data: { values },
+    layer: [
+      {
+        mark: { type: "area", opacity: 0.18, interpolate: "step-after" },
+        encoding: {
+          x,
+          y: { field: "lo", type: "quantitative", scale: { type: "log", zero: false } },
+          y2: { field: "hi" },
+          color,
+        },
+      },
+      {
+        mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
+        encoding: {
+          x,
+          y: {
+            field: "median",
+            type: "quantitative",
+            title: `best ${objective} (log)`,
+            scale: { type: "log", zero: false },
+          },
+          color,
+          tooltip: [
+            { field: "strategy" },
+            { field: "epochs" },
+            { field: "median", format: ".4f" },
+            { field: "lo", title: "min", format: ".4f" },
+            { field: "hi", title: "max", format: ".4f" },
+            { field: "seeds" },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+/** Every stage of several searches as one table (for `writeTable`): configuration columns flattened. */
+export function searchTrialsTable(results: SearchResult[], extra: Record<string, string> = {}): Table {
+  const trials: (SearchTrial & { seed: number; kind: string })[] = results.flatMap((r) =>
+    r.trials.map((t) => ({ ...t, seed: r.seed, kind: r.kind })),
+  );
+  if (trials.length === 0) throw new Error("searchTrialsTable: no trials; run a search first.");
+  const paramNames = [...new Set(trials.flatMap((t) => Object.keys(t.params)))].sort();
+  const table: Table = {
+    kind: trials.map((t) => t.kind),
+    strategy: trials.map((t) => t.strategy),
+    seed: Int32Array.from(trials, (t) => t.seed),
+    trial: Int32Array.from(trials, (t) => t.trial),
+    bracket: Int32Array.from(trials, (t) => t.bracket),
+    rung: Int32Array.from(trials, (t) => t.rung),
+    epochs_run: Int32Array.from(trials, (t) => t.epochsRun),
+    objective: Float64Array.from(trials, (t) => t.objective),
+    seconds: Float64Array.from(trials, (t) => t.seconds),
+    stop_reason: trials.map((t) => t.stopReason),
+    spent: Int32Array.from(trials, (t) => t.spent),
+    best_so_far: Float64Array.from(trials, (t) => t.bestSoFar),
+  };
+  for (const k of Object.keys(extra)) table[k] = trials.map(() => extra[k]!);
+  for (const p of paramNames) table[`p_${p}`] = Float64Array.from(trials, (t) => t.params[p] ?? NaN);
+  return table;
+}
