@@ -10,7 +10,7 @@ import pl from "nodejs-polars";
  * Keys whose values are timings or run stamps, not results: wall seconds, timestamps, the
  * code version (a dirty tree differs between runs) and the Node version.
  */
-const TIMING_KEY = /(seconds|At|^started|^finished|^codeVersion|^node|duration|elapsed|Ms)$/i;
+const TIMING_KEY = /[Ss]econds|[Dd]uration|[Ee]lapsed|[a-z]At$|[a-z]Ms$|^(started|finished|codeVersion|node)$/;
 
 /** Text with a duration in it ("in 3.2 s", "12 s/epoch"): durations are masked before comparing. */
 const DURATION_TEXT = /\d+(\.\d+)?\s*(s|ms|min|seconds)\b/g;
