@@ -165,6 +165,12 @@ interface Execution {
   cpuSeconds: number | null;
 }
 
+/**
+ * Longest relayed line: a kernel that dies at shutdown can print a whole minified source line
+ * (the wasm backend's glue, ~60 kB) with its error; the terminal gets its start.
+ */
+const MAX_LINE_CHARS = 400;
+
 /** The executor's CPU line (scripts/execute_notebook.py). */
 const CPU_LINE = /^cpu-seconds kernel=([\d.]+) runner=([\d.]+)/;
 
@@ -199,7 +205,9 @@ function runOne(
     const relay = (source: "stdout" | "stderr") => {
       // One buffer per stream: a line split across chunks of one stream is never mixed with the other's.
       let buffer = "";
-      const emit = (line: string) => {
+      const emit = (full: string) => {
+        const line =
+          full.length > MAX_LINE_CHARS ? `${full.slice(0, MAX_LINE_CHARS)}... (${full.length} characters)` : full;
         if (line.startsWith("[cae] ")) console.log(`${prefix()} ${line.slice(6)}`);
         else if (line.startsWith("[cae-runner] ")) {
           const body = line.slice(13);
