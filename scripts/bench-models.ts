@@ -240,7 +240,7 @@ async function main(): Promise<void> {
     results.push(result);
     console.log(
       `${result.model.padEnd(9)} ${result.input.padEnd(16)} params ${String(result.parameters ?? "-").padStart(6)}  ` +
-        `${result.secondsPerEpoch.toFixed(2)} s/epoch (first ${result.firstEpochSeconds.toFixed(2)} s, ${result.epochs} epochs)  ` +
+        `${result.secondsPerEpoch.toFixed(2)} s/epoch (first ${result.firstEpochSeconds.toFixed(2)} s, ${result.epochs} epochs, ${result.cpuSecondsPerEpoch.toFixed(2)} CPU s/epoch)  ` +
         `peak RSS ${result.peakRssMb.toFixed(0)} MB  val ${result.finalValLoss.toPrecision(4)}  [${result.backend}]`,
     );
   }
