@@ -46,6 +46,8 @@ interface BenchResult {
   epochs: number;
   firstEpochSeconds: number;
   secondsPerEpoch: number;
+  /** CPU seconds (user + system) of the whole fit divided by its epochs: steadier than wall time on a shared machine. */
+  cpuSecondsPerEpoch: number;
   peakRssMb: number;
   finalValLoss: number;
 }
@@ -91,7 +93,7 @@ async function layersReference(
   train: Matrix,
   valid: Matrix,
   epochs: number,
-): Promise<{ seconds: number[]; valLoss: number; parameters: number }> {
+): Promise<{ seconds: number[]; cpuSeconds: number; valLoss: number; parameters: number }> {
   const model = tfl.sequential();
   model.add(tfl.layers.dense({ units: 16, activation: "relu", inputShape: [FEATURES] }));
   model.add(tfl.layers.dense({ units: 8 }));
@@ -101,6 +103,7 @@ async function layersReference(
   const x = tf.tensor2d(train.data, [train.rows, train.cols]);
   const v = tf.tensor2d(valid.data, [valid.rows, valid.cols]);
   const seconds: number[] = [];
+  const cpu0 = process.cpuUsage();
   let t0 = performance.now();
   let valLoss = NaN;
   await model.fit(x, x, {
@@ -119,10 +122,11 @@ async function layersReference(
       },
     },
   });
+  const used = process.cpuUsage(cpu0);
   const parameters = model.countParams();
   tf.dispose([x, v]);
   model.dispose();
-  return { seconds, valLoss, parameters };
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6, valLoss, parameters };
 }
 
 /** Child: train one model and send the result to the parent. */
@@ -145,12 +149,14 @@ async function runOne(kind: BenchKind, epochs: number): Promise<BenchResult> {
       epochs: ref.seconds.length,
       firstEpochSeconds: ref.seconds[0]!,
       secondsPerEpoch: ref.seconds.length > 1 ? median(ref.seconds.slice(1)) : ref.seconds[0]!,
+      cpuSecondsPerEpoch: ref.cpuSeconds / ref.seconds.length,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       finalValLoss: ref.valLoss,
     };
   }
   const fit = { maxEpochs: epochs, batchSize: BATCH, patience: epochs + 1, seed: SEED };
   let history: TrainHistory;
+  let cpu0 = process.cpuUsage();
   let parameters: number | null = null;
   let input: string;
   if (kind === "conv1d") {
@@ -163,6 +169,7 @@ async function runOne(kind: BenchKind, epochs: number): Promise<BenchResult> {
     });
     parameters = model.parameterCount();
     input = `${WINDOWS} x ${WINDOW_LENGTH} x ${WINDOW_FEATURES}`;
+    cpu0 = process.cpuUsage();
     history = await model.fit(train, valid, fit);
     model.dispose();
   } else {
@@ -179,6 +186,7 @@ async function runOne(kind: BenchKind, epochs: number): Promise<BenchResult> {
     } as never);
     parameters = "parameterCount" in model ? (model as { parameterCount(): number }).parameterCount() : null;
     input = `${ROWS} x ${FEATURES}`;
+    cpu0 = process.cpuUsage();
     history = await (model as { fit: (a: Matrix, b: Matrix, o: typeof fit) => Promise<TrainHistory> }).fit(
       train,
       valid,
@@ -186,8 +194,10 @@ async function runOne(kind: BenchKind, epochs: number): Promise<BenchResult> {
     );
     model.dispose();
   }
+  const used = process.cpuUsage(cpu0);
   const secs = history.epochs.map((e) => e.seconds);
   return {
+    cpuSecondsPerEpoch: (used.user + used.system) / 1e6 / secs.length,
     model: kind,
     backend,
     input,
@@ -230,7 +240,7 @@ async function main(): Promise<void> {
     results.push(result);
     console.log(
       `${result.model.padEnd(9)} ${result.input.padEnd(16)} params ${String(result.parameters ?? "-").padStart(6)}  ` +
-        `${result.secondsPerEpoch.toFixed(2)} s/epoch (first ${result.firstEpochSeconds.toFixed(2)} s, ${result.epochs} epochs)  ` +
+        `${result.secondsPerEpoch.toFixed(2)} s/epoch (first ${result.firstEpochSeconds.toFixed(2)} s, ${result.epochs} epochs, ${result.cpuSecondsPerEpoch.toFixed(2)} CPU s/epoch)  ` +
         `peak RSS ${result.peakRssMb.toFixed(0)} MB  val ${result.finalValLoss.toPrecision(4)}  [${result.backend}]`,
     );
   }

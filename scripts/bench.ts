@@ -12,6 +12,11 @@
  *   npm run bench -- --quick                       # smaller sizes: data 250k and 1M rows,
  *                                                  # models 2 epochs, umap 5k points
  *   npm run bench -- --json-dir bench-results      # also write <name>.json per benchmark
+ *   npm run bench -- --peer                        # training next to PyTorch (python3-torch):
+ *                                                  # dense AE and Conv1D AE, ratios
+ *
+ *   peer    scripts/bench-peer.ts    (only with --peer or --only peer) the models benchmark and
+ *                                    scripts/peer/torch_bench.py in one run, with ratios
  *
  * Each benchmark runs as its own child process with the terminal as its output, so its
  * progress and tables appear as they are made; the benchmarks start their own children per
@@ -32,6 +37,8 @@ interface Benchmark {
   what: string;
   full: string[];
   quick: string[];
+  /** Runs only when asked for (--peer, --only). */
+  onRequest?: boolean;
 }
 
 /** The benchmarks, in the order they run by default. */
@@ -56,6 +63,14 @@ const BENCHMARKS: readonly Benchmark[] = [
     what: "UMAP neighbour search and layout",
     full: [],
     quick: ["--sizes", "5000", "--no-metrics"],
+  },
+  {
+    name: "peer",
+    script: "bench-peer.ts",
+    what: "training speed next to PyTorch (Debian python3-torch)",
+    full: [],
+    quick: ["--epochs", "2"],
+    onRequest: true,
   },
 ];
 
@@ -88,12 +103,13 @@ function formatSeconds(s: number): string {
 }
 
 function parseArgs(argv: string[]): { only: Benchmark[]; quick: boolean; jsonDir: string | null } {
-  let only: Benchmark[] = [...BENCHMARKS];
+  let only: Benchmark[] = BENCHMARKS.filter((b) => !b.onRequest);
   let quick = false;
   let jsonDir: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--quick") quick = true;
+    else if (a === "--peer") only = BENCHMARKS.filter((b) => b.name === "peer");
     else if (a === "--only" || a === "--json-dir") {
       const v = argv[++i];
       if (v === undefined || v.startsWith("--"))
@@ -112,10 +128,10 @@ function parseArgs(argv: string[]): { only: Benchmark[]; quick: boolean; jsonDir
         });
       }
     } else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run bench -- [--only data,models,umap] [--quick] [--json-dir DIR]");
+      console.log("usage: npm run bench -- [--only data,models,umap,peer] [--peer] [--quick] [--json-dir DIR]");
       process.exit(0);
     } else {
-      throw new Error(`Unknown option "${a}". Options: --only data,models,umap; --quick; --json-dir DIR.`);
+      throw new Error(`Unknown option "${a}". Options: --only data,models,umap,peer; --peer; --quick; --json-dir DIR.`);
     }
   }
   return { only, quick, jsonDir };

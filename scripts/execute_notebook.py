@@ -12,6 +12,7 @@ exit codes: 0 ok, 1 a cell failed or timed out, 2 usage or setup error.
 """
 import argparse
 import os
+import resource
 import sys
 import time
 
@@ -110,6 +111,11 @@ def main():
             f.write(body)
         os.replace(out_html + ".tmp", out_html)
 
+    # CPU seconds of the kernel (a child that has ended and been waited for by now) and of
+    # this process (executing, saving, HTML export): the runner records them per notebook.
+    kernel = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    say(f"cpu-seconds kernel={kernel.ru_utime + kernel.ru_stime:.2f} runner={own.ru_utime + own.ru_stime:.2f}")
     say(f"{'failed' if failure else 'done'} in {time.time() - started:.1f} s")
     return 1 if failure else 0
 

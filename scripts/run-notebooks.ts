@@ -1,29 +1,44 @@
 /**
- * The notebook runner: executes the notebooks in order with the project's kernel, headless,
- * and writes each executed notebook and its HTML to report/notebooks/.
+ * The notebook runner: executes the notebooks with the project's kernel, headless, and
+ * writes each executed notebook and its HTML to report/notebooks/.
  *
- *   npm run notebook                 all notebooks
+ *   npm run notebook                 all notebooks (those out of date)
  *   npm run notebook -- 03           one notebook (by number or name); its inputs are the
- *                                    artifacts the earlier notebooks wrote
+ *                                    artifacts the earlier notebooks wrote; says which later
+ *                                    notebooks read what it rewrote (now stale)
  *   npm run notebook -- 02 05        several
  *   npm run notebook -- --force      rerun even the notebooks that are up to date
+ *
+ * Order: each notebook declares the artifacts it reads (lib/runtime/notebook-graph.ts); a
+ * notebook starts once the notebooks writing its inputs have finished, and independent
+ * notebooks run side by side, up to CAE_JOBS at a time (default: the machine's cores; each
+ * kernel computes on one core). Every progress line starts with its notebook's name. A
+ * failing notebook stops only the notebooks that read its artifacts; the others run on, and
+ * the exit code is 1. Results do not depend on CAE_JOBS: every notebook seeds its own
+ * random streams and reads only its declared inputs.
  *
  * A full run skips a notebook whose inputs have not changed since it last ran successfully:
  * its fingerprint covers the notebook, lib/, the lock file, the kernel, the run settings
  * (profile, source, data path, seed, backend), the data files of a real source and the
- * fingerprints of every notebook before it (whose artifacts it reads). Naming notebooks
- * always runs them.
+ * fingerprints of the notebooks whose artifacts it reads; and none of those notebooks may
+ * have run again since it started. Naming notebooks always runs them.
+ *
+ * The run log (report/notebooks/run-log.json) records each notebook's start, end, wall and
+ * CPU seconds (kernel + executor), outcome and fingerprint.
  *
  * Profile, data source, backend and seed come from CAE_PROFILE, CAE_SOURCE, CAE_BACKEND,
  * CAE_SEED (see lib/config.ts). Progress lines from the notebooks (epochs, stages) are
- * relayed live; a failing cell stops the run with the cell's real error and exit code 1.
+ * relayed live; a failing cell is reported with the cell's real error.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { findRoot, loadConfig } from "../lib/config";
 import { atomicWriteJson } from "../lib/runtime/files";
+import { dependentsOf, notebookGraph, type NotebookGraph } from "../lib/runtime/notebook-graph";
+import { jobCount, runGraph } from "../lib/runtime/scheduler";
 import { KERNEL_NAME } from "./build-notebooks";
 
 /** Debian's interpreter: the one that has Jupyter (another python3 may come first on PATH). */
@@ -122,21 +137,44 @@ export function baseFingerprint(root: string, config: ReturnType<typeof loadConf
   return h.digest("hex");
 }
 
-/** Fingerprints of all notebooks in order: each covers the base, its own file and all before it. */
-export function notebookFingerprints(root: string, all: string[], base: string): Map<string, string> {
+/**
+ * Fingerprints of all notebooks: each covers the base, its own file and the fingerprints of
+ * the notebooks whose artifacts it reads (by default every notebook before it).
+ */
+export function notebookFingerprints(
+  root: string,
+  all: string[],
+  base: string,
+  graph: NotebookGraph = new Map(all.map((n, i) => [n, all.slice(0, i)])),
+): Map<string, string> {
   const out = new Map<string, string>();
-  let chain = base;
   for (const name of all) {
-    chain = createHash("sha256")
-      .update(chain)
-      .update(fs.readFileSync(path.join(root, "notebooks", `${name}.ipynb`)))
-      .digest("hex");
-    out.set(name, chain);
+    const h = createHash("sha256")
+      .update(base)
+      .update(fs.readFileSync(path.join(root, "notebooks", `${name}.ipynb`)));
+    for (const dep of graph.get(name) ?? []) h.update(`${dep}:${out.get(dep) ?? ""}`);
+    out.set(name, h.digest("hex"));
   }
   return out;
 }
 
-/** Execute one notebook; resolves with its exit code. */
+/** How one notebook execution ended. */
+interface Execution {
+  code: number;
+  /** CPU seconds of the kernel plus the executing process (null when it did not say). */
+  cpuSeconds: number | null;
+}
+
+/**
+ * Longest relayed line: a kernel that dies at shutdown can print a whole minified source line
+ * (the wasm backend's glue, ~60 kB) with its error; the terminal gets its start.
+ */
+const MAX_LINE_CHARS = 400;
+
+/** The executor's CPU line (scripts/execute_notebook.py). */
+const CPU_LINE = /^cpu-seconds kernel=([\d.]+) runner=([\d.]+)/;
+
+/** Execute one notebook; resolves with its exit code and CPU time. Every line it prints is prefixed with its name. */
 function runOne(
   py: string,
   root: string,
@@ -144,9 +182,10 @@ function runOne(
   name: string,
   timeout: number,
   env: NodeJS.ProcessEnv,
-): Promise<number> {
+): Promise<Execution> {
   return new Promise((resolve) => {
     const t0 = Date.now();
+    let cpuSeconds: number | null = null;
     const child = spawn(
       py,
       [
@@ -163,29 +202,79 @@ function runOne(
       { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
     );
     const prefix = () => `[${name} ${fmt((Date.now() - t0) / 1000)}]`;
-    let buffer = "";
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString("utf8");
-      let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
+    const relay = (source: "stdout" | "stderr") => {
+      // One buffer per stream: a line split across chunks of one stream is never mixed with the other's.
+      let buffer = "";
+      const emit = (full: string) => {
+        const line =
+          full.length > MAX_LINE_CHARS ? `${full.slice(0, MAX_LINE_CHARS)}... (${full.length} characters)` : full;
         if (line.startsWith("[cae] ")) console.log(`${prefix()} ${line.slice(6)}`);
-        else if (line.startsWith("[cae-runner] ")) console.log(`${prefix()} ${line.slice(13)}`);
-        else if (
+        else if (line.startsWith("[cae-runner] ")) {
+          const body = line.slice(13);
+          const cpu = CPU_LINE.exec(body);
+          if (cpu) cpuSeconds = Number(cpu[1]) + Number(cpu[2]);
+          else console.log(`${prefix()} ${body}`);
+        } else if (
           /^\[(NbConvertApp|ListKernelSpecs|KernelSpecManager)\]/.test(line) ||
           line.includes("Native kernel (python3) is not available")
         )
-          continue;
+          return;
         else console.log(`${prefix()} ${line}`);
-      }
+      };
+      const stream = source === "stdout" ? child.stdout : child.stderr;
+      stream.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString("utf8");
+        let nl: number;
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          emit(buffer.slice(0, nl));
+          buffer = buffer.slice(nl + 1);
+        }
+      });
+      stream.on("end", () => {
+        if (buffer) emit(buffer);
+        buffer = "";
+      });
     };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("close", (code) => {
-      if (buffer) console.log(`${prefix()} ${buffer}`);
-      resolve(code ?? 1);
-    });
+    relay("stdout");
+    relay("stderr");
+    child.on("close", (code) => resolve({ code: code ?? 1, cpuSeconds }));
+  });
+}
+
+/** Parse the command line: notebook selectors and --force; throws on an unknown option. */
+function parseArgs(args: string[]): { explicit: string[]; force: boolean } {
+  const unknown = args.filter((a) => a.startsWith("-") && a !== "--force");
+  if (unknown.length)
+    throw new Error(`Unknown option ${unknown.join(", ")}. Options: --force (rerun up-to-date notebooks).`);
+  return { explicit: args.filter((a) => !a.startsWith("-")), force: args.includes("--force") };
+}
+
+/** When a logged run of a notebook started (older logs have only the end and the duration). */
+function startedAtMs(entry: RunLogEntry | undefined): number | null {
+  if (!entry) return null;
+  if (entry.startedAt) return Date.parse(entry.startedAt);
+  return entry.finishedAt ? Date.parse(entry.finishedAt) - entry.seconds * 1000 : null;
+}
+
+/**
+ * True when a notebook's last run is still valid: it succeeded with the same fingerprint,
+ * its HTML exists, and none of its inputs was rewritten after it started (e.g. by running
+ * an earlier notebook alone).
+ */
+export function isUpToDate(
+  name: string,
+  fingerprint: string,
+  graph: NotebookGraph,
+  log: RunLog,
+  htmlExists: boolean,
+): boolean {
+  const last = log.notebooks?.[name];
+  if (!last?.ok || last.fingerprint !== fingerprint || !htmlExists) return false;
+  const started = startedAtMs(last);
+  if (started === null) return false;
+  return (graph.get(name) ?? []).every((dep) => {
+    const d = log.notebooks?.[dep];
+    return !!d?.finishedAt && Date.parse(d.finishedAt) <= started;
   });
 }
 
@@ -193,77 +282,109 @@ async function main(): Promise<void> {
   const root = findRoot(__dirname);
   const config = loadConfig(); // validates CAE_PROFILE / CAE_SOURCE / CAE_BACKEND / CAE_SEED
   const all = listNotebooks(root);
-  const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a.startsWith("-") && a !== "--force");
-  if (unknown.length)
-    throw new Error(`Unknown option ${unknown.join(", ")}. Options: --force (rerun up-to-date notebooks).`);
-  const explicit = args.filter((a) => !a.startsWith("-"));
-  const force = args.includes("--force") || process.env.CAE_FORCE === "1" || explicit.length > 0;
+  const { explicit, force: forceFlag } = parseArgs(process.argv.slice(2));
+  const force = forceFlag || process.env.CAE_FORCE === "1" || explicit.length > 0;
   const chosen = selectNotebooks(all, explicit);
+  const jobs = jobCount(process.env, os.availableParallelism?.() ?? os.cpus().length);
   const py = findJupyterPython();
   if (!py) throw new Error(`Jupyter (nbclient + nbconvert) not found. Install it: ${JUPYTER_FIX}`);
   if (!fs.existsSync(path.join(root, "node_modules", "tslab")))
     throw new Error("tslab is not installed: run npm ci first (or npm start, which installs it).");
   const timeout = Number(process.env.CAE_CELL_TIMEOUT || config.settings.cellTimeoutSeconds);
   const env = jupyterEnv(root, { CAE_PROGRESS: "stderr" });
+  const graph = notebookGraph(all);
   console.log(
-    `Running ${chosen.length} notebook(s): profile=${config.profile} source=${config.source} seed=${config.seed} cell-timeout=${timeout}s`,
+    `Running ${chosen.length} notebook(s), up to ${jobs} side by side (CAE_JOBS): profile=${config.profile} source=${config.source} seed=${config.seed} cell-timeout=${timeout}s`,
   );
   const t0 = Date.now();
-  const fingerprints = notebookFingerprints(root, all, baseFingerprint(root, config));
-  const previous = readRunLog(config.paths.report);
+  const fingerprints = notebookFingerprints(root, all, baseFingerprint(root, config), graph);
+  const log = readRunLog(config.paths.report);
+  const htmlOf = (name: string) => path.join(config.paths.report, "notebooks", `${name}.html`);
+  // The graph of this run: chosen notebooks only; inputs from notebooks not chosen are taken as present.
+  const runGraphOf = new Map(chosen.map((n) => [n, (graph.get(n) ?? []).filter((d) => chosen.includes(d))]));
   const results: RunResult[] = [];
-  for (const [i, name] of chosen.entries()) {
+  let skipped = 0;
+  const execute = async (name: string): Promise<boolean> => {
     const fingerprint = fingerprints.get(name)!;
-    const last = previous.notebooks?.[name];
-    if (
-      !force &&
-      last?.ok &&
-      last.fingerprint === fingerprint &&
-      fs.existsSync(path.join(config.paths.report, "notebooks", `${name}.html`))
-    ) {
-      console.log(`\n== [${i + 1}/${chosen.length}] ${name}: up to date (ran ${last.finishedAt}); --force reruns it`);
-      continue;
+    if (!force && isUpToDate(name, fingerprint, graph, log, fs.existsSync(htmlOf(name)))) {
+      console.log(`== ${name}: up to date (ran ${log.notebooks?.[name]?.finishedAt}); --force reruns it`);
+      skipped += 1;
+      return true;
     }
-    console.log(`\n== [${i + 1}/${chosen.length}] ${name}`);
-    const t = Date.now();
-    const code = await runOne(py, root, config.paths.report, name, timeout, env);
-    results.push({
+    const startedAt = new Date();
+    console.log(`== ${name}: started`);
+    const { code, cpuSeconds } = await runOne(py, root, config.paths.report, name, timeout, env);
+    const result: RunResult = {
       notebook: name,
-      seconds: (Date.now() - t) / 1000,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      seconds: (Date.now() - startedAt.getTime()) / 1000,
+      cpuSeconds,
       ok: code === 0,
       fingerprint,
-      finishedAt: new Date().toISOString(),
-    });
-    if (code !== 0) {
+    };
+    results.push(result);
+    // The log is written after every notebook, so an interrupted run keeps what finished.
+    writeRunLog(config.paths.report, config.profile, jobs, results, t0);
+    const cpu = cpuSeconds === null ? "" : `, ${cpuSeconds.toFixed(1)} s CPU`;
+    if (code === 0) console.log(`== ${name}: done in ${fmt(result.seconds)}${cpu}`);
+    else
       console.error(
-        `\n${name} failed (exit ${code}). Its partial output: ${path.join(config.paths.report, "notebooks", `${name}.html`)}. Rerun alone: npm run notebook -- ${name.slice(0, 2)}`,
+        `== ${name}: FAILED (exit ${code}) after ${fmt(result.seconds)}. Its partial output: ${htmlOf(name)}. Rerun alone: npm run notebook -- ${name.slice(0, 2)}`,
       );
-      writeRunLog(config.paths.report, config.profile, results, t0);
-      process.exit(1);
-    }
-  }
-  writeRunLog(config.paths.report, config.profile, results, t0);
-  const ran = results.length,
-    skipped = chosen.length - ran;
-  console.log(
-    `\n${ran} notebook(s) ran in ${fmt((Date.now() - t0) / 1000)}${skipped ? `, ${skipped} up to date` : ""}. HTML: ${path.join(config.paths.report, "notebooks")}`,
+    return code === 0;
+  };
+  const run = await runGraph(runGraphOf, jobs, execute, (name, failed) =>
+    console.error(`== ${name}: not run (it reads what ${failed} writes, and ${failed} failed)`),
   );
+  writeRunLog(config.paths.report, config.profile, jobs, results, t0);
+  const failed = chosen.filter((n) => run.outcome.get(n) === "failed");
+  const blocked = chosen.filter((n) => run.outcome.get(n) === "blocked");
+  const ran = results.length;
+  const cpuTotal = results.reduce((s, r) => s + (r.cpuSeconds ?? 0), 0);
+  console.log(
+    `\n${ran} notebook(s) ran in ${fmt((Date.now() - t0) / 1000)} wall, ${fmt(cpuTotal)} CPU${skipped ? `, ${skipped} up to date` : ""}. HTML: ${path.join(config.paths.report, "notebooks")}`,
+  );
+  if (explicit.length > 0) {
+    const rerun = results.filter((r) => r.ok).map((r) => r.notebook);
+    const stale = dependentsOf(graph, rerun).filter((n) => !chosen.includes(n));
+    if (stale.length)
+      console.log(
+        `Now stale (they read what ${rerun.join(", ")} wrote): ${stale.join(", ")}. Update them: npm run notebook (reruns only what is out of date).`,
+      );
+  }
+  if (failed.length) {
+    console.error(
+      `Failed: ${failed.join(", ")}${blocked.length ? `; not run because an input failed: ${blocked.join(", ")}` : ""}.`,
+    );
+    process.exit(1);
+  }
 }
 
 interface RunResult {
   notebook: string;
+  startedAt: string;
+  finishedAt: string;
   seconds: number;
+  /** Kernel + executor CPU seconds; null when the executor did not report it. */
+  cpuSeconds: number | null;
   ok: boolean;
   fingerprint: string;
-  finishedAt: string;
 }
-interface RunLog {
+interface RunLogEntry {
+  seconds: number;
+  ok: boolean;
+  finishedAt: string;
+  startedAt?: string;
+  cpuSeconds?: number | null;
+  profile: string;
+  fingerprint?: string;
+}
+/** The runner's log (report/notebooks/run-log.json): the last run's wall time and each notebook's last run. */
+export interface RunLog {
   lastRunSeconds?: number;
-  notebooks?: Record<
-    string,
-    { seconds: number; ok: boolean; finishedAt: string; profile: string; fingerprint?: string }
-  >;
+  jobs?: number;
+  notebooks?: Record<string, RunLogEntry>;
 }
 
 function readRunLog(reportDir: string): RunLog {
@@ -277,7 +398,7 @@ function readRunLog(reportDir: string): RunLog {
 }
 
 /** Record the run (for the report's "duration" line), merged with earlier runs of other notebooks. */
-function writeRunLog(reportDir: string, profile: string, results: RunResult[], t0: number): void {
+function writeRunLog(reportDir: string, profile: string, jobs: number, results: RunResult[], t0: number): void {
   const file = path.join(reportDir, "notebooks", "run-log.json");
   const previous = readRunLog(reportDir);
   const notebooks = { ...(previous.notebooks ?? {}) };
@@ -285,11 +406,13 @@ function writeRunLog(reportDir: string, profile: string, results: RunResult[], t
     notebooks[r.notebook] = {
       seconds: r.seconds,
       ok: r.ok,
+      startedAt: r.startedAt,
       finishedAt: r.finishedAt,
+      cpuSeconds: r.cpuSeconds,
       profile,
       fingerprint: r.fingerprint,
     };
-  atomicWriteJson(file, { lastRunSeconds: (Date.now() - t0) / 1000, notebooks });
+  atomicWriteJson(file, { lastRunSeconds: (Date.now() - t0) / 1000, jobs, notebooks });
 }
 
 if (require.main === module) {

@@ -202,15 +202,13 @@ export class Conv1DAutoencoder extends NetworkAutoencoder<Windows, ResolvedConv1
     return { data, n, length: this.options.windowLength, features: this.featureNames.length };
   }
 
-  private conv(name: string, x: tf.Tensor3D, stride: number, act: Activation): tf.Tensor3D {
-    const impl = this.options.convolution === "fast" ? conv1dFast : conv1dSame;
-    return impl(
-      x,
-      this.params.get(`${name}/kernel`) as tf.Tensor3D,
-      this.params.get(`${name}/bias`) as tf.Tensor1D,
-      stride,
-      act,
-    );
+  /** One "same" convolution; `dataInput` when x is the model's input (its gradient is not needed). */
+  private conv(name: string, x: tf.Tensor3D, stride: number, act: Activation, dataInput = false): tf.Tensor3D {
+    const kernel = this.params.get(`${name}/kernel`) as tf.Tensor3D;
+    const bias = this.params.get(`${name}/bias`) as tf.Tensor1D;
+    return this.options.convolution === "fast"
+      ? conv1dFast(x, kernel, bias, stride, act, dataInput)
+      : conv1dSame(x, kernel, bias, stride, act);
   }
 
   private denseLayer(name: string, x: tf.Tensor2D, act: Activation): tf.Tensor2D {
@@ -226,7 +224,7 @@ export class Conv1DAutoencoder extends NetworkAutoencoder<Windows, ResolvedConv1
   protected forwardEncode(x: tf.Tensor): tf.Tensor2D {
     let h = x as tf.Tensor3D;
     this.options.filters.forEach((_, i) => {
-      h = this.conv(`encoder_conv_${i}`, h, this.options.strides, this.options.activation);
+      h = this.conv(`encoder_conv_${i}`, h, this.options.strides, this.options.activation, i === 0);
     });
     const [b, l, c] = h.shape;
     return this.denseLayer("latent", tf.reshape(h, [b, l * c]), "linear");

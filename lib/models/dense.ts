@@ -169,20 +169,28 @@ export abstract class DenseBase<O extends ResolvedDenseOptions> extends NetworkA
     return { data, rows: n, cols: this.featureNames.length };
   }
 
-  /** `act(x W + b)` for the layer called `name`, with dropout when `dropoutSeed` is given. */
-  protected layer(name: string, x: tf.Tensor2D, act: Activation, dropoutSeed?: number): tf.Tensor2D {
+  /**
+   * `act(x W + b)` for the layer called `name`, with dropout when `dropoutSeed` is given;
+   * `dataInput` when x is the model's input data (no gradient with respect to x is computed).
+   */
+  protected layer(name: string, x: tf.Tensor2D, act: Activation, dropoutSeed?: number, dataInput = false): tf.Tensor2D {
     const y = dense(
       x,
       this.params.get(`${name}/kernel`) as tf.Tensor2D,
       this.params.get(`${name}/bias`) as tf.Tensor1D,
       act,
+      dataInput,
     );
     return dropoutSeed !== undefined && this.options.dropout > 0
       ? (tf.dropout(y, this.options.dropout, undefined, dropoutSeed) as tf.Tensor2D)
       : y;
   }
 
-  /** Encoder hidden stack `[B, d]` -> `[B, last hidden width]`. */
+  /**
+   * Encoder hidden stack `[B, d]` -> `[B, last hidden width]`. x must be input data (or a
+   * corruption of it), never a tensor computed from the weights: the first layer returns no
+   * gradient with respect to x (training differentiates only the weights).
+   */
   protected encoderHidden(x: tf.Tensor2D, dropoutSeed?: number): tf.Tensor2D {
     let h = x;
     this.options.hiddenUnits.forEach((_, i) => {
@@ -191,6 +199,7 @@ export abstract class DenseBase<O extends ResolvedDenseOptions> extends NetworkA
         h,
         this.options.activation,
         dropoutSeed === undefined ? undefined : dropoutSeed + i,
+        i === 0,
       );
     });
     return h;

@@ -78,25 +78,45 @@ export function activate<T extends tf.Tensor>(x: T, act: Activation): T {
  * 6.3 ms vs 1.1 ms for `[3840, 32] x [32, 48]^T`). Transposing explicitly first is cheap.
  * The forward pass is one fused matMul + bias kernel.
  */
-export const linear = tf.customGrad(((...args: unknown[]) => {
-  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-  save([x, w]);
-  return {
-    value: tf.fused.matMul({ a: x, b: w, bias: b }),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [
-        tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)),
-        tf.matMul(tf.transpose(xs), dy as tf.Tensor2D),
-        tf.sum(dy, 0),
-      ];
-    },
-  };
-}) as unknown as CustomGradientFn) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+export const linear = linearWithGradient(true);
 
-/** Dense layer `act(x W + b)`: x `[n, in]`, W `[in, out]`, b `[out]` -> `[n, out]`. */
-export function dense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, act: Activation): tf.Tensor2D {
-  return activate(linear(x, kernel, bias), act);
+/**
+ * `x W + b` like `linear`, for a layer whose input is data (the first layer): its gradient
+ * with respect to x is never used (training differentiates only the weights), so it is
+ * returned as zeros instead of being computed (one matMul and one transpose per step less).
+ */
+export const linearDataInput = linearWithGradient(false);
+
+function linearWithGradient(inputGradient: boolean) {
+  return tf.customGrad(((...args: unknown[]) => {
+    const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    save([x, w]);
+    return {
+      value: tf.fused.matMul({ a: x, b: w, bias: b }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [
+          inputGradient ? tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)) : tf.zerosLike(xs),
+          tf.matMul(tf.transpose(xs), dy as tf.Tensor2D),
+          tf.sum(dy, 0),
+        ];
+      },
+    };
+  }) as unknown as CustomGradientFn) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+}
+
+/**
+ * Dense layer `act(x W + b)`: x `[n, in]`, W `[in, out]`, b `[out]` -> `[n, out]`.
+ * `dataInput`: x is the model's input data (no gradient with respect to it is computed).
+ */
+export function dense(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  act: Activation,
+  dataInput = false,
+): tf.Tensor2D {
+  return activate((dataInput ? linearDataInput : linear)(x, kernel, bias), act);
 }
 
 /** Output length of a "same"-padded convolution with this stride: ceil(L / stride). */
@@ -176,9 +196,9 @@ export function conv1dSame(
 /**
  * 1-D convolution without bias, "same" padding: tf.conv1d forward, hand-written gradient
  * made of forward convolutions only (see the module header), so it trains on wasm.
- * x `[B, L, Cin]`, kernel `[K, Cin, Cout]` -> `[B, ceil(L / stride), Cout]`.
+ * x `[B, L, Cin]`, kernel `[K, Cin, Cout]` -> `[B, ceil(L / stride), Cout]`. `dataInput`: see conv1dFast.
  */
-export function conv1dNoBias(x: tf.Tensor3D, kernel: tf.Tensor3D, stride: number): tf.Tensor3D {
+export function conv1dNoBias(x: tf.Tensor3D, kernel: tf.Tensor3D, stride: number, dataInput = false): tf.Tensor3D {
   const op = tf.customGrad(((...args: unknown[]) => {
     const [xi, wi, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
     save([xi, wi]);
@@ -186,34 +206,10 @@ export function conv1dNoBias(x: tf.Tensor3D, kernel: tf.Tensor3D, stride: number
       value: tf.conv1d(xi, wi, stride, "same"),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor3D, tf.Tensor3D];
-        const [batch, length, cin] = xs.shape;
+        const [, length, cin] = xs.shape;
         const [k, , cout] = ws.shape;
-        const lo = dy.shape[1]!;
         const pad = samePadding(length, k, stride);
-        // dx[i] = sum_k sum_t [t*s + k - left == i] dy[t] W[k]^T: insert s-1 zeros between the
-        // steps of dy, pad so that a "valid" correlation with the flipped kernel yields L steps.
-        let up = dy as tf.Tensor3D;
-        if (stride > 1)
-          up = tf.reshape(
-            tf.pad(tf.reshape(dy, [batch, lo, 1, cout]), [
-              [0, 0],
-              [0, 0],
-              [0, stride - 1],
-              [0, 0],
-            ]),
-            [batch, lo * stride, cout],
-          );
-        const left = k - 1 - pad.left;
-        const needed = length + k - 1;
-        const have = left + up.shape[1];
-        let upPadded = tf.pad(up, [
-          [0, 0],
-          [left, Math.max(0, needed - have)],
-          [0, 0],
-        ]) as tf.Tensor3D;
-        if (have > needed) upPadded = tf.slice(upPadded, [0, 0, 0], [batch, needed, cout]);
-        const flipped = tf.transpose(tf.reverse(ws, 0), [0, 2, 1]) as tf.Tensor3D; // [K, Cout, Cin]
-        const dx = tf.conv1d(upPadded, flipped, 1, "valid");
+        const dx = dataInput ? tf.zerosLike(xs) : convInputGradient(dy as tf.Tensor3D, ws, stride, length, pad.left);
         // dW[k, ci, co] = sum_b sum_t xpad[b, t*s + k, ci] dy[b, t, co]: a correlation along time
         // with dilation s, where the batch is the channel axis: x as [Cin, Lp, B], dy as [Lo, B, Cout].
         const xp =
@@ -236,7 +232,48 @@ export function conv1dNoBias(x: tf.Tensor3D, kernel: tf.Tensor3D, stride: number
 }
 
 /**
+ * Gradient of a "same" convolution with respect to its input `[B, L, Cin]`, from the output
+ * gradient dy `[B, Lo, Cout]` and the kernel `[K, Cin, Cout]`, by forward convolutions only.
+ */
+function convInputGradient(
+  dy: tf.Tensor3D,
+  ws: tf.Tensor3D,
+  stride: number,
+  length: number,
+  padLeft: number,
+): tf.Tensor3D {
+  const [batch, lo, cout] = dy.shape;
+  const k = ws.shape[0];
+  // dx[i] = sum_k sum_t [t*s + k - left == i] dy[t] W[k]^T: insert s-1 zeros between the
+  // steps of dy, pad so that a "valid" correlation with the flipped kernel yields L steps.
+  let up = dy as tf.Tensor3D;
+  if (stride > 1)
+    up = tf.reshape(
+      tf.pad(tf.reshape(dy, [batch, lo, 1, cout]), [
+        [0, 0],
+        [0, 0],
+        [0, stride - 1],
+        [0, 0],
+      ]),
+      [batch, lo * stride, cout],
+    );
+  const left = k - 1 - padLeft;
+  const needed = length + k - 1;
+  const have = left + up.shape[1];
+  let upPadded = tf.pad(up, [
+    [0, 0],
+    [left, Math.max(0, needed - have)],
+    [0, 0],
+  ]) as tf.Tensor3D;
+  if (have > needed) upPadded = tf.slice(upPadded, [0, 0, 0], [batch, needed, cout]);
+  const flipped = tf.transpose(tf.reverse(ws, 0), [0, 2, 1]) as tf.Tensor3D; // [K, Cout, Cin]
+  return tf.conv1d(upPadded, flipped, 1, "valid");
+}
+
+/**
  * 1-D convolution with "same" padding, bias and activation (the default convolution).
+ * `dataInput`: x is the model's input data, so no gradient with respect to it is computed
+ * (zeros are returned: one convolution, two pads, a reverse and a transpose per step less).
  * @param x `[B, L, Cin]`
  * @param kernel `[K, Cin, Cout]`
  * @param bias `[Cout]`
@@ -248,8 +285,9 @@ export function conv1dFast(
   bias: tf.Tensor1D,
   stride: number,
   act: Activation,
+  dataInput = false,
 ): tf.Tensor3D {
-  return activate(tf.add(conv1dNoBias(x, kernel, stride), bias) as tf.Tensor3D, act);
+  return activate(tf.add(conv1dNoBias(x, kernel, stride, dataInput), bias) as tf.Tensor3D, act);
 }
 
 /**

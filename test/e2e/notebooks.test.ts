@@ -15,6 +15,7 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { findRoot } from "../../lib/config";
 import { findJupyterPython, listNotebooks } from "../../scripts/run-notebooks";
+import { compareArtifactTrees } from "../runtime/compare-artifacts";
 
 const ROOT = findRoot(__dirname);
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -26,7 +27,8 @@ const SKIP =
 
 describe("notebooks on the ci profile", { skip: SKIP }, () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "cae-e2e-"));
-  const env = { ...process.env, CAE_PROFILE: "ci", CAE_OUT: out, CAE_SOURCE: "synthetic" };
+  // Two notebooks side by side (CI has 2 cores), so the run below is a parallel one.
+  const env = { ...process.env, CAE_PROFILE: "ci", CAE_OUT: out, CAE_SOURCE: "synthetic", CAE_JOBS: "2" };
   const notebooks = listNotebooks(ROOT);
   let run: ReturnType<typeof spawnSync>;
 
@@ -86,6 +88,44 @@ describe("notebooks on the ci profile", { skip: SKIP }, () => {
       };
       assert.equal(manifest.profile, "ci");
       assert.ok(["tensorflow", "wasm", "cpu"].includes(manifest.backend), `${name}: backend ${manifest.backend}`);
+    }
+  });
+
+  test("the run log records each notebook's start, end and CPU time, and notebooks overlapped", () => {
+    const log = JSON.parse(fs.readFileSync(path.join(out, "report", "notebooks", "run-log.json"), "utf8")) as {
+      jobs: number;
+      notebooks: Record<string, { startedAt: string; finishedAt: string; cpuSeconds: number | null; ok: boolean }>;
+    };
+    assert.equal(log.jobs, 2);
+    const spans = notebooks.map((n) => {
+      const e = log.notebooks[n];
+      assert.ok(e?.ok, `${n}: not logged as ok`);
+      assert.ok(typeof e.cpuSeconds === "number" && e.cpuSeconds > 0, `${n}: no CPU time (${e.cpuSeconds})`);
+      return [Date.parse(e.startedAt), Date.parse(e.finishedAt)] as const;
+    });
+    const overlapped = spans.some(([s1, e1], i) => spans.some(([s2], j) => j !== i && s2 > s1 && s2 < e1));
+    assert.ok(overlapped, "no two notebooks ran side by side with CAE_JOBS=2");
+  });
+
+  test("a sequential run gives the same artifacts as the parallel one", () => {
+    // The notebooks that run side by side at the start (01 with 11, then 02 with 05, then 03 with
+    // 04) rerun one after another in a second folder; everything later only reads their
+    // artifacts with its own seeded streams. Timing fields are left out of the comparison.
+    const seqOut = fs.mkdtempSync(path.join(os.tmpdir(), "cae-e2e-seq-"));
+    try {
+      const subset = ["01", "02", "03", "04", "05", "11"];
+      const seq = spawnSync(TSX, [path.join(ROOT, "scripts", "run-notebooks.ts"), ...subset], {
+        cwd: ROOT,
+        env: { ...env, CAE_OUT: seqOut, CAE_JOBS: "1" },
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      assert.equal(seq.status, 0, `the sequential run failed:\n${String(seq.stdout).slice(-3000)}${seq.stderr}`);
+      const differences = compareArtifactTrees(seqOut, out, ["data/processed", "models"]);
+      assert.ok(differences.compared > 20, `only ${differences.compared} artifacts compared`);
+      assert.deepEqual(differences.different, [], "artifacts differ between the sequential and the parallel run");
+    } finally {
+      if (process.env.CAE_KEEP_E2E !== "1") fs.rmSync(seqOut, { recursive: true, force: true });
     }
   });
 

@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../lib/runtime/backend";
 import { Rng } from "../../lib/runtime/rng";
 import { Conv1DAutoencoder } from "../../lib/models";
-import { conv1dFast, conv1dSame, linear, repeatSteps, samePadding } from "../../lib/models/nn";
+import { conv1dFast, conv1dSame, linear, linearDataInput, repeatSteps, samePadding } from "../../lib/models/nn";
 import { maxAbsDiff, patternWindows } from "./helpers";
 
 before(async () => {
@@ -69,6 +69,34 @@ describe("convolutions", () => {
       });
     });
   }
+
+  test("a data-input convolution has the same value and weight gradients, and no input gradient", () => {
+    tf.tidy(() => {
+      const x = randomTensor([3, 15, 4], 11) as tf.Tensor3D;
+      const w = randomTensor([3, 4, 6], 12) as tf.Tensor3D;
+      const b = randomTensor([6], 13) as tf.Tensor1D;
+      const r = randomTensor([3, 8, 6], 14);
+      const loss = (dataInput: boolean) => (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(tf.mul(conv1dFast(xi as tf.Tensor3D, wi as tf.Tensor3D, bi as tf.Tensor1D, 2, "relu", dataInput), r));
+      const full = tf.grads(loss(false))([x, w, b]);
+      const data = tf.grads(loss(true))([x, w, b]);
+      assert.equal(relDiff(data[1]!, full[1]!), 0, "dW");
+      assert.equal(relDiff(data[2]!, full[2]!), 0, "db");
+      assert.ok(tf.max(tf.abs(full[0]!)).dataSync()[0]! > 0);
+      assert.equal(tf.max(tf.abs(data[0]!)).dataSync()[0], 0, "no gradient with respect to the data");
+      const xd = randomTensor([5, 4], 15) as tf.Tensor2D;
+      const wd = randomTensor([4, 3], 16) as tf.Tensor2D;
+      const bd = randomTensor([3], 17) as tf.Tensor1D;
+      const rd = randomTensor([5, 3], 18);
+      const dl = (f: typeof linear) => (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(tf.mul(f(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D), rd));
+      const g1 = tf.grads(dl(linear))([xd, wd, bd]);
+      const g2 = tf.grads(dl(linearDataInput))([xd, wd, bd]);
+      assert.equal(relDiff(g2[1]!, g1[1]!), 0);
+      assert.equal(relDiff(g2[2]!, g1[2]!), 0);
+      assert.equal(tf.max(tf.abs(g2[0]!)).dataSync()[0], 0);
+    });
+  });
 
   test("samePadding follows TensorFlow: total = max((out - 1) * s + K - L, 0), left gets the floor half", () => {
     assert.deepEqual(samePadding(30, 3, 2), { outLength: 15, left: 0, right: 1 });

@@ -4,7 +4,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadConfig } from "../../lib/config";
-import { baseFingerprint, notebookFingerprints, jupyterEnv } from "../../scripts/run-notebooks";
+import {
+  baseFingerprint,
+  notebookFingerprints,
+  jupyterEnv,
+  isUpToDate,
+  listNotebooks,
+} from "../../scripts/run-notebooks";
+import { NOTEBOOK_IO, notebookGraph, dependentsOf, ancestorsOf } from "../../lib/runtime/notebook-graph";
+import { ARTIFACT_PRODUCERS } from "../../lib/runtime/artifacts";
+import { jobCount, runGraph } from "../../lib/runtime/scheduler";
+import { findRoot } from "../../lib/config";
 
 function fakeProject(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "cae-runner-"));
@@ -57,5 +67,167 @@ describe("runner fingerprints (skip notebooks whose inputs did not change)", () 
     assert.equal(env.JUPYTER_PATH, "/x/project/jupyter");
     assert.equal(env.JUPYTER_RUNTIME_DIR, "/x/project/.jupyter-runtime");
     assert.equal(env.CAE_ROOT, "/x/project");
+  });
+});
+
+describe("runner fingerprints follow the declared inputs", () => {
+  test("editing a notebook changes its dependents' fingerprints only", () => {
+    const root = fakeProject();
+    const all = ["01-a", "02-b", "03-c"];
+    const graph = new Map([
+      ["01-a", []],
+      ["02-b", ["01-a"]],
+      ["03-c", ["01-a"]],
+    ]);
+    const before = notebookFingerprints(root, all, "base", graph);
+    fs.writeFileSync(path.join(root, "notebooks", "02-b.ipynb"), `{"n":"changed"}`);
+    const after = notebookFingerprints(root, all, "base", graph);
+    assert.notEqual(after.get("02-b"), before.get("02-b"));
+    assert.equal(after.get("03-c"), before.get("03-c"), "03 does not read 02's artifacts");
+    fs.writeFileSync(path.join(root, "notebooks", "01-a.ipynb"), `{"n":"changed"}`);
+    const third = notebookFingerprints(root, all, "base", graph);
+    assert.notEqual(third.get("03-c"), after.get("03-c"));
+  });
+
+  test("a notebook is out of date when an input notebook ran again after it started", () => {
+    const graph = new Map([
+      ["01-a", []],
+      ["02-b", ["01-a"]],
+    ]);
+    const entry = (startedAt: string, finishedAt: string) => ({
+      ok: true,
+      seconds: 1,
+      startedAt,
+      finishedAt,
+      profile: "ci",
+      fingerprint: "f",
+    });
+    const log = {
+      notebooks: {
+        "01-a": entry("2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z"),
+        "02-b": entry("2026-01-01T00:02:00Z", "2026-01-01T00:03:00Z"),
+      },
+    };
+    assert.equal(isUpToDate("02-b", "f", graph, log, true), true);
+    assert.equal(isUpToDate("02-b", "g", graph, log, true), false, "fingerprint changed");
+    assert.equal(isUpToDate("02-b", "f", graph, log, false), false, "HTML missing");
+    log.notebooks["01-a"] = entry("2026-01-01T00:04:00Z", "2026-01-01T00:05:00Z");
+    assert.equal(isUpToDate("02-b", "f", graph, log, true), false, "01 was rerun after 02 started");
+  });
+});
+
+describe("notebook dependency graph (declared inputs)", () => {
+  const all = listNotebooks(findRoot(__dirname));
+
+  test("every notebook of the project is declared and its inputs come from earlier notebooks", () => {
+    for (const name of all) assert.ok(NOTEBOOK_IO[name], `${name} is not declared in lib/runtime/notebook-graph.ts`);
+    const graph = notebookGraph(all); // throws on an input without a writer
+    assert.deepEqual(graph.get("01-data-eda"), []);
+    assert.deepEqual(graph.get("02-train-ae"), ["01-data-eda"]);
+    assert.deepEqual(graph.get("03-train-vae"), ["01-data-eda", "02-train-ae"]);
+    assert.deepEqual(graph.get("11-credit-card"), [], "credit card reads none of the market artifacts");
+    assert.deepEqual(dependentsOf(graph, ["03-train-vae"]), [
+      "06-latent-space",
+      "07-anomalies",
+      "08-evaluation",
+      "10-downstream",
+    ]);
+    assert.deepEqual(ancestorsOf(graph, "03-train-vae"), ["01-data-eda", "02-train-ae"]);
+  });
+
+  test("the declared writers agree with the artifact store's producers", () => {
+    for (const [artifact, producer] of Object.entries(ARTIFACT_PRODUCERS)) {
+      const writer = Object.entries(NOTEBOOK_IO).find(([, io]) => io.writes.includes(artifact))?.[0];
+      assert.equal(writer, producer, `${artifact}: graph says ${writer}, the artifact store says ${producer}`);
+    }
+  });
+
+  test("an input nobody writes, or one written later, is an error naming it", () => {
+    const io = { "01-a": { reads: ["x"], writes: [] } };
+    assert.throws(() => notebookGraph(["01-a"], io), /01-a reads "x", which no notebook declares/);
+    const late = { "01-a": { reads: ["y"], writes: [] }, "02-b": { reads: [], writes: ["y"] } };
+    assert.throws(() => notebookGraph(["01-a", "02-b"], late), /comes after it/);
+  });
+
+  test("an undeclared notebook waits for every earlier one", () => {
+    const io = { "01-a": { reads: [], writes: ["x"] } };
+    assert.deepEqual(notebookGraph(["01-a", "02-new"], io).get("02-new"), ["01-a"]);
+  });
+});
+
+describe("graph scheduler", () => {
+  const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  test("independent jobs run side by side up to the job count, dependents after their inputs", async () => {
+    const graph = new Map<string, string[]>([
+      ["a", []],
+      ["b", ["a"]],
+      ["c", ["a"]],
+      ["d", ["a"]],
+      ["e", ["b", "c"]],
+    ]);
+    let running = 0;
+    let peak = 0;
+    const order: string[] = [];
+    const run = await runGraph(graph, 2, async (name) => {
+      running += 1;
+      peak = Math.max(peak, running);
+      order.push(`+${name}`);
+      await delay(10);
+      order.push(`-${name}`);
+      running -= 1;
+      return true;
+    });
+    assert.equal(peak, 2);
+    assert.ok(order.indexOf("-a") < order.indexOf("+b"));
+    assert.ok(order.indexOf("-b") < order.indexOf("+e") && order.indexOf("-c") < order.indexOf("+e"));
+    assert.deepEqual([...run.outcome.values()], ["ok", "ok", "ok", "ok", "ok"]);
+  });
+
+  test("one job at a time keeps the declared order", async () => {
+    const graph = new Map<string, string[]>([
+      ["a", []],
+      ["b", []],
+      ["c", ["a"]],
+    ]);
+    const order: string[] = [];
+    await runGraph(graph, 1, async (name) => {
+      order.push(name);
+      return true;
+    });
+    assert.deepEqual(order, ["a", "b", "c"]);
+  });
+
+  test("a failing job stops only its dependents", async () => {
+    const graph = new Map<string, string[]>([
+      ["a", []],
+      ["b", ["a"]],
+      ["c", ["b"]],
+      ["d", []],
+      ["e", ["d"]],
+    ]);
+    const ran: string[] = [];
+    const blocked: string[] = [];
+    const run = await runGraph(
+      graph,
+      2,
+      async (name) => {
+        ran.push(name);
+        return name !== "b";
+      },
+      (name, by) => blocked.push(`${name}<${by}`),
+    );
+    assert.deepEqual(ran.sort(), ["a", "b", "d", "e"]);
+    assert.deepEqual(blocked, ["c<b"]);
+    assert.equal(run.outcome.get("b"), "failed");
+    assert.equal(run.outcome.get("c"), "blocked");
+    assert.equal(run.outcome.get("e"), "ok");
+  });
+
+  test("CAE_JOBS: default is the cores; a bad value is an error saying what to set", () => {
+    assert.equal(jobCount({}, 2), 2);
+    assert.equal(jobCount({ CAE_JOBS: "1" }, 8), 1);
+    assert.throws(() => jobCount({ CAE_JOBS: "0" }, 2), /CAE_JOBS="0" is not a positive integer/);
+    assert.throws(() => jobCount({ CAE_JOBS: "two" }, 2), /positive integer/);
   });
 });

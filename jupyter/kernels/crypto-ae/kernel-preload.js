@@ -15,3 +15,16 @@ try {
 } catch (err) {
   process.stderr.write(`[crypto-ae kernel] could not turn off file watching: ${err?.message}\n`);
 }
+
+// Faster start: tslab type-checks and emits, with the TypeScript compiler, every project file
+// a cell imports (the whole lib/ graph, about 10 s of CPU per notebook). Here a cell is still
+// type-checked against the library's types, but lib/ itself is loaded through tsx's require
+// hook (esbuild, a fraction of a second) and type-checked by `npm run typecheck` instead.
+// CAE_KERNEL_FULL_CHECK=1 restores tslab's own behaviour.
+if (process.env.CAE_KERNEL_FULL_CHECK !== "1") {
+  try {
+    require("./fast-imports").install(process.cwd());
+  } catch (err) {
+    process.stderr.write(`[crypto-ae kernel] fast imports unavailable, using tslab's compiler: ${err?.message}\n`);
+  }
+}
