@@ -12,7 +12,7 @@ describe("loadPanel", () => {
     const cases: [string, string, string[]][] = [
       ["kaggle", "kaggle", ["avalanche", "ethereum"]],
       ["binance", "binance", ["AVAXUSDT", "BNBUSDT", "BTCUSDT", "ETHUSDT", "SOLUSDT"]],
-      ["coingecko", "coingecko", ["avax", "bitcoin"]],
+      ["coingecko", "coingecko", ["AVAX", "BTC"]],
       ["csv", "long", ["btc", "mycoin"]],
     ];
     for (const [source, dir, ids] of cases) {
