@@ -143,11 +143,11 @@ const nonStable = returns.filter((_, i) => edaPanel.tokens[edaPanel.token[i]!]!.
 const rs = eda.summarise(nonStable);
 const logVolume = Float64Array.from(edaPanel.volume, (v) => (v > 0 ? Math.log10(v) : NaN));
 const hasVolume = logVolume.some(Number.isFinite);
-const vs = eda.summarise(logVolume);
-showTable(
-  [{ series: "daily log return (market tokens)", ...rs }, ...(hasVolume ? [{ series: "log10 volume", ...vs }] : [])],
-  { caption: "Distribution summaries", digits: 3 },
-);
+const vs = hasVolume ? eda.summarise(logVolume) : null;
+showTable([{ series: "daily log return (market tokens)", ...rs }, ...(vs ? [{ series: "log10 volume", ...vs }] : [])], {
+  caption: "Distribution summaries",
+  digits: 3,
+});
 await showChart(
   charts.lineChart(eda.tailDensity(nonStable), {
     title: "Standardised daily returns against the normal",
