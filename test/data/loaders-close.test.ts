@@ -238,3 +238,20 @@ describe("real development data (skipped when absent)", () => {
 function sumDropped(r: ValidationReport): number {
   return r.entries.filter((e) => e.action === "dropped").reduce((s, e) => s + e.count, 0);
 }
+
+describe("RawRows with close-only storage", () => {
+  test("keeps time and close only: open/high/low read as the close, volume and market cap as NaN", () => {
+    const raw = new RawRows({ stored: ["time", "close"] });
+    const f = raw.addFile("x.csv");
+    const t = raw.token("A", { symbol: "A", name: "A", sector: null });
+    raw.push(t, 1000, 9, 99, 1, 5, 7, 8, f, 2);
+    raw.push(t, 2000, 9, 99, 1, 6, 7, 8, f, 3);
+    const c = raw.columns();
+    assert.deepEqual([...c.close], [5, 6]);
+    assert.equal(c.open, c.close);
+    assert.equal(c.high, c.close);
+    assert.ok(Number.isNaN(c.volume[0]!) && Number.isNaN(c.marketCap[1]!));
+    assert.deepEqual([...c.time], [1000, 2000]);
+    assert.throws(() => new RawRows({ stored: ["time"] }), /must include "close"/);
+  });
+});
