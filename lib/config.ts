@@ -4,7 +4,7 @@
  * runner, CI and a person in Jupyter all run the same notebooks without editing them:
  *
  *   CAE_PROFILE        ci | default | full              (default: default)
- *   CAE_SOURCE         synthetic | kaggle | binance | coingecko | csv   (default: synthetic)
+ *   CAE_SOURCE         synthetic | kaggle | binance | coingecko | csv | close   (default: synthetic)
  *   CAE_DATA_PATH      folder or file for a real source (default: data/raw/<source>)
  *   CAE_CREDITCARD     path to creditcard.csv             (default: data/raw/creditcard.csv)
  *   CAE_BACKEND        tensorflow | wasm | cpu            (default: best that loads)
@@ -21,7 +21,7 @@ export const PROFILES = ["ci", "default", "full"] as const;
 export type ProfileName = (typeof PROFILES)[number];
 
 /** The data sources a Panel can come from. */
-export const SOURCES = ["synthetic", "kaggle", "binance", "coingecko", "csv"] as const;
+export const SOURCES = ["synthetic", "kaggle", "binance", "coingecko", "csv", "close"] as const;
 export type SourceName = (typeof SOURCES)[number];
 
 /** The compute backends, in order of preference. */

@@ -24,8 +24,20 @@ import * as creditcardSynthetic from "./data/creditcard-synthetic";
 import * as eda from "./data/eda";
 import * as download from "./data/download/index";
 import * as errors from "./data/errors";
-/** Data: the Panel contract, loaders, validation, the synthetic market, credit-card data, downloads. */
-export const data = { panel, load, validate, synthetic, creditcard, creditcardSynthetic, eda, download, errors };
+import * as taxonomy from "./data/taxonomy";
+/** Data: the Panel contract, loaders, validation, the token taxonomy, the synthetic market, credit-card data, downloads. */
+export const data = {
+  panel,
+  load,
+  validate,
+  taxonomy,
+  synthetic,
+  creditcard,
+  creditcardSynthetic,
+  eda,
+  download,
+  errors,
+};
 
 import * as featureTable from "./features/features";
 import * as split from "./features/split";

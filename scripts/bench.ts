@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark of the project, one after another.
  *
- *   data    scripts/bench-data.ts    load + validate + featurise, hourly and daily long CSVs
+ *   data    scripts/bench-data.ts    load + validate + featurise: hourly and daily long CSVs and
+ *                                    folders of close-only hourly files (open_time,close)
  *                                    of 250k, 1M, 3M and 10M rows (rows/s, peak RSS, growth)
  *   models  scripts/bench-models.ts  seconds per epoch and peak RSS of AE, VAE, DAE, Conv1D AE,
  *                                    PCA and the tfjs-layers reference

@@ -10,8 +10,12 @@
  *              daily <SYMBOL>.csv with ISO dates, REST /api/v3/klines JSON
  *   coingecko  CoinGecko <coin>-usd-max.csv and market_chart JSON
  *   csv        long CSV token,date,open,high,low,close,volume[,market_cap,symbol,name,sector]
+ *   close      close-only <TOKEN>.csv per token: time,close[,volume] at any interval (intraday
+ *              closes become daily OHLC from the closes; daily closes are price-only). The
+ *              binance source also reads such files, recognised by their header.
  */
 import { loadBinance } from "./loaders/binance";
+import { loadCloseOnly } from "./loaders/close-only";
 import { loadCoinGecko } from "./loaders/coingecko";
 import { SUPPORTED_FORMATS, type LoadOptions } from "./loaders/common";
 import { loadKaggle } from "./loaders/kaggle";
@@ -24,7 +28,7 @@ export type { LoadOptions } from "./loaders/common";
 export { SUPPORTED_FORMATS } from "./loaders/common";
 
 /** The file-based sources loadPanel reads. */
-export const PANEL_SOURCES = ["kaggle", "binance", "coingecko", "csv"] as const;
+export const PANEL_SOURCES = ["kaggle", "binance", "coingecko", "csv", "close"] as const;
 /** One of PANEL_SOURCES. */
 export type PanelSourceName = (typeof PANEL_SOURCES)[number];
 
@@ -34,6 +38,7 @@ export const LOADERS: Readonly<Record<PanelSourceName, (target: string, options?
   binance: loadBinance,
   coingecko: loadCoinGecko,
   csv: loadLongCsv,
+  close: loadCloseOnly,
 };
 
 /**

@@ -10,6 +10,11 @@
 /** Milliseconds in a UTC day. */
 export const MS_PER_DAY = 86_400_000;
 
+/** Instrument classes of the token taxonomy (rules and lists in taxonomy.ts), "market" first. */
+export const TOKEN_CLASSES = ["market", "stablecoin", "fiat", "leveraged", "wrapped", "commodity"] as const;
+/** One of TOKEN_CLASSES. */
+export type TokenClass = (typeof TOKEN_CLASSES)[number];
+
 /** Metadata of one token. `id` is unique in a Panel; `symbol` is display text only. */
 export interface TokenInfo {
   /** Stable identifier (e.g. "bitcoin", "BTCUSDT", "SYN007"). Never used as a raw path. */
@@ -20,6 +25,27 @@ export interface TokenInfo {
   name: string;
   /** Sector when known (layer-1, defi, exchange, meme, stablecoin, ...), else null. */
   sector: string | null;
+  /**
+   * Instrument class (taxonomy.ts): "market" for ordinary tokens; stablecoin, fiat,
+   * leveraged, wrapped or commodity tokens are kept out of market-wide statistics by
+   * default. Set by validation; absent in panels built by hand (then classified on use).
+   */
+  tokenClass?: TokenClass;
+  /**
+   * Which price columns the source really gives for this token (absent: all of them).
+   * A column that is not observed holds NaN in the Panel, never a stand-in value.
+   */
+  columns?: TokenColumns;
+}
+
+/** Observed columns of a token (see TokenInfo.columns). */
+export interface TokenColumns {
+  /** Open, high and low are observed (or derived from intraday closes); false: close only. */
+  ohlc: boolean;
+  /** Volume is observed. */
+  volume: boolean;
+  /** Where the OHLC come from when not from the source's own bars, e.g. "hourly closes". */
+  ohlcFrom?: string;
 }
 
 /** Kinds of anomaly a synthetic market injects; index 0 means none. */

@@ -8,7 +8,8 @@
  *
  * Rows are stored in blocks of BLOCK_ROWS so that growing never copies everything at once;
  * `columns()` joins them into flat arrays once, freeing each block column by column.
- * Memory: 68 bytes per row (7 float64 + 3 int32 columns), about 0.7 GB for 10M rows; while
+ * Memory: 68 bytes per row (7 float64 + 3 int32 columns), about 0.7 GB for 10M rows (28
+ * bytes for close-only sources, which store only time and close: see RawRowsOptions); while
  * `columns()` joins, released blocks wait for garbage collection, so the process peak is up to
  * twice that (1.43 GB measured for 10M hourly bars, load + validate + featurise).
  */
@@ -24,8 +25,19 @@ export const MAX_TOKEN_ID_LENGTH = 64;
 /** How a file's rows are located in messages: by text line, or by item of a JSON array. */
 export type LocatorKind = "line" | "item";
 
-/** How intraday bars of a token combine into a day's volume. */
-export type VolumeAggregation = "sum" | "last";
+/**
+ * How intraday bars of a token combine into a day's volume: "sum" for per-bar volumes,
+ * "last" for rolling 24 h totals, "none" when the source has no volume (rows carry NaN,
+ * the Panel keeps NaN and volume features are left out).
+ */
+export type VolumeAggregation = "sum" | "last" | "none";
+
+/**
+ * What a row's prices are: "bars" (the source's own open/high/low/close) or "closes" (one
+ * price per row, pushed as open = high = low = close). Intraday closes are aggregated to
+ * daily OHLC from the closes; daily closes leave open, high and low unknown (NaN).
+ */
+export type PriceKind = "bars" | "closes";
 
 /** Per-token facts that validation needs beyond TokenInfo. */
 export interface TokenMeta {
@@ -35,6 +47,8 @@ export interface TokenMeta {
   volume: VolumeAggregation;
   /** Rows are intraday bars (keyed by exact time, aggregated to days), not daily rows. */
   intraday: boolean;
+  /** "bars" (default) or "closes": see PriceKind. */
+  prices: PriceKind;
 }
 
 /** Flat raw columns, one entry per row read. */
@@ -88,6 +102,20 @@ export function isSafeTokenId(id: string): boolean {
 
 const COLUMN_NAMES = ["time", "open", "high", "low", "close", "volume", "marketCap"] as const;
 
+/** A stored float column of RawRows. */
+export type RawColumnName = (typeof COLUMN_NAMES)[number];
+
+/** Options of RawRows. */
+export interface RawRowsOptions {
+  /**
+   * Float columns kept (default all). A close-only source keeps ["time", "close"] (and
+   * "volume" when it has one): pushed values of other columns are discarded, and columns()
+   * gives open = high = low = the close column (one array) and NaN for volume and market cap.
+   * 28 instead of 68 bytes per row.
+   */
+  stored?: readonly RawColumnName[];
+}
+
 /** Raw rows of one source, as loaders push them. */
 export class RawRows {
   /** Files read, in order; rows refer to them by index. */
@@ -119,6 +147,16 @@ export class RawRows {
   private curFile = new Int32Array(0);
   private curLine = new Int32Array(0);
   private finished = false;
+  /** Per float column: kept, or written into a scratch block that is reused. */
+  private readonly keepColumn: boolean[];
+  private readonly scratch: Float64Array[] = [];
+
+  constructor(options: RawRowsOptions = {}) {
+    const stored = options.stored ?? COLUMN_NAMES;
+    for (const need of ["time", "close"] as const)
+      if (!stored.includes(need)) throw new Error(`RawRows: the stored columns must include "${need}".`);
+    this.keepColumn = COLUMN_NAMES.map((c) => stored.includes(c));
+  }
 
   /** Rows pushed so far. */
   get length(): number {
@@ -165,6 +203,7 @@ export class RawRows {
       intervalMs: meta.intervalMs ?? null,
       volume: meta.volume ?? "sum",
       intraday: meta.intraday ?? false,
+      prices: meta.prices ?? "bars",
     });
     this.tokenKeys.push(key);
     this.byKey.set(key, idx);
@@ -217,6 +256,7 @@ export class RawRows {
   private newBlock(): void {
     if (this.finished) throw new Error("RawRows.push after columns(): the rows were already handed to validation.");
     this.cur = COLUMN_NAMES.map((_, j) => {
+      if (!this.keepColumn[j]) return (this.scratch[j] ??= new Float64Array(BLOCK_ROWS));
       const b = new Float64Array(BLOCK_ROWS);
       this.blocksF[j]!.push(b);
       return b;
@@ -248,8 +288,18 @@ export class RawRows {
     };
     const joinF = (blocks: Float64Array[]): Float64Array => join(blocks, new Float64Array(n));
     const joinI = (blocks: Int32Array[]): Int32Array => join(blocks, new Int32Array(n));
-    const f = this.blocksF.map(joinF);
+    // Columns not stored: open/high/low are the close column itself, volume and market cap
+    // one shared all-NaN column (validation never writes into unstored columns' values).
+    let nanColumn: Float64Array | null = null;
+    const closeJoined = joinF(this.blocksF[4]!);
+    const f = this.blocksF.map((blocks, j) => {
+      if (j === 4) return closeJoined;
+      if (this.keepColumn[j]) return joinF(blocks);
+      if (j >= 1 && j <= 3) return closeJoined;
+      return (nanColumn ??= new Float64Array(n).fill(NaN));
+    });
     this.cur = [];
+    this.scratch.length = 0;
     const cols: RawColumns = {
       length: n,
       token: joinI(this.blocksToken),

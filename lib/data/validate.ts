@@ -29,14 +29,21 @@
  *     high = max, low = min, close = last, volume = sum (or last for rolling 24 h
  *     volumes), market cap = last known. Days with fewer bars than the interval implies
  *     are flagged as incomplete.
+ *     Close-only tokens (one price per row, RawRows "closes"): intraday closes become daily
+ *     OHLC from the closes (counted as "daily OHLC from closes"); daily closes keep open,
+ *     high and low unknown (NaN, counted as "price only"). Tokens without volume keep NaN
+ *     volumes (counted as "no volume"); their volume is not checked.
  *  6. Day-level flags (nothing changed): gaps (missing days inside a token's life, counted
  *     not filled), stale prices (runs of >= staleRunDays identical closes), extreme jumps
  *     (|log(close_t / close_t-1)| > jumpLogThreshold between consecutive rows).
+ *  7. Token classes (taxonomy.ts): every token gets its class; stablecoin, fiat, leveraged,
+ *     wrapped and commodity tokens are counted ("non-market tokens").
  */
 import * as path from "node:path";
 import { DataError } from "./errors";
-import { MS_PER_DAY, dayToIso, type Panel, type TokenInfo } from "./panel";
+import { MS_PER_DAY, dayToIso, type Panel, type TokenColumns, type TokenInfo } from "./panel";
 import type { RawColumns, RawRows } from "./raw";
+import { classSummary, classifyToken, INCLUDE_CLASSES_ENV } from "./taxonomy";
 
 /** One thing validation did or noticed, with its count and up to MAX_EXAMPLES examples. */
 export interface ValidationEntry {
@@ -172,6 +179,9 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
   const tokIntraday = new Uint8Array(nTok);
   raw.tokenMeta.forEach((m, t) => (tokIntraday[t] = allIntraday || m.intraday ? 1 : 0));
   const intraday = tokIntraday.includes(1);
+  // Close-only and volume-less tokens: 1 where the token's rows are single prices / carry no volume.
+  const tokCloses = Uint8Array.from(raw.tokenMeta, (m) => (m.prices === "closes" ? 1 : 0));
+  const tokNoVolume = Uint8Array.from(raw.tokenMeta, (m) => (m.volume === "none" ? 1 : 0));
   const tid = (r: number): string => tokensIn[c.token[r]!]!.id;
   const when = (r: number): string =>
     tokIntraday[c.token[r]!] ? new Date(c.time[r]!).toISOString() : dayToIso(Math.floor(c.time[r]! / MS_PER_DAY));
@@ -229,11 +239,12 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
       continue;
     }
     const v = c.volume[i]!;
-    if (!Number.isFinite(v)) {
+    if (tokNoVolume[c.token[i]!]) {
+      // no volume in the source: NaN stays, nothing to check
+    } else if (!Number.isFinite(v)) {
       book.hit(eVolNF, () => `${loc(i)} ${tid(i)} ${when(i)}: volume=${show(v)}`);
       continue;
-    }
-    if (v < 0) {
+    } else if (v < 0) {
       book.hit(eVolNeg, () => `${loc(i)} ${tid(i)} ${when(i)}: volume=${show(v)}`);
       continue;
     }
@@ -511,8 +522,9 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
         if (c.high[r]! > high[o]!) high[o] = c.high[r]!;
         if (c.low[r]! < low[o]!) low[o] = c.low[r]!;
         close[o] = c.close[r]!;
-        if (raw.tokenMeta[c.token[r]!]!.volume === "sum") volume[o] = volume[o]! + c.volume[r]!;
-        else volume[o] = c.volume[r]!;
+        const agg = raw.tokenMeta[c.token[r]!]!.volume;
+        if (agg === "sum") volume[o] = volume[o]! + c.volume[r]!;
+        else if (agg === "last") volume[o] = c.volume[r]!;
         if (!Number.isNaN(c.marketCap[r]!)) marketCap[o] = c.marketCap[r]!;
         bars++;
       }
@@ -536,6 +548,42 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
   }
   const rowsMerged = u - nOut;
 
+  // Close-only tokens: intraday closes made daily OHLC above (open = first close, high = max,
+  // low = min, close = last); daily closes have no open, high or low: NaN, never a stand-in.
+  let closeBars = 0;
+  let closeDays = 0;
+  let priceOnlyRows = 0;
+  const closeTokens = new Set<number>();
+  const priceOnlyTokens = new Set<number>();
+  if (tokCloses.includes(1)) {
+    for (let q = 0; q < u; q++) {
+      const t = c.token[uniq[q]!]!;
+      if (tokCloses[t] && tokIntraday[t]) closeBars++;
+    }
+    let detached = false;
+    for (let o = 0; o < nOut; o++) {
+      const t = c.token[srcOf(o)]!;
+      if (!tokCloses[t]) continue;
+      if (tokIntraday[t]) {
+        closeDays++;
+        closeTokens.add(t);
+        continue;
+      }
+      if (!detached) {
+        // the identity path may share one array for open, high, low and close (close-only RawRows)
+        if (open === close || high === close || low === close) {
+          open = Float64Array.from(open);
+          high = Float64Array.from(high);
+          low = Float64Array.from(low);
+        }
+        detached = true;
+      }
+      open[o] = high[o] = low[o] = NaN;
+      priceOnlyRows++;
+      priceOnlyTokens.add(t);
+    }
+  }
+
   // tokens that kept rows, in id order, re-indexed densely
   const present = new Uint8Array(nTok);
   for (let o = 0; o < nOut; o++) present[outTokRank[o]!] = 1;
@@ -546,7 +594,15 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     const t = tokensIn[byId[r]!]!;
     if (present[r]) {
       newIndex[r] = tokens.length;
-      tokens.push({ ...t });
+      const meta = raw.tokenMeta[byId[r]!]!;
+      const out: TokenInfo = { ...t, tokenClass: classifyToken(t).tokenClass };
+      const ohlcFromCloses = meta.prices === "closes" && tokIntraday[byId[r]!] === 1;
+      if (meta.prices === "closes" || meta.volume === "none") {
+        const cols: TokenColumns = { ohlc: meta.prices === "bars" || ohlcFromCloses, volume: meta.volume !== "none" };
+        if (ohlcFromCloses) cols.ohlcFrom = "intraday closes";
+        out.columns = cols;
+      }
+      tokens.push(out);
     } else dropped.push(t.id);
   }
   const token = new Int32Array(nOut);
@@ -637,6 +693,39 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
       examples: [],
     });
   }
+  if (closeBars > 0) {
+    entries.push({
+      check: "daily OHLC from closes",
+      action: "info",
+      count: closeBars,
+      detail:
+        `${closeBars} intraday closes of ${closeTokens.size} close-only token(s) made ${closeDays} daily rows: open = first close, high = highest close, ` +
+        "low = lowest close, close = last close of the UTC day (the range between bars is not seen, so ranges are a lower bound).",
+      examples: [...closeTokens].slice(0, MAX_EXAMPLES).map((t) => tokensIn[t]!.id),
+    });
+  }
+  if (priceOnlyRows > 0) {
+    entries.push({
+      check: "price only",
+      action: "info",
+      count: priceOnlyRows,
+      detail:
+        `${priceOnlyTokens.size} token(s) give one price per day: open, high and low are unknown (NaN in the Panel, not copies of the close), ` +
+        "so features that need them (range, candle body and shadows) are left out.",
+      examples: [...priceOnlyTokens].slice(0, MAX_EXAMPLES).map((t) => tokensIn[t]!.id),
+    });
+  }
+  const noVolume = tokens.filter((t) => t.columns && !t.columns.volume);
+  if (noVolume.length > 0) {
+    entries.push({
+      check: "no volume",
+      action: "info",
+      count: noVolume.length,
+      detail:
+        "tokens whose source has no volume column: volume is NaN in the Panel and volume features are left out. count = tokens.",
+      examples: noVolume.slice(0, MAX_EXAMPLES).map((t) => t.id),
+    });
+  }
   if (eIncomplete.count > 0) entries.push(eIncomplete);
   if (missingDays > 0) {
     entries.push({
@@ -656,6 +745,22 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
       count: dropped.length,
       detail: "tokens whose rows were all dropped are left out of the Panel (their rows are counted above).",
       examples: dropped.slice(0, MAX_EXAMPLES),
+    });
+  }
+  const classes = classSummary(tokens);
+  const nonMarket = tokens.length - classes.counts.market;
+  if (nonMarket > 0) {
+    const parts = Object.entries(classes.counts)
+      .filter(([k, v]) => k !== "market" && v > 0)
+      .map(([k, v]) => `${v} ${k}`);
+    entries.push({
+      check: "non-market tokens",
+      action: "info",
+      count: nonMarket,
+      detail:
+        `${parts.join(", ")} token(s), recognised by symbol rules and listed symbols: kept in the Panel, left out of market-wide statistics ` +
+        `and the stress index by default (set ${INCLUDE_CLASSES_ENV} to include classes). count = tokens.`,
+      examples: classes.examples.slice(0, MAX_EXAMPLES),
     });
   }
   let firstDay = Infinity;

@@ -35,6 +35,13 @@
  *                  tokens had a 1-day return that day (or over the beta window);
  *   "non-finite"   anything else (zero or negative prices, NaN in the input, ...).
  *
+ * The feature set adapts to the data (`adaptFeatures`): features that need a column the
+ * panel does not have for every token are left out, not filled with zeros (hl_range and the
+ * shadows need high/low, co_return and the shadows need open, volume_z and logvol_change need
+ * volume; close-only and price-only sources lack them), market features are left out when
+ * the panel has no more than `minMarketTokens` tokens, and a feature that is constant on
+ * every kept row is dropped. `FeatureTable.leftOut` lists each with its reason.
+ *
  * Speed: one pass per feature over typed arrays with running sums (O(rows) per feature,
  * plus a per-day sort for the market median), Float64 arithmetic, a single Float32 output
  * buffer and no per-row objects.
@@ -105,6 +112,9 @@ export interface FeatureOptions {
   features?: readonly string[];
 }
 
+/** Panel columns beyond the close that a feature may need. */
+export type FeatureInput = "open" | "highLow" | "volume";
+
 /** One feature of the catalogue. */
 export interface FeatureSpec {
   name: string;
@@ -112,7 +122,15 @@ export interface FeatureSpec {
   lookbackDays: number;
   /** True when the feature reads other tokens (the market). */
   market: boolean;
+  /** Columns besides the close that it needs (absent: the close only). */
+  needs?: FeatureInput[];
   description: string;
+}
+
+/** A feature of the catalogue that was not built, and why. */
+export interface LeftOutFeature {
+  feature: string;
+  reason: string;
 }
 
 /**
@@ -137,6 +155,12 @@ export interface FeatureTable {
   repairs: { reason: string; count: number }[];
   /** Longest lookback of the selected features in days: splits need a gap at least this long. */
   lookbackDays: number;
+  /**
+   * Features of the selection that were not built: their columns are missing from the data
+   * (a close-only or price-only source has no high/low or volume), the panel has too few
+   * tokens for market features, or the values were constant on every kept row.
+   */
+  leftOut: LeftOutFeature[];
 }
 
 interface Resolved {
@@ -221,20 +245,46 @@ export function featureCatalogue(options: FeatureOptions = {}): FeatureSpec[] {
     });
   }
   specs.push(
-    { name: "hl_range", lookbackDays: 0, market: false, description: "log(high / low): the day's range" },
-    { name: "co_return", lookbackDays: 0, market: false, description: "log(close / open): the day's body" },
-    { name: "upper_shadow", lookbackDays: 0, market: false, description: "log(high / max(open, close))" },
-    { name: "lower_shadow", lookbackDays: 0, market: false, description: "log(min(open, close) / low)" },
+    {
+      name: "hl_range",
+      lookbackDays: 0,
+      market: false,
+      needs: ["highLow"],
+      description: "log(high / low): the day's range",
+    },
+    {
+      name: "co_return",
+      lookbackDays: 0,
+      market: false,
+      needs: ["open"],
+      description: "log(close / open): the day's body",
+    },
+    {
+      name: "upper_shadow",
+      lookbackDays: 0,
+      market: false,
+      needs: ["open", "highLow"],
+      description: "log(high / max(open, close))",
+    },
+    {
+      name: "lower_shadow",
+      lookbackDays: 0,
+      market: false,
+      needs: ["open", "highLow"],
+      description: "log(min(open, close) / low)",
+    },
     {
       name: `volume_z_${o.zScoreWindow}d`,
       lookbackDays: o.zScoreWindow,
       market: false,
+      needs: ["volume"],
       description: `log(1 + volume) minus its mean over the previous ${o.zScoreWindow} days, over their std (floor ${LOG_VOLUME_STD_FLOOR})`,
     },
     {
       name: "logvol_change",
       lookbackDays: 1,
       market: false,
+      needs: ["volume"],
       description: "log(1 + volume) minus yesterday's (NaN when yesterday is missing)",
     },
     {
@@ -280,6 +330,85 @@ export function featureCatalogue(options: FeatureOptions = {}): FeatureSpec[] {
 /** Names of the features produced with these options (all of them, in output order). */
 export function defaultFeatureNames(options: FeatureOptions = {}): string[] {
   return featureCatalogue(options).map((s) => s.name);
+}
+
+/** What the panel's data has, for choosing features. */
+export interface PanelInputs {
+  open: boolean;
+  highLow: boolean;
+  volume: boolean;
+  /** Tokens in the panel (market features need more than minMarketTokens). */
+  tokens: number;
+}
+
+/** Human name of a feature input, for reasons. */
+const INPUT_TEXT: Record<FeatureInput, string> = {
+  open: "open prices",
+  highLow: "high and low prices",
+  volume: "volume",
+};
+
+/**
+ * What a panel offers the features: an input is available when every token has it, by its
+ * declared columns (TokenInfo.columns, set by close-only and price-only loaders) and by the
+ * data (a column that is NaN on every row of a token counts as missing).
+ */
+export function panelInputs(panel: Panel): PanelInputs {
+  const nTok = panel.tokens.length;
+  const seen = { open: new Uint8Array(nTok), highLow: new Uint8Array(nTok), volume: new Uint8Array(nTok) };
+  for (let i = 0; i < panel.day.length; i++) {
+    const t = panel.token[i]!;
+    if (!seen.open[t] && Number.isFinite(panel.open[i]!)) seen.open[t] = 1;
+    if (!seen.highLow[t] && Number.isFinite(panel.high[i]!) && Number.isFinite(panel.low[i]!)) seen.highLow[t] = 1;
+    if (!seen.volume[t] && Number.isFinite(panel.volume[i]!)) seen.volume[t] = 1;
+  }
+  const all = (
+    k: keyof typeof seen,
+    declared: (c: NonNullable<Panel["tokens"][number]["columns"]>) => boolean,
+  ): boolean =>
+    panel.tokens.every((tok, t) => seen[k][t] === 1 && (tok.columns === undefined || declared(tok.columns)));
+  return {
+    open: all("open", (c) => c.ohlc),
+    highLow: all("highLow", (c) => c.ohlc),
+    volume: all("volume", (c) => c.volume),
+    tokens: nTok,
+  };
+}
+
+/**
+ * Split a feature selection into the features the panel can feed and those left out, with
+ * the reason: a needed column is missing, or (market features) the panel has no more than
+ * `minMarketTokens` tokens, so no token-day has enough other tokens for a market return.
+ */
+export function adaptFeatures(
+  names: readonly string[],
+  inputs: PanelInputs,
+  options: FeatureOptions = {},
+): { names: string[]; leftOut: LeftOutFeature[] } {
+  const o = resolve(options);
+  const byName = new Map(featureCatalogue(options).map((spec) => [spec.name, spec]));
+  const kept: string[] = [];
+  const leftOut: LeftOutFeature[] = [];
+  for (const nm of names) {
+    const spec = byName.get(nm);
+    if (!spec) {
+      kept.push(nm);
+      continue;
+    }
+    const missing = (spec.needs ?? []).filter((k) => !inputs[k]);
+    if (missing.length > 0) {
+      leftOut.push({
+        feature: nm,
+        reason: `needs ${missing.map((k) => INPUT_TEXT[k]).join(" and ")}, which the data does not have for every token`,
+      });
+    } else if (spec.market && inputs.tokens <= o.minMarketTokens) {
+      leftOut.push({
+        feature: nm,
+        reason: `a market feature needs more than ${o.minMarketTokens} tokens (the market of a token is at least ${o.minMarketTokens} others); the panel has ${inputs.tokens}`,
+      });
+    } else kept.push(nm);
+  }
+  return { names: kept, leftOut };
 }
 
 /** Smallest count of observations that a window of `w` slots must hold. */
@@ -570,15 +699,22 @@ export function buildFeatures(panel: Panel, options: FeatureOptions = {}): Featu
 
   const catalogue = featureCatalogue(options);
   const byName = new Map(catalogue.map((s) => [s.name, s]));
-  const names = options.features ? [...options.features] : catalogue.map((s) => s.name);
-  if (names.length === 0)
+  const wanted = options.features ? [...options.features] : catalogue.map((s) => s.name);
+  if (wanted.length === 0)
     throw new Error(`Feature option features is empty: choose at least one of ${[...byName.keys()].join(", ")}.`);
-  for (const nm of names) {
+  for (const nm of wanted) {
     if (!byName.has(nm))
       throw new Error(`Unknown feature "${nm}". Known with these options: ${[...byName.keys()].join(", ")}.`);
   }
-  if (new Set(names).size !== names.length)
-    throw new Error(`Feature option features lists a name twice: ${names.join(", ")}.`);
+  if (new Set(wanted).size !== wanted.length)
+    throw new Error(`Feature option features lists a name twice: ${wanted.join(", ")}.`);
+  // The feature set adapts to the data: features whose columns are missing are left out.
+  const adapted = adaptFeatures(wanted, panelInputs(panel), options);
+  const names = adapted.names;
+  if (names.length === 0)
+    throw new Error(
+      `None of the chosen features can be built from this panel (${adapted.leftOut.map((x) => `${x.feature}: ${x.reason}`).join("; ")}). Choose features that need only closes, e.g. logret_1d.`,
+    );
   const F = names.length;
   const colOf = (nm: string): number => names.indexOf(nm);
   const lookbackDays = Math.max(...names.map((nm) => byName.get(nm)!.lookbackDays));
@@ -775,16 +911,33 @@ export function buildFeatures(panel: Panel, options: FeatureOptions = {}): Featu
         `; supply longer histories, lower the windows, or choose fewer features (option features).`,
     );
   }
+  // Never a constant feature: a column with one value on every kept row carries nothing.
+  const leftOut = adapted.leftOut;
+  const constant = constantColumns(buf, kept, F);
+  let outNames = names;
+  let outF = F;
+  if (constant.length > 0 && constant.length < F) {
+    const keepCols = names.map((_, k) => k).filter((k) => !constant.includes(k));
+    for (const k of constant)
+      leftOut.push({ feature: names[k]!, reason: `constant (${buf[k]}) on every one of the ${kept} feature rows` });
+    for (let i = 0; i < kept; i++) {
+      const from = i * F;
+      const to = i * keepCols.length;
+      for (let q = 0; q < keepCols.length; q++) buf[to + q] = buf[from + keepCols[q]!]!;
+    }
+    outNames = keepCols.map((k) => names[k]!);
+    outF = keepCols.length;
+  }
   const repairs = o.returnHorizons
     .map((h, q) => ({ h, q }))
-    .filter(({ h }) => h > 1 && names.includes(`logret_${h}d`))
+    .filter(({ h }) => h > 1 && outNames.includes(`logret_${h}d`))
     .map(({ h, q }) => ({ reason: `logret_${h}d over a shorter span (day d-${h} missing)`, count: shortCount[q]! }));
   return {
-    featureNames: names,
+    featureNames: outNames,
     X: {
-      data: kept >= n * (1 - MAX_VIEW_WASTE) ? buf.subarray(0, kept * F) : buf.slice(0, kept * F),
+      data: kept >= n * (1 - MAX_VIEW_WASTE) ? buf.subarray(0, kept * outF) : buf.slice(0, kept * outF),
       rows: kept,
-      cols: F,
+      cols: outF,
     },
     token: outToken.slice(0, kept),
     day: outDay.slice(0, kept),
@@ -793,7 +946,27 @@ export function buildFeatures(panel: Panel, options: FeatureOptions = {}): Featu
     dropped,
     repairs,
     lookbackDays,
+    leftOut,
   };
+}
+
+/** Columns of the first `rows` rows of a row-major `[rows, cols]` buffer that hold one value only. */
+function constantColumns(buf: Float32Array, rows: number, cols: number): number[] {
+  if (rows < 2) return [];
+  const varying = new Uint8Array(cols);
+  let left = cols;
+  for (let i = 1; i < rows && left > 0; i++) {
+    const p = i * cols;
+    for (let k = 0; k < cols; k++) {
+      if (!varying[k] && buf[p + k] !== buf[k]) {
+        varying[k] = 1;
+        left--;
+      }
+    }
+  }
+  const out: number[] = [];
+  for (let k = 0; k < cols; k++) if (!varying[k]) out.push(k);
+  return out;
 }
 
 /** One-line summary of a FeatureTable (rows, features, drops, day range) for logs and notebooks. */

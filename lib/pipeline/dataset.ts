@@ -12,7 +12,7 @@
  */
 import { ANOMALY_KINDS, dayToIso, type Panel, type TokenInfo, type AnomalyEvent } from "../data/panel";
 import type { ArtifactStore } from "../runtime/artifacts";
-import { buildFeatures, type FeatureOptions, type FeatureTable } from "../features/features";
+import { buildFeatures, type FeatureOptions, type FeatureTable, type LeftOutFeature } from "../features/features";
 import { splitByDate, type DateSplit, type SplitBoundaries } from "../features/split";
 import { StandardScaler, scalerFromJSON, DEFAULT_CLIP, type ScalerJSON } from "../features/scaler";
 import { makeWindows, type WindowSet } from "../features/windows";
@@ -30,6 +30,8 @@ export interface DatasetMeta {
   rows: { train: number; validation: number; test: number; gap: number };
   dropped: { reason: string; count: number }[];
   repairs: { reason: string; count: number }[];
+  /** Catalogue features not built for this data, and why (missing columns, too few tokens, constant). */
+  leftOutFeatures?: LeftOutFeature[];
   scaler: ScalerJSON;
   lookbackDays: number;
   source: string;
@@ -94,6 +96,7 @@ export function prepareDataset(
     },
     dropped: table.dropped,
     repairs: table.repairs,
+    leftOutFeatures: table.leftOut,
     scaler: scaler.toJSON(),
     lookbackDays: table.lookbackDays,
     source: panel.source,

@@ -6,7 +6,7 @@
 // leak-free model inputs.
 //
 // **Inputs.** The data source chosen by `CAE_SOURCE` (default: the embedded synthetic
-// market; or `kaggle`, `binance`, `coingecko`, `csv` read from `CAE_DATA_PATH`).
+// market; or `kaggle`, `binance`, `coingecko`, `csv`, `close` read from `CAE_DATA_PATH`).
 //
 // **Outputs** (for notebooks 02-11): `data/processed/panel.parquet`, `tokens.json`,
 // `features.parquet`, `dataset.json` (feature names, split boundaries, training-set scaler),
@@ -23,6 +23,7 @@ import { prepareDataset, savePanel, saveDataset, splitWindows } from "./lib/pipe
 import { featureCatalogue } from "./lib/features/features";
 import { describeWindowArithmetic } from "./lib/features/windows";
 import { dayToIso } from "./lib/data/panel";
+import { excludedTokens, includedClassesFromEnv, marketTokenMask, selectTokens } from "./lib/data/taxonomy";
 import { showChart, showMarkdown, showTable } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
 import { SectionBuilder } from "./lib/report/sections";
@@ -57,6 +58,37 @@ showMarkdown(describeSource(market));
 showMarkdown(market.reportMarkdown);
 
 // %% [markdown]
+// ## Which tokens make the market
+//
+// Stablecoins, fiat pairs (EURUSDT), leveraged tokens (ADAUP, BTCDOWN), wrapped tokens
+// (WBTC) and gold tokens (PAXG) trade like tokens but do not move like the crypto market: a
+// stablecoin's returns are near zero, a leveraged token repeats another token's moves
+// several times over, a wrapped token is a copy of its underlying. They are recognised by
+// symbol rules and listed symbols, stay in the panel (and in the models' data), and are left
+// out of the market statistics and figures below and of the market-wide stress index.
+// `CAE_INCLUDE_CLASSES` (e.g. `stablecoin,wrapped` or `all`) counts them in.
+
+// %%
+const included = includedClassesFromEnv();
+const excluded = excludedTokens(panel, included);
+const nExcluded = excluded.reduce((s, c) => s + c.ids.length, 0);
+const marketMask = marketTokenMask(panel, included);
+// With no market token left (a folder of stablecoins only), the statistics use every token.
+const edaPanel = nExcluded > 0 && nExcluded < panel.tokens.length ? selectTokens(panel, marketMask) : panel;
+const exclusionNote =
+  nExcluded === 0
+    ? "No token was left out of the market statistics."
+    : edaPanel === panel
+      ? `Every token is non-market (${nExcluded}); the statistics below use all of them.`
+      : `${nExcluded} of ${panel.tokens.length} tokens are left out of the market statistics below: ${excluded
+          .map(
+            (c) =>
+              `${c.tokenClass} ${c.ids.slice(0, 12).join(", ")}${c.ids.length > 12 ? `, ... (${c.ids.length})` : ""}`,
+          )
+          .join("; ")}.`;
+showMarkdown(`${exclusionNote} Classes counted as market: ${included.join(", ")}.`);
+
+// %% [markdown]
 // ## Look: coverage
 //
 // How many tokens trade each day (tokens list and delist at different dates: the panel is
@@ -68,7 +100,7 @@ showTable(
   Object.entries(summary).map(([k, v]) => ({ measure: k, value: v })),
   { caption: "Panel summary" },
 );
-const perDay = eda.tokensPerDay(panel);
+const perDay = eda.tokensPerDay(edaPanel);
 await showChart(
   charts.timeSeries(
     perDay.filter((_, i) => i % 3 === 0),
@@ -78,7 +110,7 @@ await showChart(
 );
 
 // %%
-const missing = eda.missingByTokenMonth(panel, 50);
+const missing = eda.missingByTokenMonth(edaPanel, 50);
 const months = [...new Set(missing.map((m) => m.month))];
 await showChart(
   charts.heatmap(
@@ -106,18 +138,16 @@ await showChart(
 // thresholds later. The log-scale density shows it directly.
 
 // %%
-const returns = eda.dailyLogReturns(panel);
-const nonStable = returns.filter((_, i) => panel.tokens[panel.token[i]!]!.sector !== "stablecoin");
+const returns = eda.dailyLogReturns(edaPanel);
+const nonStable = returns.filter((_, i) => edaPanel.tokens[edaPanel.token[i]!]!.sector !== "stablecoin");
 const rs = eda.summarise(nonStable);
-const logVolume = Float64Array.from(panel.volume, (v) => (v > 0 ? Math.log10(v) : NaN));
-const vs = eda.summarise(logVolume);
-showTable(
-  [
-    { series: "daily log return (non-stablecoins)", ...rs },
-    { series: "log10 volume", ...vs },
-  ],
-  { caption: "Distribution summaries", digits: 3 },
-);
+const logVolume = Float64Array.from(edaPanel.volume, (v) => (v > 0 ? Math.log10(v) : NaN));
+const hasVolume = logVolume.some(Number.isFinite);
+const vs = hasVolume ? eda.summarise(logVolume) : null;
+showTable([{ series: "daily log return (market tokens)", ...rs }, ...(vs ? [{ series: "log10 volume", ...vs }] : [])], {
+  caption: "Distribution summaries",
+  digits: 3,
+});
 await showChart(
   charts.lineChart(eda.tailDensity(nonStable), {
     title: "Standardised daily returns against the normal",
@@ -131,20 +161,22 @@ await showChart(
   }),
   fig("01-return-tails"),
 );
-await showChart(
-  charts.histogram(
-    Array.from(logVolume)
-      .filter(Number.isFinite)
-      .filter((_, i) => i % 4 === 0)
-      .map((v) => ({ log10_volume: v })),
-    {
-      title: "Daily volume (log10, quote currency)",
-      field: "log10_volume",
-      xTitle: "log10 volume",
-    },
-  ),
-  fig("01-volume-hist"),
-);
+if (!hasVolume) showMarkdown("The source has no volume: no volume distribution.");
+else
+  await showChart(
+    charts.histogram(
+      Array.from(logVolume)
+        .filter(Number.isFinite)
+        .filter((_, i) => i % 4 === 0)
+        .map((v) => ({ log10_volume: v })),
+      {
+        title: "Daily volume (log10, quote currency)",
+        field: "log10_volume",
+        xTitle: "log10 volume",
+      },
+    ),
+    fig("01-volume-hist"),
+  );
 
 // %% [markdown]
 // ## Look: correlations
@@ -154,7 +186,7 @@ await showChart(
 // average pairwise correlation shows the market's co-movement over time.
 
 // %%
-const corr = eda.sectorCorrelation(panel, 36);
+const corr = eda.sectorCorrelation(edaPanel, 36);
 await showChart(
   charts.heatmap(corr.rows, {
     title: "Return correlation, ordered by sector",
@@ -176,7 +208,7 @@ showTable(
 );
 
 // %%
-const rolling = eda.rollingMarketCorrelation(panel, 60, 7);
+const rolling = eda.rollingMarketCorrelation(edaPanel, 60, 7);
 const crashMarks = market.crashDays
   .map((d) => ({
     date: dayToIso(d),
@@ -207,6 +239,9 @@ await showChart(
 // over 1, 5 and 20 days, rolling volatility, intraday range, candle shape, volume z-score,
 // return relative to the market, distance from the moving average, drawdown, rolling beta
 // and correlation to the market. Rows without enough history are dropped and counted.
+// The feature set adapts to the data: features that need a column the source does not have
+// (high and low for ranges and candle shadows, volume for the volume features) are left out
+// rather than filled with zeros, and the table below says which and why.
 //
 // The split is by **date**: train, then validation, then test, with a gap between them at
 // least as long as the longest feature lookback and the Conv1D window, so that no feature
@@ -225,6 +260,12 @@ showTable(
     })),
   { caption: `${dataset.meta.featureNames.length} features` },
 );
+if (table.leftOut.length > 0)
+  showTable(
+    table.leftOut.map((x) => ({ "left out": x.feature, why: x.reason })),
+    { caption: `${table.leftOut.length} feature(s) left out for this data` },
+  );
+else showMarkdown("Every feature of the catalogue could be built from this data.");
 showTable(
   [
     ...table.dropped.map((d) => ({ what: `dropped: ${d.reason}`, rows: d.count })),
@@ -288,7 +329,19 @@ section.headline({
   "train / validation / test rows": `${dataset.meta.rows.train} / ${dataset.meta.rows.validation} / ${dataset.meta.rows.test}`,
 });
 section.finding(
-  `Daily returns are fat-tailed: excess kurtosis **${rs.excessKurtosis.toFixed(1)}** and **${(rs.tail4 * 100).toFixed(2)}%** of days beyond 4 standard deviations, against ${(eda.NORMAL_TAIL_4 * 100).toFixed(4)}% for a normal distribution.`,
+  nExcluded > 0 && edaPanel !== panel
+    ? `${nExcluded} non-market token(s) (${excluded.map((c) => `${c.ids.length} ${c.tokenClass}`).join(", ")}) are left out of the market statistics: ${excluded
+        .flatMap((c) => c.ids)
+        .slice(0, 10)
+        .join(", ")}${nExcluded > 10 ? ", ..." : ""}.`
+    : "Every token counts in the market statistics (no stablecoin, fiat, leveraged, wrapped or commodity token was recognised, or all were included).",
+);
+if (table.leftOut.length > 0)
+  section.finding(
+    `Features left out for this data: ${table.leftOut.map((x) => `${x.feature} (${x.reason})`).join("; ")}.`,
+  );
+section.finding(
+  `Daily returns of market tokens are fat-tailed: excess kurtosis **${rs.excessKurtosis.toFixed(1)}** and **${(rs.tail4 * 100).toFixed(2)}%** of days beyond 4 standard deviations, against ${(eda.NORMAL_TAIL_4 * 100).toFixed(4)}% for a normal distribution.`,
 );
 section.finding(
   `Tokens move together: mean pairwise return correlation is **${corr.withinSector.toFixed(2)}** within a sector and **${corr.betweenSector.toFixed(2)}** between sectors.`,
@@ -323,6 +376,8 @@ finishNotebook(ctx, {
     rows: panel.day.length,
     tokens: Number(summary.tokens),
     features: dataset.meta.featureNames.length,
+    featuresLeftOut: table.leftOut.length,
+    nonMarketTokens: nExcluded,
     excessKurtosis: rs.excessKurtosis,
     withinSectorCorrelation: corr.withinSector,
     betweenSectorCorrelation: corr.betweenSector,

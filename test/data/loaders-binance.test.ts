@@ -42,7 +42,9 @@ describe("Binance loader", () => {
   test("hourly bulk file with header: aggregated to UTC days, incomplete day flagged", () => {
     const { panel, report } = loadBinance(path.join(DIR, "BTCUSDT-1h-2022-01.csv"));
     assertPanel(panel);
-    assert.deepEqual(panel.tokens, [{ id: "BTCUSDT", symbol: "BTCUSDT", name: "BTCUSDT", sector: "layer-1" }]);
+    assert.deepEqual(panel.tokens, [
+      { id: "BTCUSDT", symbol: "BTCUSDT", name: "BTCUSDT", sector: "layer-1", tokenClass: "market" },
+    ]);
     // bars k = 0..29: open 100+k, high 102+k, low 99+k, close 101+k, volume 10+k
     assert.deepEqual(rowsOf(panel, "BTCUSDT"), [
       { day: "2022-01-01", o: 100, h: 125, l: 99, c: 124, v: 516 },

@@ -14,7 +14,16 @@ describe("CoinGecko loader", () => {
   test("max CSV: price-only rows, zero market cap repaired to unknown, gap counted", () => {
     const { panel, report } = loadCoinGecko(path.join(DIR, "avax-usd-max.csv"));
     assertPanel(panel);
-    assert.deepEqual(panel.tokens, [{ id: "avax", symbol: "AVAX", name: "avax", sector: "layer-1" }]);
+    assert.deepEqual(panel.tokens, [
+      {
+        id: "AVAX",
+        symbol: "AVAX",
+        name: "avax",
+        sector: "layer-1",
+        tokenClass: "market",
+        columns: { ohlc: false, volume: true },
+      },
+    ]);
     assert.deepEqual([...panel.day].map(dayToIso), [
       "2023-01-01",
       "2023-01-02",
@@ -23,9 +32,10 @@ describe("CoinGecko loader", () => {
       "2023-01-06",
     ]);
     for (let i = 0; i < panel.day.length; i++) {
-      assert.equal(panel.open[i], panel.close[i]);
-      assert.equal(panel.high[i], panel.close[i]);
-      assert.equal(panel.low[i], panel.close[i]);
+      assert.ok(Number.isNaN(panel.open[i]!), "open is unknown, not a copy of the close");
+      assert.ok(Number.isNaN(panel.high[i]!));
+      assert.ok(Number.isNaN(panel.low[i]!));
+      assert.ok(panel.close[i]! > 0);
     }
     assert.equal(panel.close[0], 10.25);
     assert.equal(panel.volume[0], 150000000.25);
@@ -42,7 +52,8 @@ describe("CoinGecko loader", () => {
   test("market_chart JSON: points aggregate to daily OHLC, rolling volume takes the last value", () => {
     const { panel, report } = loadCoinGecko(path.join(DIR, "bitcoin_market_chart.json"));
     assertPanel(panel);
-    assert.equal(panel.tokens[0]!.id, "bitcoin");
+    assert.equal(panel.tokens[0]!.id, "BTC");
+    assert.deepEqual(panel.tokens[0]!.columns, { ohlc: true, volume: true, ohlcFrom: "intraday closes" });
     assert.equal(panel.tokens[0]!.symbol, "BTC");
     assert.deepEqual([...panel.day].map(dayToIso), ["2024-11-04", "2024-11-05"]);
     assert.deepEqual([panel.open[0], panel.high[0], panel.low[0], panel.close[0]], [69000.5, 69200, 68500.25, 69200]);
@@ -61,7 +72,7 @@ describe("CoinGecko loader", () => {
     const { panel, report } = loadCoinGecko(DIR);
     assert.deepEqual(
       panel.tokens.map((t) => t.id),
-      ["avax", "bitcoin"],
+      ["AVAX", "BTC"],
     );
     const { start, end } = tokenRanges(panel);
     assert.equal(end[0]! - start[0]!, 5);

@@ -12,8 +12,8 @@ describe("long CSV loader", () => {
     const { panel, report } = loadLongCsv(path.join(FIXTURES, "long", "prices.csv"));
     assertPanel(panel);
     assert.deepEqual(panel.tokens, [
-      { id: "btc", symbol: "BTC", name: "Bitcoin", sector: "layer-1" },
-      { id: "mycoin", symbol: "MYC", name: "My Coin", sector: "gaming" },
+      { id: "btc", symbol: "BTC", name: "Bitcoin", sector: "layer-1", tokenClass: "market" },
+      { id: "mycoin", symbol: "MYC", name: "My Coin", sector: "gaming", tokenClass: "market" },
     ]);
     assert.equal(panel.day.length, 6);
     assert.equal(dayToIso(panel.day[0]!), "2023-03-01");

@@ -13,8 +13,8 @@ describe("Kaggle loader", () => {
     const { panel, report } = loadKaggle(DIR);
     assertPanel(panel);
     assert.deepEqual(panel.tokens, [
-      { id: "avalanche", symbol: "AVAX", name: "Avalanche", sector: "layer-1" },
-      { id: "ethereum", symbol: "ETH", name: "Ethereum", sector: "layer-1" },
+      { id: "avalanche", symbol: "AVAX", name: "Avalanche", sector: "layer-1", tokenClass: "market" },
+      { id: "ethereum", symbol: "ETH", name: "Ethereum", sector: "layer-1", tokenClass: "market" },
     ]);
     assert.equal(panel.day.length, 7);
     const { start, end } = tokenRanges(panel);

@@ -12,8 +12,9 @@ describe("loadPanel", () => {
     const cases: [string, string, string[]][] = [
       ["kaggle", "kaggle", ["avalanche", "ethereum"]],
       ["binance", "binance", ["AVAXUSDT", "BNBUSDT", "BTCUSDT", "ETHUSDT", "SOLUSDT"]],
-      ["coingecko", "coingecko", ["avax", "bitcoin"]],
+      ["coingecko", "coingecko", ["AVAX", "BTC"]],
       ["csv", "long", ["btc", "mycoin"]],
+      ["close", "close", ["AAAUSDT", "BBBUSDT"]],
     ];
     for (const [source, dir, ids] of cases) {
       const { panel, report } = loadPanel(source, path.join(FIXTURES, dir));
@@ -25,7 +26,7 @@ describe("loadPanel", () => {
       assert.ok(report.source.startsWith(`${source}:`));
       assert.ok(panel.source.startsWith(`${source}:`));
     }
-    assert.deepEqual([...PANEL_SOURCES], ["kaggle", "binance", "coingecko", "csv"]);
+    assert.deepEqual([...PANEL_SOURCES], ["kaggle", "binance", "coingecko", "csv", "close"]);
   });
 
   test("unknown source: error lists the supported formats", () => {

@@ -28,9 +28,19 @@ function checkPanel(panel: Panel, report: ValidationReport): void {
   assert.equal(accountedRows(report), report.rowsRead);
   assert.equal(report.rowsKept, panel.day.length);
   for (let i = 0; i < panel.day.length; i++) {
-    assert.ok(panel.low[i]! > 0 && panel.low[i]! <= Math.min(panel.open[i]!, panel.close[i]!), `row ${i} low`);
-    assert.ok(panel.high[i]! >= Math.max(panel.open[i]!, panel.close[i]!), `row ${i} high`);
-    assert.ok(panel.volume[i]! >= 0);
+    const cols = panel.tokens[panel.token[i]!]!.columns;
+    assert.ok(panel.close[i]! > 0, `row ${i} close`);
+    if (cols && !cols.ohlc) {
+      assert.ok(
+        Number.isNaN(panel.open[i]!) && Number.isNaN(panel.high[i]!) && Number.isNaN(panel.low[i]!),
+        `row ${i}`,
+      );
+    } else {
+      assert.ok(panel.low[i]! > 0 && panel.low[i]! <= Math.min(panel.open[i]!, panel.close[i]!), `row ${i} low`);
+      assert.ok(panel.high[i]! >= Math.max(panel.open[i]!, panel.close[i]!), `row ${i} high`);
+    }
+    if (cols && !cols.volume) assert.ok(Number.isNaN(panel.volume[i]!), `row ${i} volume`);
+    else assert.ok(panel.volume[i]! >= 0);
   }
   for (const t of panel.tokens) assert.ok(isSafeTokenId(t.id));
   assert.ok(formatValidationReport(report).startsWith("### Validation report"));
@@ -97,7 +107,7 @@ describe("real samples", () => {
     checkPanel(panel, report);
     assert.deepEqual(
       panel.tokens.map((t) => t.id),
-      ["bitcoin", "btc", "eth"],
+      ["BTC", "BTC-2", "ETH"],
     );
     assert.equal(
       entry(report, "price only")!.count,
@@ -116,7 +126,7 @@ describe("real samples", () => {
       }).panel.tokens[0]!.id,
       "BTCUSDT",
     );
-    assert.equal(loadPanel("coingecko", path.join(REAL, "coingecko", "eth-usd-max.csv")).panel.tokens[0]!.id, "eth");
+    assert.equal(loadPanel("coingecko", path.join(REAL, "coingecko", "eth-usd-max.csv")).panel.tokens[0]!.id, "ETH");
     assert.equal(
       loadPanel("kaggle", path.join(REAL, "kaggle_crypto_historical", "coin_Litecoin.csv")).panel.tokens[0]!.symbol,
       "LTC",

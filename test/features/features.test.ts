@@ -140,10 +140,15 @@ describe("market-relative return", () => {
   test("too few other tokens: rows dropped as thin market, and an error when none survive", () => {
     const t = buildFeatures(panel, { features: ["logret_1d", "mkt_rel_ret"], minMarketTokens: 3 });
     assert.equal(t.X.rows, 8);
+    // Three tokens can never have 3 others: the market feature is left out, with the reason.
     const three = makePanel(r.slice(0, 3).map((x) => ({ days: [0, 1, 2], close: [100, 100, 100 * Math.exp(x)] })));
+    const t3 = buildFeatures(three, { features: ["logret_1d", "mkt_rel_ret"], minMarketTokens: 3 });
+    assert.deepEqual(t3.featureNames, ["logret_1d"]);
+    assert.equal(t3.leftOut[0]!.feature, "mkt_rel_ret");
+    assert.match(t3.leftOut[0]!.reason, /more than 3 tokens.*the panel has 3/);
     assert.throws(
-      () => buildFeatures(three, { features: ["logret_1d", "mkt_rel_ret"], minMarketTokens: 3 }),
-      /thin market: 6.*at least 3 other tokens/,
+      () => buildFeatures(three, { features: ["mkt_rel_ret"], minMarketTokens: 3 }),
+      /None of the chosen features can be built/,
     );
   });
 });
@@ -389,7 +394,9 @@ describe("edge cases and errors", () => {
     assert.equal(value(t, i, "vol_30d"), 0);
     assert.equal(value(t, i, "corr_30d"), 0);
     assert.equal(value(t, i, "ret_z_30d"), 0);
-    assert.equal(value(t, i, "volume_z_30d"), 0);
+    // every token's volume is flat, so the volume z-score is 0 on every row: left out, not kept as zeros
+    assert.ok(!t.featureNames.includes("volume_z_30d"));
+    assert.match(t.leftOut.find((x) => x.feature === "volume_z_30d")!.reason, /^constant \(0\)/);
   });
 
   test("zero or negative prices are dropped as non-finite and counted", () => {

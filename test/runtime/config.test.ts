@@ -32,7 +32,10 @@ describe("config", () => {
       () => loadConfig({ CAE_PROFILE: "huge" }),
       /Unknown profile \(CAE_PROFILE\) "huge"\. Allowed: ci, default, full\./,
     );
-    assert.throws(() => loadConfig({ CAE_SOURCE: "ftx" }), /Allowed: synthetic, kaggle, binance, coingecko, csv/);
+    assert.throws(
+      () => loadConfig({ CAE_SOURCE: "ftx" }),
+      /Allowed: synthetic, kaggle, binance, coingecko, csv, close/,
+    );
     assert.throws(() => loadConfig({ CAE_BACKEND: "gpu" }), /Allowed: tensorflow, wasm, cpu/);
     assert.throws(() => loadConfig({ CAE_SEED: "-1" }), /non-negative integer/);
   });

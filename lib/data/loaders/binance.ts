@@ -14,8 +14,13 @@
  * validation (open = first, high = max, low = min, close = last, volume = sum), and days
  * with fewer bars than the interval implies are flagged as incomplete.
  *
- * The token id is the symbol part of the file name ("BTCUSDT-1h-2022-01.csv" -> "BTCUSDT");
- * monthly or daily files of one symbol join into one token.
+ * A CSV whose header has a time and a close column but no open, high or low is read as a
+ * close-only file (loaders/close-only.ts): its closes become daily OHLC from the closes
+ * (intraday) or price-only days, with no volume unless it has a volume column.
+ *
+ * The token id is the symbol part of the file name ("BTCUSDT-1h-2022-01.csv" -> "BTCUSDT",
+ * "DOGEUSDT_1d.csv" -> "DOGEUSDT": interval suffixes are dropped); monthly or daily files of
+ * one symbol join into one token.
  */
 import { CsvReader, findColumns, type ColumnSpec } from "../csv";
 import { DataError } from "../errors";
@@ -24,7 +29,15 @@ import { RawRows } from "../raw";
 import { sectorFor } from "../sectors";
 import { DateParser } from "../timestamps";
 import { validateRows, type ValidationResult } from "../validate";
-import { jsonNumber, listInputFiles, readJsonFile, sectorSettings, stemOf, type LoadOptions } from "./common";
+import { isCloseOnlyHeader, readCloseOnlyCsv } from "./close-only";
+import {
+  jsonNumber,
+  listInputFiles,
+  readJsonFile,
+  sectorSettings,
+  tokenIdFromFileName,
+  type LoadOptions,
+} from "./common";
 
 /** Layout name used in messages. */
 export const BINANCE_LAYOUT = "Binance klines";
@@ -92,9 +105,11 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
   const dates = new DateParser();
   const sectors = sectorSettings(options);
   const intervalFile = new Map<number, string>();
+  let closeOnlyFiles = 0;
+  const closeOnlyNames: string[] = [];
 
   const tokenFor = (file: string, fromName: string | null, isJson: boolean): number => {
-    const symbol = fromName ?? (isJson ? options.symbol : undefined) ?? stemOf(file).toUpperCase();
+    const symbol = fromName ?? (isJson ? options.symbol : undefined) ?? tokenIdFromFileName(file);
     return raw.token(symbol, {
       symbol,
       name: symbol,
@@ -190,6 +205,14 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
 
     const reader = new CsvReader(file, { header: "auto" });
     let col: Record<string, number>;
+    if (reader.header && isCloseOnlyHeader(reader.header)) {
+      // time,close[,volume] files (no open/high/low): read as close-only, see loaders/close-only.ts
+      const symbol = named.symbol ?? tokenIdFromFileName(file);
+      readCloseOnlyCsv(raw, reader, dates, options, symbol, symbol);
+      closeOnlyFiles++;
+      closeOnlyNames.push(file.replace(/^.*[\\/]/, ""));
+      continue;
+    }
     if (reader.header) {
       col = findColumns(reader.header, BINANCE_COLUMNS as ColumnSpec[], file, BINANCE_LAYOUT);
     } else {
@@ -242,6 +265,16 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
       );
     }
     settleInterval(file, tok, named, minStep, isoDates);
+  }
+  if (closeOnlyFiles > 0) {
+    raw.notes.push({
+      check: "close-only files",
+      action: "info",
+      count: closeOnlyFiles,
+      detail:
+        "files with a time and a close column but no open, high or low were read as close-only prices (no volume unless the file has one). count = files.",
+      examples: closeOnlyNames.slice(0, 5),
+    });
   }
   raw.notes.push(...dates.entries());
   return validateRows(raw, {

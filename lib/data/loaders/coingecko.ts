@@ -3,16 +3,16 @@
  *
  *  - "<coin>-usd-max.csv" from a coin page's "max" download: snapped_at,price,market_cap,
  *    total_volume with snapped_at like "2013-04-28 00:00:00 UTC", one row per day. There
- *    is one price per day, so open = high = low = close = price (an info entry says so:
- *    intraday-range features are zero for these tokens).
+ *    is one price per day: it is the close, and open, high and low stay unknown (NaN; the
+ *    "price only" entry counts the rows, and features that need them are left out).
  *  - a /coins/{id}/market_chart JSON response: {prices, market_caps, total_volumes}, each
- *    a list of [epoch ms, value] pairs, possibly many per day. Points become bars with
- *    open = high = low = close = price and validation aggregates them to UTC days, so a
- *    day's OHLC comes from its points. total_volumes are rolling 24 h totals, so a day's
+ *    a list of [epoch ms, value] pairs, possibly many per day. Points are closes that
+ *    validation aggregates to UTC days, so a day's OHLC comes from its points. total_volumes are rolling 24 h totals, so a day's
  *    volume is its last value, not a sum.
  *
- * Token ids come from the file name: "btc-usd-max.csv" -> "btc", "bitcoin_market_chart.json"
- * -> "bitcoin".
+ * Token ids are upper-case symbols from the file name: "btc-usd-max.csv" -> "BTC"; a
+ * market_chart file names a coin id, mapped to its symbol when listed ("bitcoin_market_chart.json"
+ * -> "BTC"), else upper-cased.
  */
 import { CsvReader, findColumns, type ColumnSpec } from "../csv";
 import { DataError } from "../errors";
@@ -90,8 +90,6 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
   raw.notes.push(...notes);
   const dates = new DateParser();
   const sectors = sectorSettings(options);
-  let priceOnlyRows = 0;
-  const priceOnlyTokens = new Set<string>();
   let chartRows = 0;
   const chartTokens = new Set<string>();
 
@@ -124,10 +122,10 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
       const fi = raw.addFile(file, "item");
       const symbol = symbolForName(key) ?? key.toUpperCase();
       const tok = raw.token(
-        `coingecko:${key}`,
+        `coingecko:${key.toLowerCase()}`,
         { symbol, name: key, sector: sectorFor(symbol, key, sectors.custom, sectors.builtin) },
-        { intervalMs: null, volume: "last", intraday: true },
-        key.toLowerCase(),
+        { intervalMs: null, volume: "last", intraday: true, prices: "closes" },
+        symbol,
       );
       prices.forEach((p: unknown, k: number) => {
         if (!Array.isArray(p) || p.length < 2)
@@ -151,10 +149,10 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
     const fi = raw.addFile(file);
     const symbol = key.toUpperCase();
     const tok = raw.token(
-      `coingecko:${key}`,
+      `coingecko:${key.toLowerCase()}`,
       { symbol, name: key, sector: sectorFor(symbol, key, sectors.custom, sectors.builtin) },
-      { intervalMs: null },
-      key.toLowerCase(),
+      { intervalMs: null, prices: "closes" },
+      symbol,
     );
     const iTime = col.time!;
     const iPrice = col.price!;
@@ -164,19 +162,7 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
       const t = dates.bytes(row.data, row.starts[iTime]!, row.ends[iTime]!, row.line, row.columnName(iTime));
       const price = row.num(iPrice);
       raw.push(tok, t, price, price, price, price, row.num(iVol), iCap >= 0 ? row.num(iCap) : NaN, fi, row.line);
-      priceOnlyRows++;
     }
-    priceOnlyTokens.add(raw.tokens[tok]!.id);
-  }
-  if (priceOnlyRows > 0) {
-    raw.notes.push({
-      check: "price only",
-      action: "info",
-      count: priceOnlyRows,
-      detail:
-        "CoinGecko max exports give one price per day: open = high = low = close = price, so intraday range features are zero for these tokens.",
-      examples: [...priceOnlyTokens].slice(0, 5),
-    });
   }
   if (chartRows > 0) {
     raw.notes.push({

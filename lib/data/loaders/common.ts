@@ -42,6 +42,7 @@ export const SUPPORTED_FORMATS: readonly string[] = [
     "daily <SYMBOL>.csv (timestamp,open,high,low,close,volume), or a REST /api/v3/klines .json response",
   "coingecko: CoinGecko <coin>-usd-max.csv (snapped_at,price,market_cap,total_volume) or a market_chart .json ({prices, market_caps, total_volumes})",
   "csv: long CSV token,date,open,high,low,close,volume[,market_cap][,symbol][,name][,sector]",
+  "close: close-only <TOKEN>.csv per token, time,close[,volume] at any interval (e.g. open_time,close hourly); the binance source reads these too",
 ];
 
 /** Deepest folder level searched below the given folder (vendor downloads nest symbol/interval folders). */
@@ -166,4 +167,35 @@ export function jsonNumber(v: unknown, file: string, where: string): number {
 /** File name without its last extension. */
 export function stemOf(file: string): string {
   return path.basename(file).replace(/\.[^.]*$/, "");
+}
+
+/**
+ * File-name suffixes that name an interval or an export, not the token: "_1d", "-1h",
+ * "_15m", "-daily", "_hourly", "-ohlcv", "_klines", "-usd-max" (CoinGecko). Stripped from the
+ * end of a file stem, repeatedly ("BTCUSDT_1h_ohlcv" -> "BTCUSDT").
+ */
+export const FILE_SUFFIX_PATTERNS: readonly RegExp[] = [
+  /[_-]\d+(?:s|m|h|d|w|mo|min|mins|hour|hours|day|days|week)$/i,
+  /[_-](?:daily|hourly|minutely|weekly|monthly|ohlc|ohlcv|kline|klines|candles|prices|price|close|closes|data|history|historical)$/i,
+  /-[a-z]{3,4}-(?:max|\d+)$/i,
+];
+
+/**
+ * The token id a file name gives, upper case, with interval and export suffixes removed
+ * (FILE_SUFFIX_PATTERNS): "DOGEUSDT_1d.csv" -> "DOGEUSDT", "btc-usd-max.csv" -> "BTC",
+ * "ETHUSDT.csv" -> "ETHUSDT". A stem that would become empty is kept whole.
+ */
+export function tokenIdFromFileName(file: string): string {
+  let stem = stemOf(file);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const re of FILE_SUFFIX_PATTERNS) {
+      const next = stem.replace(re, "");
+      if (next !== stem && next !== "") {
+        stem = next;
+        changed = true;
+      }
+    }
+  }
+  return stem.toUpperCase();
 }
