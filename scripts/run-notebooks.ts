@@ -24,6 +24,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { findRoot, loadConfig } from "../lib/config";
 import { atomicWriteJson } from "../lib/runtime/files";
+import { stageStatus } from "../lib/runtime/stage-state";
 import { KERNEL_NAME } from "./build-notebooks";
 
 /** Debian's interpreter: the one that has Jupyter (another python3 may come first on PATH). */
@@ -162,6 +163,7 @@ function runOne(
       ],
       { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
     );
+    currentChild = child;
     const prefix = () => `[${name} ${fmt((Date.now() - t0) / 1000)}]`;
     let buffer = "";
     const onData = (chunk: Buffer) => {
@@ -189,7 +191,21 @@ function runOne(
   });
 }
 
+/** The notebook being executed, so that an interrupt stops it too (an orphaned kernel would keep writing). */
+let currentChild: ReturnType<typeof spawn> | null = null;
+
+/** On SIGINT / SIGTERM: stop the running notebook, then exit (its stage stays marked unfinished). */
+function stopOnSignal(signal: NodeJS.Signals): void {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping. The notebook that was running stays marked unfinished and reruns next time.`);
+    if (currentChild && currentChild.exitCode === null) currentChild.kill(signal);
+    process.exit(130);
+  });
+}
+
 async function main(): Promise<void> {
+  stopOnSignal("SIGINT");
+  stopOnSignal("SIGTERM");
   const root = findRoot(__dirname);
   const config = loadConfig(); // validates CAE_PROFILE / CAE_SOURCE / CAE_BACKEND / CAE_SEED
   const all = listNotebooks(root);
@@ -220,7 +236,9 @@ async function main(): Promise<void> {
       !force &&
       last?.ok &&
       last.fingerprint === fingerprint &&
-      fs.existsSync(path.join(config.paths.report, "notebooks", `${name}.html`))
+      fs.existsSync(path.join(config.paths.report, "notebooks", `${name}.html`)) &&
+      // its manifest is in place, no running marker, every artifact hashes as recorded (killed runs fail this)
+      stageStatus(config.paths.processed, path.dirname(path.dirname(config.paths.processed)), name).state === "complete"
     ) {
       console.log(`\n== [${i + 1}/${chosen.length}] ${name}: up to date (ran ${last.finishedAt}); --force reruns it`);
       continue;
