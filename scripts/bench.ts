@@ -6,6 +6,8 @@
  *   models  scripts/bench-models.ts  seconds per epoch and peak RSS of AE, VAE, DAE, Conv1D AE,
  *                                    PCA and the tfjs-layers reference
  *   umap    scripts/bench-umap.ts    neighbour search and layout of 5k, 10k and 30k latents
+ *   memory  scripts/bench-memory.ts  every notebook on the full profile: peak RSS of the
+ *                                    runner, nbconvert and the kernel against stated bounds
  *
  *   npm run bench                                  # all three, full sizes
  *   npm run bench -- --only data,umap              # a subset, in the order given
@@ -56,6 +58,13 @@ const BENCHMARKS: readonly Benchmark[] = [
     what: "UMAP neighbour search and layout",
     full: [],
     quick: ["--sizes", "5000", "--no-metrics"],
+  },
+  {
+    name: "memory",
+    script: "bench-memory.ts",
+    what: "peak memory of the notebooks on the full profile (runner, nbconvert, kernel)",
+    full: [],
+    quick: ["--notebooks", "01"],
   },
 ];
 
@@ -112,10 +121,10 @@ function parseArgs(argv: string[]): { only: Benchmark[]; quick: boolean; jsonDir
         });
       }
     } else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run bench -- [--only data,models,umap] [--quick] [--json-dir DIR]");
+      console.log("usage: npm run bench -- [--only data,models,umap,memory] [--quick] [--json-dir DIR]");
       process.exit(0);
     } else {
-      throw new Error(`Unknown option "${a}". Options: --only data,models,umap; --quick; --json-dir DIR.`);
+      throw new Error(`Unknown option "${a}". Options: --only data,models,umap,memory; --quick; --json-dir DIR.`);
     }
   }
   return { only, quick, jsonDir };
