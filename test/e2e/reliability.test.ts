@@ -18,7 +18,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { findRoot } from "../../lib/config";
-import { fileSha256, filesUnder, stageStatus } from "../../lib/runtime/stage-state";
+import { stageStatus } from "../../lib/runtime/stage-state";
+import { artifacts } from "./artifact-diff";
 import { findJupyterPython } from "../../scripts/run-notebooks";
 
 const ROOT = findRoot(__dirname);
@@ -28,9 +29,6 @@ const SKIP =
     ? false
     : "Jupyter (nbclient, nbconvert) not installed: run `npm test`, which installs it";
 const SEED = 20240607;
-
-/** Manifest fields that differ between identical runs: wall-clock times and durations. */
-const TIMING_FIELDS = new Set(["finishedAt", "startedAt", "seconds", "codeVersion"]);
 
 /**
  * Run the runner on `notebooks` into `out` in its own process group; when `kill` is given,
@@ -83,29 +81,6 @@ function killRunsInto(out: string): void {
       // gone, or not ours to read
     }
   }
-}
-
-/** Fingerprint of a run's artifacts: file -> sha256 (JSON files without timing fields). */
-function artifacts(out: string): Map<string, string> {
-  const files = [...filesUnder(path.join(out, "data", "processed")), ...filesUnder(path.join(out, "models"))];
-  const map = new Map<string, string>();
-  for (const f of files) {
-    const rel = path.relative(out, f);
-    if (f.endsWith(".json")) {
-      const strip = (v: unknown): unknown =>
-        Array.isArray(v)
-          ? v.map(strip)
-          : v && typeof v === "object"
-            ? Object.fromEntries(
-                Object.entries(v as Record<string, unknown>)
-                  .filter(([k]) => !TIMING_FIELDS.has(k))
-                  .map(([k, x]) => [k, strip(x)]),
-              )
-            : v;
-      map.set(rel, JSON.stringify(strip(JSON.parse(fs.readFileSync(f, "utf8")))));
-    } else map.set(rel, fileSha256(f));
-  }
-  return map;
 }
 
 describe("interruption, recovery and determinism (ci profile, notebooks 01-02)", { skip: SKIP }, () => {
