@@ -7,6 +7,9 @@
  *   models  scripts/bench-models.ts  seconds per epoch and peak RSS of AE, VAE, DAE, Conv1D AE,
  *                                    PCA and the tfjs-layers reference
  *   umap    scripts/bench-umap.ts    neighbour search and layout of 5k, 10k and 30k latents
+ *   memory  scripts/bench-memory.ts  (only with --only memory: it runs for a long time) every
+ *                                    notebook on the full profile: peak RSS of the runner,
+ *                                    nbconvert and the kernel against stated bounds
  *
  *   npm run bench                                  # all three, full sizes
  *   npm run bench -- --only data,umap              # a subset, in the order given
@@ -73,6 +76,14 @@ const BENCHMARKS: readonly Benchmark[] = [
     quick: ["--epochs", "2"],
     onRequest: true,
   },
+  {
+    name: "memory",
+    script: "bench-memory.ts",
+    what: "peak memory of the notebooks on the full profile (runner, nbconvert, kernel)",
+    full: [],
+    quick: ["--notebooks", "01"],
+    onRequest: true,
+  },
 ];
 
 /**
@@ -129,10 +140,12 @@ function parseArgs(argv: string[]): { only: Benchmark[]; quick: boolean; jsonDir
         });
       }
     } else if (a === "--help" || a === "-h") {
-      console.log("usage: npm run bench -- [--only data,models,umap,peer] [--peer] [--quick] [--json-dir DIR]");
+      console.log("usage: npm run bench -- [--only data,models,umap,peer,memory] [--peer] [--quick] [--json-dir DIR]");
       process.exit(0);
     } else {
-      throw new Error(`Unknown option "${a}". Options: --only data,models,umap,peer; --peer; --quick; --json-dir DIR.`);
+      throw new Error(
+        `Unknown option "${a}". Options: --only data,models,umap,peer,memory; --peer; --quick; --json-dir DIR.`,
+      );
     }
   }
   return { only, quick, jsonDir };

@@ -39,6 +39,7 @@ import { findRoot, loadConfig } from "../lib/config";
 import { atomicWriteJson } from "../lib/runtime/files";
 import { dependentsOf, notebookGraph, type NotebookGraph } from "../lib/runtime/notebook-graph";
 import { jobCount, runGraph } from "../lib/runtime/scheduler";
+import { stageStatus } from "../lib/runtime/stage-state";
 import { KERNEL_NAME } from "./build-notebooks";
 
 /** Debian's interpreter: the one that has Jupyter (another python3 may come first on PATH). */
@@ -201,6 +202,8 @@ function runOne(
       ],
       { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
     );
+    runningChildren.add(child);
+    child.on("exit", () => runningChildren.delete(child));
     const prefix = () => `[${name} ${fmt((Date.now() - t0) / 1000)}]`;
     const relay = (source: "stdout" | "stderr") => {
       // One buffer per stream: a line split across chunks of one stream is never mixed with the other's.
@@ -278,7 +281,21 @@ export function isUpToDate(
   });
 }
 
+/** The notebooks being executed, so that an interrupt stops them too (an orphaned kernel would keep writing). */
+const runningChildren = new Set<ReturnType<typeof spawn>>();
+
+/** On SIGINT / SIGTERM: stop the running notebook, then exit (its stage stays marked unfinished). */
+function stopOnSignal(signal: NodeJS.Signals): void {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping. The notebooks that were running stay marked unfinished and rerun next time.`);
+    for (const child of runningChildren) if (child.exitCode === null) child.kill(signal);
+    process.exit(130);
+  });
+}
+
 async function main(): Promise<void> {
+  stopOnSignal("SIGINT");
+  stopOnSignal("SIGTERM");
   const root = findRoot(__dirname);
   const config = loadConfig(); // validates CAE_PROFILE / CAE_SOURCE / CAE_BACKEND / CAE_SEED
   const all = listNotebooks(root);
@@ -306,7 +323,12 @@ async function main(): Promise<void> {
   let skipped = 0;
   const execute = async (name: string): Promise<boolean> => {
     const fingerprint = fingerprints.get(name)!;
-    if (!force && isUpToDate(name, fingerprint, graph, log, fs.existsSync(htmlOf(name)))) {
+    if (
+      !force &&
+      isUpToDate(name, fingerprint, graph, log, fs.existsSync(htmlOf(name))) &&
+      // its manifest is in place, no running marker, every artifact hashes as recorded (killed runs fail this)
+      stageStatus(config.paths.processed, path.dirname(path.dirname(config.paths.processed)), name).state === "complete"
+    ) {
       console.log(`== ${name}: up to date (ran ${log.notebooks?.[name]?.finishedAt}); --force reruns it`);
       skipped += 1;
       return true;

@@ -6,10 +6,12 @@
  * header names and values ("Time", "0"), and sometimes without Class (unlabelled data):
  * all are read, columns found by name. The loader streams the file (csv.ts) into Float32
  * features, so the full file loads in about a second. Unlike price data there is no repair
- * policy here: a non-numeric or non-finite cell, or a Class other than 0/1, is a DataError
- * with file, line and column.
+ * policy here: a non-numeric or non-finite cell, a value beyond ±MAX_CREDITCARD_ABS (which
+ * would overflow float32), a negative Time or Amount, a Class other than 0/1, or a column
+ * named twice is a DataError with file, line and column.
  */
 import { CsvReader, findColumns, type ColumnSpec } from "./csv";
+import { MAX_CREDITCARD_ABS } from "./limits";
 import { CREDITCARD_FEATURE_NAMES, CREDITCARD_N_FEATURES, type CreditCardData } from "./creditcard-types";
 
 /** The credit-card data shape and its column names, shared with the synthetic stand-in (re-exported). */
@@ -71,6 +73,18 @@ export function loadCreditCard(file: string): CreditCardData {
         throw row.error(
           i,
           `${row.isEmpty(i) ? "is empty" : `${JSON.stringify(row.text(i))} is not a finite number`}. The credit-card features must be complete: fix the value or remove the row.`,
+        );
+      }
+      if (Math.abs(v) > MAX_CREDITCARD_ABS) {
+        throw row.error(
+          i,
+          `${JSON.stringify(row.text(i).slice(0, 40))} is beyond the plausible magnitude ${MAX_CREDITCARD_ABS} (it would overflow the float32 feature matrix). Fix the value or remove the row.`,
+        );
+      }
+      if ((i === iTime || i === iAmount) && v < 0) {
+        throw row.error(
+          i,
+          `${JSON.stringify(row.text(i).slice(0, 40))} is negative; ${i === iTime ? "Time counts seconds since the first transaction" : "Amount is a transaction amount"} and cannot be below 0. Fix the value or remove the row.`,
         );
       }
       feats[base + j] = v;

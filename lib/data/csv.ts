@@ -14,6 +14,8 @@
  */
 import * as fs from "node:fs";
 import { DataError, quoteCell } from "./errors";
+import { openRegularFile } from "./fswalk";
+import { MAX_HINT_CELL_CHARS, MAX_LINE_BYTES, MAX_LISTED_COLUMNS } from "./limits";
 
 /** Bytes read per chunk: 1 MiB keeps the working set in cache and the read calls few. */
 export const CHUNK_BYTES = 1 << 20;
@@ -286,21 +288,22 @@ export class CsvReader {
         `CSV delimiter must be one ASCII character other than a quote or line break, got ${JSON.stringify(delimiter)}.`,
       );
     }
-    if (!fs.existsSync(file))
-      throw new DataError(file, null, null, `file not found. Check the path ${JSON.stringify(file)}.`);
     this.delim = delimiter.charCodeAt(0);
     this.chunk = Math.max(1024, options.chunkBytes ?? CHUNK_BYTES);
     this.strict = options.strictWidth ?? true;
     this.buf = Buffer.allocUnsafe(this.chunk);
     this.data = this.buf.subarray(0, 0);
-    this.fd = fs.openSync(file, "r");
-    this.size = fs.fstatSync(this.fd).size;
+    // Regular files only, opened without blocking: a FIFO or a device is a DataError, not a hang.
+    const opened = openRegularFile(file, "a CSV file");
+    this.fd = opened.fd;
+    this.size = opened.size;
     let header: string[] | null = null;
     this.row = new CsvRow(file, () => header);
     try {
       this.fill();
       if (this.data.length >= 3 && this.data[0] === 0xef && this.data[1] === 0xbb && this.data[2] === 0xbf)
         this.pos = 3;
+      this.refuseCrOnly();
       if (!this.next()) {
         throw new DataError(
           file,
@@ -328,6 +331,35 @@ export class CsvReader {
       this.close();
       throw e;
     }
+  }
+
+  /**
+   * Old Mac files end lines with a lone CR: read as LF text they are one giant line (a
+   * header and no rows). Refused with the fix, judged on the first line of the first chunk.
+   */
+  private refuseCrOnly(): void {
+    const d = this.data;
+    const cr = d.indexOf(CR, this.pos);
+    if (cr === -1) return;
+    const lf = d.indexOf(LF, this.pos);
+    if ((lf === -1 || lf > cr) && cr + 1 < d.length && d[cr + 1] !== LF) {
+      throw new DataError(
+        this.file,
+        null,
+        null,
+        "ends its lines with a lone carriage return (CR, old Mac style); the reader needs LF or CRLF line ends. Convert the file (e.g. tr '\\r' '\\n' < in.csv > out.csv).",
+      );
+    }
+  }
+
+  /** A DataError for a line longer than MAX_LINE_BYTES (line = the line it starts on). */
+  private tooLong(line: number): DataError {
+    return new DataError(
+      this.file,
+      line,
+      null,
+      `is longer than ${MAX_LINE_BYTES} bytes (the limit per line; real rows are under 1 KB). Check that this is a text file of one row per line.`,
+    );
   }
 
   /** Release the file handle (also done when `rows()` finishes or is abandoned). */
@@ -367,7 +399,7 @@ export class CsvReader {
           this.file,
           null,
           null,
-          `has a header (${(this.header ?? []).join(",")}) but no data rows. Add data or point the loader at another file.`,
+          `has a header (${listHeader(this.header ?? [], true)}) but no data rows. Add data or point the loader at another file.`,
         );
       }
     } finally {
@@ -387,7 +419,7 @@ export class CsvReader {
       }
     }
     const what = this.header
-      ? `the header has ${this.width} (${this.header.join(",")})`
+      ? `the header has ${this.width} (${listHeader(this.header, true)})`
       : `the first row has ${this.width}`;
     throw new DataError(
       this.file,
@@ -430,6 +462,7 @@ export class CsvReader {
       }
       const nextPos = this.parseRow(this.pos);
       if (nextPos === NEED_MORE) {
+        if (this.data.length - this.pos > MAX_LINE_BYTES) throw this.tooLong(this.line + 1);
         this.fill();
         continue;
       }
@@ -451,6 +484,7 @@ export class CsvReader {
       const q = d.indexOf(QUOTE, pos);
       this.quotePos = q === -1 ? len : q;
     }
+    if (lineEnd - pos > MAX_LINE_BYTES) throw this.tooLong(this.line + 1);
     if (this.quotePos < lineEnd) return this.parseQuoted(pos);
     const r = this.row;
     let end = lineEnd;
@@ -563,6 +597,7 @@ export class CsvReader {
       else if (i >= len && !this.eof) return NEED_MORE;
       break;
     }
+    if (i - pos > MAX_LINE_BYTES) throw this.tooLong(this.line + 1);
     this.line++;
     r.line = this.line;
     this.line += extraLines;
@@ -615,7 +650,10 @@ export function editDistance(a: string, b: string): number {
 
 /** Largest edit distance still offered as "did you mean": two typos, or a third of the name. */
 function closeEnough(a: string, b: string): boolean {
+  // Bounded cost: a giant header cell is never compared (edit distance is length x length).
+  if (a.length > MAX_HINT_CELL_CHARS || b.length > MAX_HINT_CELL_CHARS) return false;
   const limit = Math.max(1, Math.min(2, Math.floor(Math.max(a.length, b.length) / 3)));
+  if (Math.abs(a.length - b.length) > limit && a.replace(/_/g, "") !== b.replace(/_/g, "")) return false;
   return editDistance(a, b) <= limit || (a.length >= 4 && b.replace(/_/g, "") === a.replace(/_/g, ""));
 }
 
@@ -642,12 +680,25 @@ export function findColumns(
       if (idx >= 0) break;
     }
     out[spec.key] = idx;
+    if (idx >= 0) {
+      // Two columns with one name (a second "close", a second "V1"): which one is meant is a guess, so refuse.
+      const again = norm.indexOf(norm[idx]!, idx + 1);
+      if (again >= 0) {
+        throw new DataError(
+          file,
+          1,
+          null,
+          `the header names column ${quoteCell(header[idx]!)} twice (columns ${idx + 1} and ${again + 1}; names are case-insensitive). ` +
+            "Rename or remove one of them so that each column has one meaning.",
+        );
+      }
+    }
     if (idx === -1 && spec.required) {
       const label = spec.label ?? spec.names[0]!;
       missing.push(label);
       const used = new Set(specs.flatMap((s) => s.names));
       const near = header.find((_h, k) => !used.has(norm[k]!) && spec.names.some((n) => closeEnough(norm[k]!, n)));
-      if (near !== undefined) hints.push(`"${label}" (did you mean ${JSON.stringify(near)}?)`);
+      if (near !== undefined) hints.push(`"${label}" (did you mean ${quoteCell(near)}?)`);
       else hints.push(`"${label}"`);
     }
   }
@@ -658,8 +709,19 @@ export function findColumns(
       1,
       null,
       `missing column${missing.length > 1 ? "s" : ""} ${hints.join(", ")}. The ${layout} layout expects columns ${expected} ` +
-        `(names are case-insensitive; [..] = optional); this file has: ${header.length ? header.map((h) => JSON.stringify(h)).join(", ") : "(nothing)"}. Rename the header or pick the right source.`,
+        `(names are case-insensitive; [..] = optional); this file has: ${listHeader(header)}. Rename the header or pick the right source.`,
     );
   }
   return out;
+}
+
+/**
+ * Header cells for a message, at most MAX_LISTED_COLUMNS of them, each cut to a readable
+ * length: quoted and comma-space separated, or `plain` (as the header line reads).
+ */
+function listHeader(header: string[], plain = false): string {
+  if (header.length === 0) return "(nothing)";
+  const cells = header.slice(0, MAX_LISTED_COLUMNS);
+  const shown = plain ? cells.map((h) => quoteCell(h).slice(1, -1)).join(",") : cells.map(quoteCell).join(", ");
+  return header.length > MAX_LISTED_COLUMNS ? `${shown}, ... (${header.length} columns)` : shown;
 }

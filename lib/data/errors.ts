@@ -8,6 +8,7 @@
  * the value or remove the row.`
  */
 import * as path from "node:path";
+import { MAX_MESSAGE_CHARS, clipMiddle } from "./limits";
 
 /** A problem in an input file, located by file, line and column where they apply. */
 export class DataError extends Error {
@@ -27,6 +28,9 @@ export class DataError extends Error {
    * @param detail what is wrong and how to fix it, as full sentences
    */
   constructor(file: string | null, line: number | null, column: string | number | null, detail: string) {
+    // Bounded (MAX_MESSAGE_CHARS): a message built from hostile input never grows with it.
+    detail = clipMiddle(detail, MAX_MESSAGE_CHARS);
+    column = typeof column === "string" ? clipMiddle(column, MAX_COLUMN_LABEL_CHARS) : column;
     super(formatLocation(file, line, column) + detail);
     this.name = "DataError";
     this.file = file;
@@ -39,12 +43,15 @@ export class DataError extends Error {
 /** The `file:line: column "x": ` prefix of a DataError message (empty parts left out). */
 export function formatLocation(file: string | null, line: number | null, column: string | number | null): string {
   let out = "";
-  if (file !== null) out += path.basename(file);
+  if (file !== null) out += clipMiddle(path.basename(file), MAX_COLUMN_LABEL_CHARS * 2);
   if (line !== null) out += (out ? ":" : "line ") + line;
   if (out) out += ": ";
   if (column !== null) out += typeof column === "number" ? `column ${column}: ` : `column "${column}": `;
   return out;
 }
+
+/** Longest column label in a message (header cells are untrusted text). */
+const MAX_COLUMN_LABEL_CHARS = 80;
 
 /** Longest cell text shown in a message (about one screen column); longer cells are cut. */
 const MAX_SHOWN_CHARS = 60;

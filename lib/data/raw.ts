@@ -13,6 +13,7 @@
  * `columns()` joins, released blocks wait for garbage collection, so the process peak is up to
  * twice that (1.43 GB measured for 10M hourly bars, load + validate + featurise).
  */
+import { MAX_TOKEN_TEXT_CHARS, clipMiddle } from "./limits";
 import type { TokenInfo } from "./panel";
 import type { ValidationEntry } from "./validate";
 
@@ -192,13 +193,17 @@ export class RawRows {
     const base = safeTokenId(wanted);
     let id = base;
     for (let k = 2; this.ids.has(id); k++) id = `${base}-${k}`;
-    if (id !== wanted) {
+    // Display texts are bounded (MAX_TOKEN_TEXT_CHARS): a 50 MB token name is cut, and counted here.
+    const symbol = info.symbol.slice(0, MAX_TOKEN_TEXT_CHARS);
+    const name = info.name.slice(0, MAX_TOKEN_TEXT_CHARS);
+    const sector = info.sector === null ? null : info.sector.slice(0, MAX_TOKEN_TEXT_CHARS);
+    if (id !== wanted || symbol !== info.symbol || name !== info.name) {
       this.renamedCount++;
-      if (this.renamed.length < 5) this.renamed.push(`${JSON.stringify(wanted)} -> "${id}"`);
+      if (this.renamed.length < 5) this.renamed.push(`${JSON.stringify(clipMiddle(wanted, 80))} -> "${id}"`);
     }
     this.ids.add(id);
     const idx = this.tokens.length;
-    this.tokens.push({ id, symbol: info.symbol, name: info.name, sector: info.sector });
+    this.tokens.push({ id, symbol, name, sector });
     this.tokenMeta.push({
       intervalMs: meta.intervalMs ?? null,
       volume: meta.volume ?? "sum",
@@ -219,7 +224,7 @@ export class RawRows {
       count: this.renamedCount,
       detail:
         "token keys with characters outside [A-Za-z0-9._-] (or clashing with another id) got a safe id; " +
-        "the original text is kept verbatim as the symbol/name and is never used as a path.",
+        `the original text is kept verbatim as the symbol/name (cut to ${MAX_TOKEN_TEXT_CHARS} characters) and is never used as a path.`,
       examples: this.renamed.slice(),
     };
   }

@@ -13,8 +13,11 @@
  *  1. Row checks. Non-finite open/high/low/close (NaN, missing, Infinity): dropped.
  *     Price <= 0: dropped (no log return exists). Non-finite volume: dropped. Negative
  *     volume: dropped (a corrupt row; guessing a value would invent data, and NaN would
- *     poison every volume feature downstream). Market cap <= 0 or infinite: set to NaN
- *     (unknown) and counted as a repair, since several sources write 0 for "unknown".
+ *     poison every volume feature downstream). Prices or volumes beyond the plausible
+ *     magnitudes of limits.ts (1e308, 5e-324): dropped, so no sum or square overflows.
+ *     Dates before 2009-01-03 or after the time of loading: dropped. Market cap <= 0,
+ *     infinite or implausibly large: set to NaN (unknown) and counted as a repair, since
+ *     several sources write 0 for "unknown".
  *  2. Order. Tokens are ordered by id, rows by (token, day) (by exact time for intraday
  *     bars). Rows that came earlier than the row before them (same token) are counted as
  *     "unsorted" (info); the sort is stable, so file order decides among equal keys.
@@ -41,6 +44,16 @@
  */
 import * as path from "node:path";
 import { DataError } from "./errors";
+import {
+  MAX_EXAMPLE_CHARS,
+  MAX_PLAUSIBLE_MARKET_CAP,
+  MAX_PLAUSIBLE_PRICE,
+  MAX_PLAUSIBLE_VOLUME,
+  MIN_PLAUSIBLE_PRICE,
+  MIN_PLAUSIBLE_TIME_MS,
+  clipMiddle,
+  maxPlausibleTimeMs,
+} from "./limits";
 import { MS_PER_DAY, dayToIso, type Panel, type TokenColumns, type TokenInfo } from "./panel";
 import type { RawColumns, RawRows } from "./raw";
 import { classSummary, classifyToken, INCLUDE_CLASSES_ENV } from "./taxonomy";
@@ -134,7 +147,7 @@ class Book {
   }
   hit(e: ValidationEntry, example: () => string, n = 1): void {
     e.count += n;
-    if (e.examples.length < MAX_EXAMPLES) e.examples.push(example());
+    if (e.examples.length < MAX_EXAMPLES) e.examples.push(clipMiddle(example(), MAX_EXAMPLE_CHARS));
   }
 }
 
@@ -215,8 +228,19 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
   const eMcap = book.define(
     "market cap not positive",
     "repaired",
-    "market cap <= 0 or infinite was set to unknown (NaN); several sources write 0 for unknown.",
+    `market cap <= 0, infinite or above ${MAX_PLAUSIBLE_MARKET_CAP} was set to unknown (NaN); several sources write 0 for unknown.`,
   );
+  const eMagnitude = book.define(
+    "implausible magnitude",
+    "dropped",
+    `a price outside [${MIN_PLAUSIBLE_PRICE}, ${MAX_PLAUSIBLE_PRICE}] or a volume above ${MAX_PLAUSIBLE_VOLUME} (a corrupt cell: no market trades there, and such values overflow sums and squares); the row was dropped.`,
+  );
+  const eDate = book.define(
+    "implausible date",
+    "dropped",
+    `a date before ${new Date(MIN_PLAUSIBLE_TIME_MS).toISOString().slice(0, 10)} (Bitcoin's first block; no crypto price exists earlier) or more than 2 days after the time of loading (a typo or an epoch unit mix-up); the row was dropped.`,
+  );
+  const maxTime = maxPlausibleTimeMs();
   const keep = new Uint8Array(n);
   let nKeep = 0;
   for (let i = 0; i < n; i++) {
@@ -248,8 +272,27 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
       book.hit(eVolNeg, () => `${loc(i)} ${tid(i)} ${when(i)}: volume=${show(v)}`);
       continue;
     }
+    if (
+      !(o >= MIN_PLAUSIBLE_PRICE && o <= MAX_PLAUSIBLE_PRICE) ||
+      !(h >= MIN_PLAUSIBLE_PRICE && h <= MAX_PLAUSIBLE_PRICE) ||
+      !(l >= MIN_PLAUSIBLE_PRICE && l <= MAX_PLAUSIBLE_PRICE) ||
+      !(cl >= MIN_PLAUSIBLE_PRICE && cl <= MAX_PLAUSIBLE_PRICE) ||
+      v > MAX_PLAUSIBLE_VOLUME
+    ) {
+      book.hit(
+        eMagnitude,
+        () =>
+          `${loc(i)} ${tid(i)} ${when(i)}: open=${show(o)} high=${show(h)} low=${show(l)} close=${show(cl)} volume=${show(v)}`,
+      );
+      continue;
+    }
+    const ti = c.time[i]!;
+    if (!(ti >= MIN_PLAUSIBLE_TIME_MS && ti <= maxTime)) {
+      book.hit(eDate, () => `${loc(i)} ${tid(i)}: ${Number.isFinite(ti) ? new Date(ti).toISOString() : String(ti)}`);
+      continue;
+    }
     const mc = c.marketCap[i]!;
-    if (!Number.isNaN(mc) && !(mc > 0 && mc < Infinity)) {
+    if (!Number.isNaN(mc) && !(mc > 0 && mc <= MAX_PLAUSIBLE_MARKET_CAP)) {
       book.hit(eMcap, () => `${loc(i)} ${tid(i)} ${when(i)}: market cap=${show(mc)}`);
       c.marketCap[i] = NaN;
     }

@@ -14,6 +14,7 @@ import type { Config } from "../config";
 import type { Matrix } from "./matrix";
 import { atomicWriteJson, atomicWriteWith, readJson } from "./files";
 import { currentBackend } from "./backend";
+import { clearStageRunning, filesUnder, hashFiles, isStageRunning, markStageRunning } from "./stage-state";
 
 /** A column of a table: typed arrays for numbers, string arrays for text. */
 export type Column = Float64Array | Float32Array | Int32Array | Int8Array | Uint8Array | string[] | boolean[];
@@ -58,7 +59,38 @@ function toSeries(name: string, col: Column): pl.Series {
 
 /** The project's artifact folders for one config. */
 export class ArtifactStore {
+  /** The stage (notebook) this store is writing for, set by beginStage. */
+  private stage: string | null = null;
+  /** Files written through this store since beginStage (their hashes go into the manifest). */
+  private readonly written = new Set<string>();
+
   constructor(private readonly config: Config) {}
+
+  /** The output root (CAE_OUT): the folder holding data/processed, models, figures. */
+  get outRoot(): string {
+    return path.dirname(path.dirname(this.config.paths.processed));
+  }
+
+  /**
+   * Start a stage: mark it running and remove its old manifest (stage-state.ts), so that
+   * until writeManifest succeeds nothing trusts the stage's artifacts.
+   */
+  beginStage(stage: string): void {
+    this.stage = stage;
+    this.written.clear();
+    markStageRunning(this.config.paths.processed, stage);
+  }
+
+  /** A read of `name` is refused while its producer (another stage) is marked running or was killed. */
+  private refuseInterrupted(name: string): void {
+    const producer = producerOf(name);
+    if (producer && producer !== this.stage && isStageRunning(this.config.paths.processed, producer)) {
+      throw new Error(
+        `Artifact "${name}" comes from notebook ${producer}, which started but did not finish (it was interrupted, or is running now): ` +
+          `its artifacts may be a mix of two runs. Rerun it first (npm run notebook -- ${producer.slice(0, 2)}).`,
+      );
+    }
+  }
 
   /** Path of a table artifact. */
   tablePath(name: string): string {
@@ -82,6 +114,7 @@ export class ArtifactStore {
     const df = pl.DataFrame(names.map((c) => toSeries(c, table[c]!)));
     const target = this.tablePath(name);
     atomicWriteWith(target, (tmp) => df.writeParquet(tmp));
+    this.written.add(target);
     return target;
   }
 
@@ -94,6 +127,7 @@ export class ArtifactStore {
   readFrame(name: string): pl.DataFrame {
     const file = this.tablePath(name);
     if (!fs.existsSync(file)) throw missingArtifact(name, file);
+    this.refuseInterrupted(name);
     return pl.readParquet(file);
   }
 
@@ -109,6 +143,7 @@ export class ArtifactStore {
   writeJson(name: string, value: unknown): string {
     const target = this.jsonPath(name);
     atomicWriteJson(target, value);
+    if (!name.startsWith("manifest-")) this.written.add(target);
     return target;
   }
 
@@ -116,6 +151,7 @@ export class ArtifactStore {
   readJson<T = unknown>(name: string): T {
     const file = this.jsonPath(name);
     if (!fs.existsSync(file)) throw missingArtifact(name, file);
+    this.refuseInterrupted(name);
     return readJson<T>(file);
   }
 
@@ -149,8 +185,23 @@ export class ArtifactStore {
       outputs: body.outputs ?? [],
       metrics: body.metrics ?? {},
       notes: body.notes ?? [],
+      // SHA-256 of every artifact written (and every listed output found): the runner's proof that they are intact.
+      artifacts: hashFiles([...this.written, ...this.resolveOutputs(body.outputs ?? [])], this.outRoot),
     };
-    return this.writeJson(`manifest-${stage}`, manifest);
+    const file = this.writeJson(`manifest-${stage}`, manifest);
+    // Last: the stage is complete only once its manifest is in place.
+    if (this.stage === stage) clearStageRunning(this.config.paths.processed, stage);
+    return file;
+  }
+
+  /** Files behind a manifest's output names ("models/ae", "latents-ae", "dataset"), those that exist. */
+  private resolveOutputs(outputs: string[]): string[] {
+    return outputs.flatMap((o) => {
+      if (o.includes("/")) return filesUnder(path.join(this.outRoot, o));
+      const table = this.tablePath(o.replace(/\.parquet$/, ""));
+      const json = this.jsonPath(o.replace(/\.json$/, ""));
+      return [table, json].filter((f) => fs.existsSync(f));
+    });
   }
 }
 
@@ -191,9 +242,13 @@ export function columnsToMatrix(table: Table, prefix: string): Matrix {
   return { data, rows, cols: names.length };
 }
 
+/** The notebook that writes artifact `name`, when known. */
+function producerOf(name: string): string | undefined {
+  return ARTIFACT_PRODUCERS[name] ?? Object.entries(ARTIFACT_PRODUCERS).find(([k]) => name.startsWith(k))?.[1];
+}
+
 function missingArtifact(name: string, file: string): Error {
-  const producer =
-    ARTIFACT_PRODUCERS[name] ?? Object.entries(ARTIFACT_PRODUCERS).find(([k]) => name.startsWith(k))?.[1];
+  const producer = producerOf(name);
   const hint = producer
     ? `Run notebook ${producer} first (npm run notebook -- ${producer.slice(0, 2)}).`
     : "Run the notebooks before this one first.";

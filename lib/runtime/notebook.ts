@@ -30,6 +30,7 @@ export async function setupNotebook(name: string): Promise<NotebookContext> {
   const config = loadConfig();
   const backend = await initBackend(config.backend);
   const store = new ArtifactStore(config);
+  store.beginStage(name); // marks the notebook running until finishNotebook writes its manifest
   const ctx: NotebookContext = {
     name,
     config,

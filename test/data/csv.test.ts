@@ -143,7 +143,7 @@ describe("CsvReader", () => {
   test("missing file is a DataError", () => {
     assert.throws(
       () => new CsvReader("/nonexistent/prices.csv"),
-      (e: unknown) => e instanceof DataError && /not found/.test(e.message),
+      (e: unknown) => e instanceof DataError && /does not exist/.test(e.message),
     );
   });
 

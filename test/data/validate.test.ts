@@ -276,6 +276,9 @@ describe("validateRows", () => {
   });
 });
 
+/** A plausible price time (dates before 2009 are dropped as implausible). */
+const T2020 = Date.UTC(2020, 0, 1);
+
 describe("safe token ids", () => {
   test("path and markup characters never reach the id", () => {
     for (const bad of ["../../etc/passwd", "<script>alert(1)</script>", "a/b\\c", ".hidden", "CON", "", "  "]) {
@@ -292,8 +295,8 @@ describe("safe token ids", () => {
     const f = r.addFile("x.csv");
     const a = r.token("a/b", { symbol: "a/b", name: "a/b", sector: null });
     const b = r.token("a_b", { symbol: "a_b", name: "a_b", sector: null });
-    r.push(a, 0, 1, 1, 1, 1, 1, NaN, f, 2);
-    r.push(b, 0, 1, 1, 1, 1, 1, NaN, f, 3);
+    r.push(a, T2020, 1, 1, 1, 1, 1, NaN, f, 2);
+    r.push(b, T2020, 1, 1, 1, 1, 1, NaN, f, 3);
     const { panel, report } = validateRows(r, { source: "t" });
     assert.deepEqual(panel.tokens.map((t) => t.id).sort(), ["a_b", "a_b-2"]);
     assert.equal(entry(report, "token ids made safe")?.count, 2);
@@ -305,8 +308,8 @@ describe("formatValidationReport", () => {
     const r = new RawRows();
     const f = r.addFile("/x/p|<b>.csv");
     const t = r.token("<img src=x>", { symbol: "<img src=x>", name: "n", sector: null });
-    r.push(t, 0, 1, 1, 1, 1, 1, NaN, f, 2);
-    r.push(t, MS_PER_DAY, -1, 1, 1, 1, 1, NaN, f, 3);
+    r.push(t, T2020, 1, 1, 1, 1, 1, NaN, f, 2);
+    r.push(t, T2020 + MS_PER_DAY, -1, 1, 1, 1, 1, NaN, f, 3);
     const { report } = validateRows(r, { source: "csv:<x>" });
     const md = formatValidationReport(report);
     assert.match(md, /### Validation report: csv:&lt;x&gt;/);

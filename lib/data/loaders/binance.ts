@@ -127,6 +127,10 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
   ): void => {
     let interval: number | null = named.intervalMs;
     if (interval === null) interval = minStep < Infinity ? minStep : isoDates ? MS_PER_DAY : null;
+    // Without an interval in the name, steps of whole days are daily rows with missing days
+    // (validation counts the gaps), not a coarser interval: "2d" would refuse a sparse daily file.
+    if (named.intervalMs === null && interval !== null && interval > MS_PER_DAY && interval % MS_PER_DAY === 0)
+      interval = MS_PER_DAY;
     if (interval !== null && interval > MS_PER_DAY) {
       throw new DataError(
         file,

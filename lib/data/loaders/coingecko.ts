@@ -12,10 +12,14 @@
  *
  * Token ids are upper-case symbols from the file name: "btc-usd-max.csv" -> "BTC"; a
  * market_chart file names a coin id, mapped to its symbol when listed ("bitcoin_market_chart.json"
- * -> "BTC"), else upper-cased.
+ * -> "BTC"), else upper-cased. The quote currency comes from the export name too: files of different
+ * quote currencies ("btc-eur-max.csv" next to "eth-usd-max.csv") are refused, and a load
+ * in another currency than USD says so in the report. market_caps / total_volumes points
+ * a few ms off their price point are matched to it (counted), not dropped.
  */
 import { CsvReader, findColumns, type ColumnSpec } from "../csv";
 import { DataError } from "../errors";
+import { describeJsonValue } from "../limits";
 import { RawRows } from "../raw";
 import { sectorFor, symbolForName } from "../sectors";
 import { DateParser } from "../timestamps";
@@ -37,6 +41,12 @@ export const COINGECKO_COLUMNS: readonly ColumnSpec[] = [
 const EXPORT_NAME_RE = /^(.+?)-([a-z]{3,4})-(max|\d+)$/i;
 /** "<id>_market_chart" / "<id>-market-chart" response names. */
 const CHART_NAME_RE = /^(.+?)[_-]?market[_-]?chart$/i;
+
+/** The quote currency of an export name ("btc-eur-max.csv" -> "eur"), or null when the name does not say. */
+function quoteCurrencyOf(file: string): string | null {
+  const m = EXPORT_NAME_RE.exec(stemOf(file));
+  return m ? m[2]!.toLowerCase() : null;
+}
 
 function coinKey(file: string): string {
   const stem = stemOf(file);
@@ -62,7 +72,7 @@ function seriesLookup(series: unknown, file: string, name: string): ((idx: numbe
         file,
         null,
         `${name}[${k}]`,
-        `expected a [epoch ms, value] pair, got ${JSON.stringify(p)}. Save the market_chart response as is.`,
+        `expected a [epoch ms, value] pair, got ${describeJsonValue(p)}. Save the market_chart response as is.`,
       );
     times[k] = jsonNumber(p[0], file, `${name}[${k}][0]`);
     values[k] = jsonNumber(p[1], file, `${name}[${k}][1]`);
@@ -74,9 +84,26 @@ function seriesLookup(series: unknown, file: string, name: string): ((idx: numbe
       map = new Map();
       for (let k = 0; k < times.length; k++) map.set(times[k]!, values[k]!);
     }
-    return map.get(ms) ?? NaN;
+    const exact = map.get(ms);
+    if (exact !== undefined) return exact;
+    // The same point a few ms or s off (arrays sampled by separate clocks): aligned by index, counted.
+    if (idx < times.length && Math.abs(times[idx]! - ms) <= ALIGN_TOLERANCE_MS) {
+      aligned.count++;
+      return values[idx]!;
+    }
+    return NaN;
   };
 }
+
+/**
+ * Largest time difference between a prices point and the market_caps / total_volumes point
+ * at the same index that still counts as the same point: 1 minute. The finest market_chart
+ * granularity is 5 minutes, so a point within a minute cannot belong to a neighbour.
+ */
+const ALIGN_TOLERANCE_MS = 60_000;
+
+/** Points of market_caps / total_volumes matched to prices within ALIGN_TOLERANCE_MS rather than exactly. */
+const aligned = { count: 0 };
 
 /** Load CoinGecko "max" CSVs and/or market_chart JSONs (folder or file) into a validated Panel. */
 export function loadCoinGecko(target: string, options: LoadOptions = {}): ValidationResult {
@@ -92,6 +119,9 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
   const sectors = sectorSettings(options);
   let chartRows = 0;
   const chartTokens = new Set<string>();
+  aligned.count = 0;
+  // One quote currency per load: "btc-eur-max.csv" next to "eth-usd-max.csv" would mix units.
+  let quote: { vs: string; file: string } | null = null;
 
   for (const file of files) {
     dates.startFile(file);
@@ -133,7 +163,7 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
             file,
             null,
             `prices[${k}]`,
-            `expected a [epoch ms, price] pair, got ${JSON.stringify(p)}. Save the market_chart response as is.`,
+            `expected a [epoch ms, price] pair, got ${describeJsonValue(p)}. Save the market_chart response as is.`,
           );
         const ms = jsonNumber(p[0], file, `prices[${k}][0]`);
         const t = dates.epoch(ms, null, `prices[${k}][0]`, false);
@@ -143,6 +173,19 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
       chartRows += prices.length;
       chartTokens.add(raw.tokens[tok]!.id);
       continue;
+    }
+    const vs = quoteCurrencyOf(file);
+    if (vs !== null) {
+      if (quote === null) quote = { vs, file };
+      else if (quote.vs !== vs) {
+        throw new DataError(
+          file,
+          null,
+          null,
+          `holds prices in ${vs.toUpperCase()} but ${stemOf(quote.file)} holds them in ${quote.vs.toUpperCase()}. ` +
+            "Load one quote currency at a time: move the other currency's files to another folder.",
+        );
+      }
     }
     const reader = new CsvReader(file, { header: true });
     const col = findColumns(reader.header!, COINGECKO_COLUMNS as ColumnSpec[], file, COINGECKO_LAYOUT);
@@ -173,6 +216,24 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
         "market_chart price points became daily OHLC (open = first point, close = last point of the UTC day); " +
         "total_volumes are rolling 24 h totals, so a day's volume is its last value, not a sum.",
       examples: [...chartTokens].slice(0, 5),
+    });
+  }
+  if (quote !== null && quote.vs !== "usd") {
+    raw.notes.push({
+      check: "quote currency",
+      action: "info",
+      count: raw.tokens.length,
+      detail: `prices and volumes are in ${quote.vs.toUpperCase()} (from the file names), not USD.`,
+      examples: [stemOf(quote.file)],
+    });
+  }
+  if (aligned.count > 0) {
+    raw.notes.push({
+      check: "market_chart times aligned",
+      action: "repaired",
+      count: aligned.count,
+      detail: `market_caps / total_volumes points whose time differed from the price point at the same index by at most ${ALIGN_TOLERANCE_MS / 1000} s were matched to it.`,
+      examples: [],
     });
   }
   raw.notes.push(...dates.entries());

@@ -5,11 +5,21 @@
  * A loader takes a folder or one file. In a folder it reads every file of its layout
  * (sorted by path, subfolders included) and names the files it skipped in the report,
  * so that a stray README or a forgotten .zip is visible rather than silently ignored.
+ * Pipes, devices, broken links and link loops are skipped and listed (fswalk.ts), and a
+ * JSON file is bounded in size and nesting depth (limits.ts) before it is parsed.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataError, quoteCell } from "../errors";
 import { parseNumberText } from "../csv";
+import { readRegularFile, targetKind, walkFolder } from "../fswalk";
+import {
+  MAX_EXAMPLE_CHARS,
+  MAX_JSON_BYTES,
+  MAX_JSON_DEPTH,
+  clipMiddle,
+  describeJsonValue,
+  jsonNestingDepth,
+} from "../limits";
 import type { ValidationEntry } from "../validate";
 import { MAX_EXAMPLES } from "../validate";
 
@@ -68,16 +78,8 @@ export function listInputFiles(
   layout: string,
   expected: string,
 ): { files: string[]; notes: ValidationEntry[] } {
-  if (!fs.existsSync(target)) {
-    throw new DataError(
-      target,
-      null,
-      null,
-      `does not exist. Point the ${layout} loader at a folder of ${expected} or at one such file.`,
-    );
-  }
-  const stat = fs.statSync(target);
-  if (stat.isFile()) {
+  const what = `a folder of ${expected} or at one such file`;
+  if (targetKind(target, what) === "file") {
     if (!accept(path.basename(target))) {
       throw new DataError(
         target,
@@ -88,34 +90,20 @@ export function listInputFiles(
     }
     return { files: [target], notes: [] };
   }
-  const files: string[] = [];
-  const ignored: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    const names = fs.readdirSync(dir).sort();
-    for (const name of names) {
-      if (name.startsWith(".")) continue;
-      const full = path.join(dir, name);
-      const st = fs.statSync(full);
-      if (st.isDirectory()) {
-        if (depth < MAX_FOLDER_DEPTH) walk(full, depth + 1);
-        else ignored.push(path.relative(target, full) + "/");
-      } else if (accept(name)) files.push(full);
-      else ignored.push(path.relative(target, full));
-    }
-  };
-  walk(target, 0);
+  const { files, ignored, skipped, repeated } = walkFolder(target, accept, MAX_FOLDER_DEPTH);
   if (files.length === 0) {
-    const found = ignored.length
-      ? ignored
+    const found = [...ignored, ...skipped];
+    const shown = found.length
+      ? found
           .slice(0, 10)
-          .map((f) => JSON.stringify(f))
-          .join(", ") + (ignored.length > 10 ? ", ..." : "")
+          .map((f) => quoteCell(f))
+          .join(", ") + (found.length > 10 ? ", ..." : "")
       : "nothing";
     throw new DataError(
       target,
       null,
       null,
-      `holds no ${expected} (found: ${found}). Supported formats: ${SUPPORTED_FORMATS.join("; ")}.`,
+      `holds no ${expected} (found: ${shown}). Supported formats: ${SUPPORTED_FORMATS.join("; ")}.`,
     );
   }
   const notes: ValidationEntry[] = [];
@@ -126,16 +114,53 @@ export function listInputFiles(
       action: "info",
       count: ignored.length,
       detail: `files in the folder that are not ${expected} were not read${zips ? ` (${zips} .zip archive(s): unzip them first)` : ""}.`,
-      examples: ignored.slice(0, MAX_EXAMPLES),
+      examples: ignored.slice(0, MAX_EXAMPLES).map(clipExample),
+    });
+  }
+  if (skipped.length > 0) {
+    notes.push({
+      check: "skipped entries",
+      action: "flagged",
+      count: skipped.length,
+      detail:
+        "folder entries that are not regular files (named pipes, devices, sockets, broken or looping symbolic links, unreadable entries) were not opened; the other files were read.",
+      examples: skipped.slice(0, MAX_EXAMPLES).map(clipExample),
+    });
+  }
+  if (repeated.length > 0) {
+    notes.push({
+      check: "links to files already read",
+      action: "info",
+      count: repeated.length,
+      detail:
+        "symbolic links to a folder or file that the walk had already visited were not followed again, so no file is read twice.",
+      examples: repeated.slice(0, MAX_EXAMPLES).map(clipExample),
     });
   }
   return { files, notes };
 }
 
-/** Read and parse a JSON file, turning a syntax error into a DataError for that file. */
+/** A report example cut to MAX_EXAMPLE_CHARS. */
+function clipExample(text: string): string {
+  return clipMiddle(text, MAX_EXAMPLE_CHARS);
+}
+
+/**
+ * Read and parse a JSON file: refuses non-regular files, files above MAX_JSON_BYTES and
+ * nesting deeper than MAX_JSON_DEPTH (checked before parsing), and turns a syntax error
+ * into a DataError for that file.
+ */
 export function readJsonFile(file: string): unknown {
-  const text = fs.readFileSync(file, "utf8");
+  const text = readRegularFile(file, "a JSON file", MAX_JSON_BYTES).toString("utf8");
   if (text.trim() === "") throw new DataError(file, null, null, "the file is empty. Expected a JSON document.");
+  if (jsonNestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new DataError(
+      file,
+      null,
+      null,
+      `nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; the supported JSON layouts nest 3 levels. Re-download the file or check what wrote it.`,
+    );
+  }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (e) {
@@ -143,7 +168,7 @@ export function readJsonFile(file: string): unknown {
       file,
       null,
       null,
-      `is not valid JSON (${(e as Error).message}). Re-download the file or check that it was saved completely.`,
+      `is not valid JSON (${clipMiddle((e as Error).message, 200)}). Re-download the file or check that it was saved completely.`,
     );
   }
 }
@@ -151,18 +176,21 @@ export function readJsonFile(file: string): unknown {
 /**
  * A JSON value as a number: numbers as they are, numeric strings parsed (Binance sends
  * prices as strings), null as NaN (dropped and counted later). Anything else throws a
- * DataError at `where` (e.g. "item 3, open").
+ * DataError at `where` (e.g. "item 3, open") that shows the value in bounded form.
  */
 export function jsonNumber(v: unknown, file: string, where: string): number {
   if (typeof v === "number") return v;
   if (v === null) return NaN;
   if (typeof v === "string") {
-    const n = parseNumberText(v);
+    const n = parseNumberText(v.length > MAX_NUMBER_TEXT_CHARS ? "x" : v);
     if (n !== null) return n;
   }
-  const text = typeof v === "string" ? quoteCell(v) : (JSON.stringify(v) ?? String(v));
+  const text = typeof v === "string" ? quoteCell(v) : describeJsonValue(v);
   throw new DataError(file, null, where, `${text} is not a number. Fix the value or remove the item.`);
 }
+
+/** Longest string read as a JSON number (a float64 needs at most 24 characters; 400 allows long zero runs). */
+const MAX_NUMBER_TEXT_CHARS = 400;
 
 /** File name without its last extension. */
 export function stemOf(file: string): string {

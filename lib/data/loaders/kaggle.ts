@@ -5,10 +5,13 @@
  * the day's close, "2017-10-02 23:59:59" (UTC): the row belongs to that UTC day.
  *
  * The token id is the file's coin name in lower case ("coin_Bitcoin.csv" -> "bitcoin");
- * Symbol and Name come from the first row and are kept verbatim.
+ * Symbol and Name come from the first row and are kept verbatim. Files are told apart by
+ * their exact name (two files whose names differ only in case stay two tokens), and a file
+ * whose Symbol changes from one row to another is refused.
  */
 import * as path from "node:path";
 import { CsvReader, findColumns, type ColumnSpec } from "../csv";
+import { quoteCell } from "../errors";
 import { RawRows } from "../raw";
 import { sectorFor } from "../sectors";
 import { DateParser } from "../timestamps";
@@ -54,14 +57,32 @@ export function loadKaggle(target: string, options: LoadOptions = {}): Validatio
     const iClose = col.close!;
     const iVol = col.volume!;
     const iCap = col.marketcap!;
+    const iSym = col.symbol!;
     let tok = -1;
+    let firstSymbol = Buffer.alloc(0);
+    let firstLine = 0;
+    let firstText = "";
+    const differentSymbol = (text: string): boolean => text.trim() !== "" && text.trim() !== firstText;
     for (const row of reader.rows()) {
+      if (tok >= 0 && !row.fieldEquals(iSym, firstSymbol, firstSymbol.length) && differentSymbol(row.text(iSym))) {
+        // One coin per file: a file whose rows switch coin would silently merge two price series.
+        throw row.error(
+          iSym,
+          `${quoteCell(row.text(iSym))} differs from ${quoteCell(firstText)} on line ${firstLine}: this file switches coin. ` +
+            "A Kaggle coin file holds one coin: split the file per coin, or use the long CSV layout (token,date,...).",
+        );
+      }
       if (tok < 0) {
-        const symbol = row.text(col.symbol!).trim();
+        const symbol = row.text(iSym).trim();
         const name = row.text(col.name!).trim() || stem;
+        firstSymbol = Buffer.from(row.data.subarray(row.starts[iSym]!, row.ends[iSym]!));
+        firstLine = row.line;
+        firstText = symbol;
         const id = stem.toLowerCase();
+        // Keyed by the exact file stem: coin_Bitcoin.csv and coin_bitcoin.csv are two tokens
+        // (their ids become "bitcoin" and "bitcoin-2", reported under "token ids made safe").
         tok = raw.token(
-          `coin:${id}`,
+          `coin:${stem}`,
           { symbol, name, sector: sectorFor(symbol, name, sectors.custom, sectors.builtin) },
           { intervalMs: null },
           id,
