@@ -46,15 +46,15 @@ export const latent = { latents, umap, sampling, metrics: latentMetrics };
 
 import * as thresholds from "./anomaly/thresholds";
 import * as agreement from "./anomaly/agreement";
-import * as anomalyMetrics from "./anomaly/metrics";
+import * as anomalyMetrics from "./stats/roc";
 import * as eventstudy from "./anomaly/eventstudy";
 /** Anomalies: thresholds, agreement, ground-truth metrics, event studies. */
 export const anomaly = { thresholds, agreement, metrics: anomalyMetrics, eventstudy };
 
-import * as bootstrap from "./evaluate/bootstrap";
+import * as bootstrap from "./stats/bootstrap";
 import * as noise from "./evaluate/noise";
 import * as regression from "./evaluate/regression";
-import * as stats from "./evaluate/stats";
+import * as stats from "./stats/descriptive";
 /** Evaluation: bootstrap, noise injection, regression metrics, statistics. */
 export const evaluate = { bootstrap, noise, regression, stats };
 

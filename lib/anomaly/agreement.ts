@@ -10,8 +10,8 @@
  * flagged.
  */
 
-import { assertSameLength, averageRanks, pearson, type NumericVector } from "../evaluate/stats";
-import { type Labels, toBinaryLabels } from "./metrics";
+import { assertSameLength, averageRanks, pearson, type NumericVector } from "../stats/descriptive";
+import { type Labels, toBinaryLabels } from "../stats/roc";
 
 /** Boolean flags per row (booleans, or numbers with non-zero = flagged). */
 export type Flags = Labels;

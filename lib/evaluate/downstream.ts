@@ -27,8 +27,8 @@ import type { Rng } from "../runtime/rng";
 import type { Panel } from "../data/panel";
 import type { LatentFrame } from "../latent/latents";
 import { ridgeProbe, type RidgeProbeResult } from "../latent/metrics";
-import { clusterBootstrapStatistic, type BootstrapResult } from "./bootstrap";
-import { averageRanks, erfc, quantileSorted } from "./stats";
+import { clusterBootstrapStatistic, type BootstrapResult } from "../stats/bootstrap";
+import { averageRanks, erfc, quantileSorted } from "../stats/descriptive";
 import type { VlSpec } from "../viz/render";
 
 /** Split codes used here (as in lib/pipeline/dataset.ts SPLIT_NAMES). */

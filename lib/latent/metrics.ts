@@ -18,7 +18,7 @@
 
 import type { Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
-import { toRng, type Matrix64, type RngLike } from "../evaluate/stats";
+import { toRng, type Matrix64, type RngLike } from "../stats/descriptive";
 
 /** Above this many points, per-point metrics sample query points (brute force is O(n^2 d)). */
 export const MAX_EXACT_POINTS = 10_000;

@@ -37,7 +37,7 @@ import {
   type ThresholdSpec,
 } from "../anomaly/thresholds";
 import { cohenKappa, flagOverlaps, jaccard, spearman, type FlagOverlaps } from "../anomaly/agreement";
-import { confusion, prCurve, rocCurve } from "../anomaly/metrics";
+import { confusion, prCurve, rocCurve } from "../stats/roc";
 import { eventStudy, type EventRef, type EventStudyOptions, type EventStudyResult } from "../anomaly/eventstudy";
 import {
   crashDayEvents,
@@ -46,7 +46,7 @@ import {
   type EventDays,
   type MarketEvent,
 } from "../anomaly/market-events";
-import { averageRanks, quantileSorted } from "../evaluate/stats";
+import { averageRanks, quantileSorted } from "../stats/descriptive";
 import * as charts from "../viz/charts";
 import type { VlSpec } from "../viz/render";
 
@@ -834,7 +834,7 @@ export interface RankingMetrics {
  * positives) of the rows `cls` marks 1 (positive) against those it marks 0 (negative);
  * rows marked -1 are skipped. `order` lists row indices by descending score (computed
  * once and reused for every class split, e.g. each anomaly kind). Equal scores form one
- * threshold, exactly as lib/anomaly/metrics (scikit-learn's conventions).
+ * threshold, exactly as lib/stats/roc (scikit-learn's conventions).
  * @param scores `[n]` finite scores; `cls` `[n]`; `order` `[m]` indices into scores, descending.
  */
 export function rankingMetrics(

@@ -34,10 +34,10 @@ import type { Matrix } from "../runtime/matrix";
 import { takeRows } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
 import { StandardScaler, type ScalerJSON } from "../features/scaler";
-import { confusion, prCurve, rocCurve, type Confusion, type PrCurve, type RocCurve } from "../anomaly/metrics";
+import { confusion, prCurve, rocCurve, type Confusion, type PrCurve, type RocCurve } from "../stats/roc";
 import { applyThreshold, fitThreshold, type ThresholdResult, type ThresholdSpec } from "../anomaly/thresholds";
-import { bootstrapStatistic, DEFAULT_ALPHA, DEFAULT_N_BOOT } from "../evaluate/bootstrap";
-import { argsort, quantileSorted } from "../evaluate/stats";
+import { bootstrapStatistic, DEFAULT_ALPHA, DEFAULT_N_BOOT } from "../stats/bootstrap";
+import { argsort, quantileSorted } from "../stats/descriptive";
 import { createModel } from "../models/load";
 import type { RowModel } from "../models/types";
 import * as charts from "../viz/charts";
@@ -674,7 +674,7 @@ export interface WeightedMetrics {
  * ROC-AUC, average precision, precision/recall at k and the flagged counts at thresholds,
  * for rows weighted by `weights` (bootstrap multiplicities; null = every row once), in one
  * pass over the pre-sorted scores. With integer weights it equals the library metrics
- * (lib/anomaly/metrics.ts) on the vector in which row i appears weights[i] times: equal
+ * (lib/stats/roc.ts) on the vector in which row i appears weights[i] times: equal
  * scores form one threshold, ties count one half in the AUC and share the slots at the k-th score.
  * @param ks integers in 1..total weight.
  * @param thresholds flag rule `score > t`.
@@ -752,7 +752,7 @@ export function weightedDetectionMetrics(
   };
 }
 
-/** Percentile interval of replicate values (NaN replicates dropped), as lib/evaluate/bootstrap does. */
+/** Percentile interval of replicate values (NaN replicates dropped), as lib/stats/bootstrap does. */
 function percentileInterval(estimate: number, reps: number[], alpha: number): Interval {
   const valid = Float64Array.from(reps.filter((v) => Number.isFinite(v))).sort();
   if (valid.length === 0) return { estimate, lo: NaN, hi: NaN };

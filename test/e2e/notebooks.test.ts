@@ -108,7 +108,10 @@ describe("notebooks on the ci profile", { skip: SKIP }, () => {
     const ran = Number(/^# pass (\d+)/m.exec(browser.stdout)?.[1] ?? 0);
     const skipped = Number(/^# skipped (\d+)/m.exec(browser.stdout)?.[1] ?? 0);
     const maySkip = process.env.CAE_SKIP_BROWSER === "1" && process.env.CI !== "true";
-    assert.ok(ran > 0 || (maySkip && skipped > 0), `the browser checks did not run:\n${browser.stdout}\n${browser.stderr}`);
+    assert.ok(
+      ran > 0 || (maySkip && skipped > 0),
+      `the browser checks did not run:\n${browser.stdout}\n${browser.stderr}`,
+    );
     if (!maySkip) assert.equal(skipped, 0, `browser checks were skipped:\n${browser.stdout}`);
     if (ran > 0)
       assert.ok(

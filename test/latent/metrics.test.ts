@@ -12,7 +12,7 @@ import {
   trainTestSplit,
   trustworthiness,
 } from "../../lib/latent/metrics";
-import { pearson } from "../../lib/evaluate/stats";
+import { pearson } from "../../lib/stats/descriptive";
 import { column, fromRows, matrix, type Matrix, takeRows } from "../../lib/runtime/matrix";
 import { Rng } from "../../lib/runtime/rng";
 

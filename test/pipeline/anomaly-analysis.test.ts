@@ -10,9 +10,9 @@ import assert from "node:assert/strict";
 import * as an from "../../lib/pipeline/anomaly-analysis";
 import type { Table } from "../../lib/runtime/artifacts";
 import type { Panel, TokenInfo } from "../../lib/data/panel";
-import { normalSurvival } from "../../lib/evaluate/stats";
+import { normalSurvival } from "../../lib/stats/descriptive";
 import { PCAModel } from "../../lib/models/pca";
-import { averagePrecision, prAuc, precisionAtK, rocAuc } from "../../lib/anomaly/metrics";
+import { averagePrecision, prAuc, precisionAtK, rocAuc } from "../../lib/stats/roc";
 import { Rng } from "../../lib/runtime/rng";
 import { KNOWN_MARKET_EVENTS, crashDayEvents, marketEventDays } from "../../lib/anomaly/market-events";
 import { isoToDay } from "../../lib/data/panel";
@@ -341,7 +341,7 @@ describe("agreement and ground truth on hand-computed cases", () => {
     close(q.byKind.bad_print!.rocAuc, 1);
     assert.equal(q.byKind.depeg, undefined);
   });
-  test("one sort per detector gives exactly the metrics of lib/anomaly/metrics, overall and per kind", () => {
+  test("one sort per detector gives exactly the metrics of lib/stats/roc, overall and per kind", () => {
     // 3,000 rows, scores on a coarse grid (many ties across classes), five kinds.
     const r = new Rng(41);
     const n = 3000;

@@ -14,7 +14,7 @@ import { makeRng, Rng } from "../../lib/runtime/rng";
 import { takeRows } from "../../lib/runtime/matrix";
 import { generateCreditCard, ULB_FRAUD_RATE } from "../../lib/data/creditcard-synthetic";
 import type { CreditCardData } from "../../lib/data/creditcard-types";
-import { averagePrecision, precisionAtK, recallAtK, rocAuc } from "../../lib/anomaly/metrics";
+import { averagePrecision, precisionAtK, recallAtK, rocAuc } from "../../lib/stats/roc";
 import { renderSvg } from "../../lib/viz/render";
 import * as cc from "../../lib/pipeline/creditcard";
 import { trainWithProgress } from "../../lib/pipeline/modeling";

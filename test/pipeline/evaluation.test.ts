@@ -7,7 +7,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { initBackend } from "../../lib/runtime/backend";
 import { Rng } from "../../lib/runtime/rng";
-import { clusterBootstrapCI } from "../../lib/evaluate/bootstrap";
+import { clusterBootstrapCI } from "../../lib/stats/bootstrap";
 import { createModel } from "../../lib/models/load";
 import type { Autoencoder, ScoreMode, ScoreResult } from "../../lib/models/types";
 import type { Matrix } from "../../lib/runtime/matrix";

@@ -5,7 +5,7 @@ import {
   bootstrapStatistic,
   clusterBootstrapCI,
   clusterBootstrapStatistic,
-} from "../../lib/evaluate/bootstrap";
+} from "../../lib/stats/bootstrap";
 import { Rng } from "../../lib/runtime/rng";
 
 function normalSample(n: number, seed: number, mu = 0, sd = 1): number[] {

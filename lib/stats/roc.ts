@@ -13,7 +13,7 @@
  * Non-finite scores throw (they signal a bug upstream), naming the index.
  */
 
-import { argsort, assertSameLength, averageRanks, toFinite64, type NumericVector } from "../evaluate/stats";
+import { argsort, assertSameLength, averageRanks, toFinite64, type NumericVector } from "./descriptive";
 
 /**
  * Ground-truth labels, one per row: booleans, or numbers where 0 is normal and any positive

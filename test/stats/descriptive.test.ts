@@ -16,7 +16,7 @@ import {
   toFinite64,
   toRng,
   variance,
-} from "../../lib/evaluate/stats";
+} from "../../lib/stats/descriptive";
 import { Rng } from "../../lib/runtime/rng";
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);

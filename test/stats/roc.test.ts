@@ -11,7 +11,7 @@ import {
   rocAuc,
   rocCurve,
   toBinaryLabels,
-} from "../../lib/anomaly/metrics";
+} from "../../lib/stats/roc";
 import { Rng } from "../../lib/runtime/rng";
 
 const close = (a: number | null, b: number, tol = 1e-12) => {

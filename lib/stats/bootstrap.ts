@@ -8,7 +8,7 @@
  * come from a seeded stream: the same seed gives the same interval.
  */
 
-import { quantileSorted, toFinite64, toRng, mean, std, type NumericVector, type RngLike } from "./stats";
+import { quantileSorted, toFinite64, toRng, mean, std, type NumericVector, type RngLike } from "./descriptive";
 
 /** Default number of bootstrap replicates: Monte-Carlo error of a 95% percentile bound ~0.01 sd. */
 export const DEFAULT_N_BOOT = 1000;
