@@ -22,14 +22,18 @@
  * needs a day the panel does not have (end of data, a missing day) is NaN and its row is
  * dropped and counted, never filled.
  */
+
 import type { Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
 import type { Panel } from "../data/panel";
 import type { LatentFrame } from "../latent/latents";
-import { ridgeProbe, type RidgeProbeResult } from "../latent/metrics";
+import { ridgeProbe, type RidgeProbeResult } from "../stats/ridge";
 import { clusterBootstrapStatistic, type BootstrapResult } from "../stats/bootstrap";
-import { averageRanks, erfc, quantileSorted } from "../stats/descriptive";
+import { erfc, quantileSorted, std } from "../stats/descriptive";
 import type { VlSpec } from "../viz/render";
+import { standardiser } from "../stats/linalg";
+import { fitLogistic, predictLogistic } from "../stats/logistic";
+import { weightedRocAuc } from "../stats/roc";
 
 /** Split codes used here (as in lib/pipeline/dataset.ts SPLIT_NAMES). */
 export const SPLIT_CODES = { train: 0, validation: 1, test: 2 } as const;
@@ -309,29 +313,6 @@ export function subsetRows(rep: Representation, rows: Int32Array): Representatio
   };
 }
 
-// ---------------------------------------------------------------------------------------
-// Ridge regression with predictions
-
-/** Column means and population standard deviations (constant columns get 1), as ridgeProbe standardises. */
-function standardiser(X: Matrix, rows: ArrayLike<number>): { mean: Float64Array; sd: Float64Array } {
-  const d = X.cols;
-  const mean = new Float64Array(d);
-  const sd = new Float64Array(d);
-  const n = rows.length;
-  for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) mean[j] += X.data[rows[k]! * d + j]!;
-  for (let j = 0; j < d; j++) mean[j] /= n;
-  for (let k = 0; k < n; k++)
-    for (let j = 0; j < d; j++) {
-      const c = X.data[rows[k]! * d + j]! - mean[j]!;
-      sd[j] += c * c;
-    }
-  for (let j = 0; j < d; j++) {
-    const s = Math.sqrt(sd[j]! / n);
-    sd[j] = s > 0 ? s : 1;
-  }
-  return { mean, sd };
-}
-
 function takeMatrix(X: Matrix, rows: ArrayLike<number>): Matrix {
   const d = X.cols;
   const data = new Float32Array(rows.length * d);
@@ -516,34 +497,6 @@ function blockBootstrapPositions(
 }
 
 /**
- * ROC-AUC of a resample in O(n): `order` sorts the scored rows by score once; a resample
- * is a multiplicity per row; ties (equal scores) count half, as in rocAuc.
- */
-function resampledAuc(order: Int32Array, scores: Float64Array, labels: Float64Array, weight: Float64Array): number {
-  let negBelow = 0,
-    sum = 0,
-    pos = 0,
-    neg = 0;
-  for (let a = 0; a < order.length; ) {
-    let b = a;
-    let tiePos = 0,
-      tieNeg = 0;
-    while (b < order.length && scores[order[b]!] === scores[order[a]!]) {
-      const k = order[b]!;
-      if (labels[k] === 1) tiePos += weight[k]!;
-      else tieNeg += weight[k]!;
-      b++;
-    }
-    sum += tiePos * (negBelow + 0.5 * tieNeg);
-    negBelow += tieNeg;
-    pos += tiePos;
-    neg += tieNeg;
-    a = b;
-  }
-  return pos > 0 && neg > 0 ? sum / (pos * neg) : NaN;
-}
-
-/**
  * Block-bootstrap interval of the difference in test R^2 between two forecasts of the same
  * target on the same rows (a paired comparison: both see the same resampled blocks).
  */
@@ -556,177 +509,6 @@ export function pairedR2Difference(
   o: ProbeOptions,
 ): BootstrapResult {
   return blockBootstrap(day, rows, (r) => rSquared(y, predA, r) - rSquared(y, predB, r), o);
-}
-
-// ---------------------------------------------------------------------------------------
-// Logistic regression (binary) with predictions
-
-/** L2 penalty of the logistic probe on the mean log-loss (standardised inputs): as lib/latent/metrics PROBE_L2, weak. */
-export const LOGISTIC_L2 = 1e-3;
-/** Newton iterations cap (a convex problem in <= a few dozen parameters converges in ~5-10). */
-const NEWTON_MAX_ITER = 50;
-/** Newton stops when the largest parameter step is below this. */
-const NEWTON_TOL = 1e-9;
-
-/** A fitted binary logistic regression on standardised inputs. */
-export interface LogisticFit {
-  /** `[d]` weights on standardised inputs. */
-  weights: Float64Array;
-  bias: number;
-  mean: Float64Array;
-  sd: Float64Array;
-  iterations: number;
-  converged: boolean;
-}
-
-/**
- * Binary logistic regression, min mean log-loss + l2/2 ||w||^2 (bias unpenalised) on
- * inputs standardised with the training rows, by Newton's method with step halving.
- * @param rows positions in X of the training rows; y `[X.rows]` labels 0/1 at those rows.
- */
-export function fitLogistic(X: Matrix, y: ArrayLike<number>, rows: ArrayLike<number>, l2 = LOGISTIC_L2): LogisticFit {
-  const d = X.cols,
-    n = rows.length,
-    P = d + 1;
-  if (n < 2) throw new Error(`fitLogistic: needs at least 2 training rows, got ${n}.`);
-  let pos = 0;
-  for (let k = 0; k < n; k++) {
-    const v = y[rows[k]!]!;
-    if (v !== 0 && v !== 1) throw new Error(`fitLogistic: label at row ${rows[k]} is ${v}; labels must be 0 or 1.`);
-    pos += v;
-  }
-  if (pos === 0 || pos === n)
-    throw new Error(`fitLogistic: all ${n} training labels are ${pos === 0 ? 0 : 1}; a classifier needs both classes.`);
-  const st = standardiser(X, rows);
-  const z = new Float64Array(n * P);
-  for (let k = 0; k < n; k++) {
-    const i = rows[k]!;
-    for (let j = 0; j < d; j++) z[k * P + j] = (X.data[i * d + j]! - st.mean[j]!) / st.sd[j]!;
-    z[k * P + d] = 1;
-  }
-  const yy = Float64Array.from({ length: n }, (_, k) => y[rows[k]!]!);
-  const w = new Float64Array(P);
-  const loss = (v: Float64Array): number => {
-    let s = 0;
-    for (let k = 0; k < n; k++) {
-      let a = 0;
-      for (let j = 0; j < P; j++) a += z[k * P + j]! * v[j]!;
-      // log(1 + e^a) - y a, computed stably.
-      s += (a > 0 ? a + Math.log1p(Math.exp(-a)) : Math.log1p(Math.exp(a))) - yy[k]! * a;
-    }
-    let pen = 0;
-    for (let j = 0; j < d; j++) pen += v[j]! * v[j]!;
-    return s / n + 0.5 * l2 * pen;
-  };
-  let f = loss(w);
-  let it = 0;
-  let converged = false;
-  const g = new Float64Array(P);
-  const H = new Float64Array(P * P);
-  for (; it < NEWTON_MAX_ITER; it++) {
-    g.fill(0);
-    H.fill(0);
-    for (let k = 0; k < n; k++) {
-      let a = 0;
-      for (let j = 0; j < P; j++) a += z[k * P + j]! * w[j]!;
-      const p = 1 / (1 + Math.exp(-a));
-      const r = p - yy[k]!;
-      const wt = p * (1 - p);
-      for (let j = 0; j < P; j++) {
-        const zj = z[k * P + j]!;
-        g[j] += r * zj;
-        for (let q = 0; q <= j; q++) H[j * P + q] += wt * zj * z[k * P + q]!;
-      }
-    }
-    for (let j = 0; j < P; j++) {
-      g[j] /= n;
-      for (let q = 0; q <= j; q++) {
-        H[j * P + q] /= n;
-        H[q * P + j] = H[j * P + q]!;
-      }
-    }
-    for (let j = 0; j < d; j++) {
-      g[j] += l2 * w[j]!;
-      H[j * P + j] += l2;
-    }
-    H[d * P + d] += 1e-12; // keeps the bias pivot positive when every p saturates
-    const step = solveSpd(H, g, P);
-    let t = 1;
-    let next = new Float64Array(P);
-    let fNext = Infinity;
-    for (let h = 0; h < 30; h++) {
-      for (let j = 0; j < P; j++) next[j] = w[j]! - t * step[j]!;
-      fNext = loss(next);
-      if (fNext <= f) break;
-      t /= 2;
-    }
-    if (!(fNext <= f)) break;
-    let maxStep = 0;
-    for (let j = 0; j < P; j++) maxStep = Math.max(maxStep, Math.abs(next[j]! - w[j]!));
-    w.set(next);
-    f = fNext;
-    next = new Float64Array(P);
-    if (maxStep < NEWTON_TOL) {
-      converged = true;
-      it++;
-      break;
-    }
-  }
-  return { weights: w.slice(0, d), bias: w[d]!, mean: st.mean, sd: st.sd, iterations: it, converged };
-}
-
-/** P(y = 1) for every row of X. */
-export function predictLogistic(fit: LogisticFit, X: Matrix): Float64Array {
-  const d = X.cols;
-  const out = new Float64Array(X.rows);
-  for (let i = 0; i < X.rows; i++) {
-    let a = fit.bias;
-    for (let j = 0; j < d; j++) a += ((X.data[i * d + j]! - fit.mean[j]!) / fit.sd[j]!) * fit.weights[j]!;
-    out[i] = 1 / (1 + Math.exp(-a));
-  }
-  return out;
-}
-
-/** Solve H x = g for symmetric positive definite H `[P, P]` (Cholesky). */
-function solveSpd(H: Float64Array, g: Float64Array, P: number): Float64Array {
-  const L = new Float64Array(P * P);
-  for (let i = 0; i < P; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = H[i * P + j]!;
-      for (let k = 0; k < j; k++) s -= L[i * P + k]! * L[j * P + k]!;
-      if (i === j) L[i * P + i] = Math.sqrt(Math.max(s, 1e-300));
-      else L[i * P + j] = s / L[j * P + j]!;
-    }
-  }
-  const u = new Float64Array(P);
-  for (let i = 0; i < P; i++) {
-    let s = g[i]!;
-    for (let k = 0; k < i; k++) s -= L[i * P + k]! * u[k]!;
-    u[i] = s / L[i * P + i]!;
-  }
-  const x = new Float64Array(P);
-  for (let i = P - 1; i >= 0; i--) {
-    let s = u[i]!;
-    for (let k = i + 1; k < P; k++) s -= L[k * P + i]! * x[k]!;
-    x[i] = s / L[i * P + i]!;
-  }
-  return x;
-}
-
-/** ROC-AUC of scores for 0/1 labels (Mann-Whitney with average ranks for ties); NaN with one class. */
-export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
-  const n = labels.length;
-  const ranks = averageRanks(scores, "scores");
-  let pos = 0,
-    sum = 0;
-  for (let i = 0; i < n; i++)
-    if (labels[i] === 1) {
-      pos++;
-      sum += ranks[i]!;
-    }
-  const neg = n - pos;
-  if (pos === 0 || neg === 0) return NaN;
-  return (sum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
 /** Out-of-sample quality of a direction classifier from one representation. */
@@ -795,7 +577,7 @@ export function classificationProbe(rep: Representation, y: Float64Array, o: Pro
   const auc = (positions: Int32Array): number => {
     weight.fill(0);
     for (let q = 0; q < positions.length; q++) weight[positions[q]!]++;
-    return resampledAuc(order, teScores, teLabels, weight);
+    return weightedRocAuc(order, teScores, teLabels, weight);
   };
   const edge = blockBootstrap(rep.day, te, (rows) => acc(rows) - maj(rows), o);
   const aucB = blockBootstrapPositions(rep.day, te, auc, { ...o, rng: o.rng.fork("auc") });
@@ -1196,17 +978,6 @@ export function maxDrawdown(returns: ArrayLike<number>): number {
   return mdd;
 }
 
-function sd(x: ArrayLike<number>): number {
-  const n = x.length;
-  if (n < 2) return NaN;
-  let m = 0;
-  for (let i = 0; i < n; i++) m += x[i]!;
-  m /= n;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += (x[i]! - m) ** 2;
-  return Math.sqrt(s / (n - 1));
-}
-
 /** Summary of how a grouping of tokens organises risk over a period. */
 export interface GroupingRisk {
   /** Per group. */
@@ -1254,7 +1025,7 @@ export function groupingRisk(grid: ReturnGrid, labels: ArrayLike<number>, corr: 
     groups.push({
       group: g,
       size: members.length,
-      annualVol: sd(r) * Math.sqrt(ANNUALISATION_DAYS),
+      annualVol: std(r, 1) * Math.sqrt(ANNUALISATION_DAYS),
       maxDrawdown: maxDrawdown(r),
       totalReturn: wealth - 1,
       withinCorrelation: nw ? w / nw : NaN,
@@ -1278,7 +1049,7 @@ export function groupingRisk(grid: ReturnGrid, labels: ArrayLike<number>, corr: 
     withinCorrelation: gc.within,
     betweenCorrelation: gc.between,
     portfolioCorrelation: npc ? pc / npc : NaN,
-    volDispersion: logVols.length > 1 ? sd(logVols) : NaN,
+    volDispersion: logVols.length > 1 ? std(logVols, 1) : NaN,
     nGroups: groups.length,
   };
 }

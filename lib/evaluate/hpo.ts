@@ -26,6 +26,7 @@ import { ACTIVATIONS } from "../models/types";
 import { createModel } from "../models/load";
 import { stratifiedSample } from "../latent/sampling";
 import type { VlSpec } from "../viz/render";
+import { spearman } from "../stats/descriptive";
 
 /** The model kinds the search covers: the deterministic dense autoencoders. */
 export const HPO_KINDS = ["ae", "dae"] as const;
@@ -930,35 +931,12 @@ export function hyperparameterEffects(
   const y = rung0.map((t) => t.valMse);
   return params.map(([parameter, f]) => {
     const x = rung0.map((t) => f(t.config));
-    return { parameter, spearman: spearman(x, y), values: new Set(x).size };
+    return { parameter, spearman: rankCorrelation(x, y), values: new Set(x).size };
   });
 }
 
-function spearman(x: number[], y: number[]): number {
-  const n = x.length;
-  if (n < 3) return NaN;
-  const rank = (v: number[]): number[] => {
-    const order = v.map((_, i) => i).sort((a, b) => v[a]! - v[b]! || a - b);
-    const r = new Array<number>(n);
-    for (let i = 0; i < n; ) {
-      let j = i + 1;
-      while (j < n && v[order[j]!] === v[order[i]!]) j++;
-      for (let k = i; k < j; k++) r[order[k]!] = (i + j + 1) / 2;
-      i = j;
-    }
-    return r;
-  };
-  const rx = rank(x),
-    ry = rank(y);
-  const mx = rx.reduce((a, b) => a + b, 0) / n,
-    my = ry.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0,
-    sxx = 0,
-    syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (rx[i]! - mx) * (ry[i]! - my);
-    sxx += (rx[i]! - mx) ** 2;
-    syy += (ry[i]! - my) ** 2;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+/** Spearman correlation of finite pairs; NaN below 3 trials or when a value is not finite. */
+function rankCorrelation(x: number[], y: number[]): number {
+  if (x.length < 3 || !x.every(Number.isFinite) || !y.every(Number.isFinite)) return NaN;
+  return spearman(x, y);
 }

@@ -36,7 +36,8 @@ import {
   type PotThresholdResult,
   type ThresholdSpec,
 } from "../anomaly/thresholds";
-import { cohenKappa, flagOverlaps, jaccard, spearman, type FlagOverlaps } from "../anomaly/agreement";
+import { cohenKappa, flagOverlaps, jaccard, type FlagOverlaps } from "../anomaly/agreement";
+import { spearman } from "../stats/descriptive";
 import { confusion, prCurve, rocCurve } from "../stats/roc";
 import { eventStudy, type EventRef, type EventStudyOptions, type EventStudyResult } from "../anomaly/eventstudy";
 import {

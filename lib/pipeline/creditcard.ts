@@ -25,6 +25,7 @@
  *    library metrics on the resampled vector (tested) at a fraction of the cost: 1,000
  *    replicates of 57,000 test rows take about a second per model.
  */
+
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadCreditCard, CREDITCARD_FULL_ROWS } from "../data/creditcard";
@@ -36,7 +37,13 @@ import type { Rng } from "../runtime/rng";
 import { StandardScaler, type ScalerJSON } from "../features/scaler";
 import { confusion, prCurve, rocCurve, type Confusion, type PrCurve, type RocCurve } from "../stats/roc";
 import { applyThreshold, fitThreshold, type ThresholdResult, type ThresholdSpec } from "../anomaly/thresholds";
-import { bootstrapStatistic, DEFAULT_ALPHA, DEFAULT_N_BOOT } from "../stats/bootstrap";
+import {
+  bootstrapStatistic,
+  DEFAULT_ALPHA,
+  DEFAULT_N_BOOT,
+  percentileInterval,
+  type Interval,
+} from "../stats/bootstrap";
 import { argsort, quantileSorted } from "../stats/descriptive";
 import { createModel } from "../models/load";
 import type { RowModel } from "../models/types";
@@ -606,17 +613,6 @@ export function scoreModel(
   };
 }
 
-// ---------------------------------------------------------------------------------------
-// Metrics and bootstrap
-// ---------------------------------------------------------------------------------------
-
-/** An estimate with a percentile bootstrap interval. */
-export interface Interval {
-  estimate: number;
-  lo: number;
-  hi: number;
-}
-
 /** Scores sorted once (descending) with their groups of equal values, for repeated weighted passes. */
 export interface RankedScores {
   /** Row indices by descending score `[n]`. */
@@ -750,13 +746,6 @@ export function weightedDetectionMetrics(
     nPos,
     nNeg,
   };
-}
-
-/** Percentile interval of replicate values (NaN replicates dropped), as lib/stats/bootstrap does. */
-function percentileInterval(estimate: number, reps: number[], alpha: number): Interval {
-  const valid = Float64Array.from(reps.filter((v) => Number.isFinite(v))).sort();
-  if (valid.length === 0) return { estimate, lo: NaN, hi: NaN };
-  return { estimate, lo: quantileSorted(valid, alpha / 2), hi: quantileSorted(valid, 1 - alpha / 2) };
 }
 
 /** Evaluation of one model at one threshold. */

@@ -32,7 +32,7 @@ import type { Table, Column } from "../runtime/artifacts";
 import { bootstrapStatistic, DEFAULT_ALPHA, type BootstrapResult } from "../stats/bootstrap";
 import { addGaussianNoise, randomMask, type HasFloat32Data } from "../evaluate/noise";
 import { quantileSorted, type RngLike } from "../stats/descriptive";
-import { spearman } from "../anomaly/agreement";
+import { mean, spearman } from "../stats/descriptive";
 import { StandardScaler, DEFAULT_CLIP } from "../features/scaler";
 import { dayToIso, isoToDay } from "../data/panel";
 import { stratifiedSample } from "../latent/sampling";
@@ -1080,12 +1080,6 @@ function perRowSquared(a: Float32Array, b: Float32Array, n: number): Float64Arra
 function topSet(scores: Float64Array, k: number): Set<number> {
   const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
   return new Set(idx.slice(0, k));
-}
-
-function mean(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]!;
-  return s / v.length;
 }
 
 /**

@@ -22,6 +22,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { mean, std } from "../stats/descriptive";
 import { takeRows, type Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
 import type { ArtifactStore, Table } from "../runtime/artifacts";
@@ -46,14 +47,8 @@ import {
   type KnnResult,
   type UmapResult,
 } from "../latent/umap";
-import {
-  correlationMatrix,
-  linearCKA,
-  logisticProbe,
-  neighbourOverlap,
-  silhouette,
-  trustworthiness,
-} from "../latent/metrics";
+import { correlationMatrix, linearCKA, neighbourOverlap, silhouette, trustworthiness } from "../latent/metrics";
+import { logisticProbe } from "../stats/logistic";
 import { compactRows, type Row } from "../viz/charts";
 import type { Cell } from "../viz/display";
 import { loadRowModel } from "../models/load";
@@ -877,23 +872,14 @@ export function marketSeries(panel: Panel): MarketSeries {
       return out;
     };
     const rets = win(marketReturn, t - MARKET_WINDOW + 1, t);
-    if (rets.length >= MARKET_MIN_OBS) marketVol[t] = sd(rets);
+    if (rets.length >= MARKET_MIN_OBS) marketVol[t] = std(rets, 1);
     const past = win(logVol, t - MARKET_WINDOW, t - 1);
     if (past.length >= MARKET_MIN_OBS && Number.isFinite(logVol[t]!)) {
-      const s = sd(past);
+      const s = std(past, 1);
       if (s > 0) marketVolumeZ[t] = (logVol[t]! - mean(past)) / s;
     }
   }
   return { day0, marketReturn, marketVol, marketVolumeZ };
-}
-
-function mean(v: number[]): number {
-  return v.reduce((a, b) => a + b, 0) / v.length;
-}
-
-function sd(v: number[]): number {
-  const m = mean(v);
-  return Math.sqrt(v.reduce((a, b) => a + (b - m) * (b - m), 0) / (v.length - 1));
 }
 
 /** Variables to correlate latent dimensions with, over the aligned rows that have all of them. */

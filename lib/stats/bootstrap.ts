@@ -214,3 +214,24 @@ export function clusterBootstrapCI(
     options,
   );
 }
+
+/**
+ * Percentile interval of replicate values computed elsewhere (NaN replicates dropped), the
+ * same interval `bootstrapStatistic` reports: quantiles alpha/2 and 1 - alpha/2.
+ */
+export function percentileInterval(estimate: number, reps: number[], alpha: number): Interval {
+  const valid = Float64Array.from(reps.filter((v) => Number.isFinite(v))).sort();
+  if (valid.length === 0) return { estimate, lo: NaN, hi: NaN };
+  return { estimate, lo: quantileSorted(valid, alpha / 2), hi: quantileSorted(valid, 1 - alpha / 2) };
+}
+
+// ---------------------------------------------------------------------------------------
+// Metrics and bootstrap
+// ---------------------------------------------------------------------------------------
+
+/** An estimate with a percentile bootstrap interval. */
+export interface Interval {
+  estimate: number;
+  lo: number;
+  hi: number;
+}

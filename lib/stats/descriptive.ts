@@ -224,3 +224,14 @@ export function erfc(x: number): number {
   const clamped = Math.min(r, 1);
   return x >= 0 ? clamped : 2 - clamped;
 }
+
+/**
+ * Spearman rank correlation: Pearson correlation of average ranks (ties get the mean of
+ * the ranks they span, as scipy.stats.spearmanr). NaN when either vector is constant.
+ * @throws on empty input, a length mismatch or non-finite values.
+ */
+export function spearman(a: NumericVector, b: NumericVector): number {
+  if (a.length === 0) throw new Error("spearman: a is empty; pass at least two values.");
+  assertSameLength(a, b, "a", "b");
+  return pearson(averageRanks(a, "a"), averageRanks(b, "b"));
+}

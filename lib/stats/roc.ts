@@ -402,3 +402,38 @@ export function confusion(flags: Labels, labels: Labels | null): Confusion | nul
   const f1 = 2 * tp + fp + fn > 0 ? (2 * tp) / (2 * tp + fp + fn) : 0;
   return { tp, fp, tn, fn, precision, recall, f1, accuracy: (tp + tn) / n, flaggedRate: (tp + fp) / n, n };
 }
+
+/**
+ * Weighted ROC-AUC in O(n) (e.g. of a bootstrap resample, weight = multiplicity per row):
+ * `order` sorts the rows by ascending score once; ties (equal scores) count half, as in
+ * rocAuc. With unit weights it equals `rocAuc(scores, labels)`. NaN with a single class.
+ * @param labels `[n]` 0/1; weight `[n]` non-negative.
+ */
+export function weightedRocAuc(
+  order: Int32Array,
+  scores: Float64Array,
+  labels: Float64Array,
+  weight: Float64Array,
+): number {
+  let negBelow = 0,
+    sum = 0,
+    pos = 0,
+    neg = 0;
+  for (let a = 0; a < order.length; ) {
+    let b = a;
+    let tiePos = 0,
+      tieNeg = 0;
+    while (b < order.length && scores[order[b]!] === scores[order[a]!]) {
+      const k = order[b]!;
+      if (labels[k] === 1) tiePos += weight[k]!;
+      else tieNeg += weight[k]!;
+      b++;
+    }
+    sum += tiePos * (negBelow + 0.5 * tieNeg);
+    negBelow += tieNeg;
+    pos += tiePos;
+    neg += tieNeg;
+    a = b;
+  }
+  return pos > 0 && neg > 0 ? sum / (pos * neg) : NaN;
+}

@@ -189,3 +189,12 @@ describe("confusion", () => {
     assert.throws(() => toBinaryLabels(["1" as unknown as number], 1), /labels\[0\] is 1/);
   });
 });
+
+describe("rocAuc (scores, labels): the one ROC-AUC", () => {
+  test("ROC-AUC matches sklearn, ties count half", () => {
+    assert.ok(Math.abs(rocAuc([0.1, 0.4, 0.35, 0.8, 0.4, 0.2], [0, 0, 1, 1, 1, 0])! - 0.8333333333333334) < 1e-12);
+    assert.equal(rocAuc([1, 1], [0, 1]), 0.5);
+    // A single class has no AUC: null (the downstream probe reports NaN).
+    assert.equal(rocAuc([0.2, 0.3], [1, 1]), null);
+  });
+});
