@@ -12,7 +12,8 @@
 import type { Matrix } from "../runtime/matrix";
 import { takeRows } from "../runtime/matrix";
 import type { ArtifactStore, Table } from "../runtime/artifacts";
-import { MODEL_PRODUCERS, columnsToMatrix, matrixColumns } from "../runtime/artifacts";
+import { columnsToMatrix, matrixColumns } from "../runtime/artifacts";
+import { MODEL_PRODUCERS } from "../runtime/model-registry";
 import type { TokenInfo } from "../data/panel";
 import { dayToIso } from "../data/panel";
 

@@ -10,11 +10,10 @@
  */
 import type { Matrix, Windows } from "../runtime/matrix";
 
-/** The model families. "pca" is the linear reference that every network must beat. */
-export type ModelKind = "ae" | "vae" | "dae" | "conv1d" | "pca";
+import type { ModelKind } from "../runtime/model-registry";
 
-/** All model kinds, for validation and iteration. */
-export const MODEL_KINDS: readonly ModelKind[] = ["ae", "vae", "dae", "conv1d", "pca"];
+/** The model families and their list live in the model registry (lib/runtime/model-registry.ts). */
+export { MODEL_KINDS, type ModelKind } from "../runtime/model-registry";
 
 /** Activation functions available in every network (each maps to a tfjs-layers activation of the same name). */
 export type Activation = "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "softplus" | "swish" | "linear";

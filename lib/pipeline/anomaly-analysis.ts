@@ -23,6 +23,7 @@
  * Arrays are `[n]` per row of the table they come from unless stated; "grid" arrays are
  * `[nGrid]` per token-day of an `AlignedScores`.
  */
+import { modelNotebook } from "../runtime/model-registry";
 import type { Table } from "../runtime/artifacts";
 import type { Matrix } from "../runtime/matrix";
 import { ANOMALY_KINDS, dayToIso, tokenRanges, type Panel, type TokenInfo } from "../data/panel";
@@ -66,15 +67,6 @@ export const BASELINE_MODEL = "pca";
 
 /** Models that score windows keyed by their last day rather than single token-days. */
 export const WINDOW_MODELS: readonly string[] = ["conv1d"];
-
-/** The notebook that writes each model's errors table (for "run this first" errors). */
-export const ERROR_PRODUCERS: Record<string, string> = {
-  ae: "02-train-ae",
-  pca: "02-train-ae",
-  vae: "03-train-vae",
-  dae: "04-train-dae",
-  conv1d: "05-train-conv1d-ae",
-};
 
 /** Scores a table can carry: squared error, absolute error, the VAE's negative ELBO. */
 export const SCORE_NAMES = ["mse", "mae", "elbo"] as const;
@@ -186,7 +178,7 @@ export interface ModelErrors {
 }
 
 function tableLabel(name: string, model: string): string {
-  return `${name} (written by notebook ${ERROR_PRODUCERS[model] ?? "02-05"})`;
+  return `${name} (written by notebook ${modelNotebook(model) ?? "02-05"})`;
 }
 
 function stringColumn(table: Table, col: string, label: string): string[] {
@@ -312,7 +304,7 @@ export function loadModelErrors(
   for (const m of models) {
     const name = `errors-${m}`;
     if (!store.hasTable(name)) {
-      missing.push({ model: m, notebook: ERROR_PRODUCERS[m] ?? "02-05" });
+      missing.push({ model: m, notebook: modelNotebook(m) ?? "02-05" });
       continue;
     }
     errors.push(errorsFromTable(m, store.readTable(name), tokens, { hasLabels }));
@@ -575,7 +567,7 @@ export function evaluateThresholds(
   for (let i = 0; i < e.n; i++) if (e.split[i] === fitCode) fitRows.push(i);
   if (fitRows.length === 0)
     throw new Error(
-      `errors-${e.model} has no ${SPLIT_NAMES[fitCode]} rows to fit thresholds on; rerun notebook ${ERROR_PRODUCERS[e.model] ?? "02-05"}.`,
+      `errors-${e.model} has no ${SPLIT_NAMES[fitCode]} rows to fit thresholds on; rerun notebook ${modelNotebook(e.model) ?? "02-05"}.`,
     );
   const logScores = Float64Array.from(raw, (v) => Math.log(Math.max(v, LOG_SCORE_FLOOR)));
   const out: ThresholdOutcome[] = [];

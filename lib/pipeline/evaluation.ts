@@ -21,6 +21,9 @@
  *      regime, drift from train to test, an expanding-window walk-forward;
  *   5. the ranking of the models on every criterion, and chart specs for all of it.
  */
+import { modelLabel, modelNotebook } from "../runtime/model-registry";
+
+export { modelLabel };
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ProfileName } from "../config";
@@ -159,35 +162,10 @@ export function evaluationBudget(profile: ProfileName): EvaluationBudget {
 // Names
 // ---------------------------------------------------------------------------------------
 
-/** Display names of the evaluated models. */
-export const MODEL_LABELS: Record<string, string> = {
-  ae: "AE",
-  vae: "VAE",
-  dae: "DAE",
-  conv1d: "Conv1D",
-  pca: "PCA",
-  "pca-windows": "PCA (windows)",
-};
-
-/** Display name of a model ("ae" -> "AE"; unknown names are returned as given). */
-export function modelLabel(name: string): string {
-  return MODEL_LABELS[name] ?? name;
-}
-
 /** The linear reference of a model: PCA with the same input (token-days or flattened windows). */
 export function referenceOf(name: string): string {
   return name === "conv1d" || name === "pca-windows" ? "pca-windows" : "pca";
 }
-
-/** Which notebook writes each saved model (for "run this first" errors). */
-const MODEL_PRODUCERS: Record<string, string> = {
-  ae: "02-train-ae",
-  pca: "02-train-ae",
-  vae: "03-train-vae",
-  dae: "04-train-dae",
-  conv1d: "05-train-conv1d-ae",
-  "pca-windows": "05-train-conv1d-ae",
-};
 
 // ---------------------------------------------------------------------------------------
 // Error frames
@@ -231,7 +209,7 @@ function numericColumn(table: Table, name: string, where: string): Float64Array 
  */
 export function errorFrameFromTable(model: string, table: Table, d: Dataset, unit: EvalUnit): ErrorFrame {
   const where = `errors-${model}`;
-  const rerun = ` Rerun notebook ${MODEL_PRODUCERS[model] ?? "02-05"}.`;
+  const rerun = ` Rerun notebook ${modelNotebook(model) ?? "02-05"}.`;
   const ids = table.token as string[] | undefined;
   const splits = table.split as string[] | undefined;
   if (!Array.isArray(ids) || !Array.isArray(splits))
@@ -747,10 +725,10 @@ export interface SavedModelSpec {
 export function readSavedModelSpec(modelsDir: string, name: string): SavedModelSpec {
   const file = path.join(modelsDir, name, "meta.json");
   if (!fs.existsSync(file))
-    throw new Error(`${file} is missing: run notebook ${MODEL_PRODUCERS[name] ?? "02-05"} first.`);
+    throw new Error(`${file} is missing: run notebook ${modelNotebook(name) ?? "02-05"} first.`);
   const meta = JSON.parse(fs.readFileSync(file, "utf8")) as { kind: ModelKind; options: Record<string, unknown> };
   if (!meta.kind || !meta.options)
-    throw new Error(`${file} has no kind or options: rerun notebook ${MODEL_PRODUCERS[name] ?? "02-05"}.`);
+    throw new Error(`${file} has no kind or options: rerun notebook ${modelNotebook(name) ?? "02-05"}.`);
   return { name, kind: meta.kind, options: meta.options };
 }
 

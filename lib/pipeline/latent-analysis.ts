@@ -20,6 +20,9 @@
  * - Pearson correlation of each latent dimension with the inputs and market variables;
  * - latent traversals: decode while moving along one dimension.
  */
+import { modelLabel } from "../runtime/model-registry";
+
+export { modelLabel };
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { mean, std } from "../stats/descriptive";
@@ -59,21 +62,6 @@ export const LATENT_MODELS: readonly string[] = ["ae", "vae", "dae", "conv1d", "
 
 /** Name of the input-feature representation used as a reference next to the models. */
 export const FEATURES_NAME = "features";
-
-/** Display labels of models and references. */
-export const MODEL_LABELS: Record<string, string> = {
-  ae: "AE",
-  vae: "VAE",
-  dae: "DAE",
-  conv1d: "Conv1D AE",
-  pca: "PCA",
-  features: "input features",
-};
-
-/** Display label of a model or reference name. */
-export function modelLabel(name: string): string {
-  return MODEL_LABELS[name] ?? name;
-}
 
 /**
  * Neighbours per point in the neighbour metrics (self excluded). UMAP's default
