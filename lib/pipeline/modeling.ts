@@ -9,7 +9,8 @@
  * latent and anomaly notebooks treat all models alike.
  */
 import * as path from "node:path";
-import type { Autoencoder, FitOptions, TrainHistory, EpochRecord } from "../models/types";
+import type { Autoencoder } from "../models/types";
+import type { FitOptions, TrainHistory, EpochRecord } from "../train/types";
 import { flattenWindows, takeRows, type Matrix, type Windows } from "../runtime/matrix";
 import type { NotebookContext } from "../runtime/notebook";
 import { Progress } from "../runtime/progress";

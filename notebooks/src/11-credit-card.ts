@@ -28,7 +28,7 @@ import { Progress } from "./lib/runtime/progress";
 import { showChart, showMarkdown, showTable } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
 import { SectionBuilder } from "./lib/report/sections";
-import type { TrainHistory } from "./lib/models/types";
+import type { TrainHistory } from "./lib/train/types";
 import * as path from "node:path";
 
 const ctx = await setupNotebook("11-credit-card");
