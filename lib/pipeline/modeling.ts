@@ -12,7 +12,7 @@ import * as path from "node:path";
 import type { Autoencoder } from "../models/types";
 import type { FitOptions, TrainHistory, EpochRecord } from "../train/types";
 import { flattenWindows, takeRows, type Matrix, type Windows } from "../runtime/matrix";
-import type { NotebookContext } from "../runtime/notebook";
+import type { NotebookContext } from "../stages/notebook";
 import { Progress } from "../runtime/progress";
 import { matrixColumns } from "../runtime/artifacts";
 import { ANOMALY_KINDS, dayToIso } from "../data/panel";

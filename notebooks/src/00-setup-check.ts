@@ -10,7 +10,7 @@
 // manifest.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { makeRng } from "./lib/runtime/rng";
 import { matrix } from "./lib/runtime/matrix";
 import { createModel } from "./lib/models/index";

@@ -16,7 +16,7 @@
 // Prepare (features, date split with a gap, scaler fitted on train only, windows) → Save.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadMarket, describeSource } from "./lib/pipeline/market";
 import * as eda from "./lib/data/eda";
 import { prepareDataset, savePanel, saveDataset, splitWindows } from "./lib/pipeline/dataset";

@@ -15,7 +15,7 @@
 // Steps: Setup → Load → Build → Train → Baseline → Score → Save.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
 import {
   profileFitOptions,

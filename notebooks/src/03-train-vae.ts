@@ -13,7 +13,7 @@
 // negative ELBO per row; per-feature errors), figures.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
 import { profileFitOptions, trainWithProgress, lossCurveSpecs, evaluateAndSaveRowModel } from "./lib/pipeline/modeling";
 import { createModel, loadRowModel } from "./lib/models/index";

@@ -12,7 +12,7 @@
 // **Outputs.** `models/dae/`, `latents-dae`, `errors-dae`, figures.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
 import {
   profileFitOptions,

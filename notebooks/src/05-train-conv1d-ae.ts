@@ -16,7 +16,7 @@
 // WebAssembly backend.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitWindows } from "./lib/pipeline/dataset";
 import {
   profileFitOptions,

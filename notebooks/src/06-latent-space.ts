@@ -20,7 +20,7 @@
 // (correlations, traversals) → Sectors → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, loadPanelArtifact } from "./lib/pipeline/dataset";
 import * as la from "./lib/pipeline/latent-analysis";
 import { stratifiedSample } from "./lib/latent/sampling";

@@ -19,7 +19,7 @@
 // Ground truth → Explain the top anomalies → Economic meaning → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, loadPanelArtifact } from "./lib/pipeline/dataset";
 import * as an from "./lib/pipeline/anomaly-analysis";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";

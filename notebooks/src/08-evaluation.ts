@@ -34,7 +34,7 @@
 
 // %%
 import * as path from "node:path";
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices, splitWindows } from "./lib/pipeline/dataset";
 import {
   profileFitOptions,

@@ -21,7 +21,7 @@
 // Fair comparison (validation, then test once) → Save → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
 import * as hpo from "./lib/evaluate/hpo";
 import { createModel } from "./lib/models/index";

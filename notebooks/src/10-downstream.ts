@@ -30,7 +30,7 @@
 
 // %%
 import { modelLabel } from "./lib/runtime/model-registry";
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, loadPanelArtifact } from "./lib/pipeline/dataset";
 import { readLatentFrame } from "./lib/latent/latents";
 import * as ds from "./lib/evaluate/downstream";

@@ -20,7 +20,7 @@
 // Build → Train → Score and threshold → Evaluate → Plot → Save → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import * as cc from "./lib/pipeline/creditcard";
 import { profileFitOptions, trainWithProgress } from "./lib/pipeline/modeling";
 import { takeRows } from "./lib/runtime/matrix";

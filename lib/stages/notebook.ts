@@ -5,11 +5,11 @@
  */
 import * as path from "node:path";
 import { loadConfig, type Config, type BackendName } from "../config";
-import { initBackend } from "./backend";
-import { ArtifactStore, codeVersion } from "./artifacts";
-import { makeRng, type Rng } from "./rng";
+import { initBackend } from "../runtime/backend";
+import { ArtifactStore, codeVersion } from "../runtime/artifacts";
+import { makeRng, type Rng } from "../runtime/rng";
 import { showMarkdown, showTable } from "../viz/display";
-import { toTerminal } from "./progress";
+import { toTerminal } from "../runtime/progress";
 
 /** What a notebook gets from its setup cell. */
 export interface NotebookContext {
