@@ -37,9 +37,9 @@ export const features = { features: featureTable, split, scaler, windows };
 export * as models from "./models/index";
 export * as train from "./train/index";
 
-import * as latents from "./latent/latents";
+import * as latents from "./models/latents";
 import * as umap from "./latent/umap";
-import * as sampling from "./latent/sampling";
+import * as sampling from "./features/sampling";
 import * as latentMetrics from "./latent/metrics";
 /** Latent spaces: frames, UMAP, sampling, comparison metrics. */
 export const latent = { latents, umap, sampling, metrics: latentMetrics };
@@ -70,8 +70,8 @@ import * as build from "./report/build";
 /** Report: sections and the HTML report builder. */
 export const report = { sections, build };
 
-import * as dataset from "./pipeline/dataset";
-import * as market from "./pipeline/market";
-import * as modeling from "./pipeline/modeling";
+import * as dataset from "./features/dataset";
+import * as market from "./data/market";
+import * as modeling from "./stages/modeling";
 /** Notebook stages: market loading, the modelling dataset, model training and outputs. */
 export const pipeline = { dataset, market, modeling };

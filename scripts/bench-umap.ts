@@ -42,7 +42,7 @@ import {
   ckaPairs,
   neighbourGraph,
   overlapPairs,
-} from "../lib/pipeline/latent-analysis";
+} from "../lib/latent/analysis";
 import { neighbourOverlap } from "../lib/latent/metrics";
 import { makeRng } from "../lib/runtime/rng";
 import type { Matrix } from "../lib/runtime/matrix";

@@ -26,7 +26,7 @@
 import type { Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
 import type { Panel } from "../data/panel";
-import type { LatentFrame } from "../latent/latents";
+import type { LatentFrame } from "../models/latents";
 import { ridgeProbe, type RidgeProbeResult } from "../stats/ridge";
 import { clusterBootstrapStatistic, type BootstrapResult } from "../stats/bootstrap";
 import { erfc, quantileSorted, std } from "../stats/descriptive";
@@ -35,7 +35,7 @@ import { standardiser } from "../stats/linalg";
 import { fitLogistic, predictLogistic } from "../stats/logistic";
 import { weightedRocAuc } from "../stats/roc";
 
-/** Split codes used here (as in lib/pipeline/dataset.ts SPLIT_NAMES). */
+/** Split codes used here (as in lib/features/dataset.ts SPLIT_NAMES). */
 export const SPLIT_CODES = { train: 0, validation: 1, test: 2 } as const;
 
 /** Parkinson (1980): E[ln(H/L)^2] = 4 ln 2 sigma^2 for a driftless diffusion, so sigma = ln(H/L) / sqrt(4 ln 2). */

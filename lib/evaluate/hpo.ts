@@ -25,7 +25,7 @@ import type { Activation, RowModel } from "../models/types";
 import type { ModelMeta, StopReason, TrainHistory } from "../train/types";
 import { ACTIVATIONS } from "../models/types";
 import { createModel } from "../models/load";
-import { stratifiedSample } from "../latent/sampling";
+import { stratifiedSample } from "../features/sampling";
 import type { VlSpec } from "../viz/render";
 import { spearman } from "../stats/descriptive";
 

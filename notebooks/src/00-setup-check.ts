@@ -14,7 +14,7 @@ import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { makeRng } from "./lib/runtime/rng";
 import { matrix } from "./lib/runtime/matrix";
 import { createModel } from "./lib/models/index";
-import { trainWithProgress, lossCurveSpecs, reconstructionMetrics, meanBaseline } from "./lib/pipeline/modeling";
+import { trainWithProgress, lossCurveSpecs, reconstructionMetrics, meanBaseline } from "./lib/stages/modeling";
 import { showChart, showTable } from "./lib/viz/display";
 
 const ctx = await setupNotebook("00-setup-check");

@@ -17,9 +17,9 @@
 
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import { loadMarket, describeSource } from "./lib/pipeline/market";
+import { loadMarket, describeSource } from "./lib/data/market";
 import * as eda from "./lib/data/eda";
-import { prepareDataset, savePanel, saveDataset, splitWindows } from "./lib/pipeline/dataset";
+import { prepareDataset, savePanel, saveDataset, splitWindows } from "./lib/features/dataset";
 import { featureCatalogue } from "./lib/features/features";
 import { describeWindowArithmetic } from "./lib/features/windows";
 import { dayToIso } from "./lib/data/panel";

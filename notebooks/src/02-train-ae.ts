@@ -16,7 +16,7 @@
 
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
+import { loadDataset, splitMatrices } from "./lib/features/dataset";
 import {
   profileFitOptions,
   trainWithProgress,
@@ -24,7 +24,7 @@ import {
   evaluateAndSaveRowModel,
   datasetKeys,
   saveModelOutputs,
-} from "./lib/pipeline/modeling";
+} from "./lib/stages/modeling";
 import { createModel } from "./lib/models/index";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import { SectionBuilder } from "./lib/report/sections";

@@ -13,14 +13,14 @@
 
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
+import { loadDataset, splitMatrices } from "./lib/features/dataset";
 import {
   profileFitOptions,
   trainWithProgress,
   lossCurveSpecs,
   evaluateAndSaveRowModel,
   reconstructionMetrics,
-} from "./lib/pipeline/modeling";
+} from "./lib/stages/modeling";
 import { createModel, loadRowModel } from "./lib/models/index";
 import { addGaussianNoise, randomMask } from "./lib/evaluate/noise";
 import { showChart, showTable } from "./lib/viz/display";

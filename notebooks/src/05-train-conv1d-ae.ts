@@ -17,7 +17,7 @@
 
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import { loadDataset, splitWindows } from "./lib/pipeline/dataset";
+import { loadDataset, splitWindows } from "./lib/features/dataset";
 import {
   profileFitOptions,
   trainWithProgress,
@@ -25,7 +25,7 @@ import {
   splitWindowSets,
   windowFeatureNames,
   evaluateAndSaveWindowModel,
-} from "./lib/pipeline/modeling";
+} from "./lib/stages/modeling";
 import { createModel, encoderLengths } from "./lib/models/index";
 import { flattenWindows } from "./lib/runtime/matrix";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";

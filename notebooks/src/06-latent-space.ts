@@ -21,9 +21,9 @@
 
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import { loadDataset, loadPanelArtifact } from "./lib/pipeline/dataset";
-import * as la from "./lib/pipeline/latent-analysis";
-import { stratifiedSample } from "./lib/latent/sampling";
+import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
+import * as la from "./lib/latent/analysis";
+import { stratifiedSample } from "./lib/features/sampling";
 import { takeRows } from "./lib/runtime/matrix";
 import { Progress } from "./lib/runtime/progress";
 import { showChart, showMarkdown, showTable } from "./lib/viz/display";

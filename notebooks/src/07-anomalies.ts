@@ -20,8 +20,8 @@
 
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import { loadDataset, loadPanelArtifact } from "./lib/pipeline/dataset";
-import * as an from "./lib/pipeline/anomaly-analysis";
+import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
+import * as an from "./lib/anomaly/analysis";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
 import { SectionBuilder } from "./lib/report/sections";

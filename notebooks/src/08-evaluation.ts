@@ -35,7 +35,7 @@
 // %%
 import * as path from "node:path";
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import { loadDataset, splitMatrices, splitWindows } from "./lib/pipeline/dataset";
+import { loadDataset, splitMatrices, splitWindows } from "./lib/features/dataset";
 import {
   profileFitOptions,
   trainWithProgress,
@@ -43,8 +43,8 @@ import {
   windowKeys,
   windowFeatureNames,
   concatWindows,
-} from "./lib/pipeline/modeling";
-import * as ev from "./lib/pipeline/evaluation";
+} from "./lib/stages/modeling";
+import * as ev from "./lib/evaluate/evaluation";
 import { loadRowModel, loadWindowModel } from "./lib/models/index";
 import { flattenWindows } from "./lib/runtime/matrix";
 import { dayToIso } from "./lib/data/panel";

@@ -22,7 +22,7 @@
 
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
+import { loadDataset, splitMatrices } from "./lib/features/dataset";
 import * as hpo from "./lib/evaluate/hpo";
 import { createModel } from "./lib/models/index";
 import { DEFAULT_LEARNING_RATE } from "./lib/train/fit";

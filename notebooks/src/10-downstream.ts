@@ -31,8 +31,8 @@
 // %%
 import { modelLabel } from "./lib/runtime/model-registry";
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import { loadDataset, loadPanelArtifact } from "./lib/pipeline/dataset";
-import { readLatentFrame } from "./lib/latent/latents";
+import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
+import { readLatentFrame } from "./lib/models/latents";
 import * as ds from "./lib/evaluate/downstream";
 import { dayToIso, isoToDay } from "./lib/data/panel";
 import { Progress } from "./lib/runtime/progress";

@@ -21,8 +21,8 @@
 
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import * as cc from "./lib/pipeline/creditcard";
-import { profileFitOptions, trainWithProgress } from "./lib/pipeline/modeling";
+import * as cc from "./lib/anomaly/creditcard";
+import { profileFitOptions, trainWithProgress } from "./lib/stages/modeling";
 import { takeRows } from "./lib/runtime/matrix";
 import { Progress } from "./lib/runtime/progress";
 import { showChart, showMarkdown, showTable } from "./lib/viz/display";

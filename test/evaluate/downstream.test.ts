@@ -8,7 +8,7 @@ import { makeRng } from "../../lib/runtime/rng";
 import type { Panel, TokenInfo } from "../../lib/data/panel";
 import type { Matrix } from "../../lib/runtime/matrix";
 import { generateMarket } from "../../lib/data/synthetic";
-import { prepareDataset } from "../../lib/pipeline/dataset";
+import { prepareDataset } from "../../lib/features/dataset";
 
 const close = (a: number, b: number, tol = 1e-9): boolean => Math.abs(a - b) <= tol;
 

@@ -27,7 +27,7 @@ import { modelNotebook } from "../runtime/model-registry";
 import type { Table } from "../runtime/artifacts";
 import type { Matrix } from "../runtime/matrix";
 import { ANOMALY_KINDS, dayToIso, tokenRanges, type Panel, type TokenInfo } from "../data/panel";
-import { SPLIT_NAMES } from "./dataset";
+import { SPLIT_NAMES } from "../features/dataset";
 import {
   applyGroupThresholds,
   applyThreshold,
@@ -36,18 +36,18 @@ import {
   MIN_GROUP_SIZE,
   type PotThresholdResult,
   type ThresholdSpec,
-} from "../anomaly/thresholds";
-import { cohenKappa, flagOverlaps, jaccard, type FlagOverlaps } from "../anomaly/agreement";
+} from "./thresholds";
+import { cohenKappa, flagOverlaps, jaccard, type FlagOverlaps } from "./agreement";
 import { spearman } from "../stats/descriptive";
 import { confusion, prCurve, rocCurve } from "../stats/roc";
-import { eventStudy, type EventRef, type EventStudyOptions, type EventStudyResult } from "../anomaly/eventstudy";
+import { eventStudy, type EventRef, type EventStudyOptions, type EventStudyResult } from "./eventstudy";
 import {
   crashDayEvents,
   KNOWN_MARKET_EVENTS,
   marketEventDays,
   type EventDays,
   type MarketEvent,
-} from "../anomaly/market-events";
+} from "./market-events";
 import { averageRanks, quantileSorted } from "../stats/descriptive";
 import * as charts from "../viz/charts";
 import type { VlSpec } from "../viz/render";

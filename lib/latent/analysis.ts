@@ -30,7 +30,7 @@ import { takeRows, type Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
 import type { ArtifactStore, Table } from "../runtime/artifacts";
 import { dayToIso, type Panel, type TokenInfo } from "../data/panel";
-import { SPLIT_NAMES, type Dataset } from "./dataset";
+import { SPLIT_NAMES, type Dataset } from "../features/dataset";
 import {
   LATENT_PRODUCERS,
   UNKNOWN_SECTOR,
@@ -40,8 +40,8 @@ import {
   readLatentFrame,
   takeFrameRows,
   type LatentFrame,
-} from "../latent/latents";
-import { dropNonFinite, stratifiedSample } from "../latent/sampling";
+} from "../models/latents";
+import { dropNonFinite, stratifiedSample } from "../features/sampling";
 import {
   DEFAULT_N_NEIGHBORS,
   computeKnn,
@@ -49,8 +49,8 @@ import {
   runUmapAsync,
   type KnnResult,
   type UmapResult,
-} from "../latent/umap";
-import { correlationMatrix, linearCKA, neighbourOverlap, silhouette, trustworthiness } from "../latent/metrics";
+} from "./umap";
+import { correlationMatrix, linearCKA, neighbourOverlap, silhouette, trustworthiness } from "./metrics";
 import { logisticProbe } from "../stats/logistic";
 import { compactRows, type Row } from "../viz/charts";
 import type { Cell } from "../viz/display";

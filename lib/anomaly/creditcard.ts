@@ -36,7 +36,7 @@ import { takeRows } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
 import { StandardScaler, type ScalerJSON } from "../features/scaler";
 import { confusion, prCurve, rocCurve, type Confusion, type PrCurve, type RocCurve } from "../stats/roc";
-import { applyThreshold, fitThreshold, type ThresholdResult, type ThresholdSpec } from "../anomaly/thresholds";
+import { applyThreshold, fitThreshold, type ThresholdResult, type ThresholdSpec } from "./thresholds";
 import {
   bootstrapStatistic,
   DEFAULT_ALPHA,

@@ -11,9 +11,9 @@ import { clusterBootstrapCI } from "../../lib/stats/bootstrap";
 import { createModel } from "../../lib/models/load";
 import type { Autoencoder, ScoreMode, ScoreResult } from "../../lib/models/types";
 import type { Matrix } from "../../lib/runtime/matrix";
-import type { Dataset } from "../../lib/pipeline/dataset";
+import type { Dataset } from "../../lib/features/dataset";
 import { dayToIso, isoToDay } from "../../lib/data/panel";
-import * as ev from "../../lib/pipeline/evaluation";
+import * as ev from "../../lib/evaluate/evaluation";
 
 before(async () => {
   await initBackend();

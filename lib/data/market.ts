@@ -9,11 +9,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Config } from "../config";
-import { generateMarket, type MarketTruth } from "../data/synthetic";
-import { loadPanel } from "../data/load";
-import { RawRows } from "../data/raw";
-import { validateRows, formatValidationReport, type ValidationReport } from "../data/validate";
-import { MS_PER_DAY, dayToIso, isoToDay, type Panel } from "../data/panel";
+import { generateMarket, type MarketTruth } from "./synthetic";
+import { loadPanel } from "./load";
+import { RawRows } from "./raw";
+import { validateRows, formatValidationReport, type ValidationReport } from "./validate";
+import { MS_PER_DAY, dayToIso, isoToDay, type Panel } from "./panel";
 import { marketEventDays } from "../anomaly/market-events";
 
 /** A loaded market with its validation report. */

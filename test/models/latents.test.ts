@@ -15,7 +15,7 @@ import {
   latentFrameTable,
   readLatentFrame,
   takeFrameRows,
-} from "../../lib/latent/latents";
+} from "../../lib/models/latents";
 
 const tokens: TokenInfo[] = [
   { id: "bitcoin", symbol: "BTC", name: "Bitcoin", sector: "layer-1" },

@@ -1,5 +1,5 @@
 /**
- * The anomaly stage (lib/pipeline/anomaly-analysis.ts): typed errors tables, the token-day
+ * The anomaly stage (lib/anomaly/analysis.ts): typed errors tables, the token-day
  * grid, thresholds with their promised rates on distributions with known quantiles,
  * agreement and ground-truth numbers on hand-computed cases (ties included), explanation,
  * the stress index and crash-day check, the event study wiring, bad input, and an end-to-end
@@ -7,7 +7,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as an from "../../lib/pipeline/anomaly-analysis";
+import * as an from "../../lib/anomaly/analysis";
 import type { Table } from "../../lib/runtime/artifacts";
 import type { Panel, TokenInfo } from "../../lib/data/panel";
 import { normalSurvival } from "../../lib/stats/descriptive";

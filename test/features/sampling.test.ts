@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { dropNonFinite, stratifiedSample } from "../../lib/latent/sampling";
+import { dropNonFinite, stratifiedSample } from "../../lib/features/sampling";
 import { makeRng } from "../../lib/runtime/rng";
 import { isoToDay, dayToIso } from "../../lib/data/panel";
 import { matrix } from "../../lib/runtime/matrix";

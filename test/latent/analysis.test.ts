@@ -1,5 +1,5 @@
 /**
- * The latent-space stage (lib/pipeline/latent-analysis): loading and aligning df_latents,
+ * The latent-space stage (lib/latent/analysis.ts): loading and aligning df_latents,
  * the shared neighbour graphs and UMAP, the comparison metrics, probes, market variables,
  * correlations, traversals, findings and the chart specs, on small hand-made inputs.
  */
@@ -13,10 +13,10 @@ import { ArtifactStore } from "../../lib/runtime/artifacts";
 import { matrix, takeRows, type Matrix } from "../../lib/runtime/matrix";
 import { Rng } from "../../lib/runtime/rng";
 import { isoToDay, type Panel, type TokenInfo } from "../../lib/data/panel";
-import type { Dataset } from "../../lib/pipeline/dataset";
-import { latentFrame, latentFrameTable, type LatentFrame } from "../../lib/latent/latents";
+import type { Dataset } from "../../lib/features/dataset";
+import { latentFrame, latentFrameTable, type LatentFrame } from "../../lib/models/latents";
 import { compileSpec } from "../../lib/viz/render";
-import * as la from "../../lib/pipeline/latent-analysis";
+import * as la from "../../lib/latent/analysis";
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);
 

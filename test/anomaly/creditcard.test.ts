@@ -16,8 +16,8 @@ import { generateCreditCard, ULB_FRAUD_RATE } from "../../lib/data/creditcard-sy
 import type { CreditCardData } from "../../lib/data/creditcard-types";
 import { averagePrecision, precisionAtK, recallAtK, rocAuc } from "../../lib/stats/roc";
 import { renderSvg } from "../../lib/viz/render";
-import * as cc from "../../lib/pipeline/creditcard";
-import { trainWithProgress } from "../../lib/pipeline/modeling";
+import * as cc from "../../lib/anomaly/creditcard";
+import { trainWithProgress } from "../../lib/stages/modeling";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/data/creditcard");
 const REAL = path.resolve(__dirname, "../../../shared/data/real/creditcard_ulb_subset/creditcard_sample.csv");

@@ -34,14 +34,14 @@ import { flattenWindows, takeRows, takeWindows, type Matrix, type Windows } from
 import type { Rng } from "../runtime/rng";
 import type { Table, Column } from "../runtime/artifacts";
 import { bootstrapStatistic, DEFAULT_ALPHA, type BootstrapResult } from "../stats/bootstrap";
-import { addGaussianNoise, randomMask, type HasFloat32Data } from "../evaluate/noise";
+import { addGaussianNoise, randomMask, type HasFloat32Data } from "./noise";
 import { quantileSorted, type RngLike } from "../stats/descriptive";
 import { mean, spearman } from "../stats/descriptive";
 import { StandardScaler, DEFAULT_CLIP } from "../features/scaler";
 import { dayToIso, isoToDay } from "../data/panel";
-import { stratifiedSample } from "../latent/sampling";
-import { SPLIT_NAMES, type Dataset, type SplitName } from "./dataset";
-import { meanBaseline } from "./modeling";
+import { stratifiedSample } from "../features/sampling";
+import { SPLIT_NAMES, type Dataset, type SplitName } from "../features/dataset";
+import { meanBaseline } from "../stages/modeling";
 import * as charts from "../viz/charts";
 import type { VlSpec } from "../viz/render";
 

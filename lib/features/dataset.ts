@@ -12,10 +12,10 @@
  */
 import { ANOMALY_KINDS, dayToIso, type Panel, type TokenInfo, type AnomalyEvent } from "../data/panel";
 import type { ArtifactStore } from "../runtime/artifacts";
-import { buildFeatures, type FeatureOptions, type FeatureTable } from "../features/features";
-import { splitByDate, type DateSplit, type SplitBoundaries } from "../features/split";
-import { StandardScaler, scalerFromJSON, DEFAULT_CLIP, type ScalerJSON } from "../features/scaler";
-import { makeWindows, type WindowSet } from "../features/windows";
+import { buildFeatures, type FeatureOptions, type FeatureTable } from "./features";
+import { splitByDate, type DateSplit, type SplitBoundaries } from "./split";
+import { StandardScaler, scalerFromJSON, DEFAULT_CLIP, type ScalerJSON } from "./scaler";
+import { makeWindows, type WindowSet } from "./windows";
 import { takeRows, type Matrix } from "../runtime/matrix";
 
 /** Split names as stored per row ("gap" rows belong to no split). */
