@@ -26,6 +26,7 @@
  *    replicates of 57,000 test rows take about a second per model.
  */
 
+import { type Row, compactRows } from "../runtime/rows";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadCreditCard, CREDITCARD_FULL_ROWS } from "../data/creditcard";
@@ -1089,14 +1090,14 @@ export function modelCurves(model: string, scores: Float64Array, labels: ArrayLi
 
 /** ROC (with the chance diagonal) and PR (with the fraud-rate baseline) curves of every model, side by side. */
 export function curvesChart(curves: ModelCurves[], subtitle: string): VlSpec {
-  const roc: charts.Row[] = curves.flatMap((c) =>
+  const roc: Row[] = curves.flatMap((c) =>
     Array.from(c.roc.fpr, (x, i) => ({
       model: `${c.model} (AUC ${c.roc.auc.toFixed(3)})`,
       fpr: x,
       tpr: c.roc.tpr[i]!,
     })),
   );
-  const pr: charts.Row[] = curves.flatMap((c) =>
+  const pr: Row[] = curves.flatMap((c) =>
     Array.from(c.pr.recall, (x, i) => ({
       model: `${c.model} (AP ${c.pr.averagePrecision.toFixed(3)})`,
       recall: x,
@@ -1120,7 +1121,7 @@ export function curvesChart(curves: ModelCurves[], subtitle: string): VlSpec {
         encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } },
       },
       {
-        data: { values: charts.compactRows(roc, 4) },
+        data: { values: compactRows(roc, 4) },
         mark: { type: "line", strokeWidth: 1.8 },
         encoding: {
           x: { field: "fpr", type: "quantitative", title: "false-positive rate" },
@@ -1147,7 +1148,7 @@ export function curvesChart(curves: ModelCurves[], subtitle: string): VlSpec {
         encoding: { y: { field: "y", type: "quantitative" } },
       },
       {
-        data: { values: charts.compactRows(pr, 4) },
+        data: { values: compactRows(pr, 4) },
         mark: { type: "line", strokeWidth: 1.8, interpolate: "step-after" },
         encoding: {
           x: { field: "recall", type: "quantitative", title: "recall", scale: { domain: [0, 1] } },
@@ -1184,8 +1185,8 @@ export const SCORE_BINS = 40;
 export function scoreDensityRows(
   models: { model: string; scores: Float64Array; thresholds: NamedThreshold[] }[],
   groups: string[],
-): charts.Row[] {
-  const rows: charts.Row[] = [];
+): Row[] {
+  const rows: Row[] = [];
   const floor = 1e-12;
   for (const m of models) {
     const logs = Float64Array.from(m.scores, (v) => Math.log10(Math.max(v, floor)));
@@ -1241,7 +1242,7 @@ const CLASS_COLOURS: Record<string, string> = {
 };
 
 /** Distinct values of a field in first-appearance order (facet and legend order follow the data). */
-function distinct(rows: charts.Row[], field: string, where: (r: charts.Row) => boolean = () => true): string[] {
+function distinct(rows: Row[], field: string, where: (r: Row) => boolean = () => true): string[] {
   const seen: string[] = [];
   for (const r of rows) if (where(r) && !seen.includes(String(r[field]))) seen.push(String(r[field]));
   return seen;
@@ -1253,7 +1254,7 @@ function classScale(classes: string[]): { domain: string[]; range: string[] } {
 }
 
 /** Densities of log10 reconstruction error by class, one panel per model, thresholds as dashed rules. */
-export function scoreDistributionChart(rows: charts.Row[], subtitle: string): VlSpec {
+export function scoreDistributionChart(rows: Row[], subtitle: string): VlSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
@@ -1262,7 +1263,7 @@ export function scoreDistributionChart(rows: charts.Row[], subtitle: string): Vl
         : "Reconstruction error of the test rows",
       subtitle,
     },
-    data: { values: charts.compactRows(rows, 4) },
+    data: { values: compactRows(rows, 4) },
     facet: { field: "model", type: "nominal", title: null, sort: distinct(rows, "model") },
     columns: 2,
     spec: {
@@ -1347,10 +1348,10 @@ export async function embedLatents(
   groups: string[],
   rng: Rng,
   onProgress?: (label: string, epoch: number, total: number) => void,
-): Promise<{ rows: charts.Row[]; seconds: number }> {
+): Promise<{ rows: Row[]; seconds: number }> {
   const t0 = Date.now();
   const input = takeRows(X, rows);
-  const out: charts.Row[] = [];
+  const out: Row[] = [];
   for (const m of models) {
     const latents = m.model.encode(input);
     const res = await runUmapAsync(latents, {
@@ -1369,8 +1370,8 @@ export async function embedLatents(
 }
 
 /** UMAP scatter of latents, one panel per model, coloured by class (frauds drawn last, on top). */
-export function umapChart(rows: charts.Row[], subtitle: string): VlSpec {
-  const on = (r: charts.Row) => (r.class === "fraud" || r.class === "flagged (p99)" ? 1 : 0);
+export function umapChart(rows: Row[], subtitle: string): VlSpec {
+  const on = (r: Row) => (r.class === "fraud" || r.class === "flagged (p99)" ? 1 : 0);
   const sorted = [...rows].sort((a, b) => on(a) - on(b));
   const title = `UMAP of each model's latent space, coloured by ${rows.some((r) => r.class === "fraud" || r.class === "normal") ? "class" : "flag"} (test split)`;
   const spec = charts.scatter(sorted, {

@@ -14,7 +14,7 @@ import { loadPanel } from "./load";
 import { RawRows } from "./raw";
 import { validateRows, formatValidationReport, type ValidationReport } from "./validate";
 import { MS_PER_DAY, dayToIso, isoToDay, type Panel } from "./panel";
-import { marketEventDays } from "../anomaly/market-events";
+import { marketEventDays } from "./market-events";
 
 /** A loaded market with its validation report. */
 export interface Market {

@@ -21,6 +21,7 @@
  *      regime, drift from train to test, an expanding-window walk-forward;
  *   5. the ranking of the models on every criterion, and chart specs for all of it.
  */
+import { type Row, compactRows } from "../runtime/rows";
 import { modelLabel, modelNotebook } from "../runtime/model-registry";
 
 export { modelLabel };
@@ -42,7 +43,6 @@ import { dayToIso, isoToDay } from "../data/panel";
 import { stratifiedSample } from "../features/sampling";
 import { SPLIT_NAMES, type Dataset, type SplitName } from "../features/dataset";
 import { meanBaseline } from "../stages/modeling";
-import * as charts from "../viz/charts";
 import type { VlSpec } from "../viz/render";
 
 // ---------------------------------------------------------------------------------------
@@ -1771,7 +1771,7 @@ export function sweepChart(points: SweepPoint[], o: { title: string; subtitle?: 
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
-    data: { values: charts.compactRows(rows) },
+    data: { values: compactRows(rows) },
     facet: { field: "input", type: "nominal", title: null },
     columns: 2,
     spec: {
@@ -1877,7 +1877,7 @@ export function noiseChart(rows: RobustnessRow[], o: { title: string; subtitle?:
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
     data: {
-      values: charts.compactRows(long.map((r) => ({ ...r, metric: r.metric.startsWith("a.") ? mseTitle : rankTitle }))),
+      values: compactRows(long.map((r) => ({ ...r, metric: r.metric.startsWith("a.") ? mseTitle : rankTitle }))),
     },
     columns: kinds.length,
     concat: [...kinds.map((k) => panel(k, mseTitle, true)), ...kinds.map((k) => panel(k, rankTitle, false))],
@@ -1885,9 +1885,9 @@ export function noiseChart(rows: RobustnessRow[], o: { title: string; subtitle?:
 }
 
 /** Rows of the per-feature heatmap: log2(model MSE ÷ its PCA's) per feature, and a symmetric colour limit. */
-export function featureRatioRows(rows: FeatureErrorRow[], models: string[]): { rows: charts.Row[]; limit: number } {
+export function featureRatioRows(rows: FeatureErrorRow[], models: string[]): { rows: Row[]; limit: number } {
   const find = (m: string, f: string) => rows.find((r) => r.model === m && r.feature === f);
-  const out: charts.Row[] = [];
+  const out: Row[] = [];
   for (const m of models) {
     for (const r of rows.filter((x) => x.model === m)) {
       const ref = find(referenceOf(m), r.feature);
@@ -1922,7 +1922,7 @@ export function regimeChart(
     title: o.subtitle ? { text: o.title, subtitle: o.subtitle } : o.title,
     width: 520,
     height: 60 * byModel.length,
-    data: { values: charts.compactRows(rows) },
+    data: { values: compactRows(rows) },
     layer: [
       {
         mark: "bar",
@@ -2014,7 +2014,7 @@ export function monthlyErrorChart(
         encoding: { x: { field: "date", type: "temporal" }, text: { field: "label" } },
       },
       {
-        data: { values: charts.compactRows(rows) },
+        data: { values: compactRows(rows) },
         mark: { type: "line", point: true, strokeWidth: 1.6 },
         encoding: {
           x: { field: "date", type: "temporal", title: null },

@@ -52,7 +52,7 @@ import {
 } from "./umap";
 import { correlationMatrix, linearCKA, neighbourOverlap, silhouette, trustworthiness } from "./metrics";
 import { logisticProbe } from "../stats/logistic";
-import { compactRows, type Row } from "../viz/charts";
+import { compactRows, type Row } from "../runtime/rows";
 import type { Cell } from "../viz/display";
 import { loadRowModel } from "../models/load";
 import type { VlSpec } from "../viz/render";

@@ -21,7 +21,7 @@
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
-import * as an from "./lib/anomaly/analysis";
+import * as an from "./lib/stages/07-anomalies/index";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
 import { SectionBuilder } from "./lib/report/sections";

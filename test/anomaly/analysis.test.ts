@@ -7,14 +7,14 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as an from "../../lib/anomaly/analysis";
+import * as an from "../../lib/stages/07-anomalies/index";
 import type { Table } from "../../lib/runtime/artifacts";
 import type { Panel, TokenInfo } from "../../lib/data/panel";
 import { normalSurvival } from "../../lib/stats/descriptive";
 import { PCAModel } from "../../lib/models/pca";
 import { averagePrecision, prAuc, precisionAtK, rocAuc } from "../../lib/stats/roc";
 import { Rng } from "../../lib/runtime/rng";
-import { KNOWN_MARKET_EVENTS, crashDayEvents, marketEventDays } from "../../lib/anomaly/market-events";
+import { KNOWN_MARKET_EVENTS, crashDayEvents, marketEventDays } from "../../lib/data/market-events";
 import { isoToDay } from "../../lib/data/panel";
 
 const close = (a: number | null | undefined, b: number, tol = 1e-12) => {

@@ -12,7 +12,7 @@
  * coverage was noted and no specific article was checked, so a reader knows which rows
  * rest on a named source.
  */
-import { dayToIso, isoToDay } from "../data/panel";
+import { dayToIso, isoToDay } from "./panel";
 
 /** A documented market-wide event. */
 export interface MarketEvent {
