@@ -22,7 +22,6 @@
  */
 import { modelLabel } from "../runtime/model-registry";
 
-export { modelLabel };
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { mean, std } from "../stats/descriptive";

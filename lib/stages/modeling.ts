@@ -8,6 +8,7 @@
  * their last day. Both are saved in the same table layout (token, day, split, ...), so the
  * latent and anomaly notebooks treat all models alike.
  */
+
 import * as path from "node:path";
 import type { Autoencoder } from "../models/types";
 import type { FitOptions, TrainHistory, EpochRecord } from "../train/types";
@@ -17,10 +18,12 @@ import { Progress } from "../runtime/progress";
 import { matrixColumns } from "../runtime/artifacts";
 import { ANOMALY_KINDS, dayToIso } from "../data/panel";
 import { SPLIT_NAMES, type Dataset } from "../features/dataset";
-import * as charts from "../viz/charts";
+import type * as charts from "../viz/charts";
 import type { SectionBuilder } from "../report/sections";
-import { saveFigure, type VlSpec } from "../viz/render";
+import { saveFigure } from "../viz/render";
 import { showChart, showTable } from "../viz/display";
+import { meanBaseline, reconstructionMetrics } from "../evaluate/reconstruction";
+import { lossCurveSpecs, reconstructionChart } from "../viz/training";
 
 /**
  * Smallest decrease of the validation loss that counts as progress for early stopping.
@@ -72,79 +75,6 @@ export async function trainWithProgress<X>(
     `stopped: ${history.stopReason} after ${history.epochs.length} epochs; best epoch ${history.bestEpoch}, val loss ${history.bestValLoss.toPrecision(5)}`,
   );
   return history;
-}
-
-/** Loss-curve chart of a history (train and validation; VAE terms in a second chart). */
-export function lossCurveSpecs(history: TrainHistory, title: string): VlSpec[] {
-  const specs: VlSpec[] = [
-    charts.lossCurves(history.epochs, {
-      title,
-      subtitle: `best epoch ${history.bestEpoch} (dashed), stop: ${history.stopReason}`,
-      bestEpoch: history.bestEpoch,
-    }),
-  ];
-  const withTerms = history.epochs.filter((e) => e.terms && e.valTerms);
-  if (withTerms.length) {
-    const rows = withTerms.flatMap((e) =>
-      Object.entries(e.terms!)
-        .filter(([k]) => k !== "beta")
-        .map(([term, v]) => ({ epoch: e.epoch, term: `train ${term}`, value: v }))
-        .concat(
-          Object.entries(e.valTerms!).map(([term, v]) => ({ epoch: e.epoch, term: `validation ${term}`, value: v })),
-        ),
-    );
-    specs.push(
-      charts.lineChart(
-        rows.filter((r) => r.value > 0),
-        {
-          title: `${title}: loss terms`,
-          x: "epoch",
-          y: "value",
-          series: "term",
-          logY: true,
-          yTitle: "value (log scale)",
-        },
-      ),
-    );
-  }
-  return specs;
-}
-
-/** Mean squared and absolute error of a reconstruction. */
-export interface ReconstructionMetrics {
-  mse: number;
-  mae: number;
-  n: number;
-}
-
-/** MSE/MAE of a model on some input (per value, averaged over rows and features). */
-export function reconstructionMetrics<X>(model: Autoencoder<X>, x: X): ReconstructionMetrics {
-  const mse = model.score(x, "mse").perRow;
-  const mae = model.score(x, "mae").perRow;
-  let a = 0,
-    b = 0;
-  for (let i = 0; i < mse.length; i++) {
-    a += mse[i]!;
-    b += mae[i]!;
-  }
-  return { mse: a / mse.length, mae: b / mae.length, n: mse.length };
-}
-
-/** MSE/MAE of predicting every row with the training mean (the floor a model must beat). */
-export function meanBaseline(train: Matrix, x: Matrix): ReconstructionMetrics {
-  const mean = new Float64Array(train.cols);
-  for (let i = 0; i < train.rows; i++)
-    for (let j = 0; j < train.cols; j++) mean[j]! += train.data[i * train.cols + j]! / train.rows;
-  let se = 0,
-    ae = 0;
-  for (let i = 0; i < x.rows; i++)
-    for (let j = 0; j < x.cols; j++) {
-      const d = x.data[i * x.cols + j]! - mean[j]!;
-      se += d * d;
-      ae += Math.abs(d);
-    }
-  const n = x.rows * x.cols;
-  return { mse: se / n, mae: ae / n, n: x.rows };
 }
 
 /** Keys of the rows a model scores: token-days for row models, windows for Conv1D. */
@@ -258,37 +188,6 @@ export function reconstructionExample(
     }
   }
   return out;
-}
-
-/** Faceted actual-vs-reconstructed chart. */
-export function reconstructionChart(rows: charts.Row[], title: string): VlSpec {
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: {
-      text: title,
-      subtitle: "standardised feature values on test days: actual (blue) and reconstructed (orange)",
-    },
-    data: { values: charts.compactRows(rows) },
-    facet: { field: "panel", type: "nominal", title: null },
-    columns: 2,
-    spec: {
-      width: 300,
-      height: 120,
-      mark: { type: "line", strokeWidth: 1.3 },
-      encoding: {
-        x: { field: "date", type: "temporal", title: null },
-        y: { field: "value", type: "quantitative", title: null },
-        color: {
-          field: "series",
-          type: "nominal",
-          title: null,
-          scale: { domain: ["actual", "reconstructed"], range: ["#4c78a8", "#f58518"] },
-        },
-        tooltip: [{ field: "date", type: "temporal" }, { field: "series" }, { field: "value", format: ".3f" }],
-      },
-    },
-    resolve: { scale: { y: "independent" } },
-  };
 }
 
 /** The tokens with the most test rows, one per sector first (for examples). */

@@ -14,7 +14,9 @@ import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { makeRng } from "./lib/runtime/rng";
 import { matrix } from "./lib/runtime/matrix";
 import { createModel } from "./lib/models/index";
-import { trainWithProgress, lossCurveSpecs, reconstructionMetrics, meanBaseline } from "./lib/stages/modeling";
+import { trainWithProgress } from "./lib/stages/modeling";
+import { lossCurveSpecs } from "./lib/viz/training";
+import { reconstructionMetrics, meanBaseline } from "./lib/evaluate/reconstruction";
 import { showChart, showTable } from "./lib/viz/display";
 
 const ctx = await setupNotebook("00-setup-check");

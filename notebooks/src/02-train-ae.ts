@@ -20,11 +20,11 @@ import { loadDataset, splitMatrices } from "./lib/features/dataset";
 import {
   profileFitOptions,
   trainWithProgress,
-  lossCurveSpecs,
   evaluateAndSaveRowModel,
   datasetKeys,
   saveModelOutputs,
 } from "./lib/stages/modeling";
+import { lossCurveSpecs } from "./lib/viz/training";
 import { createModel } from "./lib/models/index";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import { SectionBuilder } from "./lib/report/sections";

@@ -15,7 +15,8 @@
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/features/dataset";
-import { profileFitOptions, trainWithProgress, lossCurveSpecs, evaluateAndSaveRowModel } from "./lib/stages/modeling";
+import { profileFitOptions, trainWithProgress, evaluateAndSaveRowModel } from "./lib/stages/modeling";
+import { lossCurveSpecs } from "./lib/viz/training";
 import { createModel, loadRowModel } from "./lib/models/index";
 import { showChart, showTable } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";

@@ -14,13 +14,9 @@
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/features/dataset";
-import {
-  profileFitOptions,
-  trainWithProgress,
-  lossCurveSpecs,
-  evaluateAndSaveRowModel,
-  reconstructionMetrics,
-} from "./lib/stages/modeling";
+import { profileFitOptions, trainWithProgress, evaluateAndSaveRowModel } from "./lib/stages/modeling";
+import { lossCurveSpecs } from "./lib/viz/training";
+import { reconstructionMetrics } from "./lib/evaluate/reconstruction";
 import { createModel, loadRowModel } from "./lib/models/index";
 import { addGaussianNoise, randomMask } from "./lib/evaluate/noise";
 import { showChart, showTable } from "./lib/viz/display";

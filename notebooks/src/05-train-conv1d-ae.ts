@@ -21,11 +21,11 @@ import { loadDataset, splitWindows } from "./lib/features/dataset";
 import {
   profileFitOptions,
   trainWithProgress,
-  lossCurveSpecs,
   splitWindowSets,
   windowFeatureNames,
   evaluateAndSaveWindowModel,
 } from "./lib/stages/modeling";
+import { lossCurveSpecs } from "./lib/viz/training";
 import { createModel, encoderLengths } from "./lib/models/index";
 import { flattenWindows } from "./lib/runtime/matrix";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";

@@ -44,7 +44,7 @@ import {
   windowFeatureNames,
   concatWindows,
 } from "./lib/stages/modeling";
-import * as ev from "./lib/evaluate/evaluation";
+import * as ev from "./lib/stages/08-evaluation/index";
 import { loadRowModel, loadWindowModel } from "./lib/models/index";
 import { flattenWindows } from "./lib/runtime/matrix";
 import { dayToIso } from "./lib/data/panel";

@@ -13,7 +13,7 @@ import type { Autoencoder, ScoreMode, ScoreResult } from "../../lib/models/types
 import type { Matrix } from "../../lib/runtime/matrix";
 import type { Dataset } from "../../lib/features/dataset";
 import { dayToIso, isoToDay } from "../../lib/data/panel";
-import * as ev from "../../lib/evaluate/evaluation";
+import * as ev from "../../lib/stages/08-evaluation/index";
 
 before(async () => {
   await initBackend();
