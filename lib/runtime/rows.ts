@@ -3,6 +3,9 @@
  * live at the bottom so that the analysis layers can shape rows without importing viz.
  */
 
+/** One table cell (undefined and null render as empty). */
+export type Cell = string | number | boolean | null | undefined;
+
 /** A row of table or chart data. */
 export type Row = Record<string, string | number | boolean | null>;
 

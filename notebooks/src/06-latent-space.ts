@@ -23,7 +23,7 @@
 import { modelLabel } from "./lib/runtime/model-registry";
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
-import * as la from "./lib/latent/analysis";
+import * as la from "./lib/stages/06-latent-space/index";
 import { stratifiedSample } from "./lib/features/sampling";
 import { takeRows } from "./lib/runtime/matrix";
 import { Progress } from "./lib/runtime/progress";

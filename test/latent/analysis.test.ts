@@ -16,7 +16,7 @@ import { isoToDay, type Panel, type TokenInfo } from "../../lib/data/panel";
 import type { Dataset } from "../../lib/features/dataset";
 import { latentFrame, latentFrameTable, type LatentFrame } from "../../lib/models/latents";
 import { compileSpec } from "../../lib/viz/render";
-import * as la from "../../lib/latent/analysis";
+import * as la from "../../lib/stages/06-latent-space/index";
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b} (tol ${tol})`);
 
