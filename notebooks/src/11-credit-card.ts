@@ -21,7 +21,7 @@
 
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
-import * as cc from "./lib/anomaly/creditcard";
+import * as cc from "./lib/stages/11-credit-card/index";
 import { profileFitOptions, trainWithProgress } from "./lib/stages/modeling";
 import { takeRows } from "./lib/runtime/matrix";
 import { Progress } from "./lib/runtime/progress";

@@ -16,7 +16,7 @@ import { generateCreditCard, ULB_FRAUD_RATE } from "../../lib/data/creditcard-sy
 import type { CreditCardData } from "../../lib/data/creditcard-types";
 import { averagePrecision, precisionAtK, recallAtK, rocAuc } from "../../lib/stats/roc";
 import { renderSvg } from "../../lib/viz/render";
-import * as cc from "../../lib/anomaly/creditcard";
+import * as cc from "../../lib/stages/11-credit-card/index";
 import { trainWithProgress } from "../../lib/stages/modeling";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/data/creditcard");
