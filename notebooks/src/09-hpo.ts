@@ -23,7 +23,7 @@
 // %%
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/features/dataset";
-import * as hpo from "./lib/evaluate/hpo";
+import * as hpo from "./lib/stages/09-hpo/index";
 import { createModel } from "./lib/models/index";
 import { DEFAULT_LEARNING_RATE } from "./lib/train/fit";
 import { Progress } from "./lib/runtime/progress";

@@ -33,7 +33,7 @@ import { modelLabel } from "./lib/runtime/model-registry";
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
 import { readLatentFrame } from "./lib/models/latents";
-import * as ds from "./lib/evaluate/downstream";
+import * as ds from "./lib/stages/10-downstream/index";
 import { dayToIso, isoToDay } from "./lib/data/panel";
 import { Progress } from "./lib/runtime/progress";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";

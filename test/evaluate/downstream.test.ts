@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import * as ds from "../../lib/evaluate/downstream";
+import * as ds from "../../lib/stages/10-downstream/index";
 import { ridgeProbe } from "../../lib/stats/ridge";
 import { rocAuc } from "../../lib/stats/roc";
 import { fitLogistic, logisticProbe, predictLogistic } from "../../lib/stats/logistic";
