@@ -68,3 +68,16 @@ export function finishNotebook(
     `Finished **${ctx.name}** in ${seconds.toFixed(1)} s; manifest: \`${path.relative(ctx.config.paths.root, file)}\`.`,
   );
 }
+
+/** Options that make showChart also save the chart under figures/ as `<name>.svg`/`.png`. */
+export interface FigureOptions {
+  save: { dir: string; name: string };
+}
+
+/**
+ * The one figure helper of the notebooks: `const fig = figureSaver(ctx)`, then
+ * `showChart(spec, fig("loss-curves"))` shows the chart and saves it in the figures folder.
+ */
+export function figureSaver(ctx: Pick<NotebookContext, "figuresDir">): (name: string) => FigureOptions {
+  return (name) => ({ save: { dir: ctx.figuresDir, name } });
+}

@@ -10,7 +10,7 @@
 // manifest.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { makeRng } from "./lib/runtime/rng";
 import { matrix } from "./lib/runtime/matrix";
 import { createModel } from "./lib/models/index";
@@ -65,9 +65,7 @@ const history = await trainWithProgress(ae, train, validation, {
   learningRate: 0.01,
   seed: ctx.config.seed,
 });
-await showChart(lossCurveSpecs(history, "Setup check: tiny autoencoder")[0]!, {
-  save: { dir: ctx.figuresDir, name: "00-setup-loss" },
-});
+await showChart(lossCurveSpecs(history, "Setup check: tiny autoencoder")[0]!, figureSaver(ctx)("00-setup-loss"));
 
 // %%
 const fit = reconstructionMetrics(ae, validation);

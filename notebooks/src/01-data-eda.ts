@@ -16,7 +16,7 @@
 // Prepare (features, date split with a gap, scaler fitted on train only, windows) → Save.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { loadMarket, describeSource } from "./lib/data/market";
 import * as eda from "./lib/data/eda";
 import { prepareDataset, savePanel, saveDataset, splitWindows } from "./lib/features/dataset";
@@ -29,7 +29,7 @@ import { SectionBuilder } from "./lib/report/sections";
 
 const ctx = await setupNotebook("01-data-eda");
 const section = new SectionBuilder("01-data-eda", "Data: the market, its validation and its features");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
+const fig = figureSaver(ctx);
 
 // %% [markdown]
 // ## Load and validate

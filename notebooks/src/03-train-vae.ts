@@ -13,7 +13,7 @@
 // negative ELBO per row; per-feature errors), figures.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/features/dataset";
 import { profileFitOptions, trainWithProgress, evaluateAndSaveRowModel } from "./lib/stages/modeling";
 import { lossCurveSpecs } from "./lib/viz/training";
@@ -113,7 +113,7 @@ await showChart(
       valueTitle: "mean KL (nats)",
     },
   ),
-  { save: { dir: ctx.figuresDir, name: "03-vae-kl-per-dim" } },
+  figureSaver(ctx)("03-vae-kl-per-dim"),
 );
 const active = perDim.filter((r) => r["mean KL (nats)"] > 0.01).length;
 

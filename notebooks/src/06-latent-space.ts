@@ -21,7 +21,7 @@
 
 // %%
 import { modelLabel } from "./lib/runtime/model-registry";
-import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
 import * as la from "./lib/stages/06-latent-space/index";
 import { stratifiedSample } from "./lib/features/sampling";
@@ -33,7 +33,7 @@ import { SectionBuilder } from "./lib/report/sections";
 
 const ctx = await setupNotebook("06-latent-space");
 const section = new SectionBuilder("06-latent-space", "Latent spaces");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
+const fig = figureSaver(ctx);
 const timings: { stage: string; seconds: number }[] = [];
 let lap = performance.now();
 const timed = (stage: string) => {

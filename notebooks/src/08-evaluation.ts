@@ -34,7 +34,7 @@
 
 // %%
 import * as path from "node:path";
-import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices, splitWindows } from "./lib/features/dataset";
 import {
   profileFitOptions,
@@ -54,7 +54,7 @@ import { SectionBuilder } from "./lib/report/sections";
 
 const ctx = await setupNotebook("08-evaluation");
 const section = new SectionBuilder("08-evaluation", "Evaluation");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name: name } });
+const fig = figureSaver(ctx);
 const budget = ev.evaluationBudget(ctx.config.profile);
 showTable(
   [

@@ -21,7 +21,7 @@
 // Fair comparison (validation, then test once) → Save → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/features/dataset";
 import * as hpo from "./lib/stages/09-hpo/index";
 import { createModel } from "./lib/models/index";
@@ -35,7 +35,7 @@ import * as path from "node:path";
 
 const ctx = await setupNotebook("09-hpo");
 const section = new SectionBuilder("09-hpo", "Hyperparameter search");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
+const fig = figureSaver(ctx);
 const s = ctx.config.settings;
 
 // %% [markdown]

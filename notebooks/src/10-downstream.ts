@@ -30,7 +30,7 @@
 
 // %%
 import { modelLabel } from "./lib/runtime/model-registry";
-import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
 import { readLatentFrame } from "./lib/models/latents";
 import * as ds from "./lib/stages/10-downstream/index";
@@ -42,7 +42,7 @@ import { SectionBuilder } from "./lib/report/sections";
 
 const ctx = await setupNotebook("10-downstream");
 const section = new SectionBuilder("10-downstream", "Downstream: prediction and risk");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
+const fig = figureSaver(ctx);
 
 // %% [markdown]
 // ## Load

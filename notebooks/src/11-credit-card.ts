@@ -20,7 +20,7 @@
 // Build → Train → Score and threshold → Evaluate → Plot → Save → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import * as cc from "./lib/stages/11-credit-card/index";
 import { profileFitOptions, trainWithProgress } from "./lib/stages/modeling";
 import { takeRows } from "./lib/runtime/matrix";
@@ -33,7 +33,7 @@ import * as path from "node:path";
 
 const ctx = await setupNotebook("11-credit-card");
 const section = new SectionBuilder("11-credit-card", "Credit-card fraud");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name: name } });
+const fig = figureSaver(ctx);
 
 // %% [markdown]
 // ## Load
