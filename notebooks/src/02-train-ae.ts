@@ -15,6 +15,8 @@
 // Steps: Setup → Load → Build → Train → Baseline → Score → Save.
 
 // %%
+import { DENSE_MODEL_SETTINGS, architectureRow } from "./lib/models/defaults";
+import { DEFAULT_LEARNING_RATE } from "./lib/train/fit";
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/features/dataset";
 import {
@@ -56,28 +58,11 @@ showTable(
 // reconstruction can take any sign). The loss is the mean squared error.
 
 // %%
-const LATENT_DIM = 8;
-const ae = createModel("ae", {
-  featureNames: d.meta.featureNames,
-  latentDim: LATENT_DIM,
-  hiddenUnits: [32, 16],
-  activation: "relu",
-  seed: ctx.config.seed,
-});
-showTable(
-  [
-    {
-      model: "AE",
-      inputs: d.meta.featureNames.length,
-      hidden: "32, 16",
-      latent: LATENT_DIM,
-      activation: "relu",
-      loss: "MSE",
-      optimiser: "Adam, lr 1e-3, reduce on plateau",
-    },
-  ],
-  { caption: "Architecture" },
-);
+const LATENT_DIM = DENSE_MODEL_SETTINGS.latentDim;
+const ae = createModel("ae", { featureNames: d.meta.featureNames, ...DENSE_MODEL_SETTINGS, seed: ctx.config.seed });
+const aeFit = profileFitOptions(ctx);
+const optimiser = `Adam, lr ${aeFit.learningRate ?? DEFAULT_LEARNING_RATE}, reduce on plateau`;
+showTable([architectureRow("AE", ae.options, { loss: "MSE", optimiser })], { caption: "Architecture" });
 
 // %% [markdown]
 // ## Train

@@ -12,6 +12,7 @@
 // **Outputs.** `models/dae/`, `latents-dae`, `errors-dae`, figures.
 
 // %%
+import { DAE_CORRUPTION, DENSE_MODEL_SETTINGS, architectureRow } from "./lib/models/defaults";
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/features/dataset";
 import { profileFitOptions, trainWithProgress, evaluateAndSaveRowModel } from "./lib/stages/modeling";
@@ -36,27 +37,22 @@ const pca = await loadRowModel(path.join(ctx.config.paths.models, "pca"), d.meta
 // deviation) and 10% of the values set to 0 (the feature's training mean).
 
 // %%
-const NOISE_STD = 0.2,
-  MASK_FRACTION = 0.1;
+const NOISE_STD = DAE_CORRUPTION.noiseStd,
+  MASK_FRACTION = DAE_CORRUPTION.maskFraction;
 const dae = createModel("dae", {
   featureNames: d.meta.featureNames,
-  latentDim: 8,
-  hiddenUnits: [32, 16],
-  activation: "relu",
+  ...DENSE_MODEL_SETTINGS,
   noiseStd: NOISE_STD,
   maskFraction: MASK_FRACTION,
   seed: ctx.config.seed,
 });
 showTable(
   [
-    {
-      model: "DAE",
-      latent: 8,
-      hidden: "32, 16",
-      "noise std": NOISE_STD,
-      "masked share": MASK_FRACTION,
+    architectureRow("DAE", dae.options, {
+      "noise std": dae.options.noiseStd,
+      "masked share": dae.options.maskFraction,
       target: "the clean input",
-    },
+    }),
   ],
   { caption: "Architecture and corruption" },
 );
