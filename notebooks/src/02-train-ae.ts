@@ -60,9 +60,12 @@ showTable(
 // %%
 const LATENT_DIM = DENSE_MODEL_SETTINGS.latentDim;
 const ae = createModel("ae", { featureNames: d.meta.featureNames, ...DENSE_MODEL_SETTINGS, seed: ctx.config.seed });
-const aeFit = profileFitOptions(ctx);
-const optimiser = `Adam, lr ${aeFit.learningRate ?? DEFAULT_LEARNING_RATE}, reduce on plateau`;
-showTable([architectureRow("AE", ae.options, { loss: "MSE", optimiser })], { caption: "Architecture" });
+const learningRate = profileFitOptions(ctx).learningRate ?? DEFAULT_LEARNING_RATE;
+const aeRow = architectureRow("AE", ae.options, {
+  loss: "MSE",
+  optimiser: `Adam, lr ${learningRate}, reduce on plateau`,
+});
+showTable([aeRow], { caption: "Architecture" });
 
 // %% [markdown]
 // ## Train
