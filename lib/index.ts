@@ -25,6 +25,8 @@ import * as eda from "./data/eda";
 import * as download from "./data/download/index";
 import * as errors from "./data/errors";
 import * as taxonomy from "./data/taxonomy";
+import * as market from "./data/market";
+import * as marketEvents from "./data/market-events";
 /** Data: the Panel contract, loaders, validation, the token taxonomy, the synthetic market, credit-card data, downloads. */
 export const data = {
   panel,
@@ -37,53 +39,80 @@ export const data = {
   eda,
   download,
   errors,
+  market,
+  marketEvents,
 };
 
 import * as featureTable from "./features/features";
 import * as split from "./features/split";
 import * as scaler from "./features/scaler";
 import * as windows from "./features/windows";
-/** Features: per token-day features, date splits, scalers, windows. */
-export const features = { features: featureTable, split, scaler, windows };
+import * as dataset from "./features/dataset";
+import * as sampling from "./features/sampling";
+/** Features: per token-day features, date splits, scalers, windows, the modelling dataset, sampling. */
+export const features = { features: featureTable, split, scaler, windows, dataset, sampling };
 
 export * as models from "./models/index";
 export * as train from "./train/index";
 
-import * as latents from "./latent/latents";
+import * as latents from "./models/latents";
 import * as umap from "./latent/umap";
-import * as sampling from "./latent/sampling";
 import * as latentMetrics from "./latent/metrics";
-/** Latent spaces: frames, UMAP, sampling, comparison metrics. */
-export const latent = { latents, umap, sampling, metrics: latentMetrics };
+import * as latentAnalysis from "./latent/analysis";
+import * as probes from "./latent/probes";
+import * as interpret from "./latent/interpret";
+/** Latent spaces: saved frames, UMAP, comparison metrics, alignment, probes, interpretation. */
+export const latent = { latents, umap, metrics: latentMetrics, analysis: latentAnalysis, probes, interpret };
 
 import * as thresholds from "./anomaly/thresholds";
 import * as agreement from "./anomaly/agreement";
-import * as anomalyMetrics from "./anomaly/metrics";
 import * as eventstudy from "./anomaly/eventstudy";
-/** Anomalies: thresholds, agreement, ground-truth metrics, event studies. */
-export const anomaly = { thresholds, agreement, metrics: anomalyMetrics, eventstudy };
+import * as anomalyAnalysis from "./anomaly/analysis";
+import * as detection from "./anomaly/detection";
+import * as explain from "./anomaly/explain";
+import * as stress from "./anomaly/stress";
+import * as creditcardDetection from "./anomaly/creditcard";
+/** Anomalies: thresholds, agreement, event studies, consensus, detection quality, explanations, stress. */
+export const anomaly = {
+  thresholds,
+  agreement,
+  eventstudy,
+  analysis: anomalyAnalysis,
+  detection,
+  explain,
+  stress,
+  creditcard: creditcardDetection,
+};
 
-import * as bootstrap from "./evaluate/bootstrap";
+import * as descriptive from "./stats/descriptive";
+import * as bootstrap from "./stats/bootstrap";
+import * as roc from "./stats/roc";
+import * as linalg from "./stats/linalg";
+import * as logistic from "./stats/logistic";
+import * as ridge from "./stats/ridge";
+import * as optimise from "./stats/optimise";
+/** Shared numerics: descriptive statistics, bootstrap, ROC/PR, linear algebra, logistic and ridge regression, L-BFGS. */
+export const stats = { descriptive, bootstrap, roc, linalg, logistic, ridge, optimise };
+
 import * as noise from "./evaluate/noise";
 import * as regression from "./evaluate/regression";
-import * as stats from "./evaluate/stats";
-/** Evaluation: bootstrap, noise injection, regression metrics, statistics. */
-export const evaluate = { bootstrap, noise, regression, stats };
+import * as reconstruction from "./evaluate/reconstruction";
+import * as evaluation from "./evaluate/evaluation";
+import * as hpo from "./evaluate/hpo";
+import * as downstream from "./evaluate/downstream";
+/** Evaluation: noise injection, regression metrics, error frames, hyperparameter search, downstream tasks. */
+export const evaluate = { noise, regression, reconstruction, evaluation, hpo, downstream };
 
 import * as charts from "./viz/charts";
 import * as render from "./viz/render";
 import * as display from "./viz/display";
 import * as html from "./viz/html";
-/** Charts: vega-lite builders, headless SVG/PNG, notebook display, escaping. */
+/** Charts: vega-lite spec builders, SVG/PNG export, notebook display, HTML helpers. */
 export const viz = { charts, render, display, html };
 
 import * as sections from "./report/sections";
 import * as build from "./report/build";
-/** Report: sections and the HTML report builder. */
+/** The HTML report: notebook sections and the report builder. */
 export const report = { sections, build };
 
-import * as dataset from "./pipeline/dataset";
-import * as market from "./pipeline/market";
-import * as modeling from "./pipeline/modeling";
-/** Notebook stages: market loading, the modelling dataset, model training and outputs. */
-export const pipeline = { dataset, market, modeling };
+export * as registry from "./runtime/model-registry";

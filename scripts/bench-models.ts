@@ -20,7 +20,8 @@ import { Rng } from "../lib/runtime/rng";
 import type { Matrix, Windows } from "../lib/runtime/matrix";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { createModel, defaultFeatureNames, type ModelKind, type TrainHistory } from "../lib/models";
+import { createModel, defaultFeatureNames, type ModelKind } from "../lib/models";
+import type { TrainHistory } from "../lib/train/types";
 
 /** What can be benchmarked: the models plus the tfjs-layers reference. */
 type BenchKind = ModelKind | "layers-ae";

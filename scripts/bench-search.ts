@@ -12,9 +12,9 @@ import { loadConfig } from "../lib/config";
 import { initBackend } from "../lib/runtime/backend";
 import { ArtifactStore } from "../lib/runtime/artifacts";
 import { makeRng } from "../lib/runtime/rng";
-import { loadDataset } from "../lib/pipeline/dataset";
+import { loadDataset } from "../lib/features/dataset";
 import * as search from "../lib/evaluate/search/index";
-import * as cmp from "../lib/pipeline/search-comparison";
+import * as cmp from "../lib/stages/09-hpo/search-comparison";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -32,7 +32,8 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { autoEpochs, computeKnn, DEFAULT_N_NEIGHBORS, runUmap } from "../lib/latent/umap";
-import { logisticProbe, silhouette, trustworthiness } from "../lib/latent/metrics";
+import { silhouette, trustworthiness } from "../lib/latent/metrics";
+import { logisticProbe } from "../lib/stats/logistic";
 import { PROFILE_SETTINGS } from "../lib/config";
 import {
   LATENT_MODELS,
@@ -41,7 +42,7 @@ import {
   ckaPairs,
   neighbourGraph,
   overlapPairs,
-} from "../lib/pipeline/latent-analysis";
+} from "../lib/latent/analysis";
 import { neighbourOverlap } from "../lib/latent/metrics";
 import { makeRng } from "../lib/runtime/rng";
 import type { Matrix } from "../lib/runtime/matrix";

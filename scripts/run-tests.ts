@@ -70,6 +70,11 @@ export function staticChecks(root: string): StaticCheck[] {
       args: ["--noEmit", "--pretty", "false", "-p", "tsconfig.notebooks.json"],
     },
     {
+      name: "layers: lib/ imports go one way, no circles",
+      command: bin("tsx"),
+      args: [path.join(root, "scripts", "check-layers.ts")],
+    },
+    {
       name: "format and lint (biome)",
       command: bin("biome"),
       args: ["ci", "--error-on-warnings", "--colors=off", "."],

@@ -10,8 +10,8 @@
  * flagged.
  */
 
-import { assertSameLength, averageRanks, pearson, type NumericVector } from "../evaluate/stats";
-import { type Labels, toBinaryLabels } from "./metrics";
+import { assertSameLength, averageRanks, type NumericVector } from "../stats/descriptive";
+import { type Labels, toBinaryLabels } from "../stats/roc";
 
 /** Boolean flags per row (booleans, or numbers with non-zero = flagged). */
 export type Flags = Labels;
@@ -68,17 +68,6 @@ export function cohenKappa(flagsA: Flags, flagsB: Flags): number {
   const pe = pa * pb + (1 - pa) * (1 - pb);
   if (pe >= 1) return 1;
   return (po - pe) / (1 - pe);
-}
-
-/**
- * Spearman rank correlation: Pearson correlation of average ranks (ties get the mean of
- * the ranks they span, as scipy.stats.spearmanr). NaN when either vector is constant.
- * @throws on empty input, a length mismatch or non-finite values.
- */
-export function spearman(a: NumericVector, b: NumericVector): number {
-  if (a.length === 0) throw new Error("spearman: a is empty; pass at least two values.");
-  assertSameLength(a, b, "a", "b");
-  return pearson(averageRanks(a, "a"), averageRanks(b, "b"));
 }
 
 /**

@@ -24,8 +24,8 @@ import {
   type BootstrapResult,
   DEFAULT_ALPHA,
   DEFAULT_N_BOOT,
-} from "../evaluate/bootstrap";
-import { toRng, type RngLike } from "../evaluate/stats";
+} from "../stats/bootstrap";
+import { toRng, type RngLike } from "../stats/descriptive";
 
 /** Default horizons in rows: next day, one trading week, one trading month. */
 export const EVENT_HORIZONS = [1, 5, 20] as const;

@@ -16,7 +16,7 @@
  * Training scores must be finite (a NaN score is an upstream bug); the error names the index.
  */
 
-import { normalSurvival, quantileSorted, toFinite64, type NumericVector } from "../evaluate/stats";
+import { normalSurvival, quantileSorted, toFinite64, type NumericVector } from "../stats/descriptive";
 
 /** Consistency constant making the MAD estimate sigma for normal data: 1 / Phi^-1(3/4). */
 export const MAD_TO_SIGMA = 1.4826;

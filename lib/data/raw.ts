@@ -15,7 +15,20 @@
  */
 import { MAX_TOKEN_TEXT_CHARS, clipMiddle } from "./limits";
 import type { TokenInfo } from "./panel";
-import type { ValidationEntry } from "./validate";
+
+/** One thing validation did or noticed, with its count and up to MAX_EXAMPLES examples. */
+export interface ValidationEntry {
+  /** Short name of the check, e.g. "non-positive price". */
+  check: string;
+  /** dropped: rows removed; repaired: values changed; flagged: suspicious, kept; info: a fact. */
+  action: "dropped" | "repaired" | "flagged" | "info";
+  /** Rows (or tokens, days, runs: the detail says which) concerned. */
+  count: number;
+  /** What the rule is and what was done. */
+  detail: string;
+  /** Up to MAX_EXAMPLES examples, each with file:line. */
+  examples: string[];
+}
 
 /** Rows per storage block: 65,536 rows x 68 bytes = 4.5 MB per block. */
 export const BLOCK_ROWS = 1 << 16;

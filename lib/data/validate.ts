@@ -55,22 +55,11 @@ import {
   maxPlausibleTimeMs,
 } from "./limits";
 import { MS_PER_DAY, dayToIso, type Panel, type TokenColumns, type TokenInfo } from "./panel";
-import type { RawColumns, RawRows } from "./raw";
+import type { RawColumns, RawRows, ValidationEntry } from "./raw";
 import { classSummary, classifyToken, INCLUDE_CLASSES_ENV } from "./taxonomy";
 
-/** One thing validation did or noticed, with its count and up to MAX_EXAMPLES examples. */
-export interface ValidationEntry {
-  /** Short name of the check, e.g. "non-positive price". */
-  check: string;
-  /** dropped: rows removed; repaired: values changed; flagged: suspicious, kept; info: a fact. */
-  action: "dropped" | "repaired" | "flagged" | "info";
-  /** Rows (or tokens, days, runs: the detail says which) concerned. */
-  count: number;
-  /** What the rule is and what was done. */
-  detail: string;
-  /** Up to MAX_EXAMPLES examples, each with file:line. */
-  examples: string[];
-}
+/** Re-exported from raw.ts, where it lives so that raw.ts and validate.ts do not import each other. */
+export type { ValidationEntry } from "./raw";
 
 /** What validation read, kept and did. */
 export interface ValidationReport {

@@ -8,7 +8,7 @@
  * the corruption exactly. NaN inputs stay NaN under noise (NaN + noise is NaN).
  */
 
-import { toRng, type RngLike } from "./stats";
+import { toRng, type RngLike } from "../stats/descriptive";
 
 /** Anything with a Float32 buffer: Matrix `[rows, cols]`, Windows `[n, length, features]`. */
 export interface HasFloat32Data {

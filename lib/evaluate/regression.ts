@@ -8,7 +8,7 @@
  */
 
 import type { Matrix } from "../runtime/matrix";
-import type { NumericVector } from "./stats";
+import type { NumericVector } from "../stats/descriptive";
 
 /** A matrix `[rows, cols]` or a vector (treated as one column). */
 export type Values = Matrix | NumericVector;

@@ -19,6 +19,7 @@
  * NaN or infinite input is an error naming the row, column and feature.
  */
 import type { Matrix } from "../runtime/matrix";
+import { quantileSorted } from "../stats/descriptive";
 
 /** Spread treated as zero: below float32 resolution (2^-23 ~ 1.19e-7) of max(1, |centre|). */
 export const ZERO_SCALE_RELATIVE = 1.1920928955078125e-7;
@@ -286,17 +287,6 @@ export class StandardScaler extends Scaler {
   static fromJSON(json: ScalerJSON): StandardScaler {
     return new StandardScaler({ clip: json.clip }).load(json);
   }
-}
-
-/** Quantile q of sorted[0..n) with linear interpolation (numpy's default "linear"). */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) throw new Error("quantileSorted of an empty array: pass at least one value.");
-  if (!(q >= 0 && q <= 1)) throw new Error(`Quantile must be in [0, 1], got ${q}.`);
-  const pos = q * (n - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 /** Centre each feature on its training median and divide by its training IQR. */

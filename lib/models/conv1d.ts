@@ -14,6 +14,7 @@
  * each step (tfjs-layers has no upSampling1d; the saved mirror uses reshape + upSampling2d).
  * Scores average the per-feature errors over the window's steps.
  */
+import { modelLabel } from "../runtime/model-registry";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { DEFAULT_SEED } from "../config";
@@ -81,7 +82,7 @@ export type ResolvedConv1DOptions = Required<Conv1DAutoencoderOptions>;
 
 /** Validate Conv1D options and fill in defaults. */
 export function resolveConv1DOptions(o: Conv1DAutoencoderOptions): ResolvedConv1DOptions {
-  const label = "Conv1D AE";
+  const label = modelLabel("conv1d");
   if (o === null || typeof o !== "object")
     throw new Error(`${label}: options must be an object with featureNames and windowLength.`);
   const featureNames = checkFeatureNames(label, o.featureNames);

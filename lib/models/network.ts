@@ -11,7 +11,8 @@ import { Rng } from "../runtime/rng";
 import { trainLoop, type TrainingProblem } from "../train/fit";
 import { saveModelDirectory } from "../train/persist";
 import { ParamStore, runChunked, sumChunked, type ParamSpec } from "./nn";
-import type { Autoencoder, FitOptions, ModelKind, ScoreMode, ScoreResult, TrainHistory } from "./types";
+import type { Autoencoder, ModelKind, ScoreMode, ScoreResult } from "./types";
+import type { FitOptions, TrainHistory } from "../train/types";
 import { constantColumns } from "./validate";
 
 /** Flat view of an input: `[n, ...sampleShape]` row-major. */

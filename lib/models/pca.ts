@@ -17,7 +17,8 @@ import type { Matrix } from "../runtime/matrix";
 import { saveModelDirectory } from "../train/persist";
 import { DEFAULT_LATENT_DIM, checkLatentInput } from "./dense";
 import { reconstructionScores } from "./network";
-import type { Autoencoder, FitOptions, ModelKind, ScoreMode, ScoreResult, TrainHistory } from "./types";
+import type { Autoencoder, ModelKind, ScoreMode, ScoreResult } from "./types";
+import type { FitOptions, TrainHistory } from "../train/types";
 import { checkFeatureNames, checkLatent, checkMatrix, checkSeed, constantColumns } from "./validate";
 
 /** Jacobi stops when the off-diagonal mass falls below this fraction of the total (float64 round-off level). */

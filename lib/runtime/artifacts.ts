@@ -6,6 +6,7 @@
  * its inputs, config, seed, backend, code version and metrics. A notebook that needs an
  * artifact that is missing gets an error naming the notebook that writes it.
  */
+import { MODEL_PRODUCERS } from "./model-registry";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
@@ -21,15 +22,6 @@ export type Column = Float64Array | Float32Array | Int32Array | Int8Array | Uint
 
 /** A table as named columns of equal length. */
 export type Table = Record<string, Column>;
-
-/** The notebook that trains each model and writes its latents and errors (PCA is fitted next to the AE). */
-export const MODEL_PRODUCERS: Readonly<Record<string, string>> = {
-  ae: "02-train-ae",
-  vae: "03-train-vae",
-  dae: "04-train-dae",
-  conv1d: "05-train-conv1d-ae",
-  pca: "02-train-ae",
-};
 
 /** Which notebook writes which artifact, for "run this first" errors. */
 export const ARTIFACT_PRODUCERS: Readonly<Record<string, string>> = {

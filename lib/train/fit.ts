@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../runtime/rng";
-import type { EpochRecord, FitOptions, TrainHistory } from "../models/types";
+import type { EpochRecord, FitOptions, TrainHistory } from "./types";
 import { Adam } from "./adam";
 import { LearningRateController } from "./schedule";
 

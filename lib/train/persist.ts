@@ -19,7 +19,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { currentBackend } from "../runtime/backend";
 import { recordOutput } from "../runtime/outputs";
-import { MODEL_KINDS, type ModelMeta, type TrainHistory } from "../models/types";
+import { MODEL_KINDS } from "../runtime/model-registry";
+import type { ModelMeta, TrainHistory } from "./types";
 
 /** The tfjs model topology and weights manifest. */
 export const MODEL_JSON = "model.json";

@@ -3,7 +3,7 @@
  * like Keras' ReduceLROnPlateau) and cosine decay. The loop asks for the rate at the start of
  * each epoch and reports whether the validation loss improved at the end of it.
  */
-import type { LearningRateSchedule } from "../models/types";
+import type { LearningRateSchedule } from "./types";
 
 /** Plateau default: halve the rate, a common middle ground between 0.1 (Keras) and no decay. */
 export const DEFAULT_PLATEAU_FACTOR = 0.5;

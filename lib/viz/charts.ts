@@ -10,8 +10,10 @@ import type { VlSpec } from "./render";
 export const WIDTH = 560;
 export const HEIGHT = 300;
 
-/** A row of chart data. */
-export type Row = Record<string, string | number | boolean | null>;
+import { compactRows, type Row } from "../runtime/rows";
+
+/** Rows and their rounding live in lib/runtime/rows.ts; re-exported for chart callers. */
+export { compactRows, type Row };
 
 interface Common {
   title: string;
@@ -27,16 +29,6 @@ function frame(o: Common): VlSpec {
     width: o.width ?? WIDTH,
     height: o.height ?? HEIGHT,
   };
-}
-
-/** Round numbers in chart data to keep SVGs and embedded specs small. */
-export function compactRows(rows: Row[], digits = 5): Row[] {
-  return rows.map((r) => {
-    const o: Row = {};
-    for (const [k, v] of Object.entries(r))
-      o[k] = typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : v;
-    return o;
-  });
 }
 
 /** Multi-series line chart (e.g. training and validation loss per epoch). */

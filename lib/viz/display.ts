@@ -9,6 +9,7 @@
  * one-line text summary, so library code can call them anywhere.
  */
 import { randomUUID } from "node:crypto";
+import type { Cell } from "../runtime/rows";
 import { escapeHtml } from "./html";
 import { renderSvg, saveFigure, THEME, type VlSpec } from "./render";
 import { displayWriter } from "../runtime/jupyter";
@@ -129,8 +130,8 @@ export async function showChart(spec: VlSpec, options: ShowChartOptions = {}): P
   });
 }
 
-/** A table cell value. */
-export type Cell = string | number | boolean | null | undefined;
+/** A table cell (lives in lib/runtime/rows.ts so that analysis layers can shape tables). */
+export type { Cell };
 
 /** Options for showTable / tableHtml. */
 export interface TableOptions {

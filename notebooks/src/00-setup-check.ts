@@ -10,11 +10,13 @@
 // manifest.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { makeRng } from "./lib/runtime/rng";
 import { matrix } from "./lib/runtime/matrix";
 import { createModel } from "./lib/models/index";
-import { trainWithProgress, lossCurveSpecs, reconstructionMetrics, meanBaseline } from "./lib/pipeline/modeling";
+import { trainWithProgress } from "./lib/stages/modeling";
+import { lossCurveSpecs } from "./lib/viz/training";
+import { reconstructionMetrics, meanBaseline } from "./lib/evaluate/reconstruction";
 import { showChart, showTable } from "./lib/viz/display";
 
 const ctx = await setupNotebook("00-setup-check");
@@ -63,9 +65,7 @@ const history = await trainWithProgress(ae, train, validation, {
   learningRate: 0.01,
   seed: ctx.config.seed,
 });
-await showChart(lossCurveSpecs(history, "Setup check: tiny autoencoder")[0]!, {
-  save: { dir: ctx.figuresDir, name: "00-setup-loss" },
-});
+await showChart(lossCurveSpecs(history, "Setup check: tiny autoencoder")[0]!, figureSaver(ctx)("00-setup-loss"));
 
 // %%
 const fit = reconstructionMetrics(ae, validation);

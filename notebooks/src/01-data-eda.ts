@@ -16,10 +16,10 @@
 // Prepare (features, date split with a gap, scaler fitted on train only, windows) → Save.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import { loadMarket, describeSource } from "./lib/pipeline/market";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
+import { loadMarket, describeSource } from "./lib/data/market";
 import * as eda from "./lib/data/eda";
-import { prepareDataset, savePanel, saveDataset, splitWindows } from "./lib/pipeline/dataset";
+import { prepareDataset, savePanel, saveDataset, splitWindows } from "./lib/features/dataset";
 import { featureCatalogue } from "./lib/features/features";
 import { describeWindowArithmetic } from "./lib/features/windows";
 import { dayToIso } from "./lib/data/panel";
@@ -30,7 +30,7 @@ import { SectionBuilder } from "./lib/report/sections";
 
 const ctx = await setupNotebook("01-data-eda");
 const section = new SectionBuilder("01-data-eda", "Data: the market, its validation and its features");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
+const fig = figureSaver(ctx);
 
 // %% [markdown]
 // ## Load and validate

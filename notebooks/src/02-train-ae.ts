@@ -15,16 +15,18 @@
 // Steps: Setup → Load → Build → Train → Baseline → Score → Save.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
+import { DENSE_MODEL_SETTINGS, architectureRow } from "./lib/models/defaults";
+import { DEFAULT_LEARNING_RATE } from "./lib/train/fit";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { loadDataset, splitMatrices } from "./lib/features/dataset";
 import {
   profileFitOptions,
   trainWithProgress,
-  lossCurveSpecs,
   evaluateAndSaveRowModel,
   datasetKeys,
   saveModelOutputs,
-} from "./lib/pipeline/modeling";
+} from "./lib/stages/modeling";
+import { lossCurveSpecs } from "./lib/viz/training";
 import { createModel } from "./lib/models/index";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import { SectionBuilder } from "./lib/report/sections";
@@ -56,28 +58,14 @@ showTable(
 // reconstruction can take any sign). The loss is the mean squared error.
 
 // %%
-const LATENT_DIM = 8;
-const ae = createModel("ae", {
-  featureNames: d.meta.featureNames,
-  latentDim: LATENT_DIM,
-  hiddenUnits: [32, 16],
-  activation: "relu",
-  seed: ctx.config.seed,
+const LATENT_DIM = DENSE_MODEL_SETTINGS.latentDim;
+const ae = createModel("ae", { featureNames: d.meta.featureNames, ...DENSE_MODEL_SETTINGS, seed: ctx.config.seed });
+const learningRate = profileFitOptions(ctx).learningRate ?? DEFAULT_LEARNING_RATE;
+const aeRow = architectureRow("AE", ae.options, {
+  loss: "MSE",
+  optimiser: `Adam, lr ${learningRate}, reduce on plateau`,
 });
-showTable(
-  [
-    {
-      model: "AE",
-      inputs: d.meta.featureNames.length,
-      hidden: "32, 16",
-      latent: LATENT_DIM,
-      activation: "relu",
-      loss: "MSE",
-      optimiser: "Adam, lr 1e-3, reduce on plateau",
-    },
-  ],
-  { caption: "Architecture" },
-);
+showTable([aeRow], { caption: "Architecture" });
 
 // %% [markdown]
 // ## Train

@@ -13,9 +13,11 @@
 // negative ELBO per row; per-feature errors), figures.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
-import { profileFitOptions, trainWithProgress, lossCurveSpecs, evaluateAndSaveRowModel } from "./lib/pipeline/modeling";
+import { DENSE_MODEL_SETTINGS, VAE_BETA, architectureRow } from "./lib/models/defaults";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
+import { loadDataset, splitMatrices } from "./lib/features/dataset";
+import { profileFitOptions, trainWithProgress, evaluateAndSaveRowModel } from "./lib/stages/modeling";
+import { lossCurveSpecs } from "./lib/viz/training";
 import { createModel, loadRowModel } from "./lib/models/index";
 import { showChart, showTable } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
@@ -40,27 +42,22 @@ const pca = await loadRowModel(path.join(ctx.config.paths.models, "pca"), d.meta
 // the posteriors towards the prior.
 
 // %%
-const BETA = 0.25;
+const BETA = VAE_BETA;
 const WARMUP_EPOCHS = Math.max(2, Math.round(ctx.config.settings.maxEpochs / 6));
 const vae = createModel("vae", {
   featureNames: d.meta.featureNames,
-  latentDim: 8,
-  hiddenUnits: [32, 16],
-  activation: "relu",
+  ...DENSE_MODEL_SETTINGS,
   beta: BETA,
   warmupEpochs: WARMUP_EPOCHS,
   seed: ctx.config.seed,
 });
 showTable(
   [
-    {
-      model: "VAE",
-      latent: 8,
-      hidden: "32, 16",
-      beta: BETA,
-      "warm-up epochs": WARMUP_EPOCHS,
+    architectureRow("VAE", vae.options, {
+      beta: vae.options.beta,
+      "warm-up epochs": vae.options.warmupEpochs,
       loss: "MSE reconstruction + β·KL",
-    },
+    }),
   ],
   { caption: "Architecture" },
 );
@@ -112,7 +109,7 @@ await showChart(
       valueTitle: "mean KL (nats)",
     },
   ),
-  { save: { dir: ctx.figuresDir, name: "03-vae-kl-per-dim" } },
+  figureSaver(ctx)("03-vae-kl-per-dim"),
 );
 const active = perDim.filter((r) => r["mean KL (nats)"] > 0.01).length;
 

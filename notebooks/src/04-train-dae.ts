@@ -12,15 +12,12 @@
 // **Outputs.** `models/dae/`, `latents-dae`, `errors-dae`, figures.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import { loadDataset, splitMatrices } from "./lib/pipeline/dataset";
-import {
-  profileFitOptions,
-  trainWithProgress,
-  lossCurveSpecs,
-  evaluateAndSaveRowModel,
-  reconstructionMetrics,
-} from "./lib/pipeline/modeling";
+import { DAE_CORRUPTION, DENSE_MODEL_SETTINGS, architectureRow } from "./lib/models/defaults";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { loadDataset, splitMatrices } from "./lib/features/dataset";
+import { profileFitOptions, trainWithProgress, evaluateAndSaveRowModel } from "./lib/stages/modeling";
+import { lossCurveSpecs } from "./lib/viz/training";
+import { reconstructionMetrics } from "./lib/evaluate/reconstruction";
 import { createModel, loadRowModel } from "./lib/models/index";
 import { addGaussianNoise, randomMask } from "./lib/evaluate/noise";
 import { showChart, showTable } from "./lib/viz/display";
@@ -40,27 +37,22 @@ const pca = await loadRowModel(path.join(ctx.config.paths.models, "pca"), d.meta
 // deviation) and 10% of the values set to 0 (the feature's training mean).
 
 // %%
-const NOISE_STD = 0.2,
-  MASK_FRACTION = 0.1;
+const NOISE_STD = DAE_CORRUPTION.noiseStd,
+  MASK_FRACTION = DAE_CORRUPTION.maskFraction;
 const dae = createModel("dae", {
   featureNames: d.meta.featureNames,
-  latentDim: 8,
-  hiddenUnits: [32, 16],
-  activation: "relu",
+  ...DENSE_MODEL_SETTINGS,
   noiseStd: NOISE_STD,
   maskFraction: MASK_FRACTION,
   seed: ctx.config.seed,
 });
 showTable(
   [
-    {
-      model: "DAE",
-      latent: 8,
-      hidden: "32, 16",
-      "noise std": NOISE_STD,
-      "masked share": MASK_FRACTION,
+    architectureRow("DAE", dae.options, {
+      "noise std": dae.options.noiseStd,
+      "masked share": dae.options.maskFraction,
       target: "the clean input",
-    },
+    }),
   ],
   { caption: "Architecture and corruption" },
 );

@@ -16,16 +16,16 @@
 // WebAssembly backend.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import { loadDataset, splitWindows } from "./lib/pipeline/dataset";
+import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
+import { loadDataset, splitWindows } from "./lib/features/dataset";
 import {
   profileFitOptions,
   trainWithProgress,
-  lossCurveSpecs,
   splitWindowSets,
   windowFeatureNames,
   evaluateAndSaveWindowModel,
-} from "./lib/pipeline/modeling";
+} from "./lib/stages/modeling";
+import { lossCurveSpecs } from "./lib/viz/training";
 import { createModel, encoderLengths } from "./lib/models/index";
 import { flattenWindows } from "./lib/runtime/matrix";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";

@@ -20,10 +20,11 @@
 // (correlations, traversals) → Sectors → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import { loadDataset, loadPanelArtifact } from "./lib/pipeline/dataset";
-import * as la from "./lib/pipeline/latent-analysis";
-import { stratifiedSample } from "./lib/latent/sampling";
+import { modelLabel } from "./lib/runtime/model-registry";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
+import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
+import * as la from "./lib/stages/06-latent-space/index";
+import { stratifiedSample } from "./lib/features/sampling";
 import { takeRows } from "./lib/runtime/matrix";
 import { Progress } from "./lib/runtime/progress";
 import { showChart, showMarkdown, showTable } from "./lib/viz/display";
@@ -32,7 +33,7 @@ import { SectionBuilder } from "./lib/report/sections";
 
 const ctx = await setupNotebook("06-latent-space");
 const section = new SectionBuilder("06-latent-space", "Latent spaces");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
+const fig = figureSaver(ctx);
 const timings: { stage: string; seconds: number }[] = [];
 let lap = performance.now();
 const timed = (stage: string) => {
@@ -57,7 +58,7 @@ const synthetic = truth.kind === "synthetic";
 const { frames, cleaning } = la.loadAllLatents(ctx.store, d.tokens);
 showTable(
   cleaning.map((c) => ({
-    model: la.modelLabel(c.model),
+    model: modelLabel(c.model),
     artifact: `latents-${c.model}`,
     rows: c.rows,
     "latent dims": c.latentDim,
@@ -84,7 +85,7 @@ const models = aligned.models;
 showMarkdown(aligned.note);
 showTable(
   aligned.counts.map((c) => ({
-    model: la.modelLabel(c.model),
+    model: modelLabel(c.model),
     "rows after cleaning": c.rows,
     "rows common to all models": c.aligned,
   })),
@@ -123,13 +124,13 @@ timed("align and sample");
 const umapProgress = new Progress("UMAP");
 const embeddings = await la.embedModels(aligned, sample, {
   rng: ctx.rng.fork("umap"),
-  onProgress: (m, e, total) => umapProgress.update(`${la.modelLabel(m)}: epoch ${e}/${total}`),
+  onProgress: (m, e, total) => umapProgress.update(`${modelLabel(m)}: epoch ${e}/${total}`),
 });
 umapProgress.done(`${embeddings.length} models embedded, ${sample.length.toLocaleString("en-US")} points each`);
 for (const e of embeddings) ctx.store.writeTable(`umap-${e.model}`, la.embeddingArtifact(aligned, e, sample, d.tokens));
 showTable(
   embeddings.map((e) => ({
-    model: la.modelLabel(e.model),
+    model: modelLabel(e.model),
     points: e.latents.rows,
     "latent dims": e.latents.cols,
     "kNN graph (s)": e.knn.seconds,
@@ -301,7 +302,7 @@ const featuresSeparation = sampleSectors
 showTable(
   [
     ...quality.map((q) => ({
-      representation: la.modelLabel(q.model),
+      representation: modelLabel(q.model),
       "trustworthiness of UMAP": q.trustworthiness,
       "latent → UMAP kNN overlap": q.umapOverlap,
       "sector silhouette (latent)": q.silhouetteLatent,
@@ -311,7 +312,7 @@ showTable(
     ...(featuresSeparation
       ? [
           {
-            representation: la.modelLabel(la.FEATURES_NAME),
+            representation: modelLabel(la.FEATURES_NAME),
             "trustworthiness of UMAP": null,
             "latent → UMAP kNN overlap": null,
             "sector silhouette (latent)": featuresSeparation.silhouette,
@@ -331,8 +332,8 @@ if (!sampleSectors)
 await showChart(
   barChart(
     quality.flatMap((q) => [
-      { model: la.modelLabel(q.model), measure: "trustworthiness", value: q.trustworthiness },
-      { model: la.modelLabel(q.model), measure: "kNN overlap", value: q.umapOverlap },
+      { model: modelLabel(q.model), measure: "trustworthiness", value: q.trustworthiness },
+      { model: modelLabel(q.model), measure: "kNN overlap", value: q.umapOverlap },
     ]),
     {
       title: "How faithful is each UMAP map?",
@@ -381,7 +382,7 @@ showTable(probeTable, {
 await showChart(
   barChart(
     probes.rows.map((p) => ({
-      representation: la.modelLabel(p.representation),
+      representation: modelLabel(p.representation),
       target: p.target,
       "balanced accuracy": p.balancedAccuracy,
     })),
@@ -430,7 +431,7 @@ showTable(
       mk = la.strongestCorrelation(mine, "market"),
       s = la.strongestCorrelation(mine, "sector");
     return {
-      model: la.modelLabel(m),
+      model: modelLabel(m),
       "strongest input link": f ? `${f.dim} ~ ${f.variable}` : "",
       r: f?.r ?? null,
       "strongest market link": mk ? `${mk.dim} ~ ${mk.variable}` : "",
@@ -460,7 +461,7 @@ for (const name of ["ae", "vae"].filter((m) => models.includes(m))) {
   traversals.push(t);
   await showChart(
     la.traversalChart(t, d.meta.featureNames, {
-      title: `${la.modelLabel(name)}: decoded feature profiles along each latent dimension`,
+      title: `${modelLabel(name)}: decoded feature profiles along each latent dimension`,
       subtitle: `${t.activeDims} of ${t.effects.length} dimensions active; lines: the dimension moved from -${la.TRAVERSAL_SPAN} to +${la.TRAVERSAL_SPAN} sd`,
     }),
     fig(`06-traversal-${name}`),
@@ -469,7 +470,7 @@ for (const name of ["ae", "vae"].filter((m) => models.includes(m))) {
 showTable(
   traversals.flatMap((t) =>
     t.effects.map((e) => ({
-      model: la.modelLabel(t.model),
+      model: modelLabel(t.model),
       dim: e.dim,
       "sd of codes": e.sd,
       "mean |change| (sd)": e.effect,

@@ -19,9 +19,9 @@
 // Ground truth → Explain the top anomalies → Economic meaning → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import { loadDataset, loadPanelArtifact } from "./lib/pipeline/dataset";
-import * as an from "./lib/pipeline/anomaly-analysis";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
+import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
+import * as an from "./lib/stages/07-anomalies/index";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
 import { SectionBuilder } from "./lib/report/sections";
@@ -29,7 +29,7 @@ import * as fs from "node:fs";
 
 const ctx = await setupNotebook("07-anomalies");
 const section = new SectionBuilder("07-anomalies", "Anomalies");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name: name } });
+const fig = figureSaver(ctx);
 const d = loadDataset(ctx.store);
 const panel = loadPanelArtifact(ctx.store);
 const hasLabels = d.meta.hasLabels;

@@ -34,8 +34,8 @@
 
 // %%
 import * as path from "node:path";
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import { loadDataset, splitMatrices, splitWindows } from "./lib/pipeline/dataset";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
+import { loadDataset, splitMatrices, splitWindows } from "./lib/features/dataset";
 import {
   profileFitOptions,
   trainWithProgress,
@@ -43,8 +43,8 @@ import {
   windowKeys,
   windowFeatureNames,
   concatWindows,
-} from "./lib/pipeline/modeling";
-import * as ev from "./lib/pipeline/evaluation";
+} from "./lib/stages/modeling";
+import * as ev from "./lib/stages/08-evaluation/index";
 import { loadRowModel, loadWindowModel } from "./lib/models/index";
 import { flattenWindows } from "./lib/runtime/matrix";
 import { dayToIso } from "./lib/data/panel";
@@ -54,7 +54,7 @@ import { SectionBuilder } from "./lib/report/sections";
 
 const ctx = await setupNotebook("08-evaluation");
 const section = new SectionBuilder("08-evaluation", "Evaluation");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name: name } });
+const fig = figureSaver(ctx);
 const budget = ev.evaluationBudget(ctx.config.profile);
 showTable(
   [

@@ -29,10 +29,11 @@
 // Winners on the test split → Every kind → Latent size beyond reconstruction → Save → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import { loadDataset } from "./lib/pipeline/dataset";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
+import { loadDataset } from "./lib/features/dataset";
 import * as search from "./lib/evaluate/search/index";
-import * as cmp from "./lib/pipeline/search-comparison";
+import { anytimeSpec } from "./lib/viz/hpo";
+import * as cmp from "./lib/stages/09-hpo/search-comparison";
 import { Progress } from "./lib/runtime/progress";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
@@ -41,7 +42,7 @@ import * as path from "node:path";
 
 const ctx = await setupNotebook("09-hpo");
 const section = new SectionBuilder("09-hpo", "Hyperparameter search");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
+const fig = figureSaver(ctx);
 const s = ctx.config.settings;
 const budget = cmp.COMPARISON_BUDGETS[ctx.config.profile];
 const seeds = Array.from({ length: budget.seeds }, (_, k) => ctx.config.seed + k);
@@ -134,7 +135,7 @@ progress.done(`${aeRuns.length} searches, ${aeRuns.reduce((a, r) => a + r.result
 const aeResults = aeRuns.map((r) => r.result);
 const curve = search.anytimeCurves(aeResults);
 await showChart(
-  search.anytimeSpec(curve, "Best validation MSE against epochs spent (AE)", "validation MSE"),
+  anytimeSpec(curve, "Best validation MSE against epochs spent (AE)", "validation MSE"),
   fig("09-anytime"),
 );
 const checkpoints = [

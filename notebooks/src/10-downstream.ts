@@ -29,10 +29,11 @@
 // VaR) → Save → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import { loadDataset, loadPanelArtifact } from "./lib/pipeline/dataset";
-import { readLatentFrame } from "./lib/latent/latents";
-import * as ds from "./lib/evaluate/downstream";
+import { modelLabel } from "./lib/runtime/model-registry";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
+import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
+import { readLatentFrame } from "./lib/models/latents";
+import * as ds from "./lib/stages/10-downstream/index";
 import { dayToIso, isoToDay } from "./lib/data/panel";
 import { Progress } from "./lib/runtime/progress";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
@@ -41,7 +42,7 @@ import { SectionBuilder } from "./lib/report/sections";
 
 const ctx = await setupNotebook("10-downstream");
 const section = new SectionBuilder("10-downstream", "Downstream: prediction and risk");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
+const fig = figureSaver(ctx);
 
 // %% [markdown]
 // ## Load
@@ -53,13 +54,7 @@ const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name } });
 const d = loadDataset(ctx.store);
 const panel = loadPanelArtifact(ctx.store);
 const sectorOf = (t: number) => d.tokens[t]!.sector ?? "unknown";
-const MODELS: [string, string][] = [
-  ["pca", "PCA"],
-  ["ae", "AE"],
-  ["vae", "VAE"],
-  ["dae", "DAE"],
-  ["conv1d", "Conv1D"],
-];
+const MODELS: [string, string][] = ["pca", "ae", "vae", "dae", "conv1d"].map((m) => [m, modelLabel(m)]);
 const latentReps = MODELS.map(([model, label]) =>
   ds.representationFromFrame(readLatentFrame(ctx.store, model, d.tokens), label),
 );
@@ -593,7 +588,7 @@ const vol1 = prediction.volatility.find((v) => v.horizon === 1)!;
 const vol5 = prediction.volatility.find((v) => v.horizon === 5)!;
 const har1 = vol1.alone.find((o) => o.representation === harRep.name)!;
 const har5 = vol5.alone.find((o) => o.representation === harRep.name)!;
-const AUTOENCODERS = ["AE", "VAE", "DAE", "Conv1D"];
+const AUTOENCODERS = ["ae", "vae", "dae", "conv1d"].map(modelLabel);
 const bestLatent1 = vol1.alone
   .filter((o) => AUTOENCODERS.includes(o.representation))
   .reduce((a, o) => (o.testR2 > a.testR2 ? o : a));
@@ -614,7 +609,7 @@ const bestCluster = risk.groupings
   .reduce((a, g) => (g.risk.withinCorrelation > a.risk.withinCorrelation ? g : a));
 const harVar = vars.find((v) => v.representation === harRep.name)!;
 const constVar = vars[0]!;
-const aeVar = vars.find((v) => v.representation === "AE")!;
+const aeVar = vars.find((v) => v.representation === modelLabel("ae"))!;
 const harAeVar = vars.find((v) => v.representation === "HAR + AE")!;
 section.headline({
   "HAR R² (1d / 5d vol)": `${har1.testR2.toFixed(3)} / ${har5.testR2.toFixed(3)}`,

@@ -20,20 +20,20 @@
 // Build → Train → Score and threshold → Evaluate → Plot → Save → Conclusions.
 
 // %%
-import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
-import * as cc from "./lib/pipeline/creditcard";
-import { profileFitOptions, trainWithProgress } from "./lib/pipeline/modeling";
+import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
+import * as cc from "./lib/stages/11-credit-card/index";
+import { profileFitOptions, trainWithProgress } from "./lib/stages/modeling";
 import { takeRows } from "./lib/runtime/matrix";
 import { Progress } from "./lib/runtime/progress";
 import { showChart, showMarkdown, showTable } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
 import { SectionBuilder } from "./lib/report/sections";
-import type { TrainHistory } from "./lib/models/types";
+import type { TrainHistory } from "./lib/train/types";
 import * as path from "node:path";
 
 const ctx = await setupNotebook("11-credit-card");
 const section = new SectionBuilder("11-credit-card", "Credit-card fraud");
-const fig = (name: string) => ({ save: { dir: ctx.figuresDir, name: name } });
+const fig = figureSaver(ctx);
 
 // %% [markdown]
 // ## Load

@@ -7,8 +7,8 @@ import {
   flagOverlaps,
   jaccard,
   rankNormalise,
-  spearman,
 } from "../../lib/anomaly/agreement";
+import { spearman } from "../../lib/stats/descriptive";
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 

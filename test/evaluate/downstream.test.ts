@@ -1,12 +1,14 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import * as ds from "../../lib/evaluate/downstream";
-import { logisticProbe, ridgeProbe } from "../../lib/latent/metrics";
+import * as ds from "../../lib/stages/10-downstream/index";
+import { ridgeProbe } from "../../lib/stats/ridge";
+import { rocAuc } from "../../lib/stats/roc";
+import { fitLogistic, logisticProbe, predictLogistic } from "../../lib/stats/logistic";
 import { makeRng } from "../../lib/runtime/rng";
 import type { Panel, TokenInfo } from "../../lib/data/panel";
 import type { Matrix } from "../../lib/runtime/matrix";
 import { generateMarket } from "../../lib/data/synthetic";
-import { prepareDataset } from "../../lib/pipeline/dataset";
+import { prepareDataset } from "../../lib/features/dataset";
 
 const close = (a: number, b: number, tol = 1e-9): boolean => Math.abs(a - b) <= tol;
 
@@ -189,9 +191,9 @@ describe("prediction probes", () => {
     }
     const X: Matrix = { data, rows: n, cols: 2 };
     const rows = Int32Array.from({ length: 300 }, (_, i) => i);
-    const fit = ds.fitLogistic(X, y, rows);
+    const fit = fitLogistic(X, y, rows);
     assert.ok(fit.converged);
-    const p = ds.predictLogistic(fit, X);
+    const p = predictLogistic(fit, X);
     let correct = 0;
     for (let i = 300; i < n; i++) if ((p[i]! > 0.5 ? 1 : 0) === y[i]) correct++;
     const ref = logisticProbe(
@@ -201,7 +203,7 @@ describe("prediction probes", () => {
       y.subarray(300),
     );
     assert.ok(close(correct / 100, ref.accuracy, 0.011), `Newton ${correct / 100} vs L-BFGS ${ref.accuracy}`);
-    assert.throws(() => ds.fitLogistic(X, new Float64Array(n), rows), /both classes/);
+    assert.throws(() => fitLogistic(X, new Float64Array(n), rows), /both classes/);
   });
 
   test("classificationProbe: skill on a learnable label, none on a coin flip", () => {
@@ -211,15 +213,15 @@ describe("prediction probes", () => {
     assert.ok(good.accuracy > 0.85 && good.edge > 0.3 && good.edgeCi[0] > 0 && good.auc > 0.9);
     // The probe's AUC (computed on resampling weights) equals the plain rank AUC of the same fit.
     const tr = Int32Array.from({ length: 600 }, (_, i) => i);
-    const p = ds.predictLogistic(ds.fitLogistic(rep.X, up, tr), rep.X);
+    const p = predictLogistic(fitLogistic(rep.X, up, tr), rep.X);
     const te = Array.from({ length: 200 }, (_, k) => 800 + k);
     assert.ok(
       close(
         good.auc,
-        ds.rocAuc(
-          te.map((i) => up[i]!),
+        rocAuc(
           te.map((i) => p[i]!),
-        ),
+          te.map((i) => up[i]!),
+        )!,
         1e-12,
       ),
     );
@@ -227,12 +229,6 @@ describe("prediction probes", () => {
     const coin = y.map(() => (rng.uniform() < 0.5 ? 1 : 0));
     const bad = ds.classificationProbe(rep, coin, { rng: makeRng(1), nBoot: 200, blockDays: 10 });
     assert.ok(bad.aucCi[0] < 0.5 && bad.aucCi[1] > 0.5, `coin-flip AUC interval ${bad.aucCi}`);
-  });
-
-  test("ROC-AUC matches sklearn, ties count half", () => {
-    assert.ok(close(ds.rocAuc([0, 0, 1, 1, 1, 0], [0.1, 0.4, 0.35, 0.8, 0.4, 0.2]), 0.8333333333333334));
-    assert.equal(ds.rocAuc([0, 1], [1, 1]), 0.5);
-    assert.ok(Number.isNaN(ds.rocAuc([1, 1], [0.2, 0.3])));
   });
 });
 

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import * as hpo from "../../lib/evaluate/hpo";
+import * as hpo from "../../lib/stages/09-hpo/index";
 import { initBackend } from "../../lib/runtime/backend";
 import { makeRng } from "../../lib/runtime/rng";
 import type { Matrix } from "../../lib/runtime/matrix";

@@ -7,6 +7,7 @@ import { initBackend } from "../../lib/runtime/backend";
 import { makeRng } from "../../lib/runtime/rng";
 import type { Matrix, Windows } from "../../lib/runtime/matrix";
 import { renderSvg } from "../../lib/viz/render";
+import { anytimeSpec } from "../../lib/viz/hpo";
 
 describe("Cholesky", () => {
   test("L Lᵀ reproduces a positive definite matrix and the solves invert it", () => {
@@ -310,7 +311,7 @@ describe("anytime curves", () => {
     const table = search.winnersAtBudgets(results, [10, 30]);
     assert.equal(table.length, 2);
     assert.ok(search.STRATEGIES.includes(table[1]!.best as search.StrategyName));
-    const svg = await renderSvg(search.anytimeSpec(pts, "anytime", "objective"));
+    const svg = await renderSvg(anytimeSpec(pts, "anytime", "objective"));
     assert.ok(svg.includes("<svg"));
     const t = search.searchTrialsTable(results, { profile: "test" });
     assert.equal(

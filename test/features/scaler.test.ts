@@ -1,6 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { StandardScaler, RobustScaler, scalerFromJSON, quantileSorted, DEFAULT_CLIP } from "../../lib/features/scaler";
+import { StandardScaler, RobustScaler, scalerFromJSON, DEFAULT_CLIP } from "../../lib/features/scaler";
+import { quantileSorted } from "../../lib/stats/descriptive";
 import { fromRows, column } from "../../lib/runtime/matrix";
 import type { Matrix } from "../../lib/runtime/matrix";
 

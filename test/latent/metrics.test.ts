@@ -1,18 +1,17 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import {
-  classificationScores,
   correlationMatrix,
   knnIndices,
   knnOverlap,
   linearCKA,
-  logisticProbe,
-  ridgeProbe,
   silhouette,
   trainTestSplit,
   trustworthiness,
 } from "../../lib/latent/metrics";
-import { pearson } from "../../lib/evaluate/stats";
+import { ridgeProbe } from "../../lib/stats/ridge";
+import { classificationScores, logisticProbe } from "../../lib/stats/logistic";
+import { pearson } from "../../lib/stats/descriptive";
 import { column, fromRows, matrix, type Matrix, takeRows } from "../../lib/runtime/matrix";
 import { Rng } from "../../lib/runtime/rng";
 

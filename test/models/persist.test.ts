@@ -17,9 +17,9 @@ import {
   loadRowModel,
   loadWindowModel,
   type AnyAutoencoder,
-  type ModelMeta,
   type RowModel,
 } from "../../lib/models";
+import type { ModelMeta } from "../../lib/train/types";
 import { directoryLoadHandler, writeDirectoryAtomic } from "../../lib/train/persist";
 import type { Matrix, Windows } from "../../lib/runtime/matrix";
 import { lowRankRows, maxAbsDiff, patternWindows, tempDir } from "./helpers";

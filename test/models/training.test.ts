@@ -15,8 +15,8 @@ import {
   VariationalAutoencoder,
   corrupt,
   defaultFeatureNames,
-  type EpochRecord,
 } from "../../lib/models";
+import type { EpochRecord } from "../../lib/train/types";
 import { LearningRateController } from "../../lib/train/schedule";
 import { Adam } from "../../lib/train/adam";
 import { trainLoop, type TrainingProblem } from "../../lib/train/fit";

@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { findRoot } from "../../lib/config";
 import { parseLaunchArgs, serverCommand, serverEnv, urlInLine } from "../../scripts/jupyter";
 import { interactiveChartHtml } from "../../lib/viz/display";
-import { manifestOutputs, shownPath } from "../../lib/runtime/notebook";
+import { manifestOutputs, shownPath } from "../../lib/stages/notebook";
 import { atomicWriteFile } from "../../lib/runtime/files";
 import { recordedOutputs, resetOutputs } from "../../lib/runtime/outputs";
 import { parsePercent, toNotebook } from "../../scripts/build-notebooks";

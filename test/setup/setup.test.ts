@@ -150,8 +150,13 @@ describe("static checks", () => {
     }
   });
 
-  test("the test command's checks are the type checks and biome", () => {
+  test("the test command's checks are the type checks, the layer rule and biome", () => {
     const names = staticChecks(ROOT).map((c) => c.name);
-    assert.deepEqual(names, ["types: lib, scripts, test", "types: notebook sources", "format and lint (biome)"]);
+    assert.deepEqual(names, [
+      "types: lib, scripts, test",
+      "types: notebook sources",
+      "layers: lib/ imports go one way, no circles",
+      "format and lint (biome)",
+    ]);
   });
 });

@@ -4,7 +4,7 @@
  * notebook shows. A strategy is better at a budget when its best-so-far is lower there.
  */
 import type { Table } from "../../runtime/artifacts";
-import type { VlSpec } from "../../viz/render";
+import { mean as meanOf, median, std } from "../../stats/descriptive";
 import type { SearchResult, SearchTrial } from "./trial";
 
 /** The best objective a search had reached after `epochs` epochs (NaN before its first success). */
@@ -31,12 +31,6 @@ export interface AnytimePoint {
   sd: number;
 }
 
-function quantile50(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 /**
  * The anytime curves of several searches (any strategies, any seeds) at every epoch count
  * 1..max budget: per strategy, the median, range, mean and sd over its seeds of the best
@@ -51,13 +45,13 @@ export function anytimeCurves(results: SearchResult[]): AnytimePoint[] {
     for (let e = 1; e <= max; e++) {
       const v = rs.map((r) => bestAt(r, e)).filter(Number.isFinite);
       if (v.length === 0) continue;
-      const mean = v.reduce((a, x) => a + x, 0) / v.length;
-      const sd = v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - mean) ** 2, 0) / (v.length - 1)) : NaN;
+      const mean = meanOf(v);
+      const sd = v.length > 1 ? std(v, 1) : NaN;
       out.push({
         strategy,
         epochs: e,
         seeds: v.length,
-        median: quantile50(v),
+        median: median(v),
         min: Math.min(...v),
         max: Math.max(...v),
         mean,
@@ -83,8 +77,8 @@ export function winnersAtBudgets(results: SearchResult[], budgets: number[]): Re
         .filter((r) => r.strategy === s)
         .map((r) => bestAt(r, b))
         .filter(Number.isFinite);
-      const mean = v.length ? v.reduce((a, x) => a + x, 0) / v.length : NaN;
-      const sd = v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - mean) ** 2, 0) / (v.length - 1)) : NaN;
+      const mean = v.length ? meanOf(v) : NaN;
+      const sd = v.length > 1 ? std(v, 1) : NaN;
       row[`${s} mean`] = mean;
       row[`${s} sd`] = sd;
       if (Number.isFinite(mean) && mean < winnerMean) {
@@ -95,59 +89,6 @@ export function winnersAtBudgets(results: SearchResult[], budgets: number[]): Re
     row.best = winner || "none yet";
     return row;
   });
-}
-
-/** Anytime chart: median best objective over seeds per strategy (line) with its min-max band. */
-export function anytimeSpec(points: AnytimePoint[], title: string, objective: string): VlSpec {
-  const values = points.map((p) => ({
-    strategy: p.strategy,
-    epochs: p.epochs,
-    median: Number(p.median.toPrecision(5)),
-    lo: Number(p.min.toPrecision(5)),
-    hi: Number(p.max.toPrecision(5)),
-    seeds: p.seeds,
-  }));
-  const x = { field: "epochs", type: "quantitative", title: "epochs spent by the search" };
-  const color = { field: "strategy", type: "nominal", title: "strategy" };
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: title, subtitle: `best ${objective} so far: median over seeds (line), min-max (band)` },
-    width: 560,
-    height: 300,
-    data: { values },
-    layer: [
-      {
-        mark: { type: "area", opacity: 0.18, interpolate: "step-after" },
-        encoding: {
-          x,
-          y: { field: "lo", type: "quantitative", scale: { type: "log", zero: false } },
-          y2: { field: "hi" },
-          color,
-        },
-      },
-      {
-        mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
-        encoding: {
-          x,
-          y: {
-            field: "median",
-            type: "quantitative",
-            title: `best ${objective} (log)`,
-            scale: { type: "log", zero: false },
-          },
-          color,
-          tooltip: [
-            { field: "strategy" },
-            { field: "epochs" },
-            { field: "median", format: ".4f" },
-            { field: "lo", title: "min", format: ".4f" },
-            { field: "hi", title: "max", format: ".4f" },
-            { field: "seeds" },
-          ],
-        },
-      },
-    ],
-  };
 }
 
 /** Every stage of several searches as one table (for `writeTable`): configuration columns flattened. */

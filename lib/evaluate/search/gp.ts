@@ -11,7 +11,7 @@
  *
  * Linear algebra: a dense Cholesky factorisation (n is the number of trials, tens at most).
  */
-import { erfc } from "../stats";
+import { erfc } from "../../stats/descriptive";
 
 /** Lower-triangular Cholesky factor L of a symmetric positive definite A `[n, n]` (row-major), A = L Lᵀ. */
 export function cholesky(A: Float64Array, n: number): Float64Array {

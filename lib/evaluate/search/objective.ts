@@ -19,7 +19,8 @@ import type { Matrix, Windows } from "../../runtime/matrix";
 import { Rng } from "../../runtime/rng";
 import { createModel } from "../../models/load";
 import { corrupt } from "../../models/dae";
-import type { AnyAutoencoder, RowModel, StopReason, WindowModel } from "../../models/types";
+import type { AnyAutoencoder, RowModel, WindowModel } from "../../models/types";
+import type { StopReason } from "../../train/types";
 import type { Params, SearchKind, SearchSpace } from "./space";
 import { checkSpace } from "./space";
 

@@ -1,0 +1,117 @@
+/** budget.ts */
+
+import type { ProfileName } from "../config";
+
+// ---------------------------------------------------------------------------------------
+// Budgets
+// ---------------------------------------------------------------------------------------
+
+/** What the evaluation may spend on a profile: replicates, sweep sizes, epochs, folds. */
+export interface EvaluationBudget {
+  /** Bootstrap replicates of every interval. */
+  nBoot: number;
+  /** Latent sizes of the sweep for the dense models (AE, VAE, DAE) and token-day PCA. */
+  latentDims: number[];
+  /** Latent sizes of the sweep for the Conv1D AE and window PCA. */
+  convLatentDims: number[];
+  /** Most training rows of each sweep model (stratified by token and quarter). */
+  sweepTrainRows: number;
+  /** Most validation rows used for early stopping in the sweep. */
+  sweepValidationRows: number;
+  /** Epoch budget of each dense sweep model. */
+  sweepEpochs: number;
+  /** Early-stopping patience in the sweep and the walk-forward. */
+  sweepPatience: number;
+  /** Most training windows of each Conv1D sweep model. */
+  convTrainWindows: number;
+  /** Epoch budget of each Conv1D sweep model. */
+  convEpochs: number;
+  /** Gaussian noise levels, in training standard deviations of each feature. */
+  noiseStds: number[];
+  /** Shares of values masked (set to 0, the training mean). */
+  maskFractions: number[];
+  /** Most test windows in the Conv1D noise test (the row models use every test row). */
+  noiseMaxWindows: number;
+  /** Expanding walk-forward folds. */
+  walkForwardFolds: number;
+  /** Most training rows of each walk-forward AE. */
+  walkForwardTrainRows: number;
+  /** Epoch budget of each walk-forward AE. */
+  walkForwardEpochs: number;
+}
+
+/** Noise levels for every profile: from mild (0.1 sd) to as large as the signal (1 sd). */
+const NOISE_STDS = [0.1, 0.25, 0.5, 1];
+/** Masked shares for every profile: the DAE trains with 10%, so 25% and 50% go beyond it. */
+const MASK_FRACTIONS = [0.1, 0.25, 0.5];
+
+/**
+ * Budgets per profile. The sweep trains 3 dense kinds x |latentDims| models plus Conv1D x
+ * |convLatentDims|; on the default profile that is 12 dense models on at most 40k rows for
+ * at most 20 epochs (measured ~0.15-0.3 s per epoch each on wasm) and 3 Conv1D models on
+ * 8k windows for at most 12 epochs (~1 s per epoch), which keeps notebook 08 within a few
+ * minutes on two cores. ci is a smoke test with tiny budgets.
+ */
+export const EVALUATION_BUDGETS: Record<ProfileName, EvaluationBudget> = {
+  ci: {
+    nBoot: 200,
+    latentDims: [2, 4, 8, 16],
+    convLatentDims: [4, 16],
+    sweepTrainRows: 3000,
+    sweepValidationRows: 1000,
+    sweepEpochs: 4,
+    sweepPatience: 2,
+    convTrainWindows: 600,
+    convEpochs: 3,
+    noiseStds: NOISE_STDS,
+    maskFractions: MASK_FRACTIONS,
+    noiseMaxWindows: 500,
+    walkForwardFolds: 3,
+    walkForwardTrainRows: 2000,
+    walkForwardEpochs: 3,
+  },
+  default: {
+    nBoot: 1000,
+    latentDims: [2, 4, 8, 16],
+    convLatentDims: [4, 8, 16],
+    sweepTrainRows: 40000,
+    sweepValidationRows: 8000,
+    sweepEpochs: 20,
+    sweepPatience: 3,
+    convTrainWindows: 8000,
+    convEpochs: 12,
+    noiseStds: NOISE_STDS,
+    maskFractions: MASK_FRACTIONS,
+    noiseMaxWindows: 4000,
+    walkForwardFolds: 4,
+    walkForwardTrainRows: 20000,
+    walkForwardEpochs: 20,
+  },
+  full: {
+    nBoot: 2000,
+    latentDims: [2, 4, 6, 8, 12, 16],
+    convLatentDims: [4, 8, 16, 32],
+    sweepTrainRows: 150000,
+    sweepValidationRows: 30000,
+    sweepEpochs: 40,
+    sweepPatience: 6,
+    convTrainWindows: 40000,
+    convEpochs: 25,
+    noiseStds: NOISE_STDS,
+    maskFractions: MASK_FRACTIONS,
+    noiseMaxWindows: 20000,
+    walkForwardFolds: 4,
+    walkForwardTrainRows: 80000,
+    walkForwardEpochs: 30,
+  },
+};
+
+/** The budget of a profile. */
+export function evaluationBudget(profile: ProfileName): EvaluationBudget {
+  const b = EVALUATION_BUDGETS[profile];
+  if (!b)
+    throw new Error(
+      `No evaluation budget for profile "${profile}". Known: ${Object.keys(EVALUATION_BUDGETS).join(", ")}.`,
+    );
+  return b;
+}

@@ -1,0 +1,35 @@
+/**
+ * The model settings the notebooks use, in one place: every training notebook and every
+ * later notebook that rebuilds a model reads them from here, and the architecture tables
+ * are printed from the built model's own (resolved) options, never typed by hand.
+ */
+import type { Activation } from "./types";
+
+/** Shape shared by the dense models (AE, VAE, DAE): 8 latent dimensions behind two hidden layers. */
+export const DENSE_MODEL_SETTINGS: Readonly<{ latentDim: number; hiddenUnits: number[]; activation: Activation }> = {
+  latentDim: 8,
+  hiddenUnits: [32, 16],
+  activation: "relu",
+};
+
+/** VAE: the KL weight after warm-up (0.25 keeps reconstructions sharp while regularising the code). */
+export const VAE_BETA = 0.25;
+
+/** DAE corruption: Gaussian noise of 0.2 standard deviations and 10% of the inputs masked to zero. */
+export const DAE_CORRUPTION = { noiseStd: 0.2, maskFraction: 0.1 } as const;
+
+/** One row of an architecture table, read from a model's resolved options. */
+export function architectureRow(
+  label: string,
+  options: { featureNames: readonly string[]; latentDim: number; hiddenUnits?: readonly number[]; activation?: string },
+  extra: Record<string, string | number> = {},
+): Record<string, string | number> {
+  return {
+    model: label,
+    inputs: options.featureNames.length,
+    ...(options.hiddenUnits ? { hidden: options.hiddenUnits.join(", ") } : {}),
+    latent: options.latentDim,
+    ...(options.activation ? { activation: options.activation } : {}),
+    ...extra,
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Linear algebra shared by the probes and regressions: Float64 copies of matrices, cross
+ * products, column standardisation and one Cholesky solver for symmetric positive definite
+ * systems.
+ */
+
+import type { Matrix } from "../runtime/matrix";
+
+/** Copy a Matrix to Float64, checking shape and finiteness. */
+export function toF64(X: Matrix, name: string): Float64Array {
+  if (!X || !(X.data instanceof Float32Array || (X.data as unknown) instanceof Float64Array)) {
+    throw new Error(`${name} must be a Matrix {data, rows, cols}.`);
+  }
+  if (X.data.length !== X.rows * X.cols) {
+    throw new Error(`${name} has ${X.data.length} values but shape [${X.rows}, ${X.cols}]; build it with matrix().`);
+  }
+  if (X.rows === 0 || X.cols === 0)
+    throw new Error(`${name} is empty (shape [${X.rows}, ${X.cols}]); pass at least one point and one dimension.`);
+  const out = new Float64Array(X.data.length);
+  for (let k = 0; k < out.length; k++) {
+    const v = X.data[k]!;
+    if (!Number.isFinite(v)) {
+      throw new Error(
+        `${name}[row ${Math.floor(k / X.cols)}, col ${k % X.cols}] is ${v}; remove or repair non-finite rows first.`,
+      );
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/** A^T B for row-major A `[n, p]` and B `[n, q]` -> `[p, q]`. */
+export function crossProduct(a: Float64Array, p: number, b: Float64Array, q: number, n: number): Float64Array {
+  const out = new Float64Array(p * q);
+  for (let i = 0; i < n; i++) {
+    const ai = i * p;
+    const bi = i * q;
+    for (let r = 0; r < p; r++) {
+      const v = a[ai + r]!;
+      if (v === 0) continue;
+      const o = r * q;
+      for (let c = 0; c < q; c++) out[o + c] += v * b[bi + c]!;
+    }
+  }
+  return out;
+}
+
+/** Column means and standard deviations of training rows (constant columns get sd 1). */
+interface Standardiser {
+  mean: Float64Array;
+  sd: Float64Array;
+}
+
+export function fitStandardiser(x: Float64Array, n: number, d: number): Standardiser {
+  const mean = new Float64Array(d);
+  const sd = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j]!;
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      const c = x[i * d + j]! - mean[j]!;
+      sd[j] += c * c;
+    }
+  for (let j = 0; j < d; j++) {
+    const s = Math.sqrt(sd[j]! / n);
+    sd[j] = s > 0 ? s : 1;
+  }
+  return { mean, sd };
+}
+
+export function standardise(x: Float64Array, n: number, d: number, st: Standardiser): Float64Array {
+  const out = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = (x[i * d + j]! - st.mean[j]!) / st.sd[j]!;
+  return out;
+}
+
+/** What `choleskySolve` does with a pivot at rounding level (a singular or near-singular matrix). */
+export interface CholeskyOptions {
+  /**
+   * "throw" (default): a pivot below 1e-12 x max(1, diagonal) means A is singular; throw
+   * an error starting with `context`. "clamp": clamp pivots to 1e-300 and carry on (for a
+   * Newton step whose Hessian is positive definite by construction up to rounding).
+   */
+  singular?: "throw" | "clamp";
+  /** Name of the caller and the fix, put in the error message (default "choleskySolve"). */
+  context?: string;
+}
+
+/**
+ * Solve A x = b for symmetric positive definite A `[d, d]` (row-major) by Cholesky:
+ * A = L L^T, then forward and back substitution. O(d^3).
+ * @throws with `singular: "throw"` when a pivot is at rounding level.
+ */
+export function choleskySolve(
+  A: Float64Array,
+  b: Float64Array,
+  d: number,
+  options: CholeskyOptions = {},
+): Float64Array {
+  const clamp = options.singular === "clamp";
+  const L = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * d + j]!;
+      for (let k = 0; k < j; k++) s -= L[i * d + k]! * L[j * d + k]!;
+      if (i === j) {
+        if (clamp) s = Math.max(s, 1e-300);
+        // A pivot at rounding level relative to the diagonal means A is singular.
+        else if (!(s > 1e-12 * Math.max(1, A[i * d + i]!))) {
+          throw new Error(
+            `${options.context ?? "choleskySolve"}: the matrix is singular (collinear or constant inputs); use a ridge penalty (alpha > 0).`,
+          );
+        }
+        L[i * d + i] = Math.sqrt(s);
+      } else L[i * d + j] = s / L[j * d + j]!;
+    }
+  }
+  const z = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * d + k]! * z[k]!;
+    z[i] = s / L[i * d + i]!;
+  }
+  const x = new Float64Array(d);
+  for (let i = d - 1; i >= 0; i--) {
+    let s = z[i]!;
+    for (let k = i + 1; k < d; k++) s -= L[k * d + i]! * x[k]!;
+    x[i] = s / L[i * d + i]!;
+  }
+  return x;
+}
+
+// ---------------------------------------------------------------------------------------
+// Ridge regression with predictions
+
+/** Column means and population standard deviations (constant columns get 1), as ridgeProbe standardises. */
+export function standardiser(X: Matrix, rows: ArrayLike<number>): { mean: Float64Array; sd: Float64Array } {
+  const d = X.cols;
+  const mean = new Float64Array(d);
+  const sd = new Float64Array(d);
+  const n = rows.length;
+  for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) mean[j] += X.data[rows[k]! * d + j]!;
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  for (let k = 0; k < n; k++)
+    for (let j = 0; j < d; j++) {
+      const c = X.data[rows[k]! * d + j]! - mean[j]!;
+      sd[j] += c * c;
+    }
+  for (let j = 0; j < d; j++) {
+    const s = Math.sqrt(sd[j]! / n);
+    sd[j] = s > 0 ? s : 1;
+  }
+  return { mean, sd };
+}
