@@ -157,18 +157,46 @@ export function pairedDifference(
 
 /**
  * How a paired difference reads: "above" when the mean per-split difference is positive
- * and exceeds TIE_SD_FACTOR standard errors, "below" symmetrically, else "level with".
+ * and a paired t-test at 10% two-sided rejects "no difference", "below" symmetrically,
+ * else "level with".
  */
 export type Verdict = "above" | "below" | "level with";
 
-/** A paired mean difference within this many standard errors of 0 is called a tie (about a two-sided 90% t-interval over 5 splits: t(0.95, 4) = 2.13). */
-export const TIE_SD_FACTOR = 2;
+/**
+ * 95th percentiles of Student's t by degrees of freedom (1..10, then 15, 20, 30; 1.645
+ * beyond): the critical values of a two-sided 10% paired t-test. The splits share
+ * training rows, so the test is a guide to the noise, not an exact p-value.
+ */
+const T95: [number, number][] = [
+  [1, 6.314],
+  [2, 2.92],
+  [3, 2.353],
+  [4, 2.132],
+  [5, 2.015],
+  [6, 1.943],
+  [7, 1.895],
+  [8, 1.86],
+  [9, 1.833],
+  [10, 1.812],
+  [15, 1.753],
+  [20, 1.725],
+  [30, 1.697],
+];
 
-/** Verdict of a paired difference: above / below only when |mean| > TIE_SD_FACTOR × sd / √n (and a zero spread with a non-zero mean). */
+/** Critical t of a two-sided 10% test with `df` degrees of freedom (the next smaller tabulated df, so never too lenient). */
+export function tCritical(df: number): number {
+  if (!(Number.isInteger(df) && df >= 1)) throw new Error(`tCritical: df must be an integer >= 1, got ${df}.`);
+  let t = 1.645;
+  if (df > 30) return t;
+  for (const [d, v] of T95) if (d <= df) t = v;
+  return t;
+}
+
+/** Verdict of a paired difference: above / below only when |mean| > tCritical(n - 1) × sd / √n; one split is always "level with". */
 export function verdict(d: PairedDifference): Verdict {
   const { mean, sd, n } = d.difference;
-  const se = sd / Math.sqrt(n);
-  if (mean === 0 || Math.abs(mean) <= TIE_SD_FACTOR * se) return "level with";
+  if (n < 2 || mean === 0) return "level with";
+  if (Math.abs(mean) <= tCritical(n - 1) * (sd / Math.sqrt(n))) return "level with";
   return mean > 0 ? "above" : "below";
 }
 
@@ -207,7 +235,7 @@ export function repeatedSplitFindings(measurements: SplitMeasurement[]): string[
     );
   if (bestAnchor)
     out.push(
-      `The best no-model anchor is the ${bestAnchor.detector} distance (${formatMeanSd(bestAnchor.rocAuc)}, PR-AUC ${formatMeanSd(bestAnchor.averagePrecision)}).`,
+      `The best no-model anchor is ${bestAnchor.detector} (${formatMeanSd(bestAnchor.rocAuc)}, PR-AUC ${formatMeanSd(bestAnchor.averagePrecision)}).`,
     );
   if (!bestAnchor || models.length === 0) return out;
   if (n < 2) {

@@ -10,13 +10,14 @@
  * 2. Split: stratified by class into train / validation / test, so each split has the
  *    data's fraud rate (PR-AUC depends on it). Without a Class column the split is random
  *    and everything downstream runs unsupervised.
- * 3. Features: V1..V28, log(1 + Amount) (amounts are log-normal-ish with a long tail) and
- *    the hour of day as a point on the circle (sin, cos) instead of raw seconds, which only
- *    count up over the two days. A StandardScaler is fitted on the training split's normal
+ * 3. Features: V1..V28 and log(1 + Amount) (amounts are log-normal-ish with a long tail);
+ *    Time dropped by default (CREDITCARD_TIME_ENCODING; "hour" encodes the hour of day as a
+ *    point on the circle instead). A StandardScaler is fitted on the training split's normal
  *    rows only.
  * 4. Training rows: normal transactions of the training split (optionally all of them, to
  *    show what fraud contamination costs), sampled down to the profile's cap.
- * 5. Scores: reconstruction MSE per transaction. Thresholds (95th and 99th percentile, POT
+ * 5. Scores: standardised reconstruction error per transaction (each feature's error over
+ *    its spread on the model's normal training rows). Thresholds (95th and 99th percentile, POT
  *    tail) are fitted on held-out normal rows of the validation split.
  * 6. Metrics on the test split: ROC-AUC, average precision (PR-AUC), precision and recall
  *    at k, and the confusion table at each threshold, all with percentile bootstrap
@@ -1336,7 +1337,7 @@ export function scoreDistributionChart(rows: charts.Row[], subtitle: string): Vl
           transform: [{ filter: "datum.kind === 'density'" }],
           mark: { type: "area", interpolate: "step", opacity: 0.35, line: true },
           encoding: {
-            x: { field: "log10_score", type: "quantitative", title: "log10 reconstruction MSE" },
+            x: { field: "log10_score", type: "quantitative", title: "log10 score (standardised reconstruction error)" },
             y: { field: "density", type: "quantitative", title: "density", stack: null },
             color: {
               field: "class",

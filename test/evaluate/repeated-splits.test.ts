@@ -12,6 +12,7 @@ import {
   repeatedSplitFindings,
   repeatedSplitTable,
   summariseSplits,
+  tCritical,
   verdict,
   type SplitMeasurement,
 } from "../../lib/evaluate/repeated-splits";
@@ -95,6 +96,16 @@ describe("repeated splits", () => {
     assert.equal(noisy.wins, 3);
     assert.equal(verdict(noisy), "level with");
     assert.throws(() => pairedDifference(ms, "up", "nobody"), /share no split/);
+    // Two splits: even a consistent small difference is within the t(1) noise.
+    const two = measurements({
+      anchor: { kind: "anchor", roc: [0.9, 0.95] },
+      m: { kind: "model", roc: [0.895, 0.94] },
+    });
+    assert.equal(verdict(pairedDifference(two, "m", "anchor")), "level with");
+    assert.equal(tCritical(4), 2.132);
+    assert.equal(tCritical(12), 1.812);
+    assert.equal(tCritical(100), 1.645);
+    assert.throws(() => tCritical(0), /df must be/);
   });
 
   test("findings say plainly when the anchor still wins, and call overlaps ties", () => {
@@ -106,7 +117,7 @@ describe("repeated splits", () => {
       }),
     );
     assert.ok(
-      wins.some((f) => /best no-model anchor is the Mahalanobis/.test(f)),
+      wins.some((f) => /best no-model anchor is Mahalanobis/.test(f)),
       wins.join("\n"),
     );
     assert.ok(

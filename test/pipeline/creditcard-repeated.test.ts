@@ -14,7 +14,14 @@ import {
   CREDITCARD_MAX_EPOCHS,
   CREDITCARD_STEP_BUDGET,
 } from "../../lib/pipeline/creditcard";
-import { ANCHOR_NAMES, runRepeatedSplits } from "../../lib/pipeline/creditcard-repeated";
+import {
+  ANCHOR_NAMES,
+  CI_SPLITS,
+  MIN_REPORTED_SPLITS,
+  repeatedSplitSettings,
+  runRepeatedSplits,
+} from "../../lib/pipeline/creditcard-repeated";
+import { PROFILE_SETTINGS } from "../../lib/config";
 
 before(async () => {
   await initBackend();
@@ -28,6 +35,19 @@ describe("credit-card repeated splits", () => {
     assert.equal(big.maxEpochs, Math.ceil(CREDITCARD_STEP_BUDGET / Math.ceil(40_000 / CREDITCARD_FIT.batchSize)));
     assert.equal(big.batchSize, CREDITCARD_FIT.batchSize);
     assert.throws(() => creditCardFitOptions(0), /nTrain must be a positive integer/);
+  });
+
+  test("profiles: a small smoke run on ci, at least 5 splits elsewhere", () => {
+    const ci = repeatedSplitSettings("ci", PROFILE_SETTINGS.ci);
+    assert.equal(ci.nSplits, CI_SPLITS);
+    assert.equal(ci.epochCap, PROFILE_SETTINGS.ci.maxEpochs);
+    assert.ok(ci.maxTrain < PROFILE_SETTINGS.ci.creditCardMaxTrain);
+    for (const p of ["default", "full"] as const) {
+      const s = repeatedSplitSettings(p, PROFILE_SETTINGS[p]);
+      assert.ok(s.nSplits >= MIN_REPORTED_SPLITS && MIN_REPORTED_SPLITS >= 5);
+      assert.equal(s.maxTrain, PROFILE_SETTINGS[p].creditCardMaxTrain);
+      assert.equal(s.epochCap, CREDITCARD_MAX_EPOCHS);
+    }
   });
 
   test("every detector on every split; anchors in the table; seeded", async () => {
