@@ -21,7 +21,8 @@ import {
   repeatedSplitSettings,
   runRepeatedSplits,
 } from "../../lib/pipeline/creditcard-repeated";
-import { PROFILE_SETTINGS } from "../../lib/config";
+import { DEFAULT_SEED, PROFILE_SETTINGS } from "../../lib/config";
+import { parseArgs } from "../../scripts/measure-creditcard";
 
 before(async () => {
   await initBackend();
@@ -88,6 +89,21 @@ describe("credit-card repeated splits", () => {
       again.measurements.filter((m) => m.kind === "anchor").map((m) => m.rocAuc),
       r.measurements.filter((m) => m.kind === "anchor").map((m) => m.rocAuc),
     );
+  });
+
+  test("the measurement script's arguments: defaults, flags and errors that show the usage", () => {
+    const d = parseArgs(["f.csv"]);
+    assert.equal(d.file, "f.csv");
+    assert.equal(d.splits, MIN_REPORTED_SPLITS);
+    assert.deepEqual(d.kinds, ["ae", "vae", "dae", "pca"]);
+    assert.equal(d.seed, DEFAULT_SEED);
+    const a = parseArgs(["--splits", "7", "f.csv", "--kinds", "ae,pca", "--epochs", "30", "--json", "o.json"]);
+    assert.deepEqual([a.splits, a.kinds, a.epochs, a.json], [7, ["ae", "pca"], 30, "o.json"]);
+    assert.throws(() => parseArgs([]), /Name the credit-card file/);
+    assert.throws(() => parseArgs(["f.csv", "--splits", "0"]), /--splits needs a positive integer, got "0"/);
+    assert.throws(() => parseArgs(["f.csv", "--kinds", "conv1d"]), /--kinds takes a comma list/);
+    assert.throws(() => parseArgs(["f.csv", "--bogus"]), /Unknown flag --bogus.*usage/);
+    assert.throws(() => parseArgs(["a.csv", "b.csv"]), /One file only/);
   });
 
   test("unlabelled data and a bad split count are errors that say why", async () => {
