@@ -164,7 +164,11 @@ showMarkdown(`Training on ${training.note}; early stopping on ${validation.note}
 // 0.965), whereas whitening the residuals with their full covariance (0.962-0.965) or
 // adding the Mahalanobis distance of the latent codes (0.961-0.963) did not help: frauds
 // and normal rows overlap in the latent spaces (the latent distance alone ranks them at
-// 0.45-0.93).
+// 0.45-0.93). The size of the network matters little here: latent 4, 7 or 10 with 14, 20
+// or 28 hidden units gave the AE 0.964-0.967 in the same runs, all within the
+// split-to-split noise of the Mahalanobis distance (0.966 on those splits). On these 29
+// decorrelated inputs a Gaussian model of the normal rows is already a strong detector, and
+// the autoencoders match it rather than beat it.
 
 // %%
 const models = cc.CREDITCARD_MODEL_KINDS.map((kind) => ({
