@@ -14,6 +14,7 @@ import {
 import { argsort } from "../stats/descriptive";
 import type { RowModel } from "../models/types";
 import { reconstructionScores } from "./creditcard";
+import { fitStandardisedError } from "./residual-scores";
 
 // ---------------------------------------------------------------------------------------
 // Thresholds
@@ -58,7 +59,7 @@ export interface ScoredModel {
   /** Display label, e.g. "ae" or "ae (all rows)". */
   label: string;
   model: RowModel;
-  /** `[nTest]` reconstruction MSE of the test rows. */
+  /** `[nTest]` scores of the test rows: standardised reconstruction error when fitted with training rows, else MSE. */
   test: Float64Array;
   /** Calibration rows scored. */
   nCalibration: number;
@@ -67,7 +68,10 @@ export interface ScoredModel {
 
 /**
  * Score the test rows and fit the thresholds on the calibration rows' scores (the
- * validation split's normal rows: held out from training, free of frauds).
+ * validation split's normal rows: held out from training, free of frauds). With
+ * `trainRows` (the rows the model was fitted on) the score is the standardised
+ * reconstruction error (lib/anomaly/residual-scores.ts: each feature's error divided by
+ * its spread on those rows); without, the plain reconstruction MSE.
  */
 export function scoreModel(
   label: string,
@@ -76,12 +80,15 @@ export function scoreModel(
   calibrationRows: Int32Array,
   testRows: Int32Array,
   rules: ThresholdRule[] = CREDITCARD_THRESHOLD_RULES,
+  trainRows?: Int32Array,
 ): ScoredModel {
-  const calibration = reconstructionScores(model, X, calibrationRows);
+  const scorer = trainRows ? fitStandardisedError(model, X, trainRows) : null;
+  const score = (rows: Int32Array) => (scorer ? scorer.score(X, rows) : reconstructionScores(model, X, rows));
+  const calibration = score(calibrationRows);
   return {
     label,
     model,
-    test: reconstructionScores(model, X, testRows),
+    test: score(testRows),
     nCalibration: calibration.length,
     thresholds: fitCreditCardThresholds(calibration, rules),
   };

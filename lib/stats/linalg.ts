@@ -1,7 +1,7 @@
 /**
  * Linear algebra shared by the probes and regressions: Float64 copies of matrices, cross
- * products, column standardisation and one Cholesky solver for symmetric positive definite
- * systems.
+ * products, column standardisation, the Cholesky factor and a Cholesky solver for symmetric
+ * positive definite systems.
  */
 
 import type { Matrix } from "../runtime/matrix";
@@ -84,6 +84,29 @@ export interface CholeskyOptions {
   singular?: "throw" | "clamp";
   /** Name of the caller and the fix, put in the error message (default "choleskySolve"). */
   context?: string;
+}
+
+/**
+ * Cholesky factor L (lower, row-major `[d, d]`) of a symmetric positive-definite matrix.
+ * @throws when a pivot is not positive (the matrix is not positive definite).
+ */
+export function cholesky(A: Float64Array, d: number): Float64Array {
+  if (A.length !== d * d) throw new Error(`cholesky: expected ${d}×${d} = ${d * d} values, got ${A.length}.`);
+  const L = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * d + j]!;
+      for (let k = 0; k < j; k++) s -= L[i * d + k]! * L[j * d + k]!;
+      if (i === j) {
+        if (!(s > 0))
+          throw new Error(`cholesky: pivot ${i} is ${s}; the matrix is not positive definite (increase the ridge).`);
+        L[i * d + i] = Math.sqrt(s);
+      } else {
+        L[i * d + j] = s / L[j * d + j]!;
+      }
+    }
+  }
+  return L;
 }
 
 /**

@@ -192,7 +192,7 @@ export function scoreDistributionChart(rows: Row[], subtitle: string): VlSpec {
           transform: [{ filter: "datum.kind === 'density'" }],
           mark: { type: "area", interpolate: "step", opacity: 0.35, line: true },
           encoding: {
-            x: { field: "log10_score", type: "quantitative", title: "log10 reconstruction MSE" },
+            x: { field: "log10_score", type: "quantitative", title: "log10 score (standardised reconstruction error)" },
             y: { field: "density", type: "quantitative", title: "density", stack: null },
             color: {
               field: "class",

@@ -9,3 +9,4 @@ export * from "../../anomaly/creditcard-eval";
 export * from "../../viz/creditcard";
 export * from "./embed";
 export * from "./findings";
+export * from "./repeated";

@@ -1,0 +1,123 @@
+/**
+ * The repeated-split protocol of notebook 11 on small seeded data: every split measured
+ * for every model and anchor, the same splits for every detector, seeded, and the errors
+ * for unlabelled data; the epoch budget of the credit-card networks.
+ */
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { initBackend } from "../../lib/runtime/backend";
+import { makeRng } from "../../lib/runtime/rng";
+import { generateCreditCard } from "../../lib/data/creditcard-synthetic";
+import {
+  creditCardFitOptions,
+  CREDITCARD_FIT,
+  CREDITCARD_MAX_EPOCHS,
+  CREDITCARD_STEP_BUDGET,
+} from "../../lib/anomaly/creditcard";
+import {
+  ANCHOR_NAMES,
+  CI_SPLITS,
+  MIN_REPORTED_SPLITS,
+  repeatedSplitSettings,
+  runRepeatedSplits,
+} from "../../lib/stages/11-credit-card/repeated";
+import { DEFAULT_SEED, PROFILE_SETTINGS } from "../../lib/config";
+import { parseArgs } from "../../scripts/measure-creditcard";
+
+before(async () => {
+  await initBackend();
+});
+
+describe("credit-card repeated splits", () => {
+  test("epochs follow the step budget, capped", () => {
+    assert.equal(creditCardFitOptions(640).maxEpochs, Math.min(CREDITCARD_MAX_EPOCHS, CREDITCARD_STEP_BUDGET / 10));
+    assert.equal(creditCardFitOptions(640, 12).maxEpochs, 12);
+    const big = creditCardFitOptions(40_000);
+    assert.equal(big.maxEpochs, Math.ceil(CREDITCARD_STEP_BUDGET / Math.ceil(40_000 / CREDITCARD_FIT.batchSize)));
+    assert.equal(big.batchSize, CREDITCARD_FIT.batchSize);
+    assert.throws(() => creditCardFitOptions(0), /nTrain must be a positive integer/);
+  });
+
+  test("profiles: a small smoke run on ci, at least 5 splits elsewhere", () => {
+    const ci = repeatedSplitSettings("ci", PROFILE_SETTINGS.ci);
+    assert.equal(ci.nSplits, CI_SPLITS);
+    assert.equal(ci.epochCap, PROFILE_SETTINGS.ci.maxEpochs);
+    assert.ok(ci.maxTrain < PROFILE_SETTINGS.ci.creditCardMaxTrain);
+    for (const p of ["default", "full"] as const) {
+      const s = repeatedSplitSettings(p, PROFILE_SETTINGS[p]);
+      assert.ok(s.nSplits >= MIN_REPORTED_SPLITS && MIN_REPORTED_SPLITS >= 5);
+      assert.equal(s.maxTrain, PROFILE_SETTINGS[p].creditCardMaxTrain);
+      assert.equal(s.epochCap, CREDITCARD_MAX_EPOCHS);
+    }
+  });
+
+  test("every detector on every split; anchors in the table; seeded", async () => {
+    const data = generateCreditCard({ rows: 1200, fraudRate: 0.08 }, 31);
+    const run = () =>
+      runRepeatedSplits(data, {
+        nSplits: 2,
+        kinds: ["pca", "ae"],
+        maxTrain: 400,
+        epochCap: 2,
+        rng: makeRng(9),
+        seed: 3,
+      });
+    const r = await run();
+    assert.equal(r.measurements.length, 2 * 4);
+    assert.deepEqual(
+      r.table.map((t) => [t.detector, t.kind, t.splits]),
+      [
+        ["pca", "model", 2],
+        ["ae", "model", 2],
+        [ANCHOR_NAMES.mahalanobis, "no-model anchor", 2],
+        [ANCHOR_NAMES.meanZ2, "no-model anchor", 2],
+      ],
+    );
+    assert.equal(r.trainingRows, 400);
+    assert.equal(r.counts[2]!.frauds, Math.round(96 * 0.2));
+    const maha = r.summaries.find((s) => s.detector === ANCHOR_NAMES.mahalanobis)!;
+    // The stand-in's frauds are shifted components: any sensible detector ranks them well above chance.
+    assert.ok(maha.rocAuc.mean > 0.8, `Mahalanobis ROC-AUC ${maha.rocAuc.mean}`);
+    const splits = r.measurements.filter((m) => m.detector === "pca").map((m) => m.rocAuc);
+    assert.notEqual(splits[0], splits[1], "the two splits differ");
+    assert.ok(
+      r.findings.some((f) => /best no-model anchor/.test(f)),
+      r.findings.join("\n"),
+    );
+    const again = await run();
+    assert.deepEqual(
+      again.measurements.filter((m) => m.kind === "anchor").map((m) => m.rocAuc),
+      r.measurements.filter((m) => m.kind === "anchor").map((m) => m.rocAuc),
+    );
+  });
+
+  test("the measurement script's arguments: defaults, flags and errors that show the usage", () => {
+    const d = parseArgs(["f.csv"]);
+    assert.equal(d.file, "f.csv");
+    assert.equal(d.splits, MIN_REPORTED_SPLITS);
+    assert.deepEqual(d.kinds, ["ae", "vae", "dae", "pca"]);
+    assert.equal(d.seed, DEFAULT_SEED);
+    const a = parseArgs(["--splits", "7", "f.csv", "--kinds", "ae,pca", "--epochs", "30", "--json", "o.json"]);
+    assert.deepEqual([a.splits, a.kinds, a.epochs, a.json], [7, ["ae", "pca"], 30, "o.json"]);
+    assert.throws(() => parseArgs([]), /Name the credit-card file/);
+    assert.throws(() => parseArgs(["f.csv", "--splits", "0"]), /--splits needs a positive integer, got "0"/);
+    assert.throws(() => parseArgs(["f.csv", "--kinds", "conv1d"]), /--kinds takes a comma list/);
+    assert.throws(() => parseArgs(["f.csv", "--bogus"]), /Unknown flag --bogus.*usage/);
+    assert.throws(() => parseArgs(["a.csv", "b.csv"]), /One file only/);
+  });
+
+  test("unlabelled data and a bad split count are errors that say why", async () => {
+    const data = generateCreditCard({ rows: 200, fraudRate: 0.1 }, 2);
+    await assert.rejects(
+      runRepeatedSplits(
+        { ...data, labels: null, unsupervised: true },
+        { nSplits: 2, kinds: ["pca"], maxTrain: 100, rng: makeRng(1), seed: 1 },
+      ),
+      /needs the Class column/,
+    );
+    await assert.rejects(
+      runRepeatedSplits(data, { nSplits: 0, kinds: ["pca"], maxTrain: 100, rng: makeRng(1), seed: 1 }),
+      /nSplits must be an integer >= 1/,
+    );
+  });
+});
