@@ -34,6 +34,7 @@
 
 // %%
 import * as path from "node:path";
+import { restrictFrame } from "./lib/pipeline/scoring";
 import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
 import { loadDataset, splitMatrices, splitWindows } from "./lib/pipeline/dataset";
 import {
@@ -96,13 +97,21 @@ const ROW_MODELS = ["ae", "vae", "dae", "pca"];
 const NETWORKS = ["ae", "vae", "dae", "conv1d"];
 const RANKED = ["ae", "vae", "dae", "conv1d", "pca"];
 const specs = Object.fromEntries([...RANKED, "pca-windows"].map((m) => [m, ev.readSavedModelSpec(modelsDir, m)]));
-const rowFrames = ROW_MODELS.map((m) => ev.errorFrameFromTable(m, ctx.store.readTable(`errors-${m}`), d, "token-day"));
+// The error tables also score gap days (for the stress index); evaluation uses split rows only.
+const rowFrames = ROW_MODELS.map((m) =>
+  restrictFrame(ev.errorFrameFromTable(m, ctx.store.readTable(`errors-${m}`), d, "token-day"), (_t, _d, s) => s < 3),
+);
 const convSpec = specs["conv1d"]!;
 const L = Number(convSpec.options.windowLength),
   S = ctx.config.settings.windowStride;
 const w = splitWindowSets(d, L, S, (which) => splitWindows(d, which, L, S));
 const pcaW = await loadRowModel(path.join(modelsDir, "pca-windows"), windowFeatureNames(d.meta.featureNames, L));
-const convFrame = ev.errorFrameFromTable("conv1d", ctx.store.readTable("errors-conv1d"), d, "window");
+// errors-conv1d scores the window ending on every day; evaluation keeps the windows inside a split.
+const splitWindowKeys = new Set(w.sets.flatMap((s) => Array.from(s.token, (t, k) => `${t}|${s.endDay[k]}`)));
+const convFrame = restrictFrame(
+  ev.errorFrameFromTable("conv1d", ctx.store.readTable("errors-conv1d"), d, "window"),
+  (t, day) => splitWindowKeys.has(`${t}|${day}`),
+);
 const pcaWFrame = ev.errorFrameFromModel(
   "pca-windows",
   pcaW,
