@@ -20,12 +20,14 @@ import { initBackend } from "../lib/runtime/backend";
 import { loadPanel } from "../lib/data/load";
 import { prepareDataset, splitWindows, type Dataset } from "../lib/pipeline/dataset";
 import { createModel, type Autoencoder } from "../lib/models";
-import { takeRows, type Matrix, type Windows } from "../lib/runtime/matrix";
+import type { Matrix, Windows } from "../lib/runtime/matrix";
 import { marketEventDays } from "../lib/anomaly/market-events";
-import { dayToIso, isoToDay } from "../lib/data/panel";
+import { isoToDay } from "../lib/data/panel";
 import { runStressProtocol, descendingRanks, type StressProtocolResult } from "../lib/anomaly/stress";
-import { returnShockScore, marketMoveScore, RETURN_SHOCK_K } from "../lib/anomaly/anchors";
-import { perTokenRobustZ } from "../lib/anomaly/stress";
+import { returnShockScore } from "../lib/anomaly/anchors";
+import { perTokenRobustZ, stressScore } from "../lib/anomaly/stress";
+import { crashCheck, crashFindings } from "../lib/pipeline/crash-check";
+import type { ModelErrors } from "../lib/pipeline/anomaly-analysis";
 import { splitMatrix } from "../lib/pipeline/dataset";
 import {
   scoreRowModel,
@@ -126,6 +128,7 @@ const STRIDE = Number(arg("stride", "4"));
 const MODELS = (arg("models", "ae,vae,dae,conv1d,pca") ?? "").split(",").filter(Boolean);
 const SEED = Number(arg("seed", "42"));
 const BEFORE = process.argv.includes("--before");
+const ABLATION = process.argv.includes("--ablation");
 
 function buildModel(kind: string, d: Dataset): Autoencoder<Matrix> | Autoencoder<Windows> {
   const base = {
@@ -172,20 +175,22 @@ async function main(): Promise<void> {
   console.log(
     `${source} ${dataPath}: ${panel.tokens.length} tokens, ${d.day.length} feature rows (${d.meta.rows.gap} in gaps), features ${d.meta.featureNames.join(",")}; ${events.length} documented windows in range; epochs ${EPOCHS}`,
   );
-  const fitMask = Uint8Array.from(d.split, (s) => (s === 0 ? 1 : 0));
+  const fitMask = Uint8Array.from(d.split, (x) => (x === 0 ? 1 : 0));
+  const lunaTok = d.tokens.findIndex((t) => /^LUNA(USDT)?$/i.test(t.symbol) || /^terra-?luna$/i.test(t.id));
+  const lunaRank = (token: ArrayLike<number>, day: ArrayLike<number>, score: ArrayLike<number>): number | null => {
+    if (lunaTok < 0) return null;
+    const ranks = descendingRanks(score);
+    const a = isoToDay("2022-05-07"),
+      b = isoToDay("2022-05-13");
+    let best: number | null = null;
+    for (let i = 0; i < day.length; i++)
+      if (token[i] === lunaTok && day[i]! >= a && day[i]! <= b && Number.isFinite(ranks[i]!))
+        best = best === null ? ranks[i]! : Math.min(best, ranks[i]!);
+    return best;
+  };
   const results: Record<string, { hits: number; of: number; scorable: number; luna: number | null; detail: string[] }> =
     {};
-  const report = (name: string, r: StressProtocolResult, score?: ArrayLike<number>) => {
-    let luna: number | null = null;
-    const lunaTok = d.tokens.findIndex((t) => t.symbol.toUpperCase().startsWith("LUNA"));
-    if (score && lunaTok >= 0) {
-      const ranks = descendingRanks(score);
-      const a = isoToDay("2022-05-07"),
-        b = isoToDay("2022-05-13");
-      for (let i = 0; i < d.day.length; i++)
-        if (d.token[i] === lunaTok && d.day[i]! >= a && d.day[i]! <= b && Number.isFinite(ranks[i]!))
-          luna = luna === null ? ranks[i]! : Math.min(luna, ranks[i]!);
-    }
+  const report = (name: string, r: StressProtocolResult, luna: number | null = null) => {
     console.log(summarise(name, r) + (luna !== null ? ` LUNA#${luna}` : ""));
     results[name] = {
       hits: r.nHit,
@@ -196,27 +201,7 @@ async function main(): Promise<void> {
     };
   };
 
-  // Anchors on the feature rows' token-days (the rows every model scores).
-  const anchorRows = { token: d.token, day: d.day, close: new Float64Array(0) };
-  void anchorRows;
-  const shockPanel = returnShockScore(panel);
-  const movePanel = marketMoveScore(panel);
-  // Map panel rows to dataset rows by (token, day).
-  const rowKey = new Map<string, number>();
-  for (let i = 0; i < panel.day.length; i++) rowKey.set(`${panel.token[i]}|${panel.day[i]}`, i);
-  const shock = Float64Array.from(d.day, (day, i) => shockPanel[rowKey.get(`${d.token[i]}|${day}`)!]!);
-  const move = Float64Array.from(d.day, (day, i) => movePanel[rowKey.get(`${d.token[i]}|${day}`)!]!);
-  const allOnes = new Uint8Array(d.day.length).fill(1);
-  {
-    const fixed = Float64Array.from(shock, (z) => (Number.isFinite(z) ? (z > RETURN_SHOCK_K ? 1 : 0) : Number.NaN));
-    // Fixed threshold 3 sigma: the "score" is already the flag, the intensity |z|.
-    const r = runStressProtocol({ day: d.day, score: fixed, fitMask: allOnes, intensity: shock }, events, { q: 0.5 });
-    // q = 0.5 of 0/1 flags with < 50% ones gives threshold 0: flag = 1 exactly when |z| > 3.
-    report(`anchor: 3-sigma share`, r, shock);
-    report(`anchor: market move`, runStressProtocol({ day: d.day, score: move, fitMask }, events), move);
-  }
-
-  const allVariants: Record<string, Record<(typeof STRESS_VARIANT_NAMES)[number], Float64Array>> = {};
+  const errors: ModelErrors[] = [];
   for (const kind of MODELS) {
     const t = Date.now();
     const model = buildModel(kind, d);
@@ -227,12 +212,33 @@ async function main(): Promise<void> {
       minDelta: 1e-4,
       seed: SEED,
     });
-    console.log(`-- ${kind}: trained and scored in ${((Date.now() - t) / 1000).toFixed(0)} s`);
-    const variants = stressVariants(d, scores);
-    allVariants[kind] = variants;
-    for (const v of STRESS_VARIANT_NAMES)
-      report(`${kind} · ${v}`, runStressProtocol({ day: d.day, score: variants[v], fitMask }, events), variants[v]);
+    console.log(
+      `-- ${kind}: trained and scored ${scores.rows.length} token-days in ${((Date.now() - t) / 1000).toFixed(0)} s`,
+    );
+    const rows = scores.rows;
+    errors.push({
+      model: kind,
+      unit: kind === "conv1d" ? "window" : "token-day",
+      n: rows.length,
+      token: Int32Array.from(rows, (i) => d.token[i]!),
+      day: Int32Array.from(rows, (i) => d.day[i]!),
+      split: Int8Array.from(rows, (i) => d.split[i]!),
+      kind: null,
+      scores: { mse: Float64Array.from(rows, (i) => scores.mse[i]!), mae: new Float64Array(rows.length) },
+      featureNames: d.meta.featureNames,
+      perFeature: scores.pf,
+    });
+    if (ABLATION) {
+      const variants = stressVariants(d, scores);
+      for (const v of STRESS_VARIANT_NAMES)
+        report(
+          `${kind} · ${v}`,
+          runStressProtocol({ day: d.day, score: variants[v], fitMask }, events),
+          lunaRank(d.token, d.day, variants[v]),
+        );
+    }
     if (BEFORE) {
+      // As scored before: no gap days, Conv1D on strided windows inside the splits, pooled MSE, N = 10.
       const old = Float64Array.from(scores.mse, (v, i) => (d.split[i] === 3 ? Number.NaN : v));
       if (kind === "conv1d") {
         const keep = new Set<string>();
@@ -245,39 +251,24 @@ async function main(): Promise<void> {
       report(
         `${kind} · before`,
         runStressProtocol({ day: d.day, score: old, fitMask }, events, { minTokens: 10 }),
-        old,
+        lunaRank(d.token, d.day, old),
       );
     }
-    (globalThis as { __scores?: Record<string, Float64Array> }).__scores ??= {};
-    (globalThis as { __scores?: Record<string, Float64Array> }).__scores![kind] = scores.mse;
   }
-  // Consensus of the autoencoders: mean of per-model rank-normalised scores, per variant.
-  const aes = Object.keys(allVariants).filter((k) => k !== "pca");
-  if (aes.length > 1)
-    for (const v of STRESS_VARIANT_NAMES) {
-      const sum = new Float64Array(d.day.length);
-      const cnt = new Float64Array(d.day.length);
-      for (const m of aes) {
-        const x = allVariants[m]![v];
-        const ranks = descendingRanks(x);
-        let nf = 0;
-        for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i]!)) nf++;
-        for (let i = 0; i < x.length; i++)
-          if (Number.isFinite(ranks[i]!)) {
-            sum[i]! += 1 - ranks[i]! / nf;
-            cnt[i]!++;
-          }
-      }
-      const c = Float64Array.from(sum, (s, i) => (cnt[i]! ? s / cnt[i]! : Number.NaN));
-      report(`consensus(${aes.join("+")}) · ${v}`, runStressProtocol({ day: d.day, score: c, fitMask }, events), c);
-      report(
-        `consensus · ${v} · meanrank`,
-        runStressProtocol({ day: d.day, score: c, fitMask, intensity: c }, events, { q: 0.999999 }),
-        c,
-      );
-    }
-  void takeRows;
-  void dayToIso;
+  console.log("== the protocol as notebook 07 runs it (lib/pipeline/crash-check.ts)");
+  const check = crashCheck(errors, panel, events);
+  for (const x of check.indices) {
+    const e = errors.find((m) => m.model === x.model);
+    const fit = e ? Uint8Array.from(e.split, (v) => (v === 0 ? 1 : 0)) : null;
+    const luna =
+      e && fit
+        ? lunaRank(e.token, e.day, x.kind === "model" ? stressScore(e.token, e.perFeature, fit) : e.scores.mse)
+        : x.name.includes("sigma")
+          ? lunaRank(panel.token, panel.day, returnShockScore(panel))
+          : null;
+    report(x.name, x.result, luna);
+  }
+  for (const f of crashFindings(check, "documented")) console.log(`* ${f}`);
   const json = arg("json");
   if (json) fs.writeFileSync(json, JSON.stringify(results, null, 2));
   console.log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
