@@ -4,8 +4,10 @@
  * curves and reconstruction examples, and save the model with its latents (df_latents)
  * and per-row reconstruction errors for the notebooks that follow.
  *
- * Row models (AE, VAE, DAE, PCA) score token-days; the Conv1D model scores windows keyed by
- * their last day. Both are saved in the same table layout (token, day, split, ...), so the
+ * Row models (AE, VAE, DAE, PCA) score token-days; the Conv1D model scores the window ending
+ * on each token-day. Every token-day of the history is scored, the days in the gaps between
+ * the splits included (split "gap": out of training, thresholds and evaluation metrics; see
+ * scoring.ts). Both are saved in the same table layout (token, day, split, ...), so the
  * latent and anomaly notebooks treat all models alike.
  */
 import * as path from "node:path";
