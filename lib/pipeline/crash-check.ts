@@ -165,7 +165,7 @@ export function crashFindings(c: CrashCheck, kind: "simulated" | "documented"): 
   const bm = best(models);
   const tied = models.filter((x) => x.result.nHit === bm.result.nHit).map((x) => x.model!.toUpperCase());
   out.push(
-    `With the protocol (flag above the 99th percentile of training scores, share of tokens flagged per day among days with at least ${c.minTokens} scored tokens, top ${STRESS_TOP_DAYS} days, ±${CRASH_TOLERANCE_DAYS} day), the default stress score hits ${models.map((x) => `${x.model!.toUpperCase()} ${x.result.nHit}`).join(", ")} of ${nEv} ${label}; best: ${tied.join(" and ")} (${bm.result.nHit}).`,
+    `With the protocol (flag above the 99th percentile of training scores, share of tokens flagged per day among days with at least ${c.minTokens} scored tokens, top ${STRESS_TOP_DAYS} days, ±${CRASH_TOLERANCE_DAYS} day), the default stress score hits ${models.map((x) => `${x.model!.toUpperCase()} ${x.result.nHit}`).join(", ")} of ${nEv} ${label}; best: ${tied.join(", ")} (${bm.result.nHit}).`,
   );
   const gains = models.map((x) => x.result.nHit - (raws.find((r) => r.model === x.model)?.result.nHit ?? 0));
   const up = gains.filter((g) => g > 0).length;
@@ -181,7 +181,7 @@ export function crashFindings(c: CrashCheck, kind: "simulated" | "documented"): 
         ? `beats every no-model anchor (best anchor: ${ba.name.replace("anchor · ", "")}, ${ba.result.nHit})`
         : ae.result.nHit === ba.result.nHit
           ? `ties the best no-model anchor (${ba.name.replace("anchor · ", "")}, ${ba.result.nHit}): on this data the autoencoder adds no crash days over a rule on prices alone`
-          : `does **not** beat the no-model anchors: ${ba.name.replace("anchor · ", "")} hits ${ba.result.nHit}. The autoencoders' value here lies elsewhere (per-token flags with the features behind them, agreement across models), not in finding more crash days`;
+          : `does **not** beat the no-model anchors: ${ba.name.replace("anchor · ", "")} hits ${ba.result.nHit}. What the autoencoders add is below (windows only a model finds) and, per token-day, the features behind each flag`;
     out.push(
       `The no-model anchors hit ${anchors.map((x) => `${x.name.replace("anchor · ", "")} ${x.result.nHit}`).join(", ")} of ${nEv}. The default autoencoder index (${ae.model!.toUpperCase()}, ${ae.result.nHit}) ${verdict}.`,
     );
