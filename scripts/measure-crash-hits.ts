@@ -269,6 +269,23 @@ async function main(): Promise<void> {
     report(x.name, x.result, luna);
   }
   for (const f of crashFindings(check, "documented")) console.log(`* ${f}`);
+  if (ABLATION) {
+    // Consensus of the dense autoencoders: mean of their stress scores (robust z, same scale) per token-day.
+    const dense = errors.filter((e) => ["ae", "vae", "dae"].includes(e.model));
+    if (dense.length > 1) {
+      const sum = new Float64Array(d.day.length);
+      for (const e of dense) {
+        const fit = Uint8Array.from(e.split, (v) => (v === 0 ? 1 : 0));
+        const z = stressScore(e.token, e.perFeature, fit);
+        for (let i = 0; i < z.length; i++) sum[i]! += z[i]! / dense.length;
+      }
+      report(
+        "consensus AE+VAE+DAE · mean z",
+        runStressProtocol({ day: d.day, score: sum, fitMask }, events),
+        lunaRank(d.token, d.day, sum),
+      );
+    }
+  }
   const json = arg("json");
   if (json) fs.writeFileSync(json, JSON.stringify(results, null, 2));
   console.log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -35,16 +35,10 @@
 // %%
 import * as path from "node:path";
 import { restrictFrame } from "./lib/pipeline/scoring";
+import { windowsEndingAt } from "./lib/features/windows";
 import { setupNotebook, finishNotebook } from "./lib/runtime/notebook";
 import { loadDataset, splitMatrices, splitWindows } from "./lib/pipeline/dataset";
-import {
-  profileFitOptions,
-  trainWithProgress,
-  splitWindowSets,
-  windowKeys,
-  windowFeatureNames,
-  concatWindows,
-} from "./lib/pipeline/modeling";
+import { profileFitOptions, trainWithProgress, splitWindowSets, windowFeatureNames } from "./lib/pipeline/modeling";
 import * as ev from "./lib/pipeline/evaluation";
 import { loadRowModel, loadWindowModel } from "./lib/models/index";
 import { flattenWindows } from "./lib/runtime/matrix";
@@ -112,11 +106,14 @@ const convFrame = restrictFrame(
   ev.errorFrameFromTable("conv1d", ctx.store.readTable("errors-conv1d"), d, "window"),
   (t, day) => splitWindowKeys.has(`${t}|${day}`),
 );
+// PCA on the same windows, in the same order (the window ending on each of the Conv1D frame's rows).
+const rowOf = new Map(Array.from(d.day, (day, i) => [`${d.token[i]}|${day}`, i]));
+const convEnds = Int32Array.from(convFrame.token, (t, k) => rowOf.get(`${t}|${convFrame.day[k]}`)!);
 const pcaWFrame = ev.errorFrameFromModel(
   "pca-windows",
   pcaW,
-  flattenWindows(concatWindows([w.train, w.validation, w.test])),
-  windowKeys(d, w.sets),
+  flattenWindows(windowsEndingAt(d.X, convEnds, L)),
+  { token: convFrame.token, day: convFrame.day, split: convFrame.split },
   d.meta.featureNames,
   "window",
   L,
