@@ -176,7 +176,9 @@ async function main(): Promise<void> {
     `${source} ${dataPath}: ${panel.tokens.length} tokens, ${d.day.length} feature rows (${d.meta.rows.gap} in gaps), features ${d.meta.featureNames.join(",")}; ${events.length} documented windows in range; epochs ${EPOCHS}`,
   );
   const fitMask = Uint8Array.from(d.split, (x) => (x === 0 ? 1 : 0));
-  const lunaTok = d.tokens.findIndex((t) => /^LUNA(USDT)?$/i.test(t.symbol) || /^terra-?luna$/i.test(t.id));
+  const lunaTok = d.tokens.findIndex(
+    (t) => /^LUNA(USDT)?(_\w+)?$/i.test(t.symbol) || /^LUNA(USDT)?(_\w+)?$/i.test(t.id) || /^terra-?luna$/i.test(t.id),
+  );
   const lunaRank = (token: ArrayLike<number>, day: ArrayLike<number>, score: ArrayLike<number>): number | null => {
     if (lunaTok < 0) return null;
     const ranks = descendingRanks(score);
