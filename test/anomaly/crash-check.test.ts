@@ -43,7 +43,7 @@ function check(ae: number[], aeRaw: number[], anchor: number[]): CrashCheck {
     { name: "AE · stress score", kind: "model", model: "ae", result: result(ae) },
     { name: "AE · pooled MSE", kind: "model-raw", model: "ae", result: result(aeRaw) },
   ];
-  return { indices, events, minTokens: 10 };
+  return { indices, events, minTokens: 10, excluded: [] };
 }
 
 describe("crashFindings follow the numbers", () => {

@@ -26,6 +26,8 @@ import {
 } from "../../anomaly/crash-protocol";
 import { returnShockScore, marketMoveScore, flagAbove, RETURN_SHOCK_K } from "../../anomaly/anchors";
 import type { ModelErrors } from "../../anomaly/analysis";
+import { marketTokenMask, selectTokens, type TokenClass } from "../../data/taxonomy";
+import { takeRows } from "../../runtime/matrix";
 
 /** One index judged by the protocol. */
 export interface CrashIndex {
@@ -42,6 +44,8 @@ export interface CrashCheck {
   indices: CrashIndex[];
   events: readonly EventDays[];
   minTokens: number;
+  /** Ids of the tokens left out of every index (non-market classes, see lib/data/taxonomy.ts). */
+  excluded: string[];
 }
 
 function anchorResult(
@@ -68,15 +72,20 @@ function anchorResult(
 
 /**
  * Run the protocol for every model (default stress score and raw pooled MSE) and for the
- * anchors on the panel's token-days. `minTokens` defaults to `stressMinTokens` of the
- * panel's widest day, the same for every index.
+ * anchors on the panel's token-days. Only market tokens count (stablecoins, fiat, leveraged,
+ * wrapped and gold tokens are left out, see `marketTokenMask`; `include` widens the classes).
+ * `minTokens` defaults to `stressMinTokens` of the market panel's widest day, the same for
+ * every index.
  */
 export function crashCheck(
   errors: readonly ModelErrors[],
-  panel: Panel,
+  fullPanel: Panel,
   events: readonly EventDays[],
-  options: { minTokens?: number } = {},
+  options: { minTokens?: number; include?: readonly TokenClass[] } = {},
 ): CrashCheck {
+  const market = options.include ? marketTokenMask(fullPanel, options.include) : marketTokenMask(fullPanel);
+  const excluded = fullPanel.tokens.filter((_, i) => !market[i]).map((t) => t.id);
+  const panel = excluded.length ? selectTokens(fullPanel, market) : fullPanel;
   const perDay = new Map<number, number>();
   for (let i = 0; i < panel.day.length; i++) perDay.set(panel.day[i]!, (perDay.get(panel.day[i]!) ?? 0) + 1);
   const minTokens = options.minTokens ?? stressMinTokens([...perDay.values()]);
@@ -102,7 +111,8 @@ export function crashCheck(
       minTokens,
     ),
   });
-  for (const e of errors) {
+  for (const all of errors) {
+    const e = excluded.length ? marketRows(all, market) : all;
     const fit = Uint8Array.from(e.split, (s) => (s === 0 ? 1 : 0));
     const label = e.model.toUpperCase();
     indices.push({
@@ -120,7 +130,27 @@ export function crashCheck(
       result: runStressProtocol({ day: e.day, score: e.scores.mse, fitMask: fit }, events, { minTokens }),
     });
   }
-  return { indices, events, minTokens };
+  return { indices, events, minTokens, excluded };
+}
+
+/** The rows of `e` whose token is a market token (mask per token index of the full panel). */
+function marketRows(e: ModelErrors, market: Uint8Array): ModelErrors {
+  const rows: number[] = [];
+  for (let i = 0; i < e.n; i++) if (market[e.token[i]!]) rows.push(i);
+  const pickF = (a: Float64Array): Float64Array => Float64Array.from(rows, (r) => a[r]!);
+  const scores: ModelErrors["scores"] = { mse: pickF(e.scores.mse), mae: pickF(e.scores.mae) };
+  for (const [k, v] of Object.entries(e.scores) as [keyof ModelErrors["scores"], Float64Array | undefined][])
+    if (v && k !== "mse" && k !== "mae") scores[k] = pickF(v);
+  return {
+    ...e,
+    n: rows.length,
+    token: Int32Array.from(rows, (r) => e.token[r]!),
+    day: Int32Array.from(rows, (r) => e.day[r]!),
+    split: Int8Array.from(rows, (r) => e.split[r]!),
+    kind: e.kind ? Int8Array.from(rows, (r) => e.kind![r]!) : null,
+    scores,
+    perFeature: takeRows(e.perFeature, rows),
+  };
 }
 
 /** Table rows: one per index, hits, then the best rank per event (bold-free text; "-" = no ranked day near it). */
@@ -196,6 +226,10 @@ export function crashFindings(c: CrashCheck, kind: "simulated" | "documented"): 
         `Found only by a model: ${onlyModels.length ? onlyModels.map((e) => e.label.slice(0, 10)).join(", ") : "none"}; only by an anchor: ${onlyAnchors.length ? onlyAnchors.map((e) => e.label.slice(0, 10)).join(", ") : "none"}.`,
       );
   }
+  if (c.excluded.length)
+    out.push(
+      `Left out of every index as non-market tokens (pegged, fiat, leveraged, wrapped or gold): ${c.excluded.join(", ")}.`,
+    );
   const missed = c.events.filter((_, k) => !c.indices.some((x) => x.result.hits[k]!.hit));
   if (missed.length)
     out.push(
