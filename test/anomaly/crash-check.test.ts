@@ -1,6 +1,9 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import type { Panel } from "../../lib/data/panel";
+import type { ModelErrors } from "../../lib/anomaly/analysis";
 import {
+  crashCheck,
   crashFindings,
   crashHitRows,
   type CrashCheck,
@@ -73,5 +76,54 @@ describe("crashFindings follow the numbers", () => {
     assert.equal(rows.length, 3);
     assert.equal(rows[1]!["hits (top 20, ±1 d)"], "1 of 3");
     assert.equal(rows[1]!["2021-05-19"], 50);
+  });
+});
+
+describe("crashCheck keeps to market tokens", () => {
+  test("a stablecoin is left out of the anchors and the model index, and listed", () => {
+    const nDays = 40;
+    const tokens = [
+      { id: "BTCUSDT", symbol: "BTC", name: "Bitcoin", sector: null },
+      { id: "ETHUSDT", symbol: "ETH", name: "Ethereum", sector: null },
+      { id: "USDCUSDT", symbol: "USDC", name: "USD Coin", sector: null },
+    ];
+    const n = nDays * tokens.length;
+    const token = Int32Array.from({ length: n }, (_, i) => i % tokens.length);
+    const day = Int32Array.from({ length: n }, (_, i) => Math.floor(i / tokens.length));
+    const close = Float64Array.from({ length: n }, (_, i) => (i % tokens.length === 2 ? 1 : 100 + Math.sin(i)));
+    const panel: Panel = {
+      tokens,
+      token,
+      day,
+      open: close.slice(),
+      high: close.slice(),
+      low: close.slice(),
+      close,
+      volume: new Float64Array(n).fill(1),
+      marketCap: new Float64Array(n).fill(Number.NaN),
+      anomalyKind: null,
+      events: null,
+      source: "invented",
+    };
+    const errors: ModelErrors = {
+      model: "ae",
+      unit: "token-day",
+      n,
+      token,
+      day,
+      split: new Int8Array(n),
+      kind: null,
+      scores: { mse: Float64Array.from(close, (_, i) => i % 7), mae: new Float64Array(n) },
+      featureNames: ["f"],
+      perFeature: { data: Float32Array.from(close, (_, i) => i % 5), rows: n, cols: 1 },
+    };
+    const c = crashCheck([errors], panel, [], { include: ["market"] });
+    assert.deepEqual(c.excluded, ["USDCUSDT"]);
+    for (const x of c.indices) {
+      const maxTokens = Math.max(...x.result.days.map((d) => d.tokens));
+      assert.ok(maxTokens <= 2, `${x.name}: ${maxTokens} tokens on a day, the stablecoin was counted`);
+    }
+    const all = crashCheck([errors], panel, [], { include: ["market", "stablecoin"] });
+    assert.deepEqual(all.excluded, []);
   });
 });
