@@ -20,6 +20,7 @@
  * flagged and a market-wide move lights up many tokens at once.
  */
 import { MAD_TO_SIGMA } from "./thresholds";
+import { quantileSorted } from "../stats/descriptive";
 import type { EventDays } from "../data/market-events";
 import { dayToIso } from "../data/panel";
 
@@ -57,27 +58,17 @@ export function stressMinTokens(tokensPerDay: ArrayLike<number>): number {
   return Math.max(MIN_STRESS_MIN_TOKENS, Math.min(MAX_STRESS_MIN_TOKENS, Math.ceil(STRESS_MIN_TOKEN_SHARE * widest)));
 }
 
-function median(sorted: Float64Array): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  return n % 2 ? sorted[(n - 1) >> 1]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
-}
-
+/** Type-7 quantile of ascending values (lib/stats), NaN when there are none. */
 function quantileOf(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const pos = q * (n - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
+  return sorted.length ? quantileSorted(sorted, q) : Number.NaN;
 }
 
 /** Median and robust sigma (1.4826 MAD, floored) of finite values. */
 function robustCentre(values: number[]): { centre: number; scale: number } {
   const s = Float64Array.from(values).sort();
-  const centre = median(s);
+  const centre = quantileOf(s, 0.5);
   const dev = Float64Array.from(values, (v) => Math.abs(v - centre)).sort();
-  return { centre, scale: Math.max(LOG_MAD_FLOOR, MAD_TO_SIGMA * median(dev)) };
+  return { centre, scale: Math.max(LOG_MAD_FLOOR, MAD_TO_SIGMA * quantileOf(dev, 0.5)) };
 }
 
 /**
