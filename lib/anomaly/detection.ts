@@ -325,10 +325,12 @@ export function evaluateGroundTruth(
   const heldOut: DetectionQuality[] = [];
   for (const e of errors) {
     const mask = splitMask(e.split, ["validation", "test"]);
+    // Gap days are scored (for the stress index) but stay out of evaluation metrics.
+    const inSplits = splitMask(e.split, ["train", "validation", "test"]);
     for (const s of SCORE_NAMES) {
       const v = e.scores[s];
       if (!v) continue;
-      const q = detectionQuality(detectorName(e.model, s), v, e.kind);
+      const q = detectionQuality(detectorName(e.model, s), v, e.kind, inSplits);
       const h = detectionQuality(detectorName(e.model, s), v, e.kind, mask);
       if (q) detectors.push(q);
       if (h) heldOut.push(h);
@@ -336,7 +338,12 @@ export function evaluateGroundTruth(
   }
   let cq: DetectionQuality | null = null;
   if (consensus) {
-    cq = detectionQuality("consensus", consensus.score, aligned.kind);
+    cq = detectionQuality(
+      "consensus",
+      consensus.score,
+      aligned.kind,
+      splitMask(aligned.split, ["train", "validation", "test"]),
+    );
     const ch = detectionQuality(
       "consensus",
       consensus.score,

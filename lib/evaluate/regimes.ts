@@ -2,6 +2,7 @@
 
 import { quantileSorted } from "../stats/descriptive";
 import { dayToIso, isoToDay } from "../data/panel";
+import { marketTokenMask } from "../data/taxonomy";
 import { SPLIT_NAMES, type Dataset } from "../features/dataset";
 import { type ErrorFrame, type SummaryOptions, clusterRatioCI, rowsOfSplits } from "./evaluation";
 
@@ -21,14 +22,12 @@ export const CALM_QUANTILE = 0.5;
 export const CRASH_QUANTILE = 0.9;
 /** Fewest tokens with a return on a day for the market return to exist (a median of fewer is one token's noise). */
 export const MIN_MARKET_TOKENS = 3;
-/** Sectors left out of the market return: stablecoins are pegged and would pull the median towards 0. */
-export const MARKET_EXCLUDED_SECTORS = ["stablecoin"];
 
 /** Regime per day from realised market volatility. */
 export interface MarketRegimes {
   /** `[nDays]` days with a market return, ascending. */
   days: Int32Array;
-  /** `[nDays]` market return: median 1-day log return over tokens (stablecoins excluded). */
+  /** `[nDays]` market return: median 1-day log return over tokens (non-market tokens excluded). */
   marketReturn: Float64Array;
   /** `[nDays]` realised volatility: std of the last `window` market returns (NaN while warming up). */
   vol: Float64Array;
@@ -45,7 +44,7 @@ export interface MarketRegimes {
 
 /**
  * Market regimes from realised volatility: the market return of a day is the median 1-day
- * log return over tokens (raw feature `logret_1d`, stablecoins excluded), its realised
+ * log return over tokens (raw feature `logret_1d`, non-market tokens excluded), its realised
  * volatility the std of the last `window` market returns, and the thresholds are
  * percentiles over the training period only (calm <= CALM_QUANTILE, crash > CRASH_QUANTILE,
  * volatile between), so the test period is judged by the training period's yardstick.
@@ -67,9 +66,12 @@ export function marketRegimes(
     throw new Error(
       `marketRegimes: the dataset has no feature "${feature}" (features: ${d.meta.featureNames.join(", ")}); pass returnFeature.`,
     );
+  // Non-market tokens (stablecoins, fiat, leveraged, wrapped, gold; lib/data/taxonomy.ts) are
+  // pegged or derived and would pull the median towards 0 or double-count a major.
+  const market = marketTokenMask(d);
   const byDay = new Map<number, number[]>();
   for (let i = 0; i < d.day.length; i++) {
-    if (MARKET_EXCLUDED_SECTORS.includes(d.tokens[d.token[i]!]!.sector ?? "")) continue;
+    if (!market[d.token[i]!]) continue;
     const v = d.raw.data[i * d.raw.cols + j]!;
     if (!Number.isFinite(v)) continue;
     let list = byDay.get(d.day[i]!);

@@ -261,3 +261,40 @@ export function describeWindowArithmetic(nDays: number, length: number, stride: 
     (uncoveredTail > 0 ? `, leaving ${uncoveredTail} day(s) at the end in no window.` : `, reaching the last day.`);
   return { nWindows, starts, uncoveredTail, explanation };
 }
+
+/**
+ * Rows that end a window of `length` contiguous days of one token: row i qualifies when
+ * rows i - length + 1 .. i are the same token on consecutive days (rows sorted by token,
+ * day). Unlike `makeWindows` this ignores splits and strides: it is what scoring "the
+ * window ending on each token-day" needs. The first length - 1 days of every run of
+ * contiguous days end no window.
+ */
+export function windowEndRows(token: ArrayLike<number>, day: ArrayLike<number>, length: number): Int32Array {
+  positiveInt("length", length);
+  const out: number[] = [];
+  let run = 0;
+  for (let i = 0; i < day.length; i++) {
+    run = i > 0 && token[i] === token[i - 1] && day[i] === day[i - 1]! + 1 ? run + 1 : 1;
+    if (run >= length) out.push(i);
+  }
+  return Int32Array.from(out);
+}
+
+/**
+ * The windows `[n, length, nFeatures]` ending at the given rows (each from `windowEndRows`):
+ * window k holds rows endRows[k] - length + 1 .. endRows[k] of `X`.
+ * @throws when an end row has fewer than length - 1 rows before it.
+ */
+export function windowsEndingAt(X: Matrix, endRows: ArrayLike<number>, length: number): Windows {
+  positiveInt("length", length);
+  const F = X.cols;
+  const data = new Float32Array(endRows.length * length * F);
+  for (let k = 0; k < endRows.length; k++) {
+    const e = endRows[k]!;
+    const first = e - length + 1;
+    if (first < 0 || e >= X.rows)
+      throw new Error(`windowsEndingAt: end row ${e} leaves no ${length}-row window inside 0..${X.rows - 1}.`);
+    data.set(X.data.subarray(first * F, (e + 1) * F), k * length * F);
+  }
+  return { data, n: endRows.length, length, features: F };
+}

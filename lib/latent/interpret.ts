@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { mean, std } from "../stats/descriptive";
 import { takeRows, type Matrix } from "../runtime/matrix";
 import type { Panel } from "../data/panel";
+import { marketTokenMask } from "../data/taxonomy";
 import type { Dataset } from "../features/dataset";
 import { LATENT_PRODUCERS, UNKNOWN_SECTOR } from "../models/latents";
 import { correlationMatrix } from "./metrics";
@@ -60,12 +61,14 @@ export function marketSeries(panel: Panel): MarketSeries {
   const sumRet = new Float64Array(span);
   const cntRet = new Int32Array(span);
   const volume = new Float64Array(span);
+  // Non-market tokens (stablecoins, fiat, leveraged, wrapped, gold; lib/data/taxonomy.ts) stay out of the market return.
+  const market = marketTokenMask(panel);
   for (let i = 0; i < n; i++) {
     const t = panel.day[i]! - day0;
     const v = panel.volume[i]!;
     if (Number.isFinite(v) && v > 0) volume[t] += v;
     if (i === 0 || panel.token[i - 1] !== panel.token[i] || panel.day[i - 1] !== panel.day[i]! - 1) continue;
-    if (panel.tokens[panel.token[i]!]?.sector === "stablecoin") continue;
+    if (!market[panel.token[i]!]) continue;
     const r = Math.log(panel.close[i]! / panel.close[i - 1]!);
     if (!Number.isFinite(r)) continue;
     sumRet[t] += r;

@@ -4,21 +4,24 @@
  * curves and reconstruction examples, and save the model with its latents (df_latents)
  * and per-row reconstruction errors for the notebooks that follow.
  *
- * Row models (AE, VAE, DAE, PCA) score token-days; the Conv1D model scores windows keyed by
- * their last day. Both are saved in the same table layout (token, day, split, ...), so the
+ * Row models (AE, VAE, DAE, PCA) score token-days; the Conv1D model scores the window ending
+ * on each token-day. Every token-day of the history is scored, the days in the gaps between
+ * the splits included (split "gap": out of training, thresholds and evaluation metrics; see
+ * scoring.ts). Both are saved in the same table layout (token, day, split, ...), so the
  * latent and anomaly notebooks treat all models alike.
  */
 
 import * as path from "node:path";
 import type { Autoencoder } from "../models/types";
 import type { FitOptions, TrainHistory, EpochRecord } from "../train/types";
-import { flattenWindows, takeRows, type Matrix, type Windows } from "../runtime/matrix";
+import { flattenWindows, type Matrix, type Windows } from "../runtime/matrix";
 import type { NotebookContext } from "./notebook";
 import { Progress } from "../runtime/progress";
 import { matrixColumns } from "../runtime/artifacts";
 import { ANOMALY_KINDS, dayToIso } from "../data/panel";
 import { SPLIT_NAMES, type Dataset } from "../features/dataset";
 import type * as charts from "../viz/charts";
+import { allDatasetRows, scoreRowModel, scoreWindowModel, windowEndDatasetRows, type ChunkedScores } from "./scoring";
 import type { SectionBuilder } from "../report/sections";
 import { saveFigure } from "../viz/render";
 import { showChart, showTable } from "../viz/display";
@@ -87,20 +90,40 @@ export interface RowKeys {
   anomaly: Int8Array | null;
 }
 
-/** Keys of all dataset rows that belong to a split (train, validation, test in row order). */
+/**
+ * Keys of every dataset row, gap days included (gap rows carry split "gap": they stay out of
+ * training, thresholds and evaluation metrics, but are scored so that the stress index and
+ * the agreement of models cover the whole history).
+ */
 export function datasetKeys(d: Dataset): { keys: RowKeys; rows: Int32Array } {
-  const rows: number[] = [];
-  for (let i = 0; i < d.split.length; i++) if (d.split[i]! < 3) rows.push(i);
-  const r = Int32Array.from(rows);
+  return { rows: allDatasetRows(d), keys: rowKeysOf(d, allDatasetRows(d)) };
+}
+
+/** Keys of the given dataset rows (for Conv1D: the rows that end a window, keyed by that day). */
+export function rowKeysOf(d: Dataset, r: Int32Array): RowKeys {
   return {
-    rows: r,
-    keys: {
-      token: Int32Array.from(r, (i) => d.token[i]!),
-      day: Int32Array.from(r, (i) => d.day[i]!),
-      split: Int8Array.from(r, (i) => d.split[i]!),
-      anomaly: d.anomaly ? Int8Array.from(r, (i) => d.anomaly![i]!) : null,
-    },
+    token: Int32Array.from(r, (i) => d.token[i]!),
+    day: Int32Array.from(r, (i) => d.day[i]!),
+    split: Int8Array.from(r, (i) => d.split[i]!),
+    anomaly: d.anomaly ? Int8Array.from(r, (i) => d.anomaly![i]!) : null,
   };
+}
+
+/**
+ * Keys of the windows ending at `ends` (dataset rows, each ending `length` contiguous days of
+ * its token): the end day's token, day and split; anomalous when any of its days is.
+ */
+export function windowEndKeys(d: Dataset, ends: Int32Array, length: number): RowKeys {
+  const keys = rowKeysOf(d, ends);
+  if (d.anomaly) {
+    const a = d.anomaly;
+    keys.anomaly = Int8Array.from(ends, (e) => {
+      let k = 0;
+      for (let r = e - length + 1; r <= e; r++) if (a[r]! > 0) k = a[r]!;
+      return k;
+    });
+  }
+  return keys;
 }
 
 /**
@@ -113,7 +136,7 @@ export async function saveModelOutputs<X>(
   ctx: NotebookContext,
   model: Autoencoder<X>,
   d: Dataset,
-  x: X,
+  x: X | ChunkedScores,
   keys: RowKeys,
   extra: Record<string, unknown> = {},
 ): Promise<{ latents: Matrix; mse: Float64Array; mae: Float64Array; elbo: Float64Array | null }> {
@@ -122,10 +145,9 @@ export async function saveModelOutputs<X>(
     featureNames: d.meta.featureNames,
     ...extra,
   });
-  const latents = model.encode(x);
-  const sMse = model.score(x, "mse");
-  const mae = model.score(x, "mae").perRow;
-  const elbo = model.kind === "vae" ? model.score(x, "elbo").perRow : null;
+  const scored = isChunkedScores(x) ? x : scoreAll(model, x);
+  const { latents, mae, elbo } = scored;
+  const sMse = { perRow: scored.mse, perFeature: scored.perFeature };
   const base = {
     token: Array.from(keys.token, (t) => d.tokens[t]!.id),
     symbol: Array.from(keys.token, (t) => d.tokens[t]!.symbol),
@@ -152,6 +174,22 @@ export async function saveModelOutputs<X>(
     ...perFeature,
   });
   return { latents, mse: sMse.perRow, mae, elbo };
+}
+
+/** Encode and score one input at once (small inputs; large ones go through scoreInChunks). */
+function scoreAll<X>(model: Autoencoder<X>, x: X): ChunkedScores {
+  const s = model.score(x, "mse");
+  return {
+    latents: model.encode(x),
+    mse: s.perRow,
+    perFeature: s.perFeature,
+    mae: model.score(x, "mae").perRow,
+    elbo: model.kind === "vae" ? model.score(x, "elbo").perRow : null,
+  };
+}
+
+function isChunkedScores(x: unknown): x is ChunkedScores {
+  return typeof x === "object" && x !== null && "perFeature" in x && "mse" in x && "latents" in x;
 }
 
 /**
@@ -355,7 +393,7 @@ export async function evaluateAndSaveRowModel(
   await saveLossFigures(ctx, model.name, history, o.figurePrefix);
 
   const { keys, rows: all } = datasetKeys(d);
-  await saveModelOutputs(ctx, model, d, takeRows(d.X, all), keys, {
+  await saveModelOutputs(ctx, model, d, scoreRowModel(model, d, all), keys, {
     history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length },
     testMse: mse,
     ...o.extra,
@@ -477,12 +515,20 @@ export async function evaluateAndSaveWindowModel(
   });
   await saveLossFigures(ctx, model.name, history, o.figurePrefix);
 
-  const all = concatWindows([w.train, w.validation, w.test]);
-  await saveModelOutputs(ctx, model, d, all, windowKeys(d, w.sets), {
-    history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length },
-    testMse: mse,
-    windowLength: w.train.length,
-  });
+  // Scored: the window ending on every token-day that ends one, across splits and gaps.
+  const ends = windowEndDatasetRows(d, w.train.length);
+  await saveModelOutputs(
+    ctx,
+    model,
+    d,
+    scoreWindowModel(model, d, w.train.length, ends),
+    windowEndKeys(d, ends, w.train.length),
+    {
+      history: { bestEpoch: history.bestEpoch, stopReason: history.stopReason, epochs: history.epochs.length },
+      testMse: mse,
+      windowLength: w.train.length,
+    },
+  );
 
   const perEpoch = history.epochs.reduce((a, e) => a + e.seconds, 0) / Math.max(1, history.epochs.length);
   o.section.headline({

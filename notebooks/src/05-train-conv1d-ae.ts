@@ -9,7 +9,8 @@
 // **Inputs.** `features.parquet`, `dataset.json` (notebook 01).
 //
 // **Outputs.** `models/conv1d/`, `models/pca-windows/`, `latents-conv1d` and `errors-conv1d`
-// (one row per window, keyed by the window's last day), figures.
+// (one row per token-day: the window ending on that day, in any split or in the gaps
+// between them; the first days of a token's history end no window), figures.
 //
 // The convolution is written as pad + shifted slices + one matrix product: it matches
 // `tf.conv1d` exactly and, unlike `tf.layers.conv1d`, its gradients exist on the
@@ -38,7 +39,9 @@ const d = loadDataset(ctx.store);
 // %% [markdown]
 // ## Windows
 // Windows of `L` consecutive days with stride `S`, built separately inside each split (a
-// window never crosses a split boundary, a gap or a missing day).
+// window never crosses a split boundary, a gap or a missing day): these train the model
+// and measure it. Once trained, it scores the window ending on every token-day of the
+// history, gaps included, for the anomaly notebook.
 
 // %%
 const L = ctx.config.settings.windowLength,

@@ -22,6 +22,8 @@
 import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { loadDataset, loadPanelArtifact } from "./lib/features/dataset";
 import * as an from "./lib/stages/07-anomalies/index";
+import { crashCheck, crashHitRows, crashFindings, topDayRows } from "./lib/stages/07-anomalies/index";
+import { STRESS_TOP_DAYS } from "./lib/anomaly/crash-protocol";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
 import { SectionBuilder } from "./lib/report/sections";
@@ -379,55 +381,62 @@ if (top1) {
 // %% [markdown]
 // ## Economic meaning
 //
-// **Stress index.** A token-day counts as anomalous when its consensus score exceeds the
-// 99th percentile of training consensus scores; the stress index is the share of tokens
-// flagged each day. If anomalies are market-relevant, market-wide crash days should top it.
-// For the synthetic market the check uses the simulated crash days; for real data,
-// documented market-wide sell-offs (`lib/anomaly/market-events.ts`, with sources). A crash
-// late in a UTC day shows partly in the next day's row, so the check also reports the best
-// rank within one day after the event.
+// **Stress index.** If anomalies are market-relevant, market-wide crash days should top a
+// daily index of them. One protocol judges every index: a token-day is flagged when its
+// score exceeds the 99th percentile of the training scores; the index of a day is the share
+// of its scored tokens that are flagged (ties broken by the day's mean score); only days
+// with enough scored tokens are ranked (10, or a quarter of the widest day on small
+// panels); a crash window counts as hit when one of the top 20 days lies within ±1 day of
+// it (a crash late in a UTC day shows in the next day's row). Every token-day is scored,
+// including the days in the gaps between the splits. For the synthetic market the check
+// uses the simulated crash days; for real data, documented market-wide sell-offs
+// (`lib/anomaly/market-events.ts`, with sources).
+//
+// The score of a model's token-day that enters the index is its **stress score**: each
+// feature's squared error over that feature's mean training error, averaged over features
+// (so a failure on the returns, which the models reconstruct closely, counts as much as
+// one on the always-noisy volume), then a robust z against the token's **own** training
+// errors (median and MAD of the log). A raw MSE pooled over tokens mostly flags the
+// noisiest tokens every week; measured against itself, each token lights up when its own
+// behaviour breaks, which is what a market-wide crash does to many tokens at once. The raw
+// pooled MSE stays in the table for comparison.
+//
+// **No-model anchors**, with the same protocol: the share of tokens whose daily log return
+// exceeds 3 trailing 30-day standard deviations, and the market move (|median daily log
+// return| over its trailing 30-day standard deviation). An index built on autoencoders is
+// worth its training only if it finds crash days at least as well as these.
 
 // %%
-const cflags = an.consensusFlags(aligned, consensus);
-const stress = an.stressIndex(aligned.day, cflags.flags);
-const ranking = an.rankStressDays(stress);
 const truth = fs.existsSync(ctx.store.jsonPath("market-truth"))
   ? ctx.store.readJson<{ kind?: string; crashDays?: string[] }>("market-truth")
   : null;
-const check = an.stressCheckEvents(truth, { fromDay: stress[0]!.day, toDay: stress[stress.length - 1]!.day });
-const checks = an.checkEventDays(stress, check.events);
-showTable(
-  ranking.ranked.slice(0, an.TOP_STRESS_DAYS).map((s, i) => ({
-    rank: i + 1,
-    date: s.date,
-    "tokens flagged": s.flagged,
-    "tokens scored": s.tokens,
-    share: s.share,
-  })),
-  { caption: `Top ${an.TOP_STRESS_DAYS} stress days (consensus above its training 99th percentile)`, digits: 3 },
-);
-showTable(
-  checks.map((c) => ({
-    event: c.event,
-    "best rank (event days)": c.rank,
-    day: c.day,
-    share: c.share,
-    "best rank (+1 day)": c.rankWithLag,
-    "day (+1)": c.dayWithLag,
-    "share (+1)": c.shareWithLag,
-    "ranked days": c.of,
-    [`in top ${an.TOP_STRESS_DAYS}`]: c.inTop ? "yes" : "no",
-  })),
-  { caption: `Where the ${check.kind} crash days rank among ${ranking.ranked.length} stress days` },
-);
+const dayRange = {
+  fromDay: aligned.day.reduce((a, b) => Math.min(a, b)),
+  toDay: aligned.day.reduce((a, b) => Math.max(a, b)),
+};
+const check = an.stressCheckEvents(truth, dayRange);
+const crash = crashCheck(errors, panel, check.events);
+showTable(crashHitRows(crash), {
+  caption: `Crash windows hit by each index (${check.kind}; best rank near each window, "-" = no ranked day near it; days with >= ${crash.minTokens} scored tokens)`,
+  maxRows: 20,
+});
+const defaultIndex = crash.indices.find((x) => x.kind === "model" && x.model === primary.model) ?? crash.indices[0]!;
+const stress = defaultIndex.result.days;
+const ranking = { ranked: defaultIndex.result.ranked };
+showTable(topDayRows(defaultIndex.result), {
+  caption: `Top ${STRESS_TOP_DAYS} stress days of the default index (${defaultIndex.name})`,
+  digits: 3,
+});
 await showChart(
-  an.stressSpec(stress, an.eventMarks(check.events), ranking.ranked.slice(0, an.TOP_STRESS_DAYS), {
-    title: "Market stress index: share of tokens flagged per day",
-    subtitle: `red dashed: ${check.kind} crash days; orange: top ${an.TOP_STRESS_DAYS} days`,
+  an.stressSpec(stress, an.eventMarks(check.events), ranking.ranked.slice(0, STRESS_TOP_DAYS), {
+    title: `Market stress index (${defaultIndex.name}): share of tokens flagged per day`,
+    subtitle: `red dashed: ${check.kind} crash days; orange: top ${STRESS_TOP_DAYS} days`,
   }),
   fig("07-stress-index"),
 );
-for (const f of an.stressFindings(stress, checks, check.kind)) showMarkdown(f);
+const crashText = crashFindings(crash, check.kind);
+for (const f of crashText) showMarkdown(f);
+const cflags = an.consensusFlags(aligned, consensus);
 
 // %% [markdown]
 // **Event study.** What happens to a token's price after a flag? For each flagged
@@ -492,9 +501,9 @@ showMarkdown(
 // %%
 const topDay = ranking.ranked[0];
 const crashSummary =
-  checks.length === 0
+  check.events.length === 0
     ? "no crash day in range"
-    : `${checks.filter((c) => c.inTop).length} of ${checks.length} in top ${an.TOP_STRESS_DAYS}`;
+    : `${defaultIndex.result.nHit} of ${check.events.length} in top ${STRESS_TOP_DAYS} (${defaultIndex.name})`;
 section.headline({
   ...(gt
     ? {
@@ -522,13 +531,14 @@ if (top1)
   section.finding(
     `The top test anomaly is ${top1.symbol} on ${top1.date}${hasLabels ? ` (true kind: ${top1.kind})` : ""}, driven by ${top1.top.map((t) => `${t.feature} (${(t.share * 100).toFixed(0)}% of its error)`).join(", ")}.`,
   );
-for (const f of an.stressFindings(stress, checks, check.kind)) section.finding(f);
+for (const f of crashText) section.finding(f);
 if (es.result) for (const f of an.eventStudyFindings(es.result)) section.finding(f);
 if (gt) section.table("ROC-AUC per detector and anomaly kind (kind vs normal rows)", an.aucByKindRows(gt.detectors));
 section.table(
   "Thresholds fitted on training MSE: promised rate, training rates (all models) and each model's test rate",
   an.thresholdSummaryRows(outcomes, { compact: true }),
 );
+section.table("Crash windows hit by each model's stress index and by the no-model anchors", crashHitRows(crash));
 section.figure("07-stress-index", `Market stress index with the ${check.kind} crash days marked.`);
 if (gt) section.figure("07-roc-pr", "ROC and precision-recall curves per model and for the consensus.");
 section.figure("07-overlap", "Which models flag which token-days (UpSet, 99th percentile).");
@@ -554,6 +564,7 @@ finishNotebook(ctx, {
     pcaRocAuc: gt?.baseline?.rocAuc ?? null,
     consensusRocAuc: gt?.consensus?.rocAuc ?? null,
     topStressDay: topDay?.date ?? null,
-    crashDays: checks.map((c) => ({ event: c.event, rank: c.rankWithLag, of: c.of })),
+    crashDays: defaultIndex.result.hits.map((h) => ({ event: h.event, rank: h.bestRank, hit: h.hit })),
+    crashHits: Object.fromEntries(crash.indices.map((x) => [x.name, x.result.nHit])),
   },
 });

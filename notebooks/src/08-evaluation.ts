@@ -34,16 +34,11 @@
 
 // %%
 import * as path from "node:path";
+import { restrictFrame } from "./lib/stages/scoring";
+import { windowsEndingAt } from "./lib/features/windows";
 import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices, splitWindows } from "./lib/features/dataset";
-import {
-  profileFitOptions,
-  trainWithProgress,
-  splitWindowSets,
-  windowKeys,
-  windowFeatureNames,
-  concatWindows,
-} from "./lib/stages/modeling";
+import { profileFitOptions, trainWithProgress, splitWindowSets, windowFeatureNames } from "./lib/stages/modeling";
 import * as ev from "./lib/stages/08-evaluation/index";
 import { loadRowModel, loadWindowModel } from "./lib/models/index";
 import { flattenWindows } from "./lib/runtime/matrix";
@@ -96,18 +91,29 @@ const ROW_MODELS = ["ae", "vae", "dae", "pca"];
 const NETWORKS = ["ae", "vae", "dae", "conv1d"];
 const RANKED = ["ae", "vae", "dae", "conv1d", "pca"];
 const specs = Object.fromEntries([...RANKED, "pca-windows"].map((m) => [m, ev.readSavedModelSpec(modelsDir, m)]));
-const rowFrames = ROW_MODELS.map((m) => ev.errorFrameFromTable(m, ctx.store.readTable(`errors-${m}`), d, "token-day"));
+// The error tables also score gap days (for the stress index); evaluation uses split rows only.
+const rowFrames = ROW_MODELS.map((m) =>
+  restrictFrame(ev.errorFrameFromTable(m, ctx.store.readTable(`errors-${m}`), d, "token-day"), (_t, _d, s) => s < 3),
+);
 const convSpec = specs["conv1d"]!;
 const L = Number(convSpec.options.windowLength),
   S = ctx.config.settings.windowStride;
 const w = splitWindowSets(d, L, S, (which) => splitWindows(d, which, L, S));
 const pcaW = await loadRowModel(path.join(modelsDir, "pca-windows"), windowFeatureNames(d.meta.featureNames, L));
-const convFrame = ev.errorFrameFromTable("conv1d", ctx.store.readTable("errors-conv1d"), d, "window");
+// errors-conv1d scores the window ending on every day; evaluation keeps the windows inside a split.
+const splitWindowKeys = new Set(w.sets.flatMap((s) => Array.from(s.token, (t, k) => `${t}|${s.endDay[k]}`)));
+const convFrame = restrictFrame(
+  ev.errorFrameFromTable("conv1d", ctx.store.readTable("errors-conv1d"), d, "window"),
+  (t, day) => splitWindowKeys.has(`${t}|${day}`),
+);
+// PCA on the same windows, in the same order (the window ending on each of the Conv1D frame's rows).
+const rowOf = new Map(Array.from(d.day, (day, i) => [`${d.token[i]}|${day}`, i]));
+const convEnds = Int32Array.from(convFrame.token, (t, k) => rowOf.get(`${t}|${convFrame.day[k]}`)!);
 const pcaWFrame = ev.errorFrameFromModel(
   "pca-windows",
   pcaW,
-  flattenWindows(concatWindows([w.train, w.validation, w.test])),
-  windowKeys(d, w.sets),
+  flattenWindows(windowsEndingAt(d.X, convEnds, L)),
+  { token: convFrame.token, day: convFrame.day, split: convFrame.split },
   d.meta.featureNames,
   "window",
   L,

@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { makeWindows, describeWindowArithmetic } from "../../lib/features/windows";
+import { makeWindows, describeWindowArithmetic, windowEndRows, windowsEndingAt } from "../../lib/features/windows";
 import type { WindowSource } from "../../lib/features/windows";
 import { buildFeatures } from "../../lib/features/features";
 import { splitByDate } from "../../lib/features/split";
@@ -167,5 +167,23 @@ describe("describeWindowArithmetic", () => {
         describeWindowArithmetic(nDays, length, stride).nWindows,
       );
     }
+  });
+});
+
+describe("windowEndRows / windowsEndingAt", () => {
+  test("every row with length - 1 contiguous earlier days of its token ends a window", () => {
+    // Token 0: days 0,1,2,3 then a missing day 4 and days 5,6,7; token 1: days 0,1.
+    const token = [0, 0, 0, 0, 0, 0, 0, 1, 1];
+    const day = [0, 1, 2, 3, 5, 6, 7, 0, 1];
+    assert.deepEqual(Array.from(windowEndRows(token, day, 3)), [2, 3, 6]);
+    assert.deepEqual(Array.from(windowEndRows(token, day, 1)), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.throws(() => windowEndRows(token, day, 0), /positive integer/);
+  });
+  test("windowsEndingAt copies the rows ending at each end row, in order", () => {
+    const X = { data: Float32Array.from([0, 10, 1, 11, 2, 12, 3, 13]), rows: 4, cols: 2 };
+    const w = windowsEndingAt(X, [2, 3], 2);
+    assert.equal(w.n, 2);
+    assert.deepEqual(Array.from(w.data), [1, 11, 2, 12, 2, 12, 3, 13]);
+    assert.throws(() => windowsEndingAt(X, [0], 2), /no 2-row window/);
   });
 });

@@ -10,3 +10,4 @@ export * from "../../anomaly/stress";
 export * from "../../viz/anomaly";
 export * from "./tables";
 export * from "./findings";
+export * from "./crash-check";
