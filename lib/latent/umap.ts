@@ -6,10 +6,10 @@
  * schedule); umap-js's own layout stays available as `implementation: "umap-js"` for
  * comparison, and umap-js's NN-descent does approximate neighbour searches. This module
  * decides what the layout is fed:
- * - The k-nearest-neighbour graph is computed once, exactly, by brute force in Float64
- *   (`computeKnn`). For the sizes the profiles embed (1,200 / 6,000 / 30,000 points of 8-D
- *   latents) the exact search is faster than umap-js's own NN-descent or as fast (CPU
- *   seconds, scripts/bench-umap.ts: 5k 0.16 vs 0.42, 10k 0.58 vs 0.83, 30k 5.0 vs 4.4,
+ * - The k-nearest-neighbour graph is computed once, exactly, in Float64 (`computeKnn`: a
+ *   k-d tree, bit-identical to the brute force, which it replaced). For the sizes the
+ *   profiles embed (1,200 / 6,000 / 30,000 points of 8-D latents) the exact search is faster than umap-js's own NN-descent (CPU seconds,
+ *   scripts/bench-umap.ts, brute force: 5k 0.16 vs 0.42, 10k 0.58 vs 0.83, 30k 5.0 vs 4.4,
  *   where NN-descent finds 99.9% of the true neighbours), it needs no random numbers, so
  *   the graph is the same for every seed, and several layouts (another minDist, another
  *   seed) and the neighbour metrics reuse it instead of searching again. Above 30k points
@@ -30,6 +30,7 @@
 import { UMAP } from "umap-js";
 import type { Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
+import { knnTree } from "./knn-tree";
 import { knnAll } from "./metrics";
 import { findAbParams, fuzzySimplicialSet, UmapLayout } from "./umap-layout";
 
@@ -46,6 +47,14 @@ export const DEFAULT_N_COMPONENTS = 2;
  * it NN-descent is used.
  */
 export const EXACT_KNN_MAX_POINTS = 30_000;
+/**
+ * Up to this many dimensions the exact search uses the k-d tree of lib/latent/knn-tree
+ * (same answer as the brute force, bit for bit). On clustered 8-D latents it needs ~1/4 of
+ * the brute force's CPU at 30k points and ~1/2.5 at 10k; at 32-D it still breaks even, but
+ * on structureless high-dimensional data a tree prunes nothing and pays twice the brute
+ * force's distances (which computes each pair once for both rows), so wider inputs use that.
+ */
+export const KD_TREE_MAX_DIMS = 16;
 /** Progress is reported every this fraction of the epochs (and at the last one). */
 export const PROGRESS_FRACTION = 0.1;
 
@@ -172,14 +181,19 @@ function checkInteger(value: number, name: string, min: number): void {
 
 /**
  * Exact k nearest neighbours of every row (Euclidean, in Float64), self first, in the form
- * umap-js takes. The search is knnAll from metrics.ts (each pair's distance computed once,
- * ties to the lower row number, fully deterministic), so UMAP and the neighbour metrics see
- * the same graph. O(n^2 d / 2) time, O(n k) memory.
+ * umap-js takes. The search is the k-d tree of knn-tree.ts up to KD_TREE_MAX_DIMS
+ * dimensions, else knnAll from metrics.ts (each pair's distance computed once); both give
+ * the same answer (ties to the lower row number, fully deterministic), so UMAP and the
+ * neighbour metrics see the same graph. O(n k) memory.
  */
 function exactKnn(x: Float64Array, n: number, d: number, k: number): PrecomputedKnn {
   const m = k - 1; // neighbours besides self
   const { idx: bestI, dist: bestD } =
-    m > 0 ? knnAll(x, n, d, m) : { idx: new Int32Array(0), dist: new Float64Array(0) };
+    m === 0
+      ? { idx: new Int32Array(0), dist: new Float64Array(0) }
+      : d <= KD_TREE_MAX_DIMS
+        ? knnTree(x, n, d, m)
+        : knnAll(x, n, d, m);
   const indices: number[][] = new Array(n);
   const distances: number[][] = new Array(n);
   for (let i = 0; i < n; i++) {
