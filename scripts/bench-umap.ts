@@ -5,6 +5,7 @@
  *   npx tsx scripts/bench-umap.ts                          # 5k, 10k and 30k points of 8-D latents
  *   npx tsx scripts/bench-umap.ts --sizes 6000             # comma-separated point counts
  *   npx tsx scripts/bench-umap.ts --epochs 100,150,300     # layout epochs to compare (default: autoEpochs)
+ *   npx tsx scripts/bench-umap.ts --compare                # also umap-js's layout on the same graph (before/after in one run)
  *   npx tsx scripts/bench-umap.ts --nn-descent             # also time umap-js's NN-descent and its recall
  *   npx tsx scripts/bench-umap.ts --json out.json          # also write the results as JSON ({ sizes, metrics })
  *   npx tsx scripts/bench-umap.ts --metrics-only           # only the comparison metrics (below)
@@ -31,7 +32,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import { autoEpochs, computeKnn, DEFAULT_N_NEIGHBORS, runUmap } from "../lib/latent/umap";
+import { autoEpochs, computeKnn, DEFAULT_N_NEIGHBORS, runUmap, type UmapImplementation } from "../lib/latent/umap";
 import { silhouette, trustworthiness } from "../lib/latent/metrics";
 import { logisticProbe } from "../lib/stats/logistic";
 import { PROFILE_SETTINGS } from "../lib/config";
@@ -81,7 +82,14 @@ interface SizeResult {
   dim: number;
   knn: { method: string; seconds: number; cpuSeconds: number };
   nnDescent?: { seconds: number; cpuSeconds: number; recall: number };
-  layouts: { nEpochs: number; seconds: number; cpuSeconds: number; trustworthiness: number; trustQueries: number }[];
+  layouts: {
+    implementation: UmapImplementation;
+    nEpochs: number;
+    seconds: number;
+    cpuSeconds: number;
+    trustworthiness: number;
+    trustQueries: number;
+  }[];
   peakRssMB: number;
 }
 
@@ -105,7 +113,12 @@ export function clusteredLatents(n: number, seed = DATA_SEED): Matrix {
   return { data, rows: n, cols: DIM };
 }
 
-function runSize(n: number, epochsList: number[] | null, withNnDescent: boolean): SizeResult {
+function runSize(
+  n: number,
+  epochsList: number[] | null,
+  withNnDescent: boolean,
+  implementations: UmapImplementation[],
+): SizeResult {
   const X = clusteredLatents(n);
   console.error(`${n.toLocaleString("en-US")} points x ${DIM} dims:`);
   let c0 = cpuSeconds();
@@ -133,22 +146,24 @@ function runSize(n: number, epochsList: number[] | null, withNnDescent: boolean)
       `  kNN (nn-descent): ${approx.seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s, recall ${result.nnDescent.recall.toFixed(4)}`,
     );
   }
-  for (const nEpochs of epochsList ?? [autoEpochs(n)]) {
-    c0 = cpuSeconds();
-    const r = runUmap(X, { rng: makeRng(LAYOUT_SEED), knn, nEpochs });
-    const cpu = cpuSeconds() - c0;
-    const tw = trustworthiness(X, r.embedding, QUALITY_K, { rng: makeRng(LAYOUT_SEED) });
-    result.layouts.push({
-      nEpochs,
-      seconds: r.seconds,
-      cpuSeconds: cpu,
-      trustworthiness: tw.value,
-      trustQueries: tw.nQueries,
-    });
-    console.error(
-      `  layout ${nEpochs} epochs: ${r.seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s, trustworthiness ${tw.value.toFixed(4)} (${tw.nQueries} queries)`,
-    );
-  }
+  for (const nEpochs of epochsList ?? [autoEpochs(n)])
+    for (const implementation of implementations) {
+      c0 = cpuSeconds();
+      const r = runUmap(X, { rng: makeRng(LAYOUT_SEED), knn, nEpochs, implementation });
+      const cpu = cpuSeconds() - c0;
+      const tw = trustworthiness(X, r.embedding, QUALITY_K, { rng: makeRng(LAYOUT_SEED) });
+      result.layouts.push({
+        implementation,
+        nEpochs,
+        seconds: r.seconds,
+        cpuSeconds: cpu,
+        trustworthiness: tw.value,
+        trustQueries: tw.nQueries,
+      });
+      console.error(
+        `  layout (${implementation}) ${nEpochs} epochs: ${r.seconds.toFixed(2)} s, cpu ${cpu.toFixed(2)} s, trustworthiness ${tw.value.toFixed(4)} (${tw.nQueries} queries)`,
+      );
+    }
   result.peakRssMB = process.resourceUsage().maxRSS / 1024;
   return result;
 }
@@ -276,13 +291,17 @@ function main(): void {
   const epochsText = arg("--epochs");
   const epochs = epochsText ? parseList(epochsText, "epoch count") : null;
   const withNnDescent = args.includes("--nn-descent");
+  const compare = args.includes("--compare");
+  const implementations: UmapImplementation[] = compare ? ["umap-js", "typed"] : ["typed"];
   if (args.includes("--metrics-child")) {
     process.stdout.write(`${JSON.stringify(runMetrics())}\n`);
     return;
   }
   const one = arg("--one");
   if (one) {
-    process.stdout.write(`${JSON.stringify(runSize(parseList(one, "size")[0]!, epochs, withNnDescent))}\n`);
+    process.stdout.write(
+      `${JSON.stringify(runSize(parseList(one, "size")[0]!, epochs, withNnDescent, implementations))}\n`,
+    );
     return;
   }
   const results: SizeResult[] = [];
@@ -291,6 +310,7 @@ function main(): void {
     const childArgs = [...process.execArgv, __filename, "--one", String(n)];
     if (epochsText) childArgs.push("--epochs", epochsText);
     if (withNnDescent) childArgs.push("--nn-descent");
+    if (compare) childArgs.push("--compare");
     const child = spawnSync(process.execPath, childArgs, {
       stdio: ["ignore", "pipe", "inherit"],
       encoding: "utf8",
@@ -303,11 +323,13 @@ function main(): void {
     results.push(JSON.parse(child.stdout.trim().split("\n").pop()!) as SizeResult);
   }
   if (results.length)
-    console.log("\npoints   kNN s (cpu)      epochs   layout s (cpu)     total s   trustworthiness   peak RSS MB");
+    console.log(
+      "\npoints   kNN s (cpu)      layout    epochs   layout s (cpu)     total s   trustworthiness   peak RSS MB",
+    );
   for (const r of results) {
     for (const l of r.layouts) {
       console.log(
-        `${String(r.n).padStart(6)}   ${`${r.knn.seconds.toFixed(2)} (${r.knn.cpuSeconds.toFixed(2)})`.padEnd(15)}  ${String(l.nEpochs).padStart(6)}   ` +
+        `${String(r.n).padStart(6)}   ${`${r.knn.seconds.toFixed(2)} (${r.knn.cpuSeconds.toFixed(2)})`.padEnd(15)}  ${l.implementation.padEnd(8)}  ${String(l.nEpochs).padStart(6)}   ` +
           `${`${l.seconds.toFixed(2)} (${l.cpuSeconds.toFixed(2)})`.padEnd(17)}  ${(r.knn.seconds + l.seconds).toFixed(2).padStart(7)}   ` +
           `${l.trustworthiness.toFixed(4).padStart(15)}   ${r.peakRssMB.toFixed(0).padStart(11)}`,
       );

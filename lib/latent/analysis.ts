@@ -321,7 +321,7 @@ export interface EmbedOptions {
   rng: Rng;
   /** UMAP neighbourhood, self included (default 15). */
   nNeighbors?: number;
-  /** UMAP minimum distance (default umap-js's 0.1). */
+  /** UMAP minimum distance (default 0.1, as umap-learn). */
   minDist?: number;
   /** Layout epochs (default autoEpochs of the sample size). */
   nEpochs?: number;

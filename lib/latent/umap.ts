@@ -1,21 +1,26 @@
 /**
  * UMAP embeddings of latent spaces, seeded and sharing one neighbour graph.
  *
- * umap-js does the layout; this module decides what it is fed:
- * - The k-nearest-neighbour graph is computed once, exactly, by brute force in Float64
- *   (`computeKnn`), and handed to umap-js through `setPrecomputedKNN`. For the sizes the
- *   profiles embed (1,200 / 6,000 / 30,000 points of 8-D latents) the exact search is
- *   faster than umap-js's own NN-descent or as fast (CPU seconds, scripts/bench-umap.ts:
- *   5k 0.16 vs 0.42, 10k 0.58 vs 0.83, 30k 5.0 vs 4.4, where NN-descent finds 99.9% of
- *   the true neighbours), it needs no random numbers, so the graph is the same for every
- *   seed, and several layouts (another minDist, another seed) and the neighbour metrics
- *   reuse it instead of searching again. Above 30k points NN-descent takes over.
- * - All randomness (initial layout, negative sampling) comes from the caller's Rng through
- *   umap-js's `random` option: one seed, one embedding.
+ * The fuzzy graph and the SGD layout are this project's typed-array implementation of
+ * UMAP (lib/latent/umap-layout: the algorithm of umap-learn / umap-js, same constants and
+ * schedule); umap-js's own layout stays available as `implementation: "umap-js"` for
+ * comparison, and umap-js's NN-descent does approximate neighbour searches. This module
+ * decides what the layout is fed:
+ * - The k-nearest-neighbour graph is computed once, exactly, in Float64 (`computeKnn`: a
+ *   k-d tree, bit-identical to the brute force, which it replaced). For the sizes the
+ *   profiles embed (1,200 / 6,000 / 30,000 points of 8-D latents) the exact search is faster than umap-js's own NN-descent (CPU seconds,
+ *   scripts/bench-umap.ts, brute force: 5k 0.16 vs 0.42, 10k 0.58 vs 0.83, 30k 5.0 vs 4.4,
+ *   where NN-descent finds 99.9% of the true neighbours), it needs no random numbers, so
+ *   the graph is the same for every seed, and several layouts (another minDist, another
+ *   seed) and the neighbour metrics reuse it instead of searching again. Above 30k points
+ *   NN-descent takes over.
+ * - All randomness (initial layout, negative sampling) comes from the caller's Rng: one
+ *   seed, one embedding.
  * - The number of epochs is chosen by size (`autoEpochs`): fewer than umap-js's defaults,
- *   which buy no measurable trustworthiness on latents of these sizes (see `autoEpochs`),
- *   so 6,000 points of 8-D embed in ~5-6 s of CPU (kNN ~0.25 s, umap-js's graph set-up
- *   ~2 s, 150 epochs ~3 s) instead of ~9 s.
+ *   which buy no measurable trustworthiness on latents of these sizes (see `autoEpochs`).
+ *   The typed layout takes ~3x less CPU than umap-js's on the same graph and seed
+ *   (5,000 points, 200 epochs: ~0.1 s graph + ~3.5 s epochs against ~11 s; trustworthiness
+ *   0.9956 against 0.9959; scripts/bench-umap.ts --compare has the other sizes).
  * - The layout runs epoch by epoch so that progress is reported every ~10% of epochs;
  *   `runUmapAsync` also yields to the event loop at those points so a notebook shows it live.
  *
@@ -25,7 +30,9 @@
 import { UMAP } from "umap-js";
 import type { Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
+import { knnTree } from "./knn-tree";
 import { knnAll } from "./metrics";
+import { findAbParams, fuzzySimplicialSet, UmapLayout } from "./umap-layout";
 
 /** umap-js / umap-learn default neighbourhood size. */
 export const DEFAULT_N_NEIGHBORS = 15;
@@ -40,8 +47,22 @@ export const DEFAULT_N_COMPONENTS = 2;
  * it NN-descent is used.
  */
 export const EXACT_KNN_MAX_POINTS = 30_000;
+/**
+ * Up to this many dimensions the exact search uses the k-d tree of lib/latent/knn-tree
+ * (same answer as the brute force, bit for bit). On clustered 8-D latents it needs ~1/4 of
+ * the brute force's CPU at 30k points and ~1/2.5 at 10k; at 32-D it still breaks even, but
+ * on structureless high-dimensional data a tree prunes nothing and pays twice the brute
+ * force's distances (which computes each pair once for both rows), so wider inputs use that.
+ */
+export const KD_TREE_MAX_DIMS = 16;
 /** Progress is reported every this fraction of the epochs (and at the last one). */
 export const PROGRESS_FRACTION = 0.1;
+
+/** Spread of the embedded points (umap-js / umap-learn default; minDist is bounded by it). */
+export const DEFAULT_SPREAD = 1;
+
+/** Which code runs the layout: this project's typed-array one (default) or umap-js's. */
+export type UmapImplementation = "typed" | "umap-js";
 
 /** How a neighbour graph was found. */
 export type KnnMethod = "exact" | "nn-descent";
@@ -89,6 +110,11 @@ export interface UmapOptions {
   knn?: PrecomputedKnn;
   /** Called every ~10% of the epochs and at the end with (epochs done, total epochs). */
   onProgress?: (epoch: number, total: number) => void;
+  /**
+   * "typed" (default): the fuzzy graph and SGD layout of lib/latent/umap-layout (same
+   * algorithm, ~10x less CPU); "umap-js": umap-js's own, kept for comparison.
+   */
+  implementation?: UmapImplementation;
 }
 
 /** A UMAP embedding with the neighbour graph it used. */
@@ -155,14 +181,19 @@ function checkInteger(value: number, name: string, min: number): void {
 
 /**
  * Exact k nearest neighbours of every row (Euclidean, in Float64), self first, in the form
- * umap-js takes. The search is knnAll from metrics.ts (each pair's distance computed once,
- * ties to the lower row number, fully deterministic), so UMAP and the neighbour metrics see
- * the same graph. O(n^2 d / 2) time, O(n k) memory.
+ * umap-js takes. The search is the k-d tree of knn-tree.ts up to KD_TREE_MAX_DIMS
+ * dimensions, else knnAll from metrics.ts (each pair's distance computed once); both give
+ * the same answer (ties to the lower row number, fully deterministic), so UMAP and the
+ * neighbour metrics see the same graph. O(n k) memory.
  */
 function exactKnn(x: Float64Array, n: number, d: number, k: number): PrecomputedKnn {
   const m = k - 1; // neighbours besides self
   const { idx: bestI, dist: bestD } =
-    m > 0 ? knnAll(x, n, d, m) : { idx: new Int32Array(0), dist: new Float64Array(0) };
+    m === 0
+      ? { idx: new Int32Array(0), dist: new Float64Array(0) }
+      : d <= KD_TREE_MAX_DIMS
+        ? knnTree(x, n, d, m)
+        : knnAll(x, n, d, m);
   const indices: number[][] = new Array(n);
   const distances: number[][] = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -283,9 +314,15 @@ function prepareKnn(knn: PrecomputedKnn, n: number, nNeighbors: number): Precomp
   };
 }
 
+/** One epoch at a time of either implementation, and the coordinates at the end. */
+interface Stepper {
+  step(): void;
+  /** `[n, nComponents]` row-major. */
+  coordinates(): Float32Array;
+}
+
 interface Prepared {
-  umap: UMAP;
-  vectors: number[][];
+  stepper: Stepper;
   knn: PrecomputedKnn;
   knnSeconds: number;
   nNeighbors: number;
@@ -293,6 +330,54 @@ interface Prepared {
   nEpochs: number;
   t0: number;
   progressEvery: number;
+}
+
+/** umap-js's layout on the given graph. */
+function umapJsStepper(
+  X: Matrix,
+  knn: PrecomputedKnn,
+  nNeighbors: number,
+  minDist: number,
+  nComponents: number,
+  nEpochs: number,
+  rng: Rng,
+): Stepper {
+  const umap = new UMAP({ nNeighbors, minDist, nComponents, nEpochs, random: rng.asFunction() });
+  umap.setPrecomputedKNN(knn.indices, knn.distances);
+  const total = umap.initializeFit(toVectors(X));
+  if (total !== nEpochs)
+    throw new Error(
+      `umap-js planned ${total} epochs instead of ${nEpochs}; check the installed umap-js version (1.4.0 expected).`,
+    );
+  return {
+    step: () => umap.step(),
+    coordinates: () => {
+      const rows = umap.getEmbedding();
+      const data = new Float32Array(rows.length * nComponents);
+      rows.forEach((r, i) => {
+        for (let j = 0; j < nComponents; j++) data[i * nComponents + j] = r[j]!;
+      });
+      return data;
+    },
+  };
+}
+
+/** The typed-array layout of lib/latent/umap-layout on the given graph. */
+function typedStepper(
+  knn: PrecomputedKnn,
+  nNeighbors: number,
+  minDist: number,
+  nComponents: number,
+  nEpochs: number,
+  rng: Rng,
+): Stepper {
+  const graph = fuzzySimplicialSet(knn.indices, knn.distances, nNeighbors);
+  const { a, b } = findAbParams(DEFAULT_SPREAD, minDist);
+  const layout = new UmapLayout(graph, { nComponents, nEpochs, a, b, rng });
+  return {
+    step: () => layout.step(),
+    coordinates: () => Float32Array.from(layout.embedding),
+  };
 }
 
 function prepare(X: Matrix, options: UmapOptions): Prepared {
@@ -305,10 +390,14 @@ function prepare(X: Matrix, options: UmapOptions): Prepared {
   const nNeighbors = options.nNeighbors ?? DEFAULT_N_NEIGHBORS;
   const minDist = options.minDist ?? DEFAULT_MIN_DIST;
   const nComponents = options.nComponents ?? DEFAULT_N_COMPONENTS;
+  const implementation = options.implementation ?? "typed";
+  if (implementation !== "typed" && implementation !== "umap-js")
+    throw new Error(`Unknown UMAP implementation "${implementation}". Use "typed" or "umap-js".`);
   checkInteger(nNeighbors, "nNeighbors", 2);
   checkInteger(nComponents, "nComponents", 1);
-  // umap-js fits its curve with spread = 1; minDist above the spread has no meaning.
-  if (!(minDist >= 0 && minDist <= 1)) throw new Error(`minDist must be in [0, 1] (the spread), got ${minDist}.`);
+  // The curve is fitted with spread = 1; minDist above the spread has no meaning.
+  if (!(minDist >= 0 && minDist <= DEFAULT_SPREAD))
+    throw new Error(`minDist must be in [0, 1] (the spread), got ${minDist}.`);
   const n = X.rows;
   if (n <= nNeighbors) throw notEnoughPoints(n, nNeighbors);
   const nEpochs = options.nEpochs ?? autoEpochs(n);
@@ -330,17 +419,12 @@ function prepare(X: Matrix, options: UmapOptions): Prepared {
     knn = { indices: found.indices, distances: found.distances };
     knnSeconds = found.seconds;
   }
-  const umap = new UMAP({ nNeighbors, minDist, nComponents, nEpochs, random: options.rng.asFunction() });
-  umap.setPrecomputedKNN(knn.indices, knn.distances);
-  const vectors = toVectors(X);
-  const total = umap.initializeFit(vectors);
-  if (total !== nEpochs)
-    throw new Error(
-      `umap-js planned ${total} epochs instead of ${nEpochs}; check the installed umap-js version (1.4.0 expected).`,
-    );
+  const stepper =
+    implementation === "typed"
+      ? typedStepper(knn, nNeighbors, minDist, nComponents, nEpochs, options.rng)
+      : umapJsStepper(X, knn, nNeighbors, minDist, nComponents, nEpochs, options.rng);
   return {
-    umap,
-    vectors,
+    stepper,
     knn,
     knnSeconds,
     nNeighbors,
@@ -351,15 +435,11 @@ function prepare(X: Matrix, options: UmapOptions): Prepared {
   };
 }
 
-function finish(p: Prepared): UmapResult {
-  const rows = p.umap.getEmbedding();
-  const cols = rows[0]!.length;
-  const data = new Float32Array(rows.length * cols);
-  rows.forEach((r, i) => {
-    for (let j = 0; j < cols; j++) data[i * cols + j] = r[j]!;
-  });
+function finish(X: Matrix, p: Prepared): UmapResult {
+  const data = p.stepper.coordinates();
+  const cols = data.length / X.rows;
   return {
-    embedding: { data, rows: rows.length, cols },
+    embedding: { data, rows: X.rows, cols },
     knn: p.knn,
     seconds: (performance.now() - p.t0) / 1000,
     knnSeconds: p.knnSeconds,
@@ -381,10 +461,10 @@ function finish(p: Prepared): UmapResult {
 export function runUmap(X: Matrix, options: UmapOptions): UmapResult {
   const p = prepare(X, options);
   for (let e = 1; e <= p.nEpochs; e++) {
-    p.umap.step();
+    p.stepper.step();
     if (options.onProgress && (e % p.progressEvery === 0 || e === p.nEpochs)) options.onProgress(e, p.nEpochs);
   }
-  return finish(p);
+  return finish(X, p);
 }
 
 /**
@@ -395,11 +475,11 @@ export function runUmap(X: Matrix, options: UmapOptions): UmapResult {
 export async function runUmapAsync(X: Matrix, options: UmapOptions): Promise<UmapResult> {
   const p = prepare(X, options);
   for (let e = 1; e <= p.nEpochs; e++) {
-    p.umap.step();
+    p.stepper.step();
     if (e % p.progressEvery === 0 || e === p.nEpochs) {
       options.onProgress?.(e, p.nEpochs);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
-  return finish(p);
+  return finish(X, p);
 }

@@ -115,7 +115,7 @@ timed("align and sample");
 // ## Neighbour graphs and UMAP
 //
 // For each model, the exact 16-nearest-neighbour graph of its sampled latents is computed
-// **once**: UMAP (umap-js, seeded through its `random` option) lays the points out from it
+// **once**: UMAP (the library's typed-array implementation of the standard algorithm, seeded from the config) lays the points out from it
 // (15 neighbours, the point itself included), and the neighbour metrics below read the same
 // graph (15 neighbours besides the point). The embedding's own neighbour graph is computed
 // once too. Each embedding is saved with its keys as `umap-<model>` (emb_df).
