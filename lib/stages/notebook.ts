@@ -26,11 +26,12 @@ export interface NotebookContext {
 
 /** Set up a notebook: config from the environment, backend, artifacts, seeded RNG. */
 export async function setupNotebook(name: string): Promise<NotebookContext> {
-  resetOutputs();
   const config = loadConfig();
   const backend = await initBackend(config.backend);
   const store = new ArtifactStore(config);
   store.beginStage(name); // marks the notebook running until finishNotebook writes its manifest
+  // Record outputs from here on: the running marker itself is bookkeeping (removed at the end), not an output.
+  resetOutputs();
   const ctx: NotebookContext = {
     name,
     config,
