@@ -5,11 +5,15 @@
  * Why its own file: the factor simulation depends only on the options and its own Rng stream.
  */
 import type { Rng } from "../runtime/rng";
-import { REGIME_NAMES, type ResolvedMarketOptions, SECTORS } from "./synthetic-options";
 import {
-  CRASH_GARCH_WEIGHT,
   CRASH_MIN_DAY,
   CRASH_MIN_SEPARATION,
+  REGIME_NAMES,
+  type ResolvedMarketOptions,
+  SECTORS,
+} from "./synthetic-options";
+import {
+  CRASH_GARCH_WEIGHT,
   CRASH_REBOUND,
   CRASH_SECTOR_EXTRA,
   CRASH_SIZE,

@@ -6,7 +6,6 @@
  * synthetic-factors.ts, synthetic-tokens.ts and synthetic-anomalies.ts.
  */
 import { ANOMALY_KINDS, type AnomalyKind, isoToDay } from "./panel";
-import { CRASH_MIN_DAY } from "./synthetic-params";
 
 /** Sectors of the synthetic market, in the order used by `MarketTruth.sectorNames`. */
 export const SECTORS = ["layer-1", "defi", "exchange", "meme", "stablecoin", "gaming", "infra"] as const;
@@ -135,6 +134,10 @@ export interface MarketTruth {
   /** The options actually used. */
   options: ResolvedMarketOptions;
 }
+
+/** No crash in the first days (let GARCH settle) and at least this many days between crashes. */
+export const CRASH_MIN_DAY = 30;
+export const CRASH_MIN_SEPARATION = 60;
 
 /** Fill in defaults and check options; throws naming the bad value and the fix. */
 export function resolveMarketOptions(options: MarketOptions = {}): ResolvedMarketOptions {

@@ -37,9 +37,7 @@ export const CRASH_SECTOR_EXTRA = 0.5;
 export const CRASH_REBOUND = { min: 0.1, max: 0.4 };
 /** Weight of a crash shock in the next day's GARCH variance (keeps vol high for weeks). */
 export const CRASH_GARCH_WEIGHT = 0.1;
-/** No crash in the first days (let GARCH settle) and at least this many days between crashes. */
-export const CRASH_MIN_DAY = 30;
-export const CRASH_MIN_SEPARATION = 60;
+/** CRASH_MIN_DAY and CRASH_MIN_SEPARATION are in synthetic-options.ts (resolveMarketOptions checks them). */
 
 /** Sector hype windows: about one per 600 days per sector, 20..80 days, +0.3..1.2%/day. */
 export const HYPE = { daysPerWindow: 600, minLen: 20, maxLen: 80, minDrift: 0.003, maxDrift: 0.012 };
