@@ -45,44 +45,23 @@
 import * as path from "node:path";
 import { DataError } from "./errors";
 import {
-  MAX_EXAMPLE_CHARS,
   MAX_PLAUSIBLE_MARKET_CAP,
   MAX_PLAUSIBLE_PRICE,
   MAX_PLAUSIBLE_VOLUME,
   MIN_PLAUSIBLE_PRICE,
   MIN_PLAUSIBLE_TIME_MS,
-  clipMiddle,
   maxPlausibleTimeMs,
 } from "./limits";
 import { MS_PER_DAY, dayToIso, type Panel, type TokenColumns, type TokenInfo } from "./panel";
 import type { RawColumns, RawRows, ValidationEntry } from "./raw";
 import { classSummary, classifyToken, INCLUDE_CLASSES_ENV } from "./taxonomy";
+import { Book, MAX_EXAMPLES, type ValidationReport } from "./validate-report";
 
 /** Re-exported from raw.ts, where it lives so that raw.ts and validate.ts do not import each other. */
 export type { ValidationEntry } from "./raw";
-
-/** What validation read, kept and did. */
-export interface ValidationReport {
-  /** Source label, e.g. "kaggle:data/raw/kaggle". */
-  source: string;
-  /** Files read, in order. */
-  files: string[];
-  /** Rows (bars) read from the files. */
-  rowsRead: number;
-  /** Rows in the Panel. */
-  rowsKept: number;
-  /** Intraday bars folded into daily rows (bars kept - days made); 0 for daily sources. */
-  rowsMerged: number;
-  /** Tokens in the Panel. */
-  tokens: number;
-  /** First and last day in the Panel (ISO), null when empty. */
-  firstDay: string | null;
-  lastDay: string | null;
-  /** Everything done or noticed, in pipeline order; only entries with count > 0. */
-  entries: ValidationEntry[];
-  /** Missing days inside tokens' lives: total missing days, tokens with any, longest run in days. */
-  gaps: { count: number; tokensWithGaps: number; longest: number };
-}
+/** The report type and its formatting live in validate-report.ts; re-exported for callers. */
+export { MAX_EXAMPLES, accountedRows, formatValidationReport } from "./validate-report";
+export type { ValidationReport } from "./validate-report";
 
 /** Options of validateRows. */
 export interface ValidateOptions {
@@ -107,9 +86,6 @@ export interface ValidationResult {
   report: ValidationReport;
 }
 
-/** Examples kept per entry: enough to find the pattern, few enough to read. */
-export const MAX_EXAMPLES = 5;
-
 /**
  * A close unchanged for 5 consecutive days is stale: liquid tokens move every day, and a
  * working week of identical prints points at a frozen feed (stablecoins may trip it; it
@@ -126,19 +102,6 @@ export const JUMP_LOG_THRESHOLD = Math.log(3);
 
 /** The valid `duplicates` policies. */
 export const DUPLICATE_POLICIES = ["error", "keep-last"] as const;
-
-class Book {
-  readonly list: ValidationEntry[] = [];
-  define(check: string, action: ValidationEntry["action"], detail: string): ValidationEntry {
-    const e: ValidationEntry = { check, action, count: 0, detail, examples: [] };
-    this.list.push(e);
-    return e;
-  }
-  hit(e: ValidationEntry, example: () => string, n = 1): void {
-    e.count += n;
-    if (e.examples.length < MAX_EXAMPLES) e.examples.push(clipMiddle(example(), MAX_EXAMPLE_CHARS));
-  }
-}
 
 /** Equal, with NaN equal to NaN. */
 function same(a: number, b: number): boolean {
@@ -829,63 +792,4 @@ export function validateRows(raw: RawRows, options: ValidateOptions): Validation
     gaps: { count: missingDays, tokensWithGaps, longest },
   };
   return { panel, report };
-}
-
-/** Rows the report accounts for: kept + merged + dropped. Equals rowsRead when nothing is lost. */
-export function accountedRows(report: ValidationReport): number {
-  let dropped = 0;
-  for (const e of report.entries) if (e.action === "dropped") dropped += e.count;
-  return report.rowsKept + report.rowsMerged + dropped;
-}
-
-/** Escape untrusted text (symbols, file names) for a markdown table cell. */
-function mdCell(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\|/g, "\\|")
-    .replace(/`/g, "\\`")
-    .replace(/[\r\n]+/g, " ");
-}
-
-/** Thousands separators for counts. */
-function fmt(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
-/** Files listed by name in the summary before "... and N more". */
-const MAX_FILES_LISTED = 8;
-
-/** The report as markdown: a summary table, then one row per entry with its examples. */
-export function formatValidationReport(report: ValidationReport): string {
-  const lines: string[] = [];
-  lines.push(`### Validation report: ${mdCell(report.source)}`, "");
-  const names = report.files.map((f) => path.basename(f));
-  const fileList =
-    names.slice(0, MAX_FILES_LISTED).join(", ") +
-    (names.length > MAX_FILES_LISTED ? `, ... and ${names.length - MAX_FILES_LISTED} more` : "");
-  lines.push("| | |", "|---|---|");
-  lines.push(`| files | ${fmt(report.files.length)} (${mdCell(fileList)}) |`);
-  lines.push(`| rows read | ${fmt(report.rowsRead)} |`);
-  if (report.rowsMerged > 0) lines.push(`| intraday bars merged into days | ${fmt(report.rowsMerged)} |`);
-  const dropped = report.entries.filter((e) => e.action === "dropped").reduce((s, e) => s + e.count, 0);
-  lines.push(`| rows dropped | ${fmt(dropped)} |`);
-  lines.push(`| rows kept | ${fmt(report.rowsKept)} |`);
-  lines.push(`| tokens | ${fmt(report.tokens)} |`);
-  lines.push(`| days | ${report.firstDay ?? "-"} to ${report.lastDay ?? "-"} |`);
-  lines.push(
-    `| gaps | ${fmt(report.gaps.count)} missing day(s) in ${fmt(report.gaps.tokensWithGaps)} token(s), longest ${fmt(report.gaps.longest)} |`,
-  );
-  lines.push("");
-  if (report.entries.length === 0) {
-    lines.push("No rows were dropped, repaired or flagged.");
-  } else {
-    lines.push("| check | action | count | detail | examples |", "|---|---|---:|---|---|");
-    for (const e of report.entries) {
-      const ex = e.examples.map((x) => mdCell(x)).join("<br>");
-      lines.push(`| ${mdCell(e.check)} | ${e.action} | ${fmt(e.count)} | ${mdCell(e.detail)} | ${ex} |`);
-    }
-  }
-  return lines.join("\n") + "\n";
 }
