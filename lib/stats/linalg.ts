@@ -158,19 +158,27 @@ export function choleskySolve(
 // ---------------------------------------------------------------------------------------
 // Ridge regression with predictions
 
-/** Column means and population standard deviations (constant columns get 1), as ridgeProbe standardises. */
-export function standardiser(X: Matrix, rows: ArrayLike<number>): { mean: Float64Array; sd: Float64Array } {
+/**
+ * Column means and population standard deviations (constant columns get 1), as ridgeProbe
+ * standardises, over the rows `rows` of X (default every row).
+ */
+export function standardiser(X: Matrix, rows?: ArrayLike<number>): { mean: Float64Array; sd: Float64Array } {
   const d = X.cols;
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);
-  const n = rows.length;
-  for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) mean[j] += X.data[rows[k]! * d + j]!;
+  const n = rows ? rows.length : X.rows;
+  for (let k = 0; k < n; k++) {
+    const o = (rows ? rows[k]! : k) * d;
+    for (let j = 0; j < d; j++) mean[j] += X.data[o + j]!;
+  }
   for (let j = 0; j < d; j++) mean[j] /= n;
-  for (let k = 0; k < n; k++)
+  for (let k = 0; k < n; k++) {
+    const o = (rows ? rows[k]! : k) * d;
     for (let j = 0; j < d; j++) {
-      const c = X.data[rows[k]! * d + j]! - mean[j]!;
+      const c = X.data[o + j]! - mean[j]!;
       sd[j] += c * c;
     }
+  }
   for (let j = 0; j < d; j++) {
     const s = Math.sqrt(sd[j]! / n);
     sd[j] = s > 0 ? s : 1;
