@@ -113,7 +113,6 @@ const metrics = await evaluateAndSaveWindowModel(ctx, d, conv, history, w, {
 });
 section.save(ctx.store);
 finishNotebook(ctx, {
-  inputs: ["features.parquet", "dataset.json"],
   outputs: ["models/conv1d", "models/pca-windows", "latents-conv1d", "errors-conv1d"],
   metrics: { test: metrics[2], windowLength: L, stride: S, bestEpoch: history.bestEpoch },
 });
