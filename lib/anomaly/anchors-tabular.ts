@@ -17,7 +17,7 @@
  * Computation is in Float64; inputs are the project's Float32 matrices.
  */
 import type { Matrix } from "../runtime/matrix";
-import { cholesky } from "../stats/linalg";
+import { cholesky, standardiser } from "../stats/linalg";
 
 /** Ridge relative to each variance: 1e-3 changes well-conditioned distances by about 0.1% and keeps the correlation matrix's smallest eigenvalue >= 1e-3 relative to its diagonal. */
 export const RIDGE_RELATIVE = 1e-3;
@@ -67,17 +67,6 @@ function checkScore(what: string, X: Matrix, cols: number): void {
     );
 }
 
-function meanOf(X: Matrix, rows: ArrayLike<number> | undefined, n: number): Float64Array {
-  const d = X.cols;
-  const mean = new Float64Array(d);
-  for (let q = 0; q < n; q++) {
-    const o = (rows ? rows[q]! : q) * d;
-    for (let j = 0; j < d; j++) mean[j]! += X.data[o + j]!;
-  }
-  for (let j = 0; j < d; j++) mean[j]! /= n;
-  return mean;
-}
-
 /** Squared norm of L⁻¹v (forward substitution): vᵀ(LLᵀ)⁻¹v. `work` is a scratch buffer of length d. */
 function whitenedSquaredNorm(L: Float64Array, d: number, v: Float64Array, work: Float64Array): number {
   let s2 = 0;
@@ -111,7 +100,7 @@ export function fitMahalanobis(X: Matrix, rows?: ArrayLike<number>, options: Mah
   const name = options.name ?? "Mahalanobis";
   const n = checkFit(name, X, rows, 2);
   const d = X.cols;
-  const mean = meanOf(X, rows, n);
+  const { mean } = standardiser(X, rows);
   const cov = new Float64Array(d * d);
   const c = new Float64Array(d);
   for (let q = 0; q < n; q++) {
@@ -167,19 +156,7 @@ export function fitMahalanobis(X: Matrix, rows?: ArrayLike<number>, options: Mah
 export function fitMeanZ2(X: Matrix, rows?: ArrayLike<number>, name = "mean z²"): TabularAnchor {
   const n = checkFit(name, X, rows, 2);
   const d = X.cols;
-  const mean = meanOf(X, rows, n);
-  const sd = new Float64Array(d);
-  for (let q = 0; q < n; q++) {
-    const o = (rows ? rows[q]! : q) * d;
-    for (let j = 0; j < d; j++) {
-      const c = X.data[o + j]! - mean[j]!;
-      sd[j]! += c * c;
-    }
-  }
-  for (let j = 0; j < d; j++) {
-    const s = Math.sqrt(sd[j]! / n);
-    sd[j] = s > 0 ? s : 1;
-  }
+  const { mean, sd } = standardiser(X, rows);
   return {
     name,
     cols: d,

@@ -2,7 +2,15 @@
 
 import type { Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
-import { confusion, prCurve, rocCurve, type Confusion, type PrCurve, type RocCurve } from "../stats/roc";
+import {
+  confusion,
+  prCurve,
+  rocCurve,
+  weightedRocAuc,
+  type Confusion,
+  type PrCurve,
+  type RocCurve,
+} from "../stats/roc";
 import { applyThreshold, fitThreshold, type ThresholdResult, type ThresholdSpec } from "./thresholds";
 import {
   bootstrapStatistic,
@@ -104,6 +112,8 @@ export interface RankedScores {
   groupScore: Float64Array;
   /** 0/1 labels `[n]` in the original row order. */
   labels: Uint8Array;
+  /** Scores `[n]` in the original row order. */
+  scores: Float64Array;
 }
 
 /** Sort scores once for `weightedDetectionMetrics`. Scores must be finite. */
@@ -129,6 +139,7 @@ export function rankScores(scores: ArrayLike<number>, labels: ArrayLike<number>)
     groupStart: Int32Array.from(starts),
     groupScore: Float64Array.from(values),
     labels: Uint8Array.from(labels as ArrayLike<number>, (v) => (v > 0 ? 1 : 0)),
+    scores: Float64Array.from(scores),
   };
 }
 
@@ -187,7 +198,6 @@ export function weightedDetectionMetrics(
   const hits = new Array<number>(ks.length).fill(NaN);
   let tp = 0;
   let fp = 0;
-  let auc = 0;
   let ap = 0;
   for (let g = 0; g <= nGroups; g++) {
     for (let t = 0; t < cut.length; t++)
@@ -211,14 +221,12 @@ export function weightedDetectionMetrics(
       const k = ks[q]!;
       if (k > before && k <= before + wp + wn) hits[q] = tp + ((k - before) * wp) / (wp + wn);
     }
-    // Negatives strictly below this group: nNeg - (negatives above) - (negatives tied).
-    auc += wp * (nNeg - fp - wn) + 0.5 * wp * wn;
     tp += wp;
     fp += wn;
     if (wp > 0) ap += (wp / nPos) * (tp / (tp + fp));
   }
   return {
-    rocAuc: nPos > 0 && nNeg > 0 ? auc / (nPos * nNeg) : NaN,
+    rocAuc: weightedRocAuc(order, r.scores, labels, weights, { descending: true }),
     averagePrecision: nPos > 0 ? ap : NaN,
     precisionAtK: hits.map((h, q) => h / ks[q]!),
     recallAtK: hits.map((h) => (nPos > 0 ? h / nPos : NaN)),

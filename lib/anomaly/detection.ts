@@ -2,7 +2,7 @@
 
 import type { Row } from "../runtime/rows";
 import { ANOMALY_KINDS } from "../data/panel";
-import { confusion, prCurve, rocCurve } from "../stats/roc";
+import { confusion, prCurve, rocCurve, weightedRocAuc } from "../stats/roc";
 import {
   type AlignedScores,
   BASELINE_MODEL,
@@ -75,7 +75,6 @@ export function rankingMetrics(
   }
   let tp = 0,
     fp = 0,
-    losses = 0,
     ap = 0,
     area = 0,
     prevR = 0,
@@ -96,7 +95,6 @@ export function rankingMetrics(
     if (p + q === 0) continue;
     const seen = tp + fp;
     if (hitsAtK === null && nPos > 0 && seen + p + q >= nPos) hitsAtK = tp + ((nPos - seen) * p) / (p + q);
-    losses += p * fp + 0.5 * p * q;
     tp += p;
     fp += q;
     if (nPos > 0) {
@@ -111,7 +109,16 @@ export function rankingMetrics(
   return {
     nPos,
     nNeg,
-    rocAuc: nPos > 0 && nNeg > 0 ? 1 - losses / (nPos * nNeg) : null,
+    rocAuc:
+      nPos > 0 && nNeg > 0
+        ? weightedRocAuc(
+            order,
+            scores,
+            cls,
+            Uint8Array.from(cls, (c) => (c === 0 || c === 1 ? 1 : 0)),
+            { descending: true },
+          )
+        : null,
     averagePrecision: nPos > 0 ? ap : null,
     prAuc: nPos > 0 ? area : null,
     precisionAtK: nPos > 0 && hitsAtK !== null ? hitsAtK / nPos : null,

@@ -11,7 +11,7 @@ import { Rng } from "../runtime/rng";
 import { trainLoop, type TrainingProblem } from "../train/fit";
 import { saveModelDirectory } from "../train/persist";
 import { ParamStore, runChunked, sumChunked, type ParamSpec } from "./nn";
-import type { Autoencoder, ModelKind, ScoreMode, ScoreResult } from "./types";
+import type { Autoencoder, ModelKind, ModelOptionsSummary, ScoreMode, ScoreResult } from "./types";
 import type { FitOptions, TrainHistory } from "../train/types";
 import { constantColumns } from "./validate";
 
@@ -22,7 +22,9 @@ export interface Samples {
 }
 
 /** Base class of the tfjs models. X is Matrix `[n, d]` or Windows `[n, L, F]`. */
-export abstract class NetworkAutoencoder<X extends Matrix | Windows, O extends object> implements Autoencoder<X> {
+export abstract class NetworkAutoencoder<X extends Matrix | Windows, O extends ModelOptionsSummary>
+  implements Autoencoder<X>
+{
   abstract readonly kind: ModelKind;
   readonly name: string;
   readonly latentDim: number;

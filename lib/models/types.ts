@@ -45,6 +45,14 @@ export interface ScoreResult {
   perFeature: Matrix;
 }
 
+/** What every model's resolved options hold, at least (read by `architectureRow`). */
+export interface ModelOptionsSummary {
+  featureNames: readonly string[];
+  latentDim: number;
+  hiddenUnits?: readonly number[];
+  activation?: string;
+}
+
 /** The autoencoder contract. X is `Matrix` `[n, nFeatures]` or, for Conv1D, `Windows` `[n, windowLength, nFeatures]`. */
 export interface Autoencoder<X = Matrix> {
   /** Model family. */
@@ -57,6 +65,8 @@ export interface Autoencoder<X = Matrix> {
   readonly featureNames: string[];
   /** Seed used for initialisation (and, by default, for training randomness). */
   readonly seed: number;
+  /** The resolved options the model was built with (what architecture tables print). */
+  readonly options: Readonly<ModelOptionsSummary>;
   /** The history of the last fit, or null before fitting (or after loading, see meta.json). */
   readonly history: TrainHistory | null;
   /** Train with early stopping on `validation`; restores the best weights. */

@@ -11,6 +11,7 @@ import { makeRng, type Rng } from "../runtime/rng";
 import { showMarkdown, showTable } from "../viz/display";
 import { toTerminal } from "../runtime/progress";
 import { recordedOutputs, resetOutputs } from "../runtime/outputs";
+import { NOTEBOOK_IO } from "../runtime/notebook-graph";
 
 /** What a notebook gets from its setup cell. */
 export interface NotebookContext {
@@ -89,13 +90,18 @@ export function manifestOutputs(recorded: string[], declared: string[], outRoot:
   return [...shown, ...extra];
 }
 
-/** Last cell helper: write the notebook's manifest (listing every output written) and say where it went. */
+/**
+ * Last cell helper: write the notebook's manifest (listing every output written) and say
+ * where it went. The inputs are the notebook's reads in lib/runtime/notebook-graph.ts
+ * unless `body.inputs` gives them (for an input that is not an artifact, e.g. a source file).
+ */
 export function finishNotebook(
   ctx: NotebookContext,
   body: { inputs?: string[]; outputs?: string[]; metrics?: Record<string, unknown>; notes?: string[] },
 ): void {
   const outputs = manifestOutputs(recordedOutputs(), body.outputs ?? [], outputRoot(ctx.config));
-  const file = ctx.store.writeManifest(ctx.name, { ...body, outputs: outputs, startedAt: ctx.startedAt });
+  const inputs = body.inputs ?? [...(NOTEBOOK_IO[ctx.name]?.reads ?? [])];
+  const file = ctx.store.writeManifest(ctx.name, { ...body, inputs, outputs: outputs, startedAt: ctx.startedAt });
   const seconds = (Date.now() - ctx.startedAt.getTime()) / 1000;
   showMarkdown(
     `Finished **${ctx.name}** in ${seconds.toFixed(1)} s, ${outputs.length} outputs; manifest: \`${shownPath(file, ctx.config.paths.root)}\`.`,

@@ -87,23 +87,32 @@ export interface CholeskyOptions {
 }
 
 /**
+ * Checks (and may replace) the pivot `s` of row `i` before its square root is taken;
+ * returns the pivot to use or throws. `A` is the matrix being factorised.
+ */
+export type CholeskyPivot = (i: number, s: number, A: Float64Array) => number;
+
+/** The default pivot check of `cholesky`: the matrix must be positive definite. */
+const POSITIVE_PIVOT: CholeskyPivot = (i, s) => {
+  if (!(s > 0))
+    throw new Error(`cholesky: pivot ${i} is ${s}; the matrix is not positive definite (increase the ridge).`);
+  return s;
+};
+
+/**
  * Cholesky factor L (lower, row-major `[d, d]`) of a symmetric positive-definite matrix.
+ * @param pivot checks each pivot (default: it must be > 0).
  * @throws when a pivot is not positive (the matrix is not positive definite).
  */
-export function cholesky(A: Float64Array, d: number): Float64Array {
+export function cholesky(A: Float64Array, d: number, pivot: CholeskyPivot = POSITIVE_PIVOT): Float64Array {
   if (A.length !== d * d) throw new Error(`cholesky: expected ${d}×${d} = ${d * d} values, got ${A.length}.`);
   const L = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {
       let s = A[i * d + j]!;
       for (let k = 0; k < j; k++) s -= L[i * d + k]! * L[j * d + k]!;
-      if (i === j) {
-        if (!(s > 0))
-          throw new Error(`cholesky: pivot ${i} is ${s}; the matrix is not positive definite (increase the ridge).`);
-        L[i * d + i] = Math.sqrt(s);
-      } else {
-        L[i * d + j] = s / L[j * d + j]!;
-      }
+      if (i === j) L[i * d + i] = Math.sqrt(pivot(i, s, A));
+      else L[i * d + j] = s / L[j * d + j]!;
     }
   }
   return L;
@@ -111,7 +120,7 @@ export function cholesky(A: Float64Array, d: number): Float64Array {
 
 /**
  * Solve A x = b for symmetric positive definite A `[d, d]` (row-major) by Cholesky:
- * A = L L^T, then forward and back substitution. O(d^3).
+ * A = L L^T (`cholesky`), then forward and back substitution. O(d^3).
  * @throws with `singular: "throw"` when a pivot is at rounding level.
  */
 export function choleskySolve(
@@ -121,23 +130,16 @@ export function choleskySolve(
   options: CholeskyOptions = {},
 ): Float64Array {
   const clamp = options.singular === "clamp";
-  const L = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * d + j]!;
-      for (let k = 0; k < j; k++) s -= L[i * d + k]! * L[j * d + k]!;
-      if (i === j) {
-        if (clamp) s = Math.max(s, 1e-300);
-        // A pivot at rounding level relative to the diagonal means A is singular.
-        else if (!(s > 1e-12 * Math.max(1, A[i * d + i]!))) {
-          throw new Error(
-            `${options.context ?? "choleskySolve"}: the matrix is singular (collinear or constant inputs); use a ridge penalty (alpha > 0).`,
-          );
-        }
-        L[i * d + i] = Math.sqrt(s);
-      } else L[i * d + j] = s / L[j * d + j]!;
+  const L = cholesky(A, d, (i, s) => {
+    if (clamp) return Math.max(s, 1e-300);
+    // A pivot at rounding level relative to the diagonal means A is singular.
+    if (!(s > 1e-12 * Math.max(1, A[i * d + i]!))) {
+      throw new Error(
+        `${options.context ?? "choleskySolve"}: the matrix is singular (collinear or constant inputs); use a ridge penalty (alpha > 0).`,
+      );
     }
-  }
+    return s;
+  });
   const z = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     let s = b[i]!;
@@ -156,19 +158,27 @@ export function choleskySolve(
 // ---------------------------------------------------------------------------------------
 // Ridge regression with predictions
 
-/** Column means and population standard deviations (constant columns get 1), as ridgeProbe standardises. */
-export function standardiser(X: Matrix, rows: ArrayLike<number>): { mean: Float64Array; sd: Float64Array } {
+/**
+ * Column means and population standard deviations (constant columns get 1), as ridgeProbe
+ * standardises, over the rows `rows` of X (default every row).
+ */
+export function standardiser(X: Matrix, rows?: ArrayLike<number>): { mean: Float64Array; sd: Float64Array } {
   const d = X.cols;
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);
-  const n = rows.length;
-  for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) mean[j] += X.data[rows[k]! * d + j]!;
+  const n = rows ? rows.length : X.rows;
+  for (let k = 0; k < n; k++) {
+    const o = (rows ? rows[k]! : k) * d;
+    for (let j = 0; j < d; j++) mean[j] += X.data[o + j]!;
+  }
   for (let j = 0; j < d; j++) mean[j] /= n;
-  for (let k = 0; k < n; k++)
+  for (let k = 0; k < n; k++) {
+    const o = (rows ? rows[k]! : k) * d;
     for (let j = 0; j < d; j++) {
-      const c = X.data[rows[k]! * d + j]! - mean[j]!;
+      const c = X.data[o + j]! - mean[j]!;
       sd[j] += c * c;
     }
+  }
   for (let j = 0; j < d; j++) {
     const s = Math.sqrt(sd[j]! / n);
     sd[j] = s > 0 ? s : 1;

@@ -403,30 +403,45 @@ export function confusion(flags: Labels, labels: Labels | null): Confusion | nul
   return { tp, fp, tn, fn, precision, recall, f1, accuracy: (tp + tn) / n, flaggedRate: (tp + fp) / n, n };
 }
 
+/** Options of `weightedRocAuc`. */
+export interface WeightedRocAucOptions {
+  /** `order` lists the rows by descending score instead of ascending (default false). */
+  descending?: boolean;
+}
+
 /**
  * Weighted ROC-AUC in O(n) (e.g. of a bootstrap resample, weight = multiplicity per row):
- * `order` sorts the rows by ascending score once; ties (equal scores) count half, as in
- * rocAuc. With unit weights it equals `rocAuc(scores, labels)`. NaN with a single class.
- * @param labels `[n]` 0/1; weight `[n]` non-negative.
+ * `order` sorts the rows by score once (ascending, or descending with `{ descending: true }`);
+ * ties (equal scores) count half, as in rocAuc. With unit weights it equals
+ * `rocAuc(scores, labels)`. Rows left out of `order` or with weight 0 do not count.
+ * NaN with a single class.
+ * @param labels `[n]` 1 = positive, anything else negative; weight `[n]` non-negative, or
+ *   null for every row once.
  */
 export function weightedRocAuc(
-  order: Int32Array,
-  scores: Float64Array,
-  labels: Float64Array,
-  weight: Float64Array,
+  order: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  weight: ArrayLike<number> | null,
+  options: WeightedRocAucOptions = {},
 ): number {
+  const m = order.length;
+  // Position p of the ascending walk.
+  const at = options.descending ? (p: number) => order[m - 1 - p]! : (p: number) => order[p]!;
   let negBelow = 0,
     sum = 0,
     pos = 0,
     neg = 0;
-  for (let a = 0; a < order.length; ) {
+  for (let a = 0; a < m; ) {
     let b = a;
     let tiePos = 0,
       tieNeg = 0;
-    while (b < order.length && scores[order[b]!] === scores[order[a]!]) {
-      const k = order[b]!;
-      if (labels[k] === 1) tiePos += weight[k]!;
-      else tieNeg += weight[k]!;
+    const v = scores[at(a)];
+    while (b < m && scores[at(b)] === v) {
+      const k = at(b);
+      const w = weight ? weight[k]! : 1;
+      if (labels[k] === 1) tiePos += w;
+      else tieNeg += w;
       b++;
     }
     sum += tiePos * (negBelow + 0.5 * tieNeg);

@@ -102,7 +102,6 @@ const metrics = await evaluateAndSaveRowModel(ctx, d, ae, history, splits, {
 });
 section.save(ctx.store);
 finishNotebook(ctx, {
-  inputs: ["features.parquet", "dataset.json"],
   outputs: ["models/ae", "models/pca", "latents-ae", "latents-pca", "errors-ae", "errors-pca"],
   metrics: { test: metrics[2], bestEpoch: history.bestEpoch, stopReason: history.stopReason },
 });

@@ -132,7 +132,6 @@ section.figure("03-vae-kl-per-dim", "VAE: information (KL from the prior) carrie
 section.figure("03-vae-loss-terms", "VAE: reconstruction and KL terms per epoch.");
 section.save(ctx.store);
 finishNotebook(ctx, {
-  inputs: ["features.parquet", "dataset.json", "models/pca"],
   outputs: ["models/vae", "latents-vae", "errors-vae"],
   metrics: { test: metrics[2], activeDims: active, bestEpoch: history.bestEpoch },
 });

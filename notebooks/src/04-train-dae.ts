@@ -104,7 +104,6 @@ section.finding(
 section.table("Denoising check on the test split", denoise);
 section.save(ctx.store);
 finishNotebook(ctx, {
-  inputs: ["features.parquet", "dataset.json", "models/pca"],
   outputs: ["models/dae", "latents-dae", "errors-dae"],
   metrics: { test: metrics[2], denoise: denoise },
 });

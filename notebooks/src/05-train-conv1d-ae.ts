@@ -28,6 +28,8 @@ import {
 } from "./lib/stages/modeling";
 import { lossCurveSpecs } from "./lib/viz/training";
 import { createModel, encoderLengths } from "./lib/models/index";
+import type { Conv1DAutoencoder } from "./lib/models/conv1d";
+import { CONV1D_LEARNING_RATE, CONV1D_MODEL_SETTINGS, architectureRow } from "./lib/models/defaults";
 import { flattenWindows } from "./lib/runtime/matrix";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import { SectionBuilder } from "./lib/report/sections";
@@ -63,19 +65,28 @@ showTable(
 // repetition and convolutions back to `[L, nFeatures]`.
 
 // %%
-const LATENT = 16;
 const conv = createModel("conv1d", {
   featureNames: d.meta.featureNames,
   windowLength: L,
-  latentDim: LATENT,
-  filters: [16, 32],
-  kernelSize: 3,
-  strides: 2,
+  ...CONV1D_MODEL_SETTINGS,
   seed: ctx.config.seed,
 });
-showMarkdown(
-  `Encoder time steps: ${[L, ...encoderLengths({ windowLength: L, filters: [16, 32], strides: 2 })].join(" → ")}; latent size ${LATENT}.`,
+const convOptions = (conv as Conv1DAutoencoder).options;
+const LATENT = convOptions.latentDim;
+showTable(
+  [
+    architectureRow("Conv1D AE", convOptions, {
+      window: convOptions.windowLength,
+      filters: convOptions.filters.join(", "),
+      kernel: convOptions.kernelSize,
+      stride: convOptions.strides,
+      loss: "MSE",
+      optimiser: `Adam, lr ${CONV1D_LEARNING_RATE}, reduce on plateau`,
+    }),
+  ],
+  { caption: "Architecture" },
 );
+showMarkdown(`Encoder time steps: ${[L, ...encoderLengths(convOptions)].join(" → ")}; latent size ${LATENT}.`);
 
 // %% [markdown]
 // ## Train
@@ -85,12 +96,11 @@ showMarkdown(
 // start costs nothing at the end.
 
 // %%
-const CONV_LEARNING_RATE = 3e-3;
 const history = await trainWithProgress(
   conv,
   w.train,
   w.validation,
-  profileFitOptions(ctx, { learningRate: CONV_LEARNING_RATE }),
+  profileFitOptions(ctx, { learningRate: CONV1D_LEARNING_RATE }),
 );
 for (const spec of lossCurveSpecs(history, "Conv1D AE training")) await showChart(spec);
 
@@ -113,7 +123,6 @@ const metrics = await evaluateAndSaveWindowModel(ctx, d, conv, history, w, {
 });
 section.save(ctx.store);
 finishNotebook(ctx, {
-  inputs: ["features.parquet", "dataset.json"],
   outputs: ["models/conv1d", "models/pca-windows", "latents-conv1d", "errors-conv1d"],
   metrics: { test: metrics[2], windowLength: L, stride: S, bestEpoch: history.bestEpoch },
 });

@@ -560,15 +560,6 @@ if (regimeTarget) section.figure("06-umap-regime", "UMAP coloured by the simulat
 section.save(ctx.store);
 showTable(timings, { caption: "Time per stage (s)", digits: 3 });
 finishNotebook(ctx, {
-  inputs: [
-    ...models.map((m) => `latents-${m}`),
-    "features.parquet",
-    "dataset.json",
-    "panel.parquet",
-    "market-truth.json",
-    "models/ae",
-    "models/vae",
-  ],
   outputs: [...models.map((m) => `umap-${m}`), "latent-comparison.json"],
   metrics: {
     alignedRows: aligned.n,

@@ -546,17 +546,6 @@ section.figure("07-explained-prices", "The top test anomalies in their price con
 if (top1) section.figure("07-explained-features", "The features behind the top test anomaly.");
 section.save(ctx.store);
 finishNotebook(ctx, {
-  inputs: [
-    "errors-ae",
-    "errors-vae",
-    "errors-dae",
-    "errors-conv1d",
-    "errors-pca",
-    "dataset.json",
-    "tokens.json",
-    "panel.parquet",
-    "market-truth.json",
-  ],
   outputs: ["anomaly-scores", "stress-index", "anomaly-thresholds.json"],
   metrics: {
     bestRocAuc: gt?.best.rocAuc ?? null,

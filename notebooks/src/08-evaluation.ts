@@ -849,22 +849,6 @@ for (const m of rowModels) m.model.dispose();
 conv.dispose();
 pcaW.dispose();
 finishNotebook(ctx, {
-  inputs: [
-    "features.parquet",
-    "dataset.json",
-    "market-truth.json",
-    "errors-ae",
-    "errors-vae",
-    "errors-dae",
-    "errors-pca",
-    "errors-conv1d",
-    "models/ae",
-    "models/vae",
-    "models/dae",
-    "models/pca",
-    "models/conv1d",
-    "models/pca-windows",
-  ],
   outputs: ["evaluation-errors", "evaluation-sweep", "evaluation-noise", "evaluation-walk-forward", "evaluation.json"],
   metrics: {
     best: best,

@@ -405,7 +405,6 @@ if (sweepRows.some((r) => r.measure === criterion))
   section.figure("09-latent-downstream", `${criterion} of the winner's configuration and of PCA at every latent size.`);
 section.save(ctx.store);
 finishNotebook(ctx, {
-  inputs: ["features.parquet", "dataset.json"],
   outputs: ["hpo-trials.parquet", "hpo-best.json", "models/ae-hpo"],
   metrics: {
     searches: aeRuns.length + kindRuns.length,

@@ -651,16 +651,6 @@ section
   .figure("10-var-path", "One token's next-day returns against its VaR boundary.");
 section.save(ctx.store);
 finishNotebook(ctx, {
-  inputs: [
-    "panel.parquet",
-    "features.parquet",
-    "dataset.json",
-    "latents-ae",
-    "latents-pca",
-    "latents-vae",
-    "latents-dae",
-    "latents-conv1d",
-  ],
   outputs: ["downstream-results.json"],
   metrics: {
     harR2_1d: har1.testR2,

@@ -175,13 +175,16 @@ const models = cc.CREDITCARD_MODEL_KINDS.map((kind) => ({
   model: cc.buildCreditCardModel(kind, features.featureNames, ctx.config.seed),
 }));
 showTable(
-  models.map((m) => ({
-    model: m.label,
-    inputs: features.featureNames.length,
-    hidden: m.label === "pca" ? "linear" : `${cc.CREDITCARD_HIDDEN_UNITS.join(", ")} (${cc.CREDITCARD_ACTIVATION})`,
-    latent: cc.CREDITCARD_LATENT_DIM,
-    score: "standardised reconstruction error",
-  })),
+  models.map((m) => {
+    const o = m.model.options;
+    return {
+      model: m.label,
+      inputs: o.featureNames.length,
+      hidden: o.hiddenUnits && o.activation ? `${o.hiddenUnits.join(", ")} (${o.activation})` : "linear",
+      latent: o.latentDim,
+      score: "standardised reconstruction error",
+    };
+  }),
   { caption: "Models" },
 );
 

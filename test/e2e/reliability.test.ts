@@ -19,7 +19,7 @@ import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { findRoot } from "../../lib/config";
 import { stageStatus } from "../../lib/runtime/stage-state";
-import { artifacts } from "./artifact-diff";
+import { artifactFingerprints as artifacts } from "../runtime/compare-artifacts";
 import { findJupyterPython } from "../../scripts/run-notebooks";
 
 const ROOT = findRoot(__dirname);

@@ -1,19 +1,22 @@
 /**
  * Compare two runs' artifacts (Parquet tables, JSON, model weights) apart from timing:
- * used to prove that running notebooks side by side changes no result.
+ * used to prove that running notebooks side by side, or twice with one seed, changes no
+ * result (and that another seed does).
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import pl from "nodejs-polars";
 
 /**
- * Keys whose values are timings or run stamps, not results: wall seconds, timestamps, the
- * code version (a dirty tree differs between runs) and the Node version.
+ * Keys whose values are timings or run stamps, not results: wall seconds ("seconds",
+ * "secondsPerEpoch", "seconds per epoch"), timestamps (finishedAt, savedAt...), the code
+ * version (a dirty tree differs between runs) and the Node version.
  */
 const TIMING_KEY = /[Ss]econds|[Dd]uration|[Ee]lapsed|[a-z]At$|[a-z]Ms$|^(started|finished|codeVersion|node)$/;
 
-/** Text with a duration in it ("in 3.2 s", "12 s/epoch"): durations are masked before comparing. */
-const DURATION_TEXT = /\d+(\.\d+)?\s*(s|ms|min|seconds)\b/g;
+/** Text with a duration in it ("in 3.2 s", "12 s/epoch", "0.88 sec"): durations are masked before comparing. */
+const DURATION_TEXT = /\d+(\.\d+)?\s*(s|ms|sec|min|seconds)\b/g;
 
 function strip(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strip);
@@ -35,19 +38,56 @@ function listFiles(dir: string): string[] {
   });
 }
 
-function sameParquet(a: string, b: string): boolean {
-  const fa = pl.readParquet(a);
-  const fb = pl.readParquet(b);
-  const keep = (names: string[]) => names.filter((n) => !TIMING_KEY.test(n)).sort();
-  const ca = keep(fa.columns);
-  if (JSON.stringify(ca) !== JSON.stringify(keep(fb.columns)) || fa.height !== fb.height) return false;
-  return ca.every((c) => JSON.stringify(fa.getColumn(c).toArray()) === JSON.stringify(fb.getColumn(c).toArray()));
+/** A Parquet table as text: its columns (timing columns left out, by name) and their values. */
+function parquetText(file: string): string {
+  const frame = pl.readParquet(file);
+  const cols = frame.columns.filter((n) => !TIMING_KEY.test(n)).sort();
+  return JSON.stringify({ height: frame.height, columns: cols.map((c) => [c, frame.getColumn(c).toArray()]) });
+}
+
+/** A JSON artifact as text without timing keys, durations masked; a manifest without its "artifacts" hashes. */
+function jsonText(file: string): string {
+  const v = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  // A manifest's "artifacts" hashes cover JSON files with timing fields (model meta, reports);
+  // the files they list are compared one by one instead.
+  if (path.basename(file).startsWith("manifest-") && v && typeof v === "object" && !Array.isArray(v))
+    delete v.artifacts;
+  return JSON.stringify(strip(v));
+}
+
+/**
+ * What is compared of one artifact: JSON as `jsonText`, Parquet as `parquetText`, anything
+ * else its bytes (as a sha256).
+ */
+function fingerprint(file: string): string {
+  if (file.endsWith(".json")) return jsonText(file);
+  if (file.endsWith(".parquet")) return crypto.createHash("sha256").update(parquetText(file)).digest("hex");
+  return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}
+
+/**
+ * Fingerprints of a run's artifacts under `subdirs` (default data/processed and models):
+ * relative path -> what is compared of it (see `compareArtifactTrees`). Temporary files are
+ * left out.
+ */
+export function artifactFingerprints(
+  out: string,
+  subdirs: readonly string[] = ["data/processed", "models"],
+): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const sub of subdirs)
+    for (const file of listFiles(path.join(out, sub)).sort()) {
+      const rel = path.relative(out, file);
+      if (!/\.tmp$/.test(rel)) map.set(rel, fingerprint(file));
+    }
+  return map;
 }
 
 /**
  * Compare every file under `subdirs` of run `a` with the same file of run `b`: JSON without
- * timing keys, Parquet column by column (timing columns left out), anything else byte for
- * byte. Returns the number compared and the relative paths that differ or are missing in `b`.
+ * timing keys (and a manifest without its "artifacts" hashes), Parquet column by column
+ * (timing columns left out), anything else byte for byte. Returns the number compared and
+ * the relative paths that differ or are missing in `b`.
  */
 export function compareArtifactTrees(
   a: string,
@@ -62,23 +102,8 @@ export function compareArtifactTrees(
       const fileB = path.join(b, rel);
       if (/\.tmp$/.test(rel)) continue;
       compared += 1;
-      if (!fs.existsSync(fileB)) {
-        different.push(`${rel} (missing in ${b})`);
-        continue;
-      }
-      let same: boolean;
-      if (rel.endsWith(".json")) {
-        // A manifest's "artifacts" hashes cover JSON files with timing fields (model meta, reports);
-        // the files they list are compared here one by one instead.
-        const read = (f: string) => {
-          const v = JSON.parse(fs.readFileSync(f, "utf8")) as Record<string, unknown>;
-          if (path.basename(f).startsWith("manifest-")) delete v.artifacts;
-          return JSON.stringify(strip(v));
-        };
-        same = read(fileA) === read(fileB);
-      } else if (rel.endsWith(".parquet")) same = sameParquet(fileA, fileB);
-      else same = fs.readFileSync(fileA).equals(fs.readFileSync(fileB));
-      if (!same) different.push(rel);
+      if (!fs.existsSync(fileB)) different.push(`${rel} (missing in ${b})`);
+      else if (fingerprint(fileA) !== fingerprint(fileB)) different.push(rel);
     }
   }
   return { compared, different };
