@@ -185,3 +185,25 @@ export function standardiser(X: Matrix, rows?: ArrayLike<number>): { mean: Float
   }
   return { mean, sd };
 }
+
+/** Solve L x = b for lower-triangular L `[n, n]` (row-major). */
+export function solveLower(L: Float64Array, b: ArrayLike<number>, n: number): Float64Array {
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * n + k]! * x[k]!;
+    x[i] = s / L[i * n + i]!;
+  }
+  return x;
+}
+
+/** Solve Lᵀ x = b for lower-triangular L `[n, n]` (row-major). */
+export function solveUpperT(L: Float64Array, b: ArrayLike<number>, n: number): Float64Array {
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * x[k]!;
+    x[i] = s / L[i * n + i]!;
+  }
+  return x;
+}

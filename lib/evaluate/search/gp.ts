@@ -9,51 +9,19 @@
  * length scale and noise are chosen by maximising the log marginal likelihood over a small
  * grid (robust with the handful of points a search has; no gradient code to get wrong).
  *
- * Linear algebra: a dense Cholesky factorisation (n is the number of trials, tens at most).
+ * Linear algebra: the dense Cholesky factorisation of lib/stats (n is the number of trials, tens at most).
  */
 import { erfc } from "../../stats/descriptive";
+import { cholesky as choleskyFactor, type CholeskyPivot, solveLower, solveUpperT } from "../../stats/linalg";
 
-/** Lower-triangular Cholesky factor L of a symmetric positive definite A `[n, n]` (row-major), A = L Lᵀ. */
-export function cholesky(A: Float64Array, n: number): Float64Array {
-  if (A.length !== n * n) throw new Error(`cholesky: A has ${A.length} values, expected ${n} x ${n}.`);
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= L[i * n + k]! * L[j * n + k]!;
-      if (i === j) {
-        if (!(s > 0))
-          throw new Error(
-            `cholesky: the matrix is not positive definite (pivot ${i} is ${s}); add a larger diagonal (noise) term.`,
-          );
-        L[i * n + i] = Math.sqrt(s);
-      } else L[i * n + j] = s / L[j * n + j]!;
-    }
-  }
-  return L;
-}
-
-/** Solve L x = b for lower-triangular L `[n, n]`. */
-export function solveLower(L: Float64Array, b: ArrayLike<number>, n: number): Float64Array {
-  const x = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= L[i * n + k]! * x[k]!;
-    x[i] = s / L[i * n + i]!;
-  }
-  return x;
-}
-
-/** Solve Lᵀ x = b for lower-triangular L `[n, n]`. */
-export function solveUpperT(L: Float64Array, b: ArrayLike<number>, n: number): Float64Array {
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i]!;
-    for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * x[k]!;
-    x[i] = s / L[i * n + i]!;
-  }
-  return x;
-}
+/** The Gaussian process's pivot check: a non-positive pivot means the noise term is too small. */
+const GP_PIVOT: CholeskyPivot = (i, s) => {
+  if (!(s > 0))
+    throw new Error(
+      `cholesky: the matrix is not positive definite (pivot ${i} is ${s}); add a larger diagonal (noise) term.`,
+    );
+  return s;
+};
 
 /** Matérn 5/2 correlation at distance r with length scale ℓ (1 at r = 0). */
 export function matern52(r: number, lengthScale: number): number {
@@ -113,7 +81,7 @@ export function fitGp(X: ArrayLike<number>[], y: ArrayLike<number>, hyper?: GpHy
     const K = new Float64Array(n * n);
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++) K[i * n + j] = matern52(D[i * n + j]!, h.lengthScale) + (i === j ? h.noise : 0);
-    const L = cholesky(K, n);
+    const L = choleskyFactor(K, n, GP_PIVOT);
     const alpha = solveUpperT(L, solveLower(L, z, n), n);
     let lml = -0.5 * n * Math.log(2 * Math.PI);
     for (let i = 0; i < n; i++) lml += -0.5 * z[i]! * alpha[i]! - Math.log(L[i * n + i]!);
