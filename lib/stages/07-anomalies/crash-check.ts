@@ -28,6 +28,7 @@ import { returnShockScore, marketMoveScore, flagAbove, RETURN_SHOCK_K } from "..
 import type { ModelErrors } from "../../anomaly/analysis";
 import { marketTokenMask, selectTokens, type TokenClass } from "../../data/taxonomy";
 import { takeRows } from "../../runtime/matrix";
+import { modelLabel } from "../../runtime/model-registry";
 
 /** One index judged by the protocol. */
 export interface CrashIndex {
@@ -114,7 +115,7 @@ export function crashCheck(
   for (const all of errors) {
     const e = excluded.length ? marketRows(all, market) : all;
     const fit = Uint8Array.from(e.split, (s) => (s === 0 ? 1 : 0));
-    const label = e.model.toUpperCase();
+    const label = modelLabel(e.model);
     indices.push({
       name: `${label} · stress score`,
       kind: "model",
@@ -193,15 +194,15 @@ export function crashFindings(c: CrashCheck, kind: "simulated" | "documented"): 
   if (models.length === 0) return [`No model scores were available for the crash check.`];
   const best = (xs: CrashIndex[]) => xs.reduce((a, x) => (x.result.nHit > a.result.nHit ? x : a));
   const bm = best(models);
-  const tied = models.filter((x) => x.result.nHit === bm.result.nHit).map((x) => x.model!.toUpperCase());
+  const tied = models.filter((x) => x.result.nHit === bm.result.nHit).map((x) => modelLabel(x.model!));
   out.push(
-    `With the protocol (flag above the 99th percentile of training scores, share of tokens flagged per day among days with at least ${c.minTokens} scored tokens, top ${STRESS_TOP_DAYS} days, ±${CRASH_TOLERANCE_DAYS} day), the default stress score hits ${models.map((x) => `${x.model!.toUpperCase()} ${x.result.nHit}`).join(", ")} of ${nEv} ${label}; best: ${tied.join(", ")} (${bm.result.nHit}).`,
+    `With the protocol (flag above the 99th percentile of training scores, share of tokens flagged per day among days with at least ${c.minTokens} scored tokens, top ${STRESS_TOP_DAYS} days, ±${CRASH_TOLERANCE_DAYS} day), the default stress score hits ${models.map((x) => `${modelLabel(x.model!)} ${x.result.nHit}`).join(", ")} of ${nEv} ${label}; best: ${tied.join(", ")} (${bm.result.nHit}).`,
   );
   const gains = models.map((x) => x.result.nHit - (raws.find((r) => r.model === x.model)?.result.nHit ?? 0));
   const up = gains.filter((g) => g > 0).length;
   const down = gains.filter((g) => g < 0).length;
   out.push(
-    `Against the raw pooled MSE the default score hits more windows for ${up} model${up === 1 ? "" : "s"}, fewer for ${down} and as many for ${models.length - up - down} (${models.map((x) => `${x.model!.toUpperCase()} ${raws.find((r) => r.model === x.model)?.result.nHit ?? 0} -> ${x.result.nHit}`).join(", ")}).`,
+    `Against the raw pooled MSE the default score hits more windows for ${up} model${up === 1 ? "" : "s"}, fewer for ${down} and as many for ${models.length - up - down} (${models.map((x) => `${modelLabel(x.model!)} ${raws.find((r) => r.model === x.model)?.result.nHit ?? 0} -> ${x.result.nHit}`).join(", ")}).`,
   );
   if (anchors.length) {
     const ba = best(anchors);
@@ -213,7 +214,7 @@ export function crashFindings(c: CrashCheck, kind: "simulated" | "documented"): 
           ? `ties the best no-model anchor (${ba.name.replace("anchor · ", "")}, ${ba.result.nHit}): on this data the autoencoder adds no crash days over a rule on prices alone`
           : `does **not** beat the no-model anchors: ${ba.name.replace("anchor · ", "")} hits ${ba.result.nHit}. What the autoencoders add is below (windows only a model finds) and, per token-day, the features behind each flag`;
     out.push(
-      `The no-model anchors hit ${anchors.map((x) => `${x.name.replace("anchor · ", "")} ${x.result.nHit}`).join(", ")} of ${nEv}. The default autoencoder index (${ae.model!.toUpperCase()}, ${ae.result.nHit}) ${verdict}.`,
+      `The no-model anchors hit ${anchors.map((x) => `${x.name.replace("anchor · ", "")} ${x.result.nHit}`).join(", ")} of ${nEv}. The default autoencoder index (${modelLabel(ae.model!)}, ${ae.result.nHit}) ${verdict}.`,
     );
     const onlyModels = c.events.filter(
       (_, k) => models.some((x) => x.result.hits[k]!.hit) && !anchors.some((x) => x.result.hits[k]!.hit),
