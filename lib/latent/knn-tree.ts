@@ -11,6 +11,7 @@
  * row number). Brute force does n^2 / 2 distances; on 30,000 clustered 8-D latents the tree
  * needs a few percent of them (scripts/bench-umap.ts).
  */
+import { offerNearest } from "./nearest";
 
 /** Points per leaf: small enough to prune, large enough that the box tests stay a minor cost. */
 export const LEAF_SIZE = 16;
@@ -95,18 +96,7 @@ export function knnTree(x: Float64Array, n: number, d: number, k: number): { idx
     return s;
   };
   const offer = (s: number, j: number): void => {
-    // Keep (distance, row) ascending; a candidate equal to the k-th best enters only with a lower row.
-    if (filled === k) {
-      if (s > worst || (s === worst && j > bi[k - 1]!)) return;
-    } else filled++;
-    let p = filled - 1;
-    while (p > 0 && (bd[p - 1]! > s || (bd[p - 1] === s && bi[p - 1]! > j))) {
-      bd[p] = bd[p - 1]!;
-      bi[p] = bi[p - 1]!;
-      p--;
-    }
-    bd[p] = s;
-    bi[p] = j;
+    filled = offerNearest(bd, bi, 0, k, filled, s, j);
     if (filled === k) worst = bd[k - 1]!;
   };
   const visit = (node: number): void => {

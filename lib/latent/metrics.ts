@@ -16,6 +16,7 @@
  * Inputs are Matrices `[nPoints, nDims]`; non-finite values throw with row and column.
  */
 
+import { offerNearest } from "./nearest";
 import type { Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
 import { toRng, type Matrix64, type RngLike } from "../stats/descriptive";
@@ -130,27 +131,9 @@ function knnSearch(
         s += diff * diff;
         if (s >= worst) break;
       }
-      if (filled < k) {
-        // Insert keeping ascending order; equal distances keep scan (index) order.
-        let p = filled++;
-        while (p > 0 && bd[p - 1]! > s) {
-          bd[p] = bd[p - 1]!;
-          bi[p] = bi[p - 1]!;
-          p--;
-        }
-        bd[p] = s;
-        bi[p] = j;
+      if (filled < k || s < worst) {
+        filled = offerNearest(bd, bi, 0, k, filled, s, j);
         if (filled === k) worst = bd[k - 1]!;
-      } else if (s < worst) {
-        let p = k - 1;
-        while (p > 0 && bd[p - 1]! > s) {
-          bd[p] = bd[p - 1]!;
-          bi[p] = bi[p - 1]!;
-          p--;
-        }
-        bd[p] = s;
-        bi[p] = j;
-        worst = bd[k - 1]!;
       }
     }
     idx.set(bi, qi * k);
@@ -177,17 +160,10 @@ export function knnAll(x: Float64Array, n: number, d: number, k: number): { idx:
   const bd = new Float64Array(n * k).fill(Infinity);
   const bi = new Int32Array(n * k).fill(-1);
   const worst = new Float64Array(n).fill(Infinity);
+  // Every list starts full of (Infinity, -1) placeholders, so each offer is to a full list.
   const offer = (row: number, s: number, j: number): void => {
-    const o = row * k;
-    let p = k - 1;
-    while (p > 0 && bd[o + p - 1]! > s) {
-      bd[o + p] = bd[o + p - 1]!;
-      bi[o + p] = bi[o + p - 1]!;
-      p--;
-    }
-    bd[o + p] = s;
-    bi[o + p] = j;
-    worst[row] = bd[o + k - 1]!;
+    offerNearest(bd, bi, row * k, k, k, s, j);
+    worst[row] = bd[row * k + k - 1]!;
   };
   for (let i = 0; i < n; i++) {
     const io = i * d;
