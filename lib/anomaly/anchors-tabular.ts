@@ -17,7 +17,7 @@
  * Computation is in Float64; inputs are the project's Float32 matrices.
  */
 import type { Matrix } from "../runtime/matrix";
-import { cholesky, standardiser } from "../stats/linalg";
+import { cholesky, solveLower, standardiser } from "../stats/linalg";
 
 /** Ridge relative to each variance: 1e-3 changes well-conditioned distances by about 0.1% and keeps the correlation matrix's smallest eigenvalue >= 1e-3 relative to its diagonal. */
 export const RIDGE_RELATIVE = 1e-3;
@@ -69,14 +69,9 @@ function checkScore(what: string, X: Matrix, cols: number): void {
 
 /** Squared norm of L⁻¹v (forward substitution): vᵀ(LLᵀ)⁻¹v. `work` is a scratch buffer of length d. */
 function whitenedSquaredNorm(L: Float64Array, d: number, v: Float64Array, work: Float64Array): number {
+  const y = solveLower(L, v, d, work);
   let s2 = 0;
-  for (let i = 0; i < d; i++) {
-    let s = v[i]!;
-    for (let k = 0; k < i; k++) s -= L[i * d + k]! * work[k]!;
-    const y = s / L[i * d + i]!;
-    work[i] = y;
-    s2 += y * y;
-  }
+  for (let i = 0; i < d; i++) s2 += y[i]! * y[i]!;
   return s2;
 }
 

@@ -186,9 +186,14 @@ export function standardiser(X: Matrix, rows?: ArrayLike<number>): { mean: Float
   return { mean, sd };
 }
 
-/** Solve L x = b for lower-triangular L `[n, n]` (row-major). */
-export function solveLower(L: Float64Array, b: ArrayLike<number>, n: number): Float64Array {
-  const x = new Float64Array(n);
+/** Solve L x = b for lower-triangular L `[n, n]` (row-major); `out` (length n) avoids an allocation per call. */
+export function solveLower(
+  L: Float64Array,
+  b: ArrayLike<number>,
+  n: number,
+  out: Float64Array = new Float64Array(n),
+): Float64Array {
+  const x = out;
   for (let i = 0; i < n; i++) {
     let s = b[i]!;
     for (let k = 0; k < i; k++) s -= L[i * n + k]! * x[k]!;
