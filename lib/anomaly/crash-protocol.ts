@@ -287,12 +287,27 @@ export function runStressProtocol(
   options: { q?: number; minTokens?: number; topN?: number; tolerance?: number } = {},
 ): StressProtocolResult {
   const { flags, threshold } = flagAboveFitQuantile(input.score, input.fitMask, options.q);
-  const days = dailyStress(input.day, flags, input.intensity ?? input.score);
+  return stressProtocolFromFlags(input.day, flags, input.intensity ?? input.score, events, { ...options, threshold });
+}
+
+/**
+ * The protocol's second half, for flags made elsewhere (e.g. a no-model anchor's rule):
+ * daily share flagged, rank days with at least `minTokens` scored tokens (default
+ * `stressMinTokens`), check the events. `threshold` is reported as given (NaN: none).
+ */
+export function stressProtocolFromFlags(
+  day: ArrayLike<number>,
+  flags: Int8Array,
+  intensity: ArrayLike<number>,
+  events: readonly EventDays[],
+  options: { minTokens?: number; topN?: number; tolerance?: number; threshold?: number } = {},
+): StressProtocolResult {
+  const days = dailyStress(day, flags, intensity);
   const minTokens = options.minTokens ?? stressMinTokens(days.map((d) => d.tokens));
   const ranked = rankStress(days, minTokens);
   const hits = crashWindowHits(ranked, events, options);
   return {
-    threshold,
+    threshold: options.threshold ?? Number.NaN,
     flags,
     days,
     ranked,

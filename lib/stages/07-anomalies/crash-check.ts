@@ -14,11 +14,9 @@ import type { Panel } from "../../data/panel";
 import type { EventDays } from "../../data/market-events";
 import {
   runStressProtocol,
+  stressProtocolFromFlags,
   stressScore,
   stressMinTokens,
-  dailyStress,
-  rankStress,
-  crashWindowHits,
   STRESS_TOP_DAYS,
   CRASH_TOLERANCE_DAYS,
   type StressProtocolResult,
@@ -49,28 +47,6 @@ export interface CrashCheck {
   excluded: string[];
 }
 
-function anchorResult(
-  day: ArrayLike<number>,
-  flags: Int8Array,
-  intensity: ArrayLike<number>,
-  events: readonly EventDays[],
-  minTokens: number,
-): StressProtocolResult {
-  const days = dailyStress(day, flags, intensity);
-  const ranked = rankStress(days, minTokens);
-  const hits = crashWindowHits(ranked, events);
-  return {
-    threshold: Number.NaN,
-    flags,
-    days,
-    ranked,
-    minTokens,
-    hits,
-    nHit: hits.filter((h) => h.hit).length,
-    nScorable: hits.filter((h) => h.scorable).length,
-  };
-}
-
 /**
  * Run the protocol for every model (default stress score and raw pooled MSE) and for the
  * anchors on the panel's token-days. Only market tokens count (stablecoins, fiat, leveraged,
@@ -96,7 +72,7 @@ export function crashCheck(
     name: `anchor · ${RETURN_SHOCK_K}-sigma share`,
     kind: "anchor",
     model: null,
-    result: anchorResult(panel.day, flagAbove(shock, RETURN_SHOCK_K), shock, events, minTokens),
+    result: stressProtocolFromFlags(panel.day, flagAbove(shock, RETURN_SHOCK_K), shock, events, { minTokens }),
   });
   const move = marketMoveScore(panel);
   indices.push({
@@ -104,12 +80,12 @@ export function crashCheck(
     kind: "anchor",
     model: null,
     // One value per day: no flag, the day's value ranks it.
-    result: anchorResult(
+    result: stressProtocolFromFlags(
       panel.day,
       Int8Array.from(move, (v) => (Number.isFinite(v) ? 0 : -1)),
       move,
       events,
-      minTokens,
+      { minTokens },
     ),
   });
   for (const all of errors) {
