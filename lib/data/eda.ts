@@ -7,6 +7,7 @@
  */
 import * as ss from "simple-statistics";
 import { dayToIso, tokenRanges, type Panel } from "./panel";
+import { pearsonComplete } from "../stats/descriptive";
 
 /** Per-day coverage: how many tokens have a row that day. */
 export function tokensPerDay(p: Panel): { day: number; date: string; tokens: number }[] {
@@ -176,30 +177,8 @@ function returnGrid(p: Panel, tokens: number[]): { days: number[]; grid: Float64
   return { days: Array.from({ length: nDays }, (_, k) => lo + k), grid };
 }
 
-function pairCorrelation(a: Float64Array, b: Float64Array, from = 0, to = a.length): { r: number; n: number } {
-  let n = 0,
-    sa = 0,
-    sb = 0,
-    saa = 0,
-    sbb = 0,
-    sab = 0;
-  for (let k = from; k < to; k++) {
-    const x = a[k]!,
-      y = b[k]!;
-    if (Number.isNaN(x) || Number.isNaN(y)) continue;
-    n++;
-    sa += x;
-    sb += y;
-    saa += x * x;
-    sbb += y * y;
-    sab += x * y;
-  }
-  if (n < 3) return { r: NaN, n };
-  const cov = sab - (sa * sb) / n,
-    va = saa - (sa * sa) / n,
-    vb = sbb - (sb * sb) / n;
-  return { r: va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : NaN, n };
-}
+/** Fewest overlapping days for a pair's correlation in the EDA heatmaps. */
+const MIN_PAIRS = 3;
 
 /**
  * Pairwise return correlations of up to `maxTokens` tokens (the longest-lived, ordered by
@@ -251,7 +230,7 @@ export function sectorCorrelation(
   const secStats = new Map<string, { sum: number; n: number }>();
   for (let i = 0; i < chosen.length; i++) {
     for (let j = 0; j < chosen.length; j++) {
-      const { r, n } = i === j ? { r: 1, n: minOverlap } : pairCorrelation(grid[i]!, grid[j]!);
+      const { r, n } = i === j ? { r: 1, n: minOverlap } : pearsonComplete(grid[i]!, grid[j]!, MIN_PAIRS);
       const value = n >= minOverlap ? r : NaN;
       if (Number.isFinite(value)) rows.push({ a: label(chosen[i]!), b: label(chosen[j]!), r: value });
       if (i < j && Number.isFinite(value)) {
@@ -313,7 +292,7 @@ export function rollingMarketCorrelation(
       n = 0;
     for (let i = 0; i < grid.length; i++) {
       for (let j = i + 1; j < grid.length; j++) {
-        const { r, n: m } = pairCorrelation(grid[i]!, grid[j]!, e - window, e);
+        const { r, n: m } = pearsonComplete(grid[i]!, grid[j]!, MIN_PAIRS, e - window, e);
         if (m >= window * 0.6 && Number.isFinite(r)) {
           sum += r;
           n++;

@@ -2,7 +2,7 @@
 
 import type { Rng } from "../runtime/rng";
 import type { Panel } from "../data/panel";
-import { erfc, quantileSorted, std } from "../stats/descriptive";
+import { erfc, pearsonComplete, quantileSorted, std } from "../stats/descriptive";
 import { ANNUALISATION_DAYS, PanelIndex } from "./downstream";
 
 // ---------------------------------------------------------------------------------------
@@ -46,30 +46,11 @@ export function pairwiseCorrelations(grid: ReturnGrid): Float64Array {
   const out = new Float64Array(nt * nt).fill(NaN);
   for (let a = 0; a < nt; a++) {
     out[a * nt + a] = 1;
+    const ra = grid.returns.subarray(a * nd, (a + 1) * nd);
     for (let b = a + 1; b < nt; b++) {
-      let n = 0,
-        sa = 0,
-        sb = 0,
-        saa = 0,
-        sbb = 0,
-        sab = 0;
-      for (let q = 0; q < nd; q++) {
-        const x = grid.returns[a * nd + q]!,
-          y = grid.returns[b * nd + q]!;
-        if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-        n++;
-        sa += x;
-        sb += y;
-        saa += x * x;
-        sbb += y * y;
-        sab += x * y;
-      }
-      if (n < MIN_OVERLAP_DAYS) continue;
-      const cov = sab - (sa * sb) / n,
-        va = saa - (sa * sa) / n,
-        vb = sbb - (sb * sb) / n;
-      if (va <= 0 || vb <= 0) continue;
-      out[a * nt + b] = out[b * nt + a] = Math.max(-1, Math.min(1, cov / Math.sqrt(va * vb)));
+      const { r } = pearsonComplete(ra, grid.returns.subarray(b * nd, (b + 1) * nd), MIN_OVERLAP_DAYS);
+      if (Number.isNaN(r)) continue;
+      out[a * nt + b] = out[b * nt + a] = Math.max(-1, Math.min(1, r));
     }
   }
   return out;

@@ -193,6 +193,43 @@ export function pearson(a: NumericVector, b: NumericVector): number {
 }
 
 /**
+ * Pearson correlation over the positions `from .. to - 1` where both series have a value
+ * (pairs with a NaN on either side are skipped: "pairwise complete", as pandas' corr).
+ * One pass of running sums, so series with gaps need no copies. `r` is NaN when fewer than
+ * `minPairs` pairs remain or either side is constant there; it is not clamped to [-1, 1].
+ */
+export function pearsonComplete(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  minPairs: number,
+  from = 0,
+  to = a.length,
+): { r: number; n: number } {
+  let n = 0;
+  let sa = 0;
+  let sb = 0;
+  let saa = 0;
+  let sbb = 0;
+  let sab = 0;
+  for (let k = from; k < to; k++) {
+    const x = a[k]!;
+    const y = b[k]!;
+    if (Number.isNaN(x) || Number.isNaN(y)) continue;
+    n++;
+    sa += x;
+    sb += y;
+    saa += x * x;
+    sbb += y * y;
+    sab += x * y;
+  }
+  if (n < minPairs) return { r: Number.NaN, n };
+  const cov = sab - (sa * sb) / n;
+  const va = saa - (sa * sa) / n;
+  const vb = sbb - (sb * sb) / n;
+  return { r: va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : Number.NaN, n };
+}
+
+/**
  * Standard normal upper-tail probability P(Z > z), via erfc with a Chebyshev fit whose
  * relative error is below 1.2e-7 everywhere (Numerical Recipes' erfcc).
  */

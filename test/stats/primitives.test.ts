@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mean, quantileSorted, spearman, std } from "../../lib/stats/descriptive";
+import { mean, pearson, pearsonComplete, quantileSorted, spearman, std } from "../../lib/stats/descriptive";
 import { rocAuc, prAuc, weightedRocAuc } from "../../lib/stats/roc";
 import { choleskySolve } from "../../lib/stats/linalg";
 import { lbfgs } from "../../lib/stats/optimise";
@@ -98,5 +98,22 @@ describe("bootstrap percentile interval", () => {
     assert.equal(i.hi, 3);
     const none = percentileInterval(1, [NaN], 0.05);
     assert.ok(Number.isNaN(none.lo) && Number.isNaN(none.hi));
+  });
+});
+
+describe("pearsonComplete", () => {
+  test("skips pairs with a gap on either side and matches pearson on the rest", () => {
+    const a = [1, 2, Number.NaN, 4, 5, 7];
+    const b = [2, 1, 3, Number.NaN, 6, 8];
+    const { r, n } = pearsonComplete(a, b, 3);
+    assert.equal(n, 4);
+    assert.ok(Math.abs(r - pearson([1, 2, 5, 7], [2, 1, 6, 8])) < 1e-12);
+  });
+  test("NaN below minPairs, for a constant side, and outside the window", () => {
+    assert.ok(Number.isNaN(pearsonComplete([1, 2, 3], [3, 2, 1], 4).r));
+    assert.ok(Number.isNaN(pearsonComplete([1, 1, 1, 1], [1, 2, 3, 4], 2).r));
+    const w = pearsonComplete([9, 1, 2, 3, -9], [0, 1, 2, 3, 0], 3, 1, 4);
+    assert.equal(w.n, 3);
+    assert.ok(Math.abs(w.r - 1) < 1e-12);
   });
 });
