@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     const fit = e ? Uint8Array.from(e.split, (v) => (v === 0 ? 1 : 0)) : null;
     const luna =
       e && fit
-        ? lunaRank(e.token, e.day, x.kind === "model" ? stressScore(e.token, e.perFeature, fit) : e.scores.mse)
+        ? lunaRank(e.token, e.day, x.kind === "model-raw" ? e.scores.mse : stressScore(e.token, e.perFeature, fit))
         : x.name.includes("sigma")
           ? lunaRank(panel.token, panel.day, returnShockScore(panel))
           : null;

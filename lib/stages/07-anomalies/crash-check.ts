@@ -3,12 +3,16 @@
  * anchors, judged with one protocol (lib/anomaly/stress.ts) against documented (or
  * simulated) crash windows, and findings written from the numbers.
  *
- * Per model two scores go through the protocol: the raw MSE pooled over tokens (what the
- * project used before) and the default stress score (feature-normalised error, robust z
- * against the token's own training errors). Anchors: the share of tokens with a 3-sigma
- * daily move (trailing 30-day sd), and the market move (|median daily return| over its
- * trailing sd). Anchors have no training split: the 3-sigma anchor flags at its fixed
- * 3 sigma, the market move is ranked by its value (one number per day).
+ * Per model three scores go through the protocol: the default market stress score
+ * (lib/anomaly/market-stress.ts: onset of each token's stress score, signed by its return
+ * and averaged over the day's tokens), the per-token stress score alone (feature-normalised
+ * error, robust z against the token's own training errors; the default before) and the raw
+ * MSE pooled over tokens. Anchors: the share of tokens with a 3-sigma daily move (trailing
+ * 30-day sd), the market move (|median daily return| over its trailing sd) and the
+ * coherent move (|mean of the tokens' signed trailing-sd returns|: the default's
+ * aggregation on returns instead of model errors). Anchors have no training split: the
+ * 3-sigma anchor flags at its fixed 3 sigma, the other two are ranked by their value (one
+ * number per day).
  */
 import type { Panel } from "../../data/panel";
 import type { EventDays } from "../../data/market-events";
@@ -22,7 +26,15 @@ import {
   type StressProtocolResult,
   type DailyStress,
 } from "../../anomaly/crash-protocol";
-import { returnShockScore, marketMoveScore, flagAbove, RETURN_SHOCK_K } from "../../anomaly/anchors";
+import {
+  returnShockScore,
+  marketMoveScore,
+  flagAbove,
+  dailyLogReturns,
+  trailingZ,
+  RETURN_SHOCK_K,
+} from "../../anomaly/anchors";
+import { coherentStress, marketStressScore, rowReturns } from "../../anomaly/market-stress";
 import type { ModelErrors } from "../../anomaly/analysis";
 import { marketTokenMask, selectTokens, type TokenClass } from "../../data/taxonomy";
 import { takeRows } from "../../runtime/matrix";
@@ -32,8 +44,8 @@ import { modelLabel } from "../../runtime/model-registry";
 export interface CrashIndex {
   /** Display name, e.g. "AE · stress score" or "anchor · 3-sigma share". */
   name: string;
-  /** "model" (default score), "model-raw" (pooled MSE) or "anchor". */
-  kind: "model" | "model-raw" | "anchor";
+  /** "model" (default market stress score), "model-token" (per-token stress score), "model-raw" (pooled MSE) or "anchor". */
+  kind: "model" | "model-token" | "model-raw" | "anchor";
   model: string | null;
   result: StressProtocolResult;
 }
@@ -88,13 +100,41 @@ export function crashCheck(
       { minTokens },
     ),
   });
+  // Coherent move: |mean signed trailing z| of the day's 1-day returns (rows in panel order).
+  const retZ = trailingZ(panel.token, panel.day, dailyLogReturns(panel));
+  const coherent = coherentStress(panel.day, retZ.map(Math.abs), retZ);
+  indices.push({
+    name: "anchor · coherent move",
+    kind: "anchor",
+    model: null,
+    result: stressProtocolFromFlags(
+      panel.day,
+      Int8Array.from(coherent, (v) => (Number.isFinite(v) ? 0 : -1)),
+      coherent,
+      events,
+      { minTokens },
+    ),
+  });
   for (const all of errors) {
     const e = excluded.length ? marketRows(all, market) : all;
     const fit = Uint8Array.from(e.split, (s) => (s === 0 ? 1 : 0));
     const label = modelLabel(e.model);
+    const ret = rowReturns(fullPanel, e.token, e.day);
     indices.push({
-      name: `${label} · stress score`,
+      name: `${label} · market stress`,
       kind: "model",
+      model: e.model,
+      result: runStressProtocol(
+        { day: e.day, score: marketStressScore(e, e.perFeature, fit, ret), fitMask: fit },
+        events,
+        {
+          minTokens,
+        },
+      ),
+    });
+    indices.push({
+      name: `${label} · token stress`,
+      kind: "model-token",
       model: e.model,
       result: runStressProtocol({ day: e.day, score: stressScore(e.token, e.perFeature, fit), fitMask: fit }, events, {
         minTokens,
@@ -174,12 +214,23 @@ export function crashFindings(c: CrashCheck, kind: "simulated" | "documented"): 
   out.push(
     `With the protocol (flag above the 99th percentile of training scores, share of tokens flagged per day among days with at least ${c.minTokens} scored tokens, top ${STRESS_TOP_DAYS} days, ±${CRASH_TOLERANCE_DAYS} day), the default stress score hits ${models.map((x) => `${modelLabel(x.model!)} ${x.result.nHit}`).join(", ")} of ${nEv} ${label}; best: ${tied.join(", ")} (${bm.result.nHit}).`,
   );
-  const gains = models.map((x) => x.result.nHit - (raws.find((r) => r.model === x.model)?.result.nHit ?? 0));
-  const up = gains.filter((g) => g > 0).length;
-  const down = gains.filter((g) => g < 0).length;
-  out.push(
-    `Against the raw pooled MSE the default score hits more windows for ${up} model${up === 1 ? "" : "s"}, fewer for ${down} and as many for ${models.length - up - down} (${models.map((x) => `${modelLabel(x.model!)} ${raws.find((r) => r.model === x.model)?.result.nHit ?? 0} -> ${x.result.nHit}`).join(", ")}).`,
+  const versus = (others: CrashIndex[], what: string) => {
+    const pairs = models.flatMap((x) => {
+      const o = others.find((r) => r.model === x.model);
+      return o ? [{ x, o }] : [];
+    });
+    if (pairs.length === 0) return;
+    const up = pairs.filter((p) => p.x.result.nHit > p.o.result.nHit).length;
+    const down = pairs.filter((p) => p.x.result.nHit < p.o.result.nHit).length;
+    out.push(
+      `Against ${what} the default score hits more windows for ${up} model${up === 1 ? "" : "s"}, fewer for ${down} and as many for ${pairs.length - up - down} (${pairs.map((p) => `${modelLabel(p.x.model!)} ${p.o.result.nHit} -> ${p.x.result.nHit}`).join(", ")}).`,
+    );
+  };
+  versus(
+    c.indices.filter((x) => x.kind === "model-token"),
+    "the per-token stress score alone (no onset, no coherence)",
   );
+  versus(raws, "the raw pooled MSE");
   if (anchors.length) {
     const ba = best(anchors);
     const ae = models.find((x) => x.model === "ae") ?? bm;
