@@ -22,9 +22,10 @@
  * errors):
  * 1. onset: o = z_d - median(z over the token's previous `ONSET_WINDOW_DAYS` days), so a
  *    state that persisted from the days before (an echo) scores about zero;
- * 2. coherence: |mean over the day's tokens of sign(r) * max(0, o)|, r the token's 1-day log
- *    return: breaks in the same direction add up, breaks in opposite directions cancel,
- *    and one token's spike is divided by the number of tokens.
+ * 2. coherence: |mean over the day's tokens of sign(r) * min(3, max(0, o))|, r the token's
+ *    1-day log return: breaks in the same direction add up, breaks in opposite directions
+ *    cancel, and one token's spike counts at most as a 3-sigma break of one token among
+ *    the day's tokens (`COHERENCE_CAP_Z`), so breadth, not one token's size, ranks a day.
  * The value is the same for every token of the day (a market-level index, as the market
  * move anchor), so the protocol's flag and share rank days by it.
  */
@@ -39,6 +40,16 @@ import { stressScore } from "./crash-protocol";
  * development panels, no window size better on both).
  */
 export const ONSET_WINDOW_DAYS = 10;
+
+/**
+ * Most a token-day adds to `coherentStress`, in robust sigmas of its score: 3, the usual
+ * "3-sigma" line (as the 3-sigma anchor), beyond which a break is a break whatever its size.
+ * Without it one token's 50-sigma spike outranked a crash that moved every token 3 sigma
+ * (measured on an invented panel in the tests); on the development panels the cap changed
+ * AE hits from 6 to 7 of 9 (exchange pairs) and 5 to 5 of 6 (aggregator coins); caps of 5
+ * and 10 were measured too and changed nothing.
+ */
+export const COHERENCE_CAP_Z = 3;
 
 /** Rows of each token in day order (indices into the row arrays). */
 function rowsByToken(token: ArrayLike<number>, day: ArrayLike<number>): number[][] {
@@ -99,25 +110,32 @@ export function stressOnset(
 }
 
 /**
- * Coherence of the day's breaks: per day, |sum over rows of sign(r) * max(0, s)| / (rows),
- * over the rows with a finite `s` and a finite return `r`; the day's value on each of those
- * rows, NaN on the others (so the protocol counts only them as scored).
- * With s = |r| / sd (a trailing z) this is |mean signed z| of the day, a no-model anchor.
- * @throws when the arrays differ in length.
+ * Coherence of the day's breaks: per day, |sum over rows of sign(r) * min(cap, max(0, s))| /
+ * (rows), over the rows with a finite `s` and a finite return `r`; the day's value on each
+ * of those rows, NaN on the others (so the protocol counts only them as scored).
+ * With s = |r| / sd (a trailing z) this is the capped |mean signed z| of the day, a no-model
+ * anchor.
+ * @throws when the arrays differ in length or cap is not positive.
  */
-export function coherentStress(day: ArrayLike<number>, s: ArrayLike<number>, ret: ArrayLike<number>): Float64Array {
+export function coherentStress(
+  day: ArrayLike<number>,
+  s: ArrayLike<number>,
+  ret: ArrayLike<number>,
+  cap = COHERENCE_CAP_Z,
+): Float64Array {
   const n = s.length;
   if (day.length !== n || ret.length !== n)
     throw new Error(
       `coherentStress: ${n} scores but ${day.length} days and ${ret.length} returns; align them row by row.`,
     );
+  if (!(cap > 0)) throw new Error(`coherentStress: cap must be positive (Infinity for none), got ${cap}.`);
   const acc = new Map<number, { sum: number; rows: number }>();
   const ok = (i: number) => Number.isFinite(s[i]!) && Number.isFinite(ret[i]!);
   for (let i = 0; i < n; i++) {
     if (!ok(i)) continue;
     let a = acc.get(day[i]!);
     if (!a) acc.set(day[i]!, (a = { sum: 0, rows: 0 }));
-    a.sum += Math.sign(ret[i]!) * Math.max(0, s[i]!);
+    a.sum += Math.sign(ret[i]!) * Math.min(cap, Math.max(0, s[i]!));
     a.rows++;
   }
   const out = new Float64Array(n).fill(Number.NaN);

@@ -229,23 +229,29 @@ export function eventMarks(events: readonly EventDays[]): { date: string; label:
   return events.map((e) => ({ date: dayToIso(e.startDay), label: e.label }));
 }
 
-/** The stress index over time with marked event days (red rules) and the top days (points). */
+/**
+ * The stress index over time with marked event days (red rules) and the top days (points).
+ * The y value is each day's `share`; `o.valueTitle` names it when it is not a share of tokens
+ * (then it is drawn as a plain number, not a percentage).
+ */
 export function stressSpec(
   days: readonly StressDay[],
   marks: readonly { date: string; label: string }[],
   top: readonly StressDay[],
-  o: { title: string; subtitle?: string },
+  o: { title: string; subtitle?: string; valueTitle?: string },
 ): VlSpec {
+  const yTitle = o.valueTitle ?? "share of tokens flagged";
+  const fmt = o.valueTitle ? ".3f" : ".1%";
   const layers: VlSpec[] = [
     {
       data: { values: charts.compactRows(stressLineRows(days), 4) },
       mark: { type: "line", strokeWidth: 1, color: "#4c78a8" },
       encoding: {
         x: { field: "date", type: "temporal", title: null },
-        y: { field: "share", type: "quantitative", title: "share of tokens flagged", axis: { format: "%" } },
+        y: { field: "share", type: "quantitative", title: yTitle, ...(o.valueTitle ? {} : { axis: { format: "%" } }) },
         tooltip: [
           { field: "date", type: "temporal" },
-          { field: "share", format: ".1%" },
+          { field: "share", format: fmt },
           { field: "flagged" },
           { field: "tokens" },
         ],
@@ -268,7 +274,7 @@ export function stressSpec(
         y: { field: "share", type: "quantitative" },
         tooltip: [
           { field: "date", type: "temporal" },
-          { field: "share", format: ".1%" },
+          { field: "share", format: fmt },
         ],
       },
     });

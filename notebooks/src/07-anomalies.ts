@@ -392,19 +392,30 @@ if (top1) {
 // uses the simulated crash days; for real data, documented market-wide sell-offs
 // (`lib/anomaly/market-events.ts`, with sources).
 //
-// The score of a model's token-day that enters the index is its **stress score**: each
-// feature's squared error over that feature's mean training error, averaged over features
-// (so a failure on the returns, which the models reconstruct closely, counts as much as
-// one on the always-noisy volume), then a robust z against the token's **own** training
-// errors (median and MAD of the log). A raw MSE pooled over tokens mostly flags the
-// noisiest tokens every week; measured against itself, each token lights up when its own
-// behaviour breaks, which is what a market-wide crash does to many tokens at once. The raw
-// pooled MSE stays in the table for comparison.
+// A model's token-day first gets its **token stress**: each feature's squared error over
+// that feature's mean training error, averaged over features (a failure on the returns,
+// which the models reconstruct closely, counts as much as one on the always-noisy volume),
+// then a robust z against the token's **own** training errors. On real panels an index of
+// token stress alone spends its top days on two things that are not new crashes: the
+// **echo** of a crash (for weeks after it the 5-30 day features - volatility, drawdown,
+// 20-day return - stay abnormal, so the same tokens stay flagged) and days of **scattered**
+// large moves (some tokens up, some down). A crash is many tokens breaking at once, in the
+// same direction, often each by only 2-3 sigma. So the default **market stress** of a day is
+// built from the token stress in two steps: the **onset** (token stress minus its median
+// over the token's previous 10 days, so a persisting state adds nothing) and the
+// **coherence** (the mean over the day's tokens of the onset, capped at 3 sigma and signed by
+// the token's daily return, in absolute value: breaks in one direction add up, opposite
+// ones cancel, one token's spike counts as one token). It is one value per day, so the
+// protocol ranks the days by it. The token stress and the raw pooled MSE stay in the table
+// for comparison, and the token stress still ranks token-days (which token broke when).
 //
 // **No-model anchors**, with the same protocol: the share of tokens whose daily log return
-// exceeds 3 trailing 30-day standard deviations, and the market move (|median daily log
-// return| over its trailing 30-day standard deviation). An index built on autoencoders is
-// worth its training only if it finds crash days at least as well as these.
+// exceeds 3 trailing 30-day standard deviations, the market move (|median daily log return|
+// over its trailing 30-day standard deviation), and the coherent move (the market stress's
+// coherence step applied to each token's return over its trailing 30-day standard deviation
+// instead of a model's error). An index built on autoencoders is worth its training only if
+// it finds crash days at least as well as these; the coherent move shows what the models'
+// errors add over the same aggregation of returns.
 
 // %%
 const truth = fs.existsSync(ctx.store.jsonPath("market-truth"))
@@ -421,16 +432,20 @@ showTable(crashHitRows(crash), {
   maxRows: 20,
 });
 const defaultIndex = crash.indices.find((x) => x.kind === "model" && x.model === primary.model) ?? crash.indices[0]!;
-const stress = defaultIndex.result.days;
-const ranking = { ranked: defaultIndex.result.ranked };
+// The market stress is one value per day: chart that value (the protocol's share is 0 or 1).
+const dayLevel = defaultIndex.kind === "model" || defaultIndex.name.includes("move");
+const asValue = (d: (typeof defaultIndex.result.days)[number]) => (dayLevel ? { ...d, share: d.intensity } : d);
+const stress = defaultIndex.result.days.map(asValue);
+const ranking = { ranked: defaultIndex.result.ranked.map(asValue) };
 showTable(topDayRows(defaultIndex.result), {
   caption: `Top ${STRESS_TOP_DAYS} stress days of the default index (${defaultIndex.name})`,
   digits: 3,
 });
 await showChart(
   an.stressSpec(stress, an.eventMarks(check.events), ranking.ranked.slice(0, STRESS_TOP_DAYS), {
-    title: `Market stress index (${defaultIndex.name}): share of tokens flagged per day`,
+    title: `Market stress index (${defaultIndex.name})`,
     subtitle: `red dashed: ${check.kind} crash days; orange: top ${STRESS_TOP_DAYS} days`,
+    valueTitle: dayLevel ? "market stress (coherent onset, sigmas)" : undefined,
   }),
   fig("07-stress-index"),
 );
@@ -469,12 +484,14 @@ else {
 
 // %%
 ctx.store.writeTable("anomaly-scores", an.gridTable(aligned, consensus, cflags.flags, d.tokens));
+const indexDays = defaultIndex.result.days;
 ctx.store.writeTable("stress-index", {
-  day: Int32Array.from(stress, (s) => s.day),
-  date: stress.map((s) => s.date),
-  tokens: Int32Array.from(stress, (s) => s.tokens),
-  flagged: Int32Array.from(stress, (s) => s.flagged),
-  share: Float64Array.from(stress, (s) => s.share),
+  day: Int32Array.from(indexDays, (s) => s.day),
+  date: indexDays.map((s) => s.date),
+  tokens: Int32Array.from(indexDays, (s) => s.tokens),
+  flagged: Int32Array.from(indexDays, (s) => s.flagged),
+  share: Float64Array.from(indexDays, (s) => s.share),
+  value: Float64Array.from(indexDays, (s) => s.intensity),
 });
 const thresholdsFile = ctx.store.writeJson("anomaly-thresholds", {
   consensus: { quantile: an.CONSENSUS_QUANTILE, threshold: cflags.threshold },
@@ -491,7 +508,7 @@ const thresholdsFile = ctx.store.writeJson("anomaly-thresholds", {
   })),
 });
 showMarkdown(
-  `Saved \`anomaly-scores\` (${aligned.n.toLocaleString("en-US")} token-days), \`stress-index\` (${stress.length} days) and \`${thresholdsFile.split("/").pop()}\`.`,
+  `Saved \`anomaly-scores\` (${aligned.n.toLocaleString("en-US")} token-days), \`stress-index\` (${indexDays.length} days) and \`${thresholdsFile.split("/").pop()}\`.`,
 );
 
 // %% [markdown]
@@ -499,7 +516,7 @@ showMarkdown(
 // The findings below are written from this run's numbers; they also go to the report.
 
 // %%
-const topDay = ranking.ranked[0];
+const topDay = defaultIndex.result.ranked[0];
 const crashSummary =
   check.events.length === 0
     ? "no crash day in range"
@@ -513,7 +530,9 @@ section.headline({
         "consensus ROC-AUC": gt.consensus?.rocAuc ?? null,
       }
     : { "ground truth": "none (no labels)" }),
-  "top stress day": topDay ? `${topDay.date} (${(topDay.share * 100).toFixed(0)}%)` : "n/a",
+  "top stress day": topDay
+    ? `${topDay.date} (${dayLevel ? `market stress ${topDay.intensity.toFixed(2)}` : `${(topDay.share * 100).toFixed(0)}%`})`
+    : "n/a",
   [`${check.kind} crash days`]: crashSummary,
 });
 for (const f of gt

@@ -9,7 +9,7 @@
  * error, robust z against the token's own training errors; the default before) and the raw
  * MSE pooled over tokens. Anchors: the share of tokens with a 3-sigma daily move (trailing
  * 30-day sd), the market move (|median daily return| over its trailing sd) and the
- * coherent move (|mean of the tokens' signed trailing-sd returns|: the default's
+ * coherent move (|mean of the tokens' signed trailing-sd returns, capped at 3|: the default's
  * aggregation on returns instead of model errors). Anchors have no training split: the
  * 3-sigma anchor flags at its fixed 3 sigma, the other two are ranked by their value (one
  * number per day).
@@ -100,7 +100,7 @@ export function crashCheck(
       { minTokens },
     ),
   });
-  // Coherent move: |mean signed trailing z| of the day's 1-day returns (rows in panel order).
+  // Coherent move: capped |mean signed trailing z| of the day's 1-day returns (rows in panel order).
   const retZ = trailingZ(panel.token, panel.day, dailyLogReturns(panel));
   const coherent = coherentStress(panel.day, retZ.map(Math.abs), retZ);
   indices.push({
