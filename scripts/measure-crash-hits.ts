@@ -10,10 +10,13 @@
  * ending on each day), then for every model and scoring variant: flags above the 99th
  * percentile of training scores, share of scored tokens flagged per day, top 20 days of
  * the days with enough tokens (`stressMinTokens`), hit = a top day within ±1 day of a
- * documented crash window. Anchors: the share of tokens with a 3-sigma daily move
- * (trailing 30-day sd), and the market-move index. `--before` also runs the protocol the
- * way the project scored before (no gap days, Conv1D on strided split windows, pooled MSE).
- * LUNA's collapse (2022-05-07..13) is ranked among all token-days when a LUNA token exists.
+ * documented crash window. Per model: the default market stress (lib/anomaly/market-stress.ts),
+ * the per-token stress score alone and the pooled MSE. Anchors: the share of tokens with a
+ * 3-sigma daily move (trailing 30-day sd), the market-move index and the coherent move.
+ * `--before` also runs the protocol the way the project scored before (no gap days, Conv1D
+ * on strided split windows, pooled MSE). LUNA's collapse (2022-05-07..13) is ranked among
+ * all token-days by the per-token stress score (the market stress is one value per day)
+ * when a LUNA token exists.
  */
 import * as fs from "node:fs";
 import { initBackend } from "../lib/runtime/backend";
