@@ -66,6 +66,23 @@ describe("crashFindings follow the numbers", () => {
     assert.match(f, /does \*\*not\*\* beat/);
     assert.match(f, /fewer for 1/);
     assert.match(f, /only by an anchor: 2021-05-19, 2022-05-07/);
+    assert.match(
+      f,
+      /An anchor still wins on 2 windows \(2 of them missed by the AE index\): 2021-05-19 \(3-sigma share #2, AE rank 50\), 2022-05-07 \(3-sigma share #3, AE rank 50\)/,
+    );
+  });
+  test("an anchor that ranks a window higher than the model, both hitting, is a win said as such", () => {
+    const c = check([1, 1, 1], [1, 1, 1], [1, 1, 1]);
+    const better = result([1, 1, 1]);
+    better.hits[2] = { ...better.hits[2]!, bestRank: 1 };
+    c.indices[0] = { ...c.indices[0]!, result: better };
+    const f = crashFindings(c, "documented").join(" ");
+    assert.match(f, /An anchor still wins on 1 window: 2022-05-07 \(3-sigma share #1, AE #3\)\./);
+    assert.doesNotMatch(f, /missed by/);
+  });
+  test("no anchor ranking any window higher is said as such", () => {
+    const f = crashFindings(check([1, 1, 1], [1, 0, 0], [1, 1, 0]), "documented").join(" ");
+    assert.match(f, /No anchor ranks any documented window higher than the AE index does/);
   });
   test("no events in range: nothing to test", () => {
     const c = check([], [], []);

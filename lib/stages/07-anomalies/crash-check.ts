@@ -253,6 +253,24 @@ export function crashFindings(c: CrashCheck, kind: "simulated" | "documented"): 
       out.push(
         `Found only by a model: ${onlyModels.length ? onlyModels.map((e) => e.label.slice(0, 10)).join(", ") : "none"}; only by an anchor: ${onlyAnchors.length ? onlyAnchors.map((e) => e.label.slice(0, 10)).join(", ") : "none"}.`,
       );
+    // Window by window: where an anchor hits a window the default index misses, or ranks a
+    // hit window higher (a better rank of a day near it).
+    const ranks = (x: CrashIndex, k: number) => x.result.hits[k]!.bestRank ?? Number.POSITIVE_INFINITY;
+    const wins = c.events.flatMap((e, k) => {
+      const a = anchors.reduce((b, x) => (ranks(x, k) < ranks(b, k) ? x : b));
+      const aHit = a.result.hits[k]!.hit;
+      if (!aHit || ranks(a, k) >= ranks(ae, k)) return [];
+      const mine = ae.result.hits[k]!.bestRank;
+      return [
+        `${e.label.slice(0, 10)} (${a.name.replace("anchor · ", "")} #${ranks(a, k)}, ${modelLabel(ae.model!)} ${mine === null ? "no ranked day" : `${ae.result.hits[k]!.hit ? "#" : "rank "}${mine}`})`,
+      ];
+    });
+    const missedByAe = wins.filter((w) => !/#\d+\)$/.test(w)).length;
+    out.push(
+      wins.length
+        ? `An anchor still wins on ${wins.length} window${wins.length === 1 ? "" : "s"}${missedByAe ? ` (${missedByAe} of them missed by the ${modelLabel(ae.model!)} index)` : ""}: ${wins.join(", ")}.`
+        : `No anchor ranks any documented window higher than the ${modelLabel(ae.model!)} index does.`,
+    );
   }
   if (c.excluded.length)
     out.push(
