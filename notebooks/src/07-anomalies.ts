@@ -438,7 +438,7 @@ const asValue = (d: (typeof defaultIndex.result.days)[number]) => (dayLevel ? { 
 const stress = defaultIndex.result.days.map(asValue);
 const ranking = { ranked: defaultIndex.result.ranked.map(asValue) };
 showTable(topDayRows(defaultIndex.result), {
-  caption: `Top ${STRESS_TOP_DAYS} stress days of the default index (${defaultIndex.name})`,
+  caption: `Top ${STRESS_TOP_DAYS} stress days of the default index (${defaultIndex.name}; share: tokens above the training days' 99th percentile, 0 or 1 for a one-value-per-day index; value: the day's mean score, here the market stress)`,
   digits: 3,
 });
 await showChart(

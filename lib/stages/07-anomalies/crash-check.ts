@@ -183,7 +183,11 @@ export function crashHitRows(c: CrashCheck): Record<string, string | number>[] {
   });
 }
 
-/** The top days of one index (for a table). */
+/**
+ * The top days of one index (for a table): tokens flagged and scored, their share, and the
+ * day's mean score (`value`: the market stress itself for a one-value-per-day index, which
+ * ranks the days when shares tie).
+ */
 export function topDayRows(r: StressProtocolResult, n = STRESS_TOP_DAYS): Record<string, string | number>[] {
   return r.ranked.slice(0, n).map((s: DailyStress, i) => ({
     rank: i + 1,
@@ -191,6 +195,7 @@ export function topDayRows(r: StressProtocolResult, n = STRESS_TOP_DAYS): Record
     "tokens flagged": s.flagged,
     "tokens scored": s.tokens,
     share: s.share,
+    value: s.intensity,
   }));
 }
 
@@ -269,7 +274,7 @@ export function crashFindings(c: CrashCheck, kind: "simulated" | "documented"): 
     out.push(
       wins.length
         ? `An anchor still wins on ${wins.length} window${wins.length === 1 ? "" : "s"}${missedByAe ? ` (${missedByAe} of them missed by the ${modelLabel(ae.model!)} index)` : ""}: ${wins.join(", ")}.`
-        : `No anchor ranks any documented window higher than the ${modelLabel(ae.model!)} index does.`,
+        : `No anchor ranks any ${kind === "simulated" ? "simulated crash day" : "documented window"} higher than the ${modelLabel(ae.model!)} index does.`,
     );
   }
   if (c.excluded.length)
