@@ -1,5 +1,11 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadPanel } from "../../lib/data/load";
+import { dayToIso, isoToDay } from "../../lib/data/panel";
+import { marketTokenMask, selectTokens } from "../../lib/data/taxonomy";
+import { dailyLogReturns, trailingZ } from "../../lib/anomaly/anchors";
 import type { Panel } from "../../lib/data/panel";
 import type { ModelErrors } from "../../lib/anomaly/analysis";
 import {
@@ -220,5 +226,24 @@ describe("the market stress index on an invented panel", () => {
     assert.equal(def.result.ranked[0]!.day, CRASH);
     assert.ok(c.indices.some((x) => x.kind === "model-token"));
     assert.ok(c.indices.some((x) => x.name === "anchor · coherent move"));
+  });
+});
+
+const REAL_BINANCE = path.resolve(__dirname, "../../../shared/data/real-dev/binance_1d_21pairs");
+
+describe("the coherent-move anchor on a real exchange panel (skipped without it)", () => {
+  test("Black Thursday (2020-03-12..13) is among the 3 highest days", {
+    skip: !fs.existsSync(REAL_BINANCE),
+  }, () => {
+    const { panel: full } = loadPanel("binance", REAL_BINANCE);
+    const panel = selectTokens(full, marketTokenMask(full));
+    const z = trailingZ(panel.token, panel.day, dailyLogReturns(panel));
+    const idx = coherentStress(panel.day, z.map(Math.abs), z);
+    const ranked = daysByScore(panel.day, idx);
+    const bt = [isoToDay("2020-03-12"), isoToDay("2020-03-13")];
+    assert.ok(
+      ranked.slice(0, 3).some((d) => bt.includes(d)),
+      `top 3: ${ranked.slice(0, 3).map(dayToIso)}`,
+    );
   });
 });
