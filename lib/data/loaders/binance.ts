@@ -40,7 +40,7 @@ import {
   rowTime,
   validateLoaded,
   pushOhlcvRow,
-  type OhlcvColumns,
+  ohlcvColumns,
 } from "./common";
 
 /** Layout name used in messages. */
@@ -239,14 +239,7 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
     const fi = raw.addFile(file);
     const tok = tokenFor(file, named.symbol, false);
     const iTime = col.time!;
-    const ohlcv: OhlcvColumns = {
-      open: col.open!,
-      high: col.high!,
-      low: col.low!,
-      close: col.close!,
-      volume: col.volume!,
-      marketCap: -1,
-    };
+    const ohlcv = ohlcvColumns(col);
     const iCt = col.closeTime!;
     let prev = NaN;
     let minStep = Infinity;

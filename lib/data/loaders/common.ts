@@ -246,6 +246,21 @@ export interface OhlcvColumns {
   marketCap: number;
 }
 
+/**
+ * The OHLCV positions of a column map (findColumns, or fixed positions) with keys open, high,
+ * low, close and volume; the market cap under `marketCapKey` (none: -1).
+ */
+export function ohlcvColumns(col: Record<string, number>, marketCapKey?: string): OhlcvColumns {
+  return {
+    open: col.open!,
+    high: col.high!,
+    low: col.low!,
+    close: col.close!,
+    volume: col.volume!,
+    marketCap: marketCapKey === undefined ? -1 : col[marketCapKey]!,
+  };
+}
+
 /** Push one CSV row's open, high, low, close, volume (and market cap, else NaN) at time t for token tok of file fi. */
 export function pushOhlcvRow(raw: RawRows, tok: number, t: number, row: CsvRow, cols: OhlcvColumns, fi: number): void {
   raw.push(

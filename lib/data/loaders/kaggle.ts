@@ -23,7 +23,7 @@ import {
   rowTime,
   validateLoaded,
   pushOhlcvRow,
-  type OhlcvColumns,
+  ohlcvColumns,
 } from "./common";
 
 /** Layout name used in messages. */
@@ -59,14 +59,7 @@ export function loadKaggle(target: string, options: LoadOptions = {}): Validatio
       .replace(/\.csv$/i, "")
       .replace(/^coin_/i, "");
     const iDate = col.date!;
-    const ohlcv: OhlcvColumns = {
-      open: col.open!,
-      high: col.high!,
-      low: col.low!,
-      close: col.close!,
-      volume: col.volume!,
-      marketCap: col.marketcap!,
-    };
+    const ohlcv = ohlcvColumns(col, "marketcap");
     const iSym = col.symbol!;
     let tok = -1;
     let firstSymbol = Buffer.alloc(0);

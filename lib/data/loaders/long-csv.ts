@@ -23,7 +23,7 @@ import {
   rowTime,
   validateLoaded,
   pushOhlcvRow,
-  type OhlcvColumns,
+  ohlcvColumns,
 } from "./common";
 
 /** Layout name used in messages. */
@@ -68,14 +68,7 @@ export function loadLongCsv(target: string, options: LoadOptions = {}): Validati
     dates.startFile(file);
     const iTok = col.token!;
     const iDate = col.date!;
-    const ohlcv: OhlcvColumns = {
-      open: col.open!,
-      high: col.high!,
-      low: col.low!,
-      close: col.close!,
-      volume: col.volume!,
-      marketCap: col.marketCap!,
-    };
+    const ohlcv = ohlcvColumns(col, "marketCap");
     const iSym = col.symbol!;
     const iName = col.name!;
     const iSector = col.sector!;
