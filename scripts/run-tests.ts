@@ -75,6 +75,11 @@ export function staticChecks(root: string): StaticCheck[] {
       args: [path.join(root, "scripts", "check-layers.ts")],
     },
     {
+      name: "notebook cells: at most MAX_CELL_LINES lines of code each",
+      command: bin("tsx"),
+      args: [path.join(root, "scripts", "check-notebook-cells.ts")],
+    },
+    {
       name: "format and lint (biome)",
       command: bin("biome"),
       args: ["ci", "--error-on-warnings", "--colors=off", "."],

@@ -13,11 +13,9 @@ import {
   SECTORS,
 } from "./synthetic-options";
 import {
-  CRASH_GARCH_WEIGHT,
   CRASH_REBOUND,
   CRASH_SECTOR_EXTRA,
   CRASH_SIZE,
-  GARCH_MAX_H,
   HYPE,
   MARKET,
   REGIMES,
@@ -26,6 +24,7 @@ import {
   SECTOR_GARCH,
   SECTOR_PROFILES,
   exponential,
+  nextGarchVariance,
 } from "./synthetic-params";
 
 export interface MarketPaths {
@@ -96,16 +95,11 @@ export function simulateMarket(opts: ResolvedMarketOptions, rng: Rng): MarketPat
   const mVol = new Float64Array(nDays);
   {
     const r = rng.fork("market-factor");
-    const omega = 1 - MARKET.alpha - MARKET.beta;
     let h = 1;
     let zPrev = 0;
     let shockPrev = 0;
     for (let d = 0; d < nDays; d++) {
-      if (d > 0)
-        h = Math.min(
-          GARCH_MAX_H,
-          omega + MARKET.alpha * h * zPrev * zPrev + MARKET.beta * h + CRASH_GARCH_WEIGHT * shockPrev * shockPrev,
-        );
+      if (d > 0) h = nextGarchVariance(MARKET.alpha, MARKET.beta, h, zPrev, shockPrev);
       const reg = REGIMES[REGIME_NAMES[regime[d]!]!];
       const sd = reg.volMult * MARKET.longRunVol * Math.sqrt(h);
       // On a crash day the day's own innovation may not offset the shock: it is made negative.
@@ -138,19 +132,11 @@ export function simulateMarket(opts: ResolvedMarketOptions, rng: Rng): MarketPat
       const mu = r.range(HYPE.minDrift, HYPE.maxDrift);
       for (let d = start; d < Math.min(nDays, start + len); d++) drift[d] += mu;
     }
-    const omega = 1 - SECTOR_GARCH.alpha - SECTOR_GARCH.beta;
     let h = 1;
     let zPrev = 0;
     let shockPrev = 0;
     for (let d = 0; d < nDays; d++) {
-      if (d > 0)
-        h = Math.min(
-          GARCH_MAX_H,
-          omega +
-            SECTOR_GARCH.alpha * h * zPrev * zPrev +
-            SECTOR_GARCH.beta * h +
-            CRASH_GARCH_WEIGHT * shockPrev * shockPrev,
-        );
+      if (d > 0) h = nextGarchVariance(SECTOR_GARCH.alpha, SECTOR_GARCH.beta, h, zPrev, shockPrev);
       const sd = prof.sectorVol * Math.sqrt(h);
       const z = r.studentT(SECTOR_GARCH.dof);
       const crash = isCrash[d] ? crashShockAt[d]! * CRASH_SECTOR_EXTRA * r.uniform() : 0;

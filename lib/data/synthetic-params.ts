@@ -37,6 +37,16 @@ export const CRASH_SECTOR_EXTRA = 0.5;
 export const CRASH_REBOUND = { min: 0.1, max: 0.4 };
 /** Weight of a crash shock in the next day's GARCH variance (keeps vol high for weeks). */
 export const CRASH_GARCH_WEIGHT = 0.1;
+
+/**
+ * The next day's normalised GARCH(1,1) variance (long-run level 1) of the market, sector and
+ * token paths: (1 - alpha - beta) + alpha h z^2 + beta h + CRASH_GARCH_WEIGHT shock^2,
+ * capped at GARCH_MAX_H. z: the previous day's innovation; shock: the previous day's crash
+ * shock in long-run sd units (0 where a path takes no crash shock).
+ */
+export function nextGarchVariance(alpha: number, beta: number, h: number, z: number, shock = 0): number {
+  return Math.min(GARCH_MAX_H, 1 - alpha - beta + alpha * h * z * z + beta * h + CRASH_GARCH_WEIGHT * shock * shock);
+}
 /** CRASH_MIN_DAY and CRASH_MIN_SEPARATION are in synthetic-options.ts (resolveMarketOptions checks them). */
 
 /** Sector hype windows: about one per 600 days per sector, 20..80 days, +0.3..1.2%/day. */

@@ -13,7 +13,6 @@ import {
   DEATH,
   type Episode,
   FLAGSHIP,
-  GARCH_MAX_H,
   IDIO_DRAG,
   JUMP_SCALE,
   LATE_LISTING_MAX_FRACTION,
@@ -44,6 +43,7 @@ import {
   apportion,
   exponential,
   logUniform,
+  nextGarchVariance,
 } from "./synthetic-params";
 
 export function makeTokens(opts: ResolvedMarketOptions, rng: Rng): { specs: TokenSpec[]; infos: TokenInfo[] } {
@@ -273,7 +273,6 @@ export function simulateToken(
 
   const sectorPath = market.s[s.sector]!;
   const sectorVol = market.sVol[s.sector]!;
-  const omega = 1 - s.garchAlpha - s.garchBeta;
   const longRunSigma = s.stable
     ? STABLE_SIGMA
     : Math.sqrt(
@@ -299,7 +298,7 @@ export function simulateToken(
       r = Math.log(close / prevClose);
       sigma = STABLE_SIGMA;
     } else {
-      if (age > 0) h = Math.min(GARCH_MAX_H, omega + s.garchAlpha * h * zPrev * zPrev + s.garchBeta * h);
+      if (age > 0) h = nextGarchVariance(s.garchAlpha, s.garchBeta, h, zPrev);
       const boost = 1 + LISTING_VOL_BOOST * Math.exp(-age / LISTING_VOL_DECAY_DAYS);
       const idio = s.idioVol * boost * Math.sqrt(h);
       const z = rng.studentT(s.dof);

@@ -46,28 +46,12 @@ export function crossProduct(a: Float64Array, p: number, b: Float64Array, q: num
 }
 
 /** Column means and standard deviations of training rows (constant columns get sd 1). */
-interface Standardiser {
+export interface Standardiser {
   mean: Float64Array;
   sd: Float64Array;
 }
 
-export function fitStandardiser(x: Float64Array, n: number, d: number): Standardiser {
-  const mean = new Float64Array(d);
-  const sd = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j]!;
-  for (let j = 0; j < d; j++) mean[j] /= n;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < d; j++) {
-      const c = x[i * d + j]! - mean[j]!;
-      sd[j] += c * c;
-    }
-  for (let j = 0; j < d; j++) {
-    const s = Math.sqrt(sd[j]! / n);
-    sd[j] = s > 0 ? s : 1;
-  }
-  return { mean, sd };
-}
-
+/** (x - mean) / sd per column of row-major x `[n, d]`, with a standardiser from `standardiser`. */
 export function standardise(x: Float64Array, n: number, d: number, st: Standardiser): Float64Array {
   const out = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = (x[i * d + j]! - st.mean[j]!) / st.sd[j]!;
@@ -162,7 +146,7 @@ export function choleskySolve(
  * Column means and population standard deviations (constant columns get 1), as ridgeProbe
  * standardises, over the rows `rows` of X (default every row).
  */
-export function standardiser(X: Matrix, rows?: ArrayLike<number>): { mean: Float64Array; sd: Float64Array } {
+export function standardiser(X: Matrix, rows?: ArrayLike<number>): Standardiser {
   const d = X.cols;
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);

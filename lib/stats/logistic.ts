@@ -1,20 +1,25 @@
 /**
- * Logistic regression, the one home: the multinomial (softmax) probe fitted by L-BFGS
- * (`logisticProbe`, for class labels) and the binary fit by Newton's method (`fitLogistic`,
- * for 0/1 targets with row subsets), both on inputs standardised with the training rows.
+ * Logistic regression, the one home: one multinomial (softmax) fit by L-BFGS on inputs
+ * standardised with the training rows (`fitLogistic`); two classes are its binary case.
+ * `logisticProbe` scores it on held-out rows; `predictLogistic` gives P(second class).
  */
 
 import type { Matrix } from "../runtime/matrix";
-import { fitStandardiser, standardise, toF64, choleskySolve, standardiser } from "./linalg";
+import { standardiser, toF64 } from "./linalg";
 import { lbfgs } from "./optimise";
 
-/** Default L2 penalty of the softmax probe (on the mean loss, standardised inputs): weak, only keeps separable classes finite. */
+/**
+ * Default L2 penalty of the fit (on the mean loss, standardised inputs): weak, only keeps
+ * separable classes finite. It is l2/2 sum_c ||w_c||^2 over the C class weight vectors; with
+ * two classes the optimum has w_1 = -w_0, so the penalty on the one logit's weights
+ * w = w_1 - w_0 is l2/4 ||w||^2.
+ */
 export const PROBE_L2 = 1e-3;
-/** Default iteration cap of the L-BFGS probe fit (a convex problem in <= a few hundred parameters). */
+/** Default iteration cap of the L-BFGS fit (a convex problem in <= a few hundred parameters). */
 export const PROBE_MAX_ITER = 300;
 /** Default gradient tolerance (max-abs of the gradient of the mean loss). */
 export const PROBE_TOL = 1e-6;
-/** Options of `logisticProbe`. */
+/** Options of `fitLogistic` and `logisticProbe`. */
 export interface LogisticProbeOptions {
   /** L2 penalty on weights (not biases), added to the mean cross-entropy as l2/2 ||W||^2. Default PROBE_L2. */
   l2?: number;
@@ -43,6 +48,7 @@ export interface LogisticProbeResult {
   nUnseenTestLabels: number;
 }
 
+/** The labels as a number array, each checked finite (`name` goes in the error). */
 export function labelCodes(y: ArrayLike<number>, name: string): number[] {
   const out: number[] = [];
   for (let i = 0; i < y.length; i++) {
@@ -70,9 +76,8 @@ export function probeInputs(
 }
 
 /**
- * Linear probe: multinomial logistic (softmax) regression fitted on standardised training
- * rows (mean/sd from the training rows only) by L-BFGS with a backtracking line search,
- * evaluated on held-out rows. Deterministic (zero initialisation, full batch).
+ * Linear probe: `fitLogistic` on the training rows, evaluated on held-out rows.
+ * Deterministic (zero initialisation, full batch).
  * @param Xtrain `[nTrain, d]`, yTrain `[nTrain]` class labels (numbers), >= 2 classes.
  * @param Xtest `[nTest, d]`, yTest `[nTest]`.
  */
@@ -83,98 +88,32 @@ export function logisticProbe(
   yTest: ArrayLike<number>,
   options: LogisticProbeOptions = {},
 ): LogisticProbeResult {
-  const l2 = options.l2 ?? PROBE_L2;
-  const maxIter = options.maxIter ?? PROBE_MAX_ITER;
-  const tol = options.tol ?? PROBE_TOL;
-  if (!(l2 >= 0)) throw new Error(`logisticProbe: l2 must be >= 0, got ${l2}.`);
-  const { d, n, xtr, xte } = probeInputs(Xtrain, yTrain, Xtest, yTest, "labels");
+  probeInputs(Xtrain, yTrain, Xtest, yTest, "labels");
   const ytrRaw = labelCodes(yTrain, "yTrain");
   const yteRaw = labelCodes(yTest, "yTest");
-  const classes = [...new Set(ytrRaw)].sort((a, b) => a - b);
-  const C = classes.length;
-  if (C < 2) throw new Error(`logisticProbe needs at least 2 classes in yTrain, got ${C} (${classes.join(", ")}).`);
-  const code = new Map(classes.map((c, i) => [c, i]));
-  const ytr = Int32Array.from(ytrRaw, (v) => code.get(v)!);
-  const st = fitStandardiser(xtr, n, d);
-  const ztr = standardise(xtr, n, d, st);
-  const zte = standardise(xte, Xtest.rows, d, st);
-
-  // Parameters: W [d, C] then b [C].
-  const P = d * C + C;
-  const probs = new Float64Array(C);
-  const lossGrad = (w: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const zo = i * d;
-      let maxLogit = -Infinity;
-      for (let c = 0; c < C; c++) {
-        let s = w[d * C + c]!;
-        for (let j = 0; j < d; j++) s += ztr[zo + j]! * w[j * C + c]!;
-        probs[c] = s;
-        if (s > maxLogit) maxLogit = s;
-      }
-      let sumExp = 0;
-      for (let c = 0; c < C; c++) {
-        probs[c] = Math.exp(probs[c]! - maxLogit);
-        sumExp += probs[c]!;
-      }
-      const yi = ytr[i]!;
-      loss -= Math.log(probs[yi]! / sumExp);
-      for (let c = 0; c < C; c++) {
-        const g = probs[c]! / sumExp - (c === yi ? 1 : 0);
-        grad[d * C + c] += g;
-        for (let j = 0; j < d; j++) grad[j * C + c] += g * ztr[zo + j]!;
-      }
-    }
-    loss /= n;
-    for (let p = 0; p < P; p++) grad[p] /= n;
-    for (let p = 0; p < d * C; p++) {
-      loss += 0.5 * l2 * w[p]! * w[p]!;
-      grad[p] += l2 * w[p]!;
-    }
-    return loss;
-  };
-  const fit = lbfgs(lossGrad, new Float64Array(P), maxIter, tol);
-  const w = fit.x;
-
-  const predict = (z: Float64Array, rows: number): Int32Array => {
-    const out = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) {
-      let best = 0;
-      let bestV = -Infinity;
-      for (let c = 0; c < C; c++) {
-        let s = w[d * C + c]!;
-        for (let j = 0; j < d; j++) s += z[i * d + j]! * w[j * C + c]!;
-        if (s > bestV) {
-          bestV = s;
-          best = c;
-        }
-      }
-      out[i] = best;
-    }
-    return out;
-  };
-  const predTrain = predict(ztr, n);
+  const fit = fitLogistic(Xtrain, ytrRaw, undefined, options);
+  const { classes } = fit;
+  const predTrain = predictClasses(fit, Xtrain);
   let trainCorrect = 0;
-  for (let i = 0; i < n; i++) if (predTrain[i] === ytr[i]) trainCorrect++;
-  const predTest = Array.from(predict(zte, Xtest.rows), (c) => classes[c]!);
+  for (let i = 0; i < Xtrain.rows; i++) if (predTrain[i] === ytrRaw[i]) trainCorrect++;
+  const predTest = predictClasses(fit, Xtest);
   const counts = new Map<number, number>();
   for (const v of ytrRaw) counts.set(v, (counts.get(v) ?? 0) + 1);
   let majority = classes[0]!;
   for (const c of classes) if (counts.get(c)! > counts.get(majority)!) majority = c;
   const cls = classificationScores(yteRaw, predTest);
   const majorityAccuracy = yteRaw.length ? yteRaw.filter((v) => v === majority).length / yteRaw.length : NaN;
+  const known = new Set(classes);
   return {
     ...cls,
     majorityAccuracy,
-    trainAccuracy: trainCorrect / n,
+    trainAccuracy: trainCorrect / Xtrain.rows,
     classes,
-    nTrain: n,
+    nTrain: Xtrain.rows,
     nTest: Xtest.rows,
     iterations: fit.iterations,
     converged: fit.converged,
-    nUnseenTestLabels: yteRaw.filter((v) => !code.has(v)).length,
+    nUnseenTestLabels: yteRaw.filter((v) => !known.has(v)).length,
   };
 }
 
@@ -219,20 +158,20 @@ export function classificationScores(
 }
 
 // ---------------------------------------------------------------------------------------
-// Logistic regression (binary) with predictions
+// The fit
 
-/** L2 penalty of the logistic probe on the mean log-loss (standardised inputs): as lib/latent/metrics PROBE_L2, weak. */
-export const LOGISTIC_L2 = 1e-3;
-/** Newton iterations cap (a convex problem in <= a few dozen parameters converges in ~5-10). */
-const NEWTON_MAX_ITER = 50;
-/** Newton stops when the largest parameter step is below this. */
-const NEWTON_TOL = 1e-9;
-
-/** A fitted binary logistic regression on standardised inputs. */
+/** A fitted logistic regression on standardised inputs, stored against the first class. */
 export interface LogisticFit {
-  /** `[d]` weights on standardised inputs. */
+  /** Class labels seen in training, ascending (model order). */
+  classes: number[];
+  /**
+   * `[d, C - 1]` row-major: column k holds the weights of the logit of classes[k + 1] against
+   * classes[0] (whose logit is 0). With two classes: `[d]`, the weights of P(classes[1]).
+   */
   weights: Float64Array;
-  bias: number;
+  /** `[C - 1]` biases of those logits. */
+  bias: Float64Array;
+  /** Training-row column means and sds the inputs are standardised with. */
   mean: Float64Array;
   sd: Float64Array;
   iterations: number;
@@ -240,109 +179,155 @@ export interface LogisticFit {
 }
 
 /**
- * Binary logistic regression, min mean log-loss + l2/2 ||w||^2 (bias unpenalised) on
- * inputs standardised with the training rows, by Newton's method with step halving.
- * @param rows positions in X of the training rows; y `[X.rows]` labels 0/1 at those rows.
+ * Multinomial logistic (softmax) regression, min mean cross-entropy + l2/2 ||W||^2 (biases
+ * unpenalised, see PROBE_L2), on inputs standardised with the training rows, by L-BFGS from
+ * zero (deterministic). Two classes give the binary logistic regression.
+ * @param X `[n, d]`; y `[X.rows]` finite class labels (read at the training rows only).
+ * @param rows positions in X of the training rows (default: all rows).
+ * @throws when fewer than 2 training rows or classes, or on a non-finite label.
  */
-export function fitLogistic(X: Matrix, y: ArrayLike<number>, rows: ArrayLike<number>, l2 = LOGISTIC_L2): LogisticFit {
-  const d = X.cols,
-    n = rows.length,
-    P = d + 1;
+export function fitLogistic(
+  X: Matrix,
+  y: ArrayLike<number>,
+  rows?: ArrayLike<number>,
+  options: LogisticProbeOptions = {},
+): LogisticFit {
+  const l2 = options.l2 ?? PROBE_L2;
+  if (!(l2 >= 0)) throw new Error(`fitLogistic: l2 must be >= 0, got ${l2}.`);
+  if (y.length !== X.rows) throw new Error(`fitLogistic: y has ${y.length} labels but X has ${X.rows} rows.`);
+  const d = X.cols;
+  const n = rows ? rows.length : X.rows;
   if (n < 2) throw new Error(`fitLogistic: needs at least 2 training rows, got ${n}.`);
-  let pos = 0;
+  const row = (k: number): number => (rows ? rows[k]! : k);
+  const labels: number[] = [];
   for (let k = 0; k < n; k++) {
-    const v = y[rows[k]!]!;
-    if (v !== 0 && v !== 1) throw new Error(`fitLogistic: label at row ${rows[k]} is ${v}; labels must be 0 or 1.`);
-    pos += v;
+    const v = y[row(k)]!;
+    if (!Number.isFinite(v))
+      throw new Error(`fitLogistic: label at row ${row(k)} is ${v}; labels must be finite numbers.`);
+    labels.push(v);
   }
-  if (pos === 0 || pos === n)
-    throw new Error(`fitLogistic: all ${n} training labels are ${pos === 0 ? 0 : 1}; a classifier needs both classes.`);
+  const classes = [...new Set(labels)].sort((a, b) => a - b);
+  const C = classes.length;
+  if (C < 2)
+    throw new Error(
+      `fitLogistic needs at least 2 classes in the training labels, got ${C} (${classes.join(", ")}); a classifier needs both classes.`,
+    );
+  const code = new Map(classes.map((c, i) => [c, i]));
+  const yc = Int32Array.from(labels, (v) => code.get(v)!);
   const st = standardiser(X, rows);
-  const z = new Float64Array(n * P);
+  const z = new Float64Array(n * d);
   for (let k = 0; k < n; k++) {
-    const i = rows[k]!;
-    for (let j = 0; j < d; j++) z[k * P + j] = (X.data[i * d + j]! - st.mean[j]!) / st.sd[j]!;
-    z[k * P + d] = 1;
+    const o = row(k) * d;
+    for (let j = 0; j < d; j++) z[k * d + j] = (X.data[o + j]! - st.mean[j]!) / st.sd[j]!;
   }
-  const yy = Float64Array.from({ length: n }, (_, k) => y[rows[k]!]!);
-  const w = new Float64Array(P);
-  const loss = (v: Float64Array): number => {
-    let s = 0;
-    for (let k = 0; k < n; k++) {
-      let a = 0;
-      for (let j = 0; j < P; j++) a += z[k * P + j]! * v[j]!;
-      // log(1 + e^a) - y a, computed stably.
-      s += (a > 0 ? a + Math.log1p(Math.exp(-a)) : Math.log1p(Math.exp(a))) - yy[k]! * a;
-    }
-    let pen = 0;
-    for (let j = 0; j < d; j++) pen += v[j]! * v[j]!;
-    return s / n + 0.5 * l2 * pen;
-  };
-  let f = loss(w);
-  let it = 0;
-  let converged = false;
-  const g = new Float64Array(P);
-  const H = new Float64Array(P * P);
-  for (; it < NEWTON_MAX_ITER; it++) {
-    g.fill(0);
-    H.fill(0);
-    for (let k = 0; k < n; k++) {
-      let a = 0;
-      for (let j = 0; j < P; j++) a += z[k * P + j]! * w[j]!;
-      const p = 1 / (1 + Math.exp(-a));
-      const r = p - yy[k]!;
-      const wt = p * (1 - p);
-      for (let j = 0; j < P; j++) {
-        const zj = z[k * P + j]!;
-        g[j] += r * zj;
-        for (let q = 0; q <= j; q++) H[j * P + q] += wt * zj * z[k * P + q]!;
-      }
-    }
-    for (let j = 0; j < P; j++) {
-      g[j] /= n;
-      for (let q = 0; q <= j; q++) {
-        H[j * P + q] /= n;
-        H[q * P + j] = H[j * P + q]!;
-      }
-    }
-    for (let j = 0; j < d; j++) {
-      g[j] += l2 * w[j]!;
-      H[j * P + j] += l2;
-    }
-    H[d * P + d] += 1e-12; // keeps the bias pivot positive when every p saturates
-    const step = choleskySolve(H, g, P, { singular: "clamp" });
-    let t = 1;
-    let next = new Float64Array(P);
-    let fNext = Infinity;
-    for (let h = 0; h < 30; h++) {
-      for (let j = 0; j < P; j++) next[j] = w[j]! - t * step[j]!;
-      fNext = loss(next);
-      if (fNext <= f) break;
-      t /= 2;
-    }
-    if (!(fNext <= f)) break;
-    let maxStep = 0;
-    for (let j = 0; j < P; j++) maxStep = Math.max(maxStep, Math.abs(next[j]! - w[j]!));
-    w.set(next);
-    f = fNext;
-    next = new Float64Array(P);
-    if (maxStep < NEWTON_TOL) {
-      converged = true;
-      it++;
-      break;
-    }
+  const fit = lbfgs(
+    softmaxLoss(z, yc, n, d, C, l2),
+    new Float64Array(d * C + C),
+    options.maxIter ?? PROBE_MAX_ITER,
+    options.tol ?? PROBE_TOL,
+  );
+  // Softmax is unchanged by subtracting class 0's logit from every logit: store against it.
+  const w = fit.x;
+  const weights = new Float64Array(d * (C - 1));
+  const bias = new Float64Array(C - 1);
+  for (let c = 1; c < C; c++) {
+    bias[c - 1] = w[d * C + c]! - w[d * C]!;
+    for (let j = 0; j < d; j++) weights[j * (C - 1) + c - 1] = w[j * C + c]! - w[j * C]!;
   }
-  return { weights: w.slice(0, d), bias: w[d]!, mean: st.mean, sd: st.sd, iterations: it, converged };
+  return { classes, weights, bias, mean: st.mean, sd: st.sd, iterations: fit.iterations, converged: fit.converged };
 }
 
-/** P(y = 1) for every row of X. */
-export function predictLogistic(fit: LogisticFit, X: Matrix): Float64Array {
+/**
+ * Mean softmax cross-entropy + l2/2 ||W||^2 and its gradient, of parameters W `[d, C]` then
+ * b `[C]`, for standardised rows z `[n, d]` with class codes yc.
+ */
+function softmaxLoss(
+  z: Float64Array,
+  yc: Int32Array,
+  n: number,
+  d: number,
+  C: number,
+  l2: number,
+): (w: Float64Array, grad: Float64Array) => number {
+  const P = d * C + C;
+  const probs = new Float64Array(C);
+  return (w, grad) => {
+    grad.fill(0);
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const zo = i * d;
+      let maxLogit = -Infinity;
+      for (let c = 0; c < C; c++) {
+        let s = w[d * C + c]!;
+        for (let j = 0; j < d; j++) s += z[zo + j]! * w[j * C + c]!;
+        probs[c] = s;
+        if (s > maxLogit) maxLogit = s;
+      }
+      let sumExp = 0;
+      for (let c = 0; c < C; c++) {
+        probs[c] = Math.exp(probs[c]! - maxLogit);
+        sumExp += probs[c]!;
+      }
+      const yi = yc[i]!;
+      loss -= Math.log(probs[yi]! / sumExp);
+      for (let c = 0; c < C; c++) {
+        const g = probs[c]! / sumExp - (c === yi ? 1 : 0);
+        grad[d * C + c] += g;
+        for (let j = 0; j < d; j++) grad[j * C + c] += g * z[zo + j]!;
+      }
+    }
+    loss /= n;
+    for (let p = 0; p < P; p++) grad[p] /= n;
+    for (let p = 0; p < d * C; p++) {
+      loss += 0.5 * l2 * w[p]! * w[p]!;
+      grad[p] += l2 * w[p]!;
+    }
+    return loss;
+  };
+}
+
+/** Logits of classes[1..C-1] against classes[0] for row i of X, into out `[C - 1]`. */
+function logitsAgainstFirst(fit: LogisticFit, X: Matrix, i: number, out: Float64Array): void {
   const d = X.cols;
+  const K = fit.bias.length;
+  if (d !== fit.mean.length) throw new Error(`X has ${d} columns but the logistic fit has ${fit.mean.length}.`);
+  out.set(fit.bias);
+  for (let j = 0; j < d; j++) {
+    const zj = (X.data[i * d + j]! - fit.mean[j]!) / fit.sd[j]!;
+    for (let k = 0; k < K; k++) out[k] += zj * fit.weights[j * K + k]!;
+  }
+}
+
+/** The most probable class label of every row of X (ties: the smaller label). */
+export function predictClasses(fit: LogisticFit, X: Matrix): number[] {
+  const logits = new Float64Array(fit.bias.length);
+  const out: number[] = [];
+  for (let i = 0; i < X.rows; i++) {
+    logitsAgainstFirst(fit, X, i, logits);
+    let best = 0;
+    let bestV = 0;
+    for (let k = 0; k < logits.length; k++) {
+      if (logits[k]! > bestV) {
+        bestV = logits[k]!;
+        best = k + 1;
+      }
+    }
+    out.push(fit.classes[best]!);
+  }
+  return out;
+}
+
+/** P(y = classes[1]) for every row of X, for a two-class fit (the binary case). */
+export function predictLogistic(fit: LogisticFit, X: Matrix): Float64Array {
+  if (fit.classes.length !== 2)
+    throw new Error(
+      `predictLogistic gives P(second class) of a two-class fit, but this fit has ${fit.classes.length} classes; use predictClasses.`,
+    );
+  const logit = new Float64Array(1);
   const out = new Float64Array(X.rows);
   for (let i = 0; i < X.rows; i++) {
-    let a = fit.bias;
-    for (let j = 0; j < d; j++) a += ((X.data[i * d + j]! - fit.mean[j]!) / fit.sd[j]!) * fit.weights[j]!;
-    out[i] = 1 / (1 + Math.exp(-a));
+    logitsAgainstFirst(fit, X, i, logit);
+    out[i] = 1 / (1 + Math.exp(-logit[0]!));
   }
   return out;
 }

@@ -4,7 +4,7 @@
  */
 
 import type { Matrix } from "../runtime/matrix";
-import { choleskySolve, crossProduct, fitStandardiser, standardise } from "./linalg";
+import { choleskySolve, crossProduct, standardise, standardiser } from "./linalg";
 import { labelCodes, probeInputs } from "./logistic";
 
 /** Options of `ridgeProbe`. */
@@ -48,7 +48,7 @@ export function ridgeProbe(
   const { d, n, xtr, xte } = probeInputs(Xtrain, yTrain, Xtest, yTest, "values");
   const ytr = Float64Array.from(labelCodes(yTrain, "yTrain"));
   const yte = Float64Array.from(labelCodes(yTest, "yTest"));
-  const st = fitStandardiser(xtr, n, d);
+  const st = standardiser(Xtrain);
   const ztr = standardise(xtr, n, d, st);
   const zte = standardise(xte, Xtest.rows, d, st);
   let ym = 0;

@@ -5,8 +5,11 @@ import { dayToIso, type TokenInfo } from "../data/panel";
 import { UNKNOWN_SECTOR } from "../models/latents";
 import { compactRows, type Row } from "../runtime/rows";
 import type { VlSpec } from "./render";
+import { barChart } from "./charts";
 import {
   type AlignedLatents,
+  type EmbeddingQuality,
+  METRIC_K,
   type ModelEmbedding,
   type PairValue,
   TOP_TOKENS,
@@ -331,4 +334,23 @@ export function traversalChart(
       },
     },
   };
+}
+
+/** Bars of each model's UMAP trustworthiness and latent -> UMAP kNN overlap (1 = perfect). */
+export function umapQualitySpec(quality: EmbeddingQuality[]): VlSpec {
+  return barChart(
+    quality.flatMap((q) => [
+      { model: modelLabel(q.model), measure: "trustworthiness", value: q.trustworthiness },
+      { model: modelLabel(q.model), measure: "kNN overlap", value: q.umapOverlap },
+    ]),
+    {
+      title: "How faithful is each UMAP map?",
+      subtitle: `trustworthiness and kNN overlap (k = ${METRIC_K}) of the 2-D embedding against the latent space`,
+      category: "model",
+      value: "value",
+      group: "measure",
+      sort: null,
+      valueTitle: "value (1 = perfect)",
+    },
+  );
 }

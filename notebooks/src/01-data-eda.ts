@@ -20,13 +20,13 @@ import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/noteboo
 import { loadMarket, describeSource } from "./lib/data/market";
 import * as eda from "./lib/data/eda";
 import { prepareDataset, savePanel, saveDataset, splitWindows } from "./lib/features/dataset";
-import { featureCatalogue } from "./lib/features/features";
 import { describeWindowArithmetic } from "./lib/features/windows";
 import { dayToIso } from "./lib/data/panel";
 import { excludedTokens, includedClassesFromEnv, marketTokenMask, selectTokens } from "./lib/data/taxonomy";
 import { showChart, showMarkdown, showTable } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
 import { SectionBuilder } from "./lib/report/sections";
+import * as stage01 from "./lib/stages/01-data-eda/index";
 
 const ctx = await setupNotebook("01-data-eda");
 const section = new SectionBuilder("01-data-eda", "Data: the market, its validation and its features");
@@ -249,49 +249,19 @@ await showChart(
 
 // %%
 const { dataset, table } = prepareDataset(panel, { windowLength: ctx.config.settings.windowLength });
-showTable(
-  featureCatalogue()
-    .filter((f) => dataset.meta.featureNames.includes(f.name))
-    .map((f) => ({
-      feature: f.name,
-      "lookback (days)": f.lookbackDays,
-      "uses market": f.market,
-      description: f.description,
-    })),
-  { caption: `${dataset.meta.featureNames.length} features` },
-);
+showTable(stage01.featureRows(dataset.meta), { caption: `${dataset.meta.featureNames.length} features` });
 if (table.leftOut.length > 0)
   showTable(
     table.leftOut.map((x) => ({ "left out": x.feature, why: x.reason })),
     { caption: `${table.leftOut.length} feature(s) left out for this data` },
   );
 else showMarkdown("Every feature of the catalogue could be built from this data.");
-showTable(
-  [
-    ...table.dropped.map((d) => ({ what: `dropped: ${d.reason}`, rows: d.count })),
-    ...table.repairs.map((r) => ({ what: `kept, repaired: ${r.reason}`, rows: r.count })),
-    { what: "feature rows kept", rows: dataset.raw.rows },
-  ],
-  { caption: "From panel rows to feature rows" },
-);
-const b = dataset.meta.boundaries;
-showTable(
-  [
-    { split: "train", from: b.trainStart, to: b.trainEnd, rows: dataset.meta.rows.train },
-    { split: "validation", from: b.validationStart, to: b.validationEnd, rows: dataset.meta.rows.validation },
-    { split: "test", from: b.testStart, to: b.testEnd, rows: dataset.meta.rows.test },
-    { split: `gaps (${dataset.meta.gapDays} days each)`, from: "", to: "", rows: dataset.meta.rows.gap },
-  ],
-  { caption: "Date split" },
-);
-showTable(
-  dataset.meta.featureNames.map((name, j) => ({
-    feature: name,
-    "train mean": dataset.meta.scaler.center[j]!,
-    "train std": dataset.meta.scaler.scale[j]!,
-  })),
-  { caption: "Scaler statistics (fitted on the training split only)", digits: 3 },
-);
+showTable(stage01.rowFlowRows(table, dataset.raw.rows), { caption: "From panel rows to feature rows" });
+showTable(stage01.splitRows(dataset.meta, true), { caption: "Date split" });
+showTable(stage01.scalerRows(dataset.meta), {
+  caption: "Scaler statistics (fitted on the training split only)",
+  digits: 3,
+});
 
 // %% [markdown]
 // ### Window arithmetic for the Conv1D model
@@ -328,42 +298,24 @@ section.headline({
   features: dataset.meta.featureNames.length,
   "train / validation / test rows": `${dataset.meta.rows.train} / ${dataset.meta.rows.validation} / ${dataset.meta.rows.test}`,
 });
-section.finding(
-  nExcluded > 0 && edaPanel !== panel
-    ? `${nExcluded} non-market token(s) (${excluded.map((c) => `${c.ids.length} ${c.tokenClass}`).join(", ")}) are left out of the market statistics: ${excluded
-        .flatMap((c) => c.ids)
-        .slice(0, 10)
-        .join(", ")}${nExcluded > 10 ? ", ..." : ""}.`
-    : "Every token counts in the market statistics (no stablecoin, fiat, leveraged, wrapped or commodity token was recognised, or all were included).",
-);
-if (table.leftOut.length > 0)
-  section.finding(
-    `Features left out for this data: ${table.leftOut.map((x) => `${x.feature} (${x.reason})`).join("; ")}.`,
-  );
-section.finding(
-  `Daily returns of market tokens are fat-tailed: excess kurtosis **${rs.excessKurtosis.toFixed(1)}** and **${(rs.tail4 * 100).toFixed(2)}%** of days beyond 4 standard deviations, against ${(eda.NORMAL_TAIL_4 * 100).toFixed(4)}% for a normal distribution.`,
-);
-section.finding(
-  `Tokens move together: mean pairwise return correlation is **${corr.withinSector.toFixed(2)}** within a sector and **${corr.betweenSector.toFixed(2)}** between sectors.`,
-);
-if (rolling.length) {
-  const maxR = rolling.reduce((a, r) => (r.correlation > a.correlation ? r : a));
-  section.finding(
-    `Co-movement changes over time: the 60-day average pairwise correlation ranges from **${Math.min(...rolling.map((r) => r.correlation)).toFixed(2)}** to **${maxR.correlation.toFixed(2)}** (window ending ${maxR.date}).`,
-  );
-}
-section.finding(
-  `Validation read **${market.report.rowsRead.toLocaleString("en-US")}** rows and kept **${market.report.rowsKept.toLocaleString("en-US")}**; every repair and drop is listed in the validation table.`,
-);
+for (const finding of stage01.dataFindings({
+  excluded: excluded,
+  excludedApplied: edaPanel !== panel,
+  leftOut: table.leftOut,
+  returns: rs,
+  withinSector: corr.withinSector,
+  betweenSector: corr.betweenSector,
+  rolling: rolling,
+  report: market.report,
+}))
+  section.finding(finding);
+
+// %%
 section.table(
   "Validation",
   market.report.entries.map((e) => ({ check: e.check, action: e.action, rows: e.count, detail: e.detail })),
 );
-section.table("Date split", [
-  { split: "train", from: b.trainStart, to: b.trainEnd, rows: dataset.meta.rows.train },
-  { split: "validation", from: b.validationStart, to: b.validationEnd, rows: dataset.meta.rows.validation },
-  { split: "test", from: b.testStart, to: b.testEnd, rows: dataset.meta.rows.test },
-]);
+section.table("Date split", stage01.splitRows(dataset.meta, false));
 section
   .figure("01-tokens-per-day", "Tokens with a price each day (the panel is ragged).")
   .figure("01-return-tails", "Standardised returns against the normal density (log scale).")

@@ -299,54 +299,13 @@ const quality = embeddings.map((e) => la.embeddingQuality(e, sampleSectors));
 const featuresSeparation = sampleSectors
   ? la.sectorSeparation(takeRows(aligned.features, sample), featuresGraph.neighbours, sampleSectors)
   : null;
-showTable(
-  [
-    ...quality.map((q) => ({
-      representation: modelLabel(q.model),
-      "trustworthiness of UMAP": q.trustworthiness,
-      "latent → UMAP kNN overlap": q.umapOverlap,
-      "sector silhouette (latent)": q.silhouetteLatent,
-      "sector silhouette (UMAP)": q.silhouetteUmap,
-      "same-sector neighbours": q.sectorPurity,
-    })),
-    ...(featuresSeparation
-      ? [
-          {
-            representation: modelLabel(la.FEATURES_NAME),
-            "trustworthiness of UMAP": null,
-            "latent → UMAP kNN overlap": null,
-            "sector silhouette (latent)": featuresSeparation.silhouette,
-            "sector silhouette (UMAP)": null,
-            "same-sector neighbours": featuresSeparation.purity,
-          },
-        ]
-      : []),
-  ],
-  {
-    caption: `UMAP faithfulness and sector separation (k = ${la.METRIC_K}; chance same-sector share ${featuresSeparation ? featuresSeparation.chance.toFixed(3) : "n/a"})`,
-    digits: 3,
-  },
-);
+showTable(la.qualityRows(quality, featuresSeparation), {
+  caption: `UMAP faithfulness and sector separation (k = ${la.METRIC_K}; chance same-sector share ${featuresSeparation ? featuresSeparation.chance.toFixed(3) : "n/a"})`,
+  digits: 3,
+});
 if (!sampleSectors)
   showMarkdown("Fewer than two sectors are known for these tokens: sector silhouettes and probes are skipped.");
-await showChart(
-  barChart(
-    quality.flatMap((q) => [
-      { model: modelLabel(q.model), measure: "trustworthiness", value: q.trustworthiness },
-      { model: modelLabel(q.model), measure: "kNN overlap", value: q.umapOverlap },
-    ]),
-    {
-      title: "How faithful is each UMAP map?",
-      subtitle: `trustworthiness and kNN overlap (k = ${la.METRIC_K}) of the 2-D embedding against the latent space`,
-      category: "model",
-      value: "value",
-      group: "measure",
-      sort: null,
-      valueTitle: "value (1 = perfect)",
-    },
-  ),
-  fig("06-umap-quality"),
-);
+await showChart(la.umapQualitySpec(quality), fig("06-umap-quality"));
 timed("neighbour metrics and silhouettes");
 
 // %% [markdown]
@@ -537,6 +496,8 @@ ctx.store.writeJson("latent-comparison", {
   traversals: traversals.map((t) => ({ model: t.model, activeDims: t.activeDims, effects: t.effects })),
   timings: timings,
 });
+
+// %%
 section.headline({
   "models compared": models.length,
   "aligned token-days": aligned.n,
@@ -558,6 +519,8 @@ section
   .figure("06-probes", "Linear probes: balanced accuracy on test-split days.");
 if (regimeTarget) section.figure("06-umap-regime", "UMAP coloured by the simulated market regime of the day.");
 section.save(ctx.store);
+
+// %%
 showTable(timings, { caption: "Time per stage (s)", digits: 3 });
 finishNotebook(ctx, {
   outputs: [...models.map((m) => `umap-${m}`), "latent-comparison.json"],

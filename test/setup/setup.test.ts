@@ -154,12 +154,13 @@ describe("static checks", () => {
     }
   });
 
-  test("the test command's checks are the type checks, the layer rule and biome", () => {
+  test("the test command's checks are the type checks, the layer rule, the cell length and biome", () => {
     const names = staticChecks(ROOT).map((c) => c.name);
     assert.deepEqual(names, [
       "types: lib, scripts, test",
       "types: notebook sources",
       "layers: lib/ imports go one way, no circles",
+      "notebook cells: at most MAX_CELL_LINES lines of code each",
       "format and lint (biome)",
     ]);
   });

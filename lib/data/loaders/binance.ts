@@ -28,7 +28,7 @@ import { MS_PER_DAY } from "../panel";
 import { RawRows } from "../raw";
 import { sectorFor } from "../sectors";
 import { DateParser } from "../timestamps";
-import { validateRows, type ValidationResult } from "../validate";
+import type { ValidationResult } from "../validate";
 import { isCloseOnlyHeader, readCloseOnlyCsv } from "./close-only";
 import {
   jsonNumber,
@@ -37,6 +37,10 @@ import {
   sectorSettings,
   tokenIdFromFileName,
   type LoadOptions,
+  rowTime,
+  validateLoaded,
+  pushOhlcvRow,
+  ohlcvColumns,
 } from "./common";
 
 /** Layout name used in messages. */
@@ -235,18 +239,14 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
     const fi = raw.addFile(file);
     const tok = tokenFor(file, named.symbol, false);
     const iTime = col.time!;
-    const iOpen = col.open!;
-    const iHigh = col.high!;
-    const iLow = col.low!;
-    const iClose = col.close!;
-    const iVol = col.volume!;
+    const ohlcv = ohlcvColumns(col);
     const iCt = col.closeTime!;
     let prev = NaN;
     let minStep = Infinity;
     let isoDates = false;
     let first = true;
     for (const row of reader.rows()) {
-      const t = dates.bytes(row.data, row.starts[iTime]!, row.ends[iTime]!, row.line, row.columnName(iTime));
+      const t = rowTime(dates, row, iTime);
       if (first) {
         isoDates = dates.unit === null;
         first = false;
@@ -255,18 +255,7 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
         dates.checkSameUnit(row.num(iCt), row.line, row.columnName(iCt));
       if (t > prev && t - prev < minStep) minStep = t - prev;
       prev = t;
-      raw.push(
-        tok,
-        t,
-        row.num(iOpen),
-        row.num(iHigh),
-        row.num(iLow),
-        row.num(iClose),
-        row.num(iVol),
-        NaN,
-        fi,
-        row.line,
-      );
+      pushOhlcvRow(raw, tok, t, row, ohlcv, fi);
     }
     settleInterval(file, tok, named, minStep, isoDates);
   }
@@ -280,11 +269,5 @@ export function loadBinance(target: string, options: LoadOptions = {}): Validati
       examples: closeOnlyNames.slice(0, 5),
     });
   }
-  raw.notes.push(...dates.entries());
-  return validateRows(raw, {
-    source: `binance:${target}`,
-    duplicates: options.duplicates,
-    staleRunDays: options.staleRunDays,
-    jumpLogThreshold: options.jumpLogThreshold,
-  });
+  return validateLoaded(raw, dates, `binance:${target}`, options);
 }

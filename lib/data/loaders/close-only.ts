@@ -30,8 +30,15 @@ import { MS_PER_DAY } from "../panel";
 import { RawRows, type RawColumnName } from "../raw";
 import { sectorFor } from "../sectors";
 import { DateParser } from "../timestamps";
-import { validateRows, type ValidationResult } from "../validate";
-import { listInputFiles, sectorSettings, tokenIdFromFileName, type LoadOptions } from "./common";
+import type { ValidationResult } from "../validate";
+import {
+  listInputFiles,
+  sectorSettings,
+  tokenIdFromFileName,
+  type LoadOptions,
+  rowTime,
+  validateLoaded,
+} from "./common";
 
 /** Layout name used in messages. */
 export const CLOSE_ONLY_LAYOUT = "close-only";
@@ -108,7 +115,7 @@ export function readCloseOnlyCsv(
   let prev = NaN;
   let minStep = Infinity;
   for (const row of reader.rows()) {
-    const t = dates.bytes(row.data, row.starts[iTime]!, row.ends[iTime]!, row.line, row.columnName(iTime));
+    const t = rowTime(dates, row, iTime);
     if (t > prev && t - prev < minStep) minStep = t - prev;
     prev = t;
     const c = row.num(iClose);
@@ -162,11 +169,5 @@ export function loadCloseOnly(target: string, options: LoadOptions = {}): Valida
       reader.close();
     }
   }
-  raw.notes.push(...dates.entries());
-  return validateRows(raw, {
-    source: `close:${target}`,
-    duplicates: options.duplicates,
-    staleRunDays: options.staleRunDays,
-    jumpLogThreshold: options.jumpLogThreshold,
-  });
+  return validateLoaded(raw, dates, `close:${target}`, options);
 }

@@ -23,8 +23,17 @@ import { describeJsonValue } from "../limits";
 import { RawRows } from "../raw";
 import { sectorFor, symbolForName } from "../sectors";
 import { DateParser } from "../timestamps";
-import { validateRows, type ValidationResult } from "../validate";
-import { jsonNumber, listInputFiles, readJsonFile, sectorSettings, stemOf, type LoadOptions } from "./common";
+import type { ValidationResult } from "../validate";
+import {
+  jsonNumber,
+  listInputFiles,
+  readJsonFile,
+  sectorSettings,
+  stemOf,
+  type LoadOptions,
+  rowTime,
+  validateLoaded,
+} from "./common";
 
 /** Layout name used in messages. */
 export const COINGECKO_LAYOUT = "CoinGecko";
@@ -202,7 +211,7 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
     const iCap = col.marketCap!;
     const iVol = col.volume!;
     for (const row of reader.rows()) {
-      const t = dates.bytes(row.data, row.starts[iTime]!, row.ends[iTime]!, row.line, row.columnName(iTime));
+      const t = rowTime(dates, row, iTime);
       const price = row.num(iPrice);
       raw.push(tok, t, price, price, price, price, row.num(iVol), iCap >= 0 ? row.num(iCap) : NaN, fi, row.line);
     }
@@ -236,11 +245,5 @@ export function loadCoinGecko(target: string, options: LoadOptions = {}): Valida
       examples: [],
     });
   }
-  raw.notes.push(...dates.entries());
-  return validateRows(raw, {
-    source: `coingecko:${target}`,
-    duplicates: options.duplicates,
-    staleRunDays: options.staleRunDays,
-    jumpLogThreshold: options.jumpLogThreshold,
-  });
+  return validateLoaded(raw, dates, `coingecko:${target}`, options);
 }

@@ -1,6 +1,7 @@
 /**
  * What the price loaders share: their options, the list of supported formats (for error
- * messages), finding input files in a folder, and reading JSON numbers.
+ * messages), finding input files in a folder, reading JSON numbers, reading a CSV row's
+ * time and OHLCV cells, and the hand-over of the raw rows to validation.
  *
  * A loader takes a folder or one file. In a folder it reads every file of its layout
  * (sorted by path, subfolders included) and names the files it skipped in the report,
@@ -10,7 +11,7 @@
  */
 import * as path from "node:path";
 import { DataError, quoteCell } from "../errors";
-import { parseNumberText } from "../csv";
+import { type CsvRow, parseNumberText } from "../csv";
 import { readRegularFile, targetKind, walkFolder } from "../fswalk";
 import {
   MAX_EXAMPLE_CHARS,
@@ -20,8 +21,10 @@ import {
   describeJsonValue,
   jsonNestingDepth,
 } from "../limits";
-import type { ValidationEntry } from "../validate";
-import { MAX_EXAMPLES } from "../validate";
+import type { RawRows } from "../raw";
+import type { DateParser } from "../timestamps";
+import type { ValidationEntry, ValidationResult } from "../validate";
+import { MAX_EXAMPLES, validateRows } from "../validate";
 
 /** Options shared by the price loaders (all optional). */
 export interface LoadOptions {
@@ -226,4 +229,72 @@ export function tokenIdFromFileName(file: string): string {
     }
   }
   return stem.toUpperCase();
+}
+
+/** The time in column `i` of a CSV row, in UTC ms (DateParser rules; errors name file, line and column). */
+export function rowTime(dates: DateParser, row: CsvRow, i: number): number {
+  return dates.bytes(row.data, row.starts[i]!, row.ends[i]!, row.line, row.columnName(i));
+}
+
+/** Column positions of the OHLCV cells of a CSV layout; marketCap -1 when the layout has none. */
+export interface OhlcvColumns {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  marketCap: number;
+}
+
+/**
+ * The OHLCV positions of a column map (findColumns, or fixed positions) with keys open, high,
+ * low, close and volume; the market cap under `marketCapKey` (none: -1).
+ */
+export function ohlcvColumns(col: Record<string, number>, marketCapKey?: string): OhlcvColumns {
+  return {
+    open: col.open!,
+    high: col.high!,
+    low: col.low!,
+    close: col.close!,
+    volume: col.volume!,
+    marketCap: marketCapKey === undefined ? -1 : col[marketCapKey]!,
+  };
+}
+
+/** Push one CSV row's open, high, low, close, volume (and market cap, else NaN) at time t for token tok of file fi. */
+export function pushOhlcvRow(raw: RawRows, tok: number, t: number, row: CsvRow, cols: OhlcvColumns, fi: number): void {
+  raw.push(
+    tok,
+    t,
+    row.num(cols.open),
+    row.num(cols.high),
+    row.num(cols.low),
+    row.num(cols.close),
+    row.num(cols.volume),
+    cols.marketCap >= 0 ? row.num(cols.marketCap) : NaN,
+    fi,
+    row.line,
+  );
+}
+
+/**
+ * The end of every loader: the date parser's notes join the raw rows' notes, and the rows
+ * are validated with the loader's duplicate, stale and jump options under the source label
+ * `source`. `intraday`: every token's rows are bars (else each token's TokenMeta decides).
+ */
+export function validateLoaded(
+  raw: RawRows,
+  dates: DateParser,
+  source: string,
+  options: LoadOptions,
+  intraday = false,
+): ValidationResult {
+  raw.notes.push(...dates.entries());
+  return validateRows(raw, {
+    source,
+    intraday,
+    duplicates: options.duplicates,
+    staleRunDays: options.staleRunDays,
+    jumpLogThreshold: options.jumpLogThreshold,
+  });
 }

@@ -15,8 +15,16 @@ import { quoteCell } from "../errors";
 import { RawRows } from "../raw";
 import { sectorFor } from "../sectors";
 import { DateParser } from "../timestamps";
-import { validateRows, type ValidationResult } from "../validate";
-import { listInputFiles, sectorSettings, type LoadOptions } from "./common";
+import type { ValidationResult } from "../validate";
+import {
+  listInputFiles,
+  sectorSettings,
+  type LoadOptions,
+  rowTime,
+  validateLoaded,
+  pushOhlcvRow,
+  ohlcvColumns,
+} from "./common";
 
 /** Layout name used in messages. */
 export const KAGGLE_LAYOUT = 'Kaggle "Cryptocurrency Historical Prices"';
@@ -51,12 +59,7 @@ export function loadKaggle(target: string, options: LoadOptions = {}): Validatio
       .replace(/\.csv$/i, "")
       .replace(/^coin_/i, "");
     const iDate = col.date!;
-    const iOpen = col.open!;
-    const iHigh = col.high!;
-    const iLow = col.low!;
-    const iClose = col.close!;
-    const iVol = col.volume!;
-    const iCap = col.marketcap!;
+    const ohlcv = ohlcvColumns(col, "marketcap");
     const iSym = col.symbol!;
     let tok = -1;
     let firstSymbol = Buffer.alloc(0);
@@ -88,26 +91,9 @@ export function loadKaggle(target: string, options: LoadOptions = {}): Validatio
           id,
         );
       }
-      const t = dates.bytes(row.data, row.starts[iDate]!, row.ends[iDate]!, row.line, row.columnName(iDate));
-      raw.push(
-        tok,
-        t,
-        row.num(iOpen),
-        row.num(iHigh),
-        row.num(iLow),
-        row.num(iClose),
-        row.num(iVol),
-        iCap >= 0 ? row.num(iCap) : NaN,
-        fi,
-        row.line,
-      );
+      const t = rowTime(dates, row, iDate);
+      pushOhlcvRow(raw, tok, t, row, ohlcv, fi);
     }
   }
-  raw.notes.push(...dates.entries());
-  return validateRows(raw, {
-    source: `kaggle:${target}`,
-    duplicates: options.duplicates,
-    staleRunDays: options.staleRunDays,
-    jumpLogThreshold: options.jumpLogThreshold,
-  });
+  return validateLoaded(raw, dates, `kaggle:${target}`, options);
 }

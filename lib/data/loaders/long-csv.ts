@@ -15,8 +15,16 @@ import { CsvReader, findColumns, type ColumnSpec } from "../csv";
 import { RawRows } from "../raw";
 import { sectorFor } from "../sectors";
 import { DateParser } from "../timestamps";
-import { validateRows, type ValidationResult } from "../validate";
-import { listInputFiles, sectorSettings, type LoadOptions } from "./common";
+import type { ValidationResult } from "../validate";
+import {
+  listInputFiles,
+  sectorSettings,
+  type LoadOptions,
+  rowTime,
+  validateLoaded,
+  pushOhlcvRow,
+  ohlcvColumns,
+} from "./common";
 
 /** Layout name used in messages. */
 export const LONG_CSV_LAYOUT = "long CSV";
@@ -60,12 +68,7 @@ export function loadLongCsv(target: string, options: LoadOptions = {}): Validati
     dates.startFile(file);
     const iTok = col.token!;
     const iDate = col.date!;
-    const iOpen = col.open!;
-    const iHigh = col.high!;
-    const iLow = col.low!;
-    const iClose = col.close!;
-    const iVol = col.volume!;
-    const iCap = col.marketCap!;
+    const ohlcv = ohlcvColumns(col, "marketCap");
     const iSym = col.symbol!;
     const iName = col.name!;
     const iSector = col.sector!;
@@ -90,27 +93,9 @@ export function loadLongCsv(target: string, options: LoadOptions = {}): Validati
           lastLen = len;
         } else lastLen = -1;
       }
-      const t = dates.bytes(row.data, row.starts[iDate]!, row.ends[iDate]!, row.line, row.columnName(iDate));
-      raw.push(
-        tok,
-        t,
-        row.num(iOpen),
-        row.num(iHigh),
-        row.num(iLow),
-        row.num(iClose),
-        row.num(iVol),
-        iCap >= 0 ? row.num(iCap) : NaN,
-        fi,
-        row.line,
-      );
+      const t = rowTime(dates, row, iDate);
+      pushOhlcvRow(raw, tok, t, row, ohlcv, fi);
     }
   }
-  raw.notes.push(...dates.entries());
-  return validateRows(raw, {
-    source: `csv:${target}`,
-    intraday: options.intraday ?? false,
-    duplicates: options.duplicates,
-    staleRunDays: options.staleRunDays,
-    jumpLogThreshold: options.jumpLogThreshold,
-  });
+  return validateLoaded(raw, dates, `csv:${target}`, options, options.intraday ?? false);
 }

@@ -8,3 +8,4 @@ export * from "../../latent/probes";
 export * from "../../latent/interpret";
 export * from "../../viz/latent";
 export * from "./findings";
+export * from "./tables";
