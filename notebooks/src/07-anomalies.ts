@@ -552,6 +552,8 @@ if (top1)
   );
 for (const f of crashText) section.finding(f);
 if (es.result) for (const f of an.eventStudyFindings(es.result)) section.finding(f);
+
+// %%
 if (gt) section.table("ROC-AUC per detector and anomaly kind (kind vs normal rows)", an.aucByKindRows(gt.detectors));
 section.table(
   "Thresholds fitted on training MSE: promised rate, training rates (all models) and each model's test rate",
