@@ -77,9 +77,11 @@ export function compareValues(a: number | Estimate, b: number | Estimate, option
   const ia = hasInterval(ea);
   const ib = hasInterval(eb);
   const inside = (v: number, e: Required<Estimate>) => v >= e.lo && v <= e.hi;
-  if (ia && ib && ea.lo <= eb.hi && eb.lo <= ea.hi) return "overlap";
-  if (ia && !ib && inside(eb.value, ea)) return "overlap";
-  if (ib && !ia && inside(ea.value, eb)) return "overlap";
+  // With intervals the direction is read from them (an estimate may sit outside its own
+  // percentile interval).
+  if (ia && ib) return ea.lo > eb.hi ? "higher" : eb.lo > ea.hi ? "lower" : "overlap";
+  if (ia) return inside(eb.value, ea) ? "overlap" : ea.lo > eb.value ? "higher" : "lower";
+  if (ib) return inside(ea.value, eb) ? "overlap" : ea.value > eb.hi ? "higher" : "lower";
   return ea.value > eb.value ? "higher" : "lower";
 }
 
