@@ -512,7 +512,7 @@ section.headline({
         "PCA ROC-AUC": gt.baseline?.rocAuc ?? null,
         "consensus ROC-AUC": gt.consensus?.rocAuc ?? null,
       }
-    : { "ground truth": "none (no labels)" }),
+    : {}),
   "top stress day": topDay ? `${topDay.date} (${(topDay.share * 100).toFixed(0)}%)` : "n/a",
   [`${check.kind} crash days`]: crashSummary,
 });
