@@ -264,9 +264,16 @@ export function featureRepresentation(
 export const HAR_FEATURES = ["hl_range", "vol_10d", "vol_30d"] as const;
 
 /**
+ * The daily term on price-only data (no high and low, so no hl_range): the absolute daily
+ * log return |logret_1d|, the usual one-observation proxy of a day's volatility.
+ */
+export const HAR_DAILY_FALLBACK = "logret_1d";
+
+/**
  * The volatility forecaster's benchmark: logs of the trailing volatilities of the raw
  * (unscaled) features, ln(max(v, VOL_FLOOR)), for the features in HAR_FEATURES. A
- * representation has to beat this to be worth using for volatility.
+ * representation has to beat this to be worth using for volatility. On price-only data
+ * (no hl_range) the daily term is |logret_1d| (HAR_DAILY_FALLBACK).
  * @throws naming the missing features when the dataset lacks them.
  */
 export function harRepresentation(
@@ -274,16 +281,21 @@ export function harRepresentation(
   name = "HAR (trailing vols)",
 ): Representation {
   const cols = HAR_FEATURES.map((f) => d.featureNames.indexOf(f));
+  const fallback = d.featureNames.indexOf(HAR_DAILY_FALLBACK);
+  // The daily term: hl_range, else |logret_1d| on price-only data.
+  const abs = cols[0]! < 0 && fallback >= 0;
+  if (abs) cols[0] = fallback;
   const absent = HAR_FEATURES.filter((_, k) => cols[k]! < 0);
   if (absent.length)
     throw new Error(
-      `harRepresentation: the features ${absent.join(", ")} are missing (have: ${d.featureNames.join(", ")}); build features with the default catalogue.`,
+      `harRepresentation: the features ${absent.join(", ")} are missing (have: ${d.featureNames.join(", ")}); build features with the default catalogue (${HAR_DAILY_FALLBACK} can stand in for hl_range).`,
     );
   const logged = new Float32Array(d.raw.rows * cols.length);
   for (let i = 0; i < d.raw.rows; i++)
-    cols.forEach(
-      (j, q) => (logged[i * cols.length + q] = Math.log(Math.max(d.raw.data[i * d.raw.cols + j]!, VOL_FLOOR))),
-    );
+    cols.forEach((j, q) => {
+      const v = d.raw.data[i * d.raw.cols + j]!;
+      logged[i * cols.length + q] = Math.log(Math.max(abs && q === 0 ? Math.abs(v) : v, VOL_FLOOR));
+    });
   return featureRepresentation(
     { X: { data: logged, rows: d.raw.rows, cols: cols.length }, token: d.token, day: d.day, split: d.split },
     name,
