@@ -74,6 +74,25 @@ export interface ForwardTargets {
   missing: Record<number, number>;
 }
 
+/** Share of panel rows with a usable high-low range at or above which forward volatility uses the range. */
+export const MIN_RANGE_SHARE = 0.5;
+
+/**
+ * The volatility estimator the panel supports: "range" (Parkinson, from high and low) when
+ * at least MIN_RANGE_SHARE of its rows have a usable range, else "close" (absolute daily
+ * log returns): price-only sources (CoinGecko, close-only files) have no high or low.
+ */
+export function volEstimatorFor(panel: Pick<Panel, "high" | "low">): VolEstimator {
+  const n = panel.high.length;
+  let ok = 0;
+  for (let i = 0; i < n; i++) {
+    const hi = panel.high[i]!,
+      lo = panel.low[i]!;
+    if (hi > 0 && lo > 0 && hi >= lo) ok++;
+  }
+  return n > 0 && ok / n >= MIN_RANGE_SHARE ? "range" : "close";
+}
+
 /**
  * Forward targets from a panel sorted by (token, day). For row (token, t) and horizon h,
  * the target exists only when the token has rows for every day t+1..t+h: because days are

@@ -81,7 +81,8 @@ showTable(
 //
 // For a row on day *t*: the **forward realised volatility** over *h* days is
 // √(mean of σ²ₜ₊₁ … σ²ₜ₊ₕ), with each day's σ the Parkinson range estimate
-// ln(high/low)/√(4 ln 2) (five times as efficient as a squared close-to-close return);
+// ln(high/low)/√(4 ln 2) (five times as efficient as a squared close-to-close return; on
+// price-only data, without high and low, σ is the absolute daily log return);
 // models predict its logarithm, as volatility forecasters do (its distribution is close to
 // normal, a level is heavily skewed). The **direction** target is the sign of
 // ln(Cₜ₊₅/Cₜ). The VaR backtest's P&L is the next day's log return ln(Cₜ₊₁/Cₜ).
@@ -89,12 +90,13 @@ showTable(
 // Stablecoins are left out of the prediction tasks: their volatility level and their
 // mean-reversion to the peg are trivially predictable and would flatter every R² and
 // accuracy below. The benchmark to beat is **HAR** (Corsi, 2009): a regression on the logs
-// of yesterday's range and the trailing 10- and 30-day volatilities.
+// of yesterday's range (on price-only data its absolute log return) and the trailing 10- and
+// 30-day volatilities.
 
 // %%
 const HORIZONS = [1, 5];
 const DIRECTION_HORIZON = 5;
-const targets = ds.forwardTargets(panel, HORIZONS, "range");
+const targets = ds.forwardTargets(panel, HORIZONS, ds.volEstimatorFor(panel));
 const index = new ds.PanelIndex(panel);
 const notStable = (t: number) => sectorOf(t) !== "stablecoin";
 const predReps = [rawRep, harRep, ...latentReps].map((r) => ds.filterTokens(r, notStable));
@@ -242,7 +244,7 @@ await showChart(
     color: "sector",
     tooltip: ["token", "date", "predicted", "realised"],
     xTitle: "forecast ln σ",
-    yTitle: "realised ln σ (Parkinson)",
+    yTitle: targets.estimator === "range" ? "realised ln σ (Parkinson)" : "realised ln σ (|daily log return|)",
     size: 10,
     opacity: 0.5,
   }),

@@ -17,6 +17,19 @@ describe("price-only data", () => {
     assert.throws(() => sweepLatentSizes([2], 1), /at least 2 inputs to compress, got 1/);
   });
 
+  test("forward volatility: the range where the panel has high and low, closes otherwise", () => {
+    const nan = Number.NaN;
+    assert.equal(
+      ds.volEstimatorFor({ high: Float64Array.from([2, 3, 4]), low: Float64Array.from([1, 2, 3]) }),
+      "range",
+    );
+    assert.equal(
+      ds.volEstimatorFor({ high: Float64Array.from([nan, nan, 4]), low: Float64Array.from([nan, nan, 3]) }),
+      "close",
+    );
+    assert.equal(ds.volEstimatorFor({ high: new Float64Array(0), low: new Float64Array(0) }), "close");
+  });
+
   test("HAR on price-only features: the daily term is ln|logret_1d|", () => {
     const featureNames = ["logret_1d", "logret_5d", "vol_10d", "vol_30d"];
     const raw = { data: Float32Array.from([-0.05, 0.1, 0.02, 0.03, 0.01, 0.0, 0.04, 0.05]), rows: 2, cols: 4 };
