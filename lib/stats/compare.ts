@@ -163,3 +163,22 @@ export function listNames(names: readonly string[]): string {
   if (names.length <= 1) return names.join("");
   return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }
+
+/**
+ * "41.0% lower than", "80.1% higher than" or "level with": value against a reference as a
+ * relative change printed with `digits` decimals; a change that prints as 0 is a tie.
+ * Options: lower / higher words (e.g. "below" / "above", then pass than: false), bold.
+ */
+export function relativeWording(
+  value: number,
+  reference: number,
+  options: { digits?: number; lower?: string; higher?: string; bold?: boolean; than?: boolean } = {},
+): string {
+  const digits = options.digits ?? 1;
+  const change = (value / reference - 1) * 100;
+  const b = (t: string) => (options.bold ? `**${t}**` : t);
+  if (!Number.isFinite(change)) return "not comparable with";
+  if (compareValues(change, 0, { digits }) === "tie") return b("level with");
+  const word = change < 0 ? (options.lower ?? "lower") : (options.higher ?? "higher");
+  return `${b(`${Math.abs(change).toFixed(digits)}% ${word}`)}${options.than === false ? "" : " than"}`;
+}

@@ -92,3 +92,30 @@ describe("regime and walk-forward sentences", () => {
     assert.match(r, /AE beats PCA in 0 of 1 folds/);
   });
 });
+
+describe("latent-size sweep against PCA", () => {
+  const pt = (model: string, k: number, mse: number): ev.SweepPoint => ({
+    model,
+    reference: "pca",
+    unit: "token-day",
+    latentDim: k,
+    testMse: mse,
+    baselineMse: 1,
+    explained: 1 - mse,
+    epochs: 1,
+    stopReason: "",
+    seconds: 0,
+  });
+  const pca = [pt("pca", 2, 0.5), pt("pca", 4, 0.3)];
+  test("equal MSE (a ratio that prints as 1.00) is not a win", () => {
+    const [c] = ev.pcaCrossover([...pca, pt("ae", 2, 0.5), pt("ae", 4, 0.2999)]);
+    assert.deepEqual(c!.beatsAt, []);
+    assert.match(c!.sentence, /AE never beats PCA at the sizes tried/);
+  });
+  test("lower MSE beats; reversed values reverse the verdict", () => {
+    const [a] = ev.pcaCrossover([...pca, pt("ae", 2, 0.4), pt("ae", 4, 0.2)]);
+    assert.match(a!.sentence, /AE beats PCA at every size tried/);
+    const [b] = ev.pcaCrossover([...pca, pt("ae", 2, 0.6), pt("ae", 4, 0.4)]);
+    assert.match(b!.sentence, /AE never beats PCA/);
+  });
+});

@@ -8,6 +8,7 @@ import {
   leaders,
   listNames,
   proportionInterval,
+  relativeWording,
 } from "../../lib/stats/compare";
 
 describe("compareValues", () => {
@@ -101,5 +102,16 @@ describe("proportionInterval and listNames", () => {
     assert.equal(listNames(["AE"]), "AE");
     assert.equal(listNames(["AE", "VAE"]), "AE and VAE");
     assert.equal(listNames(["AE", "VAE", "DAE"]), "AE, VAE and DAE");
+  });
+});
+
+describe("relativeWording", () => {
+  test("lower, higher, and a change that prints as zero is level", () => {
+    assert.equal(relativeWording(0.0455, 0.0771), "41.0% lower than");
+    assert.equal(relativeWording(0.1388, 0.0771, { bold: true }), "**80.0% higher** than");
+    assert.equal(relativeWording(0.5, 0.5), "level with");
+    assert.equal(relativeWording(0.50001, 0.5, { bold: true }), "**level with**");
+    assert.equal(relativeWording(0.05, 0.73, { lower: "below", higher: "above", than: false }), "93.2% below");
+    assert.equal(relativeWording(1, 0), "not comparable with");
   });
 });
