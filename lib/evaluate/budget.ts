@@ -115,3 +115,17 @@ export function evaluationBudget(profile: ProfileName): EvaluationBudget {
     );
   return b;
 }
+
+/**
+ * The sweep's latent sizes that compress the given number of inputs (size < inputs; PCA can
+ * give no more components than inputs), and those dropped. Price-only data have fewer
+ * features than the budget's largest size (13 against 16), so the sweep adapts instead of
+ * failing; when no size is left the largest that compresses (inputs - 1) is used.
+ */
+export function sweepLatentSizes(dims: readonly number[], nInputs: number): { sizes: number[]; dropped: number[] } {
+  if (!(Number.isInteger(nInputs) && nInputs >= 2))
+    throw new Error(`sweepLatentSizes: the sweep needs at least 2 inputs to compress, got ${nInputs}.`);
+  const sizes = dims.filter((k) => k < nInputs);
+  const dropped = dims.filter((k) => k >= nInputs);
+  return { sizes: sizes.length ? sizes : [nInputs - 1], dropped };
+}

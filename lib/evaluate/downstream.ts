@@ -74,6 +74,25 @@ export interface ForwardTargets {
   missing: Record<number, number>;
 }
 
+/** Share of panel rows with a usable high-low range at or above which forward volatility uses the range. */
+export const MIN_RANGE_SHARE = 0.5;
+
+/**
+ * The volatility estimator the panel supports: "range" (Parkinson, from high and low) when
+ * at least MIN_RANGE_SHARE of its rows have a usable range, else "close" (absolute daily
+ * log returns): price-only sources (CoinGecko, close-only files) have no high or low.
+ */
+export function volEstimatorFor(panel: Pick<Panel, "high" | "low">): VolEstimator {
+  const n = panel.high.length;
+  let ok = 0;
+  for (let i = 0; i < n; i++) {
+    const hi = panel.high[i]!,
+      lo = panel.low[i]!;
+    if (hi > 0 && lo > 0 && hi >= lo) ok++;
+  }
+  return n > 0 && ok / n >= MIN_RANGE_SHARE ? "range" : "close";
+}
+
 /**
  * Forward targets from a panel sorted by (token, day). For row (token, t) and horizon h,
  * the target exists only when the token has rows for every day t+1..t+h: because days are
@@ -264,9 +283,16 @@ export function featureRepresentation(
 export const HAR_FEATURES = ["hl_range", "vol_10d", "vol_30d"] as const;
 
 /**
+ * The daily term on price-only data (no high and low, so no hl_range): the absolute daily
+ * log return |logret_1d|, the usual one-observation proxy of a day's volatility.
+ */
+export const HAR_DAILY_FALLBACK = "logret_1d";
+
+/**
  * The volatility forecaster's benchmark: logs of the trailing volatilities of the raw
  * (unscaled) features, ln(max(v, VOL_FLOOR)), for the features in HAR_FEATURES. A
- * representation has to beat this to be worth using for volatility.
+ * representation has to beat this to be worth using for volatility. On price-only data
+ * (no hl_range) the daily term is |logret_1d| (HAR_DAILY_FALLBACK).
  * @throws naming the missing features when the dataset lacks them.
  */
 export function harRepresentation(
@@ -274,16 +300,21 @@ export function harRepresentation(
   name = "HAR (trailing vols)",
 ): Representation {
   const cols = HAR_FEATURES.map((f) => d.featureNames.indexOf(f));
+  const fallback = d.featureNames.indexOf(HAR_DAILY_FALLBACK);
+  // The daily term: hl_range, else |logret_1d| on price-only data.
+  const abs = cols[0]! < 0 && fallback >= 0;
+  if (abs) cols[0] = fallback;
   const absent = HAR_FEATURES.filter((_, k) => cols[k]! < 0);
   if (absent.length)
     throw new Error(
-      `harRepresentation: the features ${absent.join(", ")} are missing (have: ${d.featureNames.join(", ")}); build features with the default catalogue.`,
+      `harRepresentation: the features ${absent.join(", ")} are missing (have: ${d.featureNames.join(", ")}); build features with the default catalogue (${HAR_DAILY_FALLBACK} can stand in for hl_range).`,
     );
   const logged = new Float32Array(d.raw.rows * cols.length);
   for (let i = 0; i < d.raw.rows; i++)
-    cols.forEach(
-      (j, q) => (logged[i * cols.length + q] = Math.log(Math.max(d.raw.data[i * d.raw.cols + j]!, VOL_FLOOR))),
-    );
+    cols.forEach((j, q) => {
+      const v = d.raw.data[i * d.raw.cols + j]!;
+      logged[i * cols.length + q] = Math.log(Math.max(abs && q === 0 ? Math.abs(v) : v, VOL_FLOOR));
+    });
   return featureRepresentation(
     { X: { data: logged, rows: d.raw.rows, cols: cols.length }, token: d.token, day: d.day, split: d.split },
     name,

@@ -32,6 +32,7 @@ import type { Rng } from "../runtime/rng";
 import type { Table } from "../runtime/artifacts";
 import { bootstrapStatistic, DEFAULT_ALPHA, type BootstrapResult } from "../stats/bootstrap";
 import type { RngLike } from "../stats/descriptive";
+import { compareToLevel } from "../stats/compare";
 import { stratifiedSample } from "../features/sampling";
 import { SPLIT_NAMES, type Dataset, type SplitName } from "../features/dataset";
 
@@ -580,11 +581,13 @@ export function formatCI(estimate: number, lo: number, hi: number, digits = 4): 
   return `${f(estimate)} [${f(lo)}, ${f(hi)}]`;
 }
 
-/** One word on a paired difference: "lower" / "higher" when the interval excludes 0, else "not different". */
+/**
+ * One word on a paired difference (stats/compare against 0): "lower" / "higher" when the
+ * interval excludes 0, else "not different".
+ */
 export function differenceVerdict(p: Pick<PairedDifference, "lo" | "hi">): "lower" | "higher" | "not different" {
-  if (p.hi < 0) return "lower";
-  if (p.lo > 0) return "higher";
-  return "not different";
+  const v = compareToLevel({ value: (p.lo + p.hi) / 2, lo: p.lo, hi: p.hi }, 0);
+  return v === "higher" || v === "lower" ? v : "not different";
 }
 
 // ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
  * fitted per split, such as the Mahalanobis distance), reported in the same table so that
  * the models are judged against them.
  */
+import { compareToLevel, isTie } from "../stats/compare";
 import { averagePrecision, rocAuc } from "../stats/roc";
 import { mean, std } from "../stats/descriptive";
 
@@ -194,9 +195,11 @@ export function tCritical(df: number): number {
 /** Verdict of a paired difference: above / below only when |mean| > tCritical(n - 1) × sd / √n; one split is always "level with". */
 export function verdict(d: PairedDifference): Verdict {
   const { mean, sd, n } = d.difference;
-  if (n < 2 || mean === 0) return "level with";
-  if (Math.abs(mean) <= tCritical(n - 1) * (sd / Math.sqrt(n))) return "level with";
-  return mean > 0 ? "above" : "below";
+  if (n < 2) return "level with";
+  // The t interval of the mean difference against 0 (stats/compare): only beyond it is there an order.
+  const half = tCritical(n - 1) * (sd / Math.sqrt(n));
+  const v = compareToLevel({ value: mean, lo: mean - half, hi: mean + half }, 0);
+  return v === "higher" ? "above" : v === "lower" ? "below" : "level with";
 }
 
 /** Table rows: one per detector, mean ± sd of ROC-AUC and PR-AUC, models first then anchors. */
@@ -228,13 +231,18 @@ export function repeatedSplitFindings(measurements: SplitMeasurement[]): string[
     list.reduce<DetectorSummary | null>((b, s) => (!b || s[m].mean > b[m].mean ? s : b), null);
   const bestModel = best(models, "rocAuc");
   const bestAnchor = best(anchors, "rocAuc");
+  // Others whose mean ROC-AUC prints the same (3 decimals) share the lead.
+  const tiedWith = (b: DetectorSummary, list: DetectorSummary[]) => {
+    const t = list.filter((s) => s !== b && isTie(s.rocAuc.mean, b.rocAuc.mean, { digits: 3 })).map((s) => s.detector);
+    return t.length ? `; tied with the ${t.join(", the ")}` : "";
+  };
   if (bestModel)
     out.push(
-      `Over ${n} stratified split${n === 1 ? "" : "s"} the best model by mean ROC-AUC is the ${bestModel.detector} (${formatMeanSd(bestModel.rocAuc)}, PR-AUC ${formatMeanSd(bestModel.averagePrecision)}).`,
+      `Over ${n} stratified split${n === 1 ? "" : "s"} the best model by mean ROC-AUC is the ${bestModel.detector} (${formatMeanSd(bestModel.rocAuc)}, PR-AUC ${formatMeanSd(bestModel.averagePrecision)}${tiedWith(bestModel, models)}).`,
     );
   if (bestAnchor)
     out.push(
-      `The best no-model anchor is ${bestAnchor.detector} (${formatMeanSd(bestAnchor.rocAuc)}, PR-AUC ${formatMeanSd(bestAnchor.averagePrecision)}).`,
+      `The best no-model anchor is ${bestAnchor.detector} (${formatMeanSd(bestAnchor.rocAuc)}, PR-AUC ${formatMeanSd(bestAnchor.averagePrecision)}${tiedWith(bestAnchor, anchors)}).`,
     );
   if (!bestAnchor || models.length === 0) return out;
   if (n < 2) {

@@ -1,5 +1,6 @@
 /** sweep.ts */
 
+import { compareValues } from "../stats/compare";
 import { modelLabel } from "../runtime/model-registry";
 import type { Autoencoder } from "../models/types";
 import type { FitOptions } from "../train/types";
@@ -210,7 +211,8 @@ export function pcaCrossover(points: SweepPoint[]): Crossover[] {
       dims.push(p.latentDim);
       ratios.push(p.testMse / r.testMse);
     }
-    const beats = ratios.map((r) => r < 1);
+    // Beats only when the ratio is below 1 as printed (3 significant digits): 1.00× is a tie.
+    const beats = ratios.map((r) => compareValues(r, 1, { digits: 2 }) === "lower");
     const beatsAt = dims.filter((_, i) => beats[i]);
     let stop: number | null = null;
     for (let i = dims.length - 1; i >= 0 && !beats[i]; i--) stop = dims[i]!;

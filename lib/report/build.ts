@@ -17,6 +17,7 @@ import type { Config } from "../config";
 import { atomicWriteFile } from "../runtime/files";
 import { tableHtml, type Cell } from "../viz/display";
 import { escapeHtml, jsonForScript } from "../viz/html";
+import { isRealData, leftOutOnRealData, leftOutPanel, simulatedOnlyMentions } from "./data-scope";
 import { figureStem } from "../viz/render";
 import { copyVendorScripts, REPORT_CSS, REPORT_JS, writeOwnAssets } from "./assets";
 import {
@@ -514,6 +515,19 @@ export function buildReport(config: Config, options: BuildReportOptions = {}): B
 
   const facts = gatherFacts(sections, manifests, runLog);
   warnings.push(...mixedRunWarnings(facts));
+  const leftOut = leftOutOnRealData(
+    facts.sources,
+    sections.map((s) => s.section.notebook),
+  );
+  if (isRealData(facts.sources)) {
+    for (const { section } of sections) {
+      const said = simulatedOnlyMentions(section);
+      if (said.length)
+        warnings.push(
+          `Section ${section.notebook} is built from real data (${facts.sources.join(", ")}) but speaks of simulated content: "${said[0]}"${said.length > 1 ? ` (and ${said.length - 1} more)` : ""}. Its notebook should leave this out on real data.`,
+        );
+    }
+  }
 
   fs.mkdirSync(assetsDir, { recursive: true });
   fs.rmSync(figuresOut, { recursive: true, force: true });
@@ -549,6 +563,10 @@ export function buildReport(config: Config, options: BuildReportOptions = {}): B
     masthead(title, sections, facts),
     `<main class="wrap">`,
     toc(sections, missing),
+    leftOutPanel(leftOut, (notebook) => ({
+      id: sectionId(notebook),
+      title: sections.find((s) => s.section.notebook === notebook)?.section.title ?? notebook,
+    })),
     body,
     notRunPanel(reportDir, missing),
     `</main>`,

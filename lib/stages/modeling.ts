@@ -11,6 +11,7 @@
  * latent and anomaly notebooks treat all models alike.
  */
 
+import { relativeWording } from "../stats/compare";
 import * as path from "node:path";
 import type { Autoencoder } from "../models/types";
 import type { FitOptions, TrainHistory, EpochRecord } from "../train/types";
@@ -408,9 +409,8 @@ export async function evaluateAndSaveRowModel(
     "best epoch": history.bestEpoch,
     "seconds per epoch": Number(perEpoch.toFixed(2)),
   });
-  const vsPca = (1 - mse / pmse) * 100;
   o.section.finding(
-    `On the test split the ${model.name.toUpperCase()} reconstructs standardised features with MSE **${mse.toFixed(4)}**, ${vsPca >= 0 ? `**${vsPca.toFixed(1)}% lower**` : `**${(-vsPca).toFixed(1)}% higher**`} than PCA with the same ${o.pca.latentDim}-dimensional bottleneck (${pmse.toFixed(4)}) and ${((1 - mse / bmse) * 100).toFixed(1)}% below predicting the training mean (${bmse.toFixed(4)}).`,
+    `On the test split the ${model.name.toUpperCase()} reconstructs standardised features with MSE **${mse.toFixed(4)}**, ${relativeWording(mse, pmse, { bold: true })} PCA with the same ${o.pca.latentDim}-dimensional bottleneck (${pmse.toFixed(4)}) and ${relativeWording(mse, bmse, { lower: "below", higher: "above", than: false })} predicting the training mean (${bmse.toFixed(4)}).`,
   );
   o.section.finding(
     `Training stopped by **${history.stopReason}** after ${history.epochs.length} epochs (best validation loss ${history.bestValLoss.toPrecision(4)} at epoch ${history.bestEpoch}), ${perEpoch.toFixed(2)} s per epoch on the ${ctx.backend} backend.`,
@@ -539,9 +539,8 @@ export async function evaluateAndSaveWindowModel(
     epochs: history.epochs.length,
     "seconds per epoch": Number(perEpoch.toFixed(2)),
   });
-  const vsPca = (1 - mse / pmse) * 100;
   o.section.finding(
-    `Over ${w.test.length}-day windows the ${model.name.toUpperCase()} reconstructs test windows with MSE **${mse.toFixed(4)}**, ${vsPca >= 0 ? `**${vsPca.toFixed(1)}% lower**` : `**${(-vsPca).toFixed(1)}% higher**`} than PCA on the flattened windows with the same ${o.pca.latentDim}-dimensional code (${pmse.toFixed(4)}), and ${((1 - mse / bmse) * 100).toFixed(1)}% below the mean window (${bmse.toFixed(4)}).`,
+    `Over ${w.test.length}-day windows the ${model.name.toUpperCase()} reconstructs test windows with MSE **${mse.toFixed(4)}**, ${relativeWording(mse, pmse, { bold: true })} PCA on the flattened windows with the same ${o.pca.latentDim}-dimensional code (${pmse.toFixed(4)}), and ${relativeWording(mse, bmse, { lower: "below", higher: "above", than: false })} the mean window (${bmse.toFixed(4)}).`,
   );
   o.section.finding(
     `Training stopped by **${history.stopReason}** after ${history.epochs.length} epochs (best epoch ${history.bestEpoch}), ${perEpoch.toFixed(2)} s per epoch on the ${ctx.backend} backend.`,

@@ -452,3 +452,18 @@ export function weightedRocAuc(
   }
   return pos > 0 && neg > 0 ? sum / (pos * neg) : NaN;
 }
+
+/**
+ * Approximate 95% interval of a ROC-AUC from its class sizes (Hanley & McNeil 1982 standard
+ * error, normal approximation, clipped to [0, 1]). It assumes independent rows, so for rows
+ * that share a token or a day it understates the uncertainty: overlapping intervals are
+ * certainly no order. Returns the bare value (no bounds) when either class is empty.
+ */
+export function rocAucInterval(auc: number, nPos: number, nNeg: number): { value: number; lo?: number; hi?: number } {
+  if (!Number.isFinite(auc) || !(nPos > 0) || !(nNeg > 0)) return { value: auc };
+  const q1 = auc / (2 - auc);
+  const q2 = (2 * auc * auc) / (1 + auc);
+  const variance = (auc * (1 - auc) + (nPos - 1) * (q1 - auc * auc) + (nNeg - 1) * (q2 - auc * auc)) / (nPos * nNeg);
+  const half = 1.959963984540054 * Math.sqrt(Math.max(0, variance));
+  return { value: auc, lo: Math.max(0, auc - half), hi: Math.min(1, auc + half) };
+}

@@ -529,7 +529,7 @@ section.headline({
         "PCA ROC-AUC": gt.baseline?.rocAuc ?? null,
         "consensus ROC-AUC": gt.consensus?.rocAuc ?? null,
       }
-    : { "ground truth": "none (no labels)" }),
+    : {}),
   "top stress day": topDay
     ? `${topDay.date} (${dayLevel ? `market stress ${topDay.intensity.toFixed(2)}` : `${(topDay.share * 100).toFixed(0)}%`})`
     : "n/a",

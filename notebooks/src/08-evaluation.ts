@@ -277,11 +277,22 @@ const sweepValW = ev.subsampleWindows(
 );
 showMarkdown([sweepTrain.note, sweepVal.note, sweepTrainW.note, sweepValW.note].map((n) => `- ${n}`).join("\n"));
 const denseSpecs = ["ae", "vae", "dae"].map((m) => specs[m]!);
+// Latent sizes that compress the inputs (price-only data have fewer features than the budget's largest size).
+const rowSizes = ev.sweepLatentSizes(budget.latentDims, d.meta.featureNames.length);
+const convSizes = ev.sweepLatentSizes(budget.convLatentDims, windowFeatureNames(d.meta.featureNames, L).length);
+for (const [what, s, n] of [
+  ["token-day", rowSizes, d.meta.featureNames.length],
+  ["window", convSizes, windowFeatureNames(d.meta.featureNames, L).length],
+] as const)
+  if (s.dropped.length)
+    showMarkdown(
+      `The ${what} sweep leaves out latent size${s.dropped.length > 1 ? "s" : ""} ${s.dropped.join(", ")}: not smaller than the ${n} inputs, so nothing to compress.`,
+    );
 const rowPoints = await ev.latentSweep(
   denseSpecs,
   { train: sweepTrain.x, validation: sweepVal.x, test: splits.test },
   {
-    latentDims: budget.latentDims,
+    latentDims: rowSizes.sizes,
     unit: "token-day",
     referenceName: "pca",
     toMatrix: (x) => x,
@@ -294,7 +305,7 @@ const convPoints = await ev.latentSweep(
   [convSpec],
   { train: sweepTrainW.windows, validation: sweepValW.windows, test: w.test },
   {
-    latentDims: budget.convLatentDims,
+    latentDims: convSizes.sizes,
     unit: "window",
     referenceName: "pca-windows",
     toMatrix: flattenWindows,

@@ -39,6 +39,7 @@ import { Progress } from "./lib/runtime/progress";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
 import { SectionBuilder } from "./lib/report/sections";
+import { compareValues } from "./lib/stats/compare";
 
 const ctx = await setupNotebook("10-downstream");
 const section = new SectionBuilder("10-downstream", "Downstream: prediction and risk");
@@ -81,7 +82,8 @@ showTable(
 //
 // For a row on day *t*: the **forward realised volatility** over *h* days is
 // √(mean of σ²ₜ₊₁ … σ²ₜ₊ₕ), with each day's σ the Parkinson range estimate
-// ln(high/low)/√(4 ln 2) (five times as efficient as a squared close-to-close return);
+// ln(high/low)/√(4 ln 2) (five times as efficient as a squared close-to-close return; on
+// price-only data, without high and low, σ is the absolute daily log return);
 // models predict its logarithm, as volatility forecasters do (its distribution is close to
 // normal, a level is heavily skewed). The **direction** target is the sign of
 // ln(Cₜ₊₅/Cₜ). The VaR backtest's P&L is the next day's log return ln(Cₜ₊₁/Cₜ).
@@ -89,12 +91,13 @@ showTable(
 // Stablecoins are left out of the prediction tasks: their volatility level and their
 // mean-reversion to the peg are trivially predictable and would flatter every R² and
 // accuracy below. The benchmark to beat is **HAR** (Corsi, 2009): a regression on the logs
-// of yesterday's range and the trailing 10- and 30-day volatilities.
+// of yesterday's range (on price-only data its absolute log return) and the trailing 10- and
+// 30-day volatilities.
 
 // %%
 const HORIZONS = [1, 5];
 const DIRECTION_HORIZON = 5;
-const targets = ds.forwardTargets(panel, HORIZONS, "range");
+const targets = ds.forwardTargets(panel, HORIZONS, ds.volEstimatorFor(panel));
 const index = new ds.PanelIndex(panel);
 const notStable = (t: number) => sectorOf(t) !== "stablecoin";
 const predReps = [rawRep, harRep, ...latentReps].map((r) => ds.filterTokens(r, notStable));
@@ -242,7 +245,7 @@ await showChart(
     color: "sector",
     tooltip: ["token", "date", "predicted", "realised"],
     xTitle: "forecast ln σ",
-    yTitle: "realised ln σ (Parkinson)",
+    yTitle: targets.estimator === "range" ? "realised ln σ (Parkinson)" : "realised ln σ (|daily log return|)",
     size: 10,
     opacity: 0.5,
   }),
@@ -622,7 +625,7 @@ section.headline({
 });
 const harSameRows = vol1.withBenchmark.find((g) => g.representation === bestLatent1.representation)!.benchmarkR2;
 section.finding(
-  `Next-day log volatility: the HAR benchmark (3 trailing-volatility inputs) reaches out-of-sample R² **${har1.testR2.toFixed(3)}** (5-day: ${har5.testR2.toFixed(3)}). The best autoencoder code alone, ${bestLatent1.representation}, reaches **${bestLatent1.testR2.toFixed(3)}** against ${harSameRows.toFixed(3)} for HAR on the same rows; PCA reaches ${pca1.testR2.toFixed(3)} and the 17 raw features ${raw1.testR2.toFixed(3)}: ${bestLatent1.testR2 >= harSameRows ? "the compressed code matches or beats the purpose-built benchmark" : "a code learned for reconstruction does not replace a purpose-built volatility benchmark"}.`,
+  `Next-day log volatility: the HAR benchmark (3 trailing-volatility inputs) reaches out-of-sample R² **${har1.testR2.toFixed(3)}** (5-day: ${har5.testR2.toFixed(3)}). The best autoencoder code alone, ${bestLatent1.representation}, reaches **${bestLatent1.testR2.toFixed(3)}** against ${harSameRows.toFixed(3)} for HAR on the same rows; PCA reaches ${pca1.testR2.toFixed(3)} and the ${rawRep.X.cols} raw features ${raw1.testR2.toFixed(3)}: ${{ higher: "the compressed code beats the purpose-built benchmark", tie: "the compressed code matches the purpose-built benchmark", lower: "a code learned for reconstruction does not replace a purpose-built volatility benchmark", overlap: "the compressed code is level with the purpose-built benchmark", unknown: "the comparison with the benchmark is not available" }[compareValues(bestLatent1.testR2, harSameRows, { digits: 3 })]}.`,
 );
 section.finding(
   `On top of HAR, ${significant.length ? `**${significant.join(", ")}** add${significant.length === 1 ? "s" : ""} next-day volatility information, with a block-bootstrap interval of the R² gain above zero` : "no latent code adds next-day volatility information with an interval above zero"}; the largest gain among the codes is ${bestCombo.gain.toFixed(3)} (${bestCombo.representation}, 95% CI ${bestCombo.gainCi[0].toFixed(3)} .. ${bestCombo.gainCi[1].toFixed(3)}).`,

@@ -490,8 +490,12 @@ section.headline({
   "data used": source.label,
   transactions: data.rows,
   "fraud rate": source.fraudRate === null ? "no labels (unsupervised)" : `${(source.fraudRate * 100).toFixed(3)}%`,
-  "best ROC-AUC": bestRoc ? `${cc.formatInterval(bestRoc.rocAuc)} (${bestRoc.model})` : "n/a (no labels)",
-  "best PR-AUC (AP)": bestAp ? `${cc.formatInterval(bestAp.averagePrecision)} (${bestAp.model})` : "n/a (no labels)",
+  "best ROC-AUC": bestRoc
+    ? `${cc.formatInterval(bestRoc.rocAuc)} (${cc.bestLabel(mainEvaluations, "rocAuc")})`
+    : "n/a (no labels)",
+  "best PR-AUC (AP)": bestAp
+    ? `${cc.formatInterval(bestAp.averagePrecision)} (${cc.bestLabel(mainEvaluations, "averagePrecision")})`
+    : "n/a (no labels)",
   "published AE ROC-AUC (full data)": cc.PUBLISHED_AE_ROC_AUC,
   "training rows": training.rows.length,
   ...repeatedHeadline(repeatedResult, protocol.nSplits),

@@ -3,6 +3,7 @@
  * per strategy, summarised over seeds (median and range), plus the tables and the chart the
  * notebook shows. A strategy is better at a budget when its best-so-far is lower there.
  */
+import { isTie } from "../../stats/compare";
 import type { Table } from "../../runtime/artifacts";
 import { mean as meanOf, median, std } from "../../stats/descriptive";
 import type { SearchResult, SearchTrial } from "./trial";
@@ -64,7 +65,8 @@ export function anytimeCurves(results: SearchResult[]): AnytimePoint[] {
 
 /**
  * Per budget and strategy: mean and sd over seeds of the best objective reached, and the
- * strategy with the lowest mean ("wins"). Rows: one per budget.
+ * strategy with the lowest mean ("wins"; "grid = halving" when means print the same at 4
+ * decimals). Rows: one per budget.
  */
 export function winnersAtBudgets(results: SearchResult[], budgets: number[]): Record<string, string | number>[] {
   const strategies = [...new Set(results.map((r) => r.strategy))];
@@ -86,7 +88,14 @@ export function winnersAtBudgets(results: SearchResult[], budgets: number[]): Re
         winner = s;
       }
     }
-    row.best = winner || "none yet";
+    // Strategies whose mean prints the same as the winner's (4 decimals) share the win.
+    const tied = strategies.filter(
+      (s) =>
+        s !== winner &&
+        Number.isFinite(row[`${s} mean`] as number) &&
+        isTie(row[`${s} mean`] as number, winnerMean, { digits: 4 }),
+    );
+    row.best = winner ? [winner, ...tied].join(" = ") : "none yet";
     return row;
   });
 }

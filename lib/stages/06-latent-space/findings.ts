@@ -11,6 +11,7 @@ import {
   strongestCorrelation,
 } from "../../latent/interpret";
 import type { ProbeRow } from "../../latent/probes";
+import { type Estimate, compareValues, leaders, listNames, proportionInterval } from "../../stats/compare";
 
 // ---------------------------------------------------------------------------------------
 // Findings
@@ -81,12 +82,53 @@ export function sectorRecoveryRows(input: LatentFindingsInput): Record<string, C
   return rows;
 }
 
-/** Which latent spaces beat the input features at reading sectors, as a sentence. */
-function readability(better: string[], total: number): string {
+/** A probe's balanced accuracy with its 95% sampling interval over the test rows. */
+function probeEstimate(p: Pick<ProbeRow, "balancedAccuracy" | "nTest">): Estimate {
+  return proportionInterval(p.balancedAccuracy, p.nTest);
+}
+
+/**
+ * Which latent spaces make sectors more linearly readable than the input features, as a
+ * sentence chosen from the values and their intervals: a latent space is "more readable"
+ * only when its probe's balanced accuracy is above the features' beyond both intervals;
+ * equal values (at the 2 decimals shown) are said to tie, overlapping intervals to be
+ * within the sampling noise, and lower values to be lower.
+ * @param latent each latent space's label and probe estimate.
+ * @param features the input features' probe estimate.
+ */
+export function readabilitySentence(latent: { label: string; estimate: Estimate }[], features: Estimate): string {
   const what = "sectors more linearly readable than the day's input features";
-  if (better.length === 0) return `No latent space makes ${what}.`;
-  if (better.length === total) return `Every latent space makes ${what}.`;
-  return `Only ${better.join(", ")} make${better.length === 1 ? "s" : ""} ${what}.`;
+  const by = (c: string) =>
+    latent.filter((x) => compareValues(x.estimate, features, { digits: 2 }) === c).map((x) => x.label);
+  const higher = by("higher"),
+    tie = by("tie"),
+    overlap = by("overlap"),
+    lower = by("lower");
+  const total = higher.length + tie.length + overlap.length + lower.length;
+  if (total === 0) return "";
+  const verb = (n: string[], one: string, many: string) => (n.length === 1 ? one : many);
+  const rest: string[] = [];
+  if (tie.length)
+    rest.push(
+      `${total === tie.length ? "every latent space ties" : `${listNames(tie)} ${verb(tie, "ties", "tie")}`} with the input features (${features.value.toFixed(2)})`,
+    );
+  if (overlap.length)
+    rest.push(
+      `${listNames(overlap)} ${verb(overlap, "is", "are")} within the probes' sampling noise of them (95% intervals overlap)`,
+    );
+  if (lower.length)
+    rest.push(`${listNames(lower)} ${verb(lower, "reads", "read")} sectors less well than the input features`);
+  if (higher.length === total) return `Every latent space makes ${what}, beyond the probes' sampling noise.`;
+  const head =
+    higher.length === 0
+      ? `No latent space makes ${what}`
+      : `Only ${listNames(higher)} ${verb(higher, "makes", "make")} ${what} beyond the probes' sampling noise`;
+  return `${head}: ${rest.join("; ")}.`;
+}
+
+/** Labels of the items that share the lead (tie or overlap), "A and B". */
+function leadNames<T>(lead: { tied: T[] }, label: (t: T) => string): string {
+  return listNames(lead.tied.map(label));
 }
 
 /**
@@ -115,12 +157,23 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
       const v = modelPairs.filter((p) => p.a === m || p.b === m).map((p) => p.value);
       return v.reduce((a, b) => a + b, 0) / v.length;
     };
-    const loner = extreme(models, meanTo, false)!;
+    const lonely = leaders(models, meanTo, { better: "lower", digits: 2 });
+    const loner = lonely.best!;
+    const lonerText =
+      models.length < 3
+        ? ""
+        : lonely.tied.length === models.length
+          ? ` Every model is equally similar to the others on average (mean CKA ${f2(meanTo(loner))}).`
+          : ` The least similar to the others on average ${lonely.clear ? "is" : "are"} ${leadNames(lonely, L)} (mean CKA ${f2(meanTo(loner))}${lonely.clear ? "" : " each"}).`;
     findings.push(
-      `Linear CKA between the models' latent spaces ranges from **${f2(lo.value)}** (${L(lo.a)} vs ${L(lo.b)}) to **${f2(hi.value)}** (${L(hi.a)} vs ${L(hi.b)}); ` +
-        `the least similar to the others on average is ${L(loner)} (mean CKA ${f2(meanTo(loner))}).` +
+      (compareValues(lo.value, hi.value, { digits: 2 }) === "tie"
+        ? `Linear CKA between the models' latent spaces is **${f2(hi.value)}** for every pair.`
+        : `Linear CKA between the models' latent spaces ranges from **${f2(lo.value)}** (${L(lo.a)} vs ${L(lo.b)}) to **${f2(hi.value)}** (${L(hi.a)} vs ${L(hi.b)}).`) +
+        lonerText +
         (fHi && fLo
-          ? ` Against the input features, CKA ranges from ${f2(fLo.v)} (${L(fLo.m)}) to ${f2(fHi.v)} (${L(fHi.m)}).`
+          ? compareValues(fLo.v, fHi.v, { digits: 2 }) === "tie"
+            ? ` Against the input features, CKA is ${f2(fHi.v)} for every model.`
+            : ` Against the input features, CKA ranges from ${f2(fLo.v)} (${L(fLo.m)}) to ${f2(fHi.v)} (${L(fHi.m)}).`
           : ""),
     );
   }
@@ -134,12 +187,21 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
       m,
       v: input.overlap.find((p) => p.a === m && p.b === FEATURES_NAME)?.value ?? NaN,
     }));
-    const best = extreme(toFeatures, (x) => x.v, true);
+    const keep = leaders(toFeatures, (x) => x.v, { digits: 2 });
+    const best = keep.best;
+    const nKeep = toFeatures.filter((x) => Number.isFinite(x.v)).length;
+    const keepText = !best
+      ? ""
+      : keep.clear
+        ? ` ${L(best.m)} keeps the most of the input-feature neighbourhoods (${pct(best.v)} shared with the input features' own ${METRIC_K} neighbours).`
+        : keep.tied.length === nKeep
+          ? ` Every model keeps the same share of the input-feature neighbourhoods (${pct(best.v)} shared with the input features' own ${METRIC_K} neighbours).`
+          : ` ${leadNames(keep, (x) => L(x.m))} tie for keeping the most of the input-feature neighbourhoods (${pct(best.v)} shared with the input features' own ${METRIC_K} neighbours).`;
     findings.push(
-      `Of a point's ${METRIC_K} nearest neighbours, two models' latent spaces share on average between **${pct(lo.value)}** (${L(lo.a)} vs ${L(lo.b)}) and **${pct(hi.value)}** (${L(hi.a)} vs ${L(hi.b)}).` +
-        (best
-          ? ` ${L(best.m)} keeps the most of the input-feature neighbourhoods (${pct(best.v)} shared with the input features' own ${METRIC_K} neighbours).`
-          : ""),
+      (compareValues(lo.value, hi.value, { digits: 2 }) === "tie"
+        ? `Of a point's ${METRIC_K} nearest neighbours, every two models' latent spaces share on average **${pct(hi.value)}**.`
+        : `Of a point's ${METRIC_K} nearest neighbours, two models' latent spaces share on average between **${pct(lo.value)}** (${L(lo.a)} vs ${L(lo.b)}) and **${pct(hi.value)}** (${L(hi.a)} vs ${L(hi.b)}).`) +
+        keepText,
     );
   }
 
@@ -162,27 +224,37 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
   // Sectors (known on the synthetic market).
   if (input.nSectors > 0 && input.quality.length) {
     const probe = (rep: string) => input.probes.find((p) => p.representation === rep && p.target === "sector");
-    const bestSil = extreme(input.quality, (q) => q.silhouetteLatent, true)!;
-    const worstSil = extreme(input.quality, (q) => q.silhouetteLatent, false)!;
-    const bestUmapSil = extreme(input.quality, (q) => q.silhouetteUmap, true)!;
-    const bestPurity = extreme(input.quality, (q) => q.sectorPurity, true)!;
-    headline["best sector silhouette (latent)"] = `${f3(bestSil.silhouetteLatent)} (${L(bestSil.model)})`;
+    const silLead = leaders(input.quality, (q) => q.silhouetteLatent, { digits: 3 });
+    const bestSil = silLead.best ?? input.quality[0]!;
+    const worstSil = extreme(input.quality, (q) => q.silhouetteLatent, false) ?? bestSil;
+    const umapLead = leaders(input.quality, (q) => q.silhouetteUmap, { digits: 3 });
+    const bestUmapSil = umapLead.best ?? bestSil;
+    const purityLead = leaders(input.quality, (q) => q.sectorPurity, { digits: 2 });
+    const bestPurity = purityLead.best ?? bestSil;
+    const qLabel = (q: EmbeddingQuality) => L(q.model);
+    headline["best sector silhouette (latent)"] = `${f3(bestSil.silhouetteLatent)} (${leadNames(silLead, qLabel)})`;
     const intro = input.synthetic
       ? `On the synthetic market the ${input.nSectors} sectors are known (ground truth).`
       : `${input.nSectors} sectors are known from the token list.`;
     findings.push(
-      `${intro} Sector silhouettes in latent space range from **${f3(worstSil.silhouetteLatent)}** (${L(worstSil.model)}) to **${f3(bestSil.silhouetteLatent)}** (${L(bestSil.model)})` +
+      (compareValues(worstSil.silhouetteLatent, bestSil.silhouetteLatent, { digits: 3 }) === "tie"
+        ? `${intro} The sector silhouette in latent space is **${f3(bestSil.silhouetteLatent)}** for every model`
+        : `${intro} Sector silhouettes in latent space range from **${f3(worstSil.silhouetteLatent)}** (${L(worstSil.model)}) to **${f3(bestSil.silhouetteLatent)}** (${leadNames(silLead, qLabel)})`) +
         (input.featuresSeparation ? ` (input features: ${f3(input.featuresSeparation.silhouette)})` : "") +
-        `, and in UMAP up to ${f3(bestUmapSil.silhouetteUmap)} (${L(bestUmapSil.model)}). ` +
+        `, and in UMAP up to ${f3(bestUmapSil.silhouetteUmap)} (${leadNames(umapLead, qLabel)}). ` +
         `${bestSil.silhouetteLatent < 0.25 ? "No latent space forms compact sector clusters (a silhouette below 0.25 means sectors overlap); " : "Sectors form recognisable clusters; "}` +
-        `locally, up to **${pct(bestPurity.sectorPurity)}** of a point's ${METRIC_K} nearest latent neighbours share its sector (${L(bestPurity.model)}), against ${pct(bestPurity.sectorPurityChance)} by chance.`,
+        `locally, up to **${pct(bestPurity.sectorPurity)}** of a point's ${METRIC_K} nearest latent neighbours share its sector (${leadNames(purityLead, qLabel)}), against ${pct(bestPurity.sectorPurityChance)} by chance.`,
     );
-    const probes = input.quality.map((q) => ({ m: q.model, v: probe(q.model)?.balancedAccuracy ?? NaN }));
-    const bestProbe = extreme(probes, (x) => x.v, true);
-    const worstProbe = extreme(probes, (x) => x.v, false);
+    const probes = input.quality.map((q) => {
+      const p = probe(q.model);
+      return { m: q.model, v: p?.balancedAccuracy ?? NaN, e: p ? probeEstimate(p) : { value: NaN } };
+    });
+    const probeLead = leaders(probes, (x) => x.e, { digits: 2 });
+    const bestProbe = probeLead.best;
     const feat = probe(FEATURES_NAME);
-    if (bestProbe && worstProbe) {
-      headline["best sector probe (balanced accuracy)"] = `${f2(bestProbe.v)} (${L(bestProbe.m)})`;
+    if (bestProbe) {
+      headline["best sector probe (balanced accuracy)"] =
+        `${f2(bestProbe.v)} (${leadNames(probeLead, (x) => L(x.m))}${probeLead.clear ? "" : ", within the sampling noise"})`;
       const ranking = [...probes]
         .filter((x) => Number.isFinite(x.v))
         .sort((a, b) => b.v - a.v)
@@ -193,9 +265,9 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
           (feat ? `; the raw input features give ${f2(feat.balancedAccuracy)}` : "") +
           ` and guessing ${f2(1 / input.nSectors)}. ` +
           (feat
-            ? readability(
-                probes.filter((x) => x.v > feat.balancedAccuracy).map((x) => L(x.m)),
-                probes.filter((x) => Number.isFinite(x.v)).length,
+            ? readabilitySentence(
+                probes.filter((x) => Number.isFinite(x.v)).map((x) => ({ label: L(x.m), estimate: x.e })),
+                probeEstimate(feat),
               )
             : ""),
       );
@@ -211,8 +283,12 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
     const feat = rows.find((p) => p.representation === FEATURES_NAME);
     const pca = rows.find((p) => p.representation === "pca");
     if (!best || !worst) continue;
+    const spread =
+      compareValues(worst.balancedAccuracy, best.balancedAccuracy, { digits: 2 }) === "tie"
+        ? `**${f2(best.balancedAccuracy)}** for every model`
+        : `from ${f2(worst.balancedAccuracy)} (${L(worst.representation)}) to **${f2(best.balancedAccuracy)}** (${L(best.representation)})`;
     findings.push(
-      `Probe for the ${target}: balanced accuracy on test-split days from ${f2(worst.balancedAccuracy)} (${L(worst.representation)}) to **${f2(best.balancedAccuracy)}** (${L(best.representation)})` +
+      `Probe for the ${target}: balanced accuracy on test-split days ${spread}` +
         (pca && best.representation !== "pca" && worst.representation !== "pca"
           ? `, PCA ${f2(pca.balancedAccuracy)}`
           : "") +
@@ -247,11 +323,14 @@ export function latentFindings(input: LatentFindingsInput): { headline: Record<s
 
   // Traversals.
   for (const t of input.traversals) {
-    const top = extreme(t.effects, (e) => e.effect, true);
+    const topLead = leaders(t.effects, (e) => e.effect, { digits: 2 });
+    const top = topLead.best;
     if (!top) continue;
     findings.push(
       `${L(t.model)} traversal: **${t.activeDims} of ${t.effects.length}** latent dimensions change the decoded features by more than ${ACTIVE_DIM_THRESHOLD} sd on average when moved from -${TRAVERSAL_SPAN} to +${TRAVERSAL_SPAN} sd; ` +
-        `the most influential, ${top.dim}, moves ${top.topFeature} by ${f2(top.topDelta)} sd (mean effect ${f2(top.effect)} sd).`,
+        (topLead.clear
+          ? `the most influential, ${top.dim}, moves ${top.topFeature} by ${f2(top.topDelta)} sd (mean effect ${f2(top.effect)} sd).`
+          : `${listNames(topLead.tied.map((e) => e.dim))} tie as the most influential (mean effect ${f2(top.effect)} sd); ${top.dim} moves ${top.topFeature} by ${f2(top.topDelta)} sd.`),
     );
   }
   return { headline, findings };

@@ -11,6 +11,16 @@ import {
   TOP_STRESS_DAYS,
   rankStressDays,
 } from "../../anomaly/stress";
+import { type Comparison, type Estimate, compareToLevel, compareValues, listNames } from "../../stats/compare";
+import { rocAucInterval } from "../../stats/roc";
+
+/** Decimals ROC-AUC and PR-AUC are printed with in the findings (equal at this precision = a tie). */
+const AUC_DIGITS = 3;
+
+/** A detector's ROC-AUC with its approximate 95% interval from its class sizes. */
+function rocEstimate(q: DetectionQuality): Estimate {
+  return q.rocAuc === null ? { value: NaN } : rocAucInterval(q.rocAuc, q.anomalies, q.rows - q.anomalies);
+}
 
 export function pct(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)}%`;
@@ -67,8 +77,18 @@ export function thresholdFindings(outcomes: readonly ThresholdOutcome[]): string
     const g = ratio("global"),
       t = ratio("per-token");
     if (Number.isFinite(g) && Number.isFinite(t)) {
+      // Which holds its rate better: the smaller distance from 1 (at the 2 decimals printed).
+      const v = compareValues(Math.abs(t - 1), Math.abs(g - 1), { digits: 2 });
+      const which =
+        v === "lower"
+          ? ": thresholds per token track each token's own error level and hold their rate better"
+          : v === "higher"
+            ? ": one global threshold holds its rate better than thresholds per token here"
+            : v === "tie"
+              ? ": both hold their rate equally well"
+              : "";
       out.push(
-        `Averaged over models and rules, the test flag rate is ${g.toFixed(2)}× the training rate with global thresholds and ${t.toFixed(2)}× with per-token thresholds (1 = the rate holds out of sample)${Math.abs(t - 1) < Math.abs(g - 1) ? ": thresholds per token track each token's own error level and hold their rate better" : ""}.`,
+        `Averaged over models and rules, the test flag rate is ${g.toFixed(2)}× the training rate with global thresholds and ${t.toFixed(2)}× with per-token thresholds (1 = the rate holds out of sample)${which}.`,
       );
     }
   }
@@ -89,26 +109,41 @@ export function groundTruthFindings(gt: GroundTruthResult): string[] {
   const out: string[] = [];
   const f = (x: number | null) => (x === null ? "n/a" : x.toFixed(3));
   const b = gt.baseline;
+  const best = gt.best;
+  // Detectors that cannot be told apart from the best: equal at the digits shown, or overlapping intervals.
+  const near = gt.detectors
+    .filter((q) => q !== best && q.rocAuc !== null && q.rows > 0)
+    .map((q) => ({ q, v: compareValues(rocEstimate(q), rocEstimate(best), { digits: AUC_DIGITS }) }))
+    .filter((x) => x.v === "tie" || x.v === "overlap");
+  const tied = near.filter((x) => x.v === "tie").map((x) => x.q.name);
+  const overlapping = near.filter((x) => x.v === "overlap").map((x) => `${x.q.name} ${f(x.q.rocAuc)}`);
+  const nearText =
+    (tied.length ? `; ${listNames(tied)} ${tied.length === 1 ? "ties" : "tie"} with it` : "") +
+    (overlapping.length
+      ? `; ${listNames(overlapping)} ${overlapping.length === 1 ? "is" : "are"} within its sampling noise (approximate 95% intervals overlap)`
+      : "");
+  let baseText = "";
+  if (b) {
+    baseText = `; the PCA baseline reaches ${f(b.rocAuc)} (PR-AUC ${f(b.averagePrecision)})`;
+    if (b.rocAuc !== null && best.rocAuc !== null) {
+      const v = b === best ? "self" : compareValues(rocEstimate(b), rocEstimate(best), { digits: AUC_DIGITS });
+      const gap = (best.rocAuc - b.rocAuc).toFixed(AUC_DIGITS);
+      baseText +=
+        v === "self"
+          ? ", the best itself"
+          : v === "tie"
+            ? ", level with the best"
+            : v === "overlap"
+              ? `, ${gap} below the best, within the sampling noise`
+              : `, ${gap} below the best`;
+    }
+  }
   out.push(
-    `Best ROC-AUC: **${gt.best.name} ${f(gt.best.rocAuc)}** (PR-AUC ${f(gt.best.averagePrecision)}) on ${gt.best.rows.toLocaleString("en-US")} rows with ${gt.best.anomalies.toLocaleString("en-US")} labelled anomalies` +
-      (b
-        ? `; the PCA baseline reaches ${f(b.rocAuc)} (PR-AUC ${f(b.averagePrecision)})${b.rocAuc !== null && gt.best.rocAuc !== null ? `, ${gt.best.rocAuc > b.rocAuc ? `${(gt.best.rocAuc - b.rocAuc).toFixed(3)} below the best` : "the best itself"}` : ""}.`
-        : "."),
+    `Best ROC-AUC: **${best.name} ${f(best.rocAuc)}** (PR-AUC ${f(best.averagePrecision)}) on ${best.rows.toLocaleString("en-US")} rows with ${best.anomalies.toLocaleString("en-US")} labelled anomalies${nearText}${baseText}.`,
   );
   if (b && b.rocAuc !== null) {
     const mse = gt.detectors.filter((q) => q.name.endsWith("· MSE") && q !== b && q.rocAuc !== null);
-    const beat = mse.filter((q) => q.rocAuc! > b.rocAuc!);
-    const list = (qs: DetectionQuality[]) =>
-      qs.map((q) => `${q.name.split(" · ")[0]} ${q.rocAuc!.toFixed(3)}`).join(", ");
-    if (mse.length) {
-      out.push(
-        beat.length === mse.length
-          ? `On MSE every autoencoder beats PCA's ${b.rocAuc.toFixed(3)} (${list(mse)}).`
-          : beat.length === 0
-            ? `On MSE no autoencoder beats PCA's ${b.rocAuc.toFixed(3)} (${list(mse)}): the linear baseline is hard to beat on these anomalies.`
-            : `On MSE, ${list(beat)} beat PCA's ${b.rocAuc.toFixed(3)}; ${list(mse.filter((q) => !beat.includes(q)))} do not.`,
-      );
-    }
+    if (mse.length) out.push(versusBaselineSentence(mse, b));
   }
   const windows = gt.detectors.filter((q) => WINDOW_MODELS.some((m) => q.name.startsWith(`${m} ·`)) && q.rows > 0);
   const days = gt.detectors.find(
@@ -125,7 +160,7 @@ export function groundTruthFindings(gt: GroundTruthResult): string[] {
     );
   if (gt.bestByKind.length) {
     out.push(
-      `By kind (ROC-AUC against normal rows): ${gt.bestByKind.map((k) => `**${k.kind}** best found by ${k.best} (${k.auc.toFixed(3)}, ${k.rows} rows${k.runnerUp ? `; next ${k.runnerUp} ${k.runnerUpAuc!.toFixed(3)}` : ""})`).join("; ")}.`,
+      `By kind (ROC-AUC against normal rows): ${gt.bestByKind.map((k) => `**${k.kind}** ${kindLeader(k)}`).join("; ")}.`,
     );
     const hard = gt.bestByKind.filter((k) => k.auc < 0.7);
     if (hard.length)
@@ -134,6 +169,50 @@ export function groundTruthFindings(gt: GroundTruthResult): string[] {
       );
   }
   return out;
+}
+
+/** "best found by A (0.812, 40 rows; next B 0.790)" or, when the runner-up prints the same, a tie. */
+function kindLeader(k: {
+  best: string;
+  auc: number;
+  rows: number;
+  runnerUp: string | null;
+  runnerUpAuc: number | null;
+}): string {
+  const auc = k.auc.toFixed(AUC_DIGITS);
+  if (k.runnerUp && k.runnerUpAuc !== null && compareValues(k.runnerUpAuc, k.auc, { digits: AUC_DIGITS }) === "tie")
+    return `found equally well by ${k.best} and ${k.runnerUp} (${auc}, ${k.rows} rows)`;
+  return `best found by ${k.best} (${auc}, ${k.rows} rows${k.runnerUp && k.runnerUpAuc !== null ? `; next ${k.runnerUp} ${k.runnerUpAuc.toFixed(AUC_DIGITS)}` : ""})`;
+}
+
+/**
+ * The autoencoders' MSE detectors against the PCA baseline: "beat" only beyond ties and the
+ * approximate intervals of the ROC-AUCs; ties, overlaps and lower values said as such.
+ */
+export function versusBaselineSentence(mse: readonly DetectionQuality[], b: DetectionQuality): string {
+  const base = b.rocAuc!.toFixed(AUC_DIGITS);
+  const list = (qs: readonly DetectionQuality[]) =>
+    qs.map((q) => `${q.name.split(" · ")[0]} ${q.rocAuc!.toFixed(AUC_DIGITS)}`).join(", ");
+  const verdict = new Map<DetectionQuality, Comparison>(
+    mse.map((q) => [q, compareValues(rocEstimate(q), rocEstimate(b), { digits: AUC_DIGITS })]),
+  );
+  const by = (c: Comparison) => mse.filter((q) => verdict.get(q) === c);
+  const beat = by("higher"),
+    tie = by("tie"),
+    overlap = by("overlap"),
+    lower = by("lower");
+  if (beat.length === mse.length) return `On MSE every autoencoder beats PCA's ${base} (${list(mse)}).`;
+  if (lower.length === mse.length)
+    return `On MSE every autoencoder falls below PCA's ${base} (${list(mse)}): the linear baseline is hard to beat on these anomalies.`;
+  const parts: string[] = [];
+  if (beat.length) parts.push(`${list(beat)} beat${beat.length === 1 ? "s" : ""} it`);
+  if (tie.length) parts.push(`${list(tie)} tie${tie.length === 1 ? "s" : ""} with it`);
+  if (overlap.length)
+    parts.push(
+      `${list(overlap)} ${overlap.length === 1 ? "is" : "are"} within its sampling noise (approximate 95% intervals overlap)`,
+    );
+  if (lower.length) parts.push(`${list(lower)} fall${lower.length === 1 ? "s" : ""} below it`);
+  return `On MSE against PCA's ${base}${beat.length === 0 ? ", no autoencoder beats it" : ""}: ${parts.join("; ")}.`;
 }
 
 /** Findings about the stress index and the crash-day check. */
@@ -174,8 +253,10 @@ export function eventStudyFindings(r: EventStudyResult): string[] {
   const out: string[] = [];
   for (const h of r.horizons) {
     if (!h.diffReturn || !h.diffVol) continue;
-    const sig = (x: { lo: number; hi: number }) =>
-      x.lo > 0 ? "above" : x.hi < 0 ? "below" : "not distinguishable from";
+    const sig = (x: { estimate: number; lo: number; hi: number }) => {
+      const v = compareToLevel({ value: x.estimate, lo: x.lo, hi: x.hi }, 0, { digits: 4 });
+      return v === "higher" ? "above" : v === "lower" ? "below" : "not distinguishable from";
+    };
     out.push(
       `${h.horizon} day${h.horizon > 1 ? "s" : ""} after a flag (${h.nEvents} events, ${h.nTokens} tokens): forward log return ${h.diffReturn.estimate >= 0 ? "+" : ""}${h.diffReturn.estimate.toFixed(4)} vs matched days ` +
         `[95% CI ${h.diffReturn.lo.toFixed(4)}, ${h.diffReturn.hi.toFixed(4)}], ${sig(h.diffReturn)} the controls; realised volatility ${h.diffVol.estimate >= 0 ? "+" : ""}${h.diffVol.estimate.toFixed(4)} ` +

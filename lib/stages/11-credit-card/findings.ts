@@ -4,6 +4,26 @@ import { ULB_FRAUD_RATE } from "../../data/creditcard-synthetic";
 import type { Interval } from "../../stats/bootstrap";
 import { type CreditCardSource, PUBLISHED_AE_ROC_AUC, type TrainingRows, fmtInt, pct } from "../../anomaly/creditcard";
 import { type ModelEvaluation, bestBy } from "../../anomaly/creditcard-eval";
+import { type Estimate, compareValues, leaders, listNames } from "../../stats/compare";
+
+/** Decimals ROC-AUC and PR-AUC are printed with (equal at this precision = a tie). */
+const AUC_DIGITS = 3;
+
+function est(i: Interval | null): Estimate {
+  return i ? { value: i.estimate, lo: i.lo, hi: i.hi } : { value: NaN };
+}
+
+/**
+ * The best model by a metric and the models that cannot be told apart from it (same value
+ * at 3 decimals or overlapping 95% intervals): "pca", or "pca; vae and ae within its interval".
+ */
+export function bestLabel(evals: ModelEvaluation[], metric: "rocAuc" | "averagePrecision"): string {
+  const lead = leaders(evals, (e) => est(e[metric]), { digits: AUC_DIGITS });
+  if (!lead.best) return "n/a";
+  const others = lead.tied.filter((e) => e !== lead.best).map((e) => e.model);
+  if (others.length === 0) return lead.best.model;
+  return `${lead.best.model}; ${listNames(others)} within its interval`;
+}
 
 // ---------------------------------------------------------------------------------------
 // Tables and findings
@@ -101,16 +121,27 @@ export function creditCardFindings(s: CreditCardSummary): string[] {
   const bestAp = bestBy(s.evaluations, "averagePrecision");
   if (bestRoc && bestAp) {
     out.push(
-      `On the test split (${fmtInt(first.nTest)} transactions, ${fmtInt(first.nFrauds)} frauds) the best ROC-AUC is **${formatInterval(bestRoc.rocAuc)}** (${bestRoc.model}) and the best PR-AUC (average precision) is **${formatInterval(bestAp.averagePrecision)}** (${bestAp.model}), ${(bestAp.averagePrecision!.estimate / bestAp.baseline!).toFixed(1)}× its baseline of ${pct(bestAp.baseline!, 2)} (the test fraud rate); brackets are 95% bootstrap intervals over ${fmtInt(first.nBoot)} resamples of the test rows.`,
+      `On the test split (${fmtInt(first.nTest)} transactions, ${fmtInt(first.nFrauds)} frauds) the best ROC-AUC is **${formatInterval(bestRoc.rocAuc)}** (${bestLabel(s.evaluations, "rocAuc")}) and the best PR-AUC (average precision) is **${formatInterval(bestAp.averagePrecision)}** (${bestLabel(s.evaluations, "averagePrecision")}), ${(bestAp.averagePrecision!.estimate / bestAp.baseline!).toFixed(1)}× its baseline of ${pct(bestAp.baseline!, 2)} (the test fraud rate); brackets are 95% bootstrap intervals over ${fmtInt(first.nBoot)} resamples of the test rows.`,
     );
   }
   const ranking = [...s.evaluations].filter((e) => e.rocAuc).sort((a, b) => b.rocAuc!.estimate - a.rocAuc!.estimate);
-  if (ranking.length > 1)
-    out.push(`Ranking by ROC-AUC: ${ranking.map((e) => `${e.model} ${e.rocAuc!.estimate.toFixed(3)}`).join(", ")}.`);
+  if (ranking.length > 1) {
+    const lead = leaders(ranking, (e) => est(e.rocAuc), { digits: AUC_DIGITS });
+    const order =
+      lead.tied.length === ranking.length
+        ? ": every interval overlaps the best one's, so the data do not establish an order"
+        : lead.tied.length > 1
+          ? `: ${listNames(lead.tied.map((e) => e.model))} cannot be told apart (overlapping 95% intervals or equal values)`
+          : "";
+    out.push(
+      `Ranking by ROC-AUC: ${ranking.map((e) => `${e.model} ${e.rocAuc!.estimate.toFixed(AUC_DIGITS)}`).join(", ")}${order}.`,
+    );
+  }
   const ae = s.evaluations.find((e) => /(^|-)ae$/.test(e.model)) ?? bestRoc;
   if (ae?.rocAuc) {
     const r = ae.rocAuc;
-    const rel = PUBLISHED_AE_ROC_AUC < r.lo ? "below" : PUBLISHED_AE_ROC_AUC > r.hi ? "above" : "inside";
+    const v = compareValues(PUBLISHED_AE_ROC_AUC, est(r));
+    const rel = v === "lower" ? "below" : v === "higher" ? "above" : "inside";
     let sentence = `The published Keras autoencoder trained on the normal rows of the full ULB data reached ROC-AUC ${PUBLISHED_AE_ROC_AUC.toFixed(2)}; this project's ${ae.model} reaches **${formatInterval(r)}**, so the published value lies ${rel} the interval.`;
     if (source.kind === "stand-in")
       sentence += " On the stand-in the comparison is only a sanity check: its frauds are simulated.";
@@ -135,12 +166,15 @@ export function creditCardFindings(s: CreditCardSummary): string[] {
   if (s.contaminated?.rocAuc && ae?.rocAuc) {
     const d = s.contaminated.rocAuc.estimate - ae.rocAuc.estimate;
     const dAp = s.contaminated.averagePrecision!.estimate - ae.averagePrecision!.estimate;
+    const v = compareValues(est(s.contaminated.rocAuc), est(ae.rocAuc), { tolerance: NEGLIGIBLE_AUC_CHANGE });
     const verdict =
-      d <= -NEGLIGIBLE_AUC_CHANGE
+      v === "lower"
         ? "worse: it learns to reconstruct some frauds too"
-        : d >= NEGLIGIBLE_AUC_CHANGE
+        : v === "higher"
           ? "better here"
-          : "no material difference in ROC-AUC";
+          : v === "overlap"
+            ? "the 95% intervals of the two ROC-AUCs overlap: no difference beyond the noise"
+            : "no material difference in ROC-AUC";
     out.push(
       `Trained on all training rows (frauds included), the AE reaches ROC-AUC ${formatInterval(s.contaminated.rocAuc)} and PR-AUC ${formatInterval(s.contaminated.averagePrecision)}: ${d >= 0 ? "+" : ""}${d.toFixed(3)} and ${dAp >= 0 ? "+" : ""}${dAp.toFixed(3)} against training on normal rows only (${verdict}).`,
     );
