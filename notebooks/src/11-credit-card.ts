@@ -484,6 +484,8 @@ function repeatedHeadline(r: cc.RepeatedSplitResult | null, n: number): Record<s
   }
   return out;
 }
+
+// %%
 const bestRoc = cc.bestBy(mainEvaluations, "rocAuc");
 const bestAp = cc.bestBy(mainEvaluations, "averagePrecision");
 section.headline({
@@ -502,6 +504,8 @@ section.headline({
 });
 section.finding(source.description);
 for (const f of findings) section.finding(f);
+
+// %%
 if (labels) {
   section.table(
     "Detection quality per model on the test split (95% bootstrap intervals)",
