@@ -29,6 +29,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
 import type { Rng } from "../runtime/rng";
 import type { Activation } from "./types";
+import { convTapsT } from "./conv-taps";
 
 /** The function type tf.customGrad takes (not exported by tfjs-core under a name). */
 type CustomGradientFn = Parameters<typeof tf.customGrad>[0];
@@ -225,15 +226,20 @@ export function conv1dSame(
 
 /**
  * Gradient of a "same" convolution with respect to its kernel:
- * dW[k, ci, co] = sum over (b, t) of xpad[b, t*s + k, ci] dz[b, t, co], computed as a forward
- * convolution: a correlation along time with dilation s in which the batch plays the role of
- * the channels, x as `[Cin, Lp, B]` and dz as `[Lo, B, Cout]`.
+ * dW[k, ci, co] = sum over (b, t) of xpad[b, t*s + k, ci] dz[b, t, co].
  *
- * Measured alternatives on wasm (batch 256, the 32-channel decoder layer, one core): this
- * convolution 3.4-4.4 ms; im2col rows copied inside the wasm heap (0.2-0.4 ms) then a matMul
- * with dz^T 3.9-5.2 ms (XNNPACK repacks the large right operand on every call, and the
- * transposes cost); a transposed im2col written element by element in JS 2.5 ms plus a
- * 1.6 ms matMul; tf.gather for that im2col 36 ms. None is faster, so the convolution stays.
+ * Stride 1 on wasm: the transposed im2col matrix `[K * Cin, B * L]` of the channels-first
+ * input (a transpose and one heap-copy kernel, conv-taps.ts) times dz `[B * L, Cout]`: one
+ * plain matMul yielding `[K, Cin, Cout]`. Otherwise: a forward convolution, the correlation
+ * along time with dilation s in which the batch plays the role of the channels, x as
+ * `[Cin, Lp, B]` and dz as `[Lo, B, Cout]`.
+ *
+ * Measured on wasm, batch 256, one core: the decoder's 32-channel layers 2.3-2.8 ms by the
+ * matMul against 3.7-4.9 ms by the batch-as-channels convolution (the reconstruction layer
+ * 0.8 vs 1.5 ms). Slower alternatives: im2col rows copied in the heap then a matMul with
+ * dz^T (3.9-5.2 ms: XNNPACK repacks the large right operand and the transposes cost), the
+ * transposed im2col written element by element in JS (2.5 ms before the matMul), tf.gather
+ * for it (36 ms), a transposed-operand matMul (about 19 ms).
  */
 function convKernelGradient(
   xs: tf.Tensor3D,
@@ -242,8 +248,13 @@ function convKernelGradient(
   stride: number,
   pad: { left: number; right: number },
 ): tf.Tensor3D {
-  const [, , cin] = xs.shape;
-  const [, , cout] = dz.shape;
+  const [batch, length, cin] = xs.shape;
+  const [, lo, cout] = dz.shape;
+  if (stride === 1 && lo === length) {
+    const taps = convTapsT(tf.transpose(xs, [2, 0, 1]) as tf.Tensor3D, k, pad.left);
+    if (taps !== null)
+      return tf.reshape(tf.matMul(taps, tf.reshape(dz, [batch * lo, cout]) as tf.Tensor2D), [k, cin, cout]);
+  }
   const xp =
     pad.left + pad.right > 0
       ? tf.pad(xs, [

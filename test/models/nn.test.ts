@@ -10,6 +10,7 @@ import { initBackend } from "../../lib/runtime/backend";
 import { Rng } from "../../lib/runtime/rng";
 import { Conv1DAutoencoder } from "../../lib/models";
 import { conv1dFast, conv1dSame, dense, linear, linearDataInput, repeatSteps, samePadding } from "../../lib/models/nn";
+import { convTapsT } from "../../lib/models/conv-taps";
 import { maxAbsDiff, patternWindows } from "./helpers";
 
 before(async () => {
@@ -97,6 +98,28 @@ describe("convolutions", () => {
       assert.equal(relDiff(g2[1]!, g1[1]!), 0);
       assert.equal(relDiff(g2[2]!, g1[2]!), 0);
       assert.equal(tf.max(tf.abs(g2[0]!)).dataSync()[0], 0);
+    });
+  });
+
+  test("convTapsT: row (k, c) is channel c shifted by k - padLeft within each window, zeros past the edges", () => {
+    tf.tidy(() => {
+      // xT [Cin=2, B=2, L=3]: channel 0 windows [1 2 3] [4 5 6], channel 1 windows [7 8 9] [10 11 12].
+      const xT = tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 2, 3]);
+      const taps = convTapsT(xT, 3, 1);
+      if (tf.getBackend() !== "wasm") {
+        assert.equal(taps, null, "only the wasm backend has the kernel");
+        return;
+      }
+      assert.deepEqual(taps!.shape, [6, 6]);
+      const rows = (taps!.arraySync() as number[][]).map((r) => r.join(" "));
+      assert.deepEqual(rows, [
+        "0 1 2 0 4 5", // k = 0: step t - 1
+        "0 7 8 0 10 11",
+        "1 2 3 4 5 6", // k = 1: step t
+        "7 8 9 10 11 12",
+        "2 3 0 5 6 0", // k = 2: step t + 1
+        "8 9 0 11 12 0",
+      ]);
     });
   });
 
