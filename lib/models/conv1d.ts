@@ -8,8 +8,8 @@
  *   decoder: dense -> reshape [L_enc, filters[n-1]] -> (repeat x stride -> conv1d(filters[i])) x n
  *            -> crop to windowLength -> conv1d(nFeatures, linear)          [nWindows, L, nFeatures]
  *
- * The convolutions are nn.conv1dFast (tf.conv1d forward, hand-written gradient from forward
- * convolutions) or, on request, nn.conv1dSame (pad + shifted slices + concat + matMul); both
+ * The convolutions are nn.conv1dFast (fused convolution + bias + activation forward,
+ * hand-written gradient, see nn.ts) or, on request, nn.conv1dSame (pad + shifted slices + concat + matMul); both
  * train on the wasm backend where tf.layers.conv1d cannot (no Conv2DBackpropFilter). Upsampling repeats
  * each step (tfjs-layers has no upSampling1d; the saved mirror uses reshape + upSampling2d).
  * Scores average the per-feature errors over the window's steps.

@@ -9,11 +9,13 @@
  * - `conv1dSame`: pad + K shifted slices + concat + one matMul (im2col). Equals tf.conv1d
  *   with "same" padding and needs only elementary kernels. Slow on wasm, whose Slice and
  *   Concat kernels run in JavaScript and copy whole tensors.
- * - `conv1dFast` (the default): forward pass by tf.conv1d itself, gradient written by hand
- *   from forward convolutions only: dx is the correlation of the zero-upsampled output
- *   gradient with the flipped kernel, and dW is a dilated correlation of the input with the
- *   output gradient in which the batch plays the role of the channels. Same values as
- *   conv1dSame (tests compare both, values and gradients) at 3-20x the training speed.
+ * - `conv1dFast` (the default): forward pass by the fused convolution + bias + activation
+ *   kernel, gradient written by hand: dx is the correlation of the zero-upsampled output
+ *   gradient with the flipped kernel (a forward convolution), and dW is, for stride 1 on
+ *   wasm, one matMul over a transposed im2col built in the wasm heap (conv-taps.ts),
+ *   otherwise a dilated correlation of the input with the output gradient in which the batch
+ *   plays the role of the channels. Same values as conv1dSame (tests compare both, values
+ *   and gradients) at 3-20x the training speed.
  *
  * Weights keep the shapes and names of the equivalent tfjs-layers layers (`<layer>/kernel`,
  * `<layer>/bias`, conv kernels `[K, Cin, Cout]`) so that a saved model is a genuine tfjs
