@@ -9,11 +9,13 @@
  * - `conv1dSame`: pad + K shifted slices + concat + one matMul (im2col). Equals tf.conv1d
  *   with "same" padding and needs only elementary kernels. Slow on wasm, whose Slice and
  *   Concat kernels run in JavaScript and copy whole tensors.
- * - `conv1dFast` (the default): forward pass by tf.conv1d itself, gradient written by hand
- *   from forward convolutions only: dx is the correlation of the zero-upsampled output
- *   gradient with the flipped kernel, and dW is a dilated correlation of the input with the
- *   output gradient in which the batch plays the role of the channels. Same values as
- *   conv1dSame (tests compare both, values and gradients) at 3-20x the training speed.
+ * - `conv1dFast` (the default): forward pass by the fused convolution + bias + activation
+ *   kernel, gradient written by hand: dx is the correlation of the zero-upsampled output
+ *   gradient with the flipped kernel (a forward convolution), and dW is, for stride 1 on
+ *   wasm, one matMul over a transposed im2col built in the wasm heap (conv-taps.ts),
+ *   otherwise a dilated correlation of the input with the output gradient in which the batch
+ *   plays the role of the channels. Same values as conv1dSame (tests compare both, values
+ *   and gradients) at 3-20x the training speed.
  *
  * Weights keep the shapes and names of the equivalent tfjs-layers layers (`<layer>/kernel`,
  * `<layer>/bias`, conv kernels `[K, Cin, Cout]`) so that a saved model is a genuine tfjs
@@ -29,6 +31,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
 import type { Rng } from "../runtime/rng";
 import type { Activation } from "./types";
+import { convTapsT } from "./conv-taps";
 
 /** The function type tf.customGrad takes (not exported by tfjs-core under a name). */
 type CustomGradientFn = Parameters<typeof tf.customGrad>[0];
@@ -70,43 +73,72 @@ export function activate<T extends tf.Tensor>(x: T, act: Activation): T {
   }
 }
 
+/** Activations fused into a matMul or convolution kernel, with a gradient read from the output. */
+type FusedActivation = "relu" | "linear";
+
+function isFused(act: Activation): act is FusedActivation {
+  return act === "relu" || act === "linear";
+}
+
+/** dy masked by the derivative of a fused activation, read from the layer's output y. */
+function activationGradient(dy: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor {
+  return y === undefined ? dy : tf.mul(dy, tf.step(y));
+}
+
 /**
- * `x W + b` with a hand-written gradient: x `[n, in]`, W `[in, out]`, b `[out]` -> `[n, out]`.
+ * `act(x W + b)` with a hand-written gradient: x `[n, in]`, W `[in, out]`, b `[out]` -> `[n, out]`.
  *
  * Why: tfjs' own matMul gradient multiplies with transposeA / transposeB flags, and the wasm
  * backend's BatchMatMul is 5-8x slower with those flags than on plain operands (measured:
  * 6.3 ms vs 1.1 ms for `[3840, 32] x [32, 48]^T`). Transposing explicitly first is cheap.
- * The forward pass is one fused matMul + bias kernel.
+ * The forward pass is one fused matMul + bias + activation kernel (called directly: tfjs'
+ * fused op declines to fuse an activation while gradients are recorded).
  */
-export const linear = linearWithGradient(true);
-
-/**
- * `x W + b` like `linear`, for a layer whose input is data (the first layer): its gradient
- * with respect to x is never used (training differentiates only the weights), so it is
- * returned as zeros instead of being computed (one matMul and one transpose per step less).
- */
-export const linearDataInput = linearWithGradient(false);
-
-function linearWithGradient(inputGradient: boolean) {
+function linearWithGradient(inputGradient: boolean, act: FusedActivation) {
   return tf.customGrad(((...args: unknown[]) => {
     const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    save([x, w]);
+    const [n, d] = x.shape;
+    const out = w.shape[1];
+    const y = tf
+      .engine()
+      .runKernel(
+        "_FusedMatMul",
+        { a: tf.reshape(x, [1, n, d]), b: tf.reshape(w, [1, d, out]), bias: b },
+        { transposeA: false, transposeB: false, activation: act },
+      ) as tf.Tensor3D;
+    const value = tf.reshape(y, [n, out]) as tf.Tensor2D;
+    save(act === "relu" ? [x, w, value] : [x, w]);
     return {
-      value: tf.fused.matMul({ a: x, b: w, bias: b }),
+      value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const [xs, ws, ys] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D?];
+        const dz = activationGradient(dy, ys) as tf.Tensor2D;
         return [
-          inputGradient ? tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)) : tf.zerosLike(xs),
-          tf.matMul(tf.transpose(xs), dy as tf.Tensor2D),
-          tf.sum(dy, 0),
+          inputGradient ? tf.matMul(dz, tf.transpose(ws)) : tf.zerosLike(xs),
+          tf.matMul(tf.transpose(xs), dz),
+          tf.sum(dz, 0),
         ];
       },
     };
   }) as unknown as CustomGradientFn) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 }
 
+/** `x W + b` with the hand-written gradient (see linearWithGradient). */
+export const linear = linearWithGradient(true, "linear");
+
+/**
+ * `x W + b` like `linear`, for a layer whose input is data (the first layer): its gradient
+ * with respect to x is never used (training differentiates only the weights), so it is
+ * returned as zeros instead of being computed (one matMul and one transpose per step less).
+ */
+export const linearDataInput = linearWithGradient(false, "linear");
+
+const linearRelu = linearWithGradient(true, "relu");
+const linearReluDataInput = linearWithGradient(false, "relu");
+
 /**
  * Dense layer `act(x W + b)`: x `[n, in]`, W `[in, out]`, b `[out]` -> `[n, out]`.
+ * Relu is fused into the matMul kernel; other activations follow a linear layer.
  * `dataInput`: x is the model's input data (no gradient with respect to it is computed).
  */
 export function dense(
@@ -116,6 +148,7 @@ export function dense(
   act: Activation,
   dataInput = false,
 ): tf.Tensor2D {
+  if (act === "relu") return (dataInput ? linearReluDataInput : linearRelu)(x, kernel, bias);
   return activate((dataInput ? linearDataInput : linear)(x, kernel, bias), act);
 }
 
@@ -194,62 +227,73 @@ export function conv1dSame(
 }
 
 /**
- * 1-D convolution without bias, "same" padding: tf.conv1d forward, hand-written gradient
- * made of forward convolutions only (see the module header), so it trains on wasm.
- * x `[B, L, Cin]`, kernel `[K, Cin, Cout]` -> `[B, ceil(L / stride), Cout]`. `dataInput`: see conv1dFast.
+ * Gradient of a "same" convolution with respect to its kernel:
+ * dW[k, ci, co] = sum over (b, t) of xpad[b, t*s + k, ci] dz[b, t, co].
+ *
+ * Stride 1 on wasm: the transposed im2col matrix `[K * Cin, B * L]` of the channels-first
+ * input (a transpose and one heap-copy kernel, conv-taps.ts) times dz `[B * L, Cout]`: one
+ * plain matMul yielding `[K, Cin, Cout]`. Otherwise: a forward convolution, the correlation
+ * along time with dilation s in which the batch plays the role of the channels, x as
+ * `[Cin, Lp, B]` and dz as `[Lo, B, Cout]`.
+ *
+ * Measured on wasm, batch 256, one core: the decoder's 32-channel layers 2.3-2.8 ms by the
+ * matMul against 3.7-4.9 ms by the batch-as-channels convolution (the reconstruction layer
+ * 0.8 vs 1.5 ms). Slower alternatives: im2col rows copied in the heap then a matMul with
+ * dz^T (3.9-5.2 ms: XNNPACK repacks the large right operand and the transposes cost), the
+ * transposed im2col written element by element in JS (2.5 ms before the matMul), tf.gather
+ * for it (36 ms), a transposed-operand matMul (about 19 ms).
  */
-export function conv1dNoBias(x: tf.Tensor3D, kernel: tf.Tensor3D, stride: number, dataInput = false): tf.Tensor3D {
-  const op = tf.customGrad(((...args: unknown[]) => {
-    const [xi, wi, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
-    save([xi, wi]);
-    return {
-      value: tf.conv1d(xi, wi, stride, "same"),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor3D, tf.Tensor3D];
-        const [, length, cin] = xs.shape;
-        const [k, , cout] = ws.shape;
-        const pad = samePadding(length, k, stride);
-        const dx = dataInput ? tf.zerosLike(xs) : convInputGradient(dy as tf.Tensor3D, ws, stride, length, pad.left);
-        // dW[k, ci, co] = sum_b sum_t xpad[b, t*s + k, ci] dy[b, t, co]: a correlation along time
-        // with dilation s, where the batch is the channel axis: x as [Cin, Lp, B], dy as [Lo, B, Cout].
-        const xp =
-          pad.left + pad.right > 0
-            ? tf.pad(xs, [
-                [0, 0],
-                [pad.left, pad.right],
-                [0, 0],
-              ])
-            : xs;
-        const xt = tf.transpose(xp, [2, 1, 0]) as tf.Tensor3D;
-        const dyt = tf.transpose(dy, [1, 0, 2]) as tf.Tensor3D;
-        let dw = tf.conv1d(xt, dyt, 1, "valid", "NWC", stride) as tf.Tensor3D; // [Cin, >= K, Cout]
-        if (dw.shape[1] !== k) dw = tf.slice(dw, [0, 0, 0], [cin, k, cout]);
-        return [dx, tf.transpose(dw, [1, 0, 2])];
-      },
-    };
-  }) as unknown as CustomGradientFn);
-  return op(x, kernel) as tf.Tensor3D;
+function convKernelGradient(
+  xs: tf.Tensor3D,
+  dz: tf.Tensor3D,
+  k: number,
+  stride: number,
+  pad: { left: number; right: number },
+): tf.Tensor3D {
+  const [batch, length, cin] = xs.shape;
+  const [, lo, cout] = dz.shape;
+  if (stride === 1 && lo === length) {
+    const taps = convTapsT(tf.transpose(xs, [2, 0, 1]) as tf.Tensor3D, k, pad.left);
+    if (taps !== null)
+      return tf.reshape(tf.matMul(taps, tf.reshape(dz, [batch * lo, cout]) as tf.Tensor2D), [k, cin, cout]);
+  }
+  const xp =
+    pad.left + pad.right > 0
+      ? tf.pad(xs, [
+          [0, 0],
+          [pad.left, pad.right],
+          [0, 0],
+        ])
+      : xs;
+  const xt = tf.transpose(xp, [2, 1, 0]) as tf.Tensor3D; // [Cin, Lp, B]
+  const dzt = tf.transpose(dz, [1, 0, 2]) as tf.Tensor3D; // [Lo, B, Cout]
+  let dw = tf.conv1d(xt, dzt, 1, "valid", "NWC", stride) as tf.Tensor3D; // [Cin, >= K, Cout]
+  if (dw.shape[1] !== k) dw = tf.slice(dw, [0, 0, 0], [cin, k, cout]);
+  return tf.transpose(dw, [1, 0, 2]);
 }
 
 /**
  * Gradient of a "same" convolution with respect to its input `[B, L, Cin]`, from the output
- * gradient dy `[B, Lo, Cout]` and the kernel `[K, Cin, Cout]`, by forward convolutions only.
+ * gradient dz `[B, Lo, Cout]` and the kernel `[K, Cin, Cout]`, by forward convolutions only:
+ * the correlation of dz with the flipped kernel. With stride 1 and an odd kernel that is a
+ * "same" convolution itself; otherwise dz is zero-upsampled (s - 1 zeros between steps) and
+ * padded so that a "valid" correlation yields L steps.
  */
 function convInputGradient(
-  dy: tf.Tensor3D,
+  dz: tf.Tensor3D,
   ws: tf.Tensor3D,
   stride: number,
   length: number,
   padLeft: number,
 ): tf.Tensor3D {
-  const [batch, lo, cout] = dy.shape;
+  const [batch, lo, cout] = dz.shape;
   const k = ws.shape[0];
-  // dx[i] = sum_k sum_t [t*s + k - left == i] dy[t] W[k]^T: insert s-1 zeros between the
-  // steps of dy, pad so that a "valid" correlation with the flipped kernel yields L steps.
-  let up = dy as tf.Tensor3D;
+  const flipped = tf.transpose(tf.reverse(ws, 0), [0, 2, 1]) as tf.Tensor3D; // [K, Cout, Cin]
+  if (stride === 1 && k - 1 - padLeft === padLeft) return tf.conv1d(dz, flipped, 1, "same");
+  let up = dz;
   if (stride > 1)
     up = tf.reshape(
-      tf.pad(tf.reshape(dy, [batch, lo, 1, cout]), [
+      tf.pad(tf.reshape(dz, [batch, lo, 1, cout]), [
         [0, 0],
         [0, 0],
         [0, stride - 1],
@@ -266,14 +310,57 @@ function convInputGradient(
     [0, 0],
   ]) as tf.Tensor3D;
   if (have > needed) upPadded = tf.slice(upPadded, [0, 0, 0], [batch, needed, cout]);
-  const flipped = tf.transpose(tf.reverse(ws, 0), [0, 2, 1]) as tf.Tensor3D; // [K, Cout, Cin]
   return tf.conv1d(upPadded, flipped, 1, "valid");
 }
 
 /**
+ * `act(conv1d(x, kernel, "same") + bias)` as one op with a hand-written gradient (see the module
+ * header): the forward pass is one fused convolution + bias + activation kernel, the backward
+ * pass masks dy by the activation's derivative (read from the output), sums it for the bias,
+ * and computes the kernel and input gradients as above. `act` must be relu or linear.
+ */
+function fusedConv1d(
+  x: tf.Tensor3D,
+  kernel: tf.Tensor3D,
+  bias: tf.Tensor1D,
+  stride: number,
+  act: FusedActivation,
+  dataInput: boolean,
+): tf.Tensor3D {
+  const op = tf.customGrad(((...args: unknown[]) => {
+    const [xi, wi, bi, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.Tensor1D, tf.GradSaveFunc];
+    const [batch, length, cin] = xi.shape;
+    const [k, , cout] = wi.shape;
+    // The kernel itself: tfjs' fused op declines to fuse an activation while gradients are recorded.
+    const y = tf
+      .engine()
+      .runKernel(
+        "FusedConv2D",
+        { x: tf.reshape(xi, [batch, 1, length, cin]), filter: tf.reshape(wi, [1, k, cin, cout]), bias: bi },
+        { strides: [1, stride], pad: "same", dataFormat: "NHWC", dilations: [1, 1], activation: act },
+      ) as tf.Tensor4D;
+    const value = tf.reshape(y, [batch, y.shape[2], cout]) as tf.Tensor3D;
+    save(act === "relu" ? [xi, wi, value] : [xi, wi]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws, ys] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D?];
+        const dz = activationGradient(dy, ys) as tf.Tensor3D;
+        const pad = samePadding(length, k, stride);
+        const dx = dataInput ? tf.zerosLike(xs) : convInputGradient(dz, ws, stride, length, pad.left);
+        return [dx, convKernelGradient(xs, dz, k, stride, pad), tf.sum(dz, [0, 1])];
+      },
+    };
+  }) as unknown as CustomGradientFn);
+  return op(x, kernel, bias) as tf.Tensor3D;
+}
+
+/**
  * 1-D convolution with "same" padding, bias and activation (the default convolution).
+ * Relu and linear are fused into the convolution kernel; other activations are applied after
+ * a linear one (tfjs' own gradient for them).
  * `dataInput`: x is the model's input data, so no gradient with respect to it is computed
- * (zeros are returned: one convolution, two pads, a reverse and a transpose per step less).
+ * (zeros are returned: one convolution per step less).
  * @param x `[B, L, Cin]`
  * @param kernel `[K, Cin, Cout]`
  * @param bias `[Cout]`
@@ -287,7 +374,11 @@ export function conv1dFast(
   act: Activation,
   dataInput = false,
 ): tf.Tensor3D {
-  return activate(tf.add(conv1dNoBias(x, kernel, stride, dataInput), bias) as tf.Tensor3D, act);
+  const [, , cin] = x.shape;
+  if (kernel.shape[1] !== cin)
+    throw new Error(`conv1dFast: kernel expects ${kernel.shape[1]} input channels but x has ${cin}.`);
+  if (isFused(act)) return fusedConv1d(x, kernel, bias, stride, act, dataInput);
+  return activate(fusedConv1d(x, kernel, bias, stride, "linear", dataInput), act);
 }
 
 /**

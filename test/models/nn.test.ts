@@ -1,6 +1,6 @@
 /**
  * Building blocks: the two trainable convolutions equal tf.conv1d ("same" padding, strides)
- * in value and agree with each other in gradient; upsampling and the dense layer's
+ * in value and agree with each other in gradient, with a linear and a fused relu activation; upsampling and the dense layer's
  * hand-written gradients equal tfjs' own.
  */
 import { before, describe, test } from "node:test";
@@ -9,7 +9,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../lib/runtime/backend";
 import { Rng } from "../../lib/runtime/rng";
 import { Conv1DAutoencoder } from "../../lib/models";
-import { conv1dFast, conv1dSame, linear, linearDataInput, repeatSteps, samePadding } from "../../lib/models/nn";
+import { conv1dFast, conv1dSame, dense, linear, linearDataInput, repeatSteps, samePadding } from "../../lib/models/nn";
+import { convTapsT } from "../../lib/models/conv-taps";
 import { maxAbsDiff, patternWindows } from "./helpers";
 
 before(async () => {
@@ -46,28 +47,30 @@ describe("convolutions", () => {
     [9, 1, 1, 1, 1],
   ];
   for (const [length, cin, cout, k, stride] of configs) {
-    test(`L=${length} Cin=${cin} Cout=${cout} K=${k} stride=${stride}: values equal tf.conv1d, gradients agree`, () => {
-      tf.tidy(() => {
-        const x = randomTensor([4, length, cin], 1) as tf.Tensor3D;
-        const w = randomTensor([k, cin, cout], 2) as tf.Tensor3D;
-        const b = randomTensor([cout], 3) as tf.Tensor1D;
-        const reference = tf.add(tf.conv1d(x, w, stride, "same"), b);
-        const im2col = conv1dSame(x, w, b, stride, "linear");
-        const fast = conv1dFast(x, w, b, stride, "linear");
-        assert.deepEqual(im2col.shape, [4, samePadding(length, k, stride).outLength, cout]);
-        assert.ok(relDiff(im2col, reference) < 1e-6, `im2col vs tf.conv1d ${relDiff(im2col, reference)}`);
-        assert.ok(relDiff(fast, reference) < 1e-6, `fast vs tf.conv1d ${relDiff(fast, reference)}`);
-        // Gradients of a weighted sum, wrt x, W and b.
-        const r = randomTensor(reference.shape, 4);
-        const loss = (f: typeof conv1dSame) => (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
-          tf.sum(tf.mul(f(xi as tf.Tensor3D, wi as tf.Tensor3D, bi as tf.Tensor1D, stride, "linear"), r));
-        const ga = tf.grads(loss(conv1dSame))([x, w, b]);
-        const gb = tf.grads(loss(conv1dFast))([x, w, b]);
-        ["dx", "dW", "db"].forEach((name, i) =>
-          assert.ok(relDiff(gb[i]!, ga[i]!) < 1e-5, `${name}: ${relDiff(gb[i]!, ga[i]!)}`),
-        );
+    for (const act of ["linear", "relu"] as const)
+      test(`L=${length} Cin=${cin} Cout=${cout} K=${k} stride=${stride} ${act}: values equal tf.conv1d, gradients agree`, () => {
+        tf.tidy(() => {
+          const x = randomTensor([4, length, cin], 1) as tf.Tensor3D;
+          const w = randomTensor([k, cin, cout], 2) as tf.Tensor3D;
+          const b = randomTensor([cout], 3) as tf.Tensor1D;
+          let reference = tf.add(tf.conv1d(x, w, stride, "same"), b);
+          if (act === "relu") reference = tf.relu(reference);
+          const im2col = conv1dSame(x, w, b, stride, act);
+          const fast = conv1dFast(x, w, b, stride, act);
+          assert.deepEqual(im2col.shape, [4, samePadding(length, k, stride).outLength, cout]);
+          assert.ok(relDiff(im2col, reference) < 1e-6, `im2col vs tf.conv1d ${relDiff(im2col, reference)}`);
+          assert.ok(relDiff(fast, reference) < 1e-6, `fast vs tf.conv1d ${relDiff(fast, reference)}`);
+          // Gradients of a weighted sum, wrt x, W and b.
+          const r = randomTensor(reference.shape, 4);
+          const loss = (f: typeof conv1dSame) => (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+            tf.sum(tf.mul(f(xi as tf.Tensor3D, wi as tf.Tensor3D, bi as tf.Tensor1D, stride, act), r));
+          const ga = tf.grads(loss(conv1dSame))([x, w, b]);
+          const gb = tf.grads(loss(conv1dFast))([x, w, b]);
+          ["dx", "dW", "db"].forEach((name, i) =>
+            assert.ok(relDiff(gb[i]!, ga[i]!) < 1e-5, `${name}: ${relDiff(gb[i]!, ga[i]!)}`),
+          );
+        });
       });
-    });
   }
 
   test("a data-input convolution has the same value and weight gradients, and no input gradient", () => {
@@ -95,6 +98,28 @@ describe("convolutions", () => {
       assert.equal(relDiff(g2[1]!, g1[1]!), 0);
       assert.equal(relDiff(g2[2]!, g1[2]!), 0);
       assert.equal(tf.max(tf.abs(g2[0]!)).dataSync()[0], 0);
+    });
+  });
+
+  test("convTapsT: row (k, c) is channel c shifted by k - padLeft within each window, zeros past the edges", () => {
+    tf.tidy(() => {
+      // xT [Cin=2, B=2, L=3]: channel 0 windows [1 2 3] [4 5 6], channel 1 windows [7 8 9] [10 11 12].
+      const xT = tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 2, 3]);
+      const taps = convTapsT(xT, 3, 1);
+      if (tf.getBackend() !== "wasm") {
+        assert.equal(taps, null, "only the wasm backend has the kernel");
+        return;
+      }
+      assert.deepEqual(taps!.shape, [6, 6]);
+      const rows = (taps!.arraySync() as number[][]).map((r) => r.join(" "));
+      assert.deepEqual(rows, [
+        "0 1 2 0 4 5", // k = 0: step t - 1
+        "0 7 8 0 10 11",
+        "1 2 3 4 5 6", // k = 1: step t
+        "7 8 9 10 11 12",
+        "2 3 0 5 6 0", // k = 2: step t + 1
+        "8 9 0 11 12 0",
+      ]);
     });
   });
 
@@ -126,6 +151,28 @@ describe("convolutions", () => {
 });
 
 describe("upsampling and dense", () => {
+  test("dense with fused relu: value and gradients equal relu(matMul + add)", () => {
+    tf.tidy(() => {
+      const x = randomTensor([9, 4], 21) as tf.Tensor2D;
+      const w = randomTensor([4, 6], 22) as tf.Tensor2D;
+      const b = randomTensor([6], 23) as tf.Tensor1D;
+      const r = randomTensor([9, 6], 24);
+      const ref = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(tf.mul(tf.relu(tf.add(tf.matMul(xi as tf.Tensor2D, wi as tf.Tensor2D), bi)), r));
+      const ours = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) =>
+        tf.sum(tf.mul(dense(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D, "relu"), r));
+      const value = dense(x, w, b, "relu");
+      assert.ok(relDiff(value, tf.relu(tf.add(tf.matMul(x, w), b))) < 1e-6);
+      assert.ok(
+        value.dataSync().some((v) => v === 0),
+        "some units are cut by the relu",
+      );
+      const ga = tf.grads(ref)([x, w, b]);
+      const gb = tf.grads(ours)([x, w, b]);
+      ga.forEach((g, i) => assert.ok(relDiff(gb[i]!, g) < 1e-6, `gradient ${i}`));
+    });
+  });
+
   test("repeatSteps repeats each step and sums gradients over the repeats", () => {
     tf.tidy(() => {
       const x = tf.tensor3d([1, 2, 3, 4], [1, 2, 2]);
