@@ -27,7 +27,10 @@
  * CPU seconds (kernel + executor), outcome and fingerprint.
  *
  * Profile, data source, backend and seed come from CAE_PROFILE, CAE_SOURCE, CAE_BACKEND,
- * CAE_SEED (see lib/config.ts). Progress lines from the notebooks (epochs, stages) are
+ * CAE_SEED (see lib/config.ts). The kernel does not type-check cells here
+ * (CAE_KERNEL_TYPECHECK=0, jupyter/kernels/crypto-ae/fast-imports.js): the notebook sources
+ * are type-checked as a whole by `npm run typecheck`, and skipping it saves the kernel about
+ * 3 s of CPU per notebook; CAE_KERNEL_TYPECHECK=1 checks them again. Progress lines from the notebooks (epochs, stages) are
  * relayed live; a failing cell is reported with the cell's real error.
  */
 import * as fs from "node:fs";
@@ -44,6 +47,13 @@ import { KERNEL_NAME } from "./build-notebooks";
 
 /** Debian's interpreter: the one that has Jupyter (another python3 may come first on PATH). */
 const SYSTEM_PYTHON = "/usr/bin/python3";
+
+/**
+ * Cells are not type-checked by the kernel in runs ("0"): the notebook sources are checked
+ * as a whole by `npm run typecheck`, and the kernel's check of a cell parses the library's
+ * whole import graph (about 650 files) in every notebook. The emitted JavaScript is the same.
+ */
+export const KERNEL_TYPECHECK_IN_RUNS = "0";
 
 /** How to install Jupyter's headless parts on Debian. */
 export const JUPYTER_FIX =
@@ -308,7 +318,10 @@ async function main(): Promise<void> {
   if (!fs.existsSync(path.join(root, "node_modules", "tslab")))
     throw new Error("tslab is not installed: run npm ci first (or npm start, which installs it).");
   const timeout = Number(process.env.CAE_CELL_TIMEOUT || config.settings.cellTimeoutSeconds);
-  const env = jupyterEnv(root, { CAE_PROGRESS: "stderr" });
+  const env = jupyterEnv(root, {
+    CAE_PROGRESS: "stderr",
+    CAE_KERNEL_TYPECHECK: process.env.CAE_KERNEL_TYPECHECK ?? KERNEL_TYPECHECK_IN_RUNS,
+  });
   const graph = notebookGraph(all);
   console.log(
     `Running ${chosen.length} notebook(s), up to ${jobs} side by side (CAE_JOBS): profile=${config.profile} source=${config.source} seed=${config.seed} cell-timeout=${timeout}s`,
