@@ -12,7 +12,10 @@
  * Order: each notebook declares the artifacts it reads (lib/runtime/notebook-graph.ts); a
  * notebook starts once the notebooks writing its inputs have finished, and independent
  * notebooks run side by side, up to CAE_JOBS at a time (default: the machine's cores; each
- * kernel computes on one core). Every progress line starts with its notebook's name. A
+ * kernel computes on one core). Among the notebooks ready to start, the one heading the
+ * longest chain of remaining work starts first (costs: the last logged run of the same
+ * profile, else NOTEBOOK_CPU_SECONDS), so the longest chain does not wait behind short
+ * notebooks. Every progress line starts with its notebook's name. A
  * failing notebook stops only the notebooks that read its artifacts; the others run on, and
  * the exit code is 1. Results do not depend on CAE_JOBS: every notebook seeds its own
  * random streams and reads only its declared inputs.
@@ -40,8 +43,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { findRoot, loadConfig } from "../lib/config";
 import { atomicWriteJson } from "../lib/runtime/files";
-import { dependentsOf, notebookGraph, type NotebookGraph } from "../lib/runtime/notebook-graph";
-import { jobCount, runGraph } from "../lib/runtime/scheduler";
+import { dependentsOf, notebookGraph, NOTEBOOK_CPU_SECONDS, type NotebookGraph } from "../lib/runtime/notebook-graph";
+import { criticalPathLengths, jobCount, runGraph } from "../lib/runtime/scheduler";
 import { stageStatus } from "../lib/runtime/stage-state";
 import { KERNEL_NAME } from "./build-notebooks";
 
@@ -262,6 +265,19 @@ function parseArgs(args: string[]): { explicit: string[]; force: boolean } {
   return { explicit: args.filter((a) => !a.startsWith("-")), force: args.includes("--force") };
 }
 
+/** Fallback cost of a notebook with neither a logged run nor an entry in NOTEBOOK_CPU_SECONDS. */
+const UNKNOWN_NOTEBOOK_SECONDS = 60;
+
+/**
+ * What a notebook is expected to cost, for the start order only: its last successful logged
+ * run on the same profile (CPU seconds, else wall), else NOTEBOOK_CPU_SECONDS.
+ */
+export function expectedSeconds(log: RunLog, profile: string, name: string): number {
+  const last = log.notebooks?.[name];
+  if (last?.ok && last.profile === profile) return last.cpuSeconds ?? last.seconds;
+  return NOTEBOOK_CPU_SECONDS[name] ?? UNKNOWN_NOTEBOOK_SECONDS;
+}
+
 /** When a logged run of a notebook started (older logs have only the end and the duration). */
 function startedAtMs(entry: RunLogEntry | undefined): number | null {
   if (!entry) return null;
@@ -369,8 +385,13 @@ async function main(): Promise<void> {
       );
     return code === 0;
   };
-  const run = await runGraph(runGraphOf, jobs, execute, (name, failed) =>
-    console.error(`== ${name}: not run (it reads what ${failed} writes, and ${failed} failed)`),
+  const priority = criticalPathLengths(runGraphOf, (name) => expectedSeconds(log, config.profile, name));
+  const run = await runGraph(
+    runGraphOf,
+    jobs,
+    execute,
+    (name, failed) => console.error(`== ${name}: not run (it reads what ${failed} writes, and ${failed} failed)`),
+    priority,
   );
   writeRunLog(config.paths.report, config.profile, jobs, results, t0);
   const failed = chosen.filter((n) => run.outcome.get(n) === "failed");

@@ -114,6 +114,28 @@ export const NOTEBOOK_IO: Readonly<Record<string, NotebookIo>> = {
   },
 };
 
+/**
+ * About how many CPU seconds each notebook takes on the default profile (measured one
+ * notebook at a time with `CAE_OUT=<scratch> npx tsx scripts/run-notebooks.ts <nn>`). Only
+ * the order in which ready notebooks start depends on it (longest remaining chain first,
+ * lib/runtime/scheduler.ts criticalPathLengths); the runner prefers the last logged run of
+ * the same profile when there is one. A missing notebook counts as 60 s.
+ */
+export const NOTEBOOK_CPU_SECONDS: Readonly<Record<string, number>> = {
+  "00-setup-check": 6,
+  "01-data-eda": 16,
+  "02-train-ae": 105,
+  "03-train-vae": 110,
+  "04-train-dae": 100,
+  "05-train-conv1d-ae": 356,
+  "06-latent-space": 100,
+  "07-anomalies": 60,
+  "08-evaluation": 194,
+  "09-hpo": 275,
+  "10-downstream": 150,
+  "11-credit-card": 199,
+};
+
 /** The notebooks each notebook waits for (direct dependencies), in run order. */
 export type NotebookGraph = ReadonlyMap<string, readonly string[]>;
 
