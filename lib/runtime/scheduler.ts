@@ -127,3 +127,58 @@ export async function runGraph(
     pump();
   });
 }
+
+/** One job of a simulated schedule: when it starts and ends. */
+export interface ScheduledJob {
+  name: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The schedule `runGraph` would follow if every job took exactly `cost(name)` (e.g. its CPU
+ * seconds on an otherwise idle machine): same readiness rule, same priority order, at most
+ * `jobs` at a time. Returns the jobs in start order and the makespan (the run's wall time).
+ * Used to estimate a run's duration from per-notebook costs before running it.
+ */
+export function simulateSchedule(
+  graph: ReadonlyMap<string, readonly string[]>,
+  jobs: number,
+  cost: (name: string) => number,
+  priority?: ReadonlyMap<string, number>,
+): { jobs: ScheduledJob[]; makespan: number } {
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new Error(`simulateSchedule: jobs must be a positive integer, got ${jobs}.`);
+  const rank = (n: string) => priority?.get(n) ?? 0;
+  const pending = priority ? [...graph.keys()].sort((a, b) => rank(b) - rank(a)) : [...graph.keys()];
+  const endOf = new Map<string, number>();
+  const running: ScheduledJob[] = [];
+  const out: ScheduledJob[] = [];
+  let now = 0;
+  while (pending.length > 0 || running.length > 0) {
+    for (const name of [...pending]) {
+      if (running.length >= jobs) break;
+      const deps = graph.get(name) ?? [];
+      if (!deps.every((d) => !graph.has(d) || (endOf.has(d) && endOf.get(d)! <= now))) continue;
+      const c = cost(name);
+      if (!(Number.isFinite(c) && c >= 0))
+        throw new Error(`simulateSchedule: the cost of ${name} must be a finite number >= 0, got ${c}.`);
+      const job = { name, start: now, end: now + c };
+      pending.splice(pending.indexOf(name), 1);
+      running.push(job);
+      out.push(job);
+    }
+    if (running.length === 0)
+      throw new Error(`simulateSchedule: jobs ${pending.join(", ")} can never start (a dependency cycle).`);
+    // Advance to the next job's end.
+    running.sort((a, b) => a.end - b.end);
+    const done = running.shift()!;
+    now = done.end;
+    endOf.set(done.name, done.end);
+    while (running.length > 0 && running[0]!.end <= now) {
+      const also = running.shift()!;
+      endOf.set(also.name, also.end);
+    }
+  }
+  return { jobs: out, makespan: Math.max(0, ...out.map((j) => j.end)) };
+}

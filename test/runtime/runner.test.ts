@@ -15,7 +15,7 @@ import {
 import { NOTEBOOK_IO, notebookGraph, dependentsOf, ancestorsOf } from "../../lib/runtime/notebook-graph";
 import { ARTIFACT_PRODUCERS } from "../../lib/runtime/artifacts";
 import { NOTEBOOK_CPU_SECONDS } from "../../lib/runtime/notebook-graph";
-import { criticalPathLengths, jobCount, runGraph } from "../../lib/runtime/scheduler";
+import { criticalPathLengths, jobCount, runGraph, simulateSchedule } from "../../lib/runtime/scheduler";
 import { findRoot } from "../../lib/config";
 
 function fakeProject(): string {
@@ -277,6 +277,34 @@ describe("graph scheduler", () => {
     order.length = 0;
     await runGraph(graph, 1, record, () => {}, new Map());
     assert.deepEqual(order, ["a", "b", "c", "d", "e"]);
+  });
+
+  test("simulated schedule: two jobs, priorities, makespan", () => {
+    const graph = new Map<string, string[]>([
+      ["a", []],
+      ["b", ["a"]],
+      ["c", ["a"]],
+      ["d", ["c"]],
+      ["e", []],
+    ]);
+    const cost: Record<string, number> = { a: 1, b: 2, c: 5, d: 5, e: 3 };
+    // File order: a+e, then b (t=1) and c (t=3), d at t=8 -> 13.
+    const fileOrder = simulateSchedule(graph, 2, (n) => cost[n]!);
+    assert.equal(fileOrder.makespan, 13);
+    // Longest chain first: a (chain 11) before e (3); then c at t=1, d at t=6 -> 11.
+    const critical = simulateSchedule(
+      graph,
+      2,
+      (n) => cost[n]!,
+      criticalPathLengths(graph, (n) => cost[n]),
+    );
+    assert.deepEqual(
+      critical.jobs.map((j) => `${j.name}@${j.start}`),
+      ["a@0", "e@0", "c@1", "b@3", "d@6"],
+    );
+    assert.equal(critical.makespan, 11);
+    assert.equal(simulateSchedule(graph, 1, (n) => cost[n]!).makespan, 16);
+    assert.throws(() => simulateSchedule(graph, 0, () => 1), /positive integer/);
   });
 
   test("expected cost: the last good run of the same profile, else the declared default-profile CPU", () => {
