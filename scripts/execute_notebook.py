@@ -46,11 +46,24 @@ def main():
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     started = time.time()
 
+    def kernel_cpu():
+        """CPU seconds the kernel has used so far (Linux /proc), or None where that is not available."""
+        try:
+            pid = client.km.provisioner.process.pid
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except Exception:
+            return None
+
     def on_cell_start(cell, cell_index):
         if cell_index not in code_cells:
             return
         number = code_cells.index(cell_index) + 1
-        say(f"cell {number}/{len(code_cells)} ({time.time() - started:.0f} s)")
+        cpu = kernel_cpu()
+        # The kernel's CPU so far tells which cells cost what on a machine shared with other work.
+        cpu_text = "" if cpu is None else f", kernel {cpu:.1f} s CPU"
+        say(f"cell {number}/{len(code_cells)} ({time.time() - started:.0f} s{cpu_text})")
 
     # Charts stay static (vega-lite JSON + SVG) in executed notebooks and their HTML export:
     # the interactive HTML chart output is for a live Jupyter session only (lib/viz/display.ts).

@@ -12,7 +12,10 @@
  * Order: each notebook declares the artifacts it reads (lib/runtime/notebook-graph.ts); a
  * notebook starts once the notebooks writing its inputs have finished, and independent
  * notebooks run side by side, up to CAE_JOBS at a time (default: the machine's cores; each
- * kernel computes on one core). Every progress line starts with its notebook's name. A
+ * kernel computes on one core). Among the notebooks ready to start, the one heading the
+ * longest chain of remaining work starts first (costs: the last logged run of the same
+ * profile, else NOTEBOOK_CPU_SECONDS), so the longest chain does not wait behind short
+ * notebooks. Every progress line starts with its notebook's name. A
  * failing notebook stops only the notebooks that read its artifacts; the others run on, and
  * the exit code is 1. Results do not depend on CAE_JOBS: every notebook seeds its own
  * random streams and reads only its declared inputs.
@@ -27,7 +30,10 @@
  * CPU seconds (kernel + executor), outcome and fingerprint.
  *
  * Profile, data source, backend and seed come from CAE_PROFILE, CAE_SOURCE, CAE_BACKEND,
- * CAE_SEED (see lib/config.ts). Progress lines from the notebooks (epochs, stages) are
+ * CAE_SEED (see lib/config.ts). The kernel does not type-check cells here
+ * (CAE_KERNEL_TYPECHECK=0, jupyter/kernels/crypto-ae/fast-imports.js): the notebook sources
+ * are type-checked as a whole by `npm run typecheck`, and skipping it saves the kernel about
+ * 3 s of CPU per notebook; CAE_KERNEL_TYPECHECK=1 checks them again. Progress lines from the notebooks (epochs, stages) are
  * relayed live; a failing cell is reported with the cell's real error.
  */
 import * as fs from "node:fs";
@@ -37,13 +43,20 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { findRoot, loadConfig } from "../lib/config";
 import { atomicWriteJson } from "../lib/runtime/files";
-import { dependentsOf, notebookGraph, type NotebookGraph } from "../lib/runtime/notebook-graph";
-import { jobCount, runGraph } from "../lib/runtime/scheduler";
+import { dependentsOf, notebookGraph, NOTEBOOK_CPU_SECONDS, type NotebookGraph } from "../lib/runtime/notebook-graph";
+import { criticalPathLengths, jobCount, runGraph } from "../lib/runtime/scheduler";
 import { stageStatus } from "../lib/runtime/stage-state";
 import { KERNEL_NAME } from "./build-notebooks";
 
 /** Debian's interpreter: the one that has Jupyter (another python3 may come first on PATH). */
 const SYSTEM_PYTHON = "/usr/bin/python3";
+
+/**
+ * Cells are not type-checked by the kernel in runs ("0"): the notebook sources are checked
+ * as a whole by `npm run typecheck`, and the kernel's check of a cell parses the library's
+ * whole import graph (about 650 files) in every notebook. The emitted JavaScript is the same.
+ */
+export const KERNEL_TYPECHECK_IN_RUNS = "0";
 
 /** How to install Jupyter's headless parts on Debian. */
 export const JUPYTER_FIX =
@@ -252,6 +265,19 @@ function parseArgs(args: string[]): { explicit: string[]; force: boolean } {
   return { explicit: args.filter((a) => !a.startsWith("-")), force: args.includes("--force") };
 }
 
+/** Fallback cost of a notebook with neither a logged run nor an entry in NOTEBOOK_CPU_SECONDS. */
+const UNKNOWN_NOTEBOOK_SECONDS = 60;
+
+/**
+ * What a notebook is expected to cost, for the start order only: its last successful logged
+ * run on the same profile (CPU seconds, else wall), else NOTEBOOK_CPU_SECONDS.
+ */
+export function expectedSeconds(log: RunLog, profile: string, name: string): number {
+  const last = log.notebooks?.[name];
+  if (last?.ok && last.profile === profile) return last.cpuSeconds ?? last.seconds;
+  return NOTEBOOK_CPU_SECONDS[name] ?? UNKNOWN_NOTEBOOK_SECONDS;
+}
+
 /** When a logged run of a notebook started (older logs have only the end and the duration). */
 function startedAtMs(entry: RunLogEntry | undefined): number | null {
   if (!entry) return null;
@@ -308,7 +334,10 @@ async function main(): Promise<void> {
   if (!fs.existsSync(path.join(root, "node_modules", "tslab")))
     throw new Error("tslab is not installed: run npm ci first (or npm start, which installs it).");
   const timeout = Number(process.env.CAE_CELL_TIMEOUT || config.settings.cellTimeoutSeconds);
-  const env = jupyterEnv(root, { CAE_PROGRESS: "stderr" });
+  const env = jupyterEnv(root, {
+    CAE_PROGRESS: "stderr",
+    CAE_KERNEL_TYPECHECK: process.env.CAE_KERNEL_TYPECHECK ?? KERNEL_TYPECHECK_IN_RUNS,
+  });
   const graph = notebookGraph(all);
   console.log(
     `Running ${chosen.length} notebook(s), up to ${jobs} side by side (CAE_JOBS): profile=${config.profile} source=${config.source} seed=${config.seed} cell-timeout=${timeout}s`,
@@ -356,8 +385,13 @@ async function main(): Promise<void> {
       );
     return code === 0;
   };
-  const run = await runGraph(runGraphOf, jobs, execute, (name, failed) =>
-    console.error(`== ${name}: not run (it reads what ${failed} writes, and ${failed} failed)`),
+  const priority = criticalPathLengths(runGraphOf, (name) => expectedSeconds(log, config.profile, name));
+  const run = await runGraph(
+    runGraphOf,
+    jobs,
+    execute,
+    (name, failed) => console.error(`== ${name}: not run (it reads what ${failed} writes, and ${failed} failed)`),
+    priority,
   );
   writeRunLog(config.paths.report, config.profile, jobs, results, t0);
   const failed = chosen.filter((n) => run.outcome.get(n) === "failed");

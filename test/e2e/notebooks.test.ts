@@ -108,9 +108,10 @@ describe("notebooks on the ci profile", { skip: SKIP }, () => {
   });
 
   test("a sequential run gives the same artifacts as the parallel one", () => {
-    // The notebooks that run side by side at the start (01 with 11, then 02 with 05, then 03 with
-    // 04) rerun one after another in a second folder; everything later only reads their
-    // artifacts with its own seeded streams. Timing fields are left out of the comparison.
+    // The notebooks that run side by side at the start (01, 11 and the model notebooks 02-05,
+    // started longest chain first) rerun one after another in a second folder;
+    // everything later only reads their artifacts with its own seeded streams. Timing fields
+    // are left out of the comparison.
     const seqOut = fs.mkdtempSync(path.join(os.tmpdir(), "cae-e2e-seq-"));
     try {
       const subset = ["01", "02", "03", "04", "05", "11"];

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { loadConfig } from "../../lib/config";
 import {
   baseFingerprint,
+  expectedSeconds,
   notebookFingerprints,
   jupyterEnv,
   isUpToDate,
@@ -13,7 +14,8 @@ import {
 } from "../../scripts/run-notebooks";
 import { NOTEBOOK_IO, notebookGraph, dependentsOf, ancestorsOf } from "../../lib/runtime/notebook-graph";
 import { ARTIFACT_PRODUCERS } from "../../lib/runtime/artifacts";
-import { jobCount, runGraph } from "../../lib/runtime/scheduler";
+import { NOTEBOOK_CPU_SECONDS } from "../../lib/runtime/notebook-graph";
+import { criticalPathLengths, jobCount, runGraph, simulateSchedule } from "../../lib/runtime/scheduler";
 import { findRoot } from "../../lib/config";
 
 function fakeProject(): string {
@@ -222,6 +224,96 @@ describe("graph scheduler", () => {
     assert.equal(run.outcome.get("b"), "failed");
     assert.equal(run.outcome.get("c"), "blocked");
     assert.equal(run.outcome.get("e"), "ok");
+  });
+
+  test("critical path: a job's cost plus the longest chain of jobs waiting for it", () => {
+    const graph = new Map<string, string[]>([
+      ["a", []],
+      ["b", ["a"]],
+      ["c", ["a"]],
+      ["d", ["b", "c"]],
+      ["e", []],
+    ]);
+    const cost: Record<string, number> = { a: 1, b: 5, c: 2, d: 3 };
+    const len = criticalPathLengths(graph, (n) => cost[n], 4);
+    assert.deepEqual(Object.fromEntries(len), { a: 9, b: 8, c: 5, d: 3, e: 4 });
+    assert.throws(() => criticalPathLengths(graph, () => -1), /cost of a must be a finite number >= 0, got -1/);
+    assert.throws(
+      () =>
+        criticalPathLengths(
+          new Map([
+            ["x", ["y"]],
+            ["y", ["x"]],
+          ]),
+          () => 1,
+        ),
+      /dependency cycle/,
+    );
+  });
+
+  test("ready jobs start by priority (longest chain first); equal priorities keep graph order", async () => {
+    // b is short but comes first in graph order; c heads the long chain c -> d.
+    const graph = new Map<string, string[]>([
+      ["a", []],
+      ["b", ["a"]],
+      ["c", ["a"]],
+      ["d", ["c"]],
+      ["e", ["a"]],
+    ]);
+    const cost: Record<string, number> = { a: 1, b: 1, c: 5, d: 5, e: 1 };
+    const order: string[] = [];
+    const record = async (name: string) => {
+      order.push(name);
+      return true;
+    };
+    await runGraph(
+      graph,
+      1,
+      record,
+      () => {},
+      criticalPathLengths(graph, (n) => cost[n]),
+    );
+    assert.deepEqual(order, ["a", "c", "d", "b", "e"]);
+    order.length = 0;
+    await runGraph(graph, 1, record, () => {}, new Map());
+    assert.deepEqual(order, ["a", "b", "c", "d", "e"]);
+  });
+
+  test("simulated schedule: two jobs, priorities, makespan", () => {
+    const graph = new Map<string, string[]>([
+      ["a", []],
+      ["b", ["a"]],
+      ["c", ["a"]],
+      ["d", ["c"]],
+      ["e", []],
+    ]);
+    const cost: Record<string, number> = { a: 1, b: 2, c: 5, d: 5, e: 3 };
+    // File order: a+e, then b (t=1) and c (t=3), d at t=8 -> 13.
+    const fileOrder = simulateSchedule(graph, 2, (n) => cost[n]!);
+    assert.equal(fileOrder.makespan, 13);
+    // Longest chain first: a (chain 11) before e (3); then c at t=1, d at t=6 -> 11.
+    const critical = simulateSchedule(
+      graph,
+      2,
+      (n) => cost[n]!,
+      criticalPathLengths(graph, (n) => cost[n]),
+    );
+    assert.deepEqual(
+      critical.jobs.map((j) => `${j.name}@${j.start}`),
+      ["a@0", "e@0", "c@1", "b@3", "d@6"],
+    );
+    assert.equal(critical.makespan, 11);
+    assert.equal(simulateSchedule(graph, 1, (n) => cost[n]!).makespan, 16);
+    assert.throws(() => simulateSchedule(graph, 0, () => 1), /positive integer/);
+  });
+
+  test("expected cost: the last good run of the same profile, else the declared default-profile CPU", () => {
+    const entry = { seconds: 30, ok: true, finishedAt: "2026-01-01T00:00:00Z", profile: "ci" };
+    const log = { notebooks: { "02-train-ae": { ...entry, cpuSeconds: 12 }, "03-train-vae": entry } };
+    assert.equal(expectedSeconds(log, "ci", "02-train-ae"), 12);
+    assert.equal(expectedSeconds(log, "ci", "03-train-vae"), 30);
+    assert.equal(expectedSeconds(log, "default", "02-train-ae"), NOTEBOOK_CPU_SECONDS["02-train-ae"]);
+    assert.equal(expectedSeconds({}, "ci", "99-new"), 60);
   });
 
   test("CAE_JOBS: default is the cores; a bad value is an error saying what to set", () => {

@@ -20,10 +20,12 @@ try {
 // a cell imports (the whole lib/ graph, about 10 s of CPU per notebook). Here a cell is still
 // type-checked against the library's types, but lib/ itself is loaded through tsx's require
 // hook (esbuild, a fraction of a second) and type-checked by `npm run typecheck` instead.
-// CAE_KERNEL_FULL_CHECK=1 restores tslab's own behaviour.
+// CAE_KERNEL_FULL_CHECK=1 restores tslab's own behaviour. CAE_KERNEL_TYPECHECK=0 (set by the
+// notebook runner, scripts/run-notebooks.ts) skips type-checking cells altogether: batch runs
+// execute notebook sources that `npm run typecheck` checks as a whole.
 if (process.env.CAE_KERNEL_FULL_CHECK !== "1") {
   try {
-    require("./fast-imports").install(process.cwd());
+    require("./fast-imports").install(process.cwd(), { typeCheck: process.env.CAE_KERNEL_TYPECHECK !== "0" });
   } catch (err) {
     process.stderr.write(`[crypto-ae kernel] fast imports unavailable, using tslab's compiler: ${err?.message}\n`);
   }
