@@ -74,7 +74,7 @@ export const EVALUATION_BUDGETS: Record<ProfileName, EvaluationBudget> = {
     nBoot: 1000,
     latentDims: [2, 4, 8, 16],
     convLatentDims: [4, 8, 16],
-    sweepTrainRows: 40000,
+    sweepTrainRows: 20000,
     sweepValidationRows: 8000,
     sweepEpochs: 20,
     sweepPatience: 3,
