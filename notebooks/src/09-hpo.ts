@@ -34,6 +34,8 @@ import { loadDataset } from "./lib/features/dataset";
 import * as search from "./lib/evaluate/search/index";
 import { anytimeSpec } from "./lib/viz/hpo";
 import * as cmp from "./lib/stages/09-hpo/search-comparison";
+import * as tables from "./lib/stages/09-hpo/tables";
+import * as findings from "./lib/stages/09-hpo/findings";
 import { Progress } from "./lib/runtime/progress";
 import { showChart, showTable, showMarkdown } from "./lib/viz/display";
 import * as charts from "./lib/viz/charts";
@@ -77,25 +79,12 @@ showTable(
 // last rung of successive halving reaches it, so all three winners are equally trained.
 
 // %%
-const dimText = (dim: search.Dimension): string =>
-  dim.type === "choice"
-    ? `{${dim.values.join(", ")}}`
-    : `${dim.type === "int" ? "integer" : dim.log ? "log-uniform" : "uniform"} ${dim.low} .. ${dim.high}`;
 const spaces = search.SEARCH_KINDS.map((kind) =>
   search.defaultSpace(kind, { nFeatures: nf, windowLength: windowing.length }),
 );
-showTable(
-  spaces.flatMap((sp) =>
-    sp.dimensions.map((dim) => ({
-      kind: sp.kind.toUpperCase(),
-      hyperparameter: dim.name,
-      range: dimText(dim),
-      "grid levels": sp.grid[dim.name]?.join(", ") ?? "default only",
-      default: sp.defaults[dim.name]!,
-    })),
-  ),
-  { caption: "Search spaces (depth = hidden layers, width = the first; dense layers halve, Conv1D filters double)" },
-);
+showTable(tables.spaceRows(spaces), {
+  caption: "Search spaces (depth = hidden layers, width = the first; dense layers halve, Conv1D filters double)",
+});
 showTable(
   [
     {
@@ -160,56 +149,16 @@ showTable(atBudgets, {
 const defaults = new Map<number, cmp.Scored>();
 const aeObjective = search.modelObjective(aeData.space, aeData.data, { batchSize: s.batchSize, patience: s.patience });
 for (const seed of seeds) defaults.set(seed, await cmp.trainDefault(aeObjective, aeData, budget.epochsPerTrial, seed));
-const pcaCache = new Map<number, Awaited<ReturnType<typeof cmp.scorePca>>>();
-const pcaAt = async (k: number) => {
-  if (!pcaCache.has(k)) pcaCache.set(k, await cmp.scorePca(aeData, k));
-  return pcaCache.get(k)!;
-};
-const criterion = defaults.get(seeds[0]!)!.downstream.criterion;
-/** One row of the winners table: the named numbers are the ones summarised by strategy below. */
-type WinnerRow = Record<string, string | number> & {
-  strategy: string;
-  "test MSE": number;
-  "gain vs default %": number;
-  "gain vs PCA %": number;
-};
-const winnerRows: WinnerRow[] = [];
+// PCA with each winner's latent size, fitted once per size on the same rows.
+const pcaByLatent = new Map<number, Awaited<ReturnType<typeof cmp.scorePca>>>();
 for (const r of aeRuns) {
-  const def = defaults.get(r.seed)!;
-  const pca = await pcaAt(r.winner.params.latentDim!);
-  winnerRows.push({
-    strategy: r.strategy,
-    seed: r.seed,
-    winner: search.describeParams(aeData.space, r.winner.params),
-    "val MSE": r.winner.objective,
-    "test MSE": r.winner.testMse,
-    "default test MSE": def.testMse,
-    "gain vs default %": (1 - r.winner.testMse / def.testMse) * 100,
-    "PCA test MSE (same latent)": pca.testMse,
-    "gain vs PCA %": (1 - r.winner.testMse / pca.testMse) * 100,
-    [criterion]: r.winner.downstream.value,
-    [`default ${criterion}`]: def.downstream.value,
-  });
+  const k = r.winner.params.latentDim!;
+  if (!pcaByLatent.has(k)) pcaByLatent.set(k, await cmp.scorePca(aeData, k));
 }
+const criterion = defaults.get(seeds[0]!)!.downstream.criterion;
+const winnerRows = tables.winnerRows(aeRuns, defaults, pcaByLatent, aeData.space, criterion);
 showTable(winnerRows, { caption: "Each search's winner, scored once on the test split", digits: 4 });
-const byStrategy = search.STRATEGIES.map((strategy) => {
-  const rows = winnerRows.filter((w) => w.strategy === strategy);
-  const mean = (k: "test MSE" | "gain vs default %" | "gain vs PCA %") =>
-    rows.reduce((a, w) => a + w[k], 0) / rows.length;
-  const sd = (k: "test MSE") => {
-    const m = mean(k);
-    return rows.length > 1 ? Math.sqrt(rows.reduce((a, w) => a + (w[k] - m) ** 2, 0) / (rows.length - 1)) : NaN;
-  };
-  return {
-    strategy: strategy,
-    "test MSE mean": mean("test MSE"),
-    "test MSE sd": sd("test MSE"),
-    "gain vs default % (mean)": mean("gain vs default %"),
-    "gain vs PCA % (mean)": mean("gain vs PCA %"),
-    configurations:
-      aeRuns.filter((r) => r.strategy === strategy).reduce((a, r) => a + r.result.configurations, 0) / rows.length,
-  };
-});
+const byStrategy = tables.strategySummary(winnerRows, aeRuns, search.STRATEGIES);
 showTable(byStrategy, {
   caption: `Winners by strategy over ${seeds.length} seeds (configurations = tried per search)`,
   digits: 4,
@@ -285,27 +234,11 @@ const sweep = await cmp.latentSweep(aeData, overall.winner.params, latents, {
   patience: s.patience,
 });
 const choice = cmp.chooseLatent(sweep);
-showTable(
-  sweep.map((p) => ({
-    "latent size": p.latentDim,
-    "val MSE": p.objective,
-    "test MSE": p.testMse,
-    "PCA test MSE": p.pcaTestMse,
-    [criterion]: p.downstream.value,
-    [`PCA ${criterion}`]: p.pcaDownstream.value,
-  })),
-  { caption: `The winner (${overall.strategy}, seed ${overall.seed}) at every latent size`, digits: 4 },
-);
-const sweepRows = sweep.flatMap((p) => [
-  { latent: p.latentDim, model: "AE", measure: "test MSE", value: p.testMse },
-  { latent: p.latentDim, model: "PCA", measure: "test MSE", value: p.pcaTestMse },
-  ...(Number.isFinite(p.downstream.value)
-    ? [
-        { latent: p.latentDim, model: "AE", measure: criterion, value: p.downstream.value },
-        { latent: p.latentDim, model: "PCA", measure: criterion, value: p.pcaDownstream.value },
-      ]
-    : []),
-]);
+showTable(tables.latentSweepRows(sweep, criterion), {
+  caption: `The winner (${overall.strategy}, seed ${overall.seed}) at every latent size`,
+  digits: 4,
+});
+const sweepRows = tables.latentChartRows(sweep, criterion);
 for (const measure of ["test MSE", criterion])
   if (sweepRows.some((r) => r.measure === measure))
     await showChart(
@@ -342,6 +275,13 @@ ctx.store.writeTable("hpo-trials", search.searchTrialsTable([...aeResults, ...ki
   });
   run.dispose();
 }
+showMarkdown("Saved `hpo-trials.parquet` and `models/ae-hpo/`.");
+
+// %% [markdown]
+// The budgets, the winners and their test scores, the defaults, the latent sweep and the
+// choice, for the report and later notebooks.
+
+// %%
 const bestJson = {
   objective: search.objectiveDescription("ae"),
   budget: budget,
@@ -364,7 +304,7 @@ const bestJson = {
   seed: ctx.config.seed,
 };
 ctx.store.writeJson("hpo-best", bestJson);
-showMarkdown("Saved `hpo-trials.parquet`, `hpo-best.json` and `models/ae-hpo/`.");
+showMarkdown("Saved `hpo-best.json`.");
 
 // %% [markdown]
 // ## Conclusions
@@ -384,17 +324,9 @@ section.headline({
   "default test MSE (mean of seeds)": meanDefault,
   "latent size chosen": choice.latentDim,
 });
-section.finding(
-  `With the same budget (${budget.mainBudget} epochs per search, full trials of ${budget.epochsPerTrial} epochs) and ${seeds.length} seeds, the lowest mean validation MSE at ${firstRow["epochs spent"]} epochs was reached by **${firstRow.best}**, at ${lastRow["epochs spent"]} epochs by **${lastRow.best}** (${search.STRATEGIES.map((st) => `${st} ${Number(lastRow[`${st} mean`]).toFixed(4)} ± ${Number.isFinite(Number(lastRow[`${st} sd`])) ? Number(lastRow[`${st} sd`]).toFixed(4) : "n/a"}`).join(", ")}).`,
-);
-/** A relative change in words: a positive gain is an error that much below the reference. */
-const relative = (gain: number): string => `${Math.abs(gain).toFixed(1)}% ${gain >= 0 ? "below" : "above"}`;
-section.finding(
-  `Scored once on the test split, the winners' test MSE is on average ${byStrategy.map((b) => `${relative(b["gain vs default % (mean)"])} the default's (${b.strategy})`).join(", ")}, for the default configuration trained the same way; against PCA with the same latent size it is ${byStrategy.map((b) => `${relative(b["gain vs PCA % (mean)"])} (${b.strategy})`).join(", ")}.`,
-);
-section.finding(
-  `Latent size: the winner's configuration at sizes ${latents.join(", ")} has test MSE ${sweep.map((p) => p.testMse.toFixed(4)).join(", ")}${criterion !== "none" ? ` and ${criterion} ${sweep.map((p) => (Number.isFinite(p.downstream.value) ? p.downstream.value.toFixed(3) : "n/a")).join(", ")}` : ""}. The choice is **${choice.latentDim}**: ${choice.reason}.${criterion === "none" ? ` Without labels or documented crashes in the held-out days, ${sweep[0]!.downstream.note}.` : ""}`,
-);
+section.finding(findings.budgetFinding(budget, seeds.length, atBudgets));
+section.finding(findings.winnersFinding(byStrategy));
+section.finding(findings.latentFinding(latents, sweep, criterion, choice));
 section.table("Best validation MSE at a budget, per strategy", atBudgets);
 section.table("Winners on the test split", winnerRows);
 section.table("Every kind", kindRows);

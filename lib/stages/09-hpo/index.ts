@@ -4,3 +4,5 @@
  */
 export * from "../../evaluate/hpo";
 export * from "../../viz/hpo";
+export * from "./tables";
+export * from "./findings";
