@@ -133,48 +133,23 @@ const prediction = ds.predictionSuite(predReps, predReps[1]!, targets, index, {
   onStep: (what) => progress.update(what),
 });
 progress.done("all representations scored");
-const volRows = prediction.volatility.flatMap((v) =>
-  v.alone.map((o) => ({
-    horizon: `${v.horizon}d`,
-    representation: o.representation,
-    dims: o.dims,
-    "ridge α": o.alpha,
-    "val R²": o.valR2,
-    "test R²": o.testR2,
-    "95% CI": `${o.ci[0].toFixed(3)} .. ${o.ci[1].toFixed(3)}`,
-    "test rows": o.nTest,
-  })),
-);
+const volRows = ds.volatilityRows(prediction);
 showTable(volRows, {
   caption: "Log forward realised volatility: out-of-sample R² (test split; Conv1D rows are window-end days only)",
   digits: 3,
 });
-const gainRows = prediction.volatility.flatMap((v) =>
-  v.withBenchmark.map((g) => ({
-    horizon: `${v.horizon}d`,
-    "added to HAR": g.representation,
-    "HAR alone R²": g.benchmarkR2,
-    "HAR + it R²": g.combined.testR2,
-    gain: g.gain,
-    "gain 95% CI": `${g.gainCi[0].toFixed(3)} .. ${g.gainCi[1].toFixed(3)}`,
-    "test rows": g.combined.nTest,
-  })),
-);
+const gainRows = ds.harGainRows(prediction);
 showTable(gainRows, {
   caption: "Does the representation add to the HAR benchmark? Paired R² gain on the same test rows",
   digits: 3,
 });
-const r2Chart = prediction.volatility.flatMap((v) =>
-  v.alone.map((o) => ({
-    representation: o.representation,
-    horizon: `${v.horizon}-day`,
-    r2: o.testR2,
-    lo: o.ci[0],
-    hi: o.ci[1],
-  })),
-);
+
+// %% [markdown]
+// The same numbers as charts: each representation's test R² alone, and what it adds to HAR.
+
+// %%
 await showChart(
-  charts.barChart(r2Chart, {
+  charts.barChart(ds.volatilityChartRows(prediction), {
     title: "Forecasting log forward volatility: test R²",
     subtitle: "ridge on each representation alone; whiskers: 95% block-bootstrap interval",
     category: "representation",
@@ -187,18 +162,9 @@ await showChart(
   }),
   fig("10-vol-r2"),
 );
-const gainChart = prediction.volatility.flatMap((v) =>
-  v.withBenchmark.map((g) => ({
-    representation: g.representation,
-    horizon: `${v.horizon}-day`,
-    gain: g.gain,
-    lo: g.gainCi[0],
-    hi: g.gainCi[1],
-  })),
-);
 await showChart(
   ds.withReferenceLine(
-    charts.barChart(gainChart, {
+    charts.barChart(ds.harGainChartRows(prediction), {
       title: "What each representation adds to the HAR benchmark",
       subtitle: "test R² of HAR + representation minus HAR alone, same rows; whiskers: 95% block-bootstrap interval",
       category: "representation",
@@ -325,52 +291,19 @@ const risk = ds.riskSuite([rawRep, ...latentReps], panel, sectorOf, isoToDay(b.t
   rng: ctx.rng.fork("risk"),
   randomDraws: 200,
 });
-const groupingRows = risk.groupings.map((g) => ({
-  grouping: g.name,
-  groups: g.risk.nGroups,
-  "ARI vs sectors": g.ariVsSector,
-  "within-group corr": g.risk.withinCorrelation,
-  "between-group corr": g.risk.betweenCorrelation,
-  "portfolio corr": g.risk.portfolioCorrelation,
-  "vol dispersion (sd of ln vol)": g.risk.volDispersion,
-  "highest group vol": Math.max(...g.risk.groups.map((x) => x.annualVol)),
-  "lowest group vol": Math.min(...g.risk.groups.map((x) => x.annualVol)),
-  "worst max drawdown": Math.max(...g.risk.groups.map((x) => x.maxDrawdown)),
-}));
-const randomRow = {
-  grouping: `random (sector sizes, ${risk.random.draws} draws): mean`,
-  groups: risk.k,
-  "ARI vs sectors": 0,
-  "within-group corr": risk.random.within.mean,
-  "between-group corr": null,
-  "portfolio corr": risk.random.portfolioCorrelation.mean,
-  "vol dispersion (sd of ln vol)": risk.random.volDispersion.mean,
-  "highest group vol": null,
-  "lowest group vol": null,
-  "worst max drawdown": null,
-};
-const allGroupingRows: Record<string, string | number | null>[] = [...groupingRows, randomRow];
+const allGroupingRows = ds.groupingRows(risk);
 showTable(allGroupingRows, {
   caption: `${risk.grid.tokens.length} tokens, test period ${b.testStart} .. ${b.testEnd} (${risk.grid.days.length} days), k = ${risk.k}; random 95% band of within-group corr: ${risk.random.within.lo.toFixed(3)} .. ${risk.random.within.hi.toFixed(3)}`,
   digits: 3,
 });
-const withinChart = [
-  ...risk.groupings.map((g) => ({
-    grouping: g.name,
-    within: g.risk.withinCorrelation,
-    lo: null as number | null,
-    hi: null as number | null,
-  })),
-  {
-    grouping: "random groups (95% band)",
-    within: risk.random.within.mean,
-    lo: risk.random.within.lo,
-    hi: risk.random.within.hi,
-  },
-];
+
+// %% [markdown]
+// Within-group correlation of each grouping against the band of random groupings.
+
+// %%
 await showChart(
   ds.widenCategoryLabels(
-    charts.barChart(withinChart, {
+    charts.barChart(ds.withinCorrelationChartRows(risk), {
       title: "How well does each grouping capture co-movement?",
       subtitle: "mean pairwise daily-return correlation of tokens in the same group, test period",
       category: "grouping",
@@ -409,24 +342,16 @@ await showChart(
   ),
   fig("10-ae-clusters-vs-sectors"),
 );
-const portfolioRows = risk.groupings
-  .filter((g) => g.name === "sectors" || g.name === "AE clusters" || g.name === "PCA clusters")
-  .flatMap((g) =>
-    g.risk.groups.map((x) => ({
-      grouping: g.name,
-      group: g.name === "sectors" ? risk.sectorNames[x.group]! : `cluster ${x.group}`,
-      tokens: x.size,
-      "annual vol": x.annualVol,
-      "max drawdown": x.maxDrawdown,
-      "total return": x.totalReturn,
-      "within corr": x.withinCorrelation,
-      "main sector": ds.dominantLabel(g.labels, x.group, risk.sectors),
-    })),
-  );
+const portfolioRows = ds.portfolioRows(risk);
 showTable(portfolioRows, {
   caption: "Equal-weight portfolio of each group over the test period (annualised with 365 days)",
   digits: 3,
 });
+
+// %% [markdown]
+// The group portfolios' volatility against their drawdown.
+
+// %%
 await showChart(
   charts.scatter(
     portfolioRows.map((r) => ({
@@ -466,17 +391,7 @@ await showChart(
 
 // %%
 const vars = ds.varSuite(prediction.forecasts, 0.05);
-const varRows = vars.map((v) => ({
-  forecaster: v.representation,
-  "test forecasts": v.nTest,
-  exceedances: v.exceedances,
-  rate: v.rate,
-  "Kupiec p": v.kupiecP,
-  "tokens rejected": `${v.tokensRejected}/${v.tokensTested}`,
-  "ES ratio": v.esRatio,
-  "mean VaR (log return)": v.meanVar,
-  "busiest day": `${dayToIso(v.worstDay.day + 1)}: ${v.worstDay.exceedances}/${v.worstDay.forecasts}`,
-}));
+const varRows = ds.varRows(vars);
 showTable(varRows, { caption: "95% one-day VaR backtest on the test split (expected rate 0.05)", digits: 3 });
 await showChart(
   ds.withReferenceLine(
@@ -501,14 +416,15 @@ await showChart(
   ),
   fig("10-var-exceedances"),
 );
+
+// %% [markdown]
+// One token's test days under the best HAR + latent forecaster: its next-day return against
+// the 95% VaR boundary (the token with the most test days).
+
+// %%
 const pathForecaster = prediction.forecasts.find((f) => f.name === bestCombo.combined.representation)!;
 const pathVar = vars.find((v) => v.representation === pathForecaster.name)!;
-const exampleToken = [...new Set(Array.from(pathForecaster.rep.token))]
-  .map((t) => ({
-    t: t,
-    n: pathForecaster.rep.token.filter((x, i) => x === t && pathForecaster.rep.split[i] === 2).length,
-  }))
-  .sort((x, y) => y.n - x.n || x.t - y.t)[0]!.t;
+const exampleToken = ds.busiestTestToken(pathForecaster.rep);
 const path = ds.varPathRows(pathForecaster, pathVar.zQuantile, exampleToken, dayToIso);
 await showChart(
   charts.timeSeries(path.rows, {
@@ -528,19 +444,6 @@ await showChart(
 // ## Save
 
 // %%
-const strip = (o: ds.RegressionOutcome) => ({
-  representation: o.representation,
-  dims: o.dims,
-  alpha: o.alpha,
-  valR2: o.valR2,
-  trainR2: o.trainR2,
-  testR2: o.testR2,
-  testMse: o.testMse,
-  ci: o.ci,
-  nTrain: o.nTrain,
-  nValidation: o.nValidation,
-  nTest: o.nTest,
-});
 const results = {
   targets: {
     horizons: HORIZONS,
@@ -550,32 +453,12 @@ const results = {
     stablecoinsExcluded: stableTokens,
     transform: "ln(max(vol, 1e-4))",
   },
-  volatility: prediction.volatility.map((v) => ({
-    horizon: v.horizon,
-    alone: v.alone.map(strip),
-    withHar: v.withBenchmark.map((g) => ({
-      representation: g.representation,
-      combined: strip(g.combined),
-      harR2: g.benchmarkR2,
-      gain: g.gain,
-      gainCi: g.gainCi,
-    })),
-  })),
+  volatility: ds.volatilityResults(prediction),
   direction: prediction.direction,
-  clustering: {
-    tokens: risk.grid.tokens.length,
-    days: risk.grid.days.length,
-    k: risk.k,
-    excluded: risk.excluded,
-    groupings: risk.groupings.map((g) => ({
-      name: g.name,
-      ariVsSector: g.ariVsSector,
-      ...g.risk,
-      labels: Object.fromEntries(Array.from(risk.grid.tokens, (t, i) => [d.tokens[t]!.id, g.labels[i]!])),
-    })),
-    random: risk.random,
-    sectorNames: risk.sectorNames,
-  },
+  clustering: ds.clusteringResults(
+    risk,
+    d.tokens.map((t) => t.id),
+  ),
   var: vars,
   seed: ctx.config.seed,
 };
