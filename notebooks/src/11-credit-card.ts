@@ -228,17 +228,13 @@ if (aeAll && allRows)
     Xval,
     fitOptions(allRows.rows.length),
   );
-const lossRows = Object.entries(histories)
-  .filter(([label]) => label !== "pca")
-  .flatMap(([label, h]) =>
-    h.epochs.map((e) => ({
-      model: label,
-      epoch: e.epoch,
-      "relative validation loss": e.valLoss / h.epochs[0]!.valLoss,
-    })),
-  );
+
+// %% [markdown]
+// How each model's validation loss fell during training.
+
+// %%
 await showChart(
-  charts.lineChart(lossRows, {
+  charts.lineChart(cc.relativeLossRows(histories), {
     title: "Validation loss per epoch, relative to epoch 1",
     subtitle: "reconstruction MSE on validation normals (VAE: negative ELBO), divided by its first-epoch value",
     x: "epoch",

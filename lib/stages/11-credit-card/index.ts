@@ -10,3 +10,4 @@ export * from "../../viz/creditcard";
 export * from "./embed";
 export * from "./findings";
 export * from "./repeated";
+export * from "./tables";
