@@ -167,53 +167,7 @@ showTable(an.pairTableRows(p99.pairs, rho), {
   caption: "Pairs at the 99th percentile, with the Spearman correlation of their scores",
   digits: 3,
 });
-const agreementChart = charts.concat(
-  [
-    an.withContrastLabels(
-      charts.heatmap(
-        an.pairMatrixRows(aligned.models, p99.pairs, (p) => p.jaccard, "jaccard"),
-        {
-          title: "Jaccard of flags (99th percentile)",
-          x: "a",
-          y: "b",
-          value: "jaccard",
-          xSort: aligned.models,
-          ySort: aligned.models,
-          domain: [0, 1],
-          showValues: true,
-          width: 260,
-          height: 260,
-        },
-      ),
-      "jaccard",
-      0.5,
-    ),
-    an.withContrastLabels(
-      charts.heatmap(
-        an.pairMatrixRows(aligned.models, rho, (p) => p.spearman, "spearman"),
-        {
-          title: "Spearman correlation of scores",
-          x: "a",
-          y: "b",
-          value: "spearman",
-          xSort: aligned.models,
-          ySort: aligned.models,
-          domain: [-1, 1],
-          diverging: true,
-          showValues: true,
-          width: 260,
-          height: 260,
-        },
-      ),
-      "spearman",
-      -0.7,
-      0.7,
-    ),
-  ],
-  { title: "How similar are the detectors?", columns: 2 },
-);
-agreementChart.resolve = { scale: { color: "independent" } };
-await showChart(agreementChart, fig("07-agreement"));
+await showChart(an.agreementChart(aligned.models, p99.pairs, rho), fig("07-agreement"));
 
 // %% [markdown]
 // Which anomalies are found by which models: an UpSet chart counts, for the token-days
@@ -313,6 +267,13 @@ if (gt !== null) {
     ),
     fig("07-roc-pr"),
   );
+}
+
+// %% [markdown]
+// Precision and recall of each global threshold rule against the labels.
+
+// %%
+if (gt !== null) {
   const recall = an.thresholdRecallRows(outcomes, errors);
   if (recall)
     showTable(recall, {
@@ -359,6 +320,11 @@ await showChart(
   }),
   fig("07-explained-prices"),
 );
+
+// %% [markdown]
+// The features that carry the error of the top anomaly.
+
+// %%
 const top1 = explained[0];
 if (top1) {
   const ex = an.explainGridRow(errors, aligned, top1.g, consensus.models);

@@ -11,3 +11,4 @@ export * from "../../viz/anomaly";
 export * from "./tables";
 export * from "./findings";
 export * from "./crash-check";
+export * from "./charts";
