@@ -95,6 +95,11 @@ const specs = Object.fromEntries([...RANKED, "pca-windows"].map((m) => [m, ev.re
 const rowFrames = ROW_MODELS.map((m) =>
   restrictFrame(ev.errorFrameFromTable(m, ctx.store.readTable(`errors-${m}`), d, "token-day"), (_t, _d, s) => s < 3),
 );
+
+// %% [markdown]
+// The Conv1D AE's windows inside the splits, and the window PCA's errors on the same windows.
+
+// %%
 const convSpec = specs["conv1d"]!;
 const L = Number(convSpec.options.windowLength),
   S = ctx.config.settings.windowStride;
@@ -399,6 +404,11 @@ const winNoise = ev.noiseRobustness(
   noiseRng.fork("windows"),
 );
 const noiseRows = [...rowNoise.rows, ...winNoise.rows];
+
+// %% [markdown]
+// Error against the clean input and stability of the anomaly ranking, per model and corruption.
+
+// %%
 showTable(
   noiseRows.map((r) => ({
     model: ev.modelLabel(r.model),
@@ -558,6 +568,11 @@ await showChart(
   }),
   fig("08-error-by-regime"),
 );
+
+// %% [markdown]
+// Drift: test against training error per model, raw and with the regime mix held fixed.
+
+// %%
 const drift = frames
   .filter((f) => RANKED.includes(f.model))
   .map((f) => {
@@ -641,6 +656,11 @@ showTable(
   })),
   { caption: "Walk-forward (expanding window)" },
 );
+
+// %% [markdown]
+// The walk-forward test error of each fold, against the training-mean predictor.
+
+// %%
 await showChart(
   charts.lineChart(
     [
