@@ -697,89 +697,15 @@ await showChart(
 // covers PCA and the AE only; mean ranks count the criteria each model was measured on.
 
 // %%
-const noiseVsPca = (m: string) => {
-  const own = noiseRows.filter((r) => r.model === m);
-  return (
-    own.reduce(
-      (a, r) => a + r.noisyMse / noiseRows.find((q) => q.model === ev.referenceOf(m) && q.label === r.label)!.noisyMse,
-      0,
-    ) / own.length
-  );
-};
-const spearmanVsPca = (m: string) => {
-  const own = noiseRows.filter((r) => r.model === m);
-  return (
-    own.reduce(
-      (a, r) => a + r.spearman / noiseRows.find((q) => q.model === ev.referenceOf(m) && q.label === r.label)!.spearman,
-      0,
-    ) / own.length
-  );
-};
-const testOf = (m: string) => splitRows.find((r) => r.model === m && r.split === "test")!;
-const sweepGain = (m: string) => {
-  const own = sweep.filter((p) => p.model === m);
-  return own.length
-    ? own.reduce(
-        (a, p) =>
-          a + p.explained - sweep.find((q) => q.model === p.reference && q.latentDim === p.latentDim)!.explained,
-        0,
-      ) / own.length
-    : 0;
-};
-const regimeRatio = (m: string) => {
-  const rows = regimeRows.find((r) => r.model === m)!.rows;
-  return (rows.find((r) => r.group === "crash")?.value ?? NaN) / (rows.find((r) => r.group === "calm")?.value ?? NaN);
-};
-const wfRatio = (m: string) => {
-  const own = wf.filter((r) => r.model === m);
-  return own.length ? own.reduce((a, r) => a + r.testMse / r.meanMse, 0) / own.length : NaN;
-};
-const per = (f: (m: string) => number) => Object.fromEntries(RANKED.map((m) => [m, f(m)]));
-const criteria: ev.Criterion[] = [
-  {
-    label: "Test MSE ÷ PCA (same input and size)",
-    better: "lower",
-    values: per((m) => testOf(m).mse / testOf(ev.referenceOf(m)).mse),
-    note: "saved models, test split",
-  },
-  {
-    label: "Test MAE ÷ PCA (same input and size)",
-    better: "lower",
-    values: per((m) => testOf(m).mae / testOf(ev.referenceOf(m)).mae),
-    note: "saved models, test split",
-  },
-  {
-    label: "Sweep: variance explained minus PCA's, mean over latent sizes",
-    better: "higher",
-    values: per(sweepGain),
-    note: "reduced-budget sweep",
-  },
-  {
-    label: "Noise: MSE vs clean input ÷ PCA's, mean over corruptions",
-    better: "lower",
-    values: per(noiseVsPca),
-    note: "saved models",
-  },
-  {
-    label: "Noise: Spearman of anomaly ranks with the clean ranking ÷ PCA's",
-    better: "higher",
-    values: per(spearmanVsPca),
-    note: "mean over corruptions",
-  },
-  {
-    label: "Drift: test MSE ÷ train MSE",
-    better: "lower",
-    values: per((m) => drift.find((r) => r.model === m)!.ratio),
-    note: "saved models",
-  },
-  { label: "Regimes: crash MSE ÷ calm MSE", better: "lower", values: per(regimeRatio), note: "all splits" },
-  {
-    label: "Walk-forward: test MSE ÷ training-mean MSE",
-    better: "lower",
-    values: per(wfRatio),
-    note: "PCA and AE only",
-  },
-];
+const criteria = ev.rankingCriteria({
+  models: RANKED,
+  splitRows: splitRows,
+  sweep: sweep,
+  noiseRows: noiseRows,
+  drift: drift,
+  regimeRows: regimeRows,
+  walkForward: wf,
+});
 const ranking = ev.rankModels(criteria, RANKED);
 const rankingTable = ev.rankingTable(criteria, ranking);
 showTable(rankingTable, {

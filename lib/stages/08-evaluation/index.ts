@@ -13,3 +13,4 @@ export * from "../../viz/evaluation";
 export { modelLabel } from "../../runtime/model-registry";
 export * from "./tables";
 export * from "./findings";
+export * from "./ranking";
