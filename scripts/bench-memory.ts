@@ -35,7 +35,11 @@ import { spawn } from "node:child_process";
  */
 export const KERNEL_RSS_BOUND_BYTES = 6 * 1024 ** 3;
 
-/** Stated bound on the peak RSS of the whole process tree (runner + nbconvert + kernel): 7 GiB. */
+/**
+ * Stated bound on the peak RSS of the whole process tree (runner + nbconvert + kernel): 7 GiB.
+ * It is checked when notebooks run one after another (--jobs 1, the default); side by side,
+ * the tree holds several kernels and only the per-kernel bound is checked.
+ */
 export const TREE_RSS_BOUND_BYTES = 7 * 1024 ** 3;
 
 /** Sampling period: 500 ms (a notebook's allocation peaks last seconds). */
@@ -258,9 +262,11 @@ async function main(): Promise<void> {
   for (const p of list) console.log(row(p));
   const kernelPeak = Math.max(0, ...list.map((p) => p.kernel));
   const treePeak = Math.max(0, ...list.map((p) => p.tree));
-  const within = kernelPeak <= KERNEL_RSS_BOUND_BYTES && treePeak <= TREE_RSS_BOUND_BYTES;
+  const treeChecked = jobs === 1;
+  const within = kernelPeak <= KERNEL_RSS_BOUND_BYTES && (!treeChecked || treePeak <= TREE_RSS_BOUND_BYTES);
+  const treeBound = treeChecked ? `bound ${gib(TREE_RSS_BOUND_BYTES)}` : `${jobs} notebooks side by side: not checked`;
   console.log(
-    `\npeak kernel ${gib(kernelPeak)} (bound ${gib(KERNEL_RSS_BOUND_BYTES)}), peak whole tree ${gib(treePeak)} (bound ${gib(TREE_RSS_BOUND_BYTES)}): ${within ? "within the bounds" : "ABOVE A BOUND"}`,
+    `\npeak kernel ${gib(kernelPeak)} (bound ${gib(KERNEL_RSS_BOUND_BYTES)}), peak whole tree ${gib(treePeak)} (${treeBound}): ${within ? "within the bounds" : "ABOVE A BOUND"}`,
   );
   writeJson(code);
   if (!outOption) fs.rmSync(out, { recursive: true, force: true });
