@@ -94,7 +94,7 @@ const MS_PER_HOUR = 3_600_000;
  * down to MIN_MEAN_DAYS; below that, fewer tokens.
  */
 const MIN_TOKENS = 200;
-const MAX_TOKENS = 2000;
+const MAX_TOKENS = 2500;
 /**
  * Shortest mean history in days: twice the features' longest warm-up (31 days with the
  * default windows), so that even the shortest histories (mean x (1 - LENGTH_SPREAD))
@@ -108,11 +108,14 @@ const MIN_MEAN_DAYS = 60;
 const HOURLY_MEAN_DAYS = 240;
 /**
  * Mean history of a token in the daily files: rows / MAX_TOKENS days, at least a year and
- * at most 5,000 days (13.7 years, as long as the oldest coins' histories): 10M rows are
- * 2,000 tokens x 5,000 days, 250k rows 685 tokens x 365 days.
+ * at most 4,000 days (11 years, about the oldest coins' histories): 10M rows are 2,500
+ * tokens x 4,000 days, 250k rows 685 tokens x 365 days. With lengths of mean x (1 +- 0.25)
+ * and starts up to a fifth of the mean late, the calendar is at most ~5,800 days, so from
+ * the daily start (2010-01-01) every row falls in the plausible dates that validation
+ * keeps (2009-01-03 to now); a longer calendar would have rows dropped as implausible.
  */
 const DAILY_MIN_MEAN_DAYS = 365;
-const DAILY_MAX_MEAN_DAYS = 5000;
+const DAILY_MAX_MEAN_DAYS = 4000;
 /** Token history lengths are uniform in mean x (1 +- LENGTH_SPREAD), rescaled to sum to the row count. */
 const LENGTH_SPREAD = 0.25;
 /** Numbers written with about this many significant digits, as exchanges print them. */
@@ -160,7 +163,7 @@ const VARIANTS: Record<Variant, VariantSpec> = {
   },
   daily: {
     barMs: MS_PER_DAY,
-    startIso: "2000-01-01",
+    startIso: "2010-01-01",
     format: (ms) => new Date(ms).toISOString().slice(0, 10),
     gapChance: 1 / 500,
     maxGapBars: 5,

@@ -8,8 +8,8 @@
  *                                    PCA and the tfjs-layers reference
  *   umap    scripts/bench-umap.ts    neighbour search and layout of 5k, 10k and 30k latents
  *   memory  scripts/bench-memory.ts  (only with --only memory: it runs for a long time) every
- *                                    notebook on the full profile: peak RSS of the runner,
- *                                    nbconvert and the kernel against stated bounds
+ *                                    notebook on the full profile: peak RSS of each notebook's
+ *                                    kernel and of the whole process tree against stated bounds
  *
  *   npm run bench                                  # all three, full sizes
  *   npm run bench -- --only data,umap              # a subset, in the order given
@@ -79,7 +79,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   {
     name: "memory",
     script: "bench-memory.ts",
-    what: "peak memory of the notebooks on the full profile (runner, nbconvert, kernel)",
+    what: "peak memory per notebook on the full profile (kernel, executor, whole process tree)",
     full: [],
     quick: ["--notebooks", "01"],
     onRequest: true,

@@ -6,12 +6,12 @@
  * drop, repair, sort, aggregate and report the same way for every source, and so that
  * every report example can point at the line it came from.
  *
- * Rows are stored in blocks of BLOCK_ROWS so that growing never copies everything at once;
- * `columns()` joins them into flat arrays once, freeing each block column by column.
- * Memory: 68 bytes per row (7 float64 + 3 int32 columns), about 0.7 GB for 10M rows (28
- * bytes for close-only sources, which store only time and close: see RawRowsOptions); while
- * `columns()` joins, released blocks wait for garbage collection, so the process peak is up to
- * twice that (1.43 GB measured for 10M hourly bars, load + validate + featurise).
+ * Rows are stored once, column by column, in typed arrays that double when full
+ * (GrowableColumn), so `columns()` hands the very arrays to validation without copying them.
+ * Memory: 68 bytes per row (7 float64 + 3 int32 columns), about 0.7 GB for 10M rows; 28
+ * bytes for close-only sources, which store only time and close (see RawRowsOptions). While
+ * the columns double, the old arrays wait for garbage collection, so loading can briefly
+ * hold the rows read so far twice; validation then adds ~21 bytes per row of its own.
  */
 import { MAX_TOKEN_TEXT_CHARS, clipMiddle } from "./limits";
 import type { TokenInfo } from "./panel";
@@ -30,8 +30,44 @@ export interface ValidationEntry {
   examples: string[];
 }
 
-/** Rows per storage block: 65,536 rows x 68 bytes = 4.5 MB per block. */
-export const BLOCK_ROWS = 1 << 16;
+/**
+ * Most rows of one source: 2^29 (536,870,912), a 4 GiB float64 column; at 28-68 bytes per
+ * row that is 15-36 GB of rows, beyond any machine this runs on, and it keeps every index
+ * well inside an int32.
+ */
+export const MAX_RAW_ROWS = 2 ** 29;
+
+/** Rows of the first allocation: 65,536 (0.5 MB per float column); capacity then doubles. */
+const FIRST_ROWS = 1 << 16;
+
+/** Float64Array or Int32Array: the element types of RawRows' columns. */
+type ColumnArray = Float64Array | Int32Array;
+
+/**
+ * One growable column: a typed array that doubles when full, copying the rows it holds, so
+ * each row is copied about once on average and the rows live in one array that `take`
+ * hands over as it is (a view of the first n rows, no copy). The part past the last row
+ * was never written: on Linux those pages are not resident.
+ */
+class GrowableColumn<T extends ColumnArray> {
+  private data: T | null = null;
+  constructor(private readonly make: (length: number) => T) {}
+
+  /** Room for `rows` rows, keeping the first `used`; returns the new array. */
+  grow(rows: number, used: number): T {
+    const next = this.make(rows);
+    if (this.data !== null) next.set(this.data.subarray(0, used));
+    this.data = next;
+    return next;
+  }
+
+  /** The first `n` rows, without copying (the column lets go of its array). */
+  take(n: number): T {
+    const out = this.data === null ? this.make(0) : (this.data.subarray(0, n) as T);
+    this.data = null;
+    return out;
+  }
+}
 
 /** Longest token id kept (ids also name files and chart series). */
 export const MAX_TOKEN_ID_LENGTH = 64;
@@ -151,25 +187,33 @@ export class RawRows {
   private renamedCount = 0;
 
   private n = 0;
-  private fill = BLOCK_ROWS;
-  private blocksF: Float64Array[][] = COLUMN_NAMES.map(() => []);
-  private blocksToken: Int32Array[] = [];
-  private blocksFile: Int32Array[] = [];
-  private blocksLine: Int32Array[] = [];
-  private cur: Float64Array[] = [];
-  private curToken = new Int32Array(0);
-  private curFile = new Int32Array(0);
-  private curLine = new Int32Array(0);
+  /** Stored float columns (by COLUMN_NAMES index, null: not stored) and the three int columns. */
+  private readonly floatCols: (GrowableColumn<Float64Array> | null)[];
+  private readonly tokenCol = new GrowableColumn((n) => new Int32Array(n));
+  private readonly fileCol = new GrowableColumn((n) => new Int32Array(n));
+  private readonly lineCol = new GrowableColumn((n) => new Int32Array(n));
+  /** Rows the columns can take before they grow. */
+  private capacity = 0;
+  // The current arrays, one per column (null: not stored), replaced at each growth.
+  private cTime = new Float64Array(0);
+  private cOpen: Float64Array | null = null;
+  private cHigh: Float64Array | null = null;
+  private cLow: Float64Array | null = null;
+  private cClose = new Float64Array(0);
+  private cVolume: Float64Array | null = null;
+  private cMarketCap: Float64Array | null = null;
+  private cToken = new Int32Array(0);
+  private cFile = new Int32Array(0);
+  private cLine = new Int32Array(0);
   private finished = false;
-  /** Per float column: kept, or written into a scratch block that is reused. */
-  private readonly keepColumn: boolean[];
-  private readonly scratch: Float64Array[] = [];
 
   constructor(options: RawRowsOptions = {}) {
     const stored = options.stored ?? COLUMN_NAMES;
     for (const need of ["time", "close"] as const)
       if (!stored.includes(need)) throw new Error(`RawRows: the stored columns must include "${need}".`);
-    this.keepColumn = COLUMN_NAMES.map((c) => stored.includes(c));
+    this.floatCols = COLUMN_NAMES.map((c) =>
+      stored.includes(c) ? new GrowableColumn((n) => new Float64Array(n)) : null,
+    );
   }
 
   /** Rows pushed so far. */
@@ -255,72 +299,63 @@ export class RawRows {
     file: number,
     line: number,
   ): void {
-    if (this.fill === BLOCK_ROWS) this.newBlock();
-    const k = this.fill++;
-    const c = this.cur;
-    c[0]![k] = time;
-    c[1]![k] = open;
-    c[2]![k] = high;
-    c[3]![k] = low;
-    c[4]![k] = close;
-    c[5]![k] = volume;
-    c[6]![k] = marketCap;
-    this.curToken[k] = token;
-    this.curFile[k] = file;
-    this.curLine[k] = line;
-    this.n++;
+    const k = this.n;
+    if (k >= this.capacity) this.grow();
+    this.cTime[k] = time;
+    if (this.cOpen !== null) this.cOpen[k] = open;
+    if (this.cHigh !== null) this.cHigh[k] = high;
+    if (this.cLow !== null) this.cLow[k] = low;
+    this.cClose[k] = close;
+    if (this.cVolume !== null) this.cVolume[k] = volume;
+    if (this.cMarketCap !== null) this.cMarketCap[k] = marketCap;
+    this.cToken[k] = token;
+    this.cFile[k] = file;
+    this.cLine[k] = line;
+    this.n = k + 1;
   }
 
-  private newBlock(): void {
+  /** Make room for more rows: every stored column doubles, the current arrays are refreshed. */
+  private grow(): void {
     if (this.finished) throw new Error("RawRows.push after columns(): the rows were already handed to validation.");
-    this.cur = COLUMN_NAMES.map((_, j) => {
-      if (!this.keepColumn[j]) return (this.scratch[j] ??= new Float64Array(BLOCK_ROWS));
-      const b = new Float64Array(BLOCK_ROWS);
-      this.blocksF[j]!.push(b);
-      return b;
-    });
-    this.curToken = new Int32Array(BLOCK_ROWS);
-    this.curFile = new Int32Array(BLOCK_ROWS);
-    this.curLine = new Int32Array(BLOCK_ROWS);
-    this.blocksToken.push(this.curToken);
-    this.blocksFile.push(this.curFile);
-    this.blocksLine.push(this.curLine);
-    this.fill = 0;
+    if (this.capacity >= MAX_RAW_ROWS)
+      throw new Error(
+        `RawRows: more than ${MAX_RAW_ROWS} rows in one source (the most one column holds); load the files in smaller sets.`,
+      );
+    const rows = Math.min(MAX_RAW_ROWS, Math.max(FIRST_ROWS, this.capacity * 2));
+    const f = this.floatCols.map((col) => (col === null ? null : col.grow(rows, this.n)));
+    this.cTime = f[0]!;
+    this.cOpen = f[1]!;
+    this.cHigh = f[2]!;
+    this.cLow = f[3]!;
+    this.cClose = f[4]!;
+    this.cVolume = f[5]!;
+    this.cMarketCap = f[6]!;
+    this.cToken = this.tokenCol.grow(rows, this.n);
+    this.cFile = this.fileCol.grow(rows, this.n);
+    this.cLine = this.lineCol.grow(rows, this.n);
+    this.capacity = rows;
   }
 
-  /** Join the blocks into flat columns (once; the blocks are released). */
+  /**
+   * The rows as flat columns (once): the stored columns themselves, no copy. Columns not
+   * stored: open, high and low are the close column itself (one array), volume and market
+   * cap one shared all-NaN column (validation never writes into unstored columns' values).
+   */
   columns(): RawColumns {
     if (this.finished) throw new Error("RawRows.columns() can be called once.");
     this.finished = true;
     const n = this.n;
-    // One join for both column types: copy the blocks into a flat array, releasing each as it goes.
-    const join = <T extends Float64Array | Int32Array>(blocks: T[], out: T): T => {
-      let off = 0;
-      while (blocks.length > 0) {
-        const b = blocks.shift()!;
-        const take = Math.min(BLOCK_ROWS, n - off);
-        out.set(take === BLOCK_ROWS ? b : b.subarray(0, take), off);
-        off += take;
-      }
-      return out;
-    };
-    const joinF = (blocks: Float64Array[]): Float64Array => join(blocks, new Float64Array(n));
-    const joinI = (blocks: Int32Array[]): Int32Array => join(blocks, new Int32Array(n));
-    // Columns not stored: open/high/low are the close column itself, volume and market cap
-    // one shared all-NaN column (validation never writes into unstored columns' values).
     let nanColumn: Float64Array | null = null;
-    const closeJoined = joinF(this.blocksF[4]!);
-    const f = this.blocksF.map((blocks, j) => {
-      if (j === 4) return closeJoined;
-      if (this.keepColumn[j]) return joinF(blocks);
-      if (j >= 1 && j <= 3) return closeJoined;
+    const close = this.floatCols[4]!.take(n);
+    const f = this.floatCols.map((col, j) => {
+      if (j === 4) return close;
+      if (col !== null) return col.take(n);
+      if (j >= 1 && j <= 3) return close;
       return (nanColumn ??= new Float64Array(n).fill(NaN));
     });
-    this.cur = [];
-    this.scratch.length = 0;
     const cols: RawColumns = {
       length: n,
-      token: joinI(this.blocksToken),
+      token: this.tokenCol.take(n),
       time: f[0]!,
       open: f[1]!,
       high: f[2]!,
@@ -328,10 +363,13 @@ export class RawRows {
       close: f[4]!,
       volume: f[5]!,
       marketCap: f[6]!,
-      file: joinI(this.blocksFile),
-      line: joinI(this.blocksLine),
+      file: this.fileCol.take(n),
+      line: this.lineCol.take(n),
     };
-    this.curToken = this.curFile = this.curLine = new Int32Array(0);
+    this.cTime = this.cClose = new Float64Array(0);
+    this.cOpen = this.cHigh = this.cLow = this.cVolume = this.cMarketCap = null;
+    this.cToken = this.cFile = this.cLine = new Int32Array(0);
+    this.capacity = 0;
     return cols;
   }
 }
