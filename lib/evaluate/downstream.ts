@@ -30,10 +30,13 @@ import type { LatentFrame } from "../models/latents";
 import { ridgeProbe, type RidgeProbeResult } from "../stats/ridge";
 import { clusterBootstrapStatistic, type BootstrapResult } from "../stats/bootstrap";
 import { standardiser } from "../stats/linalg";
-import { fitLogistic, predictLogistic } from "../stats/logistic";
+import { fitLogistic, PROBE_L2, predictLogistic } from "../stats/logistic";
 import { weightedRocAuc } from "../stats/roc";
 
 /** Split codes used here (as in lib/features/dataset.ts SPLIT_NAMES). */
+
+/** L2 penalty of the direction probe on its weight vector: PROBE_L2 (on the 2-class softmax, whose two weight rows split it, hence the 2). */
+export const BINARY_PROBE_L2 = 2 * PROBE_L2;
 export const SPLIT_CODES = { train: 0, validation: 1, test: 2 } as const;
 
 /** Parkinson (1980): E[ln(H/L)^2] = 4 ln 2 sigma^2 for a driftless diffusion, so sigma = ln(H/L) / sqrt(4 ln 2). */
@@ -590,7 +593,9 @@ export function classificationProbe(rep: Representation, y: Float64Array, o: Pro
     throw new Error(
       `classificationProbe: ${rep.name} has ${te.length} test rows with a label; the test split is too short for this horizon.`,
     );
-  const fit = fitLogistic(rep.X, y, tr);
+  // The softmax fit penalises both classes' weights; with two classes that halves the
+  // penalty on their difference, so twice PROBE_L2 keeps the binary probe's own penalty.
+  const fit = fitLogistic(rep.X, y, tr, { l2: BINARY_PROBE_L2 });
   const p = predictLogistic(fit, rep.X);
   let up = 0;
   for (const i of tr) up += y[i]!;

@@ -213,7 +213,7 @@ describe("prediction probes", () => {
     assert.ok(good.accuracy > 0.85 && good.edge > 0.3 && good.edgeCi[0] > 0 && good.auc > 0.9);
     // The probe's AUC (computed on resampling weights) equals the plain rank AUC of the same fit.
     const tr = Int32Array.from({ length: 600 }, (_, i) => i);
-    const p = predictLogistic(fitLogistic(rep.X, up, tr), rep.X);
+    const p = predictLogistic(fitLogistic(rep.X, up, tr, { l2: ds.BINARY_PROBE_L2 }), rep.X);
     const te = Array.from({ length: 200 }, (_, k) => 800 + k);
     assert.ok(
       close(
