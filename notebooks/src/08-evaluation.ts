@@ -281,6 +281,8 @@ const sweepValW = ev.subsampleWindows(
   "validation windows",
 );
 showMarkdown([sweepTrain.note, sweepVal.note, sweepTrainW.note, sweepValW.note].map((n) => `- ${n}`).join("\n"));
+
+// %%
 const denseSpecs = ["ae", "vae", "dae"].map((m) => specs[m]!);
 // Latent sizes that compress the inputs (price-only data have fewer features than the budget's largest size).
 const rowSizes = ev.sweepLatentSizes(budget.latentDims, d.meta.featureNames.length);
@@ -320,18 +322,7 @@ const convPoints = await ev.latentSweep(
   },
 );
 const sweep = [...rowPoints, ...convPoints];
-showTable(
-  sweep.map((p) => ({
-    model: ev.modelLabel(p.model),
-    "latent size": p.latentDim,
-    "test MSE": p.testMse,
-    "variance explained": p.explained,
-    epochs: p.epochs,
-    stop: p.stopReason,
-    seconds: Number(p.seconds.toFixed(1)),
-  })),
-  { caption: "Latent-size sweep (test split)" },
-);
+showTable(ev.sweepRows(sweep), { caption: "Latent-size sweep (test split)" });
 
 // %%
 const crossovers = ev.pcaCrossover(sweep);
@@ -342,15 +333,9 @@ await showChart(
   }),
   fig("08-latent-sweep"),
 );
-showTable(
-  crossovers.map((c) => ({
-    model: ev.modelLabel(c.model),
-    reference: ev.modelLabel(c.reference),
-    ...Object.fromEntries(c.dims.map((k, i) => [`MSE ÷ PCA at ${k}`, Number(c.ratios[i]!.toFixed(3))])),
-    "stops beating PCA at": c.stopsBeatingAt ?? (c.beatsAt.length ? "still beats at largest" : "never beats"),
-  })),
-  { caption: "Test MSE ÷ PCA's at each latent size (< 1: the network wins)" },
-);
+showTable(ev.crossoverRows(crossovers, true), {
+  caption: "Test MSE ÷ PCA's at each latent size (< 1: the network wins)",
+});
 const savedTest = Object.fromEntries(
   NETWORKS.map((m) => [
     m,
@@ -750,8 +735,9 @@ ctx.store.writeJson("evaluation", {
   ranking: ranking,
   conclusions: conclusions,
 });
-
 const best = ranking.order[0]!;
+
+// %%
 section.headline({
   "best mean rank": `${ev.modelLabel(best)} (${ranking.meanRank[best]!.toFixed(2)})`,
   ...Object.fromEntries(
@@ -764,43 +750,26 @@ section.headline({
 for (const s of conclusions) section.finding(s);
 section.table("Summary: models ranked on each criterion (value, #rank)", rankingTable);
 section.table("Reconstruction error by model and split, 95% cluster-bootstrap CI over tokens", errorTable);
-section.table(
-  "Test split: paired difference to PCA of the same input and size",
-  paired.map((p) => ({
-    model: ev.modelLabel(p.model),
-    reference: ev.modelLabel(p.reference),
-    "model MSE": p.modelMse,
-    "PCA MSE": p.referenceMse,
-    "difference [95% CI]": ev.formatCI(p.difference, p.lo, p.hi),
-    verdict: ev.differenceVerdict(p),
-  })),
-);
-section.table(
-  "Latent-size sweep: test MSE ÷ PCA's",
-  crossovers.map((c) => ({
-    model: ev.modelLabel(c.model),
-    ...Object.fromEntries(c.dims.map((k, i) => [`size ${k}`, Number(c.ratios[i]!.toFixed(3))])),
-    "stops beating PCA at": c.stopsBeatingAt ?? (c.beatsAt.length ? "still beats at largest" : "never beats"),
-  })),
-);
-section.figure(
-  "08-latent-sweep",
-  "Test reconstruction error against latent size, networks vs PCA fitted on the same rows (reduced training budget).",
-);
-section.figure(
-  "08-noise-robustness",
-  "Noise robustness of the saved models: error against the clean input and stability of the anomaly ranking.",
-);
-section.figure(
-  "08-error-by-month",
-  "Monthly reconstruction error relative to each model's training error, over market regimes.",
-);
-section.figure(
-  "08-error-by-regime",
-  "Reconstruction error by market regime relative to the calm regime, with 95% intervals.",
-);
-section.figure("08-feature-error", "Test MSE per feature relative to PCA (log2 ratio).");
-section.figure("08-walk-forward", "Walk-forward test error of PCA and the AE.");
+section.table("Test split: paired difference to PCA of the same input and size", ev.pairedRows(paired));
+section.table("Latent-size sweep: test MSE ÷ PCA's", ev.crossoverRows(crossovers, false));
+// The report's figures with their captions.
+for (const [name, caption] of [
+  [
+    "08-latent-sweep",
+    "Test reconstruction error against latent size, networks vs PCA fitted on the same rows (reduced training budget).",
+  ],
+  [
+    "08-noise-robustness",
+    "Noise robustness of the saved models: error against the clean input and stability of the anomaly ranking.",
+  ],
+  ["08-error-by-month", "Monthly reconstruction error relative to each model's training error, over market regimes."],
+  ["08-error-by-regime", "Reconstruction error by market regime relative to the calm regime, with 95% intervals."],
+  ["08-feature-error", "Test MSE per feature relative to PCA (log2 ratio)."],
+  ["08-walk-forward", "Walk-forward test error of PCA and the AE."],
+] as const)
+  section.figure(name, caption);
+
+// %%
 section.save(ctx.store);
 for (const m of rowModels) m.model.dispose();
 conv.dispose();

@@ -524,19 +524,9 @@ if (labels) {
       .map((r) => ({ model: r.model, threshold: r.threshold, "score >": r["score >"], flagged: r.flagged })),
   );
 }
-if (curves.length) section.figure("11-roc-pr", "ROC and precision-recall curves of every model on the test split.");
-section.figure(
-  "11-score-distributions",
-  labels
-    ? "Reconstruction error of frauds and normal transactions, with the thresholds."
-    : "Reconstruction error of the test rows (no labels), with the thresholds.",
-);
-section.figure(
-  "11-umap-latents",
-  labels
-    ? "UMAP of each model's latent space on test rows, coloured by class."
-    : "UMAP of each model's latent space on test rows, coloured by the AE's p99 flag (no labels).",
-);
+for (const [name, caption] of cc.reportFigures(Boolean(labels), curves.length > 0)) section.figure(name, caption);
+
+// %%
 section.save(ctx.store);
 finishNotebook(ctx, {
   inputs: [source.kind === "real" ? "creditcard.csv" : "seeded stand-in (no creditcard.csv)"],

@@ -78,3 +78,12 @@ describe("credit-card findings follow the numbers", () => {
     assert.match(findings([evaluation("ae", 0.9, 0.01)]), /published value lies above the interval/);
   });
 });
+
+test("report figures: ROC/PR only with curves; captions name the class or, without labels, the AE's p99 flag", () => {
+  const names = (f: [string, string][]) => f.map(([n]) => n);
+  assert.deepEqual(names(cc.reportFigures(true, true)), ["11-roc-pr", "11-score-distributions", "11-umap-latents"]);
+  assert.deepEqual(names(cc.reportFigures(false, false)), ["11-score-distributions", "11-umap-latents"]);
+  assert.match(cc.reportFigures(true, false)[1]![1], /coloured by class/);
+  assert.match(cc.reportFigures(false, false)[1]![1], /p99 flag \(no labels\)/);
+  assert.match(cc.reportFigures(false, false)[0]![1], /no labels/);
+});

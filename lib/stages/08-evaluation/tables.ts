@@ -3,6 +3,8 @@
 import { modelLabel } from "../../runtime/model-registry";
 import type { Table, Column } from "../../runtime/artifacts";
 import type { Criterion, Ranking } from "../../evaluate/walk-forward";
+import type { Crossover, SweepPoint } from "../../evaluate/sweep";
+import { type PairedDifference, differenceVerdict, formatCI } from "../../evaluate/evaluation";
 
 /** The summary table: one row per criterion, "value (#rank)" per model, and a mean-rank row. */
 export function rankingTable(criteria: Criterion[], ranking: Ranking, digits = 3): Record<string, string>[] {
@@ -74,4 +76,50 @@ export function pivotRows<R>(
     o[colKey(r)] = cell(r);
   }
   return [...out.values()];
+}
+
+/** The latent-size sweep as shown: one row per trained point (model label, size, test MSE, share explained, epochs, stop, seconds to 0.1). */
+export function sweepRows(sweep: SweepPoint[]): Record<string, string | number>[] {
+  return sweep.map((p) => ({
+    model: modelLabel(p.model),
+    "latent size": p.latentDim,
+    "test MSE": p.testMse,
+    "variance explained": p.explained,
+    epochs: p.epochs,
+    stop: p.stopReason,
+    seconds: Number(p.seconds.toFixed(1)),
+  }));
+}
+
+/** Where each model stops beating PCA, in words: the size, or "still beats at largest" / "never beats". */
+function stopsBeating(c: Crossover): number | string {
+  return c.stopsBeatingAt ?? (c.beatsAt.length ? "still beats at largest" : "never beats");
+}
+
+/**
+ * Test MSE ÷ PCA's at each latent size of the sweep (3 decimals), one row per model. With
+ * `withReference` (the notebook's table) the PCA compared with is a column and the size
+ * columns read "MSE ÷ PCA at k"; without it (the report's table) they read "size k".
+ */
+export function crossoverRows(crossovers: Crossover[], withReference: boolean): Record<string, string | number>[] {
+  return crossovers.map((c) => ({
+    model: modelLabel(c.model),
+    ...(withReference ? { reference: modelLabel(c.reference) } : {}),
+    ...Object.fromEntries(
+      c.dims.map((k, i) => [withReference ? `MSE ÷ PCA at ${k}` : `size ${k}`, Number(c.ratios[i]!.toFixed(3))]),
+    ),
+    "stops beating PCA at": stopsBeating(c),
+  }));
+}
+
+/** Paired differences to PCA as reported: both MSEs, the difference with its 95% interval and the verdict. */
+export function pairedRows(paired: PairedDifference[]): Record<string, string | number>[] {
+  return paired.map((p) => ({
+    model: modelLabel(p.model),
+    reference: modelLabel(p.reference),
+    "model MSE": p.modelMse,
+    "PCA MSE": p.referenceMse,
+    "difference [95% CI]": formatCI(p.difference, p.lo, p.hi),
+    verdict: differenceVerdict(p),
+  }));
 }

@@ -190,3 +190,28 @@ export function creditCardFindings(s: CreditCardSummary): string[] {
   }
   return out;
 }
+
+/**
+ * The report's figures of notebook 11 with their captions: the ROC/PR curves only when
+ * there are curves (labelled test rows of both classes), and captions that say what the
+ * colours mean with labels (class) or without (the AE's p99 flag).
+ */
+export function reportFigures(labelled: boolean, withCurves: boolean): [name: string, caption: string][] {
+  return [
+    ...(withCurves
+      ? [["11-roc-pr", "ROC and precision-recall curves of every model on the test split."] as [string, string]]
+      : []),
+    [
+      "11-score-distributions",
+      labelled
+        ? "Reconstruction error of frauds and normal transactions, with the thresholds."
+        : "Reconstruction error of the test rows (no labels), with the thresholds.",
+    ],
+    [
+      "11-umap-latents",
+      labelled
+        ? "UMAP of each model's latent space on test rows, coloured by class."
+        : "UMAP of each model's latent space on test rows, coloured by the AE's p99 flag (no labels).",
+    ],
+  ];
+}
