@@ -1,6 +1,5 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import type { Panel } from "../../lib/data/panel";
 import type { ModelErrors } from "../../lib/anomaly/analysis";
 import {
   crashCheck,
@@ -9,6 +8,7 @@ import {
   type CrashCheck,
   type CrashIndex,
 } from "../../lib/stages/07-anomalies/crash-check";
+import { closePanel } from "./close-panel";
 import type { StressProtocolResult } from "../../lib/anomaly/crash-protocol";
 
 const events = [
@@ -108,20 +108,7 @@ describe("crashCheck keeps to market tokens", () => {
     const token = Int32Array.from({ length: n }, (_, i) => i % tokens.length);
     const day = Int32Array.from({ length: n }, (_, i) => Math.floor(i / tokens.length));
     const close = Float64Array.from({ length: n }, (_, i) => (i % tokens.length === 2 ? 1 : 100 + Math.sin(i)));
-    const panel: Panel = {
-      tokens,
-      token,
-      day,
-      open: close.slice(),
-      high: close.slice(),
-      low: close.slice(),
-      close,
-      volume: new Float64Array(n).fill(1),
-      marketCap: new Float64Array(n).fill(Number.NaN),
-      anomalyKind: null,
-      events: null,
-      source: "invented",
-    };
+    const panel = closePanel(tokens, token, day, close);
     const errors: ModelErrors = {
       model: "ae",
       unit: "token-day",

@@ -7,6 +7,7 @@ import { dayToIso, isoToDay } from "../../lib/data/panel";
 import { marketTokenMask, selectTokens } from "../../lib/data/taxonomy";
 import { dailyLogReturns, trailingZ } from "../../lib/anomaly/anchors";
 import type { Panel } from "../../lib/data/panel";
+import { closePanel } from "./close-panel";
 import type { ModelErrors } from "../../lib/anomaly/analysis";
 import {
   coherentStress,
@@ -77,25 +78,13 @@ function fixture(): { panel: Panel; z: Float64Array; perFeature: Float32Array } 
       perFeature[2 * i + 1] = 1 + rnd();
     }
   }
-  const panel: Panel = {
-    tokens: Array.from({ length: T }, (_, t) => ({
-      id: `T${t}USDT`,
-      symbol: `T${t}`,
-      name: `Token ${t}`,
-      sector: null,
-    })),
-    token,
-    day,
-    open: close.slice(),
-    high: close.slice(),
-    low: close.slice(),
-    close,
-    volume: new Float64Array(n).fill(1),
-    marketCap: new Float64Array(n).fill(Number.NaN),
-    anomalyKind: null,
-    events: null,
-    source: "invented",
-  };
+  const tokens = Array.from({ length: T }, (_, t) => ({
+    id: `T${t}USDT`,
+    symbol: `T${t}`,
+    name: `Token ${t}`,
+    sector: null,
+  }));
+  const panel = closePanel(tokens, token, day, close);
   return { panel, z, perFeature };
 }
 
