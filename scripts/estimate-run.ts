@@ -21,7 +21,7 @@ function main(): void {
   const jobs = jobsAt >= 0 ? Number(args[jobsAt + 1]) : 2;
   if (!Number.isInteger(jobs) || jobs < 1)
     throw new Error(`--jobs must be a positive integer, got ${args[jobsAt + 1]}.`);
-  const logFile = args.find((a, i) => !a.startsWith("--") && i !== jobsAt + 1);
+  const logFile = args.find((a, i) => !a.startsWith("--") && (jobsAt < 0 || i !== jobsAt + 1));
   const log: RunLog = logFile ? (JSON.parse(fs.readFileSync(path.resolve(logFile), "utf8")) as RunLog) : {};
   const all = listNotebooks(findRoot(__dirname));
   const graph = notebookGraph(all);
