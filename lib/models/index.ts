@@ -41,7 +41,8 @@ export {
   type Conv1DAutoencoderOptions,
   type ResolvedConv1DOptions,
 } from "./conv1d";
-export { PCAModel, symmetricEigen, covariance, RANK_TOLERANCE, type PCAOptions, type ResolvedPCAOptions } from "./pca";
+export { PCAModel, RANK_TOLERANCE, type PCAOptions, type ResolvedPCAOptions } from "./pca";
+export { symmetricEigen, covarianceMatrix } from "../stats/eigen";
 export { NetworkAutoencoder, reconstructionScores } from "./network";
 export { conv1dFast, conv1dSame, samePadding, repeatSteps, dense, linear, activate, INFERENCE_CHUNK_ROWS } from "./nn";
 export { defaultFeatureNames } from "./validate";
