@@ -71,7 +71,9 @@ export interface TrainingProblem {
 export function resolveFitOptions(
   label: string,
   o: FitOptions,
-): Required<Pick<FitOptions, "maxEpochs" | "batchSize" | "patience" | "learningRate" | "minDelta">> {
+): Required<
+  Pick<FitOptions, "maxEpochs" | "batchSize" | "patience" | "learningRate" | "minDelta" | "minRelativeDelta">
+> {
   const int = (field: string, v: unknown, min: number): number => {
     if (typeof v !== "number" || !Number.isInteger(v) || v < min)
       throw new Error(`${label}.fit: ${field} must be an integer >= ${min}, got ${String(v)}.`);
@@ -86,7 +88,10 @@ export function resolveFitOptions(
   const minDelta = o.minDelta ?? 0;
   if (!(minDelta >= 0) || !Number.isFinite(minDelta))
     throw new Error(`${label}.fit: minDelta must be >= 0, got ${minDelta}.`);
-  return { maxEpochs, batchSize, patience, learningRate, minDelta };
+  const minRelativeDelta = o.minRelativeDelta ?? 0;
+  if (!(minRelativeDelta >= 0 && minRelativeDelta < 1))
+    throw new Error(`${label}.fit: minRelativeDelta must be in [0, 1), got ${minRelativeDelta}.`);
+  return { maxEpochs, batchSize, patience, learningRate, minDelta, minRelativeDelta };
 }
 
 /**
@@ -101,7 +106,7 @@ export async function trainLoop(
   seed: number,
   warnings: string[] = [],
 ): Promise<TrainHistory> {
-  const { maxEpochs, patience, learningRate, minDelta } = resolveFitOptions(problem.label, options);
+  const { maxEpochs, patience, learningRate, minDelta, minRelativeDelta } = resolveFitOptions(problem.label, options);
   const n = problem.nTrain;
   if (n < 1) throw new Error(`${problem.label}.fit: the training split has no rows.`);
   let batchSize = options.batchSize;
@@ -132,6 +137,8 @@ export async function trainLoop(
   let best: tf.Tensor[] | null = null;
   let firstValLoss: number | null = null;
   let sinceBest = 0;
+  /** Validation loss at the last improvement that counted (beyond minDelta and minRelativeDelta). */
+  let progressLoss = Infinity;
   let buffers: Float32Array[] = [];
   const started = performance.now();
   try {
@@ -205,13 +212,17 @@ export async function trainLoop(
         break;
       }
 
-      const improved = val.loss < history.bestValLoss - minDelta;
-      if (improved) {
+      // Any decrease keeps the weights; only a decrease beyond the thresholds counts as progress.
+      if (val.loss < history.bestValLoss) {
         history.bestValLoss = val.loss;
         history.bestEpoch = epoch;
-        sinceBest = 0;
         if (best !== null) for (const t of best) t.dispose();
         best = vars.map((v) => tf.keep(v.clone()));
+      }
+      const improved = val.loss < progressLoss * (1 - minRelativeDelta) - minDelta;
+      if (improved) {
+        progressLoss = val.loss;
+        sinceBest = 0;
       } else {
         sinceBest += 1;
       }

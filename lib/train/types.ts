@@ -68,12 +68,19 @@ export interface FitOptions {
   maxEpochs: number;
   /** Mini-batch size; shrinks to the training-set size when that is smaller (noted in warnings). */
   batchSize: number;
-  /** Epochs without a validation improvement larger than minDelta before stopping. */
+  /** Epochs without a validation improvement larger than minDelta (and minRelativeDelta) before stopping. */
   patience: number;
   /** Initial Adam learning rate (default 1e-3). */
   learningRate?: number;
   /** Smallest validation-loss decrease that counts as an improvement (default 0). */
   minDelta?: number;
+  /**
+   * Smallest relative decrease (a share of the loss at the last improvement) that counts as an
+   * improvement for early stopping and the plateau schedule (default 0). Losses differ in scale
+   * between models (a VAE's includes its KL term), so a relative threshold means the same
+   * thing for all. Any decrease still keeps the weights: training ends at the best epoch.
+   */
+  minRelativeDelta?: number;
   /** Seed for shuffling, corruption noise, dropout and VAE sampling (default: the model's seed). */
   seed?: number;
   /** Learning-rate schedule (default: reduce on plateau, factor 0.5, patience max(1, patience/2)). */

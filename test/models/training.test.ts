@@ -344,6 +344,40 @@ describe("learning-rate schedules and divergence", () => {
     }
   });
 
+  test("minRelativeDelta: small gains keep the weights but do not reset patience", async () => {
+    // Scripted validation losses: a big gain, then gains of 0.02% per epoch (below a 0.1% threshold).
+    const losses = [1, 0.5, 0.4999, 0.4998, 0.4997, 0.4996, 0.4995, 0.4994];
+    const run = async (minRelativeDelta: number) => {
+      const w = tf.variable(tf.scalar(0));
+      const problem: TrainingProblem = {
+        label: "toy",
+        variables: [w],
+        nTrain: 2,
+        streams: () => [{ data: new Float32Array([1, 2]), sampleShape: [1] }],
+        batchLoss: (batch) => ({ loss: tf.mean(tf.square(tf.sub(batch[0]!, w))) as tf.Scalar }),
+        validate: (epoch) => ({ loss: losses[epoch - 1]! }),
+      };
+      try {
+        return await trainLoop(
+          problem,
+          { maxEpochs: losses.length, batchSize: 2, patience: 3, minRelativeDelta, schedule: { kind: "constant" } },
+          1,
+        );
+      } finally {
+        w.dispose();
+      }
+    };
+    const strict = await run(1e-3);
+    assert.equal(strict.stopReason, "converged");
+    assert.equal(strict.epochs.length, 5, "three epochs after epoch 2 without a 0.1% gain");
+    assert.equal(strict.bestEpoch, 5, "the weights of the lowest loss are kept");
+    assert.equal(strict.bestValLoss, losses[4]);
+    const plain = await run(0);
+    assert.equal(plain.stopReason, "max-epochs");
+    assert.equal(plain.bestEpoch, losses.length);
+    await assert.rejects(run(1), /minRelativeDelta must be in \[0, 1\), got 1/);
+  });
+
   test("divergence in the first epoch is an error that names the fix", async () => {
     const x = lowRankRows(60, 6, 2, 0.1, 23);
     const ae = new DenseAutoencoder({ featureNames: NAMES, latentDim: 2, hiddenUnits: [16], activation: "linear" });
