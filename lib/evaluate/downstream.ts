@@ -27,7 +27,7 @@ import type { Matrix } from "../runtime/matrix";
 import type { Rng } from "../runtime/rng";
 import type { Panel } from "../data/panel";
 import type { LatentFrame } from "../models/latents";
-import { ridgeProbe, type RidgeProbeResult } from "../stats/ridge";
+import { ridgePath, type RidgeProbeResult } from "../stats/ridge";
 import { clusterBootstrapStatistic, type BootstrapResult } from "../stats/bootstrap";
 import { standardiser } from "../stats/linalg";
 import { fitLogistic, PROBE_L2, predictLogistic } from "../stats/logistic";
@@ -447,11 +447,12 @@ export function regressionProbe(rep: Representation, y: Float64Array, o: ProbeOp
     yva = Float64Array.from(va, (i) => y[i]!),
     yte = Float64Array.from(te, (i) => y[i]!);
   let best: { alpha: number; r2: number } | null = null;
+  const path = ridgePath(Xtr, ytr);
   for (const alpha of o.alphas ?? DEFAULT_RIDGE_ALPHAS) {
-    const r = ridgeProbe(Xtr, ytr, Xva, yva, { alpha });
+    const r = path.probe(alpha, Xva, yva);
     if (!best || r.r2 > best.r2) best = { alpha, r2: r.r2 };
   }
-  const fit = ridgeProbe(Xtr, ytr, Xte, yte, { alpha: best!.alpha });
+  const fit = path.probe(best!.alpha, Xte, yte);
   const predictions = ridgePredict(fit, rep.X, tr);
   const ci = blockBootstrap(rep.day, te, (rows) => rSquared(y, predictions, rows), o);
   return {

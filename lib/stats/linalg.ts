@@ -32,6 +32,20 @@ export function toF64(X: Matrix, name: string): Float64Array {
 /** A^T B for row-major A `[n, p]` and B `[n, q]` -> `[p, q]`. */
 export function crossProduct(a: Float64Array, p: number, b: Float64Array, q: number, n: number): Float64Array {
   const out = new Float64Array(p * q);
+  if (a === b && p === q) {
+    // AᵀA is symmetric: accumulate the upper triangle, then mirror it (half the products).
+    for (let i = 0; i < n; i++) {
+      const ai = i * p;
+      for (let r = 0; r < p; r++) {
+        const v = a[ai + r]!;
+        if (v === 0) continue;
+        const o = r * p;
+        for (let c = r; c < p; c++) out[o + c] += v * a[ai + c]!;
+      }
+    }
+    for (let r = 0; r < p; r++) for (let c = r + 1; c < p; c++) out[c * p + r] = out[r * p + c]!;
+    return out;
+  }
   for (let i = 0; i < n; i++) {
     const ai = i * p;
     const bi = i * q;

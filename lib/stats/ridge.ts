@@ -4,7 +4,7 @@
  */
 
 import type { Matrix } from "../runtime/matrix";
-import { choleskySolve, crossProduct, standardise, standardiser } from "./linalg";
+import { choleskySolve, crossProduct, standardise, standardiser, toF64 } from "./linalg";
 import { labelCodes, probeInputs } from "./logistic";
 
 /** Options of `ridgeProbe`. */
@@ -31,35 +31,31 @@ export interface RidgeProbeResult {
 export const RIDGE_ALPHA = 1;
 
 /**
- * Linear probe for a continuous target: ridge regression on standardised inputs (train
- * statistics), min ||y - ȳ - Z w||^2 + alpha ||w||^2, solved exactly by Cholesky; reports
- * held-out R^2.
- * @param Xtrain `[nTrain, d]`, yTrain `[nTrain]`; Xtest `[nTest, d]`, yTest `[nTest]` (>= 2 rows).
+ * A ridge problem prepared once for any number of penalties: the training rows standardised
+ * (train statistics) and their cross products, which are the costly part; each `probe`
+ * then costs one d x d Cholesky solve and a pass over the rows it scores.
  */
-export function ridgeProbe(
-  Xtrain: Matrix,
-  yTrain: ArrayLike<number>,
-  Xtest: Matrix,
-  yTest: ArrayLike<number>,
-  options: RidgeProbeOptions = {},
-): RidgeProbeResult {
-  const alpha = options.alpha ?? RIDGE_ALPHA;
-  if (!(alpha >= 0)) throw new Error(`ridgeProbe: alpha must be >= 0, got ${alpha}.`);
-  const { d, n, xtr, xte } = probeInputs(Xtrain, yTrain, Xtest, yTest, "values");
+export interface RidgePath {
+  /** Fit with penalty `alpha` and score on the test rows (same contract as `ridgeProbe`). */
+  probe(alpha: number, Xtest: Matrix, yTest: ArrayLike<number>): RidgeProbeResult;
+}
+
+/**
+ * Prepare ridge fits on standardised training inputs for several penalties.
+ * @param Xtrain `[nTrain, d]`, yTrain `[nTrain]`.
+ */
+export function ridgePath(Xtrain: Matrix, yTrain: ArrayLike<number>): RidgePath {
+  const { d, n, xtr } = probeInputs(Xtrain, yTrain, Xtrain, yTrain, "values");
   const ytr = Float64Array.from(labelCodes(yTrain, "yTrain"));
-  const yte = Float64Array.from(labelCodes(yTest, "yTest"));
   const st = standardiser(Xtrain);
   const ztr = standardise(xtr, n, d, st);
-  const zte = standardise(xte, Xtest.rows, d, st);
   let ym = 0;
   for (let i = 0; i < n; i++) ym += ytr[i]!;
   ym /= n;
-  const A = crossProduct(ztr, d, ztr, d, n);
-  for (let j = 0; j < d; j++) A[j * d + j] += alpha;
+  const gram = crossProduct(ztr, d, ztr, d, n);
   const yc = Float64Array.from(ytr, (v) => v - ym);
   const rhs = crossProduct(ztr, d, yc, 1, n);
-  const w = choleskySolve(A, rhs, d, { context: "ridgeProbe" });
-  const predictR2 = (z: Float64Array, y: Float64Array): { r2: number; mse: number } => {
+  const predictR2 = (z: Float64Array, y: Float64Array, w: Float64Array): { r2: number; mse: number } => {
     const m = y.length;
     let my = 0;
     for (let i = 0; i < m; i++) my += y[i]!;
@@ -74,14 +70,47 @@ export function ridgeProbe(
     }
     return { r2: ssTot > 0 ? 1 - ssRes / ssTot : ssRes === 0 ? 1 : 0, mse: ssRes / m };
   };
-  const test = predictR2(zte, yte);
   return {
-    r2: test.r2,
-    mse: test.mse,
-    trainR2: predictR2(ztr, ytr).r2,
-    coefficients: w,
-    intercept: ym,
-    nTrain: n,
-    nTest: Xtest.rows,
+    probe(alpha, Xtest, yTest) {
+      if (!(alpha >= 0)) throw new Error(`ridgeProbe: alpha must be >= 0, got ${alpha}.`);
+      if (Xtest.cols !== d) throw new Error(`Xtrain has ${d} columns but Xtest has ${Xtest.cols}.`);
+      if (yTest.length !== Xtest.rows)
+        throw new Error(`yTest has ${yTest.length} values but Xtest has ${Xtest.rows} rows.`);
+      const xte = toF64(Xtest, "Xtest");
+      const yte = Float64Array.from(labelCodes(yTest, "yTest"));
+      const zte = standardise(xte, Xtest.rows, d, st);
+      const A = Float64Array.from(gram);
+      for (let j = 0; j < d; j++) A[j * d + j] += alpha;
+      const w = choleskySolve(A, rhs, d, { context: "ridgeProbe" });
+      const test = predictR2(zte, yte, w);
+      return {
+        r2: test.r2,
+        mse: test.mse,
+        trainR2: predictR2(ztr, ytr, w).r2,
+        coefficients: w,
+        intercept: ym,
+        nTrain: n,
+        nTest: Xtest.rows,
+      };
+    },
   };
+}
+
+/**
+ * Linear probe for a continuous target: ridge regression on standardised inputs (train
+ * statistics), min ||y - ȳ - Z w||^2 + alpha ||w||^2, solved exactly by Cholesky; reports
+ * held-out R^2. Several penalties on one training set: `ridgePath`.
+ * @param Xtrain `[nTrain, d]`, yTrain `[nTrain]`; Xtest `[nTest, d]`, yTest `[nTest]` (>= 2 rows).
+ */
+export function ridgeProbe(
+  Xtrain: Matrix,
+  yTrain: ArrayLike<number>,
+  Xtest: Matrix,
+  yTest: ArrayLike<number>,
+  options: RidgeProbeOptions = {},
+): RidgeProbeResult {
+  const alpha = options.alpha ?? RIDGE_ALPHA;
+  if (!(alpha >= 0)) throw new Error(`ridgeProbe: alpha must be >= 0, got ${alpha}.`);
+  probeInputs(Xtrain, yTrain, Xtest, yTest, "values");
+  return ridgePath(Xtrain, yTrain).probe(alpha, Xtest, yTest);
 }

@@ -2,7 +2,9 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { mean, pearson, pearsonComplete, quantileSorted, spearman, std } from "../../lib/stats/descriptive";
 import { rocAuc, prAuc, weightedRocAuc } from "../../lib/stats/roc";
-import { choleskySolve } from "../../lib/stats/linalg";
+import { choleskySolve, crossProduct } from "../../lib/stats/linalg";
+import { ridgePath, ridgeProbe } from "../../lib/stats/ridge";
+import { Rng } from "../../lib/runtime/rng";
 import { lbfgs } from "../../lib/stats/optimise";
 import { fitLogistic, predictLogistic } from "../../lib/stats/logistic";
 import { percentileInterval } from "../../lib/stats/bootstrap";
@@ -88,6 +90,34 @@ describe("linear algebra and optimisers", () => {
     const p = predictLogistic(fit, X);
     assert.ok(p[0]! < 0.1 && p[39]! > 0.9);
     assert.throws(() => fitLogistic(X, new Array(40).fill(1), rows), /both classes/);
+  });
+});
+
+describe("cross products and the ridge path", () => {
+  const rng = new Rng(3);
+  const n = 40,
+    d = 4;
+  const x = Float64Array.from({ length: n * d }, () => rng.normal());
+  test("AᵀA (symmetric path) equals the general AᵀB with a copy of A", () => {
+    const sym = crossProduct(x, d, x, d, n);
+    const general = crossProduct(x, d, Float64Array.from(x), d, n);
+    for (let k = 0; k < d * d; k++) assert.ok(Math.abs(sym[k]! - general[k]!) < 1e-12);
+    for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) assert.equal(sym[r * d + c], sym[c * d + r]);
+  });
+  test("ridgePath.probe gives what ridgeProbe gives, for every penalty", () => {
+    const X = matrix(Float32Array.from(x), n, d);
+    const y = Float64Array.from({ length: n }, (_, i) => x[i * d]! - 2 * x[i * d + 2]! + 0.1 * rng.normal());
+    const Xt = matrix(Float32Array.from(x.subarray(0, 20 * d)), 20, d);
+    const yt = y.subarray(0, 20);
+    const path = ridgePath(X, y);
+    for (const alpha of [0, 0.1, 10, 1000]) {
+      const a = path.probe(alpha, Xt, yt);
+      const b = ridgeProbe(X, y, Xt, yt, { alpha });
+      assert.equal(a.r2, b.r2);
+      assert.deepEqual(Array.from(a.coefficients), Array.from(b.coefficients));
+    }
+    assert.throws(() => path.probe(-1, Xt, yt), /alpha must be >= 0, got -1/);
+    assert.throws(() => path.probe(1, Xt, y), /yTest has 40 values but Xtest has 20 rows/);
   });
 });
 
