@@ -9,7 +9,13 @@ import { initBackend } from "../../lib/runtime/backend";
 import { makeRng } from "../../lib/runtime/rng";
 import { generateCreditCard } from "../../lib/data/creditcard-synthetic";
 import {
+  buildCreditCardModel,
   creditCardFitOptions,
+  CREDITCARD_TIME_ENCODING,
+  prepareCreditCardFeatures,
+  scalerFitRows,
+  selectTrainingRows,
+  stratifiedSplit,
   CREDITCARD_FIT,
   CREDITCARD_MAX_EPOCHS,
   CREDITCARD_STEP_BUDGET,
@@ -23,6 +29,10 @@ import {
 } from "../../lib/stages/11-credit-card/repeated";
 import { DEFAULT_SEED, PROFILE_SETTINGS } from "../../lib/config";
 import { parseArgs } from "../../scripts/measure-creditcard";
+import { fitStandardisedError } from "../../lib/anomaly/residual-scores";
+import { rocAuc } from "../../lib/stats/roc";
+import { takeRows } from "../../lib/runtime/matrix";
+import type { RowModel } from "../../lib/models/types";
 
 before(async () => {
   await initBackend();
@@ -104,6 +114,49 @@ describe("credit-card repeated splits", () => {
     assert.throws(() => parseArgs(["f.csv", "--kinds", "conv1d"]), /--kinds takes a comma list/);
     assert.throws(() => parseArgs(["f.csv", "--bogus"]), /Unknown flag --bogus.*usage/);
     assert.throws(() => parseArgs(["a.csv", "b.csv"]), /One file only/);
+  });
+
+  test("firstSplit: a trained split is scored as split 1, the later splits are unchanged", async () => {
+    const data = generateCreditCard({ rows: 900, fraudRate: 0.08 }, 5);
+    const labels = data.labels!;
+    const base = { nSplits: 2, kinds: ["pca", "ae"] as const, maxTrain: 300, epochCap: 2, seed: 3 };
+    const plain = await runRepeatedSplits(data, { ...base, rng: makeRng(9) });
+    // The notebook's own split: another stream, trained the protocol's way.
+    const rng = makeRng(77);
+    const split = stratifiedSplit(labels, data.rows, rng.fork("split"));
+    const features = prepareCreditCardFeatures(data, scalerFitRows(split.train, labels), CREDITCARD_TIME_ENCODING);
+    const pick = (rows: Int32Array, max: number, what: string) =>
+      selectTrainingRows(rows, labels, { normalOnly: true, maxRows: max, rng: rng.fork(what), what }).rows;
+    const trainRows = pick(split.train, 300, "training");
+    const valRows = pick(split.validation, 75, "validation");
+    const models = new Map<"pca" | "ae", { model: RowModel; seconds: number }>();
+    for (const kind of base.kinds) {
+      const model = buildCreditCardModel(kind, features.featureNames, 1);
+      const h = await model.fit(takeRows(features.X, trainRows), takeRows(features.X, valRows), {
+        ...creditCardFitOptions(trainRows.length, 2),
+        seed: 1,
+      });
+      models.set(kind, { model, seconds: h.seconds });
+    }
+    const given = { split, X: features.X, trainingRows: trainRows, models };
+    const reused = await runRepeatedSplits(data, { ...base, rng: makeRng(9), firstSplit: given });
+    const ofSplit = (r: typeof plain, s: number) =>
+      r.measurements.filter((m) => m.split === s).map(({ seconds: _, ...m }) => m);
+    assert.deepEqual(ofSplit(reused, 1), ofSplit(plain, 1), "split 2 does not depend on split 1");
+    const aeFirst = ofSplit(reused, 0).find((m) => m.detector === "ae")!;
+    const testLabels = Int8Array.from(split.test, (i) => labels[i]!);
+    const direct = fitStandardisedError(models.get("ae")!.model, features.X, trainRows).score(features.X, split.test);
+    assert.equal(aeFirst.rocAuc, rocAuc(direct, testLabels));
+    assert.deepEqual(reused.counts, split.counts);
+    await assert.rejects(
+      runRepeatedSplits(data, { ...base, kinds: ["vae"], rng: makeRng(9), firstSplit: given }),
+      /firstSplit has no trained vae model; it has pca, ae/,
+    );
+    await assert.rejects(
+      runRepeatedSplits(data, { ...base, maxTrain: 100, rng: makeRng(9), firstSplit: given }),
+      /firstSplit has 300 training rows, more than maxTrain 100/,
+    );
+    for (const { model } of models.values()) model.dispose();
   });
 
   test("unlabelled data and a bad split count are errors that say why", async () => {

@@ -21,6 +21,7 @@ import type { Matrix } from "../../runtime/matrix";
 import { takeRows } from "../../runtime/matrix";
 import type { Rng } from "../../runtime/rng";
 import type { FitOptions } from "../../train/types";
+import type { RowModel } from "../../models/types";
 import { fitMahalanobis, fitMeanZ2 } from "../../anomaly/anchors-tabular";
 import { fitStandardisedError } from "../../anomaly/residual-scores";
 import {
@@ -99,8 +100,25 @@ export interface RepeatedSplitOptions {
   fractions?: SplitFractions;
   /** Called before each fit, e.g. for a progress line. */
   onProgress?: (split: number, what: string) => void;
+  /**
+   * A split already drawn and trained the protocol's way (the notebook's own): it becomes
+   * split 1, so that its models are scored instead of trained a second time. Splits 2.. are
+   * drawn as without it (each from its own stream), so they do not change.
+   */
+  firstSplit?: TrainedSplit;
   /** Passed to every fit (per-epoch progress). */
   onEpoch?: FitOptions["onEpoch"];
+}
+
+/** One split with its models trained on its capped normal training rows (see `firstSplit`). */
+export interface TrainedSplit {
+  split: ReturnType<typeof stratifiedSplit>;
+  /** The split's feature matrix (scaler fitted on its normal training rows). */
+  X: Matrix;
+  /** The normal training rows the models were trained on (at most `maxTrain`). */
+  trainingRows: Int32Array;
+  /** A trained model per kind, with its training seconds; the caller keeps ownership. */
+  models: ReadonlyMap<CreditCardModelKind, { model: RowModel; seconds: number }>;
 }
 
 /** What the protocol returns. */
@@ -124,6 +142,19 @@ function seconds(t0: number): number {
   return (Date.now() - t0) / 1000;
 }
 
+/** The no-model anchors of one split, fitted on its normal training rows and scored on its test rows. */
+function anchorScores(X: Matrix, trainRows: Int32Array, testRows: Int32Array): SplitScores[] {
+  let t0 = Date.now();
+  const maha = fitMahalanobis(X, trainRows, { name: ANCHOR_NAMES.mahalanobis });
+  const out: SplitScores[] = [
+    { detector: maha.name, kind: "anchor", scores: maha.score(X, testRows), seconds: seconds(t0) },
+  ];
+  t0 = Date.now();
+  const z2 = fitMeanZ2(X, trainRows, ANCHOR_NAMES.meanZ2);
+  out.push({ detector: z2.name, kind: "anchor", scores: z2.score(X, testRows), seconds: seconds(t0) });
+  return out;
+}
+
 /**
  * Run the protocol on labelled credit-card data.
  * @throws without labels (there is nothing to measure) or with nSplits < 1.
@@ -143,6 +174,37 @@ export async function runRepeatedSplits(
   let counts: RepeatedSplitResult["counts"] = [];
   let trainingRows = 0;
   for (let s = 0; s < options.nSplits; s++) {
+    const given = s === 0 ? options.firstSplit : undefined;
+    if (given) {
+      if (given.trainingRows.length > options.maxTrain)
+        throw new Error(
+          `firstSplit has ${given.trainingRows.length} training rows, more than maxTrain ${options.maxTrain}: it was not trained the protocol's way.`,
+        );
+      counts = given.split.counts;
+      trainingRows = given.trainingRows.length;
+      const scored: SplitScores[] = [];
+      for (const kind of options.kinds) {
+        const trained = given.models.get(kind);
+        if (!trained)
+          throw new Error(`firstSplit has no trained ${kind} model; it has ${[...given.models.keys()].join(", ")}.`);
+        const scorer = fitStandardisedError(trained.model, given.X, given.trainingRows);
+        scored.push({
+          detector: kind,
+          kind: "model",
+          scores: scorer.score(given.X, given.split.test),
+          seconds: trained.seconds,
+        });
+      }
+      scored.push(...anchorScores(given.X, given.trainingRows, given.split.test));
+      measurements.push(
+        ...measureSplit(
+          s,
+          Int8Array.from(given.split.test, (i) => labels[i]!),
+          scored,
+        ),
+      );
+      continue;
+    }
     const rng = options.rng.fork(`split-${s}`);
     const split = stratifiedSplit(labels, data.rows, rng.fork("split"), options.fractions ?? DEFAULT_SPLIT);
     if (s === 0) counts = split.counts;
@@ -182,17 +244,7 @@ export async function runRepeatedSplits(
         model.dispose();
       }
     }
-    let t0 = Date.now();
-    const maha = fitMahalanobis(X, training.rows, { name: ANCHOR_NAMES.mahalanobis });
-    scored.push({
-      detector: maha.name,
-      kind: "anchor",
-      scores: maha.score(X, split.test),
-      seconds: seconds(t0),
-    });
-    t0 = Date.now();
-    const z2 = fitMeanZ2(X, training.rows, ANCHOR_NAMES.meanZ2);
-    scored.push({ detector: z2.name, kind: "anchor", scores: z2.score(X, split.test), seconds: seconds(t0) });
+    scored.push(...anchorScores(X, training.rows, split.test));
     measurements.push(...measureSplit(s, testLabels, scored));
   }
   const summaries = summariseSplits(measurements);
