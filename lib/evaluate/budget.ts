@@ -47,10 +47,11 @@ const MASK_FRACTIONS = [0.1, 0.25, 0.5];
 
 /**
  * Budgets per profile. The sweep trains 3 dense kinds x |latentDims| models plus Conv1D x
- * |convLatentDims|; on the default profile that is 12 dense models on at most 40k rows for
- * at most 20 epochs (measured ~0.15-0.3 s per epoch each on wasm) and 3 Conv1D models on
- * 8k windows for at most 12 epochs (~1 s per epoch), which keeps notebook 08 within a few
- * minutes on two cores. ci is a smoke test with tiny budgets.
+ * |convLatentDims|; on the default profile that is 12 dense models on at most 12k rows for
+ * at most 20 epochs (~0.1 s per epoch each on wasm) and 3 Conv1D models on 4k windows for at
+ * most 12 epochs (~0.3 s per epoch): the sweep was 122 of notebook 08's 159 CPU s with 20k
+ * rows and 8k windows (2026-12), which made 08 the longest step after the searches. ci is a
+ * smoke test with tiny budgets.
  */
 export const EVALUATION_BUDGETS: Record<ProfileName, EvaluationBudget> = {
   ci: {
@@ -74,11 +75,11 @@ export const EVALUATION_BUDGETS: Record<ProfileName, EvaluationBudget> = {
     nBoot: 1000,
     latentDims: [2, 4, 8, 16],
     convLatentDims: [4, 8, 16],
-    sweepTrainRows: 20000,
-    sweepValidationRows: 8000,
+    sweepTrainRows: 12000,
+    sweepValidationRows: 4000,
     sweepEpochs: 20,
     sweepPatience: 3,
-    convTrainWindows: 8000,
+    convTrainWindows: 4000,
     convEpochs: 12,
     noiseStds: NOISE_STDS,
     maskFractions: MASK_FRACTIONS,
