@@ -177,6 +177,35 @@ interface Execution {
   code: number;
   /** CPU seconds of the kernel plus the executing process (null when it did not say). */
   cpuSeconds: number | null;
+  /** Whether the kernel ever ran a cell (false: it failed to start). */
+  started: boolean;
+}
+
+/**
+ * Kernel starts one at a time: Jupyter picks a kernel's five TCP ports as free ones, and two
+ * kernels launched in the same instant can pick the same port (measured: one of two notebooks
+ * started side by side died with EADDRINUSE, then "Kernel didn't respond in 60 seconds").
+ * The next notebook is launched once the previous one's kernel has run its first cell, its
+ * executor has exited, or KERNEL_START_GATE_SECONDS have passed.
+ */
+const KERNEL_START_GATE_SECONDS = 90;
+let kernelStartGate: Promise<void> = Promise.resolve();
+
+/** Wait for the previous kernel start; returns the function that lets the next one go. */
+export async function takeKernelStartTurn(): Promise<() => void> {
+  const previous = kernelStartGate;
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const timer = setTimeout(release, KERNEL_START_GATE_SECONDS * 1000);
+  timer.unref();
+  kernelStartGate = mine;
+  await previous;
+  return () => {
+    clearTimeout(timer);
+    release();
+  };
 }
 
 /**
@@ -189,7 +218,7 @@ const MAX_LINE_CHARS = 400;
 const CPU_LINE = /^cpu-seconds kernel=([\d.]+) runner=([\d.]+)/;
 
 /** Execute one notebook; resolves with its exit code and CPU time. Every line it prints is prefixed with its name. */
-function runOne(
+async function runOne(
   py: string,
   root: string,
   reportDir: string,
@@ -197,9 +226,11 @@ function runOne(
   timeout: number,
   env: NodeJS.ProcessEnv,
 ): Promise<Execution> {
+  const letNextStart = await takeKernelStartTurn();
   return new Promise((resolve) => {
     const t0 = Date.now();
     let cpuSeconds: number | null = null;
+    let started = false;
     const child = spawn(
       py,
       [
@@ -230,6 +261,10 @@ function runOne(
           const cpu = CPU_LINE.exec(body);
           if (cpu) cpuSeconds = Number(cpu[1]) + Number(cpu[2]);
           else console.log(`${prefix()} ${body}`);
+          if (!started && /^cell \d+\//.test(body)) {
+            started = true;
+            letNextStart();
+          }
         } else if (
           /^\[(NbConvertApp|ListKernelSpecs|KernelSpecManager)\]/.test(line) ||
           line.includes("Native kernel (python3) is not available")
@@ -253,7 +288,10 @@ function runOne(
     };
     relay("stdout");
     relay("stderr");
-    child.on("close", (code) => resolve({ code: code ?? 1, cpuSeconds }));
+    child.on("close", (code) => {
+      letNextStart();
+      resolve({ code: code ?? 1, cpuSeconds, started });
+    });
   });
 }
 
@@ -364,7 +402,11 @@ async function main(): Promise<void> {
     }
     const startedAt = new Date();
     console.log(`== ${name}: started`);
-    const { code, cpuSeconds } = await runOne(py, root, config.paths.report, name, timeout, env);
+    let { code, cpuSeconds, started } = await runOne(py, root, config.paths.report, name, timeout, env);
+    if (code !== 0 && !started) {
+      console.error(`== ${name}: its kernel did not start; trying once more`);
+      ({ code, cpuSeconds, started } = await runOne(py, root, config.paths.report, name, timeout, env));
+    }
     const result: RunResult = {
       notebook: name,
       startedAt: startedAt.toISOString(),

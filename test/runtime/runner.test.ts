@@ -11,6 +11,7 @@ import {
   jupyterEnv,
   isUpToDate,
   listNotebooks,
+  takeKernelStartTurn,
 } from "../../scripts/run-notebooks";
 import { NOTEBOOK_IO, notebookGraph, dependentsOf, ancestorsOf } from "../../lib/runtime/notebook-graph";
 import { ARTIFACT_PRODUCERS } from "../../lib/runtime/artifacts";
@@ -321,5 +322,27 @@ describe("graph scheduler", () => {
     assert.equal(jobCount({ CAE_JOBS: "1" }, 8), 1);
     assert.throws(() => jobCount({ CAE_JOBS: "0" }, 2), /CAE_JOBS="0" is not a positive integer/);
     assert.throws(() => jobCount({ CAE_JOBS: "two" }, 2), /positive integer/);
+  });
+});
+
+describe("kernel starts one at a time", () => {
+  test("a second start waits until the first kernel lets it go, a third until the second", async () => {
+    const order: string[] = [];
+    const first = await takeKernelStartTurn();
+    order.push("first starts");
+    const second = takeKernelStartTurn().then((release) => {
+      order.push("second starts");
+      return release;
+    });
+    const third = takeKernelStartTurn().then((release) => {
+      order.push("third starts");
+      release();
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(order, ["first starts"], "nobody starts before the first kernel is up");
+    first();
+    (await second)();
+    await third;
+    assert.deepEqual(order, ["first starts", "second starts", "third starts"]);
   });
 });
