@@ -14,6 +14,7 @@
 import { relativeWording } from "../stats/compare";
 import * as path from "node:path";
 import type { Autoencoder } from "../models/types";
+import { DENSE_LEARNING_RATE } from "../models/defaults";
 import type { FitOptions, TrainHistory, EpochRecord } from "../train/types";
 import { flattenWindows, type Matrix, type Windows } from "../runtime/matrix";
 import type { NotebookContext } from "./notebook";
@@ -45,13 +46,14 @@ export const CONVERGENCE_MIN_DELTA = 1e-4;
  */
 export const CONVERGENCE_MIN_RELATIVE_DELTA = 1e-3;
 
-/** Fit options from the profile, overridable per notebook. */
+/** Fit options from the profile (learning rate: DENSE_LEARNING_RATE), overridable per notebook. */
 export function profileFitOptions(ctx: NotebookContext, overrides: Partial<FitOptions> = {}): FitOptions {
   const s = ctx.config.settings;
   return {
     maxEpochs: s.maxEpochs,
     batchSize: s.batchSize,
     patience: s.patience,
+    learningRate: DENSE_LEARNING_RATE,
     minDelta: CONVERGENCE_MIN_DELTA,
     minRelativeDelta: CONVERGENCE_MIN_RELATIVE_DELTA,
     seed: ctx.config.seed,

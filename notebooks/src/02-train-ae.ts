@@ -16,7 +16,6 @@
 
 // %%
 import { DENSE_MODEL_SETTINGS, architectureRow } from "./lib/models/defaults";
-import { DEFAULT_LEARNING_RATE } from "./lib/train/fit";
 import { setupNotebook, finishNotebook } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices } from "./lib/features/dataset";
 import {
@@ -60,7 +59,7 @@ showTable(
 // %%
 const LATENT_DIM = DENSE_MODEL_SETTINGS.latentDim;
 const ae = createModel("ae", { featureNames: d.meta.featureNames, ...DENSE_MODEL_SETTINGS, seed: ctx.config.seed });
-const learningRate = profileFitOptions(ctx).learningRate ?? DEFAULT_LEARNING_RATE;
+const learningRate = profileFitOptions(ctx).learningRate;
 const aeRow = architectureRow("AE", ae.options, {
   loss: "MSE",
   optimiser: `Adam, lr ${learningRate}, reduce on plateau`,
