@@ -76,7 +76,7 @@ export const PROFILE_SETTINGS: Record<ProfileName, ProfileSettings> = {
     cellTimeoutSeconds: 300,
   },
   default: {
-    nTokens: 160,
+    nTokens: 150, // 160 until 2026-12 (6% fewer token-days to train on); at least 150 tokens over 4 years is the default market's stated size
     nDays: 1500,
     maxEpochs: 150,
     batchSize: 256,

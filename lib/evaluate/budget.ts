@@ -48,7 +48,8 @@ const MASK_FRACTIONS = [0.1, 0.25, 0.5];
 /**
  * Budgets per profile. The sweep trains 3 dense kinds x |latentDims| models plus Conv1D x
  * |convLatentDims|; on the default profile that is 12 dense models on at most 12k rows for
- * at most 20 epochs (~0.1 s per epoch each on wasm) and 3 Conv1D models on 4k windows for at
+ * at most 12 epochs (~0.1 s per epoch each on wasm; 20 before the dense models' learning rate
+ * went from 1e-3 to 3e-3, which reaches the same loss in about two thirds of the epochs) and 3 Conv1D models on 4k windows for at
  * most 12 epochs (~0.3 s per epoch): the sweep was 122 of notebook 08's 159 CPU s with 20k
  * rows and 8k windows (2026-12), which made 08 the longest step after the searches. ci is a
  * smoke test with tiny budgets.
@@ -77,7 +78,7 @@ export const EVALUATION_BUDGETS: Record<ProfileName, EvaluationBudget> = {
     convLatentDims: [4, 8, 16],
     sweepTrainRows: 12000,
     sweepValidationRows: 4000,
-    sweepEpochs: 20,
+    sweepEpochs: 12,
     sweepPatience: 3,
     convTrainWindows: 4000,
     convEpochs: 12,
@@ -86,7 +87,7 @@ export const EVALUATION_BUDGETS: Record<ProfileName, EvaluationBudget> = {
     noiseMaxWindows: 4000,
     walkForwardFolds: 4,
     walkForwardTrainRows: 20000,
-    walkForwardEpochs: 20,
+    walkForwardEpochs: 12,
   },
   full: {
     nBoot: 2000,

@@ -201,7 +201,7 @@ showTable(
 // the same cap: the difference shows what fraud contamination of the training data costs.
 
 // %%
-const protocol = cc.repeatedSplitSettings(ctx.config.profile, ctx.config.settings);
+const protocol = cc.repeatedSplitSettings(ctx.config.profile, ctx.config.settings, source.kind);
 const fitOptions = (nTrain: number) => ({
   ...cc.creditCardFitOptions(nTrain, protocol.epochCap),
   seed: ctx.config.seed,
@@ -312,7 +312,7 @@ showTable(cc.confusionTable(evaluations), {
 //
 // One split's ROC-AUC moves by about ±0.01 with the few hundred test rows that land in
 // it, as much as the differences between detectors. So every detector is measured again
-// on independent stratified splits (at least 5 on a real run; 2 on the ci smoke test): for
+// on independent stratified splits (5 on a real file; 3 on the stand-in; 2 on the ci smoke test): for
 // each split the scaler, the anchors and the models are fitted on that split's normal
 // training rows only, the networks stop early on its normal validation rows, and ROC-AUC
 // and PR-AUC are taken on its test rows. The table gives mean ± sd over the splits.

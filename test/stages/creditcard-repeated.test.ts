@@ -24,6 +24,7 @@ import {
   ANCHOR_NAMES,
   CI_SPLITS,
   MIN_REPORTED_SPLITS,
+  STAND_IN_SPLITS,
   repeatedSplitSettings,
   runRepeatedSplits,
 } from "../../lib/stages/11-credit-card/repeated";
@@ -48,7 +49,7 @@ describe("credit-card repeated splits", () => {
     assert.throws(() => creditCardFitOptions(0), /nTrain must be a positive integer/);
   });
 
-  test("profiles: a small smoke run on ci, at least 5 splits elsewhere", () => {
+  test("profiles: a small smoke run on ci, at least 5 splits on a real file elsewhere, 3 on the stand-in", () => {
     const ci = repeatedSplitSettings("ci", PROFILE_SETTINGS.ci);
     assert.equal(ci.nSplits, CI_SPLITS);
     assert.equal(ci.epochCap, PROFILE_SETTINGS.ci.maxEpochs);
@@ -56,8 +57,12 @@ describe("credit-card repeated splits", () => {
     for (const p of ["default", "full"] as const) {
       const s = repeatedSplitSettings(p, PROFILE_SETTINGS[p]);
       assert.ok(s.nSplits >= MIN_REPORTED_SPLITS && MIN_REPORTED_SPLITS >= 5);
+      assert.deepEqual(repeatedSplitSettings(p, PROFILE_SETTINGS[p], "real"), s, "real data is the default");
       assert.equal(s.maxTrain, PROFILE_SETTINGS[p].creditCardMaxTrain);
       assert.equal(s.epochCap, CREDITCARD_MAX_EPOCHS);
+      const standIn = repeatedSplitSettings(p, PROFILE_SETTINGS[p], "stand-in");
+      assert.equal(standIn.nSplits, STAND_IN_SPLITS);
+      assert.ok(STAND_IN_SPLITS >= 3 && STAND_IN_SPLITS < MIN_REPORTED_SPLITS);
     }
   });
 

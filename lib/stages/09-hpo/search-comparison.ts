@@ -55,15 +55,15 @@ export interface ComparisonBudget {
  * Per profile. ci: tiny (every code path, seconds per search). default: ten full trials per
  * AE search (five random, five GP-guided for the Bayesian one), three seeds, on 8k training
  * rows (a stratified sample: 50 per token; ~0.06 s per epoch on wasm): about a minute for the
- * main comparison (15k rows took 93 CPU s, and the other kinds 137, in 2026-12). full: twice
- * the trials.
+ * main comparison (15k rows took 93 CPU s, and the other kinds 137, in 2026-12); the other
+ * kinds get three full trials per strategy (24 epochs; was 32). full: twice the trials.
  */
 export const COMPARISON_BUDGETS: Record<ProfileName, ComparisonBudget> = {
   ci: { epochsPerTrial: 3, mainBudget: 12, kindBudget: 4, seeds: 2, maxTrainRows: 2000, maxValidationRows: 1000 },
   default: {
     epochsPerTrial: 8,
     mainBudget: 80,
-    kindBudget: 32,
+    kindBudget: 24,
     seeds: 3,
     maxTrainRows: 8_000,
     maxValidationRows: 3_000,
