@@ -115,26 +115,25 @@ export const NOTEBOOK_IO: Readonly<Record<string, NotebookIo>> = {
 };
 
 /**
- * About how many CPU seconds each notebook takes on the default profile (measured with
- * `CAE_OUT=<scratch> npx tsx scripts/run-notebooks.ts <nn>`, December 2026; 01-04 minus the
- * ~5 s the kernel's cell type check cost then). Only
+ * About how many CPU seconds each notebook takes on the default profile (a whole default run
+ * with two jobs, `CAE_OUT=<scratch> npx tsx scripts/run-notebooks.ts`, 3 December 2026). Only
  * the order in which ready notebooks start depends on it (longest remaining chain first,
  * lib/runtime/scheduler.ts criticalPathLengths); the runner prefers the last logged run of
  * the same profile when there is one. A missing notebook counts as 60 s.
  */
 export const NOTEBOOK_CPU_SECONDS: Readonly<Record<string, number>> = {
-  "00-setup-check": 6,
-  "01-data-eda": 11,
-  "02-train-ae": 100,
-  "03-train-vae": 185,
-  "04-train-dae": 99,
-  "05-train-conv1d-ae": 343,
-  "06-latent-space": 72,
-  "07-anomalies": 36,
-  "08-evaluation": 265,
-  "09-hpo": 255,
-  "10-downstream": 85,
-  "11-credit-card": 216,
+  "00-setup-check": 7,
+  "01-data-eda": 15,
+  "02-train-ae": 68,
+  "03-train-vae": 121,
+  "04-train-dae": 81,
+  "05-train-conv1d-ae": 154,
+  "06-latent-space": 79,
+  "07-anomalies": 45,
+  "08-evaluation": 98,
+  "09-hpo": 160,
+  "10-downstream": 61,
+  "11-credit-card": 138,
 };
 
 /** The notebooks each notebook waits for (direct dependencies), in run order. */
