@@ -4,6 +4,7 @@
  *
  *   npx tsx scripts/measure-crash-hits.ts --source binance --path DIR [--epochs 12]
  *     [--window 16] [--models ae,vae,dae,conv1d,pca] [--json out.json] [--before]
+ *     [--save-scores scores.json | --load-scores scores.json]
  *
  * Trains each model as its notebook does (architecture and seed; `--epochs` caps training,
  * 12 = the ci profile), scores every token-day (gap days included; Conv1D: the window
@@ -16,7 +17,9 @@
  * `--before` also runs the protocol the way the project scored before (no gap days, Conv1D
  * on strided split windows, pooled MSE). LUNA's collapse (2022-05-07..13) is ranked among
  * all token-days by the per-token stress score (the market stress is one value per day)
- * when a LUNA token exists.
+ * when a LUNA token exists. `--save-scores` writes every model's scored rows to a file and
+ * `--load-scores` reads them instead of training (same data folder), to study an index
+ * without retraining.
  */
 import * as fs from "node:fs";
 import { initBackend } from "../lib/runtime/backend";
@@ -110,6 +113,56 @@ function stressVariants(
     "featnorm-z": perTokenRobustZ(d.token, fn, fit),
     "featnorm-tok": ft,
   };
+}
+
+/** Save every model's scored rows (token, day, split, MSE, per-feature errors) to re-run the protocol without training. */
+function writeScores(file: string, errors: readonly ModelErrors[]): void {
+  const out = errors.map((e) => ({
+    model: e.model,
+    unit: e.unit,
+    token: Array.from(e.token),
+    day: Array.from(e.day),
+    split: Array.from(e.split),
+    mse: Array.from(e.scores.mse),
+    featureNames: e.featureNames,
+    cols: e.perFeature.cols,
+    perFeature: Array.from(e.perFeature.data, (v) => Number(v.toPrecision(6))),
+  }));
+  fs.writeFileSync(file, JSON.stringify(out));
+}
+
+/** Scores saved by `writeScores`, checked against the dataset they must come from. */
+function readScores(file: string, d: Dataset): ModelErrors[] {
+  const raw = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    model: string;
+    unit: ModelErrors["unit"];
+    token: number[];
+    day: number[];
+    split: number[];
+    mse: number[];
+    featureNames: string[];
+    cols: number;
+    perFeature: number[];
+  }[];
+  return raw.map((r) => {
+    if (r.featureNames.join() !== d.meta.featureNames.join())
+      throw new Error(
+        `${file}: scores of ${r.model} were made with features ${r.featureNames.join()}, the data gives ${d.meta.featureNames.join()}; re-run without --load-scores.`,
+      );
+    const n = r.token.length;
+    return {
+      model: r.model,
+      unit: r.unit,
+      n,
+      token: Int32Array.from(r.token),
+      day: Int32Array.from(r.day),
+      split: Int8Array.from(r.split),
+      kind: null,
+      scores: { mse: Float64Array.from(r.mse), mae: new Float64Array(n) },
+      featureNames: r.featureNames,
+      perFeature: { data: Float32Array.from(r.perFeature), rows: n, cols: r.cols },
+    };
+  });
 }
 
 function arg(name: string, fallback?: string): string | undefined {
@@ -207,7 +260,9 @@ async function main(): Promise<void> {
   };
 
   const errors: ModelErrors[] = [];
-  for (const kind of MODELS) {
+  const loadFrom = arg("load-scores");
+  if (loadFrom) errors.push(...readScores(loadFrom, d));
+  for (const kind of loadFrom ? [] : MODELS) {
     const t = Date.now();
     const model = buildModel(kind, d);
     const scores = await scoreModelOnAllRows(model, d, {
@@ -259,6 +314,11 @@ async function main(): Promise<void> {
         lunaRank(d.token, d.day, old),
       );
     }
+  }
+  const saveTo = arg("save-scores");
+  if (saveTo) {
+    writeScores(saveTo, errors);
+    console.log(`scores of ${errors.map((e) => e.model).join(", ")} saved to ${saveTo}`);
   }
   console.log("== the protocol as notebook 07 runs it (lib/stages/07-anomalies/crash-check.ts)");
   const check = crashCheck(errors, panel, events);
