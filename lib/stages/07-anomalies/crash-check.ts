@@ -5,12 +5,13 @@
  *
  * Per model three scores go through the protocol: the default market stress score
  * (lib/anomaly/market-stress.ts: onset of each token's stress score, signed by its return
- * and averaged over the day's tokens), the per-token stress score alone (feature-normalised
+ * and averaged over the day's tokens, net falls only), the per-token stress score alone (feature-normalised
  * error, robust z against the token's own training errors; the default before) and the raw
  * MSE pooled over tokens. Anchors: the share of tokens with a 3-sigma daily move (trailing
  * 30-day sd), the market move (|median daily return| over its trailing sd) and the
- * coherent move (|mean of the tokens' signed trailing-sd returns, capped at 3|: the default's
- * aggregation on returns instead of model errors). Anchors have no training split: the
+ * coherent move (the net fall of the day: minus the mean of the tokens' trailing-sd returns,
+ * each capped at 3, floored at 0: the default's aggregation on returns instead of model
+ * errors). Anchors have no training split: the
  * 3-sigma anchor flags at its fixed 3 sigma, the other two are ranked by their value (one
  * number per day).
  */
@@ -100,7 +101,7 @@ export function crashCheck(
       { minTokens },
     ),
   });
-  // Coherent move: capped |mean signed trailing z| of the day's 1-day returns (rows in panel order).
+  // Coherent move: the net fall of the day, capped mean signed trailing z of the 1-day returns (rows in panel order).
   const retZ = trailingZ(panel.token, panel.day, dailyLogReturns(panel));
   const coherent = coherentStress(panel.day, retZ.map(Math.abs), retZ);
   indices.push({
