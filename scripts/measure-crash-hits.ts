@@ -12,7 +12,8 @@
  * percentile of training scores, share of scored tokens flagged per day, top 20 days of
  * the days with enough tokens (`stressMinTokens`), hit = a top day within ±1 day of a
  * documented crash window. Per model: the default market stress (lib/anomaly/market-stress.ts),
- * the per-token stress score alone and the pooled MSE. Anchors: the share of tokens with a
+ * the per-token stress score alone and the pooled MSE (`--ablation`: also scoring variants,
+ * the market stress counting rallies too and a consensus of the dense models). Anchors: the share of tokens with a
  * 3-sigma daily move (trailing 30-day sd), the market-move index and the coherent move.
  * `--before` also runs the protocol the way the project scored before (no gap days, Conv1D
  * on strided split windows, pooled MSE). LUNA's collapse (2022-05-07..13) is ranked among
@@ -335,6 +336,10 @@ async function main(): Promise<void> {
   }
   for (const f of crashFindings(check, "documented")) console.log(`* ${f}`);
   if (ABLATION) {
+    // The market stress as before: the absolute value of the day's signed breaks (rallies count too).
+    const both = crashCheck(errors, panel, events, { direction: "both" });
+    for (const x of both.indices)
+      if (x.kind === "model" || x.name.includes("coherent")) report(`${x.name} · both directions`, x.result);
     // Consensus of the dense autoencoders: mean of their stress scores (robust z, same scale) per token-day.
     const dense = errors.filter((e) => ["ae", "vae", "dae"].includes(e.model));
     if (dense.length > 1) {

@@ -241,6 +241,12 @@ describe("the market stress index on an invented panel", () => {
     assert.equal(def.result.ranked[0]!.day, CRASH);
     assert.ok(c.indices.some((x) => x.kind === "model-token"));
     assert.ok(c.indices.some((x) => x.name === "anchor · coherent move"));
+    // Counting rallies too (the index before) brings the invented rally up beside the crash.
+    const rallyRank = (cc: typeof c) =>
+      cc.indices.find((x) => x.kind === "model")!.result.ranked.findIndex((d) => d.day === RALLY) + 1;
+    const both = crashCheck([errors], panel, events, { minTokens: 5, include: ["market"], direction: "both" });
+    assert.ok(rallyRank(c) > 5, `rally ranked ${rallyRank(c)} by the default`);
+    assert.ok(rallyRank(both) <= 2, `rally ranked ${rallyRank(both)} with both directions`);
   });
 });
 
