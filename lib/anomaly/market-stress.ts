@@ -38,6 +38,20 @@
  * development panels (5 models each, 30 model-panel pairs), hits rose for 17 pairs, fell for
  * 1 and stayed for 12 (sum 149 -> 165); the missed windows moved up too (2021-12-04 on the
  * aggregator panel: AE rank 116 -> 63; 2022-06-13 on the exchange panel: 117 -> 65).
+ *
+ * Also measured with falls only (same protocol, both panels, seeds 42, 7 and 123; sums of
+ * hits over the models) and not adopted, since none raised hits on one panel without
+ * lowering them on the other or by more than seed noise:
+ * - a consensus of models (mean onset of AE, VAE, DAE and PCA per token-day, or the average
+ *   rank of their daily indices): 5 of 6 and 7 of 9 at seed 42, as the AE alone;
+ * - the latent code's distance from the training codes (Mahalanobis, per-token robust z),
+ *   alone or as the larger of it and the error's z: exchange panel 77 -> 82 hits (4 row
+ *   models), aggregator panel 59 -> 56 (it finds 2021-12-05 there but loses 2017-09-04 and
+ *   2018-01-16, days with 11-18 coins);
+ * - onset windows of 5, 7, 14 and 20 days (aggregator / exchange sums over 5 models: 63/98,
+ *   69/96, 68/93, 68/92; 10 days: 70/95) and a cap of 2 sigma (70/97 against 70/95, but one
+ *   model-seed pair lower);
+ * - the largest feature error, or the mean of the 3 largest, instead of the mean over features.
  */
 import type { Panel } from "../data/panel";
 import { stressScore } from "./crash-protocol";
