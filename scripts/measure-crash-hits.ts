@@ -4,6 +4,7 @@
  *
  *   npx tsx scripts/measure-crash-hits.ts --source binance --path DIR [--epochs 12]
  *     [--window 16] [--models ae,vae,dae,conv1d,pca] [--json out.json] [--before]
+ *     [--save-scores scores.json | --load-scores scores.json]
  *
  * Trains each model as its notebook does (architecture and seed; `--epochs` caps training,
  * 12 = the ci profile), scores every token-day (gap days included; Conv1D: the window
@@ -11,12 +12,15 @@
  * percentile of training scores, share of scored tokens flagged per day, top 20 days of
  * the days with enough tokens (`stressMinTokens`), hit = a top day within ±1 day of a
  * documented crash window. Per model: the default market stress (lib/anomaly/market-stress.ts),
- * the per-token stress score alone and the pooled MSE. Anchors: the share of tokens with a
+ * the per-token stress score alone and the pooled MSE (`--ablation`: also scoring variants,
+ * the market stress counting rallies too and a consensus of the dense models). Anchors: the share of tokens with a
  * 3-sigma daily move (trailing 30-day sd), the market-move index and the coherent move.
  * `--before` also runs the protocol the way the project scored before (no gap days, Conv1D
  * on strided split windows, pooled MSE). LUNA's collapse (2022-05-07..13) is ranked among
  * all token-days by the per-token stress score (the market stress is one value per day)
- * when a LUNA token exists.
+ * when a LUNA token exists. `--save-scores` writes every model's scored rows to a file and
+ * `--load-scores` reads them instead of training (same data folder), to study an index
+ * without retraining.
  */
 import * as fs from "node:fs";
 import { initBackend } from "../lib/runtime/backend";
@@ -110,6 +114,56 @@ function stressVariants(
     "featnorm-z": perTokenRobustZ(d.token, fn, fit),
     "featnorm-tok": ft,
   };
+}
+
+/** Save every model's scored rows (token, day, split, MSE, per-feature errors) to re-run the protocol without training. */
+function writeScores(file: string, errors: readonly ModelErrors[]): void {
+  const out = errors.map((e) => ({
+    model: e.model,
+    unit: e.unit,
+    token: Array.from(e.token),
+    day: Array.from(e.day),
+    split: Array.from(e.split),
+    mse: Array.from(e.scores.mse),
+    featureNames: e.featureNames,
+    cols: e.perFeature.cols,
+    perFeature: Array.from(e.perFeature.data, (v) => Number(v.toPrecision(6))),
+  }));
+  fs.writeFileSync(file, JSON.stringify(out));
+}
+
+/** Scores saved by `writeScores`, checked against the dataset they must come from. */
+function readScores(file: string, d: Dataset): ModelErrors[] {
+  const raw = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    model: string;
+    unit: ModelErrors["unit"];
+    token: number[];
+    day: number[];
+    split: number[];
+    mse: number[];
+    featureNames: string[];
+    cols: number;
+    perFeature: number[];
+  }[];
+  return raw.map((r) => {
+    if (r.featureNames.join() !== d.meta.featureNames.join())
+      throw new Error(
+        `${file}: scores of ${r.model} were made with features ${r.featureNames.join()}, the data gives ${d.meta.featureNames.join()}; re-run without --load-scores.`,
+      );
+    const n = r.token.length;
+    return {
+      model: r.model,
+      unit: r.unit,
+      n,
+      token: Int32Array.from(r.token),
+      day: Int32Array.from(r.day),
+      split: Int8Array.from(r.split),
+      kind: null,
+      scores: { mse: Float64Array.from(r.mse), mae: new Float64Array(n) },
+      featureNames: r.featureNames,
+      perFeature: { data: Float32Array.from(r.perFeature), rows: n, cols: r.cols },
+    };
+  });
 }
 
 function arg(name: string, fallback?: string): string | undefined {
@@ -207,7 +261,9 @@ async function main(): Promise<void> {
   };
 
   const errors: ModelErrors[] = [];
-  for (const kind of MODELS) {
+  const loadFrom = arg("load-scores");
+  if (loadFrom) errors.push(...readScores(loadFrom, d));
+  for (const kind of loadFrom ? [] : MODELS) {
     const t = Date.now();
     const model = buildModel(kind, d);
     const scores = await scoreModelOnAllRows(model, d, {
@@ -260,6 +316,11 @@ async function main(): Promise<void> {
       );
     }
   }
+  const saveTo = arg("save-scores");
+  if (saveTo) {
+    writeScores(saveTo, errors);
+    console.log(`scores of ${errors.map((e) => e.model).join(", ")} saved to ${saveTo}`);
+  }
   console.log("== the protocol as notebook 07 runs it (lib/stages/07-anomalies/crash-check.ts)");
   const check = crashCheck(errors, panel, events);
   for (const x of check.indices) {
@@ -275,6 +336,10 @@ async function main(): Promise<void> {
   }
   for (const f of crashFindings(check, "documented")) console.log(`* ${f}`);
   if (ABLATION) {
+    // The market stress as before: the absolute value of the day's signed breaks (rallies count too).
+    const both = crashCheck(errors, panel, events, { direction: "both" });
+    for (const x of both.indices)
+      if (x.kind === "model" || x.name.includes("coherent")) report(`${x.name} · both directions`, x.result);
     // Consensus of the dense autoencoders: mean of their stress scores (robust z, same scale) per token-day.
     const dense = errors.filter((e) => ["ae", "vae", "dae"].includes(e.model));
     if (dense.length > 1) {

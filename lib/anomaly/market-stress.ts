@@ -1,7 +1,7 @@
 /**
  * The default market stress index of a model: from per token-day anomaly scores to one
- * number per day that is high when MANY tokens NEWLY break their own behaviour IN THE SAME
- * DIRECTION. Judged with the protocol of lib/anomaly/crash-protocol.ts like every index.
+ * number per day that is high when MANY tokens NEWLY break their own behaviour and those
+ * breaks add up to a FALL. Judged with the protocol of lib/anomaly/crash-protocol.ts like every index.
  *
  * Why not the share of tokens whose own score is high (the per-token stress score alone).
  * Measured on two real daily panels (21 exchange pairs 2017-2026, 50 aggregator coins
@@ -22,12 +22,36 @@
  * errors):
  * 1. onset: o = z_d - median(z over the token's previous `ONSET_WINDOW_DAYS` days), so a
  *    state that persisted from the days before (an echo) scores about zero;
- * 2. coherence: |mean over the day's tokens of sign(r) * min(3, max(0, o))|, r the token's
- *    1-day log return: breaks in the same direction add up, breaks in opposite directions
- *    cancel, and one token's spike counts at most as a 3-sigma break of one token among
- *    the day's tokens (`COHERENCE_CAP_Z`), so breadth, not one token's size, ranks a day.
+ * 2. coherence: max(0, -mean over the day's tokens of sign(r) * min(3, max(0, o))), r the
+ *    token's 1-day log return: breaks in the same direction add up, breaks in opposite
+ *    directions cancel, one token's spike counts at most as a 3-sigma break of one token
+ *    among the day's tokens (`COHERENCE_CAP_Z`), so breadth, not one token's size, ranks a
+ *    day; and only a net FALL counts (`STRESS_DIRECTION`), see below.
  * The value is the same for every token of the day (a market-level index, as the market
  * move anchor), so the protocol's flag and share rank days by it.
+ *
+ * Why falls only. A model's error has no sign: a day on which every token jumps 15% breaks
+ * the tokens' behaviour as much as a 15% fall. With the absolute value of the signed mean
+ * (the index before), the top-20 days of the AE index held 10 net rises on the exchange
+ * panel (e.g. the rebound of 2020-03-13, 2019-04-02, 2023-07-13) and 5 on the aggregator
+ * panel, each pushing a crash day down. Counting net falls only, with three training seeds on both
+ * development panels (5 models each, 30 model-panel pairs), hits rose for 17 pairs, fell for
+ * 1 and stayed for 12 (sum 149 -> 165); the missed windows moved up too (2021-12-04 on the
+ * aggregator panel: AE rank 116 -> 63; 2022-06-13 on the exchange panel: 117 -> 65).
+ *
+ * Also measured with falls only (same protocol, both panels, seeds 42, 7 and 123; sums of
+ * hits over the models) and not adopted, since none raised hits on one panel without
+ * lowering them on the other or by more than seed noise:
+ * - a consensus of models (mean onset of AE, VAE, DAE and PCA per token-day, or the average
+ *   rank of their daily indices): 5 of 6 and 7 of 9 at seed 42, as the AE alone;
+ * - the latent code's distance from the training codes (Mahalanobis, per-token robust z),
+ *   alone or as the larger of it and the error's z: exchange panel 77 -> 82 hits (4 row
+ *   models), aggregator panel 59 -> 56 (it finds 2021-12-05 there but loses 2017-09-04 and
+ *   2018-01-16, days with 11-18 coins);
+ * - onset windows of 5, 7, 14 and 20 days (aggregator / exchange sums over 5 models: 63/98,
+ *   69/96, 68/93, 68/92; 10 days: 70/95) and a cap of 2 sigma (70/97 against 70/95, but one
+ *   model-seed pair lower);
+ * - the largest feature error, or the mean of the 3 largest, instead of the mean over features.
  */
 import type { Panel } from "../data/panel";
 import { stressScore } from "./crash-protocol";
@@ -50,6 +74,16 @@ export const ONSET_WINDOW_DAYS = 10;
  * and 10 were measured too and changed nothing.
  */
 export const COHERENCE_CAP_Z = 3;
+
+/**
+ * Which net direction of the day's signed breaks `coherentStress` counts: "down" (a crash
+ * index: a net fall of the day's tokens; a net rise scores 0) or "both" (the absolute value:
+ * rallies rank like crashes, the index before).
+ */
+export type StressDirection = "down" | "both";
+
+/** The default direction: "down", since the documented events a stress index must find are falls (see the module note). */
+export const STRESS_DIRECTION: StressDirection = "down";
 
 /** Rows of each token in day order (indices into the row arrays). */
 function rowsByToken(token: ArrayLike<number>, day: ArrayLike<number>): number[][] {
@@ -110,18 +144,20 @@ export function stressOnset(
 }
 
 /**
- * Coherence of the day's breaks: per day, |sum over rows of sign(r) * min(cap, max(0, s))| /
- * (rows), over the rows with a finite `s` and a finite return `r`; the day's value on each
- * of those rows, NaN on the others (so the protocol counts only them as scored).
- * With s = |r| / sd (a trailing z) this is the capped |mean signed z| of the day, a no-model
+ * Coherence of the day's breaks: per day, with m = sum over rows of sign(r) * min(cap,
+ * max(0, s)) / (rows), over the rows with a finite `s` and a finite return `r`: max(0, -m)
+ * for `direction` "down" (a net fall), |m| for "both"; the day's value on each of those rows,
+ * NaN on the others (so the protocol counts only them as scored).
+ * With s = |r| / sd (a trailing z) this is the capped mean signed z of the day, a no-model
  * anchor.
- * @throws when the arrays differ in length or cap is not positive.
+ * @throws when the arrays differ in length, cap is not positive or direction is unknown.
  */
 export function coherentStress(
   day: ArrayLike<number>,
   s: ArrayLike<number>,
   ret: ArrayLike<number>,
   cap = COHERENCE_CAP_Z,
+  direction: StressDirection = STRESS_DIRECTION,
 ): Float64Array {
   const n = s.length;
   if (day.length !== n || ret.length !== n)
@@ -129,6 +165,8 @@ export function coherentStress(
       `coherentStress: ${n} scores but ${day.length} days and ${ret.length} returns; align them row by row.`,
     );
   if (!(cap > 0)) throw new Error(`coherentStress: cap must be positive (Infinity for none), got ${cap}.`);
+  if (direction !== "down" && direction !== "both")
+    throw new Error(`coherentStress: direction must be "down" or "both", got ${JSON.stringify(direction)}.`);
   const acc = new Map<number, { sum: number; rows: number }>();
   const ok = (i: number) => Number.isFinite(s[i]!) && Number.isFinite(ret[i]!);
   for (let i = 0; i < n; i++) {
@@ -142,7 +180,8 @@ export function coherentStress(
   for (let i = 0; i < n; i++) {
     if (!ok(i)) continue;
     const a = acc.get(day[i]!)!;
-    out[i] = Math.abs(a.sum) / a.rows;
+    const m = a.sum / a.rows;
+    out[i] = direction === "down" ? Math.max(0, -m) : Math.abs(m);
   }
   return out;
 }
@@ -168,9 +207,9 @@ export function rowReturns(panel: Panel, token: ArrayLike<number>, day: ArrayLik
 }
 
 /**
- * The default market stress score of a model's token-days: `coherentStress` of the
- * `stressOnset` of the per-token `stressScore`, with the token-day returns `ret`
- * (`rowReturns`). One value per day, repeated on the day's scored rows.
+ * The default market stress score of a model's token-days: `coherentStress` (net falls by
+ * default, `direction`) of the `stressOnset` of the per-token `stressScore`, with the
+ * token-day returns `ret` (`rowReturns`). One value per day, repeated on the day's scored rows.
  */
 export function marketStressScore(
   rows: { token: ArrayLike<number>; day: ArrayLike<number> },
@@ -178,7 +217,8 @@ export function marketStressScore(
   fitMask: ArrayLike<number>,
   ret: ArrayLike<number>,
   window = ONSET_WINDOW_DAYS,
+  direction: StressDirection = STRESS_DIRECTION,
 ): Float64Array {
   const z = stressScore(rows.token, perFeature, fitMask);
-  return coherentStress(rows.day, stressOnset(rows.token, rows.day, z, window), ret);
+  return coherentStress(rows.day, stressOnset(rows.token, rows.day, z, window), ret, COHERENCE_CAP_Z, direction);
 }

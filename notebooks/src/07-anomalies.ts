@@ -369,17 +369,18 @@ if (top1) {
 // same direction, often each by only 2-3 sigma. So the default **market stress** of a day is
 // built from the token stress in two steps: the **onset** (token stress minus its median
 // over the token's previous 10 days, so a persisting state adds nothing) and the
-// **coherence** (the mean over the day's tokens of the onset, capped at 3 sigma and signed by
-// the token's daily return, in absolute value: breaks in one direction add up, opposite
-// ones cancel, one token's spike counts as one token). It is one value per day, so the
-// protocol ranks the days by it. The token stress and the raw pooled MSE stay in the table
+// **coherence** (minus the mean over the day's tokens of the onset, capped at 3 sigma and
+// signed by the token's daily return, floored at zero: breaks in one direction add up,
+// opposite ones cancel, one token's spike counts as one token, and only a net fall counts,
+// since a model's error has no sign and a rally or a rebound breaks the tokens' behaviour as
+// much as a crash). It is one value per day, so the protocol ranks the days by it. The token stress and the raw pooled MSE stay in the table
 // for comparison, and the token stress still ranks token-days (which token broke when).
 //
 // **No-model anchors**, with the same protocol: the share of tokens whose daily log return
 // exceeds 3 trailing 30-day standard deviations, the market move (|median daily log return|
 // over its trailing 30-day standard deviation), and the coherent move (the market stress's
-// coherence step applied to each token's return over its trailing 30-day standard deviation
-// instead of a model's error). An index built on autoencoders is worth its training only if
+// coherence step, net falls only, applied to each token's return over its trailing 30-day
+// standard deviation instead of a model's error). An index built on autoencoders is worth its training only if
 // it finds crash days at least as well as these; the coherent move shows what the models'
 // errors add over the same aggregation of returns.
 

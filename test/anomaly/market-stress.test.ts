@@ -16,6 +16,8 @@ import {
   stressOnset,
   ONSET_WINDOW_DAYS,
   COHERENCE_CAP_Z,
+  STRESS_DIRECTION,
+  type StressDirection,
 } from "../../lib/anomaly/market-stress";
 import { runStressProtocol } from "../../lib/anomaly/crash-protocol";
 import { crashCheck } from "../../lib/stages/07-anomalies/crash-check";
@@ -35,12 +37,14 @@ const CRASH = 180;
 const SPIKE = 150;
 const SPIKE_TOKEN = 3;
 const RALLY_ROTATION = 120;
+const RALLY = 210;
 
 /**
  * An invented panel of 12 tokens over 240 days, rows by (token, day): small random daily
  * moves; day 180 a common crash (every token -6%..-9%, only a few sigma each); the 10 days
- * after it a persistent high-volatility state (the echo); day 150 one token +60% (an
- * idiosyncratic spike); day 120 half the tokens +8% and half -8% (rotation).
+ * after it a persistent high-volatility state (the echo); day 150 one token -37% (an
+ * idiosyncratic collapse); day 120 half the tokens +8% and half -8% (rotation); day 210
+ * every token +8% (a rally, as large a break as the crash but upwards).
  */
 function fixture(): { panel: Panel; z: Float64Array; perFeature: Float32Array } {
   const rnd = lcg(7);
@@ -63,8 +67,11 @@ function fixture(): { panel: Panel; z: Float64Array; perFeature: Float32Array } 
         r = (rnd() - 0.5) * 0.12;
         err = 5 + rnd();
       } else if (d === SPIKE && t === SPIKE_TOKEN) {
-        r = 0.47;
+        r = -0.47;
         err = 400;
+      } else if (d === RALLY) {
+        r = 0.08;
+        err = 6;
       } else if (d === RALLY_ROTATION) {
         r = t % 2 ? 0.08 : -0.08;
         err = 6;
@@ -130,13 +137,27 @@ describe("coherentStress", () => {
   test("breaks in one direction add up, opposite breaks cancel, a lone spike is divided by the tokens", () => {
     const day = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
     const s = [2, 2, 2, 2, 2, 2, 2, 2, 8, 0, 0, 0];
-    const r = [-1, -1, -1, -1, 1, -1, 1, -1, 1, 1, -1, 1];
+    const r = [-1, -1, -1, -1, 1, -1, 1, -1, -1, 1, -1, 1];
     const c = coherentStress(day, s, r);
     assert.equal(c[0], 2);
     assert.equal(c[4], 0);
     assert.equal(c[8], COHERENCE_CAP_Z / 4, "the spike of 8 counts as the cap");
     assert.equal(coherentStress(day, s, r, Number.POSITIVE_INFINITY)[8], 2);
     assert.throws(() => coherentStress(day, s, r, 0), /cap must be positive/);
+  });
+  test("by default only a net fall counts; 'both' ranks a rally like a fall of the same size", () => {
+    const day = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2];
+    const s = [2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 1];
+    const r = [-1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 1, -1];
+    assert.equal(STRESS_DIRECTION, "down");
+    const down = coherentStress(day, s, r);
+    assert.deepEqual(Array.from(down), [2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const both = coherentStress(day, s, r, COHERENCE_CAP_Z, "both");
+    assert.deepEqual(Array.from(both), [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    assert.throws(
+      () => coherentStress(day, s, r, 3, "up" as unknown as StressDirection),
+      /direction must be "down" or "both", got "up"/,
+    );
   });
   test("rows without a return are not scored", () => {
     const c = coherentStress([0, 0], [3, 3], [Number.NaN, -0.1]);
@@ -161,7 +182,7 @@ describe("rowReturns", () => {
 });
 
 describe("the market stress index on an invented panel", () => {
-  test("ranks the common crash first, the lone spike far below it, the rotation and most echo days out of the top 5", () => {
+  test("ranks the common crash first, the lone spike far below it, the rotation, the rally and most echo days out of the top 5", () => {
     const { panel, z } = fixture();
     const ret = rowReturns(panel, panel.token, panel.day);
     const idx = coherentStress(panel.day, stressOnset(panel.token, panel.day, z), ret);
@@ -178,6 +199,11 @@ describe("the market stress index on an invented panel", () => {
     // The per-token score alone puts the spike's token-day far above the crash day's tokens.
     const spikeRow = SPIKE_TOKEN * DAYS + SPIKE;
     assert.ok(z[spikeRow]! > z[CRASH]! + 3);
+    // The rally breaks every token as much as the crash: out of the top 5 of the default
+    // (net falls), next to the crash when both directions count.
+    assert.ok(!ranked.slice(0, 5).includes(RALLY), `rally in the top 5: ${ranked.slice(0, 5)}`);
+    const both = coherentStress(panel.day, stressOnset(panel.token, panel.day, z), ret, COHERENCE_CAP_Z, "both");
+    assert.ok(daysByScore(panel.day, both).slice(0, 2).includes(RALLY));
   });
 
   test("marketStressScore through the protocol and crashCheck: the crash is rank 1 of the default index", () => {
@@ -215,6 +241,12 @@ describe("the market stress index on an invented panel", () => {
     assert.equal(def.result.ranked[0]!.day, CRASH);
     assert.ok(c.indices.some((x) => x.kind === "model-token"));
     assert.ok(c.indices.some((x) => x.name === "anchor · coherent move"));
+    // Counting rallies too (the index before) brings the invented rally up beside the crash.
+    const rallyRank = (cc: typeof c) =>
+      cc.indices.find((x) => x.kind === "model")!.result.ranked.findIndex((d) => d.day === RALLY) + 1;
+    const both = crashCheck([errors], panel, events, { minTokens: 5, include: ["market"], direction: "both" });
+    assert.ok(rallyRank(c) > 5, `rally ranked ${rallyRank(c)} by the default`);
+    assert.ok(rallyRank(both) <= 2, `rally ranked ${rallyRank(both)} with both directions`);
   });
 });
 

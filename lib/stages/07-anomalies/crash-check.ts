@@ -5,12 +5,13 @@
  *
  * Per model three scores go through the protocol: the default market stress score
  * (lib/anomaly/market-stress.ts: onset of each token's stress score, signed by its return
- * and averaged over the day's tokens), the per-token stress score alone (feature-normalised
+ * and averaged over the day's tokens, net falls only), the per-token stress score alone (feature-normalised
  * error, robust z against the token's own training errors; the default before) and the raw
  * MSE pooled over tokens. Anchors: the share of tokens with a 3-sigma daily move (trailing
  * 30-day sd), the market move (|median daily return| over its trailing sd) and the
- * coherent move (|mean of the tokens' signed trailing-sd returns, capped at 3|: the default's
- * aggregation on returns instead of model errors). Anchors have no training split: the
+ * coherent move (the net fall of the day: minus the mean of the tokens' trailing-sd returns,
+ * each capped at 3, floored at 0: the default's aggregation on returns instead of model
+ * errors). Anchors have no training split: the
  * 3-sigma anchor flags at its fixed 3 sigma, the other two are ranked by their value (one
  * number per day).
  */
@@ -34,7 +35,15 @@ import {
   trailingZ,
   RETURN_SHOCK_K,
 } from "../../anomaly/anchors";
-import { coherentStress, marketStressScore, rowReturns } from "../../anomaly/market-stress";
+import {
+  coherentStress,
+  marketStressScore,
+  rowReturns,
+  COHERENCE_CAP_Z,
+  ONSET_WINDOW_DAYS,
+  STRESS_DIRECTION,
+  type StressDirection,
+} from "../../anomaly/market-stress";
 import type { ModelErrors } from "../../anomaly/analysis";
 import { marketTokenMask, selectTokens, type TokenClass } from "../../data/taxonomy";
 import { takeRows } from "../../runtime/matrix";
@@ -64,14 +73,16 @@ export interface CrashCheck {
  * anchors on the panel's token-days. Only market tokens count (stablecoins, fiat, leveraged,
  * wrapped and gold tokens are left out, see `marketTokenMask`; `include` widens the classes).
  * `minTokens` defaults to `stressMinTokens` of the market panel's widest day, the same for
- * every index.
+ * every index. `direction` (default `STRESS_DIRECTION`, net falls) is the one of the models'
+ * market stress and of the coherent-move anchor.
  */
 export function crashCheck(
   errors: readonly ModelErrors[],
   fullPanel: Panel,
   events: readonly EventDays[],
-  options: { minTokens?: number; include?: readonly TokenClass[] } = {},
+  options: { minTokens?: number; include?: readonly TokenClass[]; direction?: StressDirection } = {},
 ): CrashCheck {
+  const direction = options.direction ?? STRESS_DIRECTION;
   const market = options.include ? marketTokenMask(fullPanel, options.include) : marketTokenMask(fullPanel);
   const excluded = fullPanel.tokens.filter((_, i) => !market[i]).map((t) => t.id);
   const panel = excluded.length ? selectTokens(fullPanel, market) : fullPanel;
@@ -100,9 +111,9 @@ export function crashCheck(
       { minTokens },
     ),
   });
-  // Coherent move: capped |mean signed trailing z| of the day's 1-day returns (rows in panel order).
+  // Coherent move: the net fall of the day, capped mean signed trailing z of the 1-day returns (rows in panel order).
   const retZ = trailingZ(panel.token, panel.day, dailyLogReturns(panel));
-  const coherent = coherentStress(panel.day, retZ.map(Math.abs), retZ);
+  const coherent = coherentStress(panel.day, retZ.map(Math.abs), retZ, COHERENCE_CAP_Z, direction);
   indices.push({
     name: "anchor · coherent move",
     kind: "anchor",
@@ -125,7 +136,7 @@ export function crashCheck(
       kind: "model",
       model: e.model,
       result: runStressProtocol(
-        { day: e.day, score: marketStressScore(e, e.perFeature, fit, ret), fitMask: fit },
+        { day: e.day, score: marketStressScore(e, e.perFeature, fit, ret, ONSET_WINDOW_DAYS, direction), fitMask: fit },
         events,
         {
           minTokens,
