@@ -16,6 +16,7 @@ import { Rng } from "../runtime/rng";
 import type { EpochRecord, FitOptions, TrainHistory } from "./types";
 import { Adam } from "./adam";
 import { LearningRateController } from "./schedule";
+import { epochCapFromEnv } from "../config";
 
 /** Default Adam step (Kingma & Ba). */
 export const DEFAULT_LEARNING_RATE = 1e-3;
@@ -67,17 +68,28 @@ export interface TrainingProblem {
   epochTerms?(epoch: number): Record<string, number>;
 }
 
-/** Validate fit options; returns them with defaults filled in. */
+/**
+ * Validate fit options; returns them with defaults filled in and `maxEpochs` lowered to the
+ * run-wide cap (CAE_MAX_EPOCHS, lib/config.ts) when one is set: this is the one place the cap
+ * is applied, so every training of every notebook, search and script obeys it.
+ * @param env where the cap is read (the process environment; tests pass their own).
+ */
 export function resolveFitOptions(
   label: string,
   o: FitOptions,
-): Required<Pick<FitOptions, "maxEpochs" | "batchSize" | "patience" | "learningRate" | "minDelta">> {
+  env: NodeJS.ProcessEnv = process.env,
+): Required<Pick<FitOptions, "maxEpochs" | "batchSize" | "patience" | "learningRate" | "minDelta">> & {
+  /** The epochs asked for when the cap lowered them, else null. */
+  cappedFrom: number | null;
+} {
   const int = (field: string, v: unknown, min: number): number => {
     if (typeof v !== "number" || !Number.isInteger(v) || v < min)
       throw new Error(`${label}.fit: ${field} must be an integer >= ${min}, got ${String(v)}.`);
     return v;
   };
-  const maxEpochs = int("maxEpochs", o.maxEpochs, 1);
+  const requested = int("maxEpochs", o.maxEpochs, 1);
+  const cap = epochCapFromEnv(env);
+  const maxEpochs = cap === null ? requested : Math.min(requested, cap);
   const batchSize = int("batchSize", o.batchSize, 1);
   const patience = int("patience", o.patience, 1);
   const learningRate = o.learningRate ?? DEFAULT_LEARNING_RATE;
@@ -86,7 +98,14 @@ export function resolveFitOptions(
   const minDelta = o.minDelta ?? 0;
   if (!(minDelta >= 0) || !Number.isFinite(minDelta))
     throw new Error(`${label}.fit: minDelta must be >= 0, got ${minDelta}.`);
-  return { maxEpochs, batchSize, patience, learningRate, minDelta };
+  return {
+    maxEpochs,
+    batchSize,
+    patience,
+    learningRate,
+    minDelta,
+    cappedFrom: maxEpochs < requested ? requested : null,
+  };
 }
 
 /**
@@ -101,9 +120,13 @@ export async function trainLoop(
   seed: number,
   warnings: string[] = [],
 ): Promise<TrainHistory> {
-  const { maxEpochs, patience, learningRate, minDelta } = resolveFitOptions(problem.label, options);
+  const { maxEpochs, patience, learningRate, minDelta, cappedFrom } = resolveFitOptions(problem.label, options);
   const n = problem.nTrain;
   if (n < 1) throw new Error(`${problem.label}.fit: the training split has no rows.`);
+  if (cappedFrom !== null)
+    warnings.push(
+      `training capped at ${maxEpochs} epoch(s) by CAE_MAX_EPOCHS (it asked for ${cappedFrom}): the model is undertrained, its results are not real results.`,
+    );
   let batchSize = options.batchSize;
   if (batchSize > n) {
     warnings.push(`batchSize ${batchSize} is larger than the ${n} training rows: batches shrink to ${n}.`);
@@ -128,6 +151,7 @@ export async function trainLoop(
     stopReason: "max-epochs",
     seconds: 0,
     warnings,
+    ...(cappedFrom !== null ? { cappedFrom } : {}),
   };
   let best: tf.Tensor[] | null = null;
   let firstValLoss: number | null = null;
