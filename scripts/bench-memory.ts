@@ -5,8 +5,9 @@
  * charged to the notebook whose executor (scripts/execute_notebook.py, nbconvert's Python)
  * it runs under, so the peaks stay per notebook even when notebooks run side by side.
  * For each notebook it prints, as soon as the notebook ends, the peak of its kernel (the
- * tslab process that executes the cells, with anything it starts), of its executor, and of
- * the whole process tree (runner included) while it ran; at the end a table, and exit 1
+ * tslab process that executes the cells, with anything it starts) and the code cell that
+ * was running then, of its executor, and of the whole process tree (runner included) while
+ * it ran; at the end a table, and exit 1
  * when one kernel or the whole tree went above the stated bounds below.
  *
  *   npm run bench -- --only memory                        all notebooks, full profile
@@ -62,6 +63,9 @@ const EXECUTOR_NOTEBOOK = /execute_notebook\.py\s+\S*?([^/\s]+)\.ipynb/;
 
 /** The runner's line for a notebook that ended: "== <name>: done in 3m 12s, 190.0 s CPU" or "FAILED". */
 const RUNNER_END = /^== (\S+): (done in [^,\n]*(?:, ([\d.]+) s CPU)?|FAILED[^\n]*)/m;
+
+/** The executor's line when a code cell starts, relayed by the runner: "[<name> 3m09s] cell 3/25 (...)". */
+const CELL_START = /^\[(\S+) [^\]]*\] cell (\d+\/\d+) \(/;
 
 /** Clock ticks per second of /proc's times: USER_HZ, 100 on every Linux architecture Node runs on. */
 const USER_HZ = 100;
@@ -119,6 +123,8 @@ export interface NotebookPeak {
   cpuSeconds: number | null;
   /** "ok", "failed", or "unfinished" (still running when the runner stopped). */
   status: "ok" | "failed" | "unfinished";
+  /** The code cell ("3/25") that was running when the kernel reached its peak, or null. */
+  peakCell: string | null;
 }
 
 /**
@@ -203,10 +209,10 @@ function parseArgs(argv: string[]): Options {
 
 function row(p: NotebookPeak): string {
   const cpu = p.cpuSeconds === null ? "" : ` (${p.cpuSeconds.toFixed(0)} s CPU)`;
-  return `${p.notebook.padEnd(22)} ${`${p.seconds.toFixed(0)} s${cpu}`.padEnd(22)} ${gib(p.kernel).padStart(9)} ${gib(p.executor).padStart(9)} ${gib(p.tree).padStart(10)}  ${p.status}`;
+  return `${p.notebook.padEnd(22)} ${`${p.seconds.toFixed(0)} s${cpu}`.padEnd(22)} ${gib(p.kernel).padStart(9)} ${gib(p.executor).padStart(9)} ${gib(p.tree).padStart(10)}  ${(p.peakCell ?? "").padStart(9)}  ${p.status}`;
 }
 
-const HEADER = `${"notebook".padEnd(22)} ${"wall (CPU)".padEnd(22)} ${"kernel".padStart(9)} ${"executor".padStart(9)} ${"whole tree".padStart(10)}  status`;
+const HEADER = `${"notebook".padEnd(22)} ${"wall (CPU)".padEnd(22)} ${"kernel".padStart(9)} ${"executor".padStart(9)} ${"whole tree".padStart(10)}  ${"peak cell".padStart(9)}  status`;
 
 async function main(): Promise<void> {
   if (!fs.existsSync("/proc/self/status")) throw new Error("The memory bench reads /proc: run it on Linux.");
@@ -248,6 +254,8 @@ async function main(): Promise<void> {
       ),
     );
   };
+  // The code cell each notebook is in, from the runner's lines: the kernel peak names its cell.
+  const currentCell = new Map<string, string>();
   // The runner's lines: relayed as they come; a notebook's end closes its peak.
   const relay = (stream: NodeJS.ReadableStream, sink: NodeJS.WriteStream): void => {
     let buffer = "";
@@ -258,6 +266,8 @@ async function main(): Promise<void> {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         sink.write(`${line}\n`);
+        const cell = CELL_START.exec(line);
+        if (cell) currentCell.set(cell[1]!, cell[2]!);
         const end = RUNNER_END.exec(line);
         const p = end ? peaks.get(end[1]!) : undefined;
         if (end && p) {
@@ -285,12 +295,16 @@ async function main(): Promise<void> {
           seconds: 0,
           cpuSeconds: null,
           status: "unfinished",
+          peakCell: null,
           first: now,
           last: now,
         };
         peaks.set(nb, p);
       }
-      p.kernel = Math.max(p.kernel, m.kernel);
+      if (m.kernel > p.kernel) {
+        p.kernel = m.kernel;
+        p.peakCell = currentCell.get(nb) ?? null;
+      }
       p.executor = Math.max(p.executor, m.executor);
       p.tree = Math.max(p.tree, total);
       p.last = now;
