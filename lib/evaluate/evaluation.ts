@@ -135,7 +135,7 @@ export interface FrameKeys {
 /**
  * Rows to score, made a block at a time: `block(start, end)` returns rows start..end-1 as a
  * matrix. Lets a caller score rows it never holds at once, e.g. the flattened windows
- * ending on every evaluated day (580k windows x 510 values = 1.2 GB on the full profile),
+ * ending on every evaluated day (~580k windows x 510 values = 1.2 GB on the full profile),
  * cut from the panel block by block (windowRowsEndingAt).
  */
 export interface RowBlocks {
@@ -147,7 +147,7 @@ export interface RowBlocks {
 /**
  * Rows per scoring block: 8,192. A block's working set is its input, the model's float64
  * reconstruction and float32 per-value errors: ~16 bytes per value, 67 MB at 510 values per
- * row (30-day windows of 17 features), against 4.7 GB for the full profile's 580k such rows
+ * row (30-day windows of 17 features), against ~4.7 GB for the full profile's ~580k such rows
  * in one piece; 8,192 rows keep the per-block overhead negligible.
  */
 export const SCORE_BLOCK_ROWS = 8192;
