@@ -12,6 +12,11 @@
  *   CAE_ROOT           project root                       (default: found from this file)
  *   CAE_OUT            where generated outputs go: data/processed, models, figures,
  *                      report (default: the project root; tests use a scratch folder)
+ *   CAE_MAX_EPOCHS     positive integer: no training runs more epochs than this, whatever
+ *                      its own budget (default: no cap). For a quick look at every notebook
+ *                      and for the memory bench (peak memory is set by the data's size, not
+ *                      by the number of epochs); a capped run's models are undertrained and
+ *                      its results are not real results: every notebook and manifest says so.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -127,6 +132,8 @@ export interface Config {
   /** Forced backend, or null to take the best that loads. */
   backend: BackendName | null;
   seed: number;
+  /** Run-wide cap on every training's epochs (CAE_MAX_EPOCHS), or null for none. */
+  epochCap: number | null;
   paths: Paths;
 }
 
@@ -148,6 +155,22 @@ function pick<T extends string>(name: string, value: string | undefined, allowed
   if (value === undefined || value === "") return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new Error(`Unknown ${name} "${value}". Allowed: ${allowed.join(", ")}.`);
+}
+
+/**
+ * The run-wide epoch cap from CAE_MAX_EPOCHS: a positive integer, or null when unset/empty.
+ * The training loop (lib/train/fit.ts) applies it to every fit, so no caller can miss it.
+ * @throws on anything but a positive integer, naming the value and the fix.
+ */
+export function epochCapFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
+  const raw = env.CAE_MAX_EPOCHS;
+  if (raw === undefined || raw.trim() === "") return null;
+  const n = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < 1)
+    throw new Error(
+      `CAE_MAX_EPOCHS must be a positive integer (the most epochs any training may run), got "${raw}". Unset it for no cap.`,
+    );
+  return n;
 }
 
 /** Build the run configuration from environment variables (or an explicit env object). */
@@ -175,5 +198,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataPath =
     source === "synthetic" ? null : path.resolve(root, env.CAE_DATA_PATH || path.join("data", "raw", source));
   const creditCardPath = path.resolve(root, env.CAE_CREDITCARD || path.join("data", "raw", "creditcard.csv"));
-  return { profile, settings: PROFILE_SETTINGS[profile], source, dataPath, creditCardPath, backend, seed, paths };
+  const epochCap = epochCapFromEnv(env);
+  return {
+    profile,
+    settings: PROFILE_SETTINGS[profile],
+    source,
+    dataPath,
+    creditCardPath,
+    backend,
+    seed,
+    epochCap,
+    paths,
+  };
 }

@@ -5,8 +5,9 @@
  * charged to the notebook whose executor (scripts/execute_notebook.py, nbconvert's Python)
  * it runs under, so the peaks stay per notebook even when notebooks run side by side.
  * For each notebook it prints, as soon as the notebook ends, the peak of its kernel (the
- * tslab process that executes the cells, with anything it starts), of its executor, and of
- * the whole process tree (runner included) while it ran; at the end a table, and exit 1
+ * tslab process that executes the cells, with anything it starts) and the code cell that
+ * was running then, of its executor, and of the whole process tree (runner included) while
+ * it ran; at the end a table, and exit 1
  * when one kernel or the whole tree went above the stated bounds below.
  *
  *   npm run bench -- --only memory                        all notebooks, full profile
@@ -16,6 +17,8 @@
  *   ... --jobs N           notebooks side by side (default 1: one after another, so that the
  *                          whole-tree peak is that of one notebook)
  *   ... --out DIR          output folder (default: a scratch folder, deleted at the end)
+ *   ... --max-epochs N     cap every training at N epochs (CAE_MAX_EPOCHS; default 2, see
+ *                          BENCH_MAX_EPOCHS); --max-epochs none trains as the profile says
  *
  * Linux only (/proc). The runner is started with CAE_FORCE=1 so that every chosen notebook
  * really runs; notebooks after the first read the artifacts of the ones before them in the
@@ -42,6 +45,16 @@ export const KERNEL_RSS_BOUND_BYTES = 6 * 1024 ** 3;
  */
 export const TREE_RSS_BOUND_BYTES = 7 * 1024 ** 3;
 
+/**
+ * Default epoch cap of the bench: 2. Peak memory is set by the size of the data (panel,
+ * feature matrix, windows, UMAP's kNN graph, the tfjs heap that holds one batch's
+ * activations and the weights), all allocated in full by the first epoch; more epochs only
+ * repeat the same allocations. Uncapped, the full profile trains for hours (150 epochs on
+ * 2.2M token-days); capped at 2 (not 1, so that the epoch-to-epoch path, early-stopping
+ * bookkeeping and best-weights copies also run) every notebook runs at full data size.
+ */
+export const BENCH_MAX_EPOCHS = 2;
+
 /** Sampling period: 500 ms (a notebook's allocation peaks last seconds). */
 const SAMPLE_MS = 500;
 
@@ -50,6 +63,23 @@ const EXECUTOR_NOTEBOOK = /execute_notebook\.py\s+\S*?([^/\s]+)\.ipynb/;
 
 /** The runner's line for a notebook that ended: "== <name>: done in 3m 12s, 190.0 s CPU" or "FAILED". */
 const RUNNER_END = /^== (\S+): (done in [^,\n]*(?:, ([\d.]+) s CPU)?|FAILED[^\n]*)/m;
+
+/** The executor's line when a code cell starts, relayed by the runner: "[<name> 3m09s] cell 3/25 (...)". */
+const CELL_START = /^\[(\S+) [^\]]*\] cell (\d+\/\d+) \(/;
+
+/** Clock ticks per second of /proc's times: USER_HZ, 100 on every Linux architecture Node runs on. */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system) of this process's waited-for children and their descendants
+ * (cutime + cstime in /proc/self/stat): after the runner exits, the whole run's CPU.
+ */
+function childrenCpuSeconds(): number {
+  const stat = fs.readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields after the command: state is field 3, so cutime (16) and cstime (17) sit at 13 and 14.
+  return (Number(fields[13]) + Number(fields[14])) / USER_HZ;
+}
 
 /** Resident memory (bytes) of a process from /proc/<pid>/status (VmRSS), or 0 when it is gone. */
 function rssOf(pid: number): number {
@@ -93,6 +123,8 @@ export interface NotebookPeak {
   cpuSeconds: number | null;
   /** "ok", "failed", or "unfinished" (still running when the runner stopped). */
   status: "ok" | "failed" | "unfinished";
+  /** The code cell ("3/25") that was running when the kernel reached its peak, or null. */
+  peakCell: string | null;
 }
 
 /**
@@ -141,10 +173,12 @@ interface Options {
   json: string | null;
   jobs: number;
   out: string | null;
+  /** Epoch cap passed as CAE_MAX_EPOCHS, or null for none. */
+  maxEpochs: number | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { profile: "full", notebooks: [], json: null, jobs: 1, out: null };
+  const o: Options = { profile: "full", notebooks: [], json: null, jobs: 1, out: null, maxEpochs: BENCH_MAX_EPOCHS };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = (): string => {
@@ -156,13 +190,18 @@ function parseArgs(argv: string[]): Options {
     else if (a === "--notebooks") o.notebooks = v().split(",").filter(Boolean);
     else if (a === "--json") o.json = v();
     else if (a === "--out") o.out = path.resolve(v());
-    else if (a === "--jobs") {
+    else if (a === "--max-epochs") {
+      const raw = v();
+      o.maxEpochs = raw === "none" ? null : Number(raw);
+      if (o.maxEpochs !== null && (!Number.isInteger(o.maxEpochs) || o.maxEpochs < 1))
+        throw new Error(`--max-epochs "${raw}" is not a positive integer or "none".`);
+    } else if (a === "--jobs") {
       const raw = v();
       o.jobs = Number(raw);
       if (!Number.isInteger(o.jobs) || o.jobs < 1) throw new Error(`--jobs "${raw}" is not a positive integer.`);
     } else
       throw new Error(
-        `Unknown option "${a}". Options: --profile ci|default|full; --notebooks 01,02; --jobs N; --out DIR; --json FILE.`,
+        `Unknown option "${a}". Options: --profile ci|default|full; --notebooks 01,02; --jobs N; --out DIR; --json FILE; --max-epochs N|none.`,
       );
   }
   return o;
@@ -170,36 +209,53 @@ function parseArgs(argv: string[]): Options {
 
 function row(p: NotebookPeak): string {
   const cpu = p.cpuSeconds === null ? "" : ` (${p.cpuSeconds.toFixed(0)} s CPU)`;
-  return `${p.notebook.padEnd(22)} ${`${p.seconds.toFixed(0)} s${cpu}`.padEnd(22)} ${gib(p.kernel).padStart(9)} ${gib(p.executor).padStart(9)} ${gib(p.tree).padStart(10)}  ${p.status}`;
+  return `${p.notebook.padEnd(22)} ${`${p.seconds.toFixed(0)} s${cpu}`.padEnd(22)} ${gib(p.kernel).padStart(9)} ${gib(p.executor).padStart(9)} ${gib(p.tree).padStart(10)}  ${(p.peakCell ?? "").padStart(9)}  ${p.status}`;
 }
 
-const HEADER = `${"notebook".padEnd(22)} ${"wall (CPU)".padEnd(22)} ${"kernel".padStart(9)} ${"executor".padStart(9)} ${"whole tree".padStart(10)}  status`;
+const HEADER = `${"notebook".padEnd(22)} ${"wall (CPU)".padEnd(22)} ${"kernel".padStart(9)} ${"executor".padStart(9)} ${"whole tree".padStart(10)}  ${"peak cell".padStart(9)}  status`;
 
 async function main(): Promise<void> {
   if (!fs.existsSync("/proc/self/status")) throw new Error("The memory bench reads /proc: run it on Linux.");
-  const { profile, notebooks, json, jobs, out: outOption } = parseArgs(process.argv.slice(2));
+  const { profile, notebooks, json, jobs, out: outOption, maxEpochs } = parseArgs(process.argv.slice(2));
   const out = outOption ?? fs.mkdtempSync(path.join(os.tmpdir(), "cae-bench-memory-"));
   const runner = path.join(__dirname, "run-notebooks.ts");
   console.log(
-    `Memory bench: profile=${profile}, notebooks ${notebooks.length ? notebooks.join(",") : "all"}, ${jobs} side by side, output ${out}; ` +
+    `Memory bench: profile=${profile}, notebooks ${notebooks.length ? notebooks.join(",") : "all"}, ${jobs} side by side, output ${out}, ` +
+      `${maxEpochs === null ? "epochs as the profile says" : `training capped at ${maxEpochs} epoch(s) (CAE_MAX_EPOCHS; memory is set by data size)`}; ` +
       `bounds: kernel ${gib(KERNEL_RSS_BOUND_BYTES)}, whole tree ${gib(TREE_RSS_BOUND_BYTES)}`,
   );
   const child = spawn(process.execPath, [...process.execArgv, runner, ...notebooks], {
-    env: { ...process.env, CAE_PROFILE: profile, CAE_OUT: out, CAE_FORCE: "1", CAE_JOBS: String(jobs) },
+    env: {
+      ...process.env,
+      CAE_PROFILE: profile,
+      CAE_OUT: out,
+      CAE_FORCE: "1",
+      CAE_JOBS: String(jobs),
+      CAE_MAX_EPOCHS: maxEpochs === null ? "" : String(maxEpochs),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const peaks = new Map<string, NotebookPeak & { first: number; last: number }>();
+  const started = Date.now();
+  let runCpuSeconds: number | null = null;
   const writeJson = (runnerExit: number | null): void => {
     if (!json) return;
     const list = [...peaks.values()].map(({ first: _f, last: _l, ...p }) => p);
     const kernelPeak = Math.max(0, ...list.map((p) => p.kernel));
     const treePeak = Math.max(0, ...list.map((p) => p.tree));
     const bounds = { kernel: KERNEL_RSS_BOUND_BYTES, tree: TREE_RSS_BOUND_BYTES };
+    const runSeconds = (Date.now() - started) / 1000;
     fs.writeFileSync(
       json,
-      JSON.stringify({ profile, jobs, bounds, peaks: list, kernelPeak, treePeak, runnerExit }, null, 2),
+      JSON.stringify(
+        { profile, jobs, maxEpochs, bounds, peaks: list, kernelPeak, treePeak, runSeconds, runCpuSeconds, runnerExit },
+        null,
+        2,
+      ),
     );
   };
+  // The code cell each notebook is in, from the runner's lines: the kernel peak names its cell.
+  const currentCell = new Map<string, string>();
   // The runner's lines: relayed as they come; a notebook's end closes its peak.
   const relay = (stream: NodeJS.ReadableStream, sink: NodeJS.WriteStream): void => {
     let buffer = "";
@@ -210,6 +266,8 @@ async function main(): Promise<void> {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         sink.write(`${line}\n`);
+        const cell = CELL_START.exec(line);
+        if (cell) currentCell.set(cell[1]!, cell[2]!);
         const end = RUNNER_END.exec(line);
         const p = end ? peaks.get(end[1]!) : undefined;
         if (end && p) {
@@ -237,12 +295,16 @@ async function main(): Promise<void> {
           seconds: 0,
           cpuSeconds: null,
           status: "unfinished",
+          peakCell: null,
           first: now,
           last: now,
         };
         peaks.set(nb, p);
       }
-      p.kernel = Math.max(p.kernel, m.kernel);
+      if (m.kernel > p.kernel) {
+        p.kernel = m.kernel;
+        p.peakCell = currentCell.get(nb) ?? null;
+      }
       p.executor = Math.max(p.executor, m.executor);
       p.tree = Math.max(p.tree, total);
       p.last = now;
@@ -257,6 +319,7 @@ async function main(): Promise<void> {
     });
   const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
   clearInterval(timer);
+  runCpuSeconds = childrenCpuSeconds();
   const list = [...peaks.values()];
   console.log(`\n${HEADER}`);
   for (const p of list) console.log(row(p));
@@ -267,6 +330,9 @@ async function main(): Promise<void> {
   const treeBound = treeChecked ? `bound ${gib(TREE_RSS_BOUND_BYTES)}` : `${jobs} notebooks side by side: not checked`;
   console.log(
     `\npeak kernel ${gib(kernelPeak)} (bound ${gib(KERNEL_RSS_BOUND_BYTES)}), peak whole tree ${gib(treePeak)} (${treeBound}): ${within ? "within the bounds" : "ABOVE A BOUND"}`,
+  );
+  console.log(
+    `whole run: ${((Date.now() - started) / 1000).toFixed(0)} s wall, ${runCpuSeconds.toFixed(0)} s CPU (runner and every notebook)${maxEpochs === null ? "" : `, training capped at ${maxEpochs} epoch(s)`}`,
   );
   writeJson(code);
   if (!outOption) fs.rmSync(out, { recursive: true, force: true });

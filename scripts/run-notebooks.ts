@@ -141,6 +141,7 @@ export function baseFingerprint(root: string, config: ReturnType<typeof loadConf
       backend: config.backend,
       creditCard: config.creditCardPath,
       settings: config.settings,
+      epochCap: config.epochCap,
     }),
   );
   // Data files are fingerprinted by name, size and modification time (hashing gigabytes would defeat the purpose).
@@ -378,7 +379,10 @@ async function main(): Promise<void> {
   });
   const graph = notebookGraph(all);
   console.log(
-    `Running ${chosen.length} notebook(s), up to ${jobs} side by side (CAE_JOBS): profile=${config.profile} source=${config.source} seed=${config.seed} cell-timeout=${timeout}s`,
+    `Running ${chosen.length} notebook(s), up to ${jobs} side by side (CAE_JOBS): profile=${config.profile} source=${config.source} seed=${config.seed} cell-timeout=${timeout}s` +
+      (config.epochCap === null
+        ? ""
+        : `\nTRAINING CAPPED at ${config.epochCap} epoch(s) by CAE_MAX_EPOCHS: the models are undertrained and the results are not real results.`),
   );
   const t0 = Date.now();
   const fingerprints = notebookFingerprints(root, all, baseFingerprint(root, config), graph);

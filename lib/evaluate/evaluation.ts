@@ -34,6 +34,7 @@ import { bootstrapStatistic, DEFAULT_ALPHA, type BootstrapResult } from "../stat
 import type { RngLike } from "../stats/descriptive";
 import { compareToLevel } from "../stats/compare";
 import { stratifiedSample } from "../features/sampling";
+import { windowsEndingAt } from "../features/windows";
 import { SPLIT_NAMES, type Dataset, type SplitName } from "../features/dataset";
 
 // ---------------------------------------------------------------------------------------
@@ -132,7 +133,37 @@ export interface FrameKeys {
 }
 
 /**
- * Build an error frame by scoring a model. For a model over flattened windows
+ * Rows to score, made a block at a time: `block(start, end)` returns rows start..end-1 as a
+ * matrix. Lets a caller score rows it never holds at once, e.g. the flattened windows
+ * ending on every evaluated day (~580k windows x 510 values = 1.2 GB on the full profile),
+ * cut from the panel block by block (windowRowsEndingAt).
+ */
+export interface RowBlocks {
+  rows: number;
+  cols: number;
+  block(start: number, end: number): Matrix;
+}
+
+/**
+ * Rows per scoring block: 8,192. A block's working set is its input, the model's float64
+ * reconstruction and float32 per-value errors: ~16 bytes per value, 67 MB at 510 values per
+ * row (30-day windows of 17 features), against ~4.7 GB for the full profile's ~580k such rows
+ * in one piece; 8,192 rows keep the per-block overhead negligible.
+ */
+export const SCORE_BLOCK_ROWS = 8192;
+
+/** The flattened windows of `length` rows of `X` ending at `endRows`, as blocks (see windowsEndingAt). */
+export function windowRowsEndingAt(X: Matrix, endRows: Int32Array, length: number): RowBlocks {
+  return {
+    rows: endRows.length,
+    cols: length * X.cols,
+    block: (start, end) => flattenWindows(windowsEndingAt(X, endRows.subarray(start, end), length)),
+  };
+}
+
+/**
+ * Build an error frame by scoring a model, SCORE_BLOCK_ROWS rows at a time (peak memory
+ * stays that of one block whatever the row count). For a model over flattened windows
  * (`[n, windowLength * nFeatures]`, time-major as flattenWindows lays them out) pass
  * `windowLength`: per-feature errors are then averaged over the window's days, as the Conv1D
  * model's own scores are.
@@ -140,7 +171,7 @@ export interface FrameKeys {
 export function errorFrameFromModel(
   modelName: string,
   model: Autoencoder<Matrix>,
-  x: Matrix,
+  x: Matrix | RowBlocks,
   keys: FrameKeys,
   featureNames: string[],
   unit: EvalUnit,
@@ -151,13 +182,21 @@ export function errorFrameFromModel(
   const f = featureNames.length;
   if (x.cols !== f * windowLength)
     throw new Error(`errorFrameFromModel: input has ${x.cols} columns, expected ${windowLength} x ${f} features.`);
-  const s = model.score(x, "mse");
-  const mae = model.score(x, "mae").perRow;
+  const block = "block" in x ? x.block : (start: number, end: number) => rowBlock(x, start, end);
+  const mse = new Float64Array(x.rows);
+  const mae = new Float64Array(x.rows);
   const perFeature = featureNames.map(() => new Float64Array(x.rows));
-  const pf = s.perFeature;
-  for (let i = 0; i < x.rows; i++) {
-    for (let t = 0; t < windowLength; t++) {
-      for (let j = 0; j < f; j++) perFeature[j]![i] += pf.data[i * pf.cols + t * f + j]! / windowLength;
+  for (let start = 0; start < x.rows; start += SCORE_BLOCK_ROWS) {
+    const end = Math.min(x.rows, start + SCORE_BLOCK_ROWS);
+    const b = block(start, end);
+    const s = model.score(b, "mse");
+    mse.set(s.perRow, start);
+    mae.set(model.score(b, "mae").perRow, start);
+    const pf = s.perFeature;
+    for (let i = 0; i < end - start; i++) {
+      for (let t = 0; t < windowLength; t++) {
+        for (let j = 0; j < f; j++) perFeature[j]![start + i] += pf.data[i * pf.cols + t * f + j]! / windowLength;
+      }
     }
   }
   return {
@@ -166,11 +205,16 @@ export function errorFrameFromModel(
     token: keys.token,
     day: keys.day,
     split: keys.split,
-    mse: Float64Array.from(s.perRow),
-    mae: Float64Array.from(mae),
+    mse,
+    mae,
     featureNames: [...featureNames],
     perFeature,
   };
+}
+
+/** Rows start..end-1 of a matrix, as a view (no copy). */
+function rowBlock(x: Matrix, start: number, end: number): Matrix {
+  return { data: x.data.subarray(start * x.cols, end * x.cols), rows: end - start, cols: x.cols };
 }
 
 /** Throw unless two frames describe the same rows in the same order (needed for paired comparisons). */

@@ -121,6 +121,8 @@ interface RunFacts {
   backends: string[];
   codeVersions: string[];
   nodes: string[];
+  /** Epoch caps (CAE_MAX_EPOCHS) the sections' notebooks ran under; empty when none was. */
+  epochCaps: string[];
   lastFinishedAt: string | null;
   totalSeconds: number | null;
   timedNotebooks: number;
@@ -172,6 +174,7 @@ function gatherFacts(
     backends: unique(used.map((m) => m.backend)),
     codeVersions: unique(used.map((m) => m.codeVersion)),
     nodes: unique(used.map((m) => m.node)),
+    epochCaps: unique(used.map((m) => m.epochCap)),
     lastFinishedAt: times.length ? times[times.length - 1]! : null,
     totalSeconds: timed > 0 ? total : null,
     timedNotebooks: timed,
@@ -190,6 +193,10 @@ function mixedRunWarnings(facts: RunFacts): string[] {
   check("data sources", facts.sources);
   check("seeds", facts.seeds);
   check("backends", facts.backends);
+  if (facts.epochCaps.length)
+    out.push(
+      `Training was capped at ${facts.epochCaps.join(", ")} epoch(s) (CAE_MAX_EPOCHS): the models are undertrained and the results are not real results. Rerun without CAE_MAX_EPOCHS.`,
+    );
   return out;
 }
 
@@ -409,6 +416,13 @@ function masthead(title: string, sections: LoadedSection[], facts: RunFacts): st
   }
   items.push(fact("Backend", escapeHtml(notRecorded(facts.backends))));
   items.push(fact("Profile", escapeHtml(notRecorded(facts.profiles))));
+  if (facts.epochCaps.length)
+    items.push(
+      fact(
+        "Training",
+        `<b>capped at ${escapeHtml(facts.epochCaps.join(", "))} epoch(s) (CAE_MAX_EPOCHS): not real results</b>`,
+      ),
+    );
   items.push(fact("Seed", escapeHtml(notRecorded(facts.seeds))));
   items.push(fact("Code version", escapeHtml(notRecorded(facts.codeVersions))));
   items.push(

@@ -36,6 +36,8 @@ export interface RunManifest {
   backend?: string | null;
   codeVersion?: string;
   node?: string;
+  /** The run-wide epoch cap (CAE_MAX_EPOCHS) the notebook ran under; null or absent: none. */
+  epochCap?: number | null;
   metrics?: Record<string, unknown>;
   notes?: string[];
 }

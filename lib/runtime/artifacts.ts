@@ -173,6 +173,8 @@ export class ArtifactStore {
       codeVersion: codeVersion(this.config.paths.root),
       node: process.version,
       settings: this.config.settings,
+      // The run-wide epoch cap (CAE_MAX_EPOCHS) or null: a capped run's results are not real results.
+      epochCap: this.config.epochCap,
       inputs: body.inputs ?? [],
       outputs: body.outputs ?? [],
       metrics: body.metrics ?? {},

@@ -86,8 +86,9 @@ export async function trainWithProgress<X>(
       user?.(e);
     },
   });
+  const capped = history.cappedFrom === undefined ? "" : ` (CAPPED from ${history.cappedFrom} by CAE_MAX_EPOCHS)`;
   progress.done(
-    `stopped: ${history.stopReason} after ${history.epochs.length} epochs; best epoch ${history.bestEpoch}, val loss ${history.bestValLoss.toPrecision(5)}`,
+    `stopped: ${history.stopReason}${capped} after ${history.epochs.length} epochs; best epoch ${history.bestEpoch}, val loss ${history.bestValLoss.toPrecision(5)}`,
   );
   return history;
 }

@@ -42,7 +42,13 @@ export async function setupNotebook(name: string): Promise<NotebookContext> {
     startedAt: new Date(),
     figuresDir: config.paths.figures,
   };
-  toTerminal(`setup ${name}: profile=${config.profile} source=${config.source} backend=${backend} seed=${config.seed}`);
+  const capped =
+    config.epochCap === null
+      ? ""
+      : ` TRAINING CAPPED at ${config.epochCap} epoch(s) by CAE_MAX_EPOCHS: not real results`;
+  toTerminal(
+    `setup ${name}: profile=${config.profile} source=${config.source} backend=${backend} seed=${config.seed}${capped}`,
+  );
   showTable(
     [
       { setting: "notebook", value: name },
@@ -54,11 +60,16 @@ export async function setupNotebook(name: string): Promise<NotebookContext> {
         value: config.source + (config.dataPath ? ` (${shownPath(config.dataPath, config.paths.root)})` : ""),
       },
       { setting: "seed", value: String(config.seed) },
+      ...(config.epochCap === null ? [] : [{ setting: "epoch cap (CAE_MAX_EPOCHS)", value: String(config.epochCap) }]),
       { setting: "code version", value: codeVersion(config.paths.root) },
       { setting: "started", value: ctx.startedAt.toISOString() },
     ],
     { caption: "Environment" },
   );
+  if (config.epochCap !== null)
+    showMarkdown(
+      `**Training is capped at ${config.epochCap} epoch(s)** (CAE_MAX_EPOCHS): every model here is undertrained, so its numbers are not real results. The cap is for a quick look and for the memory bench; unset it for a real run.`,
+    );
   return ctx;
 }
 

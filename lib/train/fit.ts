@@ -16,6 +16,7 @@ import { Rng } from "../runtime/rng";
 import type { EpochRecord, FitOptions, TrainHistory } from "./types";
 import { Adam } from "./adam";
 import { LearningRateController } from "./schedule";
+import { epochCapFromEnv } from "../config";
 
 /** Default Adam step (Kingma & Ba). */
 export const DEFAULT_LEARNING_RATE = 1e-3;
@@ -67,19 +68,30 @@ export interface TrainingProblem {
   epochTerms?(epoch: number): Record<string, number>;
 }
 
-/** Validate fit options; returns them with defaults filled in. */
+/**
+ * Validate fit options; returns them with defaults filled in and `maxEpochs` lowered to the
+ * run-wide cap (CAE_MAX_EPOCHS, lib/config.ts) when one is set: this is the one place the cap
+ * is applied, so every training of every notebook, search and script obeys it.
+ * @param env where the cap is read (the process environment; tests pass their own).
+ */
 export function resolveFitOptions(
   label: string,
   o: FitOptions,
+  env: NodeJS.ProcessEnv = process.env,
 ): Required<
   Pick<FitOptions, "maxEpochs" | "batchSize" | "patience" | "learningRate" | "minDelta" | "minRelativeDelta">
-> {
+> & {
+  /** The epochs asked for when the cap lowered them, else null. */
+  cappedFrom: number | null;
+} {
   const int = (field: string, v: unknown, min: number): number => {
     if (typeof v !== "number" || !Number.isInteger(v) || v < min)
       throw new Error(`${label}.fit: ${field} must be an integer >= ${min}, got ${String(v)}.`);
     return v;
   };
-  const maxEpochs = int("maxEpochs", o.maxEpochs, 1);
+  const requested = int("maxEpochs", o.maxEpochs, 1);
+  const cap = epochCapFromEnv(env);
+  const maxEpochs = cap === null ? requested : Math.min(requested, cap);
   const batchSize = int("batchSize", o.batchSize, 1);
   const patience = int("patience", o.patience, 1);
   const learningRate = o.learningRate ?? DEFAULT_LEARNING_RATE;
@@ -91,7 +103,15 @@ export function resolveFitOptions(
   const minRelativeDelta = o.minRelativeDelta ?? 0;
   if (!(minRelativeDelta >= 0 && minRelativeDelta < 1))
     throw new Error(`${label}.fit: minRelativeDelta must be in [0, 1), got ${minRelativeDelta}.`);
-  return { maxEpochs, batchSize, patience, learningRate, minDelta, minRelativeDelta };
+  return {
+    maxEpochs,
+    batchSize,
+    patience,
+    learningRate,
+    minDelta,
+    minRelativeDelta,
+    cappedFrom: maxEpochs < requested ? requested : null,
+  };
 }
 
 /**
@@ -106,9 +126,16 @@ export async function trainLoop(
   seed: number,
   warnings: string[] = [],
 ): Promise<TrainHistory> {
-  const { maxEpochs, patience, learningRate, minDelta, minRelativeDelta } = resolveFitOptions(problem.label, options);
+  const { maxEpochs, patience, learningRate, minDelta, minRelativeDelta, cappedFrom } = resolveFitOptions(
+    problem.label,
+    options,
+  );
   const n = problem.nTrain;
   if (n < 1) throw new Error(`${problem.label}.fit: the training split has no rows.`);
+  if (cappedFrom !== null)
+    warnings.push(
+      `training capped at ${maxEpochs} epoch(s) by CAE_MAX_EPOCHS (it asked for ${cappedFrom}): the model is undertrained, its results are not real results.`,
+    );
   let batchSize = options.batchSize;
   if (batchSize > n) {
     warnings.push(`batchSize ${batchSize} is larger than the ${n} training rows: batches shrink to ${n}.`);
@@ -133,6 +160,7 @@ export async function trainLoop(
     stopReason: "max-epochs",
     seconds: 0,
     warnings,
+    ...(cappedFrom !== null ? { cappedFrom } : {}),
   };
   let best: tf.Tensor[] | null = null;
   let firstValLoss: number | null = null;

@@ -52,6 +52,11 @@ export interface TrainHistory {
    * larger than the training set, or the divergence message. Never silently dropped.
    */
   warnings: string[];
+  /**
+   * Set when the run-wide cap (CAE_MAX_EPOCHS) lowered maxEpochs: the epochs the caller asked
+   * for. Absent on an uncapped fit.
+   */
+  cappedFrom?: number;
 }
 
 /** Learning-rate schedules. Epochs are 1-based. */

@@ -35,7 +35,6 @@
 // %%
 import * as path from "node:path";
 import { restrictFrame } from "./lib/stages/scoring";
-import { windowsEndingAt } from "./lib/features/windows";
 import { setupNotebook, finishNotebook, figureSaver } from "./lib/stages/notebook";
 import { loadDataset, splitMatrices, splitWindows } from "./lib/features/dataset";
 import { profileFitOptions, trainWithProgress, splitWindowSets, windowFeatureNames } from "./lib/stages/modeling";
@@ -111,13 +110,15 @@ const convFrame = restrictFrame(
   ev.errorFrameFromTable("conv1d", ctx.store.readTable("errors-conv1d"), d, "window"),
   (t, day) => splitWindowKeys.has(`${t}|${day}`),
 );
-// PCA on the same windows, in the same order (the window ending on each of the Conv1D frame's rows).
+// PCA on the same windows, in the same order (the window ending on each of the Conv1D frame's
+// rows), cut from the panel a block at a time: all of them at once would take gigabytes on
+// the full profile.
 const rowOf = new Map(Array.from(d.day, (day, i) => [`${d.token[i]}|${day}`, i]));
 const convEnds = Int32Array.from(convFrame.token, (t, k) => rowOf.get(`${t}|${convFrame.day[k]}`)!);
 const pcaWFrame = ev.errorFrameFromModel(
   "pca-windows",
   pcaW,
-  flattenWindows(windowsEndingAt(d.X, convEnds, L)),
+  ev.windowRowsEndingAt(d.X, convEnds, L),
   { token: convFrame.token, day: convFrame.day, split: convFrame.split },
   d.meta.featureNames,
   "window",

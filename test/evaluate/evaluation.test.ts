@@ -262,6 +262,39 @@ describe("error frames", () => {
     assert.equal(f.mae[0], 1);
     assert.throws(() => ev.errorFrameFromModel("p", fake, x, keys, FEATURES, "window", 3), /expected 3 x 3 features/);
   });
+  test("errorFrameFromModel scores in blocks: windows cut block by block give the frame of the whole matrix", async () => {
+    // More rows than one block, so that block edges are crossed; PCA over 2-day windows of 3 features.
+    const n = ev.SCORE_BLOCK_ROWS + 37;
+    const rng = new Rng(4);
+    const X: Matrix = { data: Float32Array.from({ length: (n + 1) * 3 }, () => rng.normal()), rows: n + 1, cols: 3 };
+    const ends = Int32Array.from({ length: n }, (_, i) => i + 1);
+    const pca = createModel("pca", { featureNames: ["a@0", "b@0", "c@0", "a@1", "b@1", "c@1"], latentDim: 2 });
+    const whole = ev.windowRowsEndingAt(X, ends, 2).block(0, n);
+    await pca.fit(whole, whole, {});
+    const keys = {
+      token: new Int32Array(n),
+      day: Int32Array.from(ends),
+      split: new Int8Array(n),
+    };
+    const a = ev.errorFrameFromModel("pca-windows", pca as Autoencoder<Matrix>, whole, keys, FEATURES, "window", 2);
+    const b = ev.errorFrameFromModel(
+      "pca-windows",
+      pca as Autoencoder<Matrix>,
+      ev.windowRowsEndingAt(X, ends, 2),
+      keys,
+      FEATURES,
+      "window",
+      2,
+    );
+    const direct = pca.score(whole, "mse");
+    for (const i of [0, ev.SCORE_BLOCK_ROWS - 1, ev.SCORE_BLOCK_ROWS, n - 1]) {
+      assert.equal(a.mse[i], direct.perRow[i]);
+      assert.equal(b.mse[i], a.mse[i]);
+      assert.equal(b.mae[i], a.mae[i]);
+      assert.equal(b.perFeature[1]![i], a.perFeature[1]![i]);
+      assert.ok(a.mse[i]! > 0);
+    }
+  });
 });
 
 describe("latent sweep", () => {

@@ -387,6 +387,35 @@ describe("model-backed objective", () => {
     assert.ok(Number.isFinite(r.best.objective));
     assert.equal(tf.memory().numTensors, before);
   });
+  test("under CAE_MAX_EPOCHS a trial trains only the cap but is charged what it asked: same trials, shorter", async () => {
+    await initBackend(null);
+    const before = process.env.CAE_MAX_EPOCHS;
+    const train = lowRank(200, 4),
+      validation = lowRank(80, 5);
+    const run = async () => {
+      const objective = search.modelObjective(
+        search.defaultSpace("ae", { nFeatures: 6 }),
+        { featureNames: names, train, validation },
+        { batchSize: 64, patience: 10 },
+      );
+      return search.runStrategy("bayes", { objective, budgetEpochs: 12, epochsPerTrial: 4, seed: 3 });
+    };
+    try {
+      delete process.env.CAE_MAX_EPOCHS;
+      const full = await run();
+      process.env.CAE_MAX_EPOCHS = "1";
+      const capped = await run();
+      assert.equal(capped.trials.length, full.trials.length);
+      assert.deepEqual(
+        capped.trials.map((t) => t.epochsRun),
+        full.trials.map((t) => t.epochsRun),
+      );
+      assert.ok(capped.trials.every((t) => t.warnings.some((w) => /capped at 1 epoch/.test(w))));
+    } finally {
+      if (before === undefined) delete process.env.CAE_MAX_EPOCHS;
+      else process.env.CAE_MAX_EPOCHS = before;
+    }
+  });
   test("wrong data for the kind and bad options throw", () => {
     const m = lowRank(10, 1);
     const space = search.defaultSpace("conv1d", { nFeatures: 6, windowLength: 8 });

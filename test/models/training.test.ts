@@ -19,7 +19,7 @@ import {
 import type { EpochRecord } from "../../lib/train/types";
 import { LearningRateController } from "../../lib/train/schedule";
 import { Adam } from "../../lib/train/adam";
-import { trainLoop, type TrainingProblem } from "../../lib/train/fit";
+import { resolveFitOptions, trainLoop, type TrainingProblem } from "../../lib/train/fit";
 import { lowRankRows, maxAbsDiff, patternWindows } from "./helpers";
 
 const NAMES = defaultFeatureNames(6);
@@ -268,6 +268,50 @@ describe("early stopping and history", () => {
     for (let i = 0; i < 80; i++) constErr += s.perFeature.data[i * 6 + 3]! / 80;
     assert.ok(constErr < 0.01, `constant feature error ${constErr}`);
     ae.dispose();
+  });
+});
+
+describe("run-wide epoch cap (CAE_MAX_EPOCHS)", () => {
+  test("resolveFitOptions lowers maxEpochs to the cap and says from what; below the cap nothing changes", () => {
+    const fit = { maxEpochs: 150, batchSize: 32, patience: 10 };
+    assert.equal(resolveFitOptions("ae", fit, {}).maxEpochs, 150);
+    assert.equal(resolveFitOptions("ae", fit, {}).cappedFrom, null);
+    const capped = resolveFitOptions("ae", fit, { CAE_MAX_EPOCHS: "2" });
+    assert.equal(capped.maxEpochs, 2);
+    assert.equal(capped.cappedFrom, 150);
+    const under = resolveFitOptions("ae", { ...fit, maxEpochs: 1 }, { CAE_MAX_EPOCHS: "2" });
+    assert.equal(under.maxEpochs, 1);
+    assert.equal(under.cappedFrom, null);
+  });
+
+  test("every fit obeys the cap from the environment: 2 epochs run, the history and a warning say so", async () => {
+    const before = process.env.CAE_MAX_EPOCHS;
+    process.env.CAE_MAX_EPOCHS = "2";
+    try {
+      const x = lowRankRows(64, 6, 2, 0.1, 31);
+      const ae = new DenseAutoencoder({ featureNames: NAMES, latentDim: 2, hiddenUnits: [4], seed: 3 });
+      const h = await ae.fit(x, x, { maxEpochs: 30, batchSize: 16, patience: 30 });
+      assert.equal(h.epochs.length, 2);
+      assert.equal(h.cappedFrom, 30);
+      assert.equal(h.stopReason, "max-epochs");
+      assert.ok(
+        h.warnings.some((w) =>
+          /capped at 2 epoch\(s\) by CAE_MAX_EPOCHS \(it asked for 30\).*not real results/.test(w),
+        ),
+        h.warnings.join("; "),
+      );
+      ae.dispose();
+      process.env.CAE_MAX_EPOCHS = "none";
+      const bad = new DenseAutoencoder({ featureNames: NAMES, latentDim: 2, hiddenUnits: [4], seed: 3 });
+      await assert.rejects(
+        bad.fit(x, x, { maxEpochs: 3, batchSize: 16, patience: 3 }),
+        /CAE_MAX_EPOCHS must be a positive integer .*got "none"\. Unset it for no cap\./,
+      );
+      bad.dispose();
+    } finally {
+      if (before === undefined) delete process.env.CAE_MAX_EPOCHS;
+      else process.env.CAE_MAX_EPOCHS = before;
+    }
   });
 });
 

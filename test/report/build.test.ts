@@ -246,6 +246,18 @@ describe("buildReport edge cases", () => {
     assert.throws(() => buildReport(config, { notebooks: [] }), /headline\.bad/);
   });
 
+  test("a run with training capped by CAE_MAX_EPOCHS says so in the header and in a warning", async () => {
+    const config = await fakeRun(scratchDir());
+    const m = path.join(config.paths.processed, "manifest-03-train-vae.json");
+    fs.writeFileSync(m, JSON.stringify({ ...JSON.parse(fs.readFileSync(m, "utf8")), epochCap: 2 }));
+    const result = buildReport(config, { notebooks: FAKE_NOTEBOOKS });
+    assert.ok(
+      result.warnings.some((w) => /capped at 2 epoch\(s\) \(CAE_MAX_EPOCHS\).*not real results/.test(w)),
+      result.warnings.join("\n"),
+    );
+    assert.match(fs.readFileSync(result.file, "utf8"), /<dt>Training<\/dt><dd><b>capped at 2 epoch\(s\)/);
+  });
+
   test("sections from runs with different profiles give a warning", async () => {
     const config = await fakeRun(scratchDir());
     const m = path.join(config.paths.processed, "manifest-03-train-vae.json");

@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { loadConfig, DEFAULT_SEED } from "../../lib/config";
+import { loadConfig, DEFAULT_SEED, epochCapFromEnv } from "../../lib/config";
 
 describe("config", () => {
   test("defaults: default profile, synthetic source, default seed", () => {
@@ -38,5 +38,18 @@ describe("config", () => {
     );
     assert.throws(() => loadConfig({ CAE_BACKEND: "gpu" }), /Allowed: tensorflow, wasm, cpu/);
     assert.throws(() => loadConfig({ CAE_SEED: "-1" }), /non-negative integer/);
+  });
+
+  test("CAE_MAX_EPOCHS: unset or empty is no cap, a positive integer is the cap, anything else a clear error", () => {
+    assert.equal(loadConfig({}).epochCap, null);
+    assert.equal(loadConfig({ CAE_MAX_EPOCHS: "" }).epochCap, null);
+    assert.equal(loadConfig({ CAE_MAX_EPOCHS: "3" }).epochCap, 3);
+    assert.equal(epochCapFromEnv({ CAE_MAX_EPOCHS: " 1 " }), 1);
+    for (const bad of ["0", "-2", "2.5", "1e3", "two", "0x10"])
+      assert.throws(
+        () => loadConfig({ CAE_MAX_EPOCHS: bad }),
+        new RegExp(`CAE_MAX_EPOCHS must be a positive integer .*got "${bad}"\\. Unset it for no cap\\.`),
+        bad,
+      );
   });
 });

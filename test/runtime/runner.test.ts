@@ -39,6 +39,11 @@ describe("runner fingerprints (skip notebooks whose inputs did not change)", () 
     assert.equal(base, baseFingerprint(root, cfg));
     assert.notEqual(base, baseFingerprint(root, loadConfig({ CAE_ROOT: root, CAE_PROFILE: "ci", CAE_SEED: "5" })));
     assert.notEqual(base, baseFingerprint(root, loadConfig({ CAE_ROOT: root, CAE_PROFILE: "default" })));
+    // A capped run's artifacts are never taken for an uncapped run's.
+    assert.notEqual(
+      base,
+      baseFingerprint(root, loadConfig({ CAE_ROOT: root, CAE_PROFILE: "ci", CAE_MAX_EPOCHS: "2" })),
+    );
     fs.writeFileSync(path.join(root, "lib", "a.ts"), "export const a = 2;\n");
     assert.notEqual(base, baseFingerprint(root, cfg));
   });

@@ -208,7 +208,9 @@ export function modelObjective(space: SearchSpace, data: SearchData, o: ModelObj
               history.stopReason === "diverged" ? NaN : validationObjective(space.kind, model, data.validation);
             return {
               objective: Number.isFinite(value) ? value : NaN,
-              epochsRun: history.epochs.length,
+              // A fit cut short by CAE_MAX_EPOCHS is charged what it asked for, so a capped search
+              // tries as many configurations as an uncapped one instead of filling its budget with more.
+              epochsRun: history.cappedFrom !== undefined ? epochs : history.epochs.length,
               stopReason: history.stopReason,
               curve: history.epochs.map((e) => e.valLoss),
               warnings: history.warnings,
