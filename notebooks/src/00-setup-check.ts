@@ -17,7 +17,7 @@ import { createModel } from "./lib/models/index";
 import { trainWithProgress } from "./lib/stages/modeling";
 import { lossCurveSpecs } from "./lib/viz/training";
 import { reconstructionMetrics, meanBaseline } from "./lib/evaluate/reconstruction";
-import { showChart, showTable } from "./lib/viz/display";
+import { showChart, showMarkdown, showTable } from "./lib/viz/display";
 
 const ctx = await setupNotebook("00-setup-check");
 
@@ -77,7 +77,12 @@ showTable(
   ],
   { caption: "The chain works when the autoencoder is far below the mean predictor" },
 );
-if (!(fit.mse < 0.2 * base.mse))
-  throw new Error(`Setup check failed: autoencoder MSE ${fit.mse} is not well below the mean predictor's ${base.mse}.`);
+if (!(fit.mse < 0.2 * base.mse)) {
+  const why = `autoencoder MSE ${fit.mse} is not well below the mean predictor's ${base.mse}`;
+  // A run capped by CAE_MAX_EPOCHS cannot train the check's model far enough: say so instead of failing.
+  if (ctx.config.epochCap !== null)
+    showMarkdown(`Setup check not judged: ${why}, with training capped at ${ctx.config.epochCap} epoch(s).`);
+  else throw new Error(`Setup check failed: ${why}.`);
+}
 ae.dispose();
 finishNotebook(ctx, { metrics: { aeMse: fit.mse, meanMse: base.mse, epochs: history.epochs.length } });
