@@ -5,7 +5,7 @@
 
 import type { Matrix } from "../runtime/matrix";
 import { choleskySolve, crossProduct, standardise, standardiser, toF64 } from "./linalg";
-import { labelCodes, probeInputs } from "./logistic";
+import { labelCodes } from "./logistic";
 
 /** Options of `ridgeProbe`. */
 export interface RidgeProbeOptions {
@@ -45,7 +45,11 @@ export interface RidgePath {
  * @param Xtrain `[nTrain, d]`, yTrain `[nTrain]`.
  */
 export function ridgePath(Xtrain: Matrix, yTrain: ArrayLike<number>): RidgePath {
-  const { d, n, xtr } = probeInputs(Xtrain, yTrain, Xtrain, yTrain, "values");
+  if (yTrain.length !== Xtrain.rows)
+    throw new Error(`yTrain has ${yTrain.length} values but Xtrain has ${Xtrain.rows} rows.`);
+  const d = Xtrain.cols;
+  const n = Xtrain.rows;
+  const xtr = toF64(Xtrain, "Xtrain");
   const ytr = Float64Array.from(labelCodes(yTrain, "yTrain"));
   const st = standardiser(Xtrain);
   const ztr = standardise(xtr, n, d, st);
@@ -111,6 +115,7 @@ export function ridgeProbe(
 ): RidgeProbeResult {
   const alpha = options.alpha ?? RIDGE_ALPHA;
   if (!(alpha >= 0)) throw new Error(`ridgeProbe: alpha must be >= 0, got ${alpha}.`);
-  probeInputs(Xtrain, yTrain, Xtest, yTest, "values");
+  // Shapes first, so that a mismatched test set fails before the Gram matrix is built.
+  if (Xtest.cols !== Xtrain.cols) throw new Error(`Xtrain has ${Xtrain.cols} columns but Xtest has ${Xtest.cols}.`);
   return ridgePath(Xtrain, yTrain).probe(alpha, Xtest, yTest);
 }
