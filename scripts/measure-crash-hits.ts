@@ -44,6 +44,8 @@ import {
   windowEndDatasetRows,
 } from "../lib/stages/scoring";
 import type { FitOptions } from "../lib/train/types";
+import { CONV1D_LEARNING_RATE, DENSE_LEARNING_RATE } from "../lib/models/defaults";
+import { CONVERGENCE_MIN_DELTA, CONVERGENCE_MIN_RELATIVE_DELTA } from "../lib/stages/modeling";
 
 /** Train a model as its notebook does and score every dataset row (NaN where it scores none). */
 async function scoreModelOnAllRows(
@@ -55,7 +57,7 @@ async function scoreModelOnAllRows(
     const m = model as Autoencoder<Windows>;
     const tr = splitWindows(d, "train", WINDOW, STRIDE).windows;
     const va = splitWindows(d, "validation", WINDOW, STRIDE).windows;
-    await m.fit(tr, va, { ...fit, learningRate: 3e-3 });
+    await m.fit(tr, va, { ...fit, learningRate: CONV1D_LEARNING_RATE });
     const rows = windowEndDatasetRows(d, WINDOW);
     const sc = scoreWindowModel(m, d, WINDOW, rows);
     return { mse: onDatasetRows(d, rows, sc.mse), pf: sc.perFeature, rows };
@@ -270,7 +272,9 @@ async function main(): Promise<void> {
       maxEpochs: EPOCHS,
       batchSize: 128,
       patience: 3,
-      minDelta: 1e-4,
+      minDelta: CONVERGENCE_MIN_DELTA,
+      minRelativeDelta: CONVERGENCE_MIN_RELATIVE_DELTA,
+      learningRate: DENSE_LEARNING_RATE,
       seed: SEED,
     });
     console.log(
