@@ -21,6 +21,7 @@ import { DEFAULT_SEED } from "../config";
 import type { Windows } from "../runtime/matrix";
 import type { TrainingProblem } from "../train/fit";
 import { NetworkAutoencoder, type Samples } from "./network";
+import { meanSquaredError } from "./losses";
 import { conv1dFast, conv1dSame, dense, repeatSteps, sameLength, type ParamSpec } from "./nn";
 import type { Activation, ModelKind } from "./types";
 import {
@@ -268,7 +269,7 @@ export class Conv1DAutoencoder extends NetworkAutoencoder<Windows, ResolvedConv1
       streams: () => [{ data: train.data, sampleShape: shape }],
       batchLoss: (batch) => {
         const x = batch[0] as tf.Tensor3D;
-        const mse = tf.mean(tf.squaredDifference(this.forwardReconstruct(x), x)) as tf.Scalar;
+        const mse = meanSquaredError(this.forwardReconstruct(x), x);
         if (this.options.l2 === 0) return { loss: mse };
         const kernels = this.params
           .names()

@@ -16,6 +16,7 @@ import type { Rng } from "../runtime/rng";
 import type { TrainingProblem, TrainingStream } from "../train/fit";
 import { NetworkAutoencoder, type Samples } from "./network";
 import { dense, runChunked, type ParamSpec } from "./nn";
+import { meanSquaredError } from "./losses";
 import type { Activation, ModelKind } from "./types";
 import {
   checkActivation,
@@ -310,7 +311,7 @@ export abstract class DeterministicDense<O extends ResolvedDenseOptions> extends
         const target = (batch[1] ?? batch[0]) as tf.Tensor2D;
         const z = this.layer("latent", this.encoderHidden(input, ctx.seed), this.options.latentActivation);
         const recon = this.decode(z, ctx.seed);
-        const mse = tf.mean(tf.squaredDifference(recon, target)) as tf.Scalar;
+        const mse = meanSquaredError(recon, target);
         const penalty = this.l2Penalty();
         return { loss: penalty === null ? mse : tf.add(mse, penalty) };
       },

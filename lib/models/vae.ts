@@ -20,6 +20,7 @@ import { Rng } from "../runtime/rng";
 import type { TrainingProblem, TrainingStream } from "../train/fit";
 import { DenseBase, resolveDenseOptions, type DenseAutoencoderOptions, type ResolvedDenseOptions } from "./dense";
 import { reconstructionScores, type Samples } from "./network";
+import { gaussianKlSum, reparameterise, sumSquaredError } from "./losses";
 import { runChunked, sumChunked } from "./nn";
 import type { ModelKind, ScoreMode, ScoreResult } from "./types";
 import { checkInt, checkRange } from "./validate";
@@ -72,12 +73,16 @@ export class VariationalAutoencoder extends DenseBase<ResolvedVariationalOptions
     return w === 0 ? this.options.beta : this.options.beta * Math.min(1, epoch / w);
   }
 
-  /** Posterior mean `[B, k]` and clipped log-variance `[B, k]`. */
-  private posterior(x: tf.Tensor2D, dropoutSeed?: number): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
+  /** Posterior mean `[B, k]` and log-variance `[B, k]` before clipping. */
+  private posteriorRaw(x: tf.Tensor2D, dropoutSeed?: number): { mu: tf.Tensor2D; rawLogVar: tf.Tensor2D } {
     const h = this.encoderHidden(x, dropoutSeed);
-    const mu = this.layer("z_mean", h, "linear");
-    const logVar = tf.clipByValue(this.layer("z_log_var", h, "linear"), -LOG_VAR_CLIP, LOG_VAR_CLIP);
-    return { mu, logVar };
+    return { mu: this.layer("z_mean", h, "linear"), rawLogVar: this.layer("z_log_var", h, "linear") };
+  }
+
+  /** Posterior mean `[B, k]` and clipped log-variance `[B, k]`. */
+  private posterior(x: tf.Tensor2D): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
+    const { mu, rawLogVar } = this.posteriorRaw(x);
+    return { mu, logVar: tf.clipByValue(rawLogVar, -LOG_VAR_CLIP, LOG_VAR_CLIP) };
   }
 
   /** Sum over the batch of the per-row KL(q(z|x) || N(0, I)). */
@@ -146,12 +151,13 @@ export class VariationalAutoencoder extends DenseBase<ResolvedVariationalOptions
         const x = batch[0] as tf.Tensor2D;
         const eps = batch[1] as tf.Tensor2D;
         const rows = x.shape[0];
-        const { mu, logVar } = this.posterior(x, ctx.seed);
-        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)) as tf.Tensor2D;
+        // The loss head as custom-gradient ops (losses.ts): one tape node each.
+        const { mu, rawLogVar } = this.posteriorRaw(x, ctx.seed);
+        const z = reparameterise(mu, rawLogVar, eps, LOG_VAR_CLIP);
         const xhat = this.decode(z, ctx.seed);
-        const sse = tf.sum(tf.squaredDifference(xhat, x));
+        const sse = sumSquaredError(xhat, x);
         const recon = tf.mul(sse, 0.5 / rows) as tf.Scalar;
-        const kl = tf.div(this.klSum(mu, logVar), rows) as tf.Scalar;
+        const kl = tf.mul(gaussianKlSum(mu, rawLogVar, LOG_VAR_CLIP), 1 / rows) as tf.Scalar;
         let loss = tf.add(recon, tf.mul(kl, this.betaAt(ctx.epoch))) as tf.Scalar;
         const penalty = this.l2Penalty();
         if (penalty !== null) loss = tf.add(loss, penalty);

@@ -18,7 +18,7 @@ import {
 } from "../../lib/models";
 import type { EpochRecord } from "../../lib/train/types";
 import { LearningRateController } from "../../lib/train/schedule";
-import { Adam } from "../../lib/train/adam";
+import { ADAM_STEP_KERNEL, Adam } from "../../lib/train/adam";
 import { resolveFitOptions, trainLoop, type TrainingProblem } from "../../lib/train/fit";
 import { lowRankRows, maxAbsDiff, patternWindows } from "./helpers";
 
@@ -434,27 +434,57 @@ describe("learning-rate schedules and divergence", () => {
 });
 
 describe("Adam", () => {
-  test("matches a hand computation of the bias-corrected update", () => {
-    const w = tf.variable(tf.tensor1d([1, -2]));
-    const adam = new Adam([w], { learningRate: 0.1 });
-    const g1 = [0.5, -1];
-    const g2 = [0.2, 0.3];
-    tf.tidy(() => adam.apply([tf.tensor1d(g1)]));
-    tf.tidy(() => adam.apply([tf.tensor1d(g2)]));
-    const expected = [1, -2].map((w0, i) => {
-      let m = 0;
-      let v = 0;
-      let x = w0;
-      [g1[i]!, g2[i]!].forEach((g, t) => {
-        m = 0.9 * m + 0.1 * g;
-        v = 0.999 * v + 0.001 * g * g;
-        const lrT = (0.1 * Math.sqrt(1 - 0.999 ** (t + 1))) / (1 - 0.9 ** (t + 1));
-        x -= (lrT * m) / (Math.sqrt(v) + 1e-7);
-      });
-      return x;
+  /** Hand computation of the bias-corrected update of one weight over the gradients gs. */
+  function handAdam(w0: number, gs: number[], lr: number): number {
+    let m = 0;
+    let v = 0;
+    let x = w0;
+    gs.forEach((g, t) => {
+      m = 0.9 * m + 0.1 * g;
+      v = 0.999 * v + 0.001 * g * g;
+      const lrT = (lr * Math.sqrt(1 - 0.999 ** (t + 1))) / (1 - 0.9 ** (t + 1));
+      x -= (lrT * m) / (Math.sqrt(v) + 1e-7);
     });
-    assert.ok(maxAbsDiff(w.dataSync(), expected) < 1e-6, `${Array.from(w.dataSync())} vs ${expected}`);
-    assert.equal(adam.iterations, 2);
+    return x;
+  }
+
+  for (const fused of [true, false]) {
+    test(`matches a hand computation of the bias-corrected update (${fused ? "one-kernel" : "op"} form)`, () => {
+      // Two variables of different shapes: the fused form walks one flat moment buffer.
+      const a = tf.variable(tf.tensor1d([1, -2]));
+      const b = tf.variable(tf.tensor2d([0.5, 3, -1, 0], [2, 2]));
+      const adam = new Adam([a, b], { learningRate: 0.1, fused });
+      const grads = [
+        [0.5, -1, 0.25, 2, -0.5, 1e-3],
+        [0.2, 0.3, -4, 0.1, 0, -0.7],
+        [-0.1, 0.6, 1, 1, 0.3, 0.2],
+      ];
+      for (const g of grads) tf.tidy(() => adam.apply([tf.tensor1d(g.slice(0, 2)), tf.tensor2d(g.slice(2), [2, 2])]));
+      const start = [1, -2, 0.5, 3, -1, 0];
+      const expected = start.map((w0, i) =>
+        handAdam(
+          w0,
+          grads.map((g) => g[i]!),
+          0.1,
+        ),
+      );
+      const got = [...a.dataSync(), ...b.dataSync()];
+      assert.ok(maxAbsDiff(Float32Array.from(got), expected) < 1e-6, `${got} vs ${expected}`);
+      assert.deepEqual(b.shape, [2, 2]);
+      assert.equal(adam.iterations, 3);
+      adam.dispose();
+      tf.dispose([a, b]);
+    });
+  }
+
+  test("the one-kernel update runs on wasm, and leaves no tensor behind", () => {
+    const w = tf.variable(tf.tensor1d([1, 2, 3]));
+    const adam = new Adam([w], { learningRate: 0.01 });
+    tf.tidy(() => adam.apply([tf.tensor1d([1, 1, 1])]));
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) tf.tidy(() => adam.apply([tf.tensor1d([1, -1, 0.5])]));
+    assert.equal(tf.memory().numTensors, before);
+    if (tf.getBackend() === "wasm") assert.ok(tf.getKernel(ADAM_STEP_KERNEL, "wasm") !== undefined);
     adam.dispose();
     w.dispose();
   });
