@@ -84,7 +84,7 @@ function registerHeads(): void {
       const n = mu!.shape.reduce((a, b) => a * b, 1);
       for (let i = 0; i < n; i++) {
         const r = heap[r0! + i]!;
-        const lv = r < -clip ? -clip : r > clip ? clip : r;
+        const lv = Math.min(Math.max(r, -clip), clip);
         const noise = Math.exp(0.5 * lv) * heap[e0! + i]!;
         heap[z0! + i] = heap[m0! + i]! + noise;
         heap[d0! + i] = r >= -clip && r <= clip ? 0.5 * noise : 0;
@@ -108,7 +108,7 @@ function registerHeads(): void {
       let sum = 0;
       for (let i = 0; i < n; i++) {
         const r = heap[r0! + i]!;
-        const lv = r < -clip ? -clip : r > clip ? clip : r;
+        const lv = Math.min(Math.max(r, -clip), clip);
         const m = heap[m0! + i]!;
         const v = Math.exp(lv);
         sum += m * m + v - lv - 1;
