@@ -26,6 +26,9 @@ export const DEFAULT_LEARNING_RATE = 1e-3;
  */
 export const DIVERGENCE_FACTOR = 1e4;
 
+/** Batches whose loss scalars are gathered into one tensor (bounds the tensors kept per epoch). */
+const LOSS_FLUSH_BATCHES = 128;
+
 /** One aligned input stream of a training set: `[n, ...sampleShape]`, row-major. */
 export interface TrainingStream {
   data: Float32Array;
@@ -180,34 +183,55 @@ export async function trainLoop(
       buffers = streams.map((s, i) => permuteRows(s, n, perm, buffers[i]));
       const widths = streams.map((s) => s.sampleShape.reduce((a, b) => a * b, 1));
       const dropoutRng = epochRng.fork("dropout");
-      let acc: tf.Tensor | null = null;
+      // Each batch's loss and terms stay on the backend as scalars (reading them would wait for
+      // the step); every LOSS_FLUSH_BATCHES batches they are stacked into one tensor, and the
+      // epoch's weighted sums are formed in JavaScript at its end: no per-batch arithmetic ops.
+      const pending: tf.Scalar[][] = [];
+      let width = 1;
+      const stacked: tf.Tensor[] = [];
+      const flush = (): void => {
+        if (pending.length === 0) return;
+        const all = pending.flat();
+        stacked.push(tf.tidy(() => tf.stack(all)));
+        tf.dispose(all);
+        pending.length = 0;
+      };
       for (let b = 0; b < nBatches; b++) {
         const start = b * batchSize;
         const size = Math.min(batchSize, n - start);
         const ctx: BatchContext = { epoch, batch: b, seed: dropoutRng.nextUint32() };
-        const prev: tf.Tensor | null = acc;
-        acc = tf.tidy(() => {
-          const batch = buffers.map((buf, i) =>
-            tf.tensor(buf.subarray(start * widths[i]!, (start + size) * widths[i]!), [
-              size,
-              ...streams[i]!.sampleShape,
-            ]),
-          );
-          let terms: tf.Scalar[] = [];
-          const { value, grads } = tf.variableGrads(() => {
-            const parts = problem.batchLoss(batch, ctx);
-            terms = (parts.terms ?? []).map((t) => tf.keep(t));
-            return parts.loss;
-          }, vars);
-          adam.apply(vars.map((v) => grads[v.name]!));
-          const weighted = tf.mul(tf.stack([value, ...terms]), size);
-          for (const t of terms) t.dispose();
-          return prev === null ? weighted : tf.add(prev, weighted);
-        });
-        prev?.dispose();
+        pending.push(
+          tf.tidy(() => {
+            const batch = buffers.map((buf, i) =>
+              tf.tensor(buf.subarray(start * widths[i]!, (start + size) * widths[i]!), [
+                size,
+                ...streams[i]!.sampleShape,
+              ]),
+            );
+            let terms: tf.Scalar[] = [];
+            const { value, grads } = tf.variableGrads(() => {
+              const parts = problem.batchLoss(batch, ctx);
+              terms = (parts.terms ?? []).map((t) => tf.keep(t));
+              return parts.loss;
+            }, vars);
+            adam.apply(vars.map((v) => grads[v.name]!));
+            return [value, ...terms];
+          }),
+        );
+        width = pending[pending.length - 1]!.length;
+        if (pending.length >= LOSS_FLUSH_BATCHES) flush();
       }
-      const sums = acc!.dataSync();
-      acc!.dispose();
+      flush();
+      const sums = new Float64Array(width);
+      let b = 0;
+      for (const t of stacked) {
+        const values = t.dataSync();
+        for (let j = 0; j < values.length; j += width, b++) {
+          const size = Math.min(batchSize, n - b * batchSize);
+          for (let k = 0; k < width; k++) sums[k] = sums[k]! + values[j + k]! * size;
+        }
+      }
+      tf.dispose(stacked);
       const loss = sums[0]! / n;
       const terms: Record<string, number> = {};
       termNames.forEach((name, i) => (terms[name] = sums[i + 1]! / n));
