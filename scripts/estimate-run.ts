@@ -1,7 +1,8 @@
 /**
  * Estimate a whole run's wall time from per-notebook costs, before running it: the runner's
- * own schedule (declared inputs, longest remaining chain first, CAE_JOBS at a time) replayed
- * with each notebook taking its CPU seconds, as on an otherwise idle machine.
+ * own schedule (declared inputs, the planned start order of lib/runtime/scheduler.ts
+ * plannedPriority, CAE_JOBS at a time) replayed with each notebook taking its CPU seconds, as
+ * on an otherwise idle machine; the longest-chain-first and file orders are printed beside it.
  *
  *   npx tsx scripts/estimate-run.ts [run-log.json] [--jobs N]
  *
@@ -12,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { findRoot } from "../lib/config";
 import { NOTEBOOK_CPU_SECONDS, notebookGraph } from "../lib/runtime/notebook-graph";
-import { criticalPathLengths, simulateSchedule } from "../lib/runtime/scheduler";
+import { criticalPathLengths, plannedPriority, simulateSchedule } from "../lib/runtime/scheduler";
 import { listNotebooks, type RunLog } from "./run-notebooks";
 
 function main(): void {
@@ -37,8 +38,9 @@ function main(): void {
     if (fallback === undefined) throw new Error(`No cost for ${name}: not in the run log nor in NOTEBOOK_CPU_SECONDS.`);
     return fallback;
   };
-  const priority = criticalPathLengths(graph, cost);
-  const plan = simulateSchedule(graph, jobs, cost, priority);
+  const critical = criticalPathLengths(graph, cost);
+  const plan = simulateSchedule(graph, jobs, cost, plannedPriority(graph, jobs, cost));
+  const chainFirst = simulateSchedule(graph, jobs, cost, critical);
   const fileOrder = simulateSchedule(graph, jobs, cost);
   const total = all.reduce((s, n) => s + cost(n), 0);
   for (const j of plan.jobs)
@@ -46,7 +48,7 @@ function main(): void {
       `${j.name.padEnd(22)} ${j.start.toFixed(0).padStart(5)} s -> ${j.end.toFixed(0).padStart(5)} s  (${(j.end - j.start).toFixed(0)} s, ${source.get(j.name)})`,
     );
   console.log(
-    `\n${jobs} job(s): estimated wall ${(plan.makespan / 60).toFixed(1)} min (file order: ${(fileOrder.makespan / 60).toFixed(1)} min); total CPU ${(total / 60).toFixed(1)} min, so at least ${(total / jobs / 60).toFixed(1)} min; longest chain ${(Math.max(...priority.values()) / 60).toFixed(1)} min.`,
+    `\n${jobs} job(s): estimated wall ${(plan.makespan / 60).toFixed(2)} min in the runner's planned order (longest chain first: ${(chainFirst.makespan / 60).toFixed(2)} min, file order: ${(fileOrder.makespan / 60).toFixed(2)} min); total CPU ${(total / 60).toFixed(1)} min, so at least ${(total / jobs / 60).toFixed(2)} min; longest chain ${(Math.max(...critical.values()) / 60).toFixed(1)} min.`,
   );
 }
 

@@ -44,7 +44,7 @@ import { createHash } from "node:crypto";
 import { findRoot, loadConfig } from "../lib/config";
 import { atomicWriteJson } from "../lib/runtime/files";
 import { dependentsOf, notebookGraph, NOTEBOOK_CPU_SECONDS, type NotebookGraph } from "../lib/runtime/notebook-graph";
-import { criticalPathLengths, jobCount, runGraph } from "../lib/runtime/scheduler";
+import { jobCount, plannedPriority, runGraph } from "../lib/runtime/scheduler";
 import { stageStatus } from "../lib/runtime/stage-state";
 import { KERNEL_NAME } from "./build-notebooks";
 
@@ -431,7 +431,8 @@ async function main(): Promise<void> {
       );
     return code === 0;
   };
-  const priority = criticalPathLengths(runGraphOf, (name) => expectedSeconds(log, config.profile, name));
+  // Start order: the one that minimises the run's simulated wall time for the expected costs.
+  const priority = plannedPriority(runGraphOf, jobs, (name) => expectedSeconds(log, config.profile, name));
   const run = await runGraph(
     runGraphOf,
     jobs,

@@ -116,24 +116,25 @@ export const NOTEBOOK_IO: Readonly<Record<string, NotebookIo>> = {
 
 /**
  * About how many CPU seconds each notebook takes on the default profile (a whole default run
- * with two jobs, `CAE_OUT=<scratch> npx tsx scripts/run-notebooks.ts`, 3 December 2026). Only
- * the order in which ready notebooks start depends on it (longest remaining chain first,
- * lib/runtime/scheduler.ts criticalPathLengths); the runner prefers the last logged run of
- * the same profile when there is one. A missing notebook counts as 60 s.
+ * with two jobs, `CAE_OUT=<scratch> npx tsx scripts/run-notebooks.ts`, 3 December 2026, after
+ * the fused training step). Only the order in which ready notebooks start depends on it (the
+ * order that minimises the simulated run, lib/runtime/scheduler.ts plannedPriority); the runner
+ * prefers the last logged run of the same profile when there is one. A missing notebook counts
+ * as 60 s.
  */
 export const NOTEBOOK_CPU_SECONDS: Readonly<Record<string, number>> = {
-  "00-setup-check": 7,
-  "01-data-eda": 15,
-  "02-train-ae": 68,
-  "03-train-vae": 121,
-  "04-train-dae": 81,
-  "05-train-conv1d-ae": 154,
-  "06-latent-space": 79,
-  "07-anomalies": 45,
-  "08-evaluation": 98,
-  "09-hpo": 160,
-  "10-downstream": 61,
-  "11-credit-card": 138,
+  "00-setup-check": 5,
+  "01-data-eda": 14,
+  "02-train-ae": 78,
+  "03-train-vae": 93,
+  "04-train-dae": 74,
+  "05-train-conv1d-ae": 125,
+  "06-latent-space": 62,
+  "07-anomalies": 34,
+  "08-evaluation": 65,
+  "09-hpo": 119,
+  "10-downstream": 44,
+  "11-credit-card": 116,
 };
 
 /** The notebooks each notebook waits for (direct dependencies), in run order. */

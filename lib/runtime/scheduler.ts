@@ -182,3 +182,44 @@ export function simulateSchedule(
   }
   return { jobs: out, makespan: Math.max(0, ...out.map((j) => j.end)) };
 }
+
+/**
+ * Start priorities that minimise the simulated makespan for these costs: the better of the
+ * critical-path order and the graph order, then improved by swapping pairs of jobs in the
+ * preference list while a swap shortens the simulated run (first improvement, repeated until
+ * none helps; deterministic). Never worse than either starting order under `simulateSchedule`.
+ *
+ * Why: longest-chain-first is a good rule, not an optimal one. With the default run's measured
+ * costs on 2 cores it left a 30 s tail in which one core idled (7.1 min simulated against 6.9
+ * for plain graph order); the search finds such orders for whatever costs the last run logged.
+ */
+export function plannedPriority(
+  graph: ReadonlyMap<string, readonly string[]>,
+  jobs: number,
+  cost: (name: string) => number,
+): Map<string, number> {
+  const toPriority = (order: readonly string[]) => new Map(order.map((n, i) => [n, order.length - i]));
+  const makespan = (order: readonly string[]) => simulateSchedule(graph, jobs, cost, toPriority(order)).makespan;
+  const critical = criticalPathLengths(graph, cost);
+  const byChain = [...graph.keys()].sort((a, b) => critical.get(b)! - critical.get(a)!);
+  const starts = [byChain, [...graph.keys()]].map((order) => ({ order, span: makespan(order) }));
+  let { order, span } = starts[1]!.span < starts[0]!.span ? starts[1]! : starts[0]!;
+  order = [...order];
+  // Bounded: each accepted swap strictly shortens the makespan; the pass cap guards float ties.
+  for (let pass = 0, improved = true; improved && pass < 100; pass++) {
+    improved = false;
+    for (let i = 0; i < order.length && !improved; i++) {
+      for (let j = i + 1; j < order.length && !improved; j++) {
+        const trial = [...order];
+        [trial[i], trial[j]] = [trial[j]!, trial[i]!];
+        const s = makespan(trial);
+        if (s < span - 1e-9) {
+          order = trial;
+          span = s;
+          improved = true;
+        }
+      }
+    }
+  }
+  return toPriority(order);
+}

@@ -16,7 +16,13 @@ import {
 import { NOTEBOOK_IO, notebookGraph, dependentsOf, ancestorsOf } from "../../lib/runtime/notebook-graph";
 import { ARTIFACT_PRODUCERS } from "../../lib/runtime/artifacts";
 import { NOTEBOOK_CPU_SECONDS } from "../../lib/runtime/notebook-graph";
-import { criticalPathLengths, jobCount, runGraph, simulateSchedule } from "../../lib/runtime/scheduler";
+import {
+  criticalPathLengths,
+  jobCount,
+  plannedPriority,
+  runGraph,
+  simulateSchedule,
+} from "../../lib/runtime/scheduler";
 import { findRoot } from "../../lib/config";
 
 function fakeProject(): string {
@@ -283,6 +289,34 @@ describe("graph scheduler", () => {
     order.length = 0;
     await runGraph(graph, 1, record, () => {}, new Map());
     assert.deepEqual(order, ["a", "b", "c", "d", "e"]);
+  });
+
+  test("planned start order: finds a shorter run than longest-chain-first where that rule misses it", () => {
+    // Independent jobs 3, 3, 2, 2, 2 on two cores: longest first (and file order) end at 7,
+    // {3, 3} beside {2, 2, 2} ends at 6.
+    const graph = new Map<string, string[]>(["a", "b", "c", "d", "e"].map((n) => [n, []]));
+    const cost: Record<string, number> = { a: 3, b: 3, c: 2, d: 2, e: 2 };
+    const c = (n: string) => cost[n]!;
+    assert.equal(simulateSchedule(graph, 2, c, criticalPathLengths(graph, c)).makespan, 7);
+    assert.equal(simulateSchedule(graph, 2, c).makespan, 7);
+    const planned = plannedPriority(graph, 2, c);
+    assert.equal(simulateSchedule(graph, 2, c, planned).makespan, 6);
+    assert.deepEqual(plannedPriority(graph, 2, c), planned, "deterministic");
+    // With dependencies: never worse than either starting order, and a job still waits for its inputs.
+    const dag = new Map<string, string[]>([
+      ["a", []],
+      ["b", ["a"]],
+      ["c", ["a"]],
+      ["d", ["c"]],
+      ["e", []],
+    ]);
+    const dc: Record<string, number> = { a: 1, b: 2, c: 5, d: 5, e: 3 };
+    const f = (n: string) => dc[n]!;
+    const plan = simulateSchedule(dag, 2, f, plannedPriority(dag, 2, f));
+    assert.ok(plan.makespan <= simulateSchedule(dag, 2, f, criticalPathLengths(dag, f)).makespan);
+    assert.ok(plan.makespan <= simulateSchedule(dag, 2, f).makespan);
+    const at = new Map(plan.jobs.map((j) => [j.name, j]));
+    for (const [name, deps] of dag) for (const d of deps) assert.ok(at.get(name)!.start >= at.get(d)!.end);
   });
 
   test("simulated schedule: two jobs, priorities, makespan", () => {
