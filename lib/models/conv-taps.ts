@@ -16,6 +16,7 @@
  * elsewhere `convTapsT` returns null and the caller uses its tfjs-op path.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { hasKernel, heapOffset, registerHeapKernel } from "../runtime/wasm-heap";
 
 /** Name of the registered kernel (prefixed so that it never clashes with a tfjs kernel). */
 export const CONV_TAPS_KERNEL = "CaeConvTapsT";
@@ -24,13 +25,6 @@ export const CONV_TAPS_KERNEL = "CaeConvTapsT";
 export interface ConvTapsAttrs {
   kernelSize: number;
   padLeft: number;
-}
-
-/** The part of tfjs-backend-wasm's BackendWasm the kernel uses. */
-interface WasmHeapBackend {
-  wasm: { HEAPF32: Float32Array };
-  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
 /**
@@ -69,21 +63,14 @@ let registered = false;
 function register(): void {
   if (registered) return;
   registered = true;
-  if (tf.getKernel(CONV_TAPS_KERNEL, "wasm") !== undefined) return;
-  tf.registerKernel({
-    kernelName: CONV_TAPS_KERNEL,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const x = inputs.x as tf.TensorInfo;
-      const a = attrs as unknown as ConvTapsAttrs;
-      const [cin, batch, length] = x.shape as [number, number, number];
-      const wasm = backend as unknown as WasmHeapBackend;
-      const out = wasm.makeOutput([a.kernelSize * cin, batch * length], "float32");
-      // The heap view after the allocation: a growing heap replaces it.
-      const at = (t: tf.TensorInfo): number => wasm.dataIdMap.get(t.dataId).memoryOffset / 4;
-      fillConvTaps(wasm.wasm.HEAPF32, at(x), at(out), cin, batch, length, a);
-      return out;
-    },
+  registerHeapKernel(CONV_TAPS_KERNEL, (inputs, attrs, wasm) => {
+    const x = inputs.x!;
+    const a = attrs as unknown as ConvTapsAttrs;
+    const [cin, batch, length] = x.shape as [number, number, number];
+    const out = wasm.makeOutput([a.kernelSize * cin, batch * length], "float32");
+    // The heap view after the allocation: a growing heap replaces it.
+    fillConvTaps(wasm.wasm.HEAPF32, heapOffset(wasm, x), heapOffset(wasm, out), cin, batch, length, a);
+    return out;
   });
 }
 
@@ -94,7 +81,7 @@ function register(): void {
  */
 export function convTapsT(xT: tf.Tensor3D, kernelSize: number, padLeft: number): tf.Tensor2D | null {
   register();
-  if (xT.dtype !== "float32" || tf.getKernel(CONV_TAPS_KERNEL, tf.getBackend()) === undefined) return null;
+  if (xT.dtype !== "float32" || !hasKernel(CONV_TAPS_KERNEL)) return null;
   const attrs: ConvTapsAttrs = { kernelSize, padLeft };
   return tf.engine().runKernel(CONV_TAPS_KERNEL, { x: xT }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }

@@ -25,105 +25,82 @@
  * untaped kernel calls per batch and a squared error 4. Elsewhere they run as ops.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { hasKernel, heapOffset, registerHeapKernel, shapeSize } from "../runtime/wasm-heap";
 
 /** Names of the registered heap kernels (prefixed so that they never clash with tfjs'). */
 export const REPARAMETERISE_KERNEL = "CaeReparameterise";
 export const GAUSSIAN_KL_KERNEL = "CaeGaussianKl";
 export const SQUARED_ERROR_KERNEL = "CaeSquaredError";
 
-/** The part of tfjs-backend-wasm's BackendWasm the kernels use. */
-interface WasmHeapBackend {
-  wasm: { HEAPF32: Float32Array };
-  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
 let registered = false;
 
-/** Register the two heap kernels for the wasm backend (once; the kernel registry is global). */
+/** Register the three heap kernels for the wasm backend (once; the kernel registry is global). */
 function registerHeads(): void {
   if (registered) return;
   registered = true;
-  if (tf.getKernel(REPARAMETERISE_KERNEL, "wasm") !== undefined) return;
-  const offsetOf = (wasm: WasmHeapBackend, t: tf.TensorInfo): number => wasm.dataIdMap.get(t.dataId).memoryOffset / 4;
   // scale * sum((pred - target)^2) and its gradient 2 * scale * (pred - target).
-  tf.registerKernel({
-    kernelName: SQUARED_ERROR_KERNEL,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const wasm = backend as unknown as WasmHeapBackend;
-      const { pred, target } = inputs as Record<string, tf.TensorInfo>;
-      const scale = (attrs as unknown as { scale: number }).scale;
-      const value = wasm.makeOutput([], "float32");
-      const grad = wasm.makeOutput(pred!.shape.slice(), "float32");
-      const heap = wasm.wasm.HEAPF32;
-      const [p0, t0, v0, g0] = [pred!, target!, value, grad].map((t) => offsetOf(wasm, t)) as number[];
-      const n = pred!.shape.reduce((a, b) => a * b, 1);
-      let sum = 0;
-      for (let i = 0; i < n; i++) {
-        const d = heap[p0! + i]! - heap[t0! + i]!;
-        sum += d * d;
-        heap[g0! + i] = 2 * scale * d;
-      }
-      heap[v0!] = scale * sum;
-      return [value, grad];
-    },
+  registerHeapKernel(SQUARED_ERROR_KERNEL, (inputs, attrs, wasm) => {
+    const { pred, target } = inputs;
+    const scale = attrs.scale as number;
+    const value = wasm.makeOutput([], "float32");
+    const grad = wasm.makeOutput(pred!.shape.slice(), "float32");
+    const heap = wasm.wasm.HEAPF32;
+    const [p0, t0, v0, g0] = [pred!, target!, value, grad].map((t) => heapOffset(wasm, t)) as number[];
+    const n = shapeSize(pred!.shape);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const d = heap[p0! + i]! - heap[t0! + i]!;
+      sum += d * d;
+      heap[g0! + i] = 2 * scale * d;
+    }
+    heap[v0!] = scale * sum;
+    return [value, grad];
   });
   // z = mu + exp(lv / 2) * eps and dz/draw = exp(lv / 2) * eps / 2 (0 outside the clip).
-  tf.registerKernel({
-    kernelName: REPARAMETERISE_KERNEL,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const wasm = backend as unknown as WasmHeapBackend;
-      const { mu, raw, eps } = inputs as Record<string, tf.TensorInfo>;
-      const clip = (attrs as unknown as { clip: number }).clip;
-      const z = wasm.makeOutput(mu!.shape.slice(), "float32");
-      const dRaw = wasm.makeOutput(mu!.shape.slice(), "float32");
-      const heap = wasm.wasm.HEAPF32; // after the allocations: a growing heap replaces the view
-      const [m0, r0, e0, z0, d0] = [mu!, raw!, eps!, z, dRaw].map((t) => offsetOf(wasm, t)) as number[];
-      const n = mu!.shape.reduce((a, b) => a * b, 1);
-      for (let i = 0; i < n; i++) {
-        const r = heap[r0! + i]!;
-        const lv = Math.min(Math.max(r, -clip), clip);
-        const noise = Math.exp(0.5 * lv) * heap[e0! + i]!;
-        heap[z0! + i] = heap[m0! + i]! + noise;
-        heap[d0! + i] = r >= -clip && r <= clip ? 0.5 * noise : 0;
-      }
-      return [z, dRaw];
-    },
+  registerHeapKernel(REPARAMETERISE_KERNEL, (inputs, attrs, wasm) => {
+    const { mu, raw, eps } = inputs;
+    const clip = attrs.clip as number;
+    const z = wasm.makeOutput(mu!.shape.slice(), "float32");
+    const dRaw = wasm.makeOutput(mu!.shape.slice(), "float32");
+    const heap = wasm.wasm.HEAPF32; // after the allocations: a growing heap replaces the view
+    const [m0, r0, e0, z0, d0] = [mu!, raw!, eps!, z, dRaw].map((t) => heapOffset(wasm, t)) as number[];
+    const n = shapeSize(mu!.shape);
+    for (let i = 0; i < n; i++) {
+      const r = heap[r0! + i]!;
+      const lv = Math.min(Math.max(r, -clip), clip);
+      const noise = Math.exp(0.5 * lv) * heap[e0! + i]!;
+      heap[z0! + i] = heap[m0! + i]! + noise;
+      heap[d0! + i] = r >= -clip && r <= clip ? 0.5 * noise : 0;
+    }
+    return [z, dRaw];
   });
   // KL sum 0.5 * sum(mu^2 + exp(lv) - lv - 1) and dKL/draw = (exp(lv) - 1) / 2 (0 outside the clip).
-  tf.registerKernel({
-    kernelName: GAUSSIAN_KL_KERNEL,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const wasm = backend as unknown as WasmHeapBackend;
-      const { mu, raw } = inputs as Record<string, tf.TensorInfo>;
-      const clip = (attrs as unknown as { clip: number }).clip;
-      const kl = wasm.makeOutput([], "float32");
-      const dRaw = wasm.makeOutput(mu!.shape.slice(), "float32");
-      const heap = wasm.wasm.HEAPF32;
-      const [m0, r0, k0, d0] = [mu!, raw!, kl, dRaw].map((t) => offsetOf(wasm, t)) as number[];
-      const n = mu!.shape.reduce((a, b) => a * b, 1);
-      let sum = 0;
-      for (let i = 0; i < n; i++) {
-        const r = heap[r0! + i]!;
-        const lv = Math.min(Math.max(r, -clip), clip);
-        const m = heap[m0! + i]!;
-        const v = Math.exp(lv);
-        sum += m * m + v - lv - 1;
-        heap[d0! + i] = r >= -clip && r <= clip ? 0.5 * (v - 1) : 0;
-      }
-      heap[k0!] = 0.5 * sum;
-      return [kl, dRaw];
-    },
+  registerHeapKernel(GAUSSIAN_KL_KERNEL, (inputs, attrs, wasm) => {
+    const { mu, raw } = inputs;
+    const clip = attrs.clip as number;
+    const kl = wasm.makeOutput([], "float32");
+    const dRaw = wasm.makeOutput(mu!.shape.slice(), "float32");
+    const heap = wasm.wasm.HEAPF32;
+    const [m0, r0, k0, d0] = [mu!, raw!, kl, dRaw].map((t) => heapOffset(wasm, t)) as number[];
+    const n = shapeSize(mu!.shape);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const r = heap[r0! + i]!;
+      const lv = Math.min(Math.max(r, -clip), clip);
+      const m = heap[m0! + i]!;
+      const v = Math.exp(lv);
+      sum += m * m + v - lv - 1;
+      heap[d0! + i] = r >= -clip && r <= clip ? 0.5 * (v - 1) : 0;
+    }
+    heap[k0!] = 0.5 * sum;
+    return [kl, dRaw];
   });
 }
 
 /** True when the active backend has the heap kernels (and ops are not forced). */
 function headKernels(): boolean {
   registerHeads();
-  return !forceOps && tf.getKernel(REPARAMETERISE_KERNEL, tf.getBackend()) !== undefined;
+  return !forceOps && hasKernel(REPARAMETERISE_KERNEL);
 }
 
 let forceOps = false;

@@ -15,6 +15,7 @@
  * compares them).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { hasKernel, heapOffset, registerHeapKernel, shapeSize } from "../runtime/wasm-heap";
 
 /** Name of the registered fused-update kernel (prefixed so that it never clashes with tfjs'). */
 export const ADAM_STEP_KERNEL = "CaeAdamStep";
@@ -29,60 +30,46 @@ interface AdamStepAttrs {
   count: number;
 }
 
-/** The part of tfjs-backend-wasm's BackendWasm the kernel uses. */
-interface WasmHeapBackend {
-  wasm: { HEAPF32: Float32Array };
-  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
 let registered = false;
 
-/** Register the fused update for the wasm backend (once; the kernel registry is global). */
+/** Register the fused update for the wasm backend (once). */
 function registerAdamStep(): void {
   if (registered) return;
   registered = true;
-  if (tf.getKernel(ADAM_STEP_KERNEL, "wasm") !== undefined) return;
-  tf.registerKernel({
-    kernelName: ADAM_STEP_KERNEL,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, attrs, backend }) => {
-      const a = attrs as unknown as AdamStepAttrs;
-      const wasm = backend as unknown as WasmHeapBackend;
-      const ws = Array.from({ length: a.count }, (_, i) => inputs[`w${i}`] as tf.TensorInfo);
-      const gs = Array.from({ length: a.count }, (_, i) => inputs[`g${i}`] as tf.TensorInfo);
-      const m = inputs.m as tf.TensorInfo;
-      const v = inputs.v as tf.TensorInfo;
-      const outW = ws.map((w) => wasm.makeOutput(w.shape.slice(), "float32"));
-      const outM = wasm.makeOutput(m.shape.slice(), "float32");
-      const outV = wasm.makeOutput(v.shape.slice(), "float32");
-      // The heap view after every allocation: a growing heap replaces it.
-      const heap = wasm.wasm.HEAPF32;
-      const at = (t: tf.TensorInfo): number => wasm.dataIdMap.get(t.dataId).memoryOffset / 4;
-      const { beta1, beta2, epsilon, rate } = a;
-      const c1 = 1 - beta1;
-      const c2 = 1 - beta2;
-      const m0 = at(m);
-      const v0 = at(v);
-      const m1 = at(outM);
-      const v1 = at(outV);
-      let k = 0;
-      for (let i = 0; i < a.count; i++) {
-        const size = ws[i]!.shape.reduce((x, y) => x * y, 1);
-        const w0 = at(ws[i]!);
-        const g0 = at(gs[i]!);
-        const w1 = at(outW[i]!);
-        for (let j = 0; j < size; j++, k++) {
-          const g = heap[g0 + j]!;
-          const mk = beta1 * heap[m0 + k]! + c1 * g;
-          const vk = beta2 * heap[v0 + k]! + c2 * g * g;
-          heap[m1 + k] = mk;
-          heap[v1 + k] = vk;
-          heap[w1 + j] = heap[w0 + j]! - (rate * mk) / (Math.sqrt(vk) + epsilon);
-        }
+  registerHeapKernel(ADAM_STEP_KERNEL, (inputs, attrs, wasm) => {
+    const a = attrs as unknown as AdamStepAttrs;
+    const ws = Array.from({ length: a.count }, (_, i) => inputs[`w${i}`]!);
+    const gs = Array.from({ length: a.count }, (_, i) => inputs[`g${i}`]!);
+    const m = inputs.m!;
+    const v = inputs.v!;
+    const outW = ws.map((w) => wasm.makeOutput(w.shape.slice(), "float32"));
+    const outM = wasm.makeOutput(m.shape.slice(), "float32");
+    const outV = wasm.makeOutput(v.shape.slice(), "float32");
+    const heap = wasm.wasm.HEAPF32; // after every allocation
+    const at = (t: tf.TensorInfo): number => heapOffset(wasm, t);
+    const { beta1, beta2, epsilon, rate } = a;
+    const c1 = 1 - beta1;
+    const c2 = 1 - beta2;
+    const m0 = at(m);
+    const v0 = at(v);
+    const m1 = at(outM);
+    const v1 = at(outV);
+    let k = 0;
+    for (let i = 0; i < a.count; i++) {
+      const size = shapeSize(ws[i]!.shape);
+      const w0 = at(ws[i]!);
+      const g0 = at(gs[i]!);
+      const w1 = at(outW[i]!);
+      for (let j = 0; j < size; j++, k++) {
+        const g = heap[g0 + j]!;
+        const mk = beta1 * heap[m0 + k]! + c1 * g;
+        const vk = beta2 * heap[v0 + k]! + c2 * g * g;
+        heap[m1 + k] = mk;
+        heap[v1 + k] = vk;
+        heap[w1 + j] = heap[w0 + j]! - (rate * mk) / (Math.sqrt(vk) + epsilon);
       }
-      return [...outW, outM, outV];
-    },
+    }
+    return [...outW, outM, outV];
   });
 }
 
@@ -173,7 +160,7 @@ export class Adam {
   /** The update as one wasm kernel; false (nothing done) when the backend has none. */
   private applyFused(grads: tf.Tensor[], rate: number): boolean {
     registerAdamStep();
-    if (!this.fused || tf.getKernel(ADAM_STEP_KERNEL, tf.getBackend()) === undefined) return false;
+    if (!this.fused || !hasKernel(ADAM_STEP_KERNEL)) return false;
     const inputs: tf.NamedTensorMap = { m: this.m, v: this.v };
     this.variables.forEach((w, i) => {
       inputs[`w${i}`] = w;
