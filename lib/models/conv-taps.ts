@@ -57,22 +57,17 @@ export function fillConvTaps(
   }
 }
 
-let registered = false;
-
-/** Register the kernel for the wasm backend (once; the kernel registry is global). */
-function register(): void {
-  if (registered) return;
-  registered = true;
-  registerHeapKernel(CONV_TAPS_KERNEL, (inputs, attrs, wasm) => {
-    const x = inputs.x!;
-    const a = attrs as unknown as ConvTapsAttrs;
-    const [cin, batch, length] = x.shape as [number, number, number];
-    const out = wasm.makeOutput([a.kernelSize * cin, batch * length], "float32");
-    // The heap view after the allocation: a growing heap replaces it.
-    fillConvTaps(wasm.wasm.HEAPF32, heapOffset(wasm, x), heapOffset(wasm, out), cin, batch, length, a);
-    return out;
-  });
-}
+// Registered for the wasm backend when this module loads (the registry is by name, so the
+// backend need not be initialised yet).
+registerHeapKernel(CONV_TAPS_KERNEL, (inputs, attrs, wasm) => {
+  const x = inputs.x!;
+  const a = attrs as unknown as ConvTapsAttrs;
+  const [cin, batch, length] = x.shape as [number, number, number];
+  const out = wasm.makeOutput([a.kernelSize * cin, batch * length], "float32");
+  // The heap view after the allocation: a growing heap replaces it.
+  fillConvTaps(wasm.wasm.HEAPF32, heapOffset(wasm, x), heapOffset(wasm, out), cin, batch, length, a);
+  return out;
+});
 
 /**
  * The transposed im2col matrix `[K * Cin, B * L]` of a stride-1 "same" convolution over the
@@ -80,7 +75,6 @@ function register(): void {
  * backend has no such kernel (only wasm has). Not differentiable: meant for gradients.
  */
 export function convTapsT(xT: tf.Tensor3D, kernelSize: number, padLeft: number): tf.Tensor2D | null {
-  register();
   if (xT.dtype !== "float32" || !hasKernel(CONV_TAPS_KERNEL)) return null;
   const attrs: ConvTapsAttrs = { kernelSize, padLeft };
   return tf.engine().runKernel(CONV_TAPS_KERNEL, { x: xT }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;

@@ -32,74 +32,68 @@ export const REPARAMETERISE_KERNEL = "CaeReparameterise";
 export const GAUSSIAN_KL_KERNEL = "CaeGaussianKl";
 export const SQUARED_ERROR_KERNEL = "CaeSquaredError";
 
-let registered = false;
-
-/** Register the three heap kernels for the wasm backend (once; the kernel registry is global). */
-function registerHeads(): void {
-  if (registered) return;
-  registered = true;
-  // scale * sum((pred - target)^2) and its gradient 2 * scale * (pred - target).
-  registerHeapKernel(SQUARED_ERROR_KERNEL, (inputs, attrs, wasm) => {
-    const { pred, target } = inputs;
-    const scale = attrs.scale as number;
-    const value = wasm.makeOutput([], "float32");
-    const grad = wasm.makeOutput(pred!.shape.slice(), "float32");
-    const heap = wasm.wasm.HEAPF32;
-    const [p0, t0, v0, g0] = [pred!, target!, value, grad].map((t) => heapOffset(wasm, t)) as number[];
-    const n = shapeSize(pred!.shape);
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const d = heap[p0! + i]! - heap[t0! + i]!;
-      sum += d * d;
-      heap[g0! + i] = 2 * scale * d;
-    }
-    heap[v0!] = scale * sum;
-    return [value, grad];
-  });
-  // z = mu + exp(lv / 2) * eps and dz/draw = exp(lv / 2) * eps / 2 (0 outside the clip).
-  registerHeapKernel(REPARAMETERISE_KERNEL, (inputs, attrs, wasm) => {
-    const { mu, raw, eps } = inputs;
-    const clip = attrs.clip as number;
-    const z = wasm.makeOutput(mu!.shape.slice(), "float32");
-    const dRaw = wasm.makeOutput(mu!.shape.slice(), "float32");
-    const heap = wasm.wasm.HEAPF32; // after the allocations: a growing heap replaces the view
-    const [m0, r0, e0, z0, d0] = [mu!, raw!, eps!, z, dRaw].map((t) => heapOffset(wasm, t)) as number[];
-    const n = shapeSize(mu!.shape);
-    for (let i = 0; i < n; i++) {
-      const r = heap[r0! + i]!;
-      const lv = Math.min(Math.max(r, -clip), clip);
-      const noise = Math.exp(0.5 * lv) * heap[e0! + i]!;
-      heap[z0! + i] = heap[m0! + i]! + noise;
-      heap[d0! + i] = r >= -clip && r <= clip ? 0.5 * noise : 0;
-    }
-    return [z, dRaw];
-  });
-  // KL sum 0.5 * sum(mu^2 + exp(lv) - lv - 1) and dKL/draw = (exp(lv) - 1) / 2 (0 outside the clip).
-  registerHeapKernel(GAUSSIAN_KL_KERNEL, (inputs, attrs, wasm) => {
-    const { mu, raw } = inputs;
-    const clip = attrs.clip as number;
-    const kl = wasm.makeOutput([], "float32");
-    const dRaw = wasm.makeOutput(mu!.shape.slice(), "float32");
-    const heap = wasm.wasm.HEAPF32;
-    const [m0, r0, k0, d0] = [mu!, raw!, kl, dRaw].map((t) => heapOffset(wasm, t)) as number[];
-    const n = shapeSize(mu!.shape);
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const r = heap[r0! + i]!;
-      const lv = Math.min(Math.max(r, -clip), clip);
-      const m = heap[m0! + i]!;
-      const v = Math.exp(lv);
-      sum += m * m + v - lv - 1;
-      heap[d0! + i] = r >= -clip && r <= clip ? 0.5 * (v - 1) : 0;
-    }
-    heap[k0!] = 0.5 * sum;
-    return [kl, dRaw];
-  });
-}
+// The three heap kernels, registered for the wasm backend when this module loads (the registry
+// is by name, so the backend need not be initialised yet).
+// scale * sum((pred - target)^2) and its gradient 2 * scale * (pred - target).
+registerHeapKernel(SQUARED_ERROR_KERNEL, (inputs, attrs, wasm) => {
+  const { pred, target } = inputs;
+  const scale = attrs.scale as number;
+  const value = wasm.makeOutput([], "float32");
+  const grad = wasm.makeOutput(pred!.shape.slice(), "float32");
+  const heap = wasm.wasm.HEAPF32;
+  const [p0, t0, v0, g0] = [pred!, target!, value, grad].map((t) => heapOffset(wasm, t)) as number[];
+  const n = shapeSize(pred!.shape);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const d = heap[p0! + i]! - heap[t0! + i]!;
+    sum += d * d;
+    heap[g0! + i] = 2 * scale * d;
+  }
+  heap[v0!] = scale * sum;
+  return [value, grad];
+});
+// z = mu + exp(lv / 2) * eps and dz/draw = exp(lv / 2) * eps / 2 (0 outside the clip).
+registerHeapKernel(REPARAMETERISE_KERNEL, (inputs, attrs, wasm) => {
+  const { mu, raw, eps } = inputs;
+  const clip = attrs.clip as number;
+  const z = wasm.makeOutput(mu!.shape.slice(), "float32");
+  const dRaw = wasm.makeOutput(mu!.shape.slice(), "float32");
+  const heap = wasm.wasm.HEAPF32; // after the allocations: a growing heap replaces the view
+  const [m0, r0, e0, z0, d0] = [mu!, raw!, eps!, z, dRaw].map((t) => heapOffset(wasm, t)) as number[];
+  const n = shapeSize(mu!.shape);
+  for (let i = 0; i < n; i++) {
+    const r = heap[r0! + i]!;
+    const lv = Math.min(Math.max(r, -clip), clip);
+    const noise = Math.exp(0.5 * lv) * heap[e0! + i]!;
+    heap[z0! + i] = heap[m0! + i]! + noise;
+    heap[d0! + i] = r >= -clip && r <= clip ? 0.5 * noise : 0;
+  }
+  return [z, dRaw];
+});
+// KL sum 0.5 * sum(mu^2 + exp(lv) - lv - 1) and dKL/draw = (exp(lv) - 1) / 2 (0 outside the clip).
+registerHeapKernel(GAUSSIAN_KL_KERNEL, (inputs, attrs, wasm) => {
+  const { mu, raw } = inputs;
+  const clip = attrs.clip as number;
+  const kl = wasm.makeOutput([], "float32");
+  const dRaw = wasm.makeOutput(mu!.shape.slice(), "float32");
+  const heap = wasm.wasm.HEAPF32;
+  const [m0, r0, k0, d0] = [mu!, raw!, kl, dRaw].map((t) => heapOffset(wasm, t)) as number[];
+  const n = shapeSize(mu!.shape);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const r = heap[r0! + i]!;
+    const lv = Math.min(Math.max(r, -clip), clip);
+    const m = heap[m0! + i]!;
+    const v = Math.exp(lv);
+    sum += m * m + v - lv - 1;
+    heap[d0! + i] = r >= -clip && r <= clip ? 0.5 * (v - 1) : 0;
+  }
+  heap[k0!] = 0.5 * sum;
+  return [kl, dRaw];
+});
 
 /** True when the active backend has the heap kernels (and ops are not forced). */
 function headKernels(): boolean {
-  registerHeads();
   return !forceOps && hasKernel(REPARAMETERISE_KERNEL);
 }
 

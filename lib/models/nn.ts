@@ -97,7 +97,25 @@ export const RELU_BACKWARD_KERNEL = "CaeReluBackward";
  */
 const RELU_KERNEL_MAX_VALUES = 16_384;
 
-let reluBackwardRegistered = false;
+// Registered for the wasm backend when this module loads (see reluBiasGradient).
+registerHeapKernel(RELU_BACKWARD_KERNEL, (inputs, _attrs, wasm) => {
+  const { dy: g, y: out } = inputs;
+  const channels = g!.shape[g!.shape.length - 1]!;
+  const dz = wasm.makeOutput(g!.shape.slice(), "float32");
+  const db = wasm.makeOutput([channels], "float32");
+  const heap = wasm.wasm.HEAPF32; // after the allocations
+  const [g0, y0, z0, b0] = [g!, out!, dz, db].map((t) => heapOffset(wasm, t)) as [number, number, number, number];
+  const n = shapeSize(g!.shape);
+  const sums = new Float64Array(channels);
+  for (let i = 0, c = 0; i < n; i++) {
+    const v = heap[y0 + i]! > 0 ? heap[g0 + i]! : 0;
+    heap[z0 + i] = v;
+    sums[c] = sums[c]! + v;
+    if (++c === channels) c = 0;
+  }
+  for (let c = 0; c < channels; c++) heap[b0 + c] = sums[c]!;
+  return [dz, db];
+});
 
 /**
  * The pre-activation gradient dz = dy * (y > 0) of a relu layer and its bias gradient (dz
@@ -106,27 +124,6 @@ let reluBackwardRegistered = false;
  * the ops.
  */
 function reluBiasGradient<T extends tf.Tensor>(dy: T, y: T | undefined): [T, tf.Tensor1D] {
-  if (!reluBackwardRegistered) {
-    reluBackwardRegistered = true;
-    registerHeapKernel(RELU_BACKWARD_KERNEL, (inputs, _attrs, wasm) => {
-      const { dy: g, y: out } = inputs;
-      const channels = g!.shape[g!.shape.length - 1]!;
-      const dz = wasm.makeOutput(g!.shape.slice(), "float32");
-      const db = wasm.makeOutput([channels], "float32");
-      const heap = wasm.wasm.HEAPF32; // after the allocations
-      const [g0, y0, z0, b0] = [g!, out!, dz, db].map((t) => heapOffset(wasm, t)) as [number, number, number, number];
-      const n = shapeSize(g!.shape);
-      const sums = new Float64Array(channels);
-      for (let i = 0, c = 0; i < n; i++) {
-        const v = heap[y0 + i]! > 0 ? heap[g0 + i]! : 0;
-        heap[z0 + i] = v;
-        sums[c] = sums[c]! + v;
-        if (++c === channels) c = 0;
-      }
-      for (let c = 0; c < channels; c++) heap[b0 + c] = sums[c]!;
-      return [dz, db];
-    });
-  }
   const axes = dy.shape.slice(0, -1).map((_, i) => i);
   if (y === undefined) return [dy, tf.sum(dy, axes) as tf.Tensor1D];
   if (dy.size > RELU_KERNEL_MAX_VALUES || !hasKernel(RELU_BACKWARD_KERNEL)) {

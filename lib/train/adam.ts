@@ -30,48 +30,43 @@ interface AdamStepAttrs {
   count: number;
 }
 
-let registered = false;
-
-/** Register the fused update for the wasm backend (once). */
-function registerAdamStep(): void {
-  if (registered) return;
-  registered = true;
-  registerHeapKernel(ADAM_STEP_KERNEL, (inputs, attrs, wasm) => {
-    const a = attrs as unknown as AdamStepAttrs;
-    const ws = Array.from({ length: a.count }, (_, i) => inputs[`w${i}`]!);
-    const gs = Array.from({ length: a.count }, (_, i) => inputs[`g${i}`]!);
-    const m = inputs.m!;
-    const v = inputs.v!;
-    const outW = ws.map((w) => wasm.makeOutput(w.shape.slice(), "float32"));
-    const outM = wasm.makeOutput(m.shape.slice(), "float32");
-    const outV = wasm.makeOutput(v.shape.slice(), "float32");
-    const heap = wasm.wasm.HEAPF32; // after every allocation
-    const at = (t: tf.TensorInfo): number => heapOffset(wasm, t);
-    const { beta1, beta2, epsilon, rate } = a;
-    const c1 = 1 - beta1;
-    const c2 = 1 - beta2;
-    const m0 = at(m);
-    const v0 = at(v);
-    const m1 = at(outM);
-    const v1 = at(outV);
-    let k = 0;
-    for (let i = 0; i < a.count; i++) {
-      const size = shapeSize(ws[i]!.shape);
-      const w0 = at(ws[i]!);
-      const g0 = at(gs[i]!);
-      const w1 = at(outW[i]!);
-      for (let j = 0; j < size; j++, k++) {
-        const g = heap[g0 + j]!;
-        const mk = beta1 * heap[m0 + k]! + c1 * g;
-        const vk = beta2 * heap[v0 + k]! + c2 * g * g;
-        heap[m1 + k] = mk;
-        heap[v1 + k] = vk;
-        heap[w1 + j] = heap[w0 + j]! - (rate * mk) / (Math.sqrt(vk) + epsilon);
-      }
+// The fused update, registered for the wasm backend when this module loads (the registry is by
+// name, so the backend need not be initialised yet).
+registerHeapKernel(ADAM_STEP_KERNEL, (inputs, attrs, wasm) => {
+  const a = attrs as unknown as AdamStepAttrs;
+  const ws = Array.from({ length: a.count }, (_, i) => inputs[`w${i}`]!);
+  const gs = Array.from({ length: a.count }, (_, i) => inputs[`g${i}`]!);
+  const m = inputs.m!;
+  const v = inputs.v!;
+  const outW = ws.map((w) => wasm.makeOutput(w.shape.slice(), "float32"));
+  const outM = wasm.makeOutput(m.shape.slice(), "float32");
+  const outV = wasm.makeOutput(v.shape.slice(), "float32");
+  const heap = wasm.wasm.HEAPF32; // after every allocation
+  const at = (t: tf.TensorInfo): number => heapOffset(wasm, t);
+  const { beta1, beta2, epsilon, rate } = a;
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  const m0 = at(m);
+  const v0 = at(v);
+  const m1 = at(outM);
+  const v1 = at(outV);
+  let k = 0;
+  for (let i = 0; i < a.count; i++) {
+    const size = shapeSize(ws[i]!.shape);
+    const w0 = at(ws[i]!);
+    const g0 = at(gs[i]!);
+    const w1 = at(outW[i]!);
+    for (let j = 0; j < size; j++, k++) {
+      const g = heap[g0 + j]!;
+      const mk = beta1 * heap[m0 + k]! + c1 * g;
+      const vk = beta2 * heap[v0 + k]! + c2 * g * g;
+      heap[m1 + k] = mk;
+      heap[v1 + k] = vk;
+      heap[w1 + j] = heap[w0 + j]! - (rate * mk) / (Math.sqrt(vk) + epsilon);
     }
-    return [...outW, outM, outV];
-  });
-}
+  }
+  return [...outW, outM, outV];
+});
 
 /** Adam hyper-parameters. */
 export interface AdamOptions {
@@ -159,7 +154,6 @@ export class Adam {
   /** Release the moment estimates and constants. */
   /** The update as one wasm kernel; false (nothing done) when the backend has none. */
   private applyFused(grads: tf.Tensor[], rate: number): boolean {
-    registerAdamStep();
     if (!this.fused || !hasKernel(ADAM_STEP_KERNEL)) return false;
     const inputs: tf.NamedTensorMap = { m: this.m, v: this.v };
     this.variables.forEach((w, i) => {
