@@ -13,6 +13,7 @@
  *   reparameterise(mu, rawLogVar, eps)  z = mu + exp(clip(rawLogVar) / 2) * eps
  *   gaussianKlSum(mu, rawLogVar)     sum over rows and dims of KL(N(mu, exp(lv)) || N(0, 1)),
  *                                    lv = clip(rawLogVar): 0.5 * sum(mu^2 + exp(lv) - lv - 1)
+ *   gaussianKlOps(mu, logVar, axis?) the same KL as plain ops (no tape of its own), for scoring
  *
  * The target and the noise are data: no gradient flows to them (they are closed over, not
  * inputs of the tape node). The log-variance is clipped to [-clip, clip]; as for tf.clipByValue,
@@ -26,6 +27,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { hasKernel, heapOffset, registerHeapKernel, shapeSize } from "../runtime/wasm-heap";
+import type { CustomGradientFn } from "./nn";
 
 /** Names of the registered heap kernels (prefixed so that they never clash with tfjs'). */
 export const REPARAMETERISE_KERNEL = "CaeReparameterise";
@@ -106,9 +108,6 @@ export function forceLossOps(on: boolean): boolean {
   return was;
 }
 
-/** The function type tf.customGrad takes (not exported by tfjs-core under a name). */
-type CustomGradientFn = Parameters<typeof tf.customGrad>[0];
-
 /** `sum((pred - target)^2) * scale`, one tape node; the gradient reaches pred only. */
 function scaledSquaredError(pred: tf.Tensor, target: tf.Tensor, scale: number): tf.Scalar {
   const op = tf.customGrad(((...args: unknown[]) => {
@@ -170,6 +169,16 @@ export function reparameterise(mu: tf.Tensor2D, rawLogVar: tf.Tensor2D, eps: tf.
 }
 
 /**
+ * KL(N(mu, exp(logVar)) || N(0, I)) as tfjs ops, 0.5 * sum(mu^2 + exp(logVar) - logVar - 1):
+ * summed over everything, or over `axis` only (axis 1: one value per row). logVar is already
+ * clipped. The one form of the formula: the VAE's validation and ELBO scores and the op path
+ * of gaussianKlSum use it.
+ */
+export function gaussianKlOps(mu: tf.Tensor, logVar: tf.Tensor, axis?: number): tf.Tensor {
+  return tf.mul(tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), tf.add(logVar, 1)), axis), 0.5);
+}
+
+/**
  * Sum over rows and dimensions of KL(N(mu, exp(lv)) || N(0, I)) with lv = clip(rawLogVar):
  * 0.5 * sum(mu^2 + exp(lv) - lv - 1); gradients mu and 0.5 * (exp(lv) - 1) inside the clip.
  */
@@ -183,9 +192,8 @@ export function gaussianKlSum(mu: tf.Tensor2D, rawLogVar: tf.Tensor2D, clip: num
       save([m, dRaw!]);
     } else {
       const lv = tf.clipByValue(raw, -clip, clip);
-      const v = tf.exp(lv);
-      value = tf.mul(tf.sum(tf.sub(tf.add(tf.square(m), v), tf.add(lv, 1))), 0.5) as tf.Scalar;
-      save([m, tf.mul(tf.mul(tf.sub(v, 1), insideMask(raw, clip)), 0.5)]);
+      value = gaussianKlOps(m, lv) as tf.Scalar;
+      save([m, tf.mul(tf.mul(tf.sub(tf.exp(lv), 1), insideMask(raw, clip)), 0.5)]);
     }
     return {
       value,

@@ -35,7 +35,7 @@ import { convTapsT } from "./conv-taps";
 import { hasKernel, heapOffset, registerHeapKernel, shapeSize } from "../runtime/wasm-heap";
 
 /** The function type tf.customGrad takes (not exported by tfjs-core under a name). */
-type CustomGradientFn = Parameters<typeof tf.customGrad>[0];
+export type CustomGradientFn = Parameters<typeof tf.customGrad>[0];
 
 /** Rows per inference chunk: bounds memory (8192 x 150 floats = 4.9 MB) while keeping op overhead small. */
 export const INFERENCE_CHUNK_ROWS = 8192;

@@ -20,7 +20,7 @@ import { Rng } from "../runtime/rng";
 import type { TrainingProblem, TrainingStream } from "../train/fit";
 import { DenseBase, resolveDenseOptions, type DenseAutoencoderOptions, type ResolvedDenseOptions } from "./dense";
 import { reconstructionScores, type Samples } from "./network";
-import { gaussianKlSum, reparameterise, sumSquaredError } from "./losses";
+import { gaussianKlOps, gaussianKlSum, reparameterise, sumSquaredError } from "./losses";
 import { runChunked, sumChunked } from "./nn";
 import type { ModelKind, ScoreMode, ScoreResult } from "./types";
 import { checkInt, checkRange } from "./validate";
@@ -85,11 +85,6 @@ export class VariationalAutoencoder extends DenseBase<ResolvedVariationalOptions
     return { mu, logVar: tf.clipByValue(rawLogVar, -LOG_VAR_CLIP, LOG_VAR_CLIP) };
   }
 
-  /** Sum over the batch of the per-row KL(q(z|x) || N(0, I)). */
-  private klSum(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Scalar {
-    return tf.mul(tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), tf.add(logVar, 1))), 0.5) as tf.Scalar;
-  }
-
   protected forwardEncode(x: tf.Tensor): tf.Tensor2D {
     return this.posterior(x as tf.Tensor2D).mu;
   }
@@ -121,7 +116,7 @@ export class VariationalAutoencoder extends DenseBase<ResolvedVariationalOptions
     const d = this.featureNames.length;
     const [recon, kl] = runChunked(x.data, x.rows, this.sampleShape(), [d, 1], (t) => {
       const p = this.posterior(t as tf.Tensor2D);
-      const perRowKl = tf.mul(tf.sum(tf.sub(tf.add(tf.square(p.mu), tf.exp(p.logVar)), tf.add(p.logVar, 1)), 1), 0.5);
+      const perRowKl = gaussianKlOps(p.mu, p.logVar, 1);
       return [this.decode(p.mu), perRowKl];
     });
     const result = reconstructionScores(x.data, recon!, x.rows, d, "mse");
@@ -174,7 +169,7 @@ export class VariationalAutoencoder extends DenseBase<ResolvedVariationalOptions
           ([x, eps]) => {
             const { mu, logVar } = this.posterior(x as tf.Tensor2D);
             const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps!)) as tf.Tensor2D;
-            return [tf.sum(tf.squaredDifference(this.decode(z), x!)), this.klSum(mu, logVar)];
+            return [tf.sum(tf.squaredDifference(this.decode(z), x!)), gaussianKlOps(mu, logVar) as tf.Scalar];
           },
         );
         const recon = (0.5 * sse!) / validation.n;
