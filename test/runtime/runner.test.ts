@@ -169,6 +169,16 @@ describe("notebook dependency graph (declared inputs)", () => {
   });
 });
 
+/** A chain c -> d beside short jobs: the schedule tests' graph (job -> the jobs it waits for) and costs. */
+const CHAIN_GRAPH = new Map<string, string[]>([
+  ["a", []],
+  ["b", ["a"]],
+  ["c", ["a"]],
+  ["d", ["c"]],
+  ["e", []],
+]);
+const CHAIN_COST: Record<string, number> = { a: 1, b: 2, c: 5, d: 5, e: 3 };
+
 describe("graph scheduler", () => {
   const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -303,15 +313,8 @@ describe("graph scheduler", () => {
     assert.equal(simulateSchedule(graph, 2, c, planned).makespan, 6);
     assert.deepEqual(plannedPriority(graph, 2, c), planned, "deterministic");
     // With dependencies: never worse than either starting order, and a job still waits for its inputs.
-    const dag = new Map<string, string[]>([
-      ["a", []],
-      ["b", ["a"]],
-      ["c", ["a"]],
-      ["d", ["c"]],
-      ["e", []],
-    ]);
-    const dc: Record<string, number> = { a: 1, b: 2, c: 5, d: 5, e: 3 };
-    const f = (n: string) => dc[n]!;
+    const dag = CHAIN_GRAPH;
+    const f = (n: string) => CHAIN_COST[n]!;
     const plan = simulateSchedule(dag, 2, f, plannedPriority(dag, 2, f));
     assert.ok(plan.makespan <= simulateSchedule(dag, 2, f, criticalPathLengths(dag, f)).makespan);
     assert.ok(plan.makespan <= simulateSchedule(dag, 2, f).makespan);
@@ -320,14 +323,8 @@ describe("graph scheduler", () => {
   });
 
   test("simulated schedule: two jobs, priorities, makespan", () => {
-    const graph = new Map<string, string[]>([
-      ["a", []],
-      ["b", ["a"]],
-      ["c", ["a"]],
-      ["d", ["c"]],
-      ["e", []],
-    ]);
-    const cost: Record<string, number> = { a: 1, b: 2, c: 5, d: 5, e: 3 };
+    const graph = CHAIN_GRAPH;
+    const cost = CHAIN_COST;
     // File order: a+e, then b (t=1) and c (t=3), d at t=8 -> 13.
     const fileOrder = simulateSchedule(graph, 2, (n) => cost[n]!);
     assert.equal(fileOrder.makespan, 13);
