@@ -17,6 +17,7 @@
  * Computation is in Float64; inputs are the project's Float32 matrices.
  */
 import type { Matrix } from "../runtime/matrix";
+import { covarianceMatrix } from "../stats/eigen";
 import { cholesky, solveLower, standardiser } from "../stats/linalg";
 
 /** Ridge relative to each variance: 1e-3 changes well-conditioned distances by about 0.1% and keeps the correlation matrix's smallest eigenvalue >= 1e-3 relative to its diagonal. */
@@ -95,27 +96,9 @@ export function fitMahalanobis(X: Matrix, rows?: ArrayLike<number>, options: Mah
   const name = options.name ?? "Mahalanobis";
   const n = checkFit(name, X, rows, 2);
   const d = X.cols;
-  const { mean } = standardiser(X, rows);
-  const cov = new Float64Array(d * d);
-  const c = new Float64Array(d);
-  for (let q = 0; q < n; q++) {
-    const o = (rows ? rows[q]! : q) * d;
-    for (let j = 0; j < d; j++) c[j] = X.data[o + j]! - mean[j]!;
-    for (let a = 0; a < d; a++) {
-      const ca = c[a]!;
-      if (ca === 0) continue;
-      for (let b = 0; b <= a; b++) cov[a * d + b]! += ca * c[b]!;
-    }
-  }
+  const { mean, cov } = covarianceMatrix(X, { rows, population: true });
   let trace = 0;
-  for (let a = 0; a < d; a++) {
-    for (let b = 0; b <= a; b++) {
-      const v = cov[a * d + b]! / n;
-      cov[a * d + b] = v;
-      cov[b * d + a] = v;
-    }
-    trace += cov[a * d + a]!;
-  }
+  for (let a = 0; a < d; a++) trace += cov[a * d + a]!;
   // Constant columns have no variance to scale: the mean variance (1 when every column is constant).
   const fallback = trace > 0 ? trace / d : 1;
   for (let a = 0; a < d; a++) {

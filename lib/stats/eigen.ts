@@ -9,7 +9,8 @@
  *   cyclic Jacobi: on d = 510 (30-day windows of 17 features) 0.3 s instead of 13 s. The
  *   vectors are kept transposed while rotating so that every update runs along a
  *   contiguous row.
- * - `covarianceMatrix`: column means and the (n - 1)-divisor covariance, accumulated as dot
+ * - `covarianceMatrix`: column means and the (n - 1)- or n-divisor covariance of all rows or
+ *   of chosen rows (PCA; the Mahalanobis anchor), accumulated as dot
  *   products of centred columns over blocks of rows (a block is transposed once, then each
  *   pair of columns is one contiguous dot product), instead of one rank-1 update per row.
  */
@@ -20,16 +21,31 @@ const COVARIANCE_BLOCK_ROWS = 1024;
 /** QL iterations per eigenvalue before giving up (it converges in 1-3 on symmetric input). */
 const QL_MAX_ITERATIONS = 60;
 
+/** Options of `covarianceMatrix`. */
+export interface CovarianceOptions {
+  /** Only these rows of the matrix (default: all). */
+  rows?: ArrayLike<number>;
+  /** Divide by n (the population covariance) instead of n - 1 (default false). */
+  population?: boolean;
+}
+
 /**
- * Column means and covariance `[d, d]` (divisor n - 1, row-major) of a matrix, in Float64.
- * @throws when the matrix has no rows.
+ * Column means and covariance `[d, d]` (divisor n - 1, or n with `population`; row-major) of a
+ * matrix or of some of its rows, in Float64.
+ * @throws when there are no rows.
  */
-export function covarianceMatrix(x: Matrix): { mean: Float64Array; cov: Float64Array } {
-  const { rows: n, cols: d, data } = x;
+export function covarianceMatrix(
+  x: Matrix,
+  options: CovarianceOptions = {},
+): { mean: Float64Array; cov: Float64Array } {
+  const { cols: d, data } = x;
+  const rows = options.rows;
+  const n = rows ? rows.length : x.rows;
   if (n < 1) throw new Error("covarianceMatrix: the matrix has no rows.");
+  const rowAt = (i: number): number => (rows ? rows[i]! : i);
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) {
-    const o = i * d;
+    const o = rowAt(i) * d;
     for (let j = 0; j < d; j++) mean[j] += data[o + j]!;
   }
   for (let j = 0; j < d; j++) mean[j] /= n;
@@ -40,7 +56,7 @@ export function covarianceMatrix(x: Matrix): { mean: Float64Array; cov: Float64A
     const b = Math.min(block, n - start);
     // Centred block, transposed: column j of the block is t[j*b .. j*b + b).
     for (let r = 0; r < b; r++) {
-      const o = (start + r) * d;
+      const o = rowAt(start + r) * d;
       for (let j = 0; j < d; j++) t[j * b + r] = data[o + j]! - mean[j]!;
     }
     for (let j = 0; j < d; j++) {
@@ -77,7 +93,7 @@ export function covarianceMatrix(x: Matrix): { mean: Float64Array; cov: Float64A
       }
     }
   }
-  const div = Math.max(1, n - 1);
+  const div = options.population ? n : Math.max(1, n - 1);
   for (let j = 0; j < d; j++) {
     for (let k = j; k < d; k++) {
       const c = cov[j * d + k]! / div;

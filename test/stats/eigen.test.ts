@@ -130,7 +130,24 @@ describe("covarianceMatrix", () => {
     }
   });
 
+  test("chosen rows with the population divisor equal the covariance of those rows alone (divided by n)", () => {
+    const rng = new Rng(11);
+    const [n, d] = [2500, 4];
+    const data = Float32Array.from({ length: n * d }, (_, k) => rng.normal() * (1 + (k % d)));
+    // Every third row, in a shuffled order, across block boundaries.
+    const rows = Array.from({ length: Math.ceil(n / 3) }, (_, i) => 3 * i).reverse();
+    const picked = new Float32Array(rows.length * d);
+    rows.forEach((r, i) => picked.set(data.subarray(r * d, r * d + d), i * d));
+    const sub = covarianceMatrix(matrix(data, n, d), { rows, population: true });
+    const ref = covarianceMatrix(matrix(picked, rows.length, d));
+    const scale = (rows.length - 1) / rows.length;
+    for (let j = 0; j < d; j++) assert.ok(Math.abs(sub.mean[j]! - ref.mean[j]!) < 1e-12);
+    for (let k = 0; k < d * d; k++)
+      assert.ok(Math.abs(sub.cov[k]! - ref.cov[k]! * scale) < 1e-10 * Math.max(1, Math.abs(ref.cov[k]!)), `entry ${k}`);
+  });
+
   test("no rows is an error", () => {
     assert.throws(() => covarianceMatrix(matrix(new Float32Array(0), 0, 3)), /the matrix has no rows/);
+    assert.throws(() => covarianceMatrix(matrix(new Float32Array(6), 2, 3), { rows: [] }), /the matrix has no rows/);
   });
 });
